@@ -1,0 +1,1 @@
+// Keeps dynaflow_testlib non-empty.
