@@ -1,0 +1,83 @@
+// Value types of persisted workflow runs: runs, step executions, outputs, state entries.
+// No I/O. Timestamps have millisecond precision (TimePoint values are truncated to ms when
+// stored).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/clock.h"
+#include "model/result.h"
+
+namespace dynaflow {
+
+enum class RunStatus {
+  kPending,       // created, waiting for a worker (possibly with a delayed start)
+  kRunning,       // a worker holds (or held) its lease and executes steps
+  kSleeping,      // durable sleep until wake_at; any worker resumes it afterwards
+  kCompensating,  // a step failed for good; compensations run in reverse order
+  kCompleted,     // every step done (terminal)
+  kFailed,        // failed for good, or a compensation failed (terminal)
+  kCompensated,   // all compensations done after a failure (terminal)
+  kCancelled,     // cancelled by a caller (terminal)
+};
+
+enum class StepStatus { kPending, kRunning, kCompleted, kFailed, kSkipped, kCompensated };
+
+std::string_view RunStatusName(RunStatus s);    // "PENDING", "RUNNING", ...
+std::string_view StepStatusName(StepStatus s);  // "PENDING", ...
+Result<RunStatus> ParseRunStatus(std::string_view name);
+Result<StepStatus> ParseStepStatus(std::string_view name);
+bool IsTerminal(RunStatus s);
+
+// Ownership of a run by one worker. `epoch` increases on every claim by a different owner
+// (and on every claim after expiry); it fences writes of earlier owners.
+struct Lease {
+  std::string owner;  // worker id; empty when unowned
+  TimePoint expires_at{};
+  int64_t epoch = 0;
+};
+
+struct Run {
+  std::string run_id;
+  std::string workflow_id;
+  int32_t workflow_version = 1;
+  RunStatus status = RunStatus::kPending;
+  std::string business_key;  // optional idempotency / correlation key
+  std::map<std::string, std::string> tags;
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  TimePoint due_at{};  // PENDING: start time; SLEEPING: wake time; RUNNING: lease expiry
+  std::optional<TimePoint> deadline;
+  std::optional<TimePoint> finished_at;
+  Lease lease;
+  int64_t version = 0;      // optimistic concurrency version of the run item
+  std::string error;        // terminal failure description (may hold two errors for sagas)
+  std::string cursor_step;  // engine progress marker (next step / phase); opaque to the store
+  std::optional<std::string> result;  // terminal result payload (small; large ones: output item)
+  int64_t retention_seconds = 0;      // after finish: items expire after this long (0: never)
+};
+
+struct StepExecution {
+  std::string run_id;
+  std::string step_id;  // stable step name (+ suffix for compensation steps)
+  StepStatus status = StepStatus::kPending;
+  int32_t attempt = 0;
+  TimePoint started_at{};
+  TimePoint finished_at{};
+  std::string error;
+  int64_t output_bytes = 0;  // size of the recorded output
+  int64_t fence_epoch = 0;   // lease epoch of the writer
+};
+
+struct StateEntry {
+  std::string key;
+  std::string value;
+  int64_t version = 0;
+};
+
+}  // namespace dynaflow
