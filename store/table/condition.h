@@ -31,8 +31,11 @@ class Condition {
   static Condition Le(std::string attribute, AttributeValue value);
   static Condition Gt(std::string attribute, AttributeValue value);
   static Condition Ge(std::string attribute, AttributeValue value);
-  // String (S) or binary (B) prefix match.
+  // Prefix match of a string (S) attribute; false for attributes of any other type.
   static Condition BeginsWith(std::string attribute, std::string prefix);
+  // Prefix match of a binary (B) attribute (`prefix` holds raw bytes); false for other types.
+  // value() is then a B. (DynamoDB's begins_with matches only attributes of the operand's type.)
+  static Condition BeginsWithBytes(std::string attribute, std::string prefix);
   static Condition And(Condition a, Condition b);
   static Condition Or(Condition a, Condition b);
   static Condition Not(Condition a);

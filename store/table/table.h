@@ -20,6 +20,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -83,12 +84,15 @@ using WriteOp = std::variant<PutOp, UpdateOp, DeleteOp, ConditionCheckOp>;
 
 // Why a transaction did not apply.
 struct TransactionFailure {
-  int failed_index = -1;          // the first op whose condition failed, -1 when none did
-  std::optional<Item> old_item;   // that op's stored item (nullopt when absent)
+  int failed_index = -1;         // the first op whose condition failed, -1 when none did
+  std::optional<Item> old_item;  // that op's stored item (nullopt when absent)
 };
 
 enum class Index { kPrimary, kGsi1, kGsi2 };
 std::string_view IndexName(Index index);  // "primary", "GSI1", "GSI2"
+// The key attributes of an index: "PK"/"SK", "GSI1PK"/"GSI1SK", "GSI2PK"/"GSI2SK".
+std::string_view IndexPartitionAttribute(Index index);
+std::string_view IndexSortAttribute(Index index);
 
 // Condition on the sort key of the queried index.
 struct SortKeyCondition {
@@ -106,7 +110,11 @@ struct SortKeyCondition {
   static SortKeyCondition Le(std::string v) { return {Op::kLe, std::move(v), {}}; }
   static SortKeyCondition Gt(std::string v) { return {Op::kGt, std::move(v), {}}; }
   static SortKeyCondition Ge(std::string v) { return {Op::kGe, std::move(v), {}}; }
+
+  friend bool operator==(const SortKeyCondition&, const SortKeyCondition&) = default;
 };
+// "=", "begins_with", "between", "<", "<=", ">", ">=".
+std::string_view SortKeyOpName(SortKeyCondition::Op op);
 
 struct QueryRequest {
   Index index = Index::kPrimary;
@@ -129,10 +137,10 @@ struct QueryPage {
 
 // Counters of one table, readable by callers (request budgets are tested with them).
 struct TableStats {
-  int64_t reads = 0;         // get / batch-get calls (DynamoDB: requests sent)
-  int64_t writes = 0;        // put / update / delete / transaction calls
-  int64_t queries = 0;       // query pages fetched
-  int64_t requests = 0;      // backend requests in total (DynamoDB: HTTP calls, retries incl.)
+  int64_t reads = 0;     // get / batch-get calls (DynamoDB: requests sent)
+  int64_t writes = 0;    // put / update / delete / transaction calls
+  int64_t queries = 0;   // query pages fetched
+  int64_t requests = 0;  // backend requests in total (DynamoDB: HTTP calls, retries incl.)
 };
 
 class Table {

@@ -1,0 +1,65 @@
+// Checks every backend runs before touching storage, so all backends reject the same requests
+// with the same codes and messages that say what was wrong (DynamoDB's ValidationException
+// cases). Backends call these first; the DynamoDB backend calls them too, so bad requests fail
+// without a round trip.
+//
+// Codes: kLimitExceeded for a size/count limit (item 400 KB, key 2048/1024 bytes, transaction
+// 100 ops / 4 MB), kInvalidArgument for everything else. Messages name the offending key
+// ("item RUN#1/STEP#a is 409612 bytes; the limit is 409600 (400 KB)").
+// Thread-safety: pure functions.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "model/attribute_value.h"
+#include "model/result.h"
+#include "store/table/condition.h"
+#include "store/table/table.h"
+
+namespace dynaflow::table::internal {
+
+// "PK/SK" for messages; long keys are shortened with "...".
+std::string DescribeKey(const Key& key);
+
+// Both parts non-empty (kInvalidArgument); PK <= 2048 and SK <= 1024 bytes (kLimitExceeded).
+Status ValidateKey(const Key& key);
+
+// The PK/SK of `item`. kInvalidArgument when either is missing or not of type S.
+Result<Key> ItemKey(const Item& item);
+
+// A whole item as it would be stored: valid key (ItemKey + ValidateKey); GSI1PK/GSI1SK/
+// GSI2PK/GSI2SK, when present, non-empty S within the key-size limits; `ttl`, when present, a
+// Number; every N a valid number, no empty or duplicate sets; size <= 400 KB (ItemSizeBytes).
+Status ValidateItem(const Item& item);
+
+// Attribute names non-empty, numbers valid, < <= > >= only with an S, N or B operand.
+Status ValidateCondition(const Condition& condition);
+Status ValidateWriteOptions(const WriteOptions& options);
+
+// `key` valid; no action on PK or SK; at most one action per attribute; values valid (as in
+// ValidateItem); GSI key attributes only SET to non-empty S within the key-size limits (never
+// ADDed); `ttl` only SET to a Number. The size of the updated item is checked by the backend
+// (ValidateItem on the result) where it evaluates updates itself.
+Status ValidateUpdate(const Key& key, const Update& update);
+
+// The key an op writes.
+const Key& OpKey(const WriteOp& op, Key* scratch);
+
+// Bytes an op contributes to the 4 MB transaction limit: a put's item size; for the other ops
+// the key's size plus (updates) the names and values of the update's actions.
+size_t WriteOpSizeBytes(const WriteOp& op);
+
+// 1..100 ops (empty: kInvalidArgument, > 100: kLimitExceeded); each op valid (errors prefixed
+// with "transaction op <i>: "); at most one op per key (kInvalidArgument); total <= 4 MB
+// (kLimitExceeded).
+Status ValidateTransaction(std::span<const WriteOp> ops);
+
+// Each key valid (BatchGet / BatchDelete).
+Status ValidateKeys(std::span<const Key> keys);
+
+// limit in 1..1000; partition non-empty and <= 2048 bytes; sort-key values non-empty and
+// <= 1024 bytes; between with lower <= upper; consistent reads on the primary index only.
+Status ValidateQuery(const QueryRequest& request);
+
+}  // namespace dynaflow::table::internal
