@@ -57,7 +57,7 @@ struct Key {
 struct WriteOptions {
   // The write applies only if this holds for the item as stored (absent item: see
   // Condition::Evaluate). Failure: kConditionFailed.
-  std::optional<Condition> condition;
+  std::optional<Condition> condition = std::nullopt;
   // When non-null and the condition fails, receives the stored item (nullopt when absent).
   // Not owned; must outlive the call.
   std::optional<Item>* old_item_on_condition_failure = nullptr;
@@ -65,16 +65,16 @@ struct WriteOptions {
 
 struct PutOp {
   Item item;  // must hold string PK and SK
-  std::optional<Condition> condition;
+  std::optional<Condition> condition = std::nullopt;
 };
 struct UpdateOp {
   Key key;
   Update update;
-  std::optional<Condition> condition;
+  std::optional<Condition> condition = std::nullopt;
 };
 struct DeleteOp {
   Key key;
-  std::optional<Condition> condition;
+  std::optional<Condition> condition = std::nullopt;
 };
 struct ConditionCheckOp {
   Key key;

@@ -1,0 +1,102 @@
+// The Table conformance suite: one set of GoogleTest cases every backend must pass.
+//
+// How to run it against a backend (in that backend's test file, e.g.
+// tests/unit/memory_table_test.cc):
+//
+//   #include "tests/support/table_conformance.h"
+//   DYNAFLOW_INSTANTIATE_TABLE_CONFORMANCE(Memory,
+//       ::dynaflow::test::BackendFactory{"memory", [](const TableOptions& o) {
+//         return dynaflow::table::NewMemoryTable(o); }});
+//
+// Why a macro: the TEST_P bodies live in tests/support/table_conformance*.cc inside the static
+// test library, and a linker drops an archive member nobody references, tests included. The
+// macro instantiates the suite AND references an anchor function defined in each of those
+// files, so every test binary that instantiates the suite links all of its cases.
+//
+// Contract for factories: `make` gets TableOptions whose clock is the fixture's FakeClock (TTL
+// tests move it) and whose cursor_secret is set; it returns a table, or nullptr to skip the
+// suite (e.g. no DynamoDB endpoint configured). Tables may be shared between tests (one real
+// DynamoDB table per binary): every test uses partitions with a random per-test prefix, never
+// scans, and never assumes the table is empty. Expect GSI queries to be read right after the
+// writes (true of DynamoDB Local; real DynamoDB GSIs are eventually consistent).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/table/table.h"
+#include "store/table/table_options.h"
+#include "tests/support/fake_clock.h"
+
+namespace dynaflow::test {
+
+struct BackendFactory {
+  std::string name;  // used in test names: letters, digits and '_' only
+  std::function<std::unique_ptr<table::Table>(const table::TableOptions&)> make;
+};
+
+class TableConformanceTest : public ::testing::TestWithParam<BackendFactory> {
+ protected:
+  void SetUp() override;
+
+  // A partition key unique to this test run: "<random>#<name>".
+  std::string Partition(std::string_view name) const;
+
+  // An item with string PK/SK plus `attributes`.
+  static Item MakeItem(const std::string& pk, const std::string& sk, Item attributes = {});
+
+  // Runs `request` page by page until the cursor is empty; checks each page's limit and 1 MB
+  // bound (failing the test otherwise) and returns every item in order. `pages`: page count.
+  std::vector<Item> QueryAll(table::QueryRequest request, int* pages = nullptr);
+
+  FakeClock clock_;
+  std::unique_ptr<table::Table> table_;
+
+ private:
+  std::string run_prefix_;
+};
+
+// The string value of attribute `name` of `item` ("" when absent or not S).
+std::string AttrS(const Item& item, std::string_view name);
+
+// Test-name generator for INSTANTIATE_TEST_SUITE_P: the factory's name.
+std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info);
+
+// Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
+::testing::AssertionResult HasCode(const Status& s, StatusCode want);
+
+// Readable failure output (GoogleTest would otherwise dump bytes).
+inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; }
+
+// Link anchors (see the top of this file). Each returns 0.
+int TableConformanceBasicAnchor();
+int TableConformanceQueryAnchor();
+int TableConformanceLimitsAnchor();
+
+}  // namespace dynaflow::test
+
+namespace dynaflow {
+inline void PrintTo(const AttributeValue& v, std::ostream* os) { *os << v.DebugString(); }
+}  // namespace dynaflow
+
+// EXPECT that a Status (or Result::status()) has code `want`; prints the status otherwise.
+// Evaluates `status_expr` once; accepts a trailing `<< message`.
+#define DYNAFLOW_EXPECT_CODE(status_expr, want) \
+  EXPECT_TRUE(::dynaflow::test::HasCode((status_expr), (want)))
+
+// Use at namespace scope (it brings TableConformanceTest into that scope: GoogleTest needs the
+// suite's unqualified name).
+#define DYNAFLOW_INSTANTIATE_TABLE_CONFORMANCE(prefix, ...)                              \
+  using ::dynaflow::test::TableConformanceTest;                                          \
+  INSTANTIATE_TEST_SUITE_P(prefix, TableConformanceTest, ::testing::Values(__VA_ARGS__), \
+                           ::dynaflow::test::BackendFactoryName);                        \
+  [[maybe_unused]] static const int dynaflow_table_conformance_anchor_##prefix =         \
+      ::dynaflow::test::TableConformanceBasicAnchor() +                                  \
+      ::dynaflow::test::TableConformanceQueryAnchor() +                                  \
+      ::dynaflow::test::TableConformanceLimitsAnchor()
