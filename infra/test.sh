@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# dynaflow's full test run (what CI runs through .ci/run).
+#
+# Phases:
+#   bootstrap    infra/bootstrap.sh (installs missing Debian packages when root)
+#   asan         ASan+UBSan build in build/asan; ctest labels `unit` (in parallel) and
+#                `integration` (serially) against a DynamoDB Local started for this run
+#   tsan         ThreadSanitizer build in build/tsan; ctest label `tsan` (none yet: that is OK)
+#
+# DynamoDB Local runs with its own state dir (.cache/dynamodb-local/state-test), so an instance
+# a developer started by hand is left alone; it is stopped on every exit (pass, failure, Ctrl-C).
+# Works from any cwd. Exit status: 0 when every phase built and every test passed.
+#
+# Environment:
+#   DYNAFLOW_TEST_PHASES  phases to run after bootstrap (default: "asan tsan")
+#   DYNAFLOW_JOBS         build and unit-test parallelism (default: nproc)
+#   ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS  override the defaults below
+#   CI=true               non-interactive; prints tool versions and the server log on failure
+# shellcheck disable=SC2317  # functions below are called from traps and through `timed`
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$REPO_ROOT"
+
+JOBS=${DYNAFLOW_JOBS:-$(nproc)}
+PHASES=${DYNAFLOW_TEST_PHASES:-asan tsan}
+CI=${CI:-false}
+DDB_STATE_DIR=$REPO_ROOT/.cache/dynamodb-local/state-test
+LOG_DIR=$REPO_ROOT/build/test-logs
+
+# Sanitizer builds are compiled at -O1 -g: about the speed ASan's authors recommend, much
+# faster to compile than -O2 on two cores, and stack traces stay readable.
+readonly SANITIZER_FLAGS=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g"
+  -DDYNAFLOW_BUILD_TESTS=ON -DDYNAFLOW_BUILD_BENCH=OFF)
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:check_initialization_order=1:strict_init_order=1:detect_odr_violation=2}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:report_error_type=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+export GTEST_COLOR=no
+export CTEST_OUTPUT_ON_FAILURE=1
+[[ "$CI" == true ]] && export DEBIAN_FRONTEND=noninteractive
+
+TIMINGS=()     # "name<TAB>seconds"
+TESTS_PASSED=0 # summed over every ctest run
+TESTS_FAILED=0
+FAILED_STEPS=()
+DDB_STARTED=false
+
+say() { echo "== test.sh: $*"; }
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+
+# Runs "$@" as step $1 (a label) and records how long it took; returns its exit status.
+# Commands run as a background job in their own process group (job control is on, below), and
+# the script waits for them: a signal then reaches this script's trap at once, and the trap
+# ends the whole group (build or test processes included). Shell functions run in the
+# foreground, so that what they set stays in this shell.
+CHILD_PID=""
+timed() {
+  local name=$1 start rc=0
+  shift
+  start=$(now_ms)
+  say "$name: $*"
+  if [[ "$(type -t "$1")" == function ]]; then
+    "$@" || rc=$?
+  else
+    "$@" &
+    CHILD_PID=$!
+    wait "$CHILD_PID" || rc=$?
+    CHILD_PID=""
+  fi
+  TIMINGS+=("$name"$'\t'"$(($(now_ms) - start))")
+  return "$rc"
+}
+
+print_timings() {
+  local entry name ms total=0
+  echo
+  echo "== timing summary"
+  for entry in "${TIMINGS[@]}"; do
+    name=${entry%%$'\t'*}
+    ms=${entry#*$'\t'}
+    printf '   %-34s %7d.%01d s\n' "$name" $((ms / 1000)) $((ms % 1000 / 100))
+  done
+  ms=$(($(now_ms) - SCRIPT_START_MS))
+  printf '   %-34s %7d.%01d s\n' "total" $((ms / 1000)) $((ms % 1000 / 100))
+}
+
+stop_dynamodb_local() {
+  if [[ "$DDB_STARTED" == true ]]; then
+    DYNAFLOW_DDB_LOCAL_STATE=$DDB_STATE_DIR infra/dynamodb-local.sh stop || true
+    DDB_STARTED=false
+  fi
+}
+
+on_exit() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_dynamodb_local
+  print_timings
+  if ((${#FAILED_STEPS[@]} > 0)); then
+    echo "== failed: ${FAILED_STEPS[*]}"
+  fi
+  # Plain closing line: totals over every ctest run of this script.
+  echo "tests: $TESTS_PASSED passed, $TESTS_FAILED failed"
+  exit "$rc"
+}
+# On INT/TERM/HUP: end the running step's process group, then exit (which stops DynamoDB Local).
+on_signal() {
+  local name=$1 code=$2
+  echo "== test.sh: got SIG$name, stopping" >&2
+  if [[ -n "$CHILD_PID" ]]; then
+    kill -TERM -- "-$CHILD_PID" 2>/dev/null || true
+    wait "$CHILD_PID" 2>/dev/null || true
+  fi
+  exit "$code"
+}
+trap on_exit EXIT
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+set -m # job control: each step runs in its own process group (see timed)
+
+SCRIPT_START_MS=$(now_ms)
+
+print_environment() {
+  say "repo $REPO_ROOT, $(nproc) cores, jobs $JOBS, phases: $PHASES"
+  if [[ "$CI" == true ]]; then
+    g++ --version | head -n1 || true
+    cmake --version | head -n1 || true
+    java -version 2>&1 | head -n1 || true
+    echo "node $(node --version 2>/dev/null || echo missing), npm $(npm --version 2>/dev/null || echo missing)"
+    echo "ASAN_OPTIONS=$ASAN_OPTIONS"
+    echo "UBSAN_OPTIONS=$UBSAN_OPTIONS"
+    echo "TSAN_OPTIONS=$TSAN_OPTIONS"
+    git log -1 --oneline 2>/dev/null || true
+  fi
+}
+
+configure_and_build() { # name build_dir cmake-args...
+  local name=$1 dir=$2
+  shift 2
+  timed "$name: configure" cmake -S "$REPO_ROOT" -B "$dir" "$@" || return 1
+  timed "$name: build" cmake --build "$dir" -j "$JOBS" || return 1
+}
+
+# Runs ctest in build dir $2 with the remaining args, its output also saved under
+# build/test-logs/; adds its counts to the totals. Finding no test fails the step unless $3 is
+# "allow-empty". Commands in the CTEST_WRAPPER array (if any) run ctest.
+CTEST_WRAPPER=()
+run_ctest() { # name build_dir allow-empty|require-tests ctest-args...
+  local name=$1 dir=$2 no_tests=error out rc=0 counts failed total
+  [[ "$3" == allow-empty ]] && no_tests=ignore
+  shift 3
+  mkdir -p "$LOG_DIR"
+  out=$LOG_DIR/${name//[: ]/_}.log
+  # tee ignores INT/TERM so that the log keeps what ctest prints while it is being stopped.
+  timed "$name" "${CTEST_WRAPPER[@]}" ctest --test-dir "$dir" --output-on-failure \
+    --no-tests="$no_tests" "$@" > >(trap '' INT TERM HUP && exec tee "$out") 2>&1 || rc=$?
+  wait $! 2>/dev/null || true # let tee finish writing
+  counts=$(sed -n 's/.*tests passed, \([0-9][0-9]*\) tests\{0,1\} failed out of \([0-9][0-9]*\).*/\1 \2/p' "$out" | tail -n1)
+  if [[ -n "$counts" ]]; then
+    read -r failed total <<<"$counts"
+    TESTS_PASSED=$((TESTS_PASSED + total - failed))
+    TESTS_FAILED=$((TESTS_FAILED + failed))
+  elif ((rc == 0)); then
+    say "$name: no tests with this label yet (OK)"
+  fi
+  if ((rc != 0)); then
+    FAILED_STEPS+=("$name")
+    if [[ "$CI" == true && -f "$DDB_STATE_DIR/dynamodb-local.log" ]]; then
+      say "$name failed; last lines of the DynamoDB Local log:"
+      tail -n 50 "$DDB_STATE_DIR/dynamodb-local.log" || true
+    fi
+  fi
+  return "$rc"
+}
+
+start_dynamodb_local() {
+  local out endpoint
+  DDB_STARTED=true # stop on exit from now on: stopping an instance that never started is a no-op
+  out=$(DYNAFLOW_DDB_LOCAL_STATE=$DDB_STATE_DIR infra/dynamodb-local.sh start) || return 1
+  endpoint=$(tail -n1 <<<"$out")
+  [[ "$endpoint" == DYNAMODB_ENDPOINT=http://127.0.0.1:* ]] || {
+    echo "unexpected output from infra/dynamodb-local.sh start: $out" >&2
+    return 1
+  }
+  export DYNAFLOW_TEST_DYNAMODB_ENDPOINT=${endpoint#DYNAMODB_ENDPOINT=}
+  say "DYNAFLOW_TEST_DYNAMODB_ENDPOINT=$DYNAFLOW_TEST_DYNAMODB_ENDPOINT"
+}
+
+ensure_dynamodb_local() {
+  [[ "$DDB_STARTED" == true ]] && return 0
+  timed "dynamodb-local: start" start_dynamodb_local
+}
+
+# ---------------------------------------------------------------- phases
+
+phase_asan() {
+  local rc=0
+  configure_and_build asan build/asan -DDYNAFLOW_SANITIZE=ON -DDYNAFLOW_TSAN=OFF \
+    "${SANITIZER_FLAGS[@]}" || {
+    FAILED_STEPS+=("asan: build")
+    exit 1 # later phases would fail to build the same code
+  }
+  ensure_dynamodb_local || {
+    FAILED_STEPS+=("dynamodb-local: start")
+    return 1
+  }
+  run_ctest "asan: unit tests" build/asan require-tests -L '^unit$' -j "$JOBS" || rc=1
+  run_ctest "asan: integration tests" build/asan allow-empty -L '^integration$' || rc=1
+  return "$rc"
+}
+
+# ThreadSanitizer phase: builds everything with -DDYNAFLOW_TSAN=ON and runs only the tests
+# labelled `tsan` (concurrency tests). DynamoDB Local stays available to them through
+# DYNAFLOW_TEST_DYNAMODB_ENDPOINT. Having no such test yet is not a failure.
+phase_tsan() {
+  configure_and_build tsan build/tsan -DDYNAFLOW_TSAN=ON -DDYNAFLOW_SANITIZE=OFF \
+    "${SANITIZER_FLAGS[@]}" || {
+    FAILED_STEPS+=("tsan: build")
+    exit 1
+  }
+  ensure_dynamodb_local || {
+    FAILED_STEPS+=("dynamodb-local: start")
+    return 1
+  }
+  # gcc 12's TSan runtime cannot map its shadow memory under the larger address randomization
+  # of newer kernels (vm.mmap_rnd_bits > 28): run the tests without randomization there
+  # (setarch -R is inherited by ctest's children).
+  local rc=0
+  if (($(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0) > 28)) &&
+    command -v setarch >/dev/null 2>&1; then
+    CTEST_WRAPPER=(setarch "$(uname -m)" -R)
+  fi
+  run_ctest "tsan: tsan tests" build/tsan allow-empty -L '^tsan$' -j "$JOBS" || rc=1
+  CTEST_WRAPPER=()
+  return "$rc"
+}
+
+# ---------------------------------------------------------------- main
+
+print_environment
+timed bootstrap infra/bootstrap.sh || {
+  FAILED_STEPS+=(bootstrap)
+  exit 1
+}
+
+overall=0
+for phase in $PHASES; do
+  case "$phase" in
+    asan) phase_asan || overall=1 ;;
+    tsan) phase_tsan || overall=1 ;;
+    *)
+      echo "unknown phase '$phase' in DYNAFLOW_TEST_PHASES (known: asan tsan)" >&2
+      exit 2
+      ;;
+  esac
+done
+exit "$overall"
