@@ -222,8 +222,29 @@ bool operator==(const AttributeValue& a, const AttributeValue& b) {
   return false;
 }
 
+namespace {
+
+// Appends pieces one by one (GCC 12 reports a false -Wrestrict on chained operator+).
+std::string Quote(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
+
+std::string ByteCount(size_t n) {
+  std::string out("<");
+  out.append(std::to_string(n));
+  out.append(" bytes>");
+  return out;
+}
+
+}  // namespace
+
 std::string AttributeValue::DebugString() const {
-  auto quote = [](const std::string& s) { return "\"" + s + "\""; };
+  auto quote = [](const std::string& s) { return Quote(s); };
   std::string out = "{\"" + std::string(TypeName(type_)) + "\":";
   switch (type_) {
     case Type::kNull:
@@ -237,7 +258,7 @@ std::string AttributeValue::DebugString() const {
       out += quote(scalar_);
       break;
     case Type::kB:
-      out += "<" + std::to_string(scalar_.size()) + " bytes>";
+      out += ByteCount(scalar_.size());
       break;
     case Type::kSS:
     case Type::kNS:
@@ -245,8 +266,7 @@ std::string AttributeValue::DebugString() const {
       out += "[";
       for (size_t i = 0; i < set_.size(); ++i) {
         if (i) out += ",";
-        out +=
-            type_ == Type::kBS ? "<" + std::to_string(set_[i].size()) + " bytes>" : quote(set_[i]);
+        out += type_ == Type::kBS ? ByteCount(set_[i].size()) : quote(set_[i]);
       }
       out += "]";
       break;
