@@ -52,14 +52,27 @@ std::string RandomToken(Random* random) {
 
 }  // namespace
 
+// ---- CallScope -------------------------------------------------------------------------------
+
+namespace {
+thread_local CallScope* t_call_scope = nullptr;
+}  // namespace
+
+CallScope::CallScope() : parent_(t_call_scope) { t_call_scope = this; }
+CallScope::~CallScope() { t_call_scope = parent_; }
+
 // ---- RequestCounters -------------------------------------------------------------------------
 
 void RequestCounters::RecordAttempt(const std::string& op) {
+  for (CallScope* s = t_call_scope; s != nullptr; s = s->parent_) s->attempts_++;
   std::lock_guard<std::mutex> lock(mu_);
   stats_[op].attempts++;
 }
 
 void RequestCounters::RecordCall(const std::string& op, bool ok, double capacity_units) {
+  for (CallScope* s = t_call_scope; s != nullptr; s = s->parent_) {
+    s->capacity_units_ += capacity_units;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   auto& s = stats_[op];
   s.calls++;

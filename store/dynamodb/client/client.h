@@ -71,6 +71,28 @@ class RequestCounters {
   std::map<std::string, OperationStats> stats_;
 };
 
+// Per-thread accounting of the calls one caller makes on a shared Client (the Table layer counts
+// its own requests with it). While a CallScope lives, every HTTP attempt (retries included) and
+// the consumed capacity of every call made on the constructing thread, through any
+// RequestCounters, are added to it and to the scopes enclosing it. Not thread-safe: use and
+// destroy it on the thread that created it, innermost scope first.
+class CallScope {
+ public:
+  CallScope();
+  ~CallScope();
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+  int64_t attempts() const { return attempts_; }
+  double capacity_units() const { return capacity_units_; }
+
+ private:
+  friend class RequestCounters;
+  CallScope* parent_;
+  int64_t attempts_ = 0;
+  double capacity_units_ = 0;
+};
+
 class Client {
  public:
   // Errors: InvalidArgument when the region is empty or the endpoint is not an http(s) URL.

@@ -1,0 +1,502 @@
+#include "store/table/dynamodb_table.h"
+
+#include <atomic>
+#include <map>
+#include <utility>
+
+#include "store/table/internal/cursor.h"
+#include "store/table/internal/dynamodb_render.h"
+#include "store/table/internal/paging.h"
+#include "store/table/internal/ttl.h"
+#include "store/table/internal/validation.h"
+#include "store/table/provisioning.h"
+
+namespace dynaflow::table {
+namespace {
+
+using internal::DescribeKey;
+using internal::ExpressionBuilder;
+using V = AttributeValue;
+
+Item KeyItem(const Key& key) { return {{kPk, V::S(key.pk)}, {kSk, V::S(key.sk)}}; }
+
+// DynamoDB's ValidationException for an item over 400 KB ("Item size has exceeded the maximum
+// allowed size", "Item size to update has exceeded the maximum allowed size").
+bool IsItemSizeError(const std::string& message) {
+  return message.find("size") != std::string::npos && message.find("exceeded") != std::string::npos;
+}
+
+// A client error as a Status prefixed with `context`.
+Status Mapped(const dynamodb::Error& e, const std::string& context) {
+  if (e.Is("ValidationException") && IsItemSizeError(e.message)) {
+    return Status::LimitExceeded(context + ": the item would exceed " +
+                                 std::to_string(kMaxItemBytes) + " bytes (400 KB); " +
+                                 e.ToString());
+  }
+  return e.ToStatus().WithContext(context);
+}
+
+Status ConditionFailed(const Key& key, const Condition& c) {
+  return Status::ConditionFailed("condition failed for item " + DescribeKey(key) + ": " +
+                                 c.DebugString());
+}
+
+// The string attribute `name` of a key or item returned by DynamoDB.
+Result<std::string> StringAttribute(const Item& item, std::string_view name) {
+  const V* v = FindAttribute(item, name);
+  if (v == nullptr || !v->is_s()) {
+    return Status::Serialization("DynamoDB returned an item or key without string attribute " +
+                                 std::string(name));
+  }
+  return *v->AsS();
+}
+
+class DynamoDbTable final : public Table {
+ public:
+  DynamoDbTable(std::shared_ptr<dynamodb::Client> client, std::string table_name,
+                const DynamoDbTableOptions& options)
+      : client_(std::move(client)),
+        table_name_(std::move(table_name)),
+        name_("dynamodb:" + table_name_),
+        clock_(options.table.clock ? options.table.clock : Clock::Real()),
+        codec_(options.table.cursor_secret),
+        capacity_(options.return_consumed_capacity),
+        filter_expired_(options.filter_expired_server_side) {}
+
+  Result<Item> Get(const Key& key) override;
+  Status Put(const Item& item, const WriteOptions& options) override;
+  Result<Item> Update(const Key& key, const table::Update& update,
+                      const WriteOptions& options) override;
+  Status Delete(const Key& key, const WriteOptions& options) override;
+  Status TransactWrite(std::span<const WriteOp> ops, TransactionFailure* failure) override;
+  Result<std::vector<std::optional<Item>>> BatchGet(std::span<const Key> keys) override;
+  Status BatchDelete(std::span<const Key> keys) override;
+  Result<QueryPage> Query(const QueryRequest& request) override;
+
+  TableStats stats() const override {
+    TableStats s;
+    s.reads = reads_.load();
+    s.writes = writes_.load();
+    s.queries = queries_.load();
+    s.requests = requests_.load();
+    return s;
+  }
+
+  std::string name() const override { return name_; }
+
+ private:
+  // Counts the HTTP attempts of the client calls made while it lives (on this thread) into
+  // requests_ and, when given, into `also` (reads_).
+  class Counted {
+   public:
+    Counted(DynamoDbTable* table, std::atomic<int64_t>* also) : table_(table), also_(also) {}
+    ~Counted() {
+      table_->requests_ += scope_.attempts();
+      if (also_) *also_ += scope_.attempts();
+    }
+
+   private:
+    DynamoDbTable* table_;
+    std::atomic<int64_t>* also_;
+    dynamodb::CallScope scope_;
+  };
+
+  // The failed-condition outcome of a single-item write: fills the caller's old item.
+  Status ConditionFailure(const dynamodb::Error& e, const Key& key, const WriteOptions& options) {
+    if (options.old_item_on_condition_failure) *options.old_item_on_condition_failure = e.item;
+    return ConditionFailed(key, *options.condition);
+  }
+
+  // Renders options.condition (if any) into `expression` / `attributes`.
+  void RenderCondition(const WriteOptions& options, ExpressionBuilder* b,
+                       std::optional<std::string>* expression) {
+    if (options.condition) *expression = b->Condition(*options.condition);
+  }
+
+  Result<dynamodb::TransactWriteItem> TransactItem(const WriteOp& op, bool want_old);
+  Status TransactionError(const dynamodb::Error& e, std::span<const WriteOp> ops,
+                          TransactionFailure* failure);
+
+  std::string Cursor(const internal::CursorBinding& binding, const QueryRequest& request,
+                     const Item& item_or_key, Status* error) const;
+
+  const std::shared_ptr<dynamodb::Client> client_;
+  const std::string table_name_;
+  const std::string name_;
+  Clock* const clock_;
+  const internal::CursorCodec codec_;
+  const dynamodb::ReturnConsumedCapacity capacity_;
+  const bool filter_expired_;
+  std::atomic<int64_t> reads_{0}, writes_{0}, queries_{0}, requests_{0};
+};
+
+Result<Item> DynamoDbTable::Get(const Key& key) {
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKey(key));
+  dynamodb::GetItemRequest r;
+  r.table_name = table_name_;
+  r.key = KeyItem(key);
+  r.consistent_read = true;
+  r.return_consumed_capacity = capacity_;
+  auto out = [&] {
+    Counted counted(this, &reads_);
+    return client_->GetItem(r);
+  }();
+  if (!out.ok()) return Mapped(out.error(), "get of " + DescribeKey(key));
+  if (!out->item || internal::IsExpired(*out->item, clock_->Now())) {
+    return Status::NotFound("item " + DescribeKey(key) + " not found");
+  }
+  return std::move(*out->item);
+}
+
+Status DynamoDbTable::Put(const Item& item, const WriteOptions& options) {
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateItem(item));
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
+  Key key = internal::ItemKey(item).value();
+  dynamodb::PutItemRequest r;
+  r.table_name = table_name_;
+  r.item = item;
+  ExpressionBuilder b;
+  RenderCondition(options, &b, &r.condition_expression);
+  r.expression_attributes = b.Take();
+  r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
+  r.return_consumed_capacity = capacity_;
+  ++writes_;
+  auto out = [&] {
+    Counted counted(this, nullptr);
+    return client_->PutItem(r);
+  }();
+  if (out.ok()) return Status::OK();
+  if (out.error().IsConditionalCheckFailed() && options.condition) {
+    return ConditionFailure(out.error(), key, options);
+  }
+  return Mapped(out.error(), "put of " + DescribeKey(key));
+}
+
+Result<Item> DynamoDbTable::Update(const Key& key, const table::Update& update,
+                                   const WriteOptions& options) {
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateUpdate(key, update));
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
+  dynamodb::UpdateItemRequest r;
+  r.table_name = table_name_;
+  r.key = KeyItem(key);
+  ExpressionBuilder b;
+  r.update_expression = b.Update(update);
+  RenderCondition(options, &b, &r.condition_expression);
+  r.expression_attributes = b.Take();
+  r.return_values = dynamodb::ReturnValues::kAllNew;
+  r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
+  r.return_consumed_capacity = capacity_;
+  ++writes_;
+  auto out = [&] {
+    Counted counted(this, nullptr);
+    return client_->UpdateItem(r);
+  }();
+  if (!out.ok()) {
+    if (out.error().IsConditionalCheckFailed() && options.condition) {
+      return ConditionFailure(out.error(), key, options);
+    }
+    return Mapped(out.error(), "update of " + DescribeKey(key));
+  }
+  // ALL_NEW always returns the item (at least its key) after an update.
+  return out->attributes ? std::move(*out->attributes) : KeyItem(key);
+}
+
+Status DynamoDbTable::Delete(const Key& key, const WriteOptions& options) {
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKey(key));
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
+  dynamodb::DeleteItemRequest r;
+  r.table_name = table_name_;
+  r.key = KeyItem(key);
+  ExpressionBuilder b;
+  RenderCondition(options, &b, &r.condition_expression);
+  r.expression_attributes = b.Take();
+  r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
+  r.return_consumed_capacity = capacity_;
+  ++writes_;
+  auto out = [&] {
+    Counted counted(this, nullptr);
+    return client_->DeleteItem(r);
+  }();
+  if (out.ok()) return Status::OK();
+  if (out.error().IsConditionalCheckFailed() && options.condition) {
+    return ConditionFailure(out.error(), key, options);
+  }
+  return Mapped(out.error(), "delete of " + DescribeKey(key));
+}
+
+Result<dynamodb::TransactWriteItem> DynamoDbTable::TransactItem(const WriteOp& op, bool want_old) {
+  ExpressionBuilder b;
+  auto condition = [&](const std::optional<Condition>& c) -> std::optional<std::string> {
+    if (!c) return std::nullopt;
+    return b.Condition(*c);
+  };
+  if (const auto* put = std::get_if<PutOp>(&op)) {
+    dynamodb::TransactPut t;
+    t.table_name = table_name_;
+    t.item = put->item;
+    t.condition_expression = condition(put->condition);
+    t.expression_attributes = b.Take();
+    t.return_old_item_on_condition_failure = want_old;
+    return dynamodb::TransactWriteItem(std::move(t));
+  }
+  if (const auto* u = std::get_if<UpdateOp>(&op)) {
+    if (u->update.empty()) {
+      // TransactWriteItems requires an UpdateExpression; UpdateItem does not.
+      return Status::InvalidArgument("update of " + DescribeKey(u->key) +
+                                     " in a transaction needs at least one action");
+    }
+    dynamodb::TransactUpdate t;
+    t.table_name = table_name_;
+    t.key = KeyItem(u->key);
+    t.update_expression = b.Update(u->update);
+    t.condition_expression = condition(u->condition);
+    t.expression_attributes = b.Take();
+    t.return_old_item_on_condition_failure = want_old;
+    return dynamodb::TransactWriteItem(std::move(t));
+  }
+  if (const auto* d = std::get_if<DeleteOp>(&op)) {
+    dynamodb::TransactDelete t;
+    t.table_name = table_name_;
+    t.key = KeyItem(d->key);
+    t.condition_expression = condition(d->condition);
+    t.expression_attributes = b.Take();
+    t.return_old_item_on_condition_failure = want_old;
+    return dynamodb::TransactWriteItem(std::move(t));
+  }
+  const auto& check = std::get<ConditionCheckOp>(op);
+  dynamodb::TransactConditionCheck t;
+  t.table_name = table_name_;
+  t.key = KeyItem(check.key);
+  t.condition_expression = b.Condition(check.condition);
+  t.expression_attributes = b.Take();
+  t.return_old_item_on_condition_failure = want_old;
+  return dynamodb::TransactWriteItem(std::move(t));
+}
+
+Status DynamoDbTable::TransactionError(const dynamodb::Error& e, std::span<const WriteOp> ops,
+                                       TransactionFailure* failure) {
+  if (!e.IsTransactionCanceled()) return Mapped(e, "transaction");
+  const auto& reasons = e.cancellation_reasons;
+  for (size_t i = 0; i < reasons.size() && i < ops.size(); ++i) {
+    if (reasons[i].code != "ConditionalCheckFailed") continue;
+    if (failure) {
+      failure->failed_index = static_cast<int>(i);
+      failure->old_item = reasons[i].item;
+    }
+    Key scratch;
+    const Key& key = internal::OpKey(ops[i], &scratch);
+    const Condition* c = nullptr;
+    std::visit(
+        [&](const auto& op) {
+          using T = std::decay_t<decltype(op)>;
+          if constexpr (std::is_same_v<T, ConditionCheckOp>) {
+            c = &op.condition;
+          } else if (op.condition) {
+            c = &*op.condition;
+          }
+        },
+        ops[i]);
+    Status s = c ? ConditionFailed(key, *c)
+                 : Status::ConditionFailed("condition failed for item " + DescribeKey(key));
+    return s.WithContext("transaction op " + std::to_string(i));
+  }
+  for (const auto& r : reasons) {
+    if (r.code == "TransactionConflict") {
+      return Status::TransactionCanceled(
+          "transaction canceled by a concurrent write to one of its items (retryable): " +
+          e.ToString());
+    }
+  }
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    const auto& r = reasons[i];
+    std::string context = "transaction op " + std::to_string(i);
+    if (r.code == "ValidationError") {
+      if (IsItemSizeError(r.message)) {
+        return Status::LimitExceeded(context + ": the item would exceed " +
+                                     std::to_string(kMaxItemBytes) + " bytes (400 KB); " +
+                                     r.message);
+      }
+      return Status::InvalidArgument(context + ": " + r.message);
+    }
+    if (r.code == "ThrottlingError" || r.code == "ProvisionedThroughputExceeded" ||
+        r.code == "RequestLimitExceeded") {
+      return Status::Throttled(context + ": " + e.ToString());
+    }
+  }
+  return Status::TransactionCanceled(e.ToString());
+}
+
+Status DynamoDbTable::TransactWrite(std::span<const WriteOp> ops, TransactionFailure* failure) {
+  if (failure) *failure = TransactionFailure{};
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateTransaction(ops));
+  dynamodb::TransactWriteItemsRequest r;
+  r.transact_items.reserve(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto item = TransactItem(ops[i], failure != nullptr);
+    if (!item.ok()) return item.status().WithContext("transaction op " + std::to_string(i));
+    r.transact_items.push_back(std::move(item).value());
+  }
+  r.return_consumed_capacity = capacity_;
+  ++writes_;
+  auto out = [&] {
+    Counted counted(this, nullptr);
+    return client_->TransactWriteItems(r);
+  }();
+  if (out.ok()) return Status::OK();
+  return TransactionError(out.error(), ops, failure);
+}
+
+Result<std::vector<std::optional<Item>>> DynamoDbTable::BatchGet(std::span<const Key> keys) {
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKeys(keys));
+  std::vector<std::optional<Item>> out(keys.size());
+  if (keys.empty()) return out;
+  // BatchGetItem rejects duplicate keys: send each key once.
+  std::map<std::pair<std::string, std::string>, std::optional<Item>> found;
+  dynamodb::BatchGetItemRequest r;
+  dynamodb::KeysAndAttributes& request = r.request_items[table_name_];
+  request.consistent_read = true;
+  for (const Key& key : keys) {
+    if (found.try_emplace({key.pk, key.sk}).second) request.keys.push_back(KeyItem(key));
+  }
+  r.return_consumed_capacity = capacity_;
+  auto response = [&] {
+    Counted counted(this, &reads_);
+    return client_->BatchGetItem(r);
+  }();
+  if (!response.ok()) {
+    return Mapped(response.error(), "batch get of " + std::to_string(keys.size()) + " keys");
+  }
+  TimePoint now = clock_->Now();
+  auto it = response->responses.find(table_name_);
+  if (it != response->responses.end()) {
+    for (Item& item : it->second) {
+      DYNAFLOW_ASSIGN_OR_RETURN(std::string pk, StringAttribute(item, kPk));
+      DYNAFLOW_ASSIGN_OR_RETURN(std::string sk, StringAttribute(item, kSk));
+      auto slot = found.find({pk, sk});
+      if (slot != found.end() && !internal::IsExpired(item, now)) slot->second = std::move(item);
+    }
+  }
+  for (size_t i = 0; i < keys.size(); ++i) out[i] = found.at({keys[i].pk, keys[i].sk});
+  return out;
+}
+
+Status DynamoDbTable::BatchDelete(std::span<const Key> keys) {
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKeys(keys));
+  if (keys.empty()) return Status::OK();
+  // BatchWriteItem rejects two requests on one key: send each key once.
+  std::map<std::pair<std::string, std::string>, bool> seen;
+  dynamodb::BatchWriteItemRequest r;
+  auto& writes = r.request_items[table_name_];
+  for (const Key& key : keys) {
+    if (!seen.try_emplace({key.pk, key.sk}, true).second) continue;
+    dynamodb::WriteRequest w;
+    w.delete_key = KeyItem(key);
+    writes.push_back(std::move(w));
+  }
+  r.return_consumed_capacity = capacity_;
+  ++writes_;
+  auto out = [&] {
+    Counted counted(this, nullptr);
+    return client_->BatchWriteItem(r);
+  }();
+  if (out.ok()) return Status::OK();
+  return Mapped(out.error(), "batch delete of " + std::to_string(keys.size()) + " keys");
+}
+
+std::string DynamoDbTable::Cursor(const internal::CursorBinding& binding,
+                                  const QueryRequest& request, const Item& item_or_key,
+                                  Status* error) const {
+  internal::CursorPosition pos;
+  auto pk = StringAttribute(item_or_key, kPk);
+  auto sk = StringAttribute(item_or_key, kSk);
+  if (!pk.ok() || !sk.ok()) {
+    *error = pk.ok() ? sk.status() : pk.status();
+    return "";
+  }
+  pos.last = {std::move(pk).value(), std::move(sk).value()};
+  if (request.index != Index::kPrimary) {
+    auto isk = StringAttribute(item_or_key, IndexSortAttribute(request.index));
+    if (!isk.ok()) {
+      *error = isk.status();
+      return "";
+    }
+    pos.index_sk = std::move(isk).value();
+  }
+  return codec_.Encode(binding, pos);
+}
+
+Result<QueryPage> DynamoDbTable::Query(const QueryRequest& request) {
+  DYNAFLOW_RETURN_IF_ERROR(internal::ValidateQuery(request));
+  internal::CursorBinding binding = internal::CursorBinding::For(name_, request);
+  dynamodb::QueryRequest q;
+  if (!request.cursor.empty()) {
+    DYNAFLOW_ASSIGN_OR_RETURN(internal::CursorPosition pos, codec_.Decode(binding, request.cursor));
+    Item start = KeyItem(pos.last);
+    if (request.index != Index::kPrimary) {
+      start[std::string(IndexPartitionAttribute(request.index))] = V::S(request.partition);
+      start[std::string(IndexSortAttribute(request.index))] = V::S(pos.index_sk);
+    }
+    q.exclusive_start_key = std::move(start);
+  }
+  const TimePoint now = clock_->Now();
+  q.table_name = table_name_;
+  if (request.index == Index::kGsi1) q.index_name = kGsi1Name;
+  if (request.index == Index::kGsi2) q.index_name = kGsi2Name;
+  ExpressionBuilder b;
+  q.key_condition_expression = b.KeyCondition(request.index, request.partition, request.sort);
+  if (filter_expired_) q.filter_expression = b.NotExpired(internal::EpochSeconds(now));
+  q.expression_attributes = b.Take();
+  q.scan_index_forward = request.forward;
+  q.limit = request.limit + 1;  // one more than the page: tells whether another page exists
+  q.consistent_read = request.consistent;
+  q.return_consumed_capacity = capacity_;
+  ++queries_;
+  auto response = [&] {
+    Counted counted(this, nullptr);
+    return client_->Query(q);
+  }();
+  if (!response.ok()) {
+    return Mapped(response.error(), "query of " + std::string(IndexName(request.index)) +
+                                        " partition " + request.partition);
+  }
+
+  internal::PageAssembler page(request.limit, now);
+  const Item* last = nullptr;
+  bool cut = false;  // an item after `last` did not fit: the next page starts after `last`
+  for (const Item& item : response->items) {
+    auto verdict = page.Offer(item);
+    if (verdict == internal::PageAssembler::Verdict::kFull) {
+      cut = true;
+      break;
+    }
+    if (verdict == internal::PageAssembler::Verdict::kTaken) last = &item;
+  }
+  QueryPage out;
+  Status error;
+  if (cut && last != nullptr) {
+    out.next_cursor = Cursor(binding, request, *last, &error);
+  } else if (response->last_evaluated_key) {
+    out.next_cursor = Cursor(binding, request, *response->last_evaluated_key, &error);
+  }
+  DYNAFLOW_RETURN_IF_ERROR(error);
+  out.items = page.TakeItems();
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Table>> OpenDynamoDbTable(std::shared_ptr<dynamodb::Client> client,
+                                                 std::string table_name,
+                                                 const DynamoDbTableOptions& options) {
+  if (client == nullptr) return Status::InvalidArgument("OpenDynamoDbTable: null client");
+  if (table_name.empty()) return Status::InvalidArgument("OpenDynamoDbTable: empty table name");
+  if (options.verify_layout) {
+    VerifyOptions verify;
+    verify.check_ttl = false;
+    DYNAFLOW_RETURN_IF_ERROR(VerifySeedTable(*client, table_name, verify));
+  }
+  return std::unique_ptr<Table>(
+      std::make_unique<DynamoDbTable>(std::move(client), std::move(table_name), options));
+}
+
+}  // namespace dynaflow::table
