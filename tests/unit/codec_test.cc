@@ -738,6 +738,27 @@ TEST(CodecResponseTest, TimeToLive) {
   EXPECT_EQ(d.attribute_name, "");
 }
 
+// A page far larger than the parser's inline buffers (about 1 MB, as DynamoDB sends at most).
+TEST(CodecResponseTest, LargeQueryPage) {
+  std::string body = R"({"Items":[)";
+  const int kItems = 2000;
+  for (int i = 0; i < kItems; ++i) {
+    if (i) body += ',';
+    body += ItemToJson({{"PK", AttributeValue::S("RUN#" + std::to_string(i))},
+                        {"data", AttributeValue::S(std::string(400, 'a' + i % 26))},
+                        {"n", AttributeValue::N(i)}});
+  }
+  body += R"(],"Count":2000,"ScannedCount":2000})";
+  ASSERT_GT(body.size(), 800000u);
+  QueryResponse q;
+  ASSERT_TRUE(ParseResponse(body, &q).ok());
+  ASSERT_EQ(q.items.size(), static_cast<size_t>(kItems));
+  EXPECT_EQ(*FindAttribute(q.items[1234], "PK"), AttributeValue::S("RUN#1234"));
+  EXPECT_EQ(*FindAttribute(q.items[1234], "n"), AttributeValue::N(1234));
+  EXPECT_EQ(*FindAttribute(q.items[1999], "data"),
+            AttributeValue::S(std::string(400, 'a' + 1999 % 26)));
+}
+
 TEST(CodecResponseTest, ConsumedCapacityAcceptsObjectOrArray) {
   GetItemResponse g;
   ASSERT_TRUE(

@@ -71,7 +71,7 @@ Status TypeError(const Value& v, const Path& at, std::string_view expected) {
 Document::Document()
     : value_allocator_(value_buffer_, sizeof(value_buffer_)),
       parse_allocator_(parse_buffer_, sizeof(parse_buffer_)),
-      doc_(&value_allocator_, sizeof(parse_buffer_), &parse_allocator_) {}
+      doc_(&value_allocator_, kInitialStackBytes, &parse_allocator_) {}
 
 Status Document::Parse(std::string_view text) {
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag;

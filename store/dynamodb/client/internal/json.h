@@ -85,8 +85,12 @@ class Document {
 
  private:
   using Allocator = rapidjson::MemoryPoolAllocator<>;
-  static constexpr size_t kValueBufferBytes = 8192;
-  static constexpr size_t kParseBufferBytes = 1024;
+  // Beyond these buffers the pools take 64 KB chunks from the heap.
+  static constexpr size_t kValueBufferBytes = 8192;  // DOM nodes
+  static constexpr size_t kParseBufferBytes = 4096;  // the parser's stack
+  // The parser's initial stack; it grows in place inside parse_buffer_ (which also holds the
+  // pool's chunk header), so it must start well below kParseBufferBytes.
+  static constexpr size_t kInitialStackBytes = 1024;
 
   alignas(std::max_align_t) char value_buffer_[kValueBufferBytes];
   alignas(std::max_align_t) char parse_buffer_[kParseBufferBytes];
