@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/table/internal/cursor.h"
+#include "store/table/internal/dynamodb_errors.h"
 #include "store/table/internal/dynamodb_render.h"
 #include "store/table/internal/paging.h"
 #include "store/table/internal/ttl.h"
@@ -19,27 +20,6 @@ using internal::ExpressionBuilder;
 using V = AttributeValue;
 
 Item KeyItem(const Key& key) { return {{kPk, V::S(key.pk)}, {kSk, V::S(key.sk)}}; }
-
-// DynamoDB's ValidationException for an item over 400 KB ("Item size has exceeded the maximum
-// allowed size", "Item size to update has exceeded the maximum allowed size").
-bool IsItemSizeError(const std::string& message) {
-  return message.find("size") != std::string::npos && message.find("exceeded") != std::string::npos;
-}
-
-// A client error as a Status prefixed with `context`.
-Status Mapped(const dynamodb::Error& e, const std::string& context) {
-  if (e.Is("ValidationException") && IsItemSizeError(e.message)) {
-    return Status::LimitExceeded(context + ": the item would exceed " +
-                                 std::to_string(kMaxItemBytes) + " bytes (400 KB); " +
-                                 e.ToString());
-  }
-  return e.ToStatus().WithContext(context);
-}
-
-Status ConditionFailed(const Key& key, const Condition& c) {
-  return Status::ConditionFailed("condition failed for item " + DescribeKey(key) + ": " +
-                                 c.DebugString());
-}
 
 // The string attribute `name` of a key or item returned by DynamoDB.
 Result<std::string> StringAttribute(const Item& item, std::string_view name) {
@@ -104,7 +84,7 @@ class DynamoDbTable final : public Table {
   // The failed-condition outcome of a single-item write: fills the caller's old item.
   Status ConditionFailure(const dynamodb::Error& e, const Key& key, const WriteOptions& options) {
     if (options.old_item_on_condition_failure) *options.old_item_on_condition_failure = e.item;
-    return ConditionFailed(key, *options.condition);
+    return internal::ConditionFailedStatus(key, *options.condition);
   }
 
   // Renders options.condition (if any) into `expression` / `attributes`.
@@ -114,8 +94,6 @@ class DynamoDbTable final : public Table {
   }
 
   Result<dynamodb::TransactWriteItem> TransactItem(const WriteOp& op, bool want_old);
-  Status TransactionError(const dynamodb::Error& e, std::span<const WriteOp> ops,
-                          TransactionFailure* failure);
 
   std::string Cursor(const internal::CursorBinding& binding, const QueryRequest& request,
                      const Item& item_or_key, Status* error) const;
@@ -141,7 +119,7 @@ Result<Item> DynamoDbTable::Get(const Key& key) {
     Counted counted(this, &reads_);
     return client_->GetItem(r);
   }();
-  if (!out.ok()) return Mapped(out.error(), "get of " + DescribeKey(key));
+  if (!out.ok()) return internal::MapClientError(out.error(), "get of " + DescribeKey(key));
   if (!out->item || internal::IsExpired(*out->item, clock_->Now())) {
     return Status::NotFound("item " + DescribeKey(key) + " not found");
   }
@@ -169,7 +147,7 @@ Status DynamoDbTable::Put(const Item& item, const WriteOptions& options) {
   if (out.error().IsConditionalCheckFailed() && options.condition) {
     return ConditionFailure(out.error(), key, options);
   }
-  return Mapped(out.error(), "put of " + DescribeKey(key));
+  return internal::MapClientError(out.error(), "put of " + DescribeKey(key));
 }
 
 Result<Item> DynamoDbTable::Update(const Key& key, const table::Update& update,
@@ -195,7 +173,7 @@ Result<Item> DynamoDbTable::Update(const Key& key, const table::Update& update,
     if (out.error().IsConditionalCheckFailed() && options.condition) {
       return ConditionFailure(out.error(), key, options);
     }
-    return Mapped(out.error(), "update of " + DescribeKey(key));
+    return internal::MapClientError(out.error(), "update of " + DescribeKey(key));
   }
   // ALL_NEW always returns the item (at least its key) after an update.
   return out->attributes ? std::move(*out->attributes) : KeyItem(key);
@@ -221,7 +199,7 @@ Status DynamoDbTable::Delete(const Key& key, const WriteOptions& options) {
   if (out.error().IsConditionalCheckFailed() && options.condition) {
     return ConditionFailure(out.error(), key, options);
   }
-  return Mapped(out.error(), "delete of " + DescribeKey(key));
+  return internal::MapClientError(out.error(), "delete of " + DescribeKey(key));
 }
 
 Result<dynamodb::TransactWriteItem> DynamoDbTable::TransactItem(const WriteOp& op, bool want_old) {
@@ -273,59 +251,6 @@ Result<dynamodb::TransactWriteItem> DynamoDbTable::TransactItem(const WriteOp& o
   return dynamodb::TransactWriteItem(std::move(t));
 }
 
-Status DynamoDbTable::TransactionError(const dynamodb::Error& e, std::span<const WriteOp> ops,
-                                       TransactionFailure* failure) {
-  if (!e.IsTransactionCanceled()) return Mapped(e, "transaction");
-  const auto& reasons = e.cancellation_reasons;
-  for (size_t i = 0; i < reasons.size() && i < ops.size(); ++i) {
-    if (reasons[i].code != "ConditionalCheckFailed") continue;
-    if (failure) {
-      failure->failed_index = static_cast<int>(i);
-      failure->old_item = reasons[i].item;
-    }
-    Key scratch;
-    const Key& key = internal::OpKey(ops[i], &scratch);
-    const Condition* c = nullptr;
-    std::visit(
-        [&](const auto& op) {
-          using T = std::decay_t<decltype(op)>;
-          if constexpr (std::is_same_v<T, ConditionCheckOp>) {
-            c = &op.condition;
-          } else if (op.condition) {
-            c = &*op.condition;
-          }
-        },
-        ops[i]);
-    Status s = c ? ConditionFailed(key, *c)
-                 : Status::ConditionFailed("condition failed for item " + DescribeKey(key));
-    return s.WithContext("transaction op " + std::to_string(i));
-  }
-  for (const auto& r : reasons) {
-    if (r.code == "TransactionConflict") {
-      return Status::TransactionCanceled(
-          "transaction canceled by a concurrent write to one of its items (retryable): " +
-          e.ToString());
-    }
-  }
-  for (size_t i = 0; i < reasons.size(); ++i) {
-    const auto& r = reasons[i];
-    std::string context = "transaction op " + std::to_string(i);
-    if (r.code == "ValidationError") {
-      if (IsItemSizeError(r.message)) {
-        return Status::LimitExceeded(context + ": the item would exceed " +
-                                     std::to_string(kMaxItemBytes) + " bytes (400 KB); " +
-                                     r.message);
-      }
-      return Status::InvalidArgument(context + ": " + r.message);
-    }
-    if (r.code == "ThrottlingError" || r.code == "ProvisionedThroughputExceeded" ||
-        r.code == "RequestLimitExceeded") {
-      return Status::Throttled(context + ": " + e.ToString());
-    }
-  }
-  return Status::TransactionCanceled(e.ToString());
-}
-
 Status DynamoDbTable::TransactWrite(std::span<const WriteOp> ops, TransactionFailure* failure) {
   if (failure) *failure = TransactionFailure{};
   DYNAFLOW_RETURN_IF_ERROR(internal::ValidateTransaction(ops));
@@ -343,7 +268,7 @@ Status DynamoDbTable::TransactWrite(std::span<const WriteOp> ops, TransactionFai
     return client_->TransactWriteItems(r);
   }();
   if (out.ok()) return Status::OK();
-  return TransactionError(out.error(), ops, failure);
+  return internal::MapTransactionError(out.error(), ops, failure);
 }
 
 Result<std::vector<std::optional<Item>>> DynamoDbTable::BatchGet(std::span<const Key> keys) {
@@ -364,7 +289,8 @@ Result<std::vector<std::optional<Item>>> DynamoDbTable::BatchGet(std::span<const
     return client_->BatchGetItem(r);
   }();
   if (!response.ok()) {
-    return Mapped(response.error(), "batch get of " + std::to_string(keys.size()) + " keys");
+    return internal::MapClientError(response.error(),
+                                    "batch get of " + std::to_string(keys.size()) + " keys");
   }
   TimePoint now = clock_->Now();
   auto it = response->responses.find(table_name_);
@@ -400,7 +326,8 @@ Status DynamoDbTable::BatchDelete(std::span<const Key> keys) {
     return client_->BatchWriteItem(r);
   }();
   if (out.ok()) return Status::OK();
-  return Mapped(out.error(), "batch delete of " + std::to_string(keys.size()) + " keys");
+  return internal::MapClientError(out.error(),
+                                  "batch delete of " + std::to_string(keys.size()) + " keys");
 }
 
 std::string DynamoDbTable::Cursor(const internal::CursorBinding& binding,
@@ -456,8 +383,9 @@ Result<QueryPage> DynamoDbTable::Query(const QueryRequest& request) {
     return client_->Query(q);
   }();
   if (!response.ok()) {
-    return Mapped(response.error(), "query of " + std::string(IndexName(request.index)) +
-                                        " partition " + request.partition);
+    return internal::MapClientError(
+        response.error(),
+        "query of " + std::string(IndexName(request.index)) + " partition " + request.partition);
   }
 
   internal::PageAssembler page(request.limit, now);
