@@ -60,6 +60,14 @@ struct Run {
   std::string cursor_step;  // engine progress marker (next step / phase); opaque to the store
   std::optional<std::string> result;  // terminal result payload (small; large ones: output item)
   int64_t retention_seconds = 0;      // after finish: items expire after this long (0: never)
+  // An operator asked to cancel the run (WorkflowStore::RequestCancel) while a worker held it;
+  // the owner sees it on the Run returned by its next write.
+  bool cancel_requested = false;
+  // The input payload when the run item holds it inline (WorkflowStoreOptions::
+  // inline_input_max_bytes), as returned by the store's reads and writes of the run item (a
+  // claim included), so a worker starting a fresh run needs no second read. nullopt: not
+  // known here (e.g. the input lives in its own item): read it with LoadRun.
+  std::optional<std::string> inline_input;
 };
 
 struct StepExecution {

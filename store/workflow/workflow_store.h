@@ -5,30 +5,87 @@
 //
 // Items (all under PK = <prefix>RUN#<runId>; <prefix> is WorkflowStoreOptions::key_prefix):
 //   run      SK RUN#<runId>        GSI1 <prefix>WORKFLOW#<workflowId> / <createdMs13>#<runId>
-//                                  GSI2 <prefix>STATUS#<status>[#<nn>] / <dueMs13>#<runId>
+//                                  GSI2 <prefix>STATUS#<status>[#<nn>] / <timeMs13>#<runId>
 //   input    SK INPUT              (only when larger than inline_input_max_bytes)
 //   step     SK STEP#<stepId>
-//   output   SK OUTPUT#<stepId>    (+ SK OUTPUT#<stepId>#<epoch>#<nnnn> chunks when large)
+//   output   SK OUTPUT#<stepId>    (+ SK OUTPUT#<stepId>#<tag>#<nnnn> chunks when large)
+//   result   SK RESULT             (only when larger than inline_input_max_bytes)
 //   state    SK STATE#<key>
 // plus, per business key, PK = SK = <prefix>BKEY#<workflowId>#<businessKey> -> run id.
+// Large payloads (input, outputs) keep their first chunk in the head item (INPUT, OUTPUT#..)
+// and the rest in CHUNK items <head SK>#<tag>#<nnnn>, tag random per write.
+// GSI2's time (<timeMs13>) is the run's due time while it is not finished -- PENDING: start
+// time, SLEEPING: wake time, RUNNING/COMPENSATING: lease expiry (due now when unowned) -- and
+// its finish time once it is. <nn> = FNV-1a-64(runId) % gsi2_shards, two digits; with one
+// shard the key is exactly STATUS#<status>.
 //
-// The run item also lists what belongs to the run (attribute "s:<stepId>" per recorded step
-// holding its output chunk count, "k:<key>" per state key), so finishing a run can stamp the
-// run's `ttl` on every item of the run in the same transaction, without a query: nothing is
-// orphaned when TTL deletes the run.
+// The run item also lists what belongs to the run (attribute "s:<stepId>" per recorded step,
+// holding where its output lives: "-" none, "<n>" or "<n>:<tag>" with n extra chunks; "k:<key>"
+// per state key), so finishing a run stamps the run's `ttl` on every item of the run (and the
+// business-key item) in the same transaction, without a query: nothing is orphaned when TTL
+// deletes the run, and reads (which filter expired items) stop returning all of it at once.
 //
-// Concurrency: every run update is conditional. Writes of a lease holder are fenced by
+// Concurrency: every run write is conditional. Writes of a lease holder are fenced by
 // (lease owner, lease epoch): a claim by anyone bumps the epoch, after which writes carrying the
-// old epoch fail with kFenced and change nothing.
+// old epoch fail with kFenced and change nothing. Each write is also conditional on the run's
+// `version` as this store last saw it (this store caches the last run item it read or wrote,
+// see run_cache_capacity): that is what lets a step record be ONE request -- the new run item
+// is computed, not read -- and a stale cache only costs a retry (the stored item comes back
+// with the failed condition), never a wrong write. State writes bump `stateVersion`, not
+// `version`, so they do not disturb the owner's writes; finishing checks both.
 //
-// Request costs (DynamoDB requests; the README's table lists them, tests count them):
-//   CreateRun 1 · ClaimRun 1 · ExtendLease 1 · ReleaseRun 1 · RecordStep 1 (+1 per extra
-//   350 KB output chunk) · UpdateRun 1 · FinishRun 1 (+1 per 100 items beyond the first 100)
-//   · GetRun 1 · LoadRun 1 per page · FindDueRuns 4 x shards · ListRuns* >= 1 per shard.
+// Lease expiry and clock skew: the claimant computes the expiry (its clock + lease) and stores
+// it as absolute milliseconds; a later claimant judges it with ITS clock (the claim's condition
+// is "stored expiry <= my now"). A worker whose clock runs ahead by d therefore sees leases
+// expire d early. Fencing keeps this safe whatever the skew: the previous owner's writes fail
+// with kFenced once anyone has claimed, so no step is recorded twice and no stale write lands.
+// Skew only costs duplicate step *execution*: a holder that extends its lease when a fraction
+// f of it is left tolerates skew up to f x lease without being taken over early (e.g. 30 s
+// leases extended every 10 s tolerate 20 s).
+//
+// Request costs (DynamoDB requests; the README's table lists them, tests count them). "Known"
+// means this store holds the run in its cache (after its own CreateRun, ClaimRun, FindDueRuns,
+// List*, GetRun or an earlier write of the run); otherwise a write first costs +1 GetItem.
+//   CreateRun 1 (PutItem; TransactWriteItems with a business key or an INPUT item)
+//     +1 PutItem per extra 350 KB input chunk
+//   ClaimRun 1 UpdateItem (+1 when the run is COMPENSATING and not known)
+//   ExtendLease 1 · ReleaseRun 1 · UpdateRun 1 (UpdateItem)
+//   RecordStep 1 TransactWriteItems (+1 PutItem per extra 350 KB output chunk)
+//   FinishRun 1 (UpdateItem when the run has no other item, else TransactWriteItems) while the
+//     run has at most 99 other items (steps, outputs and their chunks, state, input, business
+//     key); +1 per further 99
+//   RecordStepAndFinish 1 (+ chunks, + per further 99 items, as above)
+//   RequestCancel 1 GetItem + 1 write (an UpdateItem, or the FinishRun cost when unowned)
+//   GetRun 1 (+1 when the result lives in a RESULT item) · GetOutput 1 + ceil(chunks/100)
+//   LoadRun 1 Query per 1 MB page (run, state, steps) + input/result items + outputs (1
+//     BatchGetItem per 100 heads and per 100 chunks)
+//   GetState 1 · PutState 2 (GetItem + TransactWriteItems) · CompareAndSwapState 1 ·
+//   DeleteState 1 · ListState 1 per page
+//   ListRunsByWorkflow >= 1 Query per page · ListRunsByStatus >= gsi2_shards Queries per page ·
+//   CountRunsByStatus gsi2_shards x pages of 1000 · FindDueRuns 4 x gsi2_shards Queries ·
+//   DeleteRun 1 Query per page + 1 BatchWriteItem per 25 items (+1 DeleteItem: business key).
+// Extra requests beyond these happen only under contention: a version moved by another writer
+// (+1 retry per move; up to 16 attempts, backing off from the second miss in a row) or a
+// DynamoDB TransactionConflict (retried with backoff). A write that still loses returns
+// kTransactionCanceled (retryable); serialising the writes of one run in the caller (one
+// writer per run, as a worker does) avoids this altogether.
+//
+// Refinements of the lead's first draft (explained in infra/store-fragment.md):
+// - chunk sort keys carry a random per-write tag instead of the lease epoch, so a retried
+//   record by the same owner never overwrites chunks a committed head points to;
+// - a cancel request does not make the owner's writes fail: they succeed (a step that ran must
+//   be recorded, compensation steps must be recordable) and return Run::cancel_requested;
+// - run, workflow and step ids may not contain '#' (it separates key parts);
+// - results larger than inline_input_max_bytes live in a RESULT item (at most
+//   payload_chunk_bytes; larger results belong in a step output);
+// - WorkflowStoreOptions gained `random` (run ids, chunk tags) and `run_cache_capacity`;
+//   RunDetails gained `state`; Run (model/workflow_types.h) gained `cancel_requested` and
+//   `inline_input` (filled from the run item by every call returning a Run).
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,28 +102,38 @@ namespace dynaflow::store {
 
 struct WorkflowStoreOptions {
   // Prepended to every PK and GSI partition key so deployments can share one table
-  // (e.g. "prod/"). Cursors of one prefix are rejected under another.
+  // (e.g. "prod/"); at most 256 bytes. Cursors of one prefix are rejected under another.
   std::string key_prefix;
   // GSI2 write shards per status (1..64). 1 gives exactly the seed keys STATUS#<status>.
+  // Changing it later strands runs written under the old count in shards no longer read.
   int gsi2_shards = 1;
-  // Run inputs up to this size live in the run item (saves a read when a worker claims a run);
-  // larger ones get their own INPUT item(s). 0 always uses a separate item.
+  // Run inputs (and results) up to this size (0..65536) live in the run item: every Run the
+  // store returns then carries Run::inline_input, so a worker claiming a run needs no second
+  // read. Larger ones get their own INPUT (RESULT) item (Run::inline_input is nullopt; read
+  // the input with LoadRun). 0 always uses a separate item for non-empty payloads.
   size_t inline_input_max_bytes = 1024;
-  // Payload bytes per item when a payload is split across items (must stay below 400 KB
-  // including keys and attributes).
+  // Payload bytes per item when a payload is split across items (1024..380 KB, so an item
+  // stays below 400 KB including keys and attributes).
   size_t payload_chunk_bytes = 350 * 1024;
-  // Extra chunk items of an output are written before the step is recorded and carry this
-  // provisional TTL until the run finishes (then the run's TTL replaces it), so chunks of a
-  // record that never committed expire on their own.
+  // Extra chunk items of an output (or input) are written before the step is recorded and
+  // carry this provisional TTL until the run finishes (then the run's TTL replaces it, or it is
+  // removed when the run is kept forever), so chunks of a record that never committed expire
+  // on their own. A run must therefore finish within this time of recording a chunked output;
+  // otherwise GetOutput reports the lost chunks (kSerialization). Must be positive.
   std::chrono::seconds provisional_chunk_ttl{std::chrono::hours(24 * 30)};
   // Key for signing list cursors; empty: a built-in key (integrity against accidents only).
   std::string cursor_secret;
-  // Time source. Not owned. nullptr: Clock::Real().
+  // Time source (timestamps, lease expiry, due work, TTL). Not owned. nullptr: Clock::Real().
   Clock* clock = nullptr;
+  // Randomness for run ids and chunk tags. Not owned. nullptr: Random::Real().
+  Random* random = nullptr;
+  // Run items remembered to save the read before a write (see "Concurrency" above). 0
+  // disables the cache (every write then costs one GetItem more).
+  size_t run_cache_capacity = 4096;
 };
 
 // Identifies a lease holder's write: it applies only while `owner` still holds the run with
-// this `epoch`.
+// this `epoch` (the Run returned by ClaimRun, or by CreateRun with an owner, carries both).
 struct Fence {
   std::string run_id;
   std::string owner;
@@ -74,12 +141,12 @@ struct Fence {
 };
 
 struct NewRun {
-  std::string run_id;  // empty: the store generates a time-ordered unique id
+  std::string run_id;  // empty: the store generates a time-ordered unique id (26 characters)
   std::string workflow_id;
   int32_t workflow_version = 1;
-  std::string business_key;  // optional; unique per workflow id
+  std::string business_key;  // optional; unique per workflow id (until the run expires)
   std::map<std::string, std::string> tags;
-  std::string input;           // payload (any bytes, up to 10 MB and beyond: chunked)
+  std::string input;                  // payload (any bytes, up to 10 MB and beyond: chunked)
   std::optional<TimePoint> start_at;  // delayed start; default now
   std::optional<TimePoint> deadline;
   std::chrono::seconds retention{std::chrono::hours(24 * 7)};  // after finish; 0: keep forever
@@ -91,19 +158,22 @@ struct NewRun {
 
 // A recorded step (exactly once per step id and run).
 struct StepRecord {
-  std::string step_id;
+  std::string step_id;  // 1..255 bytes, no '#'
   StepStatus status = StepStatus::kCompleted;
   int32_t attempt = 1;
   TimePoint started_at{};
   TimePoint finished_at{};
   std::string error;
-  std::optional<std::string> output;  // payload; chunked when large
+  std::optional<std::string> output;  // payload; chunked when large; nullopt: no output item
 };
 
 // Changes to the run item applied together with a step record or on their own.
 struct RunChange {
-  std::optional<RunStatus> status;     // non-terminal statuses only (use FinishRun)
-  std::optional<TimePoint> due_at;     // e.g. SLEEPING wake time
+  std::optional<RunStatus> status;  // non-terminal statuses only (use FinishRun)
+  // New due time (PENDING start, SLEEPING wake). Ignored while a RUNNING/COMPENSATING run is
+  // leased (its due time is the lease expiry). Default when the status changes to PENDING or
+  // SLEEPING, or when the lease is released: now.
+  std::optional<TimePoint> due_at;
   std::optional<std::string> cursor_step;
   std::optional<std::string> error;
   bool release_lease = false;  // e.g. going to sleep: the lease is dropped with the change
@@ -112,15 +182,16 @@ struct RunChange {
 // The terminal transition of a run.
 struct RunFinish {
   RunStatus status = RunStatus::kCompleted;  // COMPLETED, FAILED, COMPENSATED or CANCELLED
-  std::optional<std::string> result;
-  std::string error;
+  std::optional<std::string> result;         // <= payload_chunk_bytes (kLimitExceeded otherwise)
+  std::string error;                         // empty: the run's error is left as it is
 };
 
 struct RunDetails {
   Run run;
-  std::vector<StepExecution> steps;          // in step id order
+  std::vector<StepExecution> steps;            // in step id order
   std::map<std::string, std::string> outputs;  // step id -> output (when requested)
   std::string input;
+  std::vector<StateEntry> state;  // in key order
 };
 
 struct RunPage {
@@ -129,85 +200,107 @@ struct RunPage {
 };
 
 struct ListRunsRequest {
-  std::string workflow_id;            // ListRunsByWorkflow only
-  std::optional<RunStatus> status;    // ListRunsByWorkflow: filter; ListRunsByStatus: required
-  std::optional<TimePoint> from;      // inclusive lower bound on the listing's time key
-  std::optional<TimePoint> to;        // exclusive upper bound
+  std::string workflow_id;          // ListRunsByWorkflow only
+  std::optional<RunStatus> status;  // ListRunsByWorkflow: filter; ListRunsByStatus: required
+  // Bounds on the listing's time key: creation time (by workflow) or the GSI2 time (by status:
+  // due time, or finish time for terminal statuses).
+  std::optional<TimePoint> from;  // inclusive lower bound
+  std::optional<TimePoint> to;    // exclusive upper bound
   bool newest_first = true;
-  int limit = 20;                     // 1..1000
-  std::string cursor;
+  int limit = 20;      // 1..1000
+  std::string cursor;  // from the previous page of the SAME request
 };
 
 class WorkflowStore {
  public:
-  // `table` must outlive nothing: it is shared. Errors: kInvalidArgument for bad options.
+  // `table` is shared (several stores, e.g. of different prefixes, may use one table).
+  // Errors: kInvalidArgument for a null table or bad options.
   static Result<std::unique_ptr<WorkflowStore>> Create(std::shared_ptr<table::Table> table,
-                                                        WorkflowStoreOptions options = {});
+                                                       WorkflowStoreOptions options = {});
   virtual ~WorkflowStore() = default;
 
-  // Creates a run (PENDING, or RUNNING leased to new_run.owner). With a business key the key's
-  // item is written in the same conditional write: concurrent duplicate starts yield one run.
-  // Errors: kAlreadyExists (run id or business key taken; *existing_run_id receives the run
-  // id that holds it), kInvalidArgument, kLimitExceeded.
+  // Creates a run (PENDING due at start_at, or RUNNING leased to new_run.owner). With a
+  // business key the key's item is written in the same conditional write: concurrent duplicate
+  // starts yield one run. Errors: kAlreadyExists (run id or business key taken; *existing_run_id
+  // receives the run id that holds it), kInvalidArgument, kLimitExceeded.
   virtual Result<Run> CreateRun(const NewRun& new_run, std::string* existing_run_id = nullptr) = 0;
 
   // Takes the lease if the run is unowned, its lease expired (judged by this store's clock
-  // against the stored expiry), or already `owner`'s; bumps the epoch and sets RUNNING (a
-  // COMPENSATING run stays COMPENSATING). `expected_version` (when >= 0) must match the run's
-  // version. Returns the run as written. Errors: kConditionFailed (held by another live lease,
-  // terminal, or version moved), kNotFound.
+  // against the stored expiry: expiry <= now), or already `owner`'s; bumps the epoch (always,
+  // so the caller's own older fences stop working too) and sets RUNNING (a COMPENSATING run
+  // stays COMPENSATING). Due time is not checked. `expected_version` (when >= 0) must match the
+  // run's version. Returns the run as written. Errors: kConditionFailed (held by another live
+  // lease, terminal, or version moved), kNotFound.
   virtual Result<Run> ClaimRun(const std::string& run_id, const std::string& owner,
                                std::chrono::milliseconds lease, int64_t expected_version = -1) = 0;
-  // Errors: kFenced when the lease moved on.
+  // Sets the lease expiry to now + lease (also after it passed, as long as nobody claimed).
+  // Errors: kFenced when the lease moved on, kConditionFailed when the run is finished,
+  // kNotFound.
   virtual Result<Run> ExtendLease(const Fence& fence, std::chrono::milliseconds lease) = 0;
-  // Gives the run back (status PENDING due now unless `change` says otherwise).
+  // Gives the run back: a RUNNING run becomes PENDING, other statuses stay unless `change`
+  // says otherwise; due now unless change.due_at. Errors: as ExtendLease.
   virtual Status ReleaseRun(const Fence& fence, const RunChange& change = {}) = 0;
 
   // Records a step exactly once, fenced, with optional run changes, in one request (plus one
   // per extra output chunk). Errors: kAlreadyExists (the step was recorded before: nothing
-  // changes), kFenced (nothing changes), kLimitExceeded.
+  // changes), kFenced (nothing changes), kConditionFailed (run finished), kNotFound,
+  // kInvalidArgument (bad step id, terminal status in `change`), kLimitExceeded.
   virtual Result<Run> RecordStep(const Fence& fence, const StepRecord& step,
                                  const RunChange& change = {}) = 0;
   // Like RecordStep + FinishRun in one transaction (the last step of a run).
   virtual Result<Run> RecordStepAndFinish(const Fence& fence, const StepRecord& step,
                                           const RunFinish& finish) = 0;
+  // Errors: as RecordStep (no kAlreadyExists).
   virtual Result<Run> UpdateRun(const Fence& fence, const RunChange& change) = 0;
-  // Terminal transition; stamps ttl = finish time + retention on every item of the run.
+  // Terminal transition; stamps ttl = finish time + retention (rounded up to a second) on
+  // every item of the run and on its business-key item; drops the lease. Errors: kFenced,
+  // kConditionFailed (already finished), kNotFound, kInvalidArgument (non-terminal status),
+  // kLimitExceeded (result too large).
   virtual Result<Run> FinishRun(const Fence& fence, const RunFinish& finish) = 0;
-  // Cancels a run that may be owned by someone else (operator action): sets a cancel request
-  // flag the owner sees on its next write (kCancelled) or, when unowned/expired, finishes it
-  // CANCELLED directly. Errors: kNotFound, kConditionFailed (already terminal).
+  // Cancels a run that may be owned by someone else (operator action): when a live lease holds
+  // it, sets Run::cancel_requested (the owner sees it on the Run its next write returns; its
+  // writes keep working so it can record, compensate and finish); when unowned or expired,
+  // finishes it CANCELLED directly. Errors: kNotFound, kConditionFailed (already terminal).
   virtual Result<Run> RequestCancel(const std::string& run_id) = 0;
 
-  // Reads. Errors: kNotFound (absent or expired).
+  // Reads (strongly consistent). Errors: kNotFound (absent or expired).
   virtual Result<Run> GetRun(const std::string& run_id) = 0;
   virtual Result<RunDetails> LoadRun(const std::string& run_id, bool with_outputs) = 0;
+  // Errors: kNotFound (no such output), kSerialization (a chunk is missing).
   virtual Result<std::string> GetOutput(const std::string& run_id, const std::string& step_id) = 0;
 
-  // Workflow state (not fenced: any caller may use it; CAS for coordination).
+  // Workflow state (not fenced: any caller may use it; CAS for coordination). Keys: 1..512
+  // bytes; values up to ~390 KB (kLimitExceeded beyond). Writes need the run to exist and not
+  // to be finished with a retention (kNotFound / kConditionFailed), so no state item outlives
+  // its run.
   virtual Result<StateEntry> GetState(const std::string& run_id, const std::string& key) = 0;
-  // Returns the new version.
+  // Returns the new version (1 for a new key).
   virtual Result<int64_t> PutState(const std::string& run_id, const std::string& key,
                                    const std::string& value) = 0;
   // Writes only if the stored version equals `expected_version` (0: must not exist).
-  // Errors: kConditionFailed.
+  // Returns expected_version + 1. Errors: kConditionFailed.
   virtual Result<int64_t> CompareAndSwapState(const std::string& run_id, const std::string& key,
                                               const std::string& value,
                                               int64_t expected_version) = 0;
+  // Absent keys are not an error.
   virtual Status DeleteState(const std::string& run_id, const std::string& key) = 0;
+  // In key order (empty for an unknown run).
   virtual Result<std::vector<StateEntry>> ListState(const std::string& run_id) = 0;
 
-  // Listings (GSI1 / GSI2 fan-out over shards merged in time order behind one cursor).
+  // Listings (GSI1 / GSI2 fan-out over shards merged in time order behind one cursor). Each
+  // run appears at most once per listing; ties in time are ordered by run id. Errors:
+  // kInvalidArgument (limit, missing workflow id / status, a cursor of another listing).
   virtual Result<RunPage> ListRunsByWorkflow(const ListRunsRequest& request) = 0;
   virtual Result<RunPage> ListRunsByStatus(const ListRunsRequest& request) = 0;
   // Exact count (pages through the index).
   virtual Result<int64_t> CountRunsByStatus(RunStatus status) = 0;
 
   // Runs due now: PENDING with start time passed, SLEEPING with wake time passed, RUNNING or
-  // COMPENSATING with lease expired; oldest due first, at most `limit`.
+  // COMPENSATING with lease expired (or unowned); oldest due first, at most `limit` (1..1000).
   virtual Result<std::vector<Run>> FindDueRuns(int limit) = 0;
 
-  // Deletes the run and every item of it (and its business key item).
+  // Deletes the run and every item of it (and its business-key item, when it still points to
+  // this run). Errors: kNotFound when the run has no items left.
   virtual Status DeleteRun(const std::string& run_id) = 0;
 };
 

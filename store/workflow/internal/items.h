@@ -1,0 +1,131 @@
+// Item <-> model mapping of the workflow store: attribute names, the run item and its derived
+// index keys, step, state and business-key items, and ItemMutation (an Update whose effect on
+// a known item is tracked exactly).
+// Thread-safety: pure functions and value types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/attribute_value.h"
+#include "model/result.h"
+#include "model/workflow_types.h"
+#include "store/table/condition.h"
+#include "store/table/table.h"
+
+namespace dynaflow::store::internal {
+
+// Attribute names (top level). Times are Number milliseconds since the Unix epoch.
+namespace attr {
+inline constexpr char kType[] = "type";  // RUN, STEP, OUTPUT, INPUT, RESULT, CHUNK, STATE, BKEY
+inline constexpr char kRunId[] = "runId";
+inline constexpr char kWorkflowId[] = "workflowId";
+inline constexpr char kWorkflowVersion[] = "workflowVersion";
+inline constexpr char kStatus[] = "status";
+inline constexpr char kBusinessKey[] = "businessKey";
+inline constexpr char kTags[] = "tags";
+inline constexpr char kCreatedAt[] = "createdAt";
+inline constexpr char kUpdatedAt[] = "updatedAt";
+inline constexpr char kDueAt[] = "dueAt";
+inline constexpr char kDeadline[] = "deadline";
+inline constexpr char kFinishedAt[] = "finishedAt";
+inline constexpr char kLeaseOwner[] = "leaseOwner";
+inline constexpr char kLeaseExpiresAt[] = "leaseExpiresAt";
+inline constexpr char kEpoch[] = "epoch";
+inline constexpr char kVersion[] = "version";
+inline constexpr char kStateVersion[] = "stateVersion";  // bumped by state puts/deletes
+inline constexpr char kError[] = "error";
+inline constexpr char kCursorStep[] = "cursorStep";
+inline constexpr char kResult[] = "result";        // B, inline result
+inline constexpr char kResultRef[] = "resultRef";  // S "1": the result is in the RESULT item
+inline constexpr char kRetention[] = "retentionSeconds";
+inline constexpr char kCancelRequested[] = "cancelRequested";
+inline constexpr char kInput[] = "input";        // B, inline input
+inline constexpr char kInputRef[] = "inputRef";  // S, see PayloadRef
+inline constexpr char kStepPrefix[] = "s:";      // s:<stepId> -> S, see PayloadRef ("-": none)
+inline constexpr char kStatePrefix[] = "k:";     // k:<key> -> N 1
+// Step items.
+inline constexpr char kStepId[] = "stepId";
+inline constexpr char kAttempt[] = "attempt";
+inline constexpr char kStartedAt[] = "startedAt";
+inline constexpr char kOutputBytes[] = "outputBytes";
+inline constexpr char kFenceEpoch[] = "fenceEpoch";
+// Payload items (INPUT, OUTPUT#<id>, RESULT heads and their CHUNKs).
+inline constexpr char kData[] = "data";          // B (absent when empty)
+inline constexpr char kSize[] = "size";          // N, total payload bytes
+inline constexpr char kChunks[] = "chunks";      // N, extra chunk items
+inline constexpr char kChunkTag[] = "chunkTag";  // S, names the extra chunks
+// State items.
+inline constexpr char kKey[] = "key";
+inline constexpr char kValue[] = "value";  // B (absent when empty)
+}  // namespace attr
+
+// Where a payload lives, as recorded in the run item ("inputRef", "s:<stepId>"):
+//   "-"            no payload item (a step without output)
+//   "<n>"          a head item with the whole payload (n == 0)
+//   "<n>:<tag>"    a head item plus n extra chunk items tagged <tag>
+struct PayloadRef {
+  bool present = false;
+  int chunks = 0;
+  std::string tag;
+
+  std::string Encode() const;
+  static Result<PayloadRef> Decode(std::string_view s);
+};
+
+// Records SET/REMOVE actions both into a table::Update and onto a copy of the item they apply
+// to, so the item as written is known without reading it back.
+class ItemMutation {
+ public:
+  explicit ItemMutation(Item base) : item_(std::move(base)) {}
+  void Set(const std::string& name, AttributeValue v);
+  void Remove(const std::string& name);  // no-op when absent from the tracked item
+  const Item& item() const { return item_; }
+  const table::Update& update() const { return update_; }
+
+ private:
+  Item item_;
+  table::Update update_;
+};
+
+// Accessors (kSerialization when a required attribute is missing or mistyped).
+Result<std::string> GetS(const Item& item, std::string_view name);
+Result<int64_t> GetN(const Item& item, std::string_view name);
+std::string GetSOr(const Item& item, std::string_view name, std::string fallback = "");
+int64_t GetNOr(const Item& item, std::string_view name, int64_t fallback);
+// The bytes of a B attribute ("" when absent).
+std::string GetBytes(const Item& item, std::string_view name);
+AttributeValue Ms(TimePoint t);       // N milliseconds
+AttributeValue Bytes(std::string b);  // B
+
+// Sets GSI2PK/GSI2SK (and, for a leased RUNNING/COMPENSATING run, dueAt = leaseExpiresAt) from
+// the run item's status, dueAt and finishedAt. `shards`: GSI2 write shards.
+void NormalizeRunIndexKeys(std::string_view prefix, int shards, ItemMutation* run);
+
+// The run item's model value. kSerialization for a malformed item.
+Result<Run> RunFromItem(const Item& item);
+Result<RunStatus> StatusOf(const Item& run_item);
+
+// Step items.
+Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecution& step);
+Result<StepExecution> StepFromItem(const Item& item);
+
+// State items.
+Result<StateEntry> StateFromItem(const Item& item);
+
+// Every s:<stepId> / k:<key> of a run item, in attribute order.
+std::vector<std::pair<std::string, std::string>> StepRefs(const Item& run_item);
+std::vector<std::string> StateKeys(const Item& run_item);
+
+// Lease helpers on the run item.
+bool HasOwner(const Item& run_item);
+bool LeaseLive(const Item& run_item, int64_t now_ms);  // owned and expiry > now
+
+// Condition: the item exists and `attr` equals the string/number.
+table::Condition EqS(const char* name, const std::string& v);
+table::Condition EqN(const char* name, int64_t v);
+
+}  // namespace dynaflow::store::internal

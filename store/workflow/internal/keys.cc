@@ -1,0 +1,136 @@
+#include "store/workflow/internal/keys.h"
+
+#include <cstdio>
+
+namespace dynaflow::store::internal {
+
+std::string Pad13(int64_t ms) {
+  if (ms < 0) ms = 0;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%013lld", static_cast<long long>(ms));
+  return buf;
+}
+
+std::string RunPk(std::string_view prefix, std::string_view run_id) {
+  std::string s(prefix);
+  s += "RUN#";
+  s += run_id;
+  return s;
+}
+
+std::string RunSk(std::string_view run_id) { return "RUN#" + std::string(run_id); }
+std::string StepSk(std::string_view step_id) { return kStepSkPrefix + std::string(step_id); }
+std::string OutputSk(std::string_view step_id) { return "OUTPUT#" + std::string(step_id); }
+std::string StateSk(std::string_view key) { return kStateSkPrefix + std::string(key); }
+
+std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%04d", index);
+  std::string s(head_sk);
+  s += '#';
+  s += tag;
+  s += '#';
+  s += buf;
+  return s;
+}
+
+std::string BusinessKeyPk(std::string_view prefix, std::string_view workflow_id,
+                          std::string_view business_key) {
+  std::string s(prefix);
+  s += "BKEY#";
+  s += workflow_id;
+  s += '#';
+  s += business_key;
+  return s;
+}
+
+std::string WorkflowGsiPk(std::string_view prefix, std::string_view workflow_id) {
+  std::string s(prefix);
+  s += "WORKFLOW#";
+  s += workflow_id;
+  return s;
+}
+
+std::string TimeSortKey(int64_t ms, std::string_view run_id) {
+  std::string s = Pad13(ms);
+  s += '#';
+  s += run_id;
+  return s;
+}
+
+std::string StatusGsiPk(std::string_view prefix, RunStatus status, int shard, int shards) {
+  std::string s(prefix);
+  s += "STATUS#";
+  s += RunStatusName(status);
+  if (shards > 1) {
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "#%02d", shard);
+    s += buf;
+  }
+  return s;
+}
+
+int ShardOf(std::string_view run_id, int shards) {
+  if (shards <= 1) return 0;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64 offset basis
+  for (unsigned char c : run_id) {
+    h ^= c;
+    h *= 1099511628211ull;  // FNV-1a 64 prime
+  }
+  return static_cast<int>(h % static_cast<uint64_t>(shards));
+}
+
+namespace {
+
+Status CheckText(std::string_view what, std::string_view s, size_t max_bytes, bool allow_hash) {
+  if (s.empty()) return Status::InvalidArgument(std::string(what) + " is empty");
+  if (s.size() > max_bytes) {
+    return Status::InvalidArgument(std::string(what) + " is " + std::to_string(s.size()) +
+                                   " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(std::string(what) + " contains a control character");
+    }
+    if (!allow_hash && c == '#') {
+      return Status::InvalidArgument(std::string(what) + " '" + std::string(s) +
+                                     "' contains '#', which separates key parts");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ValidateId(std::string_view what, std::string_view id, size_t max_bytes) {
+  return CheckText(what, id, max_bytes, /*allow_hash=*/false);
+}
+
+Status ValidateName(std::string_view what, std::string_view name, size_t max_bytes) {
+  return CheckText(what, name, max_bytes, /*allow_hash=*/true);
+}
+
+std::string NewRunId(TimePoint now, Random& random) {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford
+  uint64_t ms = static_cast<uint64_t>(ToUnixMillis(now)) & ((1ull << 48) - 1);
+  uint64_t r1 = random.Next64();
+  uint64_t r2 = random.Next64() & 0xffff;  // 64 + 16 = 80 random bits
+  // 128 bits: ms (48) | r1 (64) | r2 (16); ULID encodes them as 26 base32 digits (130 bits,
+  // the top two always zero).
+  unsigned __int128 v =
+      (static_cast<unsigned __int128>(ms) << 80) | (static_cast<unsigned __int128>(r1) << 16) | r2;
+  std::string out(26, '0');
+  for (int i = 25; i >= 0; --i) {
+    out[i] = kAlphabet[static_cast<unsigned>(v & 31)];
+    v >>= 5;
+  }
+  return out;
+}
+
+std::string NewChunkTag(Random& random) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%08x", static_cast<unsigned>(random.Next64() & 0xffffffffu));
+  return buf;
+}
+
+}  // namespace dynaflow::store::internal

@@ -1,0 +1,69 @@
+// Key formats of the workflow store's single-table design (see workflow_store.h for the layout).
+//
+// Every function is pure (thread-safe) and takes the deployment's key prefix where a partition
+// key is built. Sort keys carry no prefix: they only need to be unique inside a partition.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/clock.h"
+#include "model/status.h"
+#include "model/workflow_types.h"
+
+namespace dynaflow::store::internal {
+
+// Zero-padded 13-digit decimal milliseconds (years 1970..2286 sort correctly as strings).
+// Negative values are clamped to 0.
+std::string Pad13(int64_t ms);
+
+// Partition and sort keys.
+std::string RunPk(std::string_view prefix, std::string_view run_id);  // <prefix>RUN#<runId>
+std::string RunSk(std::string_view run_id);                           // RUN#<runId>
+inline constexpr char kInputSk[] = "INPUT";
+inline constexpr char kResultSk[] = "RESULT";
+std::string StepSk(std::string_view step_id);    // STEP#<stepId>
+std::string OutputSk(std::string_view step_id);  // OUTPUT#<stepId>
+std::string StateSk(std::string_view key);       // STATE#<key>
+inline constexpr char kStepSkPrefix[] = "STEP#";
+inline constexpr char kStateSkPrefix[] = "STATE#";
+// An extra chunk of a payload whose head item has sort key `head_sk`:
+// <head_sk>#<tag>#<nnnn> (nnnn from 0001).
+std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index);
+// <prefix>BKEY#<workflowId>#<businessKey> (PK and SK of the business-key item).
+std::string BusinessKeyPk(std::string_view prefix, std::string_view workflow_id,
+                          std::string_view business_key);
+
+// GSI1: runs of a workflow by creation time.
+std::string WorkflowGsiPk(std::string_view prefix, std::string_view workflow_id);
+// GSI1SK and GSI2SK: <ms13>#<runId>.
+std::string TimeSortKey(int64_t ms, std::string_view run_id);
+// GSI2: <prefix>STATUS#<status>, plus #<nn> (two digits) when shards > 1.
+std::string StatusGsiPk(std::string_view prefix, RunStatus status, int shard, int shards);
+// Stable shard of a run: FNV-1a 64 of the run id modulo `shards` (0 when shards <= 1).
+int ShardOf(std::string_view run_id, int shards);
+
+// Validation of caller-supplied names. kInvalidArgument naming `what` on failure.
+// Run, workflow and step ids: 1..max bytes, no '#' (it separates key parts), no control
+// characters.
+Status ValidateId(std::string_view what, std::string_view id, size_t max_bytes);
+// State keys, business keys, owners: 1..max bytes, no control characters ('#' allowed).
+Status ValidateName(std::string_view what, std::string_view name, size_t max_bytes);
+
+inline constexpr size_t kMaxRunIdBytes = 128;
+inline constexpr size_t kMaxWorkflowIdBytes = 128;
+inline constexpr size_t kMaxStepIdBytes = 255;
+inline constexpr size_t kMaxStateKeyBytes = 512;
+inline constexpr size_t kMaxBusinessKeyBytes = 512;
+inline constexpr size_t kMaxOwnerBytes = 256;
+inline constexpr size_t kMaxKeyPrefixBytes = 256;
+
+// A time-ordered unique run id: 48-bit Unix milliseconds then 80 random bits, 26 characters of
+// Crockford base32 (ULID layout), so ids sort by creation time as strings.
+std::string NewRunId(TimePoint now, Random& random);
+
+// A random 8-character lowercase hex tag naming one write's payload chunks.
+std::string NewChunkTag(Random& random);
+
+}  // namespace dynaflow::store::internal

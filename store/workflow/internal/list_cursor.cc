@@ -1,0 +1,49 @@
+#include "store/workflow/internal/list_cursor.h"
+
+#include <openssl/crypto.h>
+
+#include "store/dynamodb/client/internal/crypto.h"
+#include "store/table/internal/cursor.h"
+
+namespace dynaflow::store::internal {
+
+namespace {
+constexpr char kBuiltInKey[] = "dynaflow workflow-store list cursor, built-in key v1";
+constexpr size_t kMacBytes = 16;
+}  // namespace
+
+ListCursorCodec::ListCursorCodec(std::string secret)
+    : key_(secret.empty() ? std::string(kBuiltInKey) : std::move(secret)) {}
+
+std::string ListCursorCodec::Mac(std::string_view binding, std::string_view last_key) const {
+  std::string data = "list-cursor-v1";
+  data += '\0';
+  data += std::to_string(binding.size());
+  data += ':';
+  data += binding;
+  data += last_key;
+  return dynamodb::internal::HmacSha256(key_, data).substr(0, kMacBytes);
+}
+
+std::string ListCursorCodec::Encode(std::string_view binding, std::string_view last_key) const {
+  std::string raw(last_key);
+  raw += Mac(binding, last_key);
+  return table::internal::Base64UrlEncode(raw);
+}
+
+Result<std::string> ListCursorCodec::Decode(std::string_view binding,
+                                            std::string_view cursor) const {
+  auto raw = table::internal::Base64UrlDecode(cursor);
+  if (!raw || raw->size() <= kMacBytes) {
+    return Status::InvalidArgument("malformed list cursor");
+  }
+  std::string last_key = raw->substr(0, raw->size() - kMacBytes);
+  std::string mac = Mac(binding, last_key);
+  if (CRYPTO_memcmp(mac.data(), raw->data() + last_key.size(), kMacBytes) != 0) {
+    return Status::InvalidArgument(
+        "list cursor fails authentication: it belongs to another listing, key prefix or secret");
+  }
+  return last_key;
+}
+
+}  // namespace dynaflow::store::internal

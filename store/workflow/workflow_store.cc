@@ -1,0 +1,328 @@
+// WorkflowStore: factory, shared helpers, run creation and leases.
+#include "store/workflow/workflow_store.h"
+
+#include "store/table/internal/ttl.h"
+#include "store/workflow/internal/keys.h"
+#include "store/workflow/internal/store_impl.h"
+
+namespace dynaflow::store {
+
+using internal::ItemMutation;
+using table::Condition;
+using V = AttributeValue;
+namespace attr = internal::attr;
+
+Result<std::unique_ptr<WorkflowStore>> WorkflowStore::Create(std::shared_ptr<table::Table> table,
+                                                             WorkflowStoreOptions options) {
+  if (table == nullptr) return Status::InvalidArgument("WorkflowStore needs a table");
+  if (options.gsi2_shards < 1 || options.gsi2_shards > 64) {
+    return Status::InvalidArgument("gsi2_shards must be 1..64, got " +
+                                   std::to_string(options.gsi2_shards));
+  }
+  if (options.key_prefix.size() > internal::kMaxKeyPrefixBytes) {
+    return Status::InvalidArgument("key_prefix is longer than 256 bytes");
+  }
+  if (options.inline_input_max_bytes > 65536) {
+    return Status::InvalidArgument("inline_input_max_bytes must be at most 65536");
+  }
+  if (options.payload_chunk_bytes < 1024 || options.payload_chunk_bytes > 380 * 1024) {
+    return Status::InvalidArgument("payload_chunk_bytes must be 1024..389120");
+  }
+  if (options.provisional_chunk_ttl.count() <= 0) {
+    return Status::InvalidArgument("provisional_chunk_ttl must be positive");
+  }
+  return std::unique_ptr<WorkflowStore>(
+      new internal::WorkflowStoreImpl(std::move(table), std::move(options)));
+}
+
+namespace internal {
+
+WorkflowStoreImpl::WorkflowStoreImpl(std::shared_ptr<table::Table> table,
+                                     WorkflowStoreOptions options)
+    : table_(std::move(table)),
+      options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : Clock::Real()),
+      random_(options_.random ? options_.random : Random::Real()),
+      cache_(options_.run_cache_capacity),
+      cursors_(options_.cursor_secret) {}
+
+TimePoint WorkflowStoreImpl::Now() const {
+  // Millisecond precision everywhere.
+  return FromUnixMillis(ToUnixMillis(clock_->Now()));
+}
+
+int64_t WorkflowStoreImpl::NowSeconds() const { return table::internal::EpochSeconds(Now()); }
+
+std::string WorkflowStoreImpl::Pk(const std::string& run_id) const {
+  return RunPk(options_.key_prefix, run_id);
+}
+
+table::Key WorkflowStoreImpl::RunKey(const std::string& run_id) const {
+  return {Pk(run_id), RunSk(run_id)};
+}
+
+Result<Item> WorkflowStoreImpl::ReadRun(const std::string& run_id) {
+  DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
+  auto item = table_->Get(RunKey(run_id));
+  if (!item.ok()) {
+    if (item.status().Is(StatusCode::kNotFound)) {
+      cache_.Erase(run_id);
+      return Status::NotFound("run " + run_id + " not found");
+    }
+    return item.status();
+  }
+  cache_.Replace(run_id, *item);
+  return std::move(item).value();
+}
+
+Result<Item> WorkflowStoreImpl::KnownRun(const std::string& run_id) {
+  if (auto cached = cache_.Get(run_id)) return std::move(*cached);
+  return ReadRun(run_id);
+}
+
+void WorkflowStoreImpl::Remember(const Item& run_item) {
+  std::string id = GetSOr(run_item, attr::kRunId);
+  if (id.empty()) return;
+  auto status = StatusOf(run_item);
+  if (status.ok() && IsTerminal(*status)) {
+    cache_.Erase(id);  // nobody writes a finished run: free the slot
+    return;
+  }
+  cache_.Put(id, run_item);
+}
+
+Condition WorkflowStoreImpl::AbsentOrExpired() const {
+  return Condition::NotExists(table::kPk) || Condition::Le(table::kTtl, V::N(NowSeconds()));
+}
+
+void WorkflowStoreImpl::Backoff(int attempt) {
+  // Full jitter over 5 ms x 2^attempt, capped at 320 ms.
+  int64_t cap_us = 5000LL << std::min(attempt, 6);
+  auto us = static_cast<int64_t>(random_->Uniform01() * static_cast<double>(cap_us));
+  clock_->SleepFor(std::chrono::microseconds(us + 1));
+}
+
+namespace {
+constexpr int kMaxConflictAttempts = 8;
+}  // namespace
+
+Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing_run_id) {
+  DYNAFLOW_RETURN_IF_ERROR(ValidateId("workflow id", nr.workflow_id, kMaxWorkflowIdBytes));
+  if (!nr.run_id.empty()) DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", nr.run_id, kMaxRunIdBytes));
+  if (!nr.business_key.empty()) {
+    DYNAFLOW_RETURN_IF_ERROR(ValidateName("business key", nr.business_key, kMaxBusinessKeyBytes));
+  }
+  if (nr.owner) {
+    DYNAFLOW_RETURN_IF_ERROR(ValidateName("owner", *nr.owner, kMaxOwnerBytes));
+    if (nr.lease_duration.count() <= 0) {
+      return Status::InvalidArgument("lease_duration must be positive");
+    }
+  }
+  if (nr.retention.count() < 0) return Status::InvalidArgument("retention is negative");
+  for (const auto& [k, v] : nr.tags) {
+    if (k.empty()) return Status::InvalidArgument("a tag name is empty");
+  }
+
+  const TimePoint now = Now();
+  const int64_t now_ms = ToUnixMillis(now);
+  const std::string run_id = nr.run_id.empty() ? NewRunId(now, *random_) : nr.run_id;
+  const std::string pk = Pk(run_id);
+
+  ItemMutation m{Item{}};
+  m.Set(table::kPk, V::S(pk));
+  m.Set(table::kSk, V::S(RunSk(run_id)));
+  m.Set(attr::kType, V::S("RUN"));
+  m.Set(attr::kRunId, V::S(run_id));
+  m.Set(attr::kWorkflowId, V::S(nr.workflow_id));
+  m.Set(attr::kWorkflowVersion, V::N(static_cast<int64_t>(nr.workflow_version)));
+  m.Set(table::kGsi1Pk, V::S(WorkflowGsiPk(options_.key_prefix, nr.workflow_id)));
+  m.Set(table::kGsi1Sk, V::S(TimeSortKey(now_ms, run_id)));
+  m.Set(attr::kCreatedAt, V::N(now_ms));
+  m.Set(attr::kUpdatedAt, V::N(now_ms));
+  m.Set(attr::kDueAt, Ms(nr.start_at ? FromUnixMillis(ToUnixMillis(*nr.start_at)) : now));
+  m.Set(attr::kVersion, V::N(1));
+  m.Set(attr::kStateVersion, V::N(0));
+  m.Set(attr::kRetention, V::N(static_cast<int64_t>(nr.retention.count())));
+  if (!nr.business_key.empty()) m.Set(attr::kBusinessKey, V::S(nr.business_key));
+  if (!nr.tags.empty()) {
+    AttributeMap tags;
+    for (const auto& [k, v] : nr.tags) tags[k] = V::S(v);
+    m.Set(attr::kTags, V::M(std::move(tags)));
+  }
+  if (nr.deadline) m.Set(attr::kDeadline, Ms(*nr.deadline));
+  if (nr.owner) {
+    m.Set(attr::kStatus, V::S("RUNNING"));
+    m.Set(attr::kLeaseOwner, V::S(*nr.owner));
+    m.Set(attr::kLeaseExpiresAt, V::N(now_ms + nr.lease_duration.count()));
+    m.Set(attr::kEpoch, V::N(1));
+  } else {
+    m.Set(attr::kStatus, V::S("PENDING"));
+    m.Set(attr::kEpoch, V::N(0));
+  }
+
+  // The input: inline, or an INPUT head (+ chunks written first, with a provisional TTL).
+  std::optional<PayloadItems> input;
+  if (!nr.input.empty() && nr.input.size() <= options_.inline_input_max_bytes) {
+    m.Set(attr::kInput, V::B(nr.input));
+  } else if (!nr.input.empty()) {
+    Item extra{{attr::kRunId, V::S(run_id)}};
+    input = SplitPayload(pk, kInputSk, "INPUT", nr.input, options_.payload_chunk_bytes,
+                         NewChunkTag(*random_), extra,
+                         NowSeconds() + options_.provisional_chunk_ttl.count());
+    m.Set(attr::kInputRef, V::S(input->ref.Encode()));
+  }
+  NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, &m);
+  const Item run_item = m.item();
+
+  std::vector<table::WriteOp> ops;
+  ops.push_back(table::PutOp{run_item, AbsentOrExpired()});
+  if (!nr.business_key.empty()) {
+    std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
+    Item b{{table::kPk, V::S(bk)},
+           {table::kSk, V::S(bk)},
+           {attr::kType, V::S("BKEY")},
+           {attr::kRunId, V::S(run_id)},
+           {attr::kWorkflowId, V::S(nr.workflow_id)},
+           {attr::kBusinessKey, V::S(nr.business_key)},
+           {attr::kCreatedAt, V::N(now_ms)}};
+    ops.push_back(table::PutOp{std::move(b), AbsentOrExpired()});
+  }
+  if (input) {
+    for (const Item& chunk : input->chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
+    ops.push_back(table::PutOp{input->head, AbsentOrExpired()});
+  }
+
+  for (int attempt = 0;; ++attempt) {
+    Status s;
+    table::TransactionFailure failure;
+    std::optional<Item> old;
+    if (ops.size() == 1) {
+      table::WriteOptions wo;
+      wo.condition = std::get<table::PutOp>(ops[0]).condition;
+      wo.old_item_on_condition_failure = &old;
+      s = table_->Put(run_item, wo);
+      failure.failed_index = 0;
+      failure.old_item = old;
+    } else {
+      s = table_->TransactWrite(ops, &failure);
+    }
+    if (s.ok()) break;
+    if (s.Is(StatusCode::kTransactionCanceled) && attempt + 1 < kMaxConflictAttempts) {
+      Backoff(attempt);
+      continue;
+    }
+    if (!s.Is(StatusCode::kConditionFailed)) return s;
+    if (failure.failed_index == 1 && !nr.business_key.empty()) {
+      std::string holder = failure.old_item ? GetSOr(*failure.old_item, attr::kRunId) : "";
+      if (holder.empty()) {
+        auto b = table_->Get(
+            table::Key{BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key),
+                       BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key)});
+        if (b.ok()) holder = GetSOr(*b, attr::kRunId);
+      }
+      if (existing_run_id) *existing_run_id = holder;
+      return Status::AlreadyExists("business key '" + nr.business_key + "' of workflow " +
+                                   nr.workflow_id + " is held by run " + holder);
+    }
+    if (existing_run_id) *existing_run_id = run_id;
+    return Status::AlreadyExists("run " + run_id + " already exists");
+  }
+  Remember(run_item);
+  return RunFromItem(run_item);
+}
+
+Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::string& owner,
+                                        std::chrono::milliseconds lease, int64_t expected_version) {
+  DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
+  DYNAFLOW_RETURN_IF_ERROR(ValidateName("owner", owner, kMaxOwnerBytes));
+  if (lease.count() <= 0) return Status::InvalidArgument("lease must be positive");
+  // Which status the run keeps: a hint from the cache; a wrong hint costs one retry.
+  bool compensating = false;
+  if (auto cached = cache_.Get(run_id)) {
+    auto st = StatusOf(*cached);
+    compensating = st.ok() && *st == RunStatus::kCompensating;
+  }
+  const int shard = ShardOf(run_id, options_.gsi2_shards);
+  for (int attempt = 0; attempt < kMaxConflictAttempts; ++attempt) {
+    const int64_t now_ms = NowMs();
+    const int64_t expires = now_ms + lease.count();
+    const RunStatus target = compensating ? RunStatus::kCompensating : RunStatus::kRunning;
+    table::Update u;
+    u.Set(attr::kStatus, V::S(std::string(RunStatusName(target))));
+    u.Set(attr::kLeaseOwner, V::S(owner));
+    u.Set(attr::kLeaseExpiresAt, V::N(expires));
+    u.Set(attr::kDueAt, V::N(expires));
+    u.Set(table::kGsi2Pk,
+          V::S(StatusGsiPk(options_.key_prefix, target, shard, options_.gsi2_shards)));
+    u.Set(table::kGsi2Sk, V::S(TimeSortKey(expires, run_id)));
+    u.Set(attr::kUpdatedAt, V::N(now_ms));
+    u.Add(attr::kEpoch, 1);
+    u.Add(attr::kVersion, 1);
+    Condition status_ok = compensating
+                              ? EqS(attr::kStatus, "COMPENSATING")
+                              : EqS(attr::kStatus, "PENDING") || EqS(attr::kStatus, "SLEEPING") ||
+                                    EqS(attr::kStatus, "RUNNING");
+    Condition cond = Condition::Exists(table::kPk) && status_ok &&
+                     (Condition::NotExists(attr::kLeaseOwner) || EqS(attr::kLeaseOwner, owner) ||
+                      Condition::Le(attr::kLeaseExpiresAt, V::N(now_ms)));
+    if (expected_version >= 0) cond = cond && EqN(attr::kVersion, expected_version);
+    std::optional<Item> old;
+    table::WriteOptions wo;
+    wo.condition = cond;
+    wo.old_item_on_condition_failure = &old;
+    auto written = table_->Update(RunKey(run_id), u, wo);
+    if (written.ok()) {
+      Remember(*written);
+      return RunFromItem(*written);
+    }
+    if (!written.status().Is(StatusCode::kConditionFailed)) return written.status();
+    if (!old) {
+      cache_.Erase(run_id);
+      return Status::NotFound("run " + run_id + " not found");
+    }
+    cache_.Replace(run_id, *old);
+    DYNAFLOW_ASSIGN_OR_RETURN(RunStatus st, StatusOf(*old));
+    if (IsTerminal(st)) {
+      return Status::ConditionFailed("run " + run_id + " is " + std::string(RunStatusName(st)));
+    }
+    if (expected_version >= 0 && GetNOr(*old, attr::kVersion, -1) != expected_version) {
+      return Status::ConditionFailed("run " + run_id + " is at version " +
+                                     std::to_string(GetNOr(*old, attr::kVersion, -1)) +
+                                     ", expected " + std::to_string(expected_version));
+    }
+    if (LeaseLive(*old, NowMs()) && GetSOr(*old, attr::kLeaseOwner) != owner) {
+      return Status::ConditionFailed("run " + run_id + " is leased by " +
+                                     GetSOr(*old, attr::kLeaseOwner) + " until " +
+                                     std::to_string(GetNOr(*old, attr::kLeaseExpiresAt, 0)));
+    }
+    compensating = st == RunStatus::kCompensating;  // the hint was wrong, or things moved
+  }
+  return Status::ConditionFailed("run " + run_id + " kept changing during the claim");
+}
+
+Result<Run> WorkflowStoreImpl::ExtendLease(const Fence& fence, std::chrono::milliseconds lease) {
+  if (lease.count() <= 0) return Status::InvalidArgument("lease must be positive");
+  DYNAFLOW_ASSIGN_OR_RETURN(
+      Item written, WriteRun(fence.run_id, &fence, [&](const Item&, ItemMutation* m, WritePlan*) {
+        m->Set(attr::kLeaseExpiresAt, V::N(NowMs() + lease.count()));
+        return Status::OK();
+      }));
+  return RunFromItem(written);
+}
+
+Status WorkflowStoreImpl::ReleaseRun(const Fence& fence, const RunChange& change) {
+  RunChange c = change;
+  c.release_lease = true;
+  return WriteRun(fence.run_id, &fence,
+                  [&](const Item& cur, ItemMutation* m, WritePlan*) {
+                    if (!c.status) {
+                      auto st = StatusOf(cur);
+                      if (st.ok() && *st == RunStatus::kRunning) c.status = RunStatus::kPending;
+                    }
+                    return ApplyChange(cur, c, m);
+                  })
+      .status();
+}
+
+}  // namespace internal
+}  // namespace dynaflow::store

@@ -1,0 +1,439 @@
+// The workflow store on DynamoDB Local: the WorkflowStore suite, the request count of every
+// operation (counted with the client's RequestCounters: these are the numbers the README and
+// workflow_store.h document), and the item shapes the README shows.
+//
+// Needs DYNAFLOW_TEST_DYNAMODB_ENDPOINT (infra/dynamodb-local.sh start); fails without it.
+// DYNAFLOW_STORE_ITEMS_TABLE=<name> keeps the table of ItemShapes.EveryKind (with one run of
+// every item kind) after the test, for `aws dynamodb get-item/query` to print its items.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+
+#include "store/table/dynamodb_table.h"
+#include "store/table/provisioning.h"
+#include "tests/support/dynamodb_local.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/workflow_store_suite.h"
+
+namespace dynaflow::store {
+namespace {
+
+using std::chrono::seconds;
+
+// One seed-layout table per test process, deleted at exit.
+struct SharedTable {
+  std::shared_ptr<dynamodb::Client> client;
+  std::string name;
+  Status status = Status::Internal("not created");
+};
+
+SharedTable& Shared() {
+  static SharedTable* shared = [] {
+    auto* s = new SharedTable;
+    auto client = test::NewDynamoDbLocalClient();
+    if (client == nullptr) return s;
+    s->client = std::move(client);
+    s->name = test::UniqueTableName("store");
+    table::ProvisionOptions options;
+    options.enable_ttl = false;  // the suite's FakeClock lives in 2024; the layer filters ttl
+    s->status = table::EnsureSeedTable(*s->client, s->name, options);
+    return s;
+  }();
+  return *shared;
+}
+
+class DeleteSharedTable : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    SharedTable& s = Shared();
+    if (s.status.ok()) (void)s.client->DeleteTable({s.name});
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kDeleteSharedTable =
+    ::testing::AddGlobalTestEnvironment(new DeleteSharedTable);
+
+std::shared_ptr<table::Table> OpenShared(const table::TableOptions& table_options) {
+  SharedTable& s = Shared();
+  if (!s.status.ok()) {
+    ADD_FAILURE() << "no DynamoDB Local table: " << s.status;
+    return nullptr;
+  }
+  table::DynamoDbTableOptions options;
+  options.table = table_options;
+  options.verify_layout = false;  // verified once when created
+  auto table = table::OpenDynamoDbTable(s.client, s.name, options);
+  if (!table.ok()) {
+    ADD_FAILURE() << table.status();
+    return nullptr;
+  }
+  return std::shared_ptr<table::Table>(std::move(table).value());
+}
+
+DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(DynamoDb,
+                                          ::dynaflow::test::StoreBackend{"dynamodb", OpenShared,
+                                                                         /*remote=*/true});
+
+// ---------------------------------------------------------------- request counts
+
+class WorkflowStoreRequestCountTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    table::TableOptions to;
+    to.clock = &clock_;
+    table_ = OpenShared(to);
+    ASSERT_NE(table_, nullptr);
+    client_ = Shared().client;
+    prefix_ = "C" + std::to_string(Random::Real()->Next64()) + "/";
+    store_ = MakeStore(1);
+  }
+
+  std::unique_ptr<WorkflowStore> MakeStore(int shards) {
+    WorkflowStoreOptions o;
+    o.key_prefix = prefix_;
+    o.clock = &clock_;
+    o.gsi2_shards = shards;
+    auto s = WorkflowStore::Create(table_, o);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return std::move(s).value();
+  }
+
+  // DynamoDB requests (HTTP attempts) sent while `fn` runs, and which operations they were.
+  template <class Fn>
+  int64_t Requests(Fn&& fn, std::map<std::string, int64_t>* by_op = nullptr) {
+    auto before = client_->counters().Snapshot();
+    int64_t total = client_->counters().TotalAttempts();
+    fn();
+    int64_t n = client_->counters().TotalAttempts() - total;
+    if (by_op) {
+      by_op->clear();
+      for (const auto& [op, stats] : client_->counters().Snapshot()) {
+        int64_t d = stats.attempts - (before.count(op) ? before[op].attempts : 0);
+        if (d) (*by_op)[op] = d;
+      }
+    }
+    return n;
+  }
+
+  test::FakeClock clock_;
+  std::shared_ptr<table::Table> table_;
+  std::shared_ptr<dynamodb::Client> client_;
+  std::string prefix_;
+  std::unique_ptr<WorkflowStore> store_;
+};
+
+using Ops = std::map<std::string, int64_t>;
+
+NewRun Owned(const std::string& workflow_id, const std::string& owner) {
+  NewRun nr;
+  nr.workflow_id = workflow_id;
+  nr.owner = owner;
+  return nr;
+}
+
+TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequests) {
+  Ops ops;
+  Result<::dynaflow::Run> run = Status::Internal("unset");
+  NewRun nr;
+  nr.workflow_id = "orders";
+  nr.input = "{\"order\":42}";
+  EXPECT_EQ(Requests([&] { run = store_->CreateRun(nr); }, &ops), 1);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(ops, (Ops{{"PutItem", 1}}));
+
+  nr.business_key = "order-42";
+  Result<::dynaflow::Run> keyed = Status::Internal("unset");
+  EXPECT_EQ(Requests([&] { keyed = store_->CreateRun(nr); }, &ops), 1);
+  ASSERT_TRUE(keyed.ok()) << keyed.status();
+  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
+  std::string holder;
+  EXPECT_EQ(Requests([&] { EXPECT_FALSE(store_->CreateRun(nr, &holder).ok()); }), 1);
+  EXPECT_EQ(holder, keyed->run_id);
+
+  Result<::dynaflow::Run> claimed = Status::Internal("unset");
+  EXPECT_EQ(Requests([&] { claimed = store_->ClaimRun(run->run_id, "w1", seconds(30)); }, &ops), 1);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
+  Fence fence{run->run_id, "w1", claimed->lease.epoch};
+
+  // One request per step record: the target.
+  for (int i = 0; i < 5; ++i) {
+    StepRecord step;
+    step.step_id = "step" + std::to_string(i);
+    step.output = "{\"i\":" + std::to_string(i) + "}";
+    RunChange change;
+    change.cursor_step = "step" + std::to_string(i + 1);
+    EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step, change).ok()); }, &ops),
+              1);
+    EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
+  }
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ExtendLease(fence, seconds(30)).ok()); }, &ops), 1);
+  EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
+  RunChange change;
+  change.cursor_step = "finishing";
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->UpdateRun(fence, change).ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->PutState(run->run_id, "k", "v").ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"TransactWriteItems", 1}}));
+  EXPECT_EQ(
+      Requests([&] { EXPECT_TRUE(store_->CompareAndSwapState(run->run_id, "k", "w", 1).ok()); }),
+      1);
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetState(run->run_id, "k").ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ListState(run->run_id).ok()); }), 1);
+
+  // Finishing a run with 5 steps, 5 outputs and a state item: one transaction.
+  Result<::dynaflow::Run> done = Status::Internal("unset");
+  EXPECT_EQ(Requests([&] { done = store_->FinishRun(fence, {}); }, &ops), 1);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
+
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetRun(run->run_id).ok()); }, &ops), 1);
+  EXPECT_EQ(ops, (Ops{{"GetItem", 1}}));
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetOutput(run->run_id, "step1").ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->LoadRun(run->run_id, false).ok()); }, &ops), 1);
+  EXPECT_EQ(ops, (Ops{{"Query", 1}}));
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->LoadRun(run->run_id, true).ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"Query", 1}, {"BatchGetItem", 1}}));
+}
+
+TEST_F(WorkflowStoreRequestCountTest, FinishVariantsAreOneRequest) {
+  NewRun nr;
+  nr.workflow_id = "orders";
+  nr.business_key = "b";
+  nr.owner = "w1";
+  auto run = store_->CreateRun(nr);
+  ASSERT_TRUE(run.ok());
+  Fence fence{run->run_id, "w1", run->lease.epoch};
+  StepRecord step;
+  step.step_id = "only";
+  step.output = "x";
+  ASSERT_TRUE(store_->RecordStep(fence, step).ok());
+  Ops ops;
+  // State written by another store (another process): the owner's known stateVersion is
+  // stale, so its finish pays one failed attempt (the stored item comes back with it).
+  auto other = MakeStore(1);
+  ASSERT_TRUE(other->CompareAndSwapState(run->run_id, "k", "v", 0).ok());
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->FinishRun(fence, {}).ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 2}}));
+  EXPECT_NE(FindAttribute(*table_->Get({prefix_ + "RUN#" + run->run_id, "STATE#k"}), "ttl"),
+            nullptr);
+  // A run with no other item: a single UpdateItem.
+  auto bare = store_->CreateRun(Owned("w", "w1"));
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(Requests(
+                [&] {
+                  EXPECT_TRUE(store_->FinishRun({bare->run_id, "w1", bare->lease.epoch}, {}).ok());
+                },
+                &ops),
+            1);
+  EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
+  // The last step and the finish together: one transaction.
+  auto last = store_->CreateRun(Owned("w", "w1"));
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(Requests([&] {
+              EXPECT_TRUE(store_->RecordStepAndFinish({last->run_id, "w1", 1}, step, {}).ok());
+            }),
+            1);
+}
+
+TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumented) {
+  // 1 MB payloads: a head item plus 2 extra chunks of 350 KB.
+  NewRun nr;
+  nr.workflow_id = "big";
+  nr.owner = "w1";
+  nr.input = test::PayloadBytes(1024 * 1024, 1);
+  Result<::dynaflow::Run> run = Status::Internal("unset");
+  Ops ops;
+  EXPECT_EQ(Requests([&] { run = store_->CreateRun(nr); }, &ops), 3);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(ops, (Ops{{"PutItem", 2}, {"TransactWriteItems", 1}}));
+  Fence fence{run->run_id, "w1", run->lease.epoch};
+  StepRecord step;
+  step.step_id = "big";
+  step.output = nr.input;
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 3);
+  EXPECT_EQ(ops, (Ops{{"PutItem", 2}, {"TransactWriteItems", 1}}));
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetOutput(run->run_id, "big").ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"BatchGetItem", 1}}));
+
+  // A store that does not know the run reads it first.
+  auto cold = MakeStore(1);
+  step.step_id = "cold";
+  step.output.reset();
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(cold->RecordStep(fence, step).ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"TransactWriteItems", 1}}));
+  // ... and a store whose known version is stale pays one failed attempt.
+  step.step_id = "stale";
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 2}}));
+
+  // Fan-out: FindDueRuns reads 4 statuses x shards; a status page reads every shard.
+  auto sharded = MakeStore(4);
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->FindDueRuns(10).ok()); }, &ops), 16);
+  EXPECT_EQ(ops, (Ops{{"Query", 16}}));
+  ListRunsRequest req;
+  req.status = RunStatus::kRunning;
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->ListRunsByStatus(req).ok()); }), 4);
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->CountRunsByStatus(RunStatus::kRunning).ok()); }),
+            4);
+  req.workflow_id = "big";
+  req.status.reset();
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ListRunsByWorkflow(req).ok()); }), 1);
+  // Cancel: a read and a write.
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(cold->RequestCancel(run->run_id).ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"UpdateItem", 1}}));
+}
+
+// ---------------------------------------------------------------- item shapes (README)
+
+std::set<std::string> Names(const Item& item) {
+  std::set<std::string> names;
+  for (const auto& [name, value] : item) names.insert(name);
+  return names;
+}
+
+// One run of every item kind, on a real table with the seed keys (no prefix, one shard), with
+// small chunks so a CHUNK item appears. Checks each kind's attributes are exactly the documented
+// ones; infra/store-fragment.md shows these very items as the AWS CLI prints them.
+TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
+  auto client = test::NewDynamoDbLocalClient();
+  ASSERT_NE(client, nullptr);
+  std::shared_ptr<dynamodb::Client> shared(std::move(client));
+  const char* keep = std::getenv("DYNAFLOW_STORE_ITEMS_TABLE");
+  const std::string name = keep && *keep ? keep : test::UniqueTableName("items");
+  ASSERT_TRUE(table::EnsureSeedTable(*shared, name).ok());
+  auto opened = table::OpenDynamoDbTable(shared, name);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  std::shared_ptr<table::Table> tbl(std::move(opened).value());
+  WorkflowStoreOptions o;
+  o.inline_input_max_bytes = 0;  // show an INPUT item
+  o.payload_chunk_bytes = 1024;  // and a CHUNK item
+  auto store = WorkflowStore::Create(tbl, o);
+  ASSERT_TRUE(store.ok());
+  WorkflowStore& s = **store;
+
+  NewRun nr;
+  nr.workflow_id = "order-fulfilment";
+  nr.business_key = "order-1042";
+  nr.tags = {{"region", "eu-west-1"}};
+  nr.input = "{\"order\":1042,\"items\":[\"sku-1\",\"sku-7\"]}";
+  auto run = s.CreateRun(nr);
+  ASSERT_TRUE(run.ok()) << run.status();
+  auto claimed = s.ClaimRun(run->run_id, "worker-a", seconds(30));
+  ASSERT_TRUE(claimed.ok());
+  Fence fence{run->run_id, "worker-a", claimed->lease.epoch};
+  StepRecord reserve;
+  reserve.step_id = "reserve-stock";
+  reserve.started_at = claimed->updated_at;
+  reserve.finished_at = claimed->updated_at + std::chrono::milliseconds(42);
+  reserve.output = "{\"reservation\":\"r-77\"}";
+  RunChange next;
+  next.cursor_step = "charge-card";
+  ASSERT_TRUE(s.RecordStep(fence, reserve, next).ok());
+  StepRecord charge;
+  charge.step_id = "charge-card";
+  charge.started_at = reserve.finished_at;
+  charge.finished_at = reserve.finished_at + std::chrono::milliseconds(310);
+  charge.output = "{\"receipt\":\"" + std::string(1100, '.') + "\"}";  // head + 1 chunk
+  ASSERT_TRUE(s.RecordStep(fence, charge).ok());
+  ASSERT_TRUE(s.PutState(run->run_id, "attempts-left", "2").ok());
+
+  // A second run, finished: the terminal run item with its ttl and inline result.
+  NewRun second;
+  second.workflow_id = "order-fulfilment";
+  second.owner = "worker-b";
+  second.retention = std::chrono::hours(24 * 7);
+  auto done = s.CreateRun(second);
+  ASSERT_TRUE(done.ok());
+  ASSERT_TRUE(s.FinishRun({done->run_id, "worker-b", 1},
+                          {RunStatus::kCompleted, std::string("{\"shipped\":true}"), ""})
+                  .ok());
+
+  const std::string pk = "RUN#" + run->run_id;
+  std::map<std::string, std::set<std::string>> got;
+  table::QueryRequest q;
+  q.partition = pk;
+  q.consistent = true;
+  auto page = tbl->Query(q);
+  ASSERT_TRUE(page.ok());
+  for (const Item& item : page->items) {
+    got[*FindAttribute(item, "type")->AsS()].insert(*FindAttribute(item, "SK")->AsS());
+    std::set<std::string> names = Names(item);
+    std::string type = *FindAttribute(item, "type")->AsS();
+    std::set<std::string> want;
+    if (type == "RUN") {
+      want = {"PK",
+              "SK",
+              "GSI1PK",
+              "GSI1SK",
+              "GSI2PK",
+              "GSI2SK",
+              "type",
+              "runId",
+              "workflowId",
+              "workflowVersion",
+              "status",
+              "businessKey",
+              "tags",
+              "createdAt",
+              "updatedAt",
+              "dueAt",
+              "leaseOwner",
+              "leaseExpiresAt",
+              "epoch",
+              "version",
+              "stateVersion",
+              "retentionSeconds",
+              "inputRef",
+              "cursorStep",
+              "s:reserve-stock",
+              "s:charge-card",
+              "k:attempts-left"};
+    } else if (type == "STEP") {
+      want = {"PK",      "SK",        "type",       "runId",       "stepId",    "status",
+              "attempt", "startedAt", "finishedAt", "outputBytes", "fenceEpoch"};
+    } else if (type == "OUTPUT") {
+      want = {"PK", "SK", "type", "runId", "stepId", "size", "chunks", "data"};
+      if (*FindAttribute(item, "chunks")->AsN() != "0") want.insert("chunkTag");
+    } else if (type == "INPUT") {
+      want = {"PK", "SK", "type", "runId", "size", "chunks", "data"};
+    } else if (type == "CHUNK") {
+      want = {"PK", "SK", "type", "data", "ttl"};
+    } else if (type == "STATE") {
+      want = {"PK", "SK", "type", "runId", "key", "value", "version", "updatedAt"};
+    }
+    EXPECT_EQ(names, want) << "item " << *FindAttribute(item, "SK")->AsS();
+  }
+  EXPECT_EQ(got["RUN"].size(), 1u);
+  EXPECT_EQ(got["STEP"].size(), 2u);
+  EXPECT_EQ(got["OUTPUT"].size(), 2u);
+  EXPECT_EQ(got["CHUNK"].size(), 1u);
+  EXPECT_EQ(got["INPUT"].size(), 1u);
+  EXPECT_EQ(got["STATE"].size(), 1u);
+  auto bkey = tbl->Get({"BKEY#order-fulfilment#order-1042", "BKEY#order-fulfilment#order-1042"});
+  ASSERT_TRUE(bkey.ok());
+  EXPECT_EQ(Names(*bkey), (std::set<std::string>{"PK", "SK", "type", "runId", "workflowId",
+                                                 "businessKey", "createdAt"}));
+  auto finished = tbl->Get({"RUN#" + done->run_id, "RUN#" + done->run_id});
+  ASSERT_TRUE(finished.ok());
+  const std::set<std::string> finished_names = {
+      "PK",        "SK",        "GSI1PK",          "GSI1SK", "GSI2PK",          "GSI2SK",
+      "type",      "runId",     "workflowId",      "status", "workflowVersion", "createdAt",
+      "updatedAt", "dueAt",     "finishedAt",      "epoch",  "version",         "stateVersion",
+      "ttl",       "resultRef", "retentionSeconds"};
+  EXPECT_EQ(Names(*finished), finished_names);
+  // inline_input_max_bytes = 0 puts the result in a RESULT item, with the run's ttl.
+  auto result = tbl->Get({"RUN#" + done->run_id, "RESULT"});
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(Names(*result),
+            (std::set<std::string>{"PK", "SK", "type", "runId", "size", "chunks", "data", "ttl"}));
+  EXPECT_EQ(*FindAttribute(*result, "ttl"), *FindAttribute(*finished, "ttl"));
+  if (keep && *keep) {
+    std::printf("items table %s: run %s (running), run %s (finished)\n", name.c_str(),
+                run->run_id.c_str(), done->run_id.c_str());
+  } else {
+    (void)shared->DeleteTable({name});
+  }
+}
+
+}  // namespace
+}  // namespace dynaflow::store

@@ -1,0 +1,107 @@
+// The WorkflowStore suite: one set of GoogleTest cases every Table backend must pass with the
+// workflow store on top (memory, SQLite, DynamoDB Local).
+//
+// How to run it against a backend (in that backend's test file):
+//
+//   #include "tests/support/workflow_store_suite.h"
+//   DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(Memory,
+//       ::dynaflow::test::StoreBackend{"memory", [](const table::TableOptions& o) {
+//         return std::shared_ptr<table::Table>(table::NewMemoryTable(o)); }});
+//
+// The macro references an anchor function of every suite source file so the linker keeps their
+// TEST_Ps (see table_conformance.h for why).
+//
+// Contract for factories: `make` gets TableOptions whose clock is the fixture's FakeClock
+// (retention tests move it); it returns a table (tables may be shared between tests and hold
+// other data: every test uses its own random key prefix) or nullptr after recording a failure.
+// `remote` marks a backend reached over the network: the payload test then skips its largest
+// input variant to stay fast (outputs of every size still round-trip).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "store/table/table.h"
+#include "store/table/table_options.h"
+#include "store/workflow/workflow_store.h"
+#include "tests/support/fake_clock.h"
+
+namespace dynaflow::test {
+
+struct StoreBackend {
+  std::string name;  // letters, digits and '_' only
+  std::function<std::shared_ptr<table::Table>(const table::TableOptions&)> make;
+  bool remote = false;
+};
+
+class WorkflowStoreTest : public ::testing::TestWithParam<StoreBackend> {
+ protected:
+  void SetUp() override;
+
+  // Options with this test's key prefix (plus `suffix`) and the fake clock.
+  store::WorkflowStoreOptions Options(const std::string& prefix_suffix = "") const;
+  // A store over the fixture's table (fails the test and returns null on error).
+  std::unique_ptr<store::WorkflowStore> MakeStore(const store::WorkflowStoreOptions& options);
+
+  // Every item of partition `pk` (raw table reads, expired items excluded by the table).
+  std::vector<Item> RawPartition(const std::string& pk);
+  std::string RunPk(const std::string& run_id) const { return prefix_ + "RUN#" + run_id; }
+  // A run created PENDING (fails the test on error).
+  ::dynaflow::Run MustCreate(store::WorkflowStore& store, store::NewRun new_run);
+  // A run created and claimed by `owner` with a 30 s lease.
+  ::dynaflow::Run MustCreateClaimed(store::WorkflowStore& store, const std::string& workflow_id,
+                                    const std::string& owner);
+  static store::Fence FenceOf(const ::dynaflow::Run& run);
+
+  FakeClock clock_;
+  std::shared_ptr<table::Table> table_;
+  std::string prefix_;                           // unique per test, e.g. "T0123456789abcdef/"
+  std::unique_ptr<store::WorkflowStore> store_;  // MakeStore(Options())
+};
+
+std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);
+inline void PrintTo(const StoreBackend& b, std::ostream* os) { *os << b.name; }
+// Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
+::testing::AssertionResult StatusIs(const Status& s, StatusCode want);
+// Builders of the store's request structs.
+store::NewRun Wf(std::string workflow_id, std::string business_key = "", std::string run_id = "");
+store::NewRun Starting(store::NewRun new_run, TimePoint start_at);
+store::RunChange ToStatus(RunStatus status);
+store::RunFinish Finish(RunStatus status, std::optional<std::string> result = std::nullopt,
+                        std::string error = "");
+// Deterministic pseudo-random bytes.
+std::string PayloadBytes(size_t n, uint32_t seed);
+
+// Link anchors (see the top of this file). Each returns 0.
+int WorkflowStoreSuiteRunsAnchor();
+int WorkflowStoreSuiteStepsAnchor();
+int WorkflowStoreSuiteFinishAnchor();
+int WorkflowStoreSuiteStateAnchor();
+int WorkflowStoreSuiteListsAnchor();
+int WorkflowStoreSuitePayloadsAnchor();
+
+}  // namespace dynaflow::test
+
+#define DYNAFLOW_EXPECT_STATUS(status_expr, want) \
+  EXPECT_TRUE(::dynaflow::test::StatusIs((status_expr), (want)))
+#define DYNAFLOW_ASSERT_OK(status_expr) \
+  ASSERT_TRUE(::dynaflow::test::StatusIs((status_expr), ::dynaflow::StatusCode::kOk))
+
+// Use at namespace scope.
+#define DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(prefix, ...)                        \
+  using ::dynaflow::test::WorkflowStoreTest;                                          \
+  INSTANTIATE_TEST_SUITE_P(prefix, WorkflowStoreTest, ::testing::Values(__VA_ARGS__), \
+                           ::dynaflow::test::StoreBackendName);                       \
+  [[maybe_unused]] static const int dynaflow_workflow_store_suite_anchor_##prefix =   \
+      ::dynaflow::test::WorkflowStoreSuiteRunsAnchor() +                              \
+      ::dynaflow::test::WorkflowStoreSuiteStepsAnchor() +                             \
+      ::dynaflow::test::WorkflowStoreSuiteFinishAnchor() +                            \
+      ::dynaflow::test::WorkflowStoreSuiteStateAnchor() +                             \
+      ::dynaflow::test::WorkflowStoreSuiteListsAnchor() +                             \
+      ::dynaflow::test::WorkflowStoreSuitePayloadsAnchor()

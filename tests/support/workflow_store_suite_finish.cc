@@ -1,0 +1,199 @@
+// WorkflowStore suite, part 3: finishing runs, retention (no orphans), deleting runs.
+#include "tests/support/workflow_store_suite.h"
+
+namespace dynaflow::test {
+
+using std::chrono::seconds;
+using store::NewRun;
+using store::RunFinish;
+using store::StepRecord;
+using store::WorkflowStore;
+
+int WorkflowStoreSuiteFinishAnchor() { return 0; }
+
+namespace {
+
+StepRecord Step(const std::string& id, std::optional<std::string> output = std::nullopt) {
+  StepRecord s;
+  s.step_id = id;
+  s.output = std::move(output);
+  return s;
+}
+
+const AttributeValue* Ttl(const Item& item) { return FindAttribute(item, table::kTtl); }
+
+std::string Sk(const Item& item) {
+  const AttributeValue* v = FindAttribute(item, table::kSk);
+  return v && v->is_s() ? *v->AsS() : "";
+}
+
+TEST_P(WorkflowStoreTest, FinishRunRecordsResultAndIsTerminal) {
+  ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
+  auto done = store_->FinishRun(FenceOf(run), Finish(RunStatus::kCompleted, "{\"ok\":true}"));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->status, RunStatus::kCompleted);
+  EXPECT_EQ(done->finished_at, clock_.Now());
+  EXPECT_TRUE(done->lease.owner.empty());
+  EXPECT_EQ(done->result, "{\"ok\":true}");
+  auto got = store_->GetRun(run.run_id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->result, "{\"ok\":true}");
+  EXPECT_EQ(got->status, RunStatus::kCompleted);
+  DYNAFLOW_EXPECT_STATUS(store_->FinishRun(FenceOf(run), {}).status(),
+                         StatusCode::kConditionFailed);
+  DYNAFLOW_EXPECT_STATUS(store_->ClaimRun(run.run_id, "other", seconds(5)).status(),
+                         StatusCode::kConditionFailed);
+  ::dynaflow::Run other = MustCreateClaimed(*store_, "w", "worker");
+  DYNAFLOW_EXPECT_STATUS(store_->FinishRun(FenceOf(other), Finish(RunStatus::kRunning)).status(),
+                         StatusCode::kInvalidArgument);
+  // A large result lives in its own RESULT item.
+  std::string big = PayloadBytes(200 * 1024, 7);
+  auto failed = store_->FinishRun(FenceOf(other), Finish(RunStatus::kFailed, big, "step x failed"));
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  got = store_->GetRun(other.run_id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->result, big);
+  EXPECT_EQ(got->error, "step x failed");
+  EXPECT_EQ(got->status, RunStatus::kFailed);
+  ::dynaflow::Run third = MustCreateClaimed(*store_, "w", "worker");
+  DYNAFLOW_EXPECT_STATUS(
+      store_->FinishRun(FenceOf(third), Finish(RunStatus::kCompleted, std::string(400 * 1024, 'x')))
+          .status(),
+      StatusCode::kLimitExceeded);
+}
+
+TEST_P(WorkflowStoreTest, RetentionExpiresEveryItemOfTheRunTogether) {
+  store::WorkflowStoreOptions o = Options();
+  o.payload_chunk_bytes = 4096;  // chunked input and output with small payloads
+  o.inline_input_max_bytes = 0;
+  auto store = MakeStore(o);
+  NewRun nr = Wf("w", "order-1");
+  nr.input = PayloadBytes(10000, 1);  // INPUT + 2 chunks
+  nr.retention = seconds(3600);
+  nr.owner = "worker";
+  ::dynaflow::Run run = MustCreate(*store, nr);
+  ASSERT_TRUE(store->RecordStep(FenceOf(run), Step("a", PayloadBytes(9000, 2))).ok());
+  ASSERT_TRUE(store->RecordStep(FenceOf(run), Step("b")).ok());
+  ASSERT_TRUE(store->PutState(run.run_id, "cart", "3 items").ok());
+  ASSERT_TRUE(store->PutState(run.run_id, "coupon", "X1").ok());
+  ASSERT_TRUE(store->DeleteState(run.run_id, "coupon").ok());
+  auto done = store->RecordStepAndFinish(FenceOf(run), Step("c", PayloadBytes(5000, 3)),
+                                         Finish(RunStatus::kCompleted, PayloadBytes(3000, 4)));
+  ASSERT_TRUE(done.ok()) << done.status();
+
+  auto items = RawPartition(RunPk(run.run_id));
+  // run, INPUT + 2 chunks, a: step + output + 2 chunks, b: step, c: step + output + 1 chunk,
+  // state cart, RESULT.
+  EXPECT_EQ(items.size(), 14u);
+  const AttributeValue* want = nullptr;
+  for (const Item& item : items) {
+    if (Sk(item) == "RUN#" + run.run_id) want = Ttl(item);
+  }
+  ASSERT_NE(want, nullptr);
+  int64_t ttl = *want->AsInt64();
+  EXPECT_EQ(ttl, (ToUnixMillis(clock_.Now()) + 999) / 1000 + 3600);
+  for (const Item& item : items) {
+    ASSERT_NE(Ttl(item), nullptr) << Sk(item) << " has no ttl: it would be orphaned";
+    EXPECT_EQ(*Ttl(item), *want) << Sk(item);
+  }
+  std::string bkey = prefix_ + "BKEY#w#order-1";
+  auto key_item = table_->Get({bkey, bkey});
+  ASSERT_TRUE(key_item.ok()) << key_item.status();
+  ASSERT_NE(Ttl(*key_item), nullptr);
+  EXPECT_EQ(*Ttl(*key_item), *want);
+
+  // Just before the ttl everything is readable; at it, nothing is.
+  clock_.SetNow(FromUnixMillis(ttl * 1000 - 1));
+  ASSERT_TRUE(store->GetRun(run.run_id).ok());
+  EXPECT_EQ(*store->GetOutput(run.run_id, "a"), PayloadBytes(9000, 2));
+  clock_.SetNow(FromUnixMillis(ttl * 1000));
+  DYNAFLOW_EXPECT_STATUS(store->GetRun(run.run_id).status(), StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store->LoadRun(run.run_id, true).status(), StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store->GetOutput(run.run_id, "a").status(), StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store->GetState(run.run_id, "cart").status(), StatusCode::kNotFound);
+  EXPECT_TRUE(store->ListState(run.run_id)->empty());
+  EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());
+  EXPECT_EQ(*store->CountRunsByStatus(RunStatus::kCompleted), 0);
+  store::ListRunsRequest by_wf;
+  by_wf.workflow_id = "w";
+  EXPECT_TRUE(store->ListRunsByWorkflow(by_wf)->runs.empty());
+  // The business key is free again.
+  NewRun again = Wf("w", "order-1");
+  auto second = store->CreateRun(again);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE(second->run_id, run.run_id);
+}
+
+TEST_P(WorkflowStoreTest, RetentionZeroKeepsEverythingWithoutTtl) {
+  store::WorkflowStoreOptions o = Options();
+  o.payload_chunk_bytes = 4096;
+  auto store = MakeStore(o);
+  NewRun nr = Wf("w", "k");
+  nr.retention = seconds(0);
+  nr.owner = "worker";
+  nr.input = PayloadBytes(5000, 9);
+  ::dynaflow::Run run = MustCreate(*store, nr);
+  ASSERT_TRUE(store->RecordStep(FenceOf(run), Step("a", PayloadBytes(9000, 2))).ok());
+  // Before the finish, chunks carry the provisional ttl.
+  int with_ttl = 0;
+  for (const Item& item : RawPartition(RunPk(run.run_id))) with_ttl += Ttl(item) != nullptr;
+  EXPECT_EQ(with_ttl, 3);  // 1 input chunk + 2 output chunks
+  ASSERT_TRUE(store->FinishRun(FenceOf(run), {}).ok());
+  auto items = RawPartition(RunPk(run.run_id));
+  EXPECT_EQ(items.size(), 7u);
+  for (const Item& item : items) EXPECT_EQ(Ttl(item), nullptr) << Sk(item);
+  clock_.Advance(std::chrono::hours(24 * 365));
+  EXPECT_EQ(*store->GetOutput(run.run_id, "a"), PayloadBytes(9000, 2));
+  EXPECT_EQ(store->LoadRun(run.run_id, false)->input, PayloadBytes(5000, 9));
+  // State stays writable on a run kept forever.
+  EXPECT_TRUE(store->PutState(run.run_id, "note", "archived").ok());
+}
+
+TEST_P(WorkflowStoreTest, FinishStampsRunsWithMoreItemsThanOneTransaction) {
+  NewRun nr = Wf("w");
+  nr.owner = "worker";
+  nr.retention = seconds(60);
+  ::dynaflow::Run run = MustCreate(*store_, nr);
+  for (int i = 0; i < 70; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof(id), "step%03d", i);
+    ASSERT_TRUE(store_->RecordStep(FenceOf(run), Step(id, i % 2 ? "out" : "")).ok());
+  }
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(store_->PutState(run.run_id, "key" + std::to_string(i), "v").ok());
+  }
+  ASSERT_TRUE(store_->FinishRun(FenceOf(run), {}).ok());
+  auto items = RawPartition(RunPk(run.run_id));
+  ASSERT_EQ(items.size(), 1u + 70 + 70 + 30);
+  for (const Item& item : items) {
+    ASSERT_NE(Ttl(item), nullptr) << Sk(item);
+    EXPECT_EQ(*Ttl(item), *Ttl(items.front())) << Sk(item);
+  }
+  clock_.Advance(seconds(61));
+  EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());
+}
+
+TEST_P(WorkflowStoreTest, DeleteRunRemovesEveryItem) {
+  store::WorkflowStoreOptions o = Options();
+  o.payload_chunk_bytes = 4096;
+  auto store = MakeStore(o);
+  NewRun nr = Wf("w", "del-me");
+  nr.owner = "worker";
+  nr.input = PayloadBytes(9000, 5);
+  ::dynaflow::Run run = MustCreate(*store, nr);
+  ASSERT_TRUE(store->RecordStep(FenceOf(run), Step("a", PayloadBytes(9000, 6))).ok());
+  ASSERT_TRUE(store->PutState(run.run_id, "s", "v").ok());
+  EXPECT_EQ(RawPartition(RunPk(run.run_id)).size(), 9u);
+  DYNAFLOW_ASSERT_OK(store->DeleteRun(run.run_id));
+  EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());
+  std::string bkey = prefix_ + "BKEY#w#del-me";
+  DYNAFLOW_EXPECT_STATUS(table_->Get({bkey, bkey}).status(), StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store->GetRun(run.run_id).status(), StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store->DeleteRun(run.run_id), StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store->RecordStep(FenceOf(run), Step("b")).status(),
+                         StatusCode::kNotFound);
+  EXPECT_TRUE(store->CreateRun(Wf("w", "del-me")).ok());
+}
+
+}  // namespace
+}  // namespace dynaflow::test

@@ -1,0 +1,246 @@
+// WorkflowStore suite, part 5: listings (by workflow, by status over shards), cursors, counts
+// and key-prefix isolation.
+#include <map>
+#include <set>
+
+#include "tests/support/workflow_store_suite.h"
+
+namespace dynaflow::test {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using store::ListRunsRequest;
+using store::NewRun;
+using store::RunPage;
+using store::WorkflowStore;
+
+int WorkflowStoreSuiteListsAnchor() { return 0; }
+
+namespace {
+
+// Pages through a listing; checks page sizes and that the last page has no cursor.
+std::vector<::dynaflow::Run> ListAll(
+    const std::function<Result<RunPage>(const ListRunsRequest&)>& list, ListRunsRequest req,
+    int* pages) {
+  std::vector<::dynaflow::Run> all;
+  *pages = 0;
+  for (;;) {
+    auto page = list(req);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) return all;
+    ++*pages;
+    EXPECT_LE(static_cast<int>(page->runs.size()), req.limit);
+    if (!page->next_cursor.empty()) {
+      EXPECT_EQ(static_cast<int>(page->runs.size()), req.limit);
+    }
+    all.insert(all.end(), page->runs.begin(), page->runs.end());
+    if (page->next_cursor.empty() || *pages > 100) return all;
+    req.cursor = page->next_cursor;
+  }
+}
+
+std::vector<std::string> Ids(const std::vector<::dynaflow::Run>& runs) {
+  std::vector<std::string> ids;
+  for (const ::dynaflow::Run& r : runs) ids.push_back(r.run_id);
+  return ids;
+}
+
+TEST_P(WorkflowStoreTest, ListsTwoHundredFiftyRunsByWorkflowAndByStatusInPages) {
+  store::WorkflowStoreOptions o = Options();
+  o.gsi2_shards = 4;
+  auto store = MakeStore(o);
+  TimePoint base = clock_.Now();
+  std::vector<::dynaflow::Run> runs;
+  for (int i = 0; i < 250; ++i) {
+    NewRun nr = Wf("bulk");
+    // Creation times tie in threes (ties are ordered by run id); due times are distinct and
+    // not in creation order.
+    nr.start_at = base + seconds((i * 37) % 250);
+    runs.push_back(MustCreate(*store, nr));
+    if (i % 3 == 2) clock_.Advance(milliseconds(1));
+  }
+  MustCreate(*store, Wf("other"));
+
+  // Expected orders.
+  std::vector<::dynaflow::Run> by_created = runs;
+  std::sort(by_created.begin(), by_created.end(),
+            [](const ::dynaflow::Run& a, const ::dynaflow::Run& b) {
+              return std::tie(a.created_at, a.run_id) < std::tie(b.created_at, b.run_id);
+            });
+  std::vector<::dynaflow::Run> by_due = runs;
+  std::sort(by_due.begin(), by_due.end(), [](const ::dynaflow::Run& a, const ::dynaflow::Run& b) {
+    return std::tie(a.due_at, a.run_id) < std::tie(b.due_at, b.run_id);
+  });
+
+  auto by_wf = [&](const ListRunsRequest& r) { return store->ListRunsByWorkflow(r); };
+  auto by_status = [&](const ListRunsRequest& r) { return store->ListRunsByStatus(r); };
+  ListRunsRequest req;
+  req.workflow_id = "bulk";
+  req.limit = 20;
+  int pages = 0;
+  // Newest first (the default).
+  std::vector<std::string> want = Ids(by_created);
+  std::reverse(want.begin(), want.end());
+  EXPECT_EQ(Ids(ListAll(by_wf, req, &pages)), want);
+  EXPECT_EQ(pages, 13);
+  req.newest_first = false;
+  EXPECT_EQ(Ids(ListAll(by_wf, req, &pages)), Ids(by_created));
+
+  // By status over 4 shards (the runs really are spread over them).
+  std::set<std::string> shards;
+  for (const ::dynaflow::Run& r : runs) {
+    auto item = table_->Get({RunPk(r.run_id), "RUN#" + r.run_id});
+    ASSERT_TRUE(item.ok());
+    shards.insert(*FindAttribute(*item, table::kGsi2Pk)->AsS());
+  }
+  EXPECT_EQ(shards,
+            (std::set<std::string>{prefix_ + "STATUS#PENDING#00", prefix_ + "STATUS#PENDING#01",
+                                   prefix_ + "STATUS#PENDING#02", prefix_ + "STATUS#PENDING#03"}));
+  ListRunsRequest st;
+  st.status = RunStatus::kPending;
+  st.limit = 20;
+  st.newest_first = false;
+  std::vector<std::string> with_other = Ids(ListAll(by_status, st, &pages));
+  ASSERT_EQ(with_other.size(), 251u);  // the "other" run is PENDING too (due at base+83 ms)
+  std::vector<std::string> bulk_only;
+  std::set<std::string> bulk_ids(want.begin(), want.end());
+  for (const auto& id : with_other) {
+    if (bulk_ids.count(id)) bulk_only.push_back(id);
+  }
+  EXPECT_EQ(bulk_only, Ids(by_due));
+  EXPECT_EQ(pages, 13);
+  st.newest_first = true;
+  std::vector<std::string> desc = Ids(ListAll(by_status, st, &pages));
+  std::reverse(desc.begin(), desc.end());
+  EXPECT_EQ(desc, with_other);
+  EXPECT_EQ(*store->CountRunsByStatus(RunStatus::kPending), 251);
+  EXPECT_EQ(*store->CountRunsByStatus(RunStatus::kRunning), 0);
+
+  // Time ranges: due in [base+100 s, base+150 s).
+  st.from = base + seconds(100);
+  st.to = base + seconds(150);
+  st.newest_first = false;
+  std::vector<std::string> ranged = Ids(ListAll(by_status, st, &pages));
+  std::vector<std::string> want_ranged;
+  for (const ::dynaflow::Run& r : by_due) {
+    if (r.due_at >= *st.from && r.due_at < *st.to) want_ranged.push_back(r.run_id);
+  }
+  EXPECT_EQ(ranged, want_ranged);
+  EXPECT_EQ(ranged.size(), 50u);
+}
+
+TEST_P(WorkflowStoreTest, WorkflowListingFiltersByStatusAndTime) {
+  std::vector<::dynaflow::Run> runs;
+  for (int i = 0; i < 30; ++i) {
+    runs.push_back(MustCreate(*store_, Wf("wf")));
+    clock_.Advance(milliseconds(10));
+  }
+  // Every third run is claimed (RUNNING).
+  std::set<std::string> running;
+  for (int i = 0; i < 30; i += 3) {
+    ASSERT_TRUE(store_->ClaimRun(runs[i].run_id, "w", seconds(30)).ok());
+    running.insert(runs[i].run_id);
+  }
+  ListRunsRequest req;
+  req.workflow_id = "wf";
+  req.status = RunStatus::kRunning;
+  req.limit = 3;
+  int pages = 0;
+  auto list = [&](const ListRunsRequest& r) { return store_->ListRunsByWorkflow(r); };
+  std::vector<::dynaflow::Run> got = ListAll(list, req, &pages);
+  ASSERT_EQ(got.size(), 10u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].run_id, runs[27 - 3 * i].run_id);
+    EXPECT_EQ(got[i].status, RunStatus::kRunning);
+  }
+  req.status.reset();
+  req.from = runs[5].created_at;
+  req.to = runs[15].created_at;
+  req.limit = 4;
+  got = ListAll(list, req, &pages);
+  ASSERT_EQ(got.size(), 10u);
+  EXPECT_EQ(got.front().run_id, runs[14].run_id);
+  EXPECT_EQ(got.back().run_id, runs[5].run_id);
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(ListRunsRequest{}).status(),
+                         StatusCode::kInvalidArgument);
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByStatus(ListRunsRequest{}).status(),
+                         StatusCode::kInvalidArgument);
+  req.limit = 0;
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(req).status(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(WorkflowStoreTest, CursorsAreBoundToTheirListingPrefixAndSecret) {
+  for (int i = 0; i < 5; ++i) {
+    MustCreate(*store_, Wf("a"));
+    MustCreate(*store_, Wf("b"));
+    clock_.Advance(milliseconds(1));
+  }
+  ListRunsRequest req;
+  req.workflow_id = "a";
+  req.limit = 2;
+  auto first = store_->ListRunsByWorkflow(req);
+  ASSERT_TRUE(first.ok());
+  ASSERT_FALSE(first->next_cursor.empty());
+  ListRunsRequest next = req;
+  next.cursor = first->next_cursor;
+  EXPECT_TRUE(store_->ListRunsByWorkflow(next).ok());
+  // Another workflow, direction, status filter: rejected.
+  ListRunsRequest other = next;
+  other.workflow_id = "b";
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  other = next;
+  other.newest_first = false;
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  other = next;
+  other.status = RunStatus::kPending;
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByStatus(other).status(), StatusCode::kInvalidArgument);
+  // Tampered.
+  other = next;
+  other.cursor[other.cursor.size() / 2] = other.cursor[other.cursor.size() / 2] == 'A' ? 'B' : 'A';
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  other.cursor = "!!";
+  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  // Another prefix (same secret) or another secret (same prefix).
+  auto prefixed = MakeStore(Options("tenant2/"));
+  DYNAFLOW_EXPECT_STATUS(prefixed->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
+  store::WorkflowStoreOptions o = Options();
+  o.cursor_secret = "another-secret";
+  auto resigned = MakeStore(o);
+  DYNAFLOW_EXPECT_STATUS(resigned->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
+  // The same prefix and secret in another store instance (another process) accept it.
+  EXPECT_TRUE(MakeStore(Options())->ListRunsByWorkflow(next).ok());
+}
+
+TEST_P(WorkflowStoreTest, KeyPrefixesIsolateDeployments) {
+  auto prod = MakeStore(Options("prod/"));
+  auto dev = MakeStore(Options("dev/"));
+  ::dynaflow::Run p = MustCreate(*prod, Wf("wf", "bk", "same-id"));
+  // The same run id and business key in another deployment are another run.
+  ::dynaflow::Run d = MustCreate(*dev, Wf("wf", "bk", "same-id"));
+  ASSERT_TRUE(prod->PutState("same-id", "k", "prod").ok());
+  EXPECT_EQ(*prod->CountRunsByStatus(RunStatus::kPending), 1);
+  EXPECT_EQ(*dev->CountRunsByStatus(RunStatus::kPending), 1);
+  ASSERT_TRUE(dev->ClaimRun("same-id", "w", seconds(10)).ok());
+  EXPECT_EQ(prod->GetRun("same-id")->status, RunStatus::kPending);
+  EXPECT_EQ(dev->GetRun("same-id")->status, RunStatus::kRunning);
+  DYNAFLOW_EXPECT_STATUS(dev->GetState("same-id", "k").status(), StatusCode::kNotFound);
+  ListRunsRequest req;
+  req.workflow_id = "wf";
+  EXPECT_EQ(prod->ListRunsByWorkflow(req)->runs.size(), 1u);
+  EXPECT_EQ(dev->ListRunsByWorkflow(req)->runs.size(), 1u);
+  EXPECT_EQ(store_->ListRunsByWorkflow(req)->runs.size(), 0u);  // the bare test prefix
+  auto due = prod->FindDueRuns(10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_TRUE(dev->FindDueRuns(10)->empty());
+  DYNAFLOW_ASSERT_OK(dev->DeleteRun("same-id"));
+  EXPECT_TRUE(prod->GetRun("same-id").ok());
+  EXPECT_EQ(prod->GetState("same-id", "k")->value, "prod");
+  for (const Item& item : RawPartition(prefix_ + "prod/RUN#same-id")) {
+    EXPECT_EQ(FindAttribute(item, table::kPk)->AsS()->rfind(prefix_ + "prod/", 0), 0u);
+  }
+  (void)d;
+}
+
+}  // namespace
+}  // namespace dynaflow::test

@@ -1,0 +1,275 @@
+// WorkflowStore suite, part 2: step records (exactly once, fenced), run changes, due work,
+// cancel requests.
+#include <thread>
+
+#include "tests/support/workflow_store_suite.h"
+
+namespace dynaflow::test {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using store::Fence;
+using store::NewRun;
+using store::RunChange;
+using store::StepRecord;
+using store::WorkflowStore;
+
+int WorkflowStoreSuiteStepsAnchor() { return 0; }
+
+namespace {
+
+StepRecord Step(const std::string& id, std::optional<std::string> output = std::nullopt) {
+  StepRecord s;
+  s.step_id = id;
+  s.output = std::move(output);
+  return s;
+}
+
+TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
+  ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
+  TimePoint t0 = clock_.Now();
+  StepRecord reserve = Step("reserve", "{\"reservation\":7}");
+  reserve.attempt = 2;
+  reserve.started_at = t0;
+  reserve.finished_at = t0 + milliseconds(15);
+  RunChange change;
+  change.cursor_step = "charge";
+  auto after = store_->RecordStep(FenceOf(run), reserve, change);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->cursor_step, "charge");
+  EXPECT_EQ(after->version, run.version + 1);
+  EXPECT_EQ(after->status, RunStatus::kRunning);
+
+  StepRecord charge = Step("charge");  // no output
+  charge.status = StepStatus::kFailed;
+  charge.error = "card declined";
+  ASSERT_TRUE(store_->RecordStep(FenceOf(run), charge).ok());
+  ASSERT_TRUE(store_->RecordStep(FenceOf(run), Step("audit", "")).ok());  // empty output
+
+  auto details = store_->LoadRun(run.run_id, true);
+  ASSERT_TRUE(details.ok()) << details.status();
+  EXPECT_EQ(details->run.version, run.version + 3);
+  ASSERT_EQ(details->steps.size(), 3u);
+  EXPECT_EQ(details->steps[0].step_id, "audit");  // step id order
+  EXPECT_EQ(details->steps[1].step_id, "charge");
+  EXPECT_EQ(details->steps[1].status, StepStatus::kFailed);
+  EXPECT_EQ(details->steps[1].error, "card declined");
+  EXPECT_EQ(details->steps[2].step_id, "reserve");
+  EXPECT_EQ(details->steps[2].attempt, 2);
+  EXPECT_EQ(details->steps[2].started_at, t0);
+  EXPECT_EQ(details->steps[2].finished_at, t0 + milliseconds(15));
+  EXPECT_EQ(details->steps[2].output_bytes, 17);
+  EXPECT_EQ(details->steps[2].fence_epoch, run.lease.epoch);
+  EXPECT_EQ(details->outputs.size(), 2u);
+  EXPECT_EQ(details->outputs["reserve"], "{\"reservation\":7}");
+  EXPECT_EQ(details->outputs["audit"], "");
+  auto out = store_->GetOutput(run.run_id, "reserve");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, "{\"reservation\":7}");
+  DYNAFLOW_EXPECT_STATUS(store_->GetOutput(run.run_id, "charge").status(), StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(run), Step("bad#id")).status(),
+                         StatusCode::kInvalidArgument);
+  // A fresh store (another process) reads the same.
+  auto other = MakeStore(Options());
+  auto again = other->LoadRun(run.run_id, false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->steps.size(), 3u);
+  EXPECT_TRUE(again->outputs.empty());
+}
+
+TEST_P(WorkflowStoreTest, DuplicateStepRecordIsRejectedAndChangesNothing) {
+  ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
+  ASSERT_TRUE(store_->RecordStep(FenceOf(run), Step("pay", "first")).ok());
+  auto before = RawPartition(RunPk(run.run_id));
+  RunChange change;
+  change.cursor_step = "should-not-apply";
+  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(run), Step("pay", "second"), change).status(),
+                         StatusCode::kAlreadyExists);
+  // Through a store that does not know the run (the conditional write itself rejects it).
+  auto other = MakeStore(Options());
+  DYNAFLOW_EXPECT_STATUS(other->RecordStep(FenceOf(run), Step("pay", "third"), change).status(),
+                         StatusCode::kAlreadyExists);
+  EXPECT_EQ(RawPartition(RunPk(run.run_id)), before);
+  EXPECT_EQ(*store_->GetOutput(run.run_id, "pay"), "first");
+  // The owner's writes still work afterwards.
+  EXPECT_TRUE(store_->RecordStep(FenceOf(run), Step("ship")).ok());
+}
+
+TEST_P(WorkflowStoreTest, FencedOwnerWritesAreRejectedAndChangeNothing) {
+  ::dynaflow::Run a = MustCreateClaimed(*store_, "w", "a");
+  ASSERT_TRUE(store_->RecordStep(FenceOf(a), Step("one", "1")).ok());
+  clock_.Advance(seconds(31));
+  auto other = MakeStore(Options());
+  auto b = other->ClaimRun(a.run_id, "b", seconds(30));
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->lease.epoch, a.lease.epoch + 1);
+  auto before = RawPartition(RunPk(a.run_id));
+  // `store_` still believes A holds the lease (its cache is stale): the conditional write
+  // rejects it.
+  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(a), Step("two", "2")).status(),
+                         StatusCode::kFenced);
+  // A store that never saw the run reads it first and learns of the new epoch.
+  auto fresh = MakeStore(Options());
+  DYNAFLOW_EXPECT_STATUS(fresh->RecordStep(FenceOf(a), Step("one", "again")).status(),
+                         StatusCode::kFenced);
+  RunChange c;
+  c.cursor_step = "x";
+  DYNAFLOW_EXPECT_STATUS(store_->UpdateRun(FenceOf(a), c).status(), StatusCode::kFenced);
+  DYNAFLOW_EXPECT_STATUS(store_->ExtendLease(FenceOf(a), seconds(30)).status(),
+                         StatusCode::kFenced);
+  DYNAFLOW_EXPECT_STATUS(store_->ReleaseRun(FenceOf(a)), StatusCode::kFenced);
+  DYNAFLOW_EXPECT_STATUS(store_->FinishRun(FenceOf(a), {}).status(), StatusCode::kFenced);
+  DYNAFLOW_EXPECT_STATUS(store_->RecordStepAndFinish(FenceOf(a), Step("three"), {}).status(),
+                         StatusCode::kFenced);
+  EXPECT_EQ(RawPartition(RunPk(a.run_id)), before);
+  // B's writes work.
+  auto rec = other->RecordStep(FenceOf(*b), Step("two", "2b"));
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  EXPECT_EQ(*other->GetOutput(a.run_id, "two"), "2b");
+}
+
+TEST_P(WorkflowStoreTest, ConcurrentWritersOfOneOwnerAllLand) {
+  // A heartbeat thread and a step thread share one store and one fence: version conflicts
+  // between them are retried inside the store.
+  ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
+  std::thread heartbeat([&] {
+    for (int i = 0; i < 20; ++i) {
+      auto r = store_->ExtendLease(FenceOf(run), seconds(30));
+      EXPECT_TRUE(r.ok()) << r.status();
+      std::this_thread::sleep_for(milliseconds(10));  // real time: heartbeats are periodic
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    auto r = store_->RecordStep(FenceOf(run), Step("s" + std::to_string(100 + i)));
+    EXPECT_TRUE(r.ok()) << r.status();
+  }
+  heartbeat.join();
+  auto details = store_->LoadRun(run.run_id, false);
+  ASSERT_TRUE(details.ok());
+  EXPECT_EQ(details->steps.size(), 20u);
+  EXPECT_EQ(details->run.version, run.version + 40);
+}
+
+TEST_P(WorkflowStoreTest, UpdateRunMovesStatusAndDueTime) {
+  ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
+  RunChange sleep;
+  sleep.status = RunStatus::kSleeping;
+  sleep.due_at = clock_.Now() + std::chrono::minutes(5);
+  sleep.release_lease = true;
+  auto slept = store_->UpdateRun(FenceOf(run), sleep);
+  ASSERT_TRUE(slept.ok()) << slept.status();
+  EXPECT_EQ(slept->status, RunStatus::kSleeping);
+  EXPECT_EQ(slept->due_at, *sleep.due_at);
+  EXPECT_TRUE(slept->lease.owner.empty());
+  auto due = store_->FindDueRuns(10);
+  ASSERT_TRUE(due.ok());
+  EXPECT_TRUE(due->empty());
+  clock_.Advance(std::chrono::minutes(5));
+  due = store_->FindDueRuns(10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].status, RunStatus::kSleeping);
+  auto woke = store_->ClaimRun(run.run_id, "worker2", seconds(30));
+  ASSERT_TRUE(woke.ok()) << woke.status();
+  EXPECT_EQ(woke->status, RunStatus::kRunning);
+  RunChange bad;
+  bad.status = RunStatus::kCompleted;
+  DYNAFLOW_EXPECT_STATUS(store_->UpdateRun(FenceOf(*woke), bad).status(),
+                         StatusCode::kInvalidArgument);
+  RunChange err;
+  err.error = "transient";
+  err.status = RunStatus::kCompensating;
+  auto comp = store_->UpdateRun(FenceOf(*woke), err);
+  ASSERT_TRUE(comp.ok());
+  EXPECT_EQ(comp->error, "transient");
+  EXPECT_EQ(comp->status, RunStatus::kCompensating);
+  EXPECT_EQ(comp->due_at, woke->lease.expires_at);  // leased: due = lease expiry
+}
+
+TEST_P(WorkflowStoreTest, FindDueRunsCoversEveryKindInDueOrder) {
+  store::WorkflowStoreOptions o = Options();
+  o.gsi2_shards = 3;
+  auto store = MakeStore(o);
+  TimePoint now = clock_.Now();
+  // PENDING due in the past and in the future.
+  ::dynaflow::Run p_due = MustCreate(*store, Starting(Wf("w"), now - seconds(50)));
+  MustCreate(*store, Starting(Wf("w"), now + seconds(50)));
+  // SLEEPING, woken and not.
+  ::dynaflow::Run s_due = MustCreateClaimed(*store, "w", "x");
+  ::dynaflow::Run s_later = MustCreateClaimed(*store, "w", "x");
+  RunChange sleep = ToStatus(RunStatus::kSleeping);
+  sleep.due_at = now - seconds(40);
+  sleep.release_lease = true;
+  ASSERT_TRUE(store->UpdateRun(FenceOf(s_due), sleep).ok());
+  sleep.due_at = now + seconds(40);
+  ASSERT_TRUE(store->UpdateRun(FenceOf(s_later), sleep).ok());
+  // RUNNING with a lease that expires 10 s from now, and one with a 100 s lease.
+  NewRun leased = Wf("w");
+  leased.owner = "y";
+  leased.lease_duration = seconds(10);
+  ::dynaflow::Run r_expiring = MustCreate(*store, leased);
+  leased.lease_duration = seconds(100);
+  MustCreate(*store, leased);
+  // COMPENSATING with a 20 s lease.
+  leased.lease_duration = seconds(20);
+  ::dynaflow::Run c = MustCreate(*store, leased);
+  ASSERT_TRUE(store->UpdateRun(FenceOf(c), ToStatus(RunStatus::kCompensating)).ok());
+  // Finished runs are never due.
+  ::dynaflow::Run done = MustCreateClaimed(*store, "w", "z");
+  ASSERT_TRUE(store->FinishRun(FenceOf(done), {}).ok());
+
+  auto due = store->FindDueRuns(100);
+  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].run_id, p_due.run_id);
+  EXPECT_EQ((*due)[1].run_id, s_due.run_id);
+
+  clock_.Advance(seconds(30));  // the 10 s and 20 s leases expired
+  due = store->FindDueRuns(100);
+  ASSERT_TRUE(due.ok());
+  std::vector<std::string> ids;
+  for (const ::dynaflow::Run& r : *due) ids.push_back(r.run_id);
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{p_due.run_id, s_due.run_id, r_expiring.run_id, c.run_id}));
+  auto two = store->FindDueRuns(2);
+  ASSERT_TRUE(two.ok());
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[1].run_id, s_due.run_id);
+  DYNAFLOW_EXPECT_STATUS(store->FindDueRuns(0).status(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(WorkflowStoreTest, CancelRequestReachesTheOwnerOrFinishesDirectly) {
+  ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
+  auto operator_store = MakeStore(Options());
+  auto flagged = operator_store->RequestCancel(run.run_id);
+  ASSERT_TRUE(flagged.ok()) << flagged.status();
+  EXPECT_TRUE(flagged->cancel_requested);
+  EXPECT_EQ(flagged->status, RunStatus::kRunning);
+  // The owner (stale cache) records its step: it lands, and the run says cancel.
+  auto rec = store_->RecordStep(FenceOf(run), Step("done-anyway", "x"));
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  EXPECT_TRUE(rec->cancel_requested);
+  auto fin = store_->FinishRun(FenceOf(run), Finish(RunStatus::kCancelled));
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  EXPECT_EQ(fin->status, RunStatus::kCancelled);
+  DYNAFLOW_EXPECT_STATUS(operator_store->RequestCancel(run.run_id).status(),
+                         StatusCode::kConditionFailed);
+
+  // Unowned (PENDING) and expired runs are cancelled at once.
+  ::dynaflow::Run pending = MustCreate(*store_, Wf("w"));
+  auto cancelled = operator_store->RequestCancel(pending.run_id);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
+  ASSERT_TRUE(cancelled->finished_at.has_value());
+  ::dynaflow::Run expired = MustCreateClaimed(*store_, "w", "worker");
+  clock_.Advance(seconds(31));
+  cancelled = operator_store->RequestCancel(expired.run_id);
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
+  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(expired), Step("late")).status(),
+                         StatusCode::kConditionFailed);
+  DYNAFLOW_EXPECT_STATUS(operator_store->RequestCancel("missing").status(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace dynaflow::test
