@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "store/dynamodb/client/credentials_chain.h"
+
 namespace dynaflow::dynamodb {
 namespace {
 
@@ -128,9 +130,9 @@ Result<Credentials> ChainCredentialsProvider::GetCredentials() {
 }
 
 std::unique_ptr<CredentialsProvider> NewDefaultCredentialsProviderChain(EnvLookup lookup) {
-  std::vector<std::unique_ptr<CredentialsProvider>> providers;
-  providers.push_back(std::make_unique<EnvironmentCredentialsProvider>(std::move(lookup)));
-  return std::make_unique<ChainCredentialsProvider>(std::move(providers));
+  CredentialsChainOptions options;
+  options.env = std::move(lookup);
+  return NewCredentialsProviderChain(std::move(options));
 }
 
 }  // namespace dynaflow::dynamodb

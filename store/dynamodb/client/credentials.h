@@ -1,8 +1,8 @@
 // AWS credentials and the providers that find them.
 //
 // A CredentialsProvider answers "which credentials do I sign with now?". Providers compose: the
-// chain asks each in turn; a later issue adds profile files, STS and instance metadata providers
-// and a caching/refreshing decorator behind the same interface.
+// chain asks each in turn. Profile files, STS, container and instance metadata providers and the
+// caching/refreshing decorator live in credentials_*.h behind the same interface.
 //
 // Secrets never leave these values through ToString() / operator<<: only the last four
 // characters of the access key id are shown, the secret key and the session token never.
@@ -109,8 +109,10 @@ class ChainCredentialsProvider final : public CredentialsProvider {
   const std::vector<std::unique_ptr<CredentialsProvider>> providers_;
 };
 
-// The default chain for this build: the environment. Later issues append profile files, STS web
-// identity and instance metadata here. `lookup` as for EnvironmentCredentialsProvider.
+// The default chain: environment, web identity, shared profile files, container endpoint,
+// IMDSv2, behind a caching/refreshing decorator (see credentials_chain.h, which also offers
+// NewCredentialsProviderChain with every option). `lookup` as for
+// EnvironmentCredentialsProvider; it is used by every link.
 std::unique_ptr<CredentialsProvider> NewDefaultCredentialsProviderChain(EnvLookup lookup = nullptr);
 
 }  // namespace dynaflow::dynamodb

@@ -1,0 +1,431 @@
+// The key registry, durations and SetKey.
+#include <limits>
+
+#include "engine/config/config.h"
+#include "engine/config/internal/keys.h"
+#include "store/dynamodb/client/region.h"
+
+namespace dynaflow::config {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int64_t kSecond = 1000;
+constexpr int64_t kMinute = 60 * kSecond;
+constexpr int64_t kHour = 60 * kMinute;
+
+// Range and target of one key.
+struct KeyDef {
+  KeyInfo info;
+  int64_t min = 0;  // integers: value; durations: milliseconds
+  int64_t max = 0;
+  // Exactly one of these is set, by type.
+  std::string StoreConfig::*store_string = nullptr;
+  int StoreConfig::*store_int = nullptr;
+  bool StoreConfig::*store_bool = nullptr;
+  milliseconds StoreConfig::*store_duration = nullptr;
+  int WorkerConfig::*worker_int = nullptr;
+  milliseconds WorkerConfig::*worker_duration = nullptr;
+};
+
+KeyDef StoreString(std::string_view key, std::string_view def, bool secret,
+                   std::string StoreConfig::*field, std::string_view description) {
+  KeyDef d{{"store", key, KeyType::kString, def, secret, description}};
+  d.store_string = field;
+  return d;
+}
+
+const std::vector<KeyDef>& Defs() {
+  static const std::vector<KeyDef> defs = [] {
+    std::vector<KeyDef> v;
+    v.push_back(
+        {{"store", "type", KeyType::kStoreType, "\"sqlite\"", false,
+          "backend: \"sqlite\" (embedded), \"dynamodb\" or \"memory\" (nothing persists)"}});
+    v.push_back(StoreString("table", "\"workflow_executions\"", false, &StoreConfig::table,
+                            "table name (3-255 of A-Z a-z 0-9 _ - .)"));
+    v.push_back(StoreString("key-prefix", "\"\"", false, &StoreConfig::key_prefix,
+                            "prefix of every partition key, so deployments can share a table"));
+    v.push_back(StoreString("path", "\"dynaflow.db\"", false, &StoreConfig::path,
+                            "SQLite database file (type \"sqlite\" only)"));
+    {
+      KeyDef d{{"store", "gsi2-shards", KeyType::kInteger, "1", false,
+                "write shards of the status index GSI2 (1 = the seed key layout)"}};
+      d.min = 1;
+      d.max = 100;
+      d.store_int = &StoreConfig::gsi2_shards;
+      v.push_back(d);
+    }
+    {
+      KeyDef d{{"store", "create-table", KeyType::kBoolean, "true", false,
+                "create the table, its indexes and TTL at startup when missing"}};
+      d.store_bool = &StoreConfig::create_table;
+      v.push_back(d);
+    }
+    v.push_back(StoreString("aws-region", "\"\"", false, &StoreConfig::aws_region,
+                            "AWS region; empty: AWS_REGION, AWS_DEFAULT_REGION, profile region"));
+    v.push_back(StoreString("aws-profile", "\"\"", false, &StoreConfig::aws_profile,
+                            "profile of ~/.aws/config to use alone (not with explicit keys)"));
+    v.push_back(StoreString("aws-access-key-id", "\"\"", true, &StoreConfig::aws_access_key_id,
+                            "explicit access key id (with aws-secret-access-key)"));
+    v.push_back(StoreString("aws-secret-access-key", "\"\"", true,
+                            &StoreConfig::aws_secret_access_key, "explicit secret access key"));
+    v.push_back(StoreString("aws-session-token", "\"\"", true, &StoreConfig::aws_session_token,
+                            "session token of temporary explicit keys"));
+    v.push_back(StoreString("aws-endpoint-url", "\"\"", false, &StoreConfig::aws_endpoint_url,
+                            "endpoint override, e.g. http://localhost:8000 (DynamoDB Local)"));
+    {
+      KeyDef d{{"store", "aws-connect-timeout", KeyType::kDuration, "\"2s\"", false,
+                "TCP+TLS connect limit per HTTP attempt"}};
+      d.min = 100;
+      d.max = 10 * kMinute;
+      d.store_duration = &StoreConfig::aws_connect_timeout;
+      v.push_back(d);
+    }
+    {
+      KeyDef d{{"store", "aws-request-timeout", KeyType::kDuration, "\"10s\"", false,
+                "whole-request limit per HTTP attempt"}};
+      d.min = 100;
+      d.max = 10 * kMinute;
+      d.store_duration = &StoreConfig::aws_request_timeout;
+      v.push_back(d);
+    }
+    {
+      KeyDef d{{"store", "aws-max-attempts", KeyType::kInteger, "3", false,
+                "attempts per DynamoDB call, the first included"}};
+      d.min = 1;
+      d.max = 10;
+      d.store_int = &StoreConfig::aws_max_attempts;
+      v.push_back(d);
+    }
+    {
+      KeyDef d{{"worker", "threads", KeyType::kInteger, "4", false,
+                "concurrent step executions per worker process"}};
+      d.min = 1;
+      d.max = 1024;
+      d.worker_int = &WorkerConfig::threads;
+      v.push_back(d);
+    }
+    auto worker_duration = [&](std::string_view key, std::string_view def, int64_t min, int64_t max,
+                               milliseconds WorkerConfig::*field, std::string_view description) {
+      KeyDef d{{"worker", key, KeyType::kDuration, def, false, description}};
+      d.min = min;
+      d.max = max;
+      d.worker_duration = field;
+      v.push_back(d);
+    };
+    worker_duration("lease", "\"30s\"", kSecond, kHour, &WorkerConfig::lease,
+                    "how long a claimed run stays owned without a heartbeat");
+    worker_duration("heartbeat", "\"10s\"", 100, kHour, &WorkerConfig::heartbeat,
+                    "lease renewal interval (shorter than lease)");
+    worker_duration("poll-interval", "\"1s\"", 10, 10 * kMinute, &WorkerConfig::poll_interval,
+                    "how often an idle worker looks for work");
+    worker_duration("shutdown-grace", "\"30s\"", 0, kHour, &WorkerConfig::shutdown_grace,
+                    "time running steps get to finish at shutdown");
+    return v;
+  }();
+  return defs;
+}
+
+const KeyDef* FindDef(std::string_view section, std::string_view key) {
+  for (const KeyDef& d : Defs()) {
+    if (d.info.section == section && d.info.key == key) return &d;
+  }
+  return nullptr;
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s.substr(0, 80)) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(static_cast<unsigned char>(c) < 0x20 ? '?' : c);
+  }
+  if (s.size() > 80) out += "...";
+  return out + "\"";
+}
+
+bool ParseInteger(std::string_view text, int64_t* out) {
+  if (text.empty() || text.size() > 18) return false;
+  bool negative = text.front() == '-';
+  if (negative || text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return false;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = negative ? -v : v;
+  return true;
+}
+
+bool ParseBoolean(std::string_view text, bool* out) {
+  if (text == "true" || text == "1") {
+    *out = true;
+    return true;
+  }
+  if (text == "false" || text == "0") {
+    *out = false;
+    return true;
+  }
+  return false;
+}
+
+std::string_view KindName(const internal::RawValue& v) {
+  switch (v.kind) {
+    case internal::RawValue::Kind::kText:
+    case internal::RawValue::Kind::kString:
+      return "a string";
+    case internal::RawValue::Kind::kInteger:
+      return "an integer";
+    case internal::RawValue::Kind::kBoolean:
+      return "a boolean";
+    case internal::RawValue::Kind::kOther:
+      return v.type_name;
+  }
+  return "a value";
+}
+
+bool IsTableChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
+}
+
+// Checks of string keys beyond their type; empty when fine.
+std::string CheckString(std::string_view key, const std::string& v) {
+  if (key == "table") {
+    bool ok = v.size() >= 3 && v.size() <= 255;
+    for (char c : v) ok = ok && IsTableChar(c);
+    if (!ok) {
+      return "expected 3 to 255 characters of letters, digits, '_', '-' and '.', got " + Quoted(v);
+    }
+  } else if (key == "key-prefix") {
+    if (v.size() > 128) return "expected at most 128 characters, got " + std::to_string(v.size());
+  } else if (key == "path") {
+    if (v.empty()) return "expected a file path, got \"\"";
+  } else if (key == "aws-region") {
+    if (!v.empty() && !dynamodb::IsValidRegionName(v)) {
+      return "expected a region name of lowercase letters, digits and '-' (e.g. eu-central-1), "
+             "got " +
+             Quoted(v);
+    }
+  } else if (key == "aws-profile") {
+    if (v.find_first_of(" \t\r\n") != std::string::npos) {
+      return "expected a profile name without whitespace, got " + Quoted(v);
+    }
+  } else if (key == "aws-endpoint-url") {
+    if (!v.empty() && v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
+      return "expected an http:// or https:// URL, got " + Quoted(v);
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string_view StoreTypeName(StoreType type) {
+  switch (type) {
+    case StoreType::kSqlite:
+      return "sqlite";
+    case StoreType::kDynamoDb:
+      return "dynamodb";
+    case StoreType::kMemory:
+      return "memory";
+  }
+  return "unknown";
+}
+
+const std::vector<KeyInfo>& ConfigKeys() {
+  static const std::vector<KeyInfo> keys = [] {
+    std::vector<KeyInfo> v;
+    for (const KeyDef& d : Defs()) v.push_back(d.info);
+    return v;
+  }();
+  return keys;
+}
+
+const KeyInfo* FindConfigKey(std::string_view section, std::string_view key) {
+  const KeyDef* d = FindDef(section, key);
+  return d ? &d->info : nullptr;
+}
+
+std::string EnvVarName(const KeyInfo& key) {
+  std::string out = "DYNAFLOW_";
+  for (std::string_view part : {key.section, std::string_view("_"), key.key}) {
+    for (char c : part) {
+      out.push_back(c == '-' ? '_'
+                             : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+  }
+  return out;
+}
+
+std::string FlagName(const KeyInfo& key) {
+  return "--" + std::string(key.section) + "." + std::string(key.key);
+}
+
+bool ParseDuration(std::string_view text, milliseconds* out) {
+  struct Unit {
+    std::string_view name;
+    int64_t ms;
+  };
+  static constexpr Unit kUnits[] = {{"h", kHour}, {"m", kMinute}, {"s", kSecond}, {"ms", 1}};
+  if (text.empty()) return false;
+  int64_t total = 0;
+  size_t next_unit = 0;  // units must come in descending order, each once
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    int64_t n = 0;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      n = n * 10 + (text[pos] - '0');
+      if (n > 1'000'000'000'000LL) return false;
+      ++pos;
+    }
+    if (pos == start) return false;
+    const size_t unit_start = pos;
+    while (pos < text.size() && text[pos] >= 'a' && text[pos] <= 'z') ++pos;
+    const std::string_view unit = text.substr(unit_start, pos - unit_start);
+    size_t u = next_unit;
+    while (u < std::size(kUnits) && kUnits[u].name != unit) ++u;
+    if (u == std::size(kUnits)) return false;
+    next_unit = u + 1;
+    if (n > (std::numeric_limits<int64_t>::max() - total) / kUnits[u].ms) return false;
+    total += n * kUnits[u].ms;
+  }
+  *out = milliseconds(total);
+  return true;
+}
+
+std::string FormatDuration(milliseconds d) {
+  int64_t ms = d.count();
+  if (ms == 0) return "0s";
+  std::string out;
+  if (ms < 0) {
+    out = "-";
+    ms = -ms;
+  }
+  const struct {
+    const char* name;
+    int64_t ms;
+  } units[] = {{"h", kHour}, {"m", kMinute}, {"s", kSecond}, {"ms", 1}};
+  for (const auto& u : units) {
+    if (ms >= u.ms) {
+      out += std::to_string(ms / u.ms) + u.name;
+      ms %= u.ms;
+    }
+  }
+  return out;
+}
+
+namespace internal {
+
+bool IsSection(std::string_view name) { return name == "store" || name == "worker"; }
+
+std::string ValidSections() { return "[store], [worker]"; }
+
+std::string ValidKeysOf(std::string_view section) {
+  std::string out;
+  for (const KeyDef& d : Defs()) {
+    if (d.info.section != section) continue;
+    if (!out.empty()) out += ", ";
+    out += d.info.key;
+  }
+  return out;
+}
+
+Status SetKey(const KeyInfo& key, const RawValue& value, const std::string& where, Config* config) {
+  const KeyDef* def = FindDef(key.section, key.key);
+  if (def == nullptr) return Status::Internal("unregistered key " + std::string(key.key));
+  const std::string prefix =
+      where + ": [" + std::string(key.section) + "] " + std::string(key.key) + ": ";
+  auto fail = [&](std::string what) { return Status::InvalidArgument(prefix + what); };
+  const bool text = value.kind == RawValue::Kind::kText;
+  // What the user wrote, for messages about non-secret keys.
+  auto shown = [&]() -> std::string {
+    if (value.kind == RawValue::Kind::kInteger) return std::to_string(value.integer);
+    return Quoted(value.text);
+  };
+
+  switch (key.type) {
+    case KeyType::kString: {
+      if (!text && value.kind != RawValue::Kind::kString) {
+        return fail("expected a string, got " + std::string(KindName(value)));
+      }
+      if (!key.secret) {
+        if (std::string problem = CheckString(key.key, value.text); !problem.empty()) {
+          return fail(problem);
+        }
+      }
+      config->store.*(def->store_string) = value.text;
+      break;
+    }
+    case KeyType::kStoreType: {
+      if (!text && value.kind != RawValue::Kind::kString) {
+        return fail("expected a string, got " + std::string(KindName(value)));
+      }
+      StoreType t;
+      if (value.text == "sqlite") {
+        t = StoreType::kSqlite;
+      } else if (value.text == "dynamodb") {
+        t = StoreType::kDynamoDb;
+      } else if (value.text == "memory") {
+        t = StoreType::kMemory;
+      } else {
+        return fail("expected one of \"sqlite\", \"dynamodb\", \"memory\", got " + shown());
+      }
+      config->store.type = t;
+      break;
+    }
+    case KeyType::kInteger: {
+      int64_t n = value.integer;
+      if (text) {
+        if (!ParseInteger(value.text, &n)) {
+          return fail("expected an integer from " + std::to_string(def->min) + " to " +
+                      std::to_string(def->max) + ", got " + shown());
+        }
+      } else if (value.kind != RawValue::Kind::kInteger) {
+        return fail("expected an integer, got " + std::string(KindName(value)));
+      }
+      if (n < def->min || n > def->max) {
+        return fail("expected an integer from " + std::to_string(def->min) + " to " +
+                    std::to_string(def->max) + ", got " + std::to_string(n));
+      }
+      if (def->store_int) config->store.*(def->store_int) = static_cast<int>(n);
+      if (def->worker_int) config->worker.*(def->worker_int) = static_cast<int>(n);
+      break;
+    }
+    case KeyType::kBoolean: {
+      bool b = value.boolean;
+      if (text) {
+        if (!ParseBoolean(value.text, &b)) return fail("expected true or false, got " + shown());
+      } else if (value.kind != RawValue::Kind::kBoolean) {
+        return fail("expected a boolean (true or false), got " + std::string(KindName(value)));
+      }
+      config->store.*(def->store_bool) = b;
+      break;
+    }
+    case KeyType::kDuration: {
+      if (!text && value.kind != RawValue::Kind::kString) {
+        return fail("expected a duration string such as \"30s\", got " +
+                    std::string(KindName(value)));
+      }
+      milliseconds d;
+      if (!ParseDuration(value.text, &d)) {
+        return fail("malformed duration " + Quoted(value.text) +
+                    ": expected whole numbers with units ms, s, m or h, such as \"500ms\", "
+                    "\"30s\", \"2m\", \"1h\" or \"1m30s\"");
+      }
+      if (d.count() < def->min || d.count() > def->max) {
+        return fail("expected a duration from " + FormatDuration(milliseconds(def->min)) + " to " +
+                    FormatDuration(milliseconds(def->max)) + ", got " + Quoted(value.text));
+      }
+      if (def->store_duration) config->store.*(def->store_duration) = d;
+      if (def->worker_duration) config->worker.*(def->worker_duration) = d;
+      break;
+    }
+  }
+  config->origins[std::string(key.section) + "." + std::string(key.key)] = where;
+  return Status::OK();
+}
+
+}  // namespace internal
+}  // namespace dynaflow::config
