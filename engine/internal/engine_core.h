@@ -1,0 +1,65 @@
+// EngineCore: what an Engine and its Workers share (held by shared_ptr, so workers may outlive
+// the Engine object). Thread-safe.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/internal/counters.h"
+#include "engine/internal/definition.h"
+#include "store/table/table.h"
+#include "store/workflow/workflow_store.h"
+
+namespace dynaflow::engine::internal {
+
+class WorkerImpl;
+
+struct EngineCore {
+  Clock* clock = nullptr;
+  Random* random = nullptr;
+  size_t inline_result_max_bytes = 4096;
+  std::shared_ptr<table::Table> table;
+  std::shared_ptr<store::WorkflowStore> store;
+  std::shared_ptr<Counters> counters = std::make_shared<Counters>();
+  std::shared_ptr<spdlog::logger> logger;
+
+  // The definition of (id, version), or null.
+  std::shared_ptr<const WorkflowDef> Find(const std::string& id, int32_t version) const;
+  Status Register(const Workflow& workflow);
+
+  // Local workers that are running (for hand-overs and cancel signals).
+  void AddWorker(const std::shared_ptr<WorkerImpl>& worker);
+  void RemoveWorker(const WorkerImpl* worker);
+  // The running worker with the fewest held runs that accepts a hand-over, or null.
+  std::shared_ptr<WorkerImpl> PickWorker();
+  void SignalCancel(const std::string& run_id);
+  // Asks every local worker to poll now (new due work).
+  void NudgeWorkers();
+
+  // Terminal runs written by local workers (the last 4096), for WaitForRun.
+  void NoteFinished(const Run& run);
+  // Call with done_mu held.
+  std::optional<Run> FindFinished(const std::string& run_id);
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+
+ private:
+  mutable std::mutex registry_mu_;
+  std::map<std::pair<std::string, int32_t>, Workflow> workflows_;
+  std::vector<std::shared_ptr<WorkerImpl>> LiveWorkers();
+  std::mutex workers_mu_;
+  std::vector<std::weak_ptr<WorkerImpl>> workers_;
+  std::map<std::string, Run> finished_;  // guarded by done_mu
+  std::deque<std::string> finished_order_;
+};
+
+}  // namespace dynaflow::engine::internal

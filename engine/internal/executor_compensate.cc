@@ -1,0 +1,212 @@
+// RunExecutor: steps that failed for good, cancellation, and saga compensation.
+//
+// A failure is recorded as a FAILED step; in the same write the run either finishes FAILED
+// (nothing to compensate) or turns COMPENSATING with the error kept in Run::error and the phase
+// in Run::cursor_step. Compensations then run in reverse definition order (parallel branches in
+// reverse declaration order), each recorded as "compensate:<step>" COMPENSATED; the last one
+// finishes the run COMPENSATED (CANCELLED after a cancel) in the same write. A compensation that
+// fails for good is recorded FAILED and finishes the run FAILED with both errors.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <variant>
+
+#include "engine/internal/phases.h"
+#include "engine/internal/run_executor.h"
+#include "engine/step_context.h"
+
+namespace dynaflow::engine::internal {
+
+std::vector<std::pair<size_t, size_t>> RunExecutor::PendingCompensations() const {
+  std::vector<std::pair<size_t, size_t>> out;
+  for (size_t i = def_->nodes.size(); i-- > 0;) {
+    const Node& node = def_->nodes[i];
+    for (size_t b = node.steps.size(); b-- > 0;) {
+      const StepDef& s = node.steps[b];
+      if (!s.compensate || RecordedStatus(s.name) != StepStatus::kCompleted) continue;
+      if (IsRecorded(kCompensatePrefix + s.name)) continue;
+      out.emplace_back(i, b);
+    }
+  }
+  return out;
+}
+
+ExecResult RunExecutor::Fail(const std::vector<std::pair<std::string, Attempts>>& failures) {
+  std::string error;
+  std::vector<StepRecord> records;
+  for (const auto& [name, a] : failures) {
+    if (!error.empty()) error += "; ";
+    error += fmt::format("step \"{}\" failed: {}", name, a.error.ToString());
+    if (a.already_recorded) continue;
+    StepRecord rec;
+    rec.step_id = name;
+    rec.status = StepStatus::kFailed;
+    rec.attempt = std::max(1, a.attempts);
+    rec.started_at = a.started_at;
+    rec.finished_at = a.finished_at;
+    rec.error = a.error.ToString();
+    records.push_back(std::move(rec));
+  }
+  env_.logger->warn("run {}: {}", run_.run_id, error);
+  const bool compensate = !PendingCompensations().empty();
+  for (size_t k = 0; k < records.size(); ++k) {
+    const StepRecord& rec = records[k];
+    const bool last = k + 1 == records.size();
+    Result<Run> w = Status::Internal("not written");
+    if (!last) {
+      RunChange change;
+      change.cursor_step = rec.step_id;
+      w = control_->Write(
+          [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, change); });
+    } else if (compensate) {
+      RunChange change;
+      change.status = RunStatus::kCompensating;
+      change.error = error;
+      change.cursor_step = kPhaseCompensateFailure;
+      w = control_->Write(
+          [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, change); });
+    } else {
+      RunFinish finish;
+      finish.status = RunStatus::kFailed;
+      finish.error = error;
+      w = control_->Write(
+          [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });
+    }
+    if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);
+    Counters::Inc(env_.counters->steps_failed);
+    StepExecution exec;
+    exec.run_id = run_.run_id;
+    exec.step_id = rec.step_id;
+    exec.status = rec.status;
+    exec.attempt = rec.attempt;
+    exec.error = rec.error;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      recorded_[rec.step_id] = exec;
+    }
+    if (last && !compensate) return Finished(std::move(*w));
+  }
+  if (!compensate) {
+    if (records.empty()) return Finish(RunStatus::kFailed, error);
+    return {ExecOutcome::kDropped, std::nullopt};  // unreachable: the last record finished
+  }
+  if (records.empty()) {  // the failures were recorded before: only the phase changes
+    RunChange change;
+    change.status = RunStatus::kCompensating;
+    change.error = error;
+    change.cursor_step = kPhaseCompensateFailure;
+    auto w =
+        control_->Write([&](const store::Fence& f) { return env_.store->UpdateRun(f, change); });
+    if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);
+  }
+  run_.status = RunStatus::kCompensating;
+  run_.error = error;
+  run_.cursor_step = kPhaseCompensateFailure;
+  return Compensate();
+}
+
+ExecResult RunExecutor::Cancel() {
+  if (cancel_handled_) {
+    env_.logger->error("run {}: the store refuses to record its cancellation; dropping it",
+                       run_.run_id);
+    control_->MarkDone();
+    return {ExecOutcome::kDropped, std::nullopt};
+  }
+  cancel_handled_ = true;
+  env_.logger->info("run {}: cancel requested", run_.run_id);
+  if (run_.status == RunStatus::kCompensating) return Compensate();  // already undoing
+  if (PendingCompensations().empty()) return Finish(RunStatus::kCancelled, "cancelled");
+  RunChange change;
+  change.status = RunStatus::kCompensating;
+  change.error = "cancelled";
+  change.cursor_step = kPhaseCompensateCancel;
+  auto w = control_->Write([&](const store::Fence& f) { return env_.store->UpdateRun(f, change); });
+  if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);
+  run_.status = RunStatus::kCompensating;
+  run_.error = "cancelled";
+  run_.cursor_step = kPhaseCompensateCancel;
+  return Compensate();
+}
+
+ExecResult RunExecutor::Compensate() {
+  const RunStatus done_status =
+      run_.cursor_step == kPhaseCompensateCancel ? RunStatus::kCancelled : RunStatus::kCompensated;
+  const std::string base_error = run_.error;
+  auto pending = PendingCompensations();
+  if (pending.empty()) return Finish(done_status, base_error);
+  for (size_t k = 0; k < pending.size(); ++k) {
+    if (control_->lost()) return Interrupted(Stop::kLost, std::nullopt);
+    if (env_.stopping && env_.stopping->load()) return Interrupted(Stop::kWorkerStop, {});
+    const auto [i, b] = pending[k];
+    const StepDef* s = &def_->nodes[i].steps[b];
+    const std::string name = kCompensatePrefix + s->name;
+    const bool last = k + 1 == pending.size();
+    Attempts a;
+    auto out = OutputValue(*s);
+    if (out.ok()) {
+      std::shared_ptr<const Value> in = InputFor(s->in.type, i);
+      std::shared_ptr<const Value> output = *out;
+      auto body = [s, in, output](StepContext& ctx) -> Result<Value> {
+        Status st = s->compensate(ctx, *in, *output);
+        if (!st.ok()) return st;
+        return Value(std::monostate{});
+      };
+      a = RunAttempts(name, s->options.compensation_retry, s->options.attempt_timeout,
+                      /*compensation=*/true, nullptr, body);
+      if (a.kind == Attempts::kInterrupted) return Interrupted(a.stop, std::nullopt);
+    } else {
+      a.kind = Attempts::kFailed;
+      a.error = out.error();
+      a.started_at = a.finished_at = env_.clock->Now();
+    }
+    StepRecord rec;
+    rec.step_id = name;
+    rec.attempt = std::max(1, a.attempts);
+    rec.started_at = a.started_at;
+    rec.finished_at = a.finished_at;
+    Result<Run> w = Status::Internal("not written");
+    if (a.kind == Attempts::kOk) {
+      rec.status = StepStatus::kCompensated;
+      if (last) {
+        RunFinish finish;
+        finish.status = done_status;
+        finish.error = base_error;
+        w = control_->Write(
+            [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });
+      } else {
+        w = control_->Write(
+            [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, RunChange{}); });
+      }
+    } else {
+      rec.status = StepStatus::kFailed;
+      rec.error = a.error.ToString();
+      RunFinish finish;
+      finish.status = RunStatus::kFailed;
+      finish.error =
+          fmt::format("{}; compensation of step \"{}\" failed: {}", base_error, s->name, rec.error);
+      env_.logger->error("run {}: {}", run_.run_id, finish.error);
+      w = control_->Write(
+          [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });
+    }
+    if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      StepExecution exec;
+      exec.run_id = run_.run_id;
+      exec.step_id = name;
+      exec.status = rec.status;
+      exec.attempt = rec.attempt;
+      exec.error = rec.error;
+      recorded_[name] = exec;
+    }
+    if (a.kind != Attempts::kOk) {
+      Counters::Inc(env_.counters->steps_failed);
+      return Finished(std::move(*w));
+    }
+    Counters::Inc(env_.counters->compensations);
+    if (last) return Finished(std::move(*w));
+  }
+  return Finish(done_status, base_error);  // unreachable: the last record finished the run
+}
+
+}  // namespace dynaflow::engine::internal

@@ -1,0 +1,88 @@
+// RunControl: this worker's hold on one run — its fence, lease expiry, and the flags that stop
+// work on it (cancel requested, lease lost, done). Every fenced store write of the run goes
+// through Write(), which serializes the writes of one run (parallel branches, the heartbeat
+// thread) and turns what the store answers into flags every attempt can see: a returned run
+// with cancel_requested sets the cancel flag; kFenced (another owner claimed it),
+// kConditionFailed (someone finished it) or kNotFound (deleted) mark the run lost.
+//
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/internal/counters.h"
+#include "model/clock.h"
+#include "model/result.h"
+#include "model/workflow_types.h"
+#include "store/workflow/workflow_store.h"
+
+namespace dynaflow::engine::internal {
+
+class RunControl {
+ public:
+  // `held`: the run as the claim / create returned it (lease owner and epoch set).
+  RunControl(std::shared_ptr<store::WorkflowStore> store, Clock* clock,
+             std::shared_ptr<Counters> counters, const Run& held, Duration lease,
+             Duration heartbeat_interval);
+
+  const std::string& run_id() const { return fence_.run_id; }
+  const std::string& owner() const { return fence_.owner; }
+
+  // Runs `op` with the current fence. Transient errors (kThrottled, kUnavailable, kTimeout,
+  // kTransactionCanceled) are retried with backoff while the lease has time left. Errors that
+  // mean the run is no longer ours (IsLoss) mark it lost and are returned. After MarkDone() or
+  // once lost, returns kFenced without calling `op`.
+  Result<Run> Write(const std::function<Result<Run>(const store::Fence&)>& op);
+  Status WriteStatus(const std::function<Status(const store::Fence&)>& op);
+
+  // Extends the lease when it is due (less than lease - heartbeat_interval left) or `force`.
+  // Returns OK, kCancelled (cancel requested), kFenced / kConditionFailed / kNotFound (lost) or
+  // the store's error.
+  Status Heartbeat(bool force);
+
+  bool cancel_requested() const { return cancelled_.load(); }
+  void SetCancelRequested();
+  bool lost() const { return lost_.load(); }
+  // No more writes: the run was finished or handed back. Heartbeats stop.
+  void MarkDone();
+  bool done() const { return done_.load(); }
+
+  // Waits up to `d` (real time); returns early on Wake(), cancel, loss, or when `stop` (may be
+  // null) is set.
+  void WaitFor(Duration d, const std::atomic<bool>* stop);
+  void Wake();
+
+ private:
+  Result<Run> WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op);
+  void NoteRun(const Run& run);
+
+  const std::shared_ptr<store::WorkflowStore> store_;
+  Clock* const clock_;
+  const std::shared_ptr<Counters> counters_;
+  const Duration lease_;
+  const Duration heartbeat_interval_;
+
+  std::mutex write_mu_;         // serializes store writes of this run
+  store::Fence fence_;          // constant after construction
+  TimePoint lease_expires_at_;  // guarded by write_mu_
+
+  std::atomic<bool> cancelled_{false};
+  std::atomic<bool> lost_{false};
+  std::atomic<bool> done_{false};
+
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+  int64_t wakeups_ = 0;  // guarded by wait_mu_
+};
+
+bool IsTransient(const Status& s);
+// kFenced, kConditionFailed, kNotFound: a fenced write found the run taken over, finished by
+// someone else, or deleted.
+bool IsLoss(const Status& s);
+
+}  // namespace dynaflow::engine::internal

@@ -1,0 +1,148 @@
+// RunExecutor: drives one run this worker holds from where its records say it is to a stopping
+// point: finished (COMPLETED / FAILED / COMPENSATED / CANCELLED), handed back (graceful stop),
+// asleep (durable sleep), or dropped (lease lost, store unreachable).
+//
+// The records are the truth: a step recorded COMPLETED or SKIPPED is never executed again; its
+// recorded output is decoded instead. Outputs travel between steps as values; they are decoded
+// from their payloads only for a resumed run.
+//
+// Store requests on the happy path: one RecordStep per step, the last one RecordStepAndFinish;
+// plus one LoadRun for a run that has records (or whose input the caller could not supply).
+//
+// One executor per run and per worker session; Execute() is called once, on a worker thread.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/internal/counters.h"
+#include "engine/internal/definition.h"
+#include "engine/internal/run_control.h"
+#include "engine/internal/run_shared.h"
+#include "engine/internal/stray_threads.h"
+#include "model/clock.h"
+#include "model/workflow_types.h"
+#include "store/workflow/workflow_store.h"
+
+namespace dynaflow::engine::internal {
+
+using store::RunChange;
+using store::RunFinish;
+using store::StepRecord;
+
+struct ExecutorEnv {
+  std::shared_ptr<store::WorkflowStore> store;
+  Clock* clock = nullptr;
+  Random* random = nullptr;
+  std::shared_ptr<Counters> counters;
+  std::shared_ptr<spdlog::logger> logger;
+  const std::atomic<bool>* stopping = nullptr;  // the worker's graceful stop flag
+  int max_branch_threads = 8;
+  size_t inline_result_max_bytes = 4096;
+  StrayThreads* strays = nullptr;  // threads of timed-out attempts (joined by the worker)
+};
+
+enum class ExecOutcome {
+  kFinished,  // terminal status written (final_run set)
+  kReleased,  // handed back (graceful stop)
+  kSleeping,  // released SLEEPING until a wake time
+  kLost,      // another owner took the lease: nothing more was written
+  kDropped,   // the store kept failing: left for the lease to expire
+};
+
+struct ExecResult {
+  ExecOutcome outcome = ExecOutcome::kDropped;
+  std::optional<Run> final_run;
+};
+
+class RunExecutor {
+ public:
+  // `input`: the run's input payload when the caller has it (a run it just created).
+  RunExecutor(ExecutorEnv env, std::shared_ptr<const WorkflowDef> def,
+              std::shared_ptr<RunControl> control, Run run, std::optional<std::string> input);
+  ExecResult Execute();
+
+ private:
+  // Why a step or node stopped without a recorded outcome.
+  enum class Stop { kNone, kLost, kCancel, kWorkerStop, kSleep, kResync, kStoreError };
+
+  struct Attempts {  // the outcome of a step's attempt loop
+    enum Kind { kOk, kSkipped, kFailed, kInterrupted } kind = kFailed;
+    std::shared_ptr<const Value> value;
+    Status error;
+    bool already_recorded = false;  // kFailed read back from a FAILED record
+    Stop stop = Stop::kNone;
+    std::optional<TimePoint> sleep_until;
+    int attempts = 0;
+    TimePoint started_at{}, finished_at{};
+  };
+
+  struct NodeOutcome {
+    // kDone: recorded, go on; kFinished: the record finished the run; kSlept: the record put
+    // the run to sleep (lease released); kFailed: failures to record; kInterrupted: see stop.
+    enum Kind { kDone, kFinished, kSlept, kFailed, kInterrupted } kind = kDone;
+    std::vector<std::pair<std::string, Attempts>> failures;  // kFailed: step name -> outcome
+    Stop stop = Stop::kNone;
+    std::optional<TimePoint> sleep_until;
+    std::optional<Run> final_run;
+  };
+
+  // run_executor.cc
+  Status Load();
+  ExecResult RunOnce();
+  bool NodeDone(size_t i) const;
+  Result<std::shared_ptr<const Value>> FlowAfter(size_t i, std::shared_ptr<const Value> flow);
+  Result<std::shared_ptr<const Value>> OutputValue(const StepDef& s);
+  ExecResult Interrupted(Stop stop, std::optional<TimePoint> sleep_until);
+  ExecResult Finish(RunStatus status, const std::string& error);
+  ExecResult Release(RunChange change);
+  ExecResult Finished(Run run);
+  std::optional<std::string> ResultPayload() const;
+  bool IsRecorded(const std::string& step) const;
+  std::optional<StepStatus> RecordedStatus(const std::string& step) const;
+
+  // executor_steps.cc
+  NodeOutcome RunStepNode(size_t i);
+  NodeOutcome RunParallelNode(size_t i);
+  NodeOutcome RunSleepNode(size_t i);
+  Attempts AttemptStep(size_t i, size_t b, const std::atomic<bool>* abort);
+  Attempts RunAttempts(const std::string& step_id, const RetryPolicy& policy,
+                       std::optional<Duration> attempt_timeout, bool compensation,
+                       const std::atomic<bool>* abort,
+                       const std::function<Result<Value>(StepContext&)>& body);
+  Result<Value> RunOneAttempt(const std::shared_ptr<AttemptShared>& attempt,
+                              std::optional<Duration> timeout,
+                              const std::function<Result<Value>(StepContext&)>& body);
+  // Records a COMPLETED / SKIPPED outcome; `last` finishes the run in the same write.
+  NodeOutcome Record(const StepDef& s, const Attempts& a, bool last);
+  Stop StopFor(const Status& write_error);
+  std::shared_ptr<const Value> InputFor(std::type_index in_type, size_t node) const;
+
+  // executor_compensate.cc
+  ExecResult Fail(const std::vector<std::pair<std::string, Attempts>>& failures);
+  ExecResult Cancel();
+  ExecResult Compensate();
+  std::vector<std::pair<size_t, size_t>> PendingCompensations() const;
+
+  ExecutorEnv env_;
+  std::shared_ptr<const WorkflowDef> def_;
+  std::shared_ptr<RunControl> control_;
+  Run run_;
+  std::optional<std::string> input_;
+  std::shared_ptr<RunShared> shared_;
+
+  mutable std::mutex mu_;  // guards recorded_ and values_ (parallel branches)
+  std::map<std::string, StepExecution> recorded_;
+  std::map<std::string, std::shared_ptr<const Value>> values_;  // decoded outputs
+  std::vector<std::shared_ptr<const Value>> node_inputs_;
+  bool resync_ = false;          // a write found the step recorded already: reload, go again
+  bool cancel_handled_ = false;  // Cancel() ran once (guards against loops)
+};
+
+}  // namespace dynaflow::engine::internal

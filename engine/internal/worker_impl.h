@@ -1,0 +1,91 @@
+// WorkerImpl: the machinery behind Worker (see engine/worker.h for the behaviour).
+//
+// Threads: `threads` executors taking runs from a queue, one poller (FindDueRuns + ClaimRun
+// when executors are free), one heartbeat thread extending the leases of every held run
+// (queued ones included), plus short-lived branch threads inside parallel groups and the
+// threads of timed-out attempts (StrayThreads).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/internal/engine_core.h"
+#include "engine/internal/run_control.h"
+#include "engine/internal/stray_threads.h"
+#include "engine/worker.h"
+
+namespace dynaflow::engine::internal {
+
+class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
+ public:
+  // `options` must be valid (see ResolveOptions).
+  WorkerImpl(std::shared_ptr<EngineCore> core, WorkerOptions options);
+  ~WorkerImpl();
+
+  // Fills defaults and checks ranges. Errors: kInvalidArgument.
+  static Result<WorkerOptions> ResolveOptions(WorkerOptions options);
+
+  Status Start();
+  void Stop();
+  const std::string& owner() const { return options_.owner_id; }
+  Duration lease() const { return options_.lease_duration; }
+  size_t active_runs() const;
+
+  // Whether a hand-over would be accepted now (running, backlog below the limit).
+  bool WantsHandoff() const;
+  // Takes a run Engine::Start created leased to this worker. False when the worker is not
+  // running: the caller must release the run.
+  bool Adopt(const Run& run, std::shared_ptr<const WorkflowDef> def, std::string input);
+  void SignalCancel(const std::string& run_id);
+  // Polls at once and resets the idle backoff.
+  void Nudge();
+
+ private:
+  struct Task {
+    Run run;
+    std::optional<std::string> input;
+    std::shared_ptr<const WorkflowDef> def;
+    std::shared_ptr<RunControl> control;
+  };
+  std::shared_ptr<RunControl> NewControl(const Run& run);
+  void ExecutorLoop();
+  void PollerLoop();
+  void HeartbeatLoop();
+  int PollOnce(int free);
+  void Execute(Task task);
+  void ReleaseUnstarted(const Task& task);
+
+  const std::shared_ptr<EngineCore> core_;
+  const WorkerOptions options_;
+  StrayThreads strays_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // executors: queue not empty or stopping
+  std::condition_variable poll_cv_;  // poller: stopping
+  std::condition_variable hb_cv_;    // heartbeat thread: hb_stop_
+  enum class State { kNew, kRunning, kStopping, kStopped } state_ = State::kNew;
+  std::deque<Task> queue_;
+  std::map<std::string, std::shared_ptr<RunControl>> active_;  // queued or executing
+  bool hb_stop_ = false;
+  bool nudged_ = false;
+  std::atomic<bool> stopping_{false};
+
+  std::vector<std::thread> executors_;
+  std::thread poller_;
+  std::thread heartbeater_;
+
+  // Poller-thread only.
+  std::unordered_set<std::string> unknown_seen_;
+  int unknown_last_poll_ = 0;
+};
+
+}  // namespace dynaflow::engine::internal

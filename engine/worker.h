@@ -1,0 +1,82 @@
+// Worker: a pool of threads that executes runs of the workflows registered with its Engine.
+//
+// What a worker does, in a loop:
+//   - polls the table for due runs (FindDueRuns) when it has free threads, backing off while
+//     idle (poll_interval doubling up to max_poll_interval);
+//   - claims each due run it knows the workflow of with a lease (ClaimRun), and executes it
+//     from its last recorded step (recorded steps never run again);
+//   - runs handed over by Engine::Start (created already leased to this worker) need no poll
+//     and no claim;
+//   - heartbeats: extends the lease of every run it holds every heartbeat_interval;
+//   - leaves alone, and reports (counter unknown_workflow_runs + a warning), any due run of a
+//     workflow id/version it does not know.
+// Any number of workers, in any number of processes on any number of hosts, share one table:
+// leases and fencing make sure one of them at a time executes a run, and that a worker whose
+// lease was taken over cannot write to the run any more.
+//
+// Thread-safety: Start, Stop and the accessors may be called from any thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "model/clock.h"
+#include "model/status.h"
+
+namespace dynaflow::engine {
+
+namespace internal {
+class WorkerImpl;
+}
+
+struct WorkerOptions {
+  // Runs executed at once (one thread each). Must be >= 1. Default 4.
+  int threads = 4;
+  // Lease taken on a run; another worker may take the run over once it expired. Must be
+  // >= 50 ms. Default 30 s.
+  Duration lease_duration{30000};
+  // How often the lease of a held run is extended. 0 (the default): lease_duration / 3. Must
+  // be below lease_duration.
+  Duration heartbeat_interval{0};
+  // Wait between polls while work is found. Default 200 ms.
+  Duration poll_interval{200};
+  // Idle backoff cap: each poll that finds nothing doubles the wait, up to this. Default 5 s.
+  Duration max_poll_interval{5000};
+  // The lease owner id; must be unique among live workers. Empty (the default):
+  // "<hostname>-<pid>-<8 random hex digits>".
+  std::string owner_id;
+  // Branches of one parallel group running at once (the run's thread plus helper threads).
+  // Branches beyond it wait for a free slot, so branches that wait on each other need at least
+  // this many. Default 8.
+  int max_branch_threads = 8;
+  // Runs Engine::Start may hand over to this worker while they wait for a thread; beyond it
+  // new runs are created PENDING for any worker to claim. -1 (the default): `threads`.
+  int handoff_backlog = -1;
+};
+
+class Worker {
+ public:
+  // Built by Engine::NewWorker.
+  explicit Worker(std::shared_ptr<internal::WorkerImpl> impl);
+  // Stops (see Stop) if still running.
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the threads. Errors: kInvalidArgument when already started or stopped.
+  Status Start();
+  // Graceful stop: stops polling and taking hand-overs, lets every step attempt in flight
+  // finish and records it, then hands every held run back (PENDING, or COMPENSATING, due now;
+  // a run waiting for a retry backoff restarts that step at attempt 1 elsewhere), and waits for
+  // the code of timed-out attempts to return. Idempotent.
+  void Stop();
+
+  const std::string& owner_id() const;
+  // Runs held right now (executing or waiting for a thread).
+  size_t active_runs() const;
+
+ private:
+  std::shared_ptr<internal::WorkerImpl> impl_;
+};
+
+}  // namespace dynaflow::engine

@@ -1,0 +1,170 @@
+#include "engine/workflow.h"
+
+#include <set>
+
+namespace dynaflow::engine {
+
+namespace {
+
+constexpr size_t kMaxNameBytes = 200;
+
+Status CheckName(std::string_view what, const std::string& name) {
+  if (name.empty()) return Status::InvalidArgument(std::string(what) + " name is empty");
+  if (name.size() > kMaxNameBytes) {
+    return Status::InvalidArgument(std::string(what) + " name \"" + name + "\" is longer than " +
+                                   std::to_string(kMaxNameBytes) + " bytes");
+  }
+  for (char c : name) {
+    if (c == '#' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument(std::string(what) + " name \"" + name +
+                                     "\" contains '#' or a control character");
+    }
+  }
+  if (name.rfind(internal::kCompensatePrefix, 0) == 0) {
+    return Status::InvalidArgument(std::string(what) + " name \"" + name +
+                                   "\" uses the reserved prefix \"compensate:\"");
+  }
+  return Status::OK();
+}
+
+Status CheckPolicy(const std::string& step, const RetryPolicy& p, std::string_view which) {
+  std::string where = "step \"" + step + "\" " + std::string(which) + ": ";
+  if (p.initial_backoff.count() < 0 || p.max_backoff.count() < 0) {
+    return Status::InvalidArgument(where + "negative backoff");
+  }
+  if (!(p.multiplier >= 1.0)) return Status::InvalidArgument(where + "multiplier below 1");
+  if (!(p.jitter >= 0.0 && p.jitter <= 1.0)) {
+    return Status::InvalidArgument(where + "jitter outside 0..1");
+  }
+  return Status::OK();
+}
+
+Status CheckStep(const internal::StepDef& s) {
+  DYNAFLOW_RETURN_IF_ERROR(CheckName("step", s.name));
+  DYNAFLOW_RETURN_IF_ERROR(CheckPolicy(s.name, s.options.retry, "retry"));
+  DYNAFLOW_RETURN_IF_ERROR(CheckPolicy(s.name, s.options.compensation_retry, "compensation"));
+  if (s.options.attempt_timeout && s.options.attempt_timeout->count() <= 0) {
+    return Status::InvalidArgument("step \"" + s.name + "\": attempt timeout must be positive");
+  }
+  return Status::OK();
+}
+
+// Does a step taking `in` accept the incoming value of type `flow`?
+bool Accepts(std::type_index in, std::type_index flow) { return in == flow || in == typeid(Unit); }
+
+Status Mismatch(const std::string& name, const internal::TypeCodec& in, std::type_index flow) {
+  return Status::InvalidArgument("step \"" + name + "\" takes " + in.type_name +
+                                 " but the node before it passes on " + flow.name());
+}
+
+}  // namespace
+
+namespace internal {
+const StepDef* WorkflowDef::FindStep(std::string_view name) const {
+  auto it = steps_by_name.find(name);
+  if (it == steps_by_name.end()) return nullptr;
+  const Node& node = nodes[it->second.first];
+  if (node.kind == NodeKind::kSleep) return nullptr;
+  return &node.steps[it->second.second];
+}
+}  // namespace internal
+
+const std::string& Workflow::id() const { return def_->id; }
+int32_t Workflow::version() const { return def_->version; }
+std::type_index Workflow::input_type() const { return def_->input.type; }
+std::vector<std::string> Workflow::step_names() const {
+  std::vector<std::string> names;
+  for (const auto& node : def_->nodes) {
+    if (node.kind == internal::NodeKind::kSleep) names.push_back(node.name);
+    for (const auto& s : node.steps) names.push_back(s.name);
+  }
+  return names;
+}
+
+WorkflowBuilder::WorkflowBuilder(std::string id, int32_t version)
+    : id_(std::move(id)), version_(version) {}
+
+WorkflowBuilder& WorkflowBuilder::Add(internal::Node node) {
+  nodes_.push_back(std::move(node));
+  return *this;
+}
+
+WorkflowBuilder& WorkflowBuilder::Sleep(std::string name, Duration duration) {
+  internal::Node node;
+  node.kind = internal::NodeKind::kSleep;
+  node.name = std::move(name);
+  node.sleep_for = duration;
+  return Add(std::move(node));
+}
+
+Result<Workflow> WorkflowBuilder::Build() const {
+  DYNAFLOW_RETURN_IF_ERROR(CheckName("workflow", id_));
+  if (version_ < 1) return Status::InvalidArgument("workflow version must be >= 1");
+  if (nodes_.empty()) return Status::InvalidArgument("workflow \"" + id_ + "\" has no steps");
+  if (nodes_.front().kind == internal::NodeKind::kSleep) {
+    return Status::InvalidArgument("the first node of workflow \"" + id_ +
+                                   "\" must be a step or a parallel group");
+  }
+  auto def = std::make_shared<internal::WorkflowDef>();
+  def->id = id_;
+  def->version = version_;
+  def->nodes = nodes_;
+  def->input = def->nodes.front().steps.empty() ? internal::TypeCodec{}
+                                                : def->nodes.front().steps.front().in;
+  std::set<std::string> names;
+  auto claim = [&](const std::string& name) -> Status {
+    if (!names.insert(name).second) {
+      return Status::InvalidArgument("duplicate name \"" + name + "\" in workflow \"" + id_ + "\"");
+    }
+    return Status::OK();
+  };
+  std::type_index flow = def->input.type;
+  for (size_t i = 0; i < def->nodes.size(); ++i) {
+    internal::Node& node = def->nodes[i];
+    switch (node.kind) {
+      case internal::NodeKind::kStep: {
+        const internal::StepDef& s = node.steps.front();
+        DYNAFLOW_RETURN_IF_ERROR(CheckStep(s));
+        DYNAFLOW_RETURN_IF_ERROR(claim(s.name));
+        if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
+        node.out_type = (s.when && s.out.type != flow) ? std::type_index(typeid(Unit)) : s.out.type;
+        def->steps_by_name.emplace(s.name, std::make_pair(i, size_t{0}));
+        break;
+      }
+      case internal::NodeKind::kParallel: {
+        DYNAFLOW_RETURN_IF_ERROR(CheckName("parallel group", node.name));
+        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
+        if (node.steps.empty()) {
+          return Status::InvalidArgument("parallel group \"" + node.name + "\" has no branches");
+        }
+        for (size_t b = 0; b < node.steps.size(); ++b) {
+          const internal::StepDef& s = node.steps[b];
+          DYNAFLOW_RETURN_IF_ERROR(CheckStep(s));
+          DYNAFLOW_RETURN_IF_ERROR(claim(s.name));
+          if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
+          def->steps_by_name.emplace(s.name, std::make_pair(i, b));
+        }
+        break;  // out_type was set by Parallel()
+      }
+      case internal::NodeKind::kSleep: {
+        DYNAFLOW_RETURN_IF_ERROR(CheckName("sleep", node.name));
+        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
+        if (node.wake_at && !Accepts(node.sleep_in_type, flow)) {
+          return Status::InvalidArgument("sleep \"" + node.name + "\" takes " +
+                                         node.sleep_in_type.name() +
+                                         " but the node before it passes on " + flow.name());
+        }
+        if (!node.wake_at && node.sleep_for.count() < 0) {
+          return Status::InvalidArgument("sleep \"" + node.name + "\" has a negative duration");
+        }
+        node.out_type = flow;
+        def->steps_by_name.emplace(node.name, std::make_pair(i, size_t{0}));
+        break;
+      }
+    }
+    flow = node.out_type;
+  }
+  return Workflow(std::move(def));
+}
+
+}  // namespace dynaflow::engine

@@ -1,0 +1,432 @@
+// Executing workflows on one worker: sequence, outputs by name, conditions, parallel groups,
+// retries, timeouts, deadlines, exceptions; on the memory and SQLite backends.
+#include <atomic>
+#include <latch>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/unit/engine_test_fixture.h"
+
+namespace dynaflow::engine::test {
+namespace {
+
+class EngineRunTest : public EngineTest {};
+
+TEST_P(EngineRunTest, SequencePassesOutputsAndRecordsEveryStep) {
+  auto engine = OpenEngine();
+  Calls calls;
+  auto wf =
+      WorkflowBuilder("seq", 1)
+          .Step<std::string, int>("len",
+                                  [&](StepContext& ctx, const std::string& s) {
+                                    calls.Hit("len");
+                                    EXPECT_EQ(ctx.step_name(), "len");
+                                    EXPECT_EQ(ctx.attempt(), 1);
+                                    EXPECT_EQ(ctx.idempotency_key(), ctx.run_id() + "/len");
+                                    return static_cast<int>(s.size());
+                                  })
+          .Step<int, int>("square",
+                          [&](StepContext&, const int& i) {
+                            calls.Hit("square");
+                            return i * i;
+                          })
+          .Step<int, std::string>("describe",
+                                  [&](StepContext& ctx, const int& sq) -> Result<std::string> {
+                                    calls.Hit("describe");
+                                    auto len = ctx.Output<int>("len");
+                                    if (!len.ok()) return len.error();
+                                    return std::to_string(*len) + "^2=" + std::to_string(sq);
+                                  })
+          .Build()
+          .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, std::string("hello"));
+  ASSERT_TRUE(started.ok()) << started.error();
+  EXPECT_TRUE(started->created);
+  dynaflow::Run run = Wait(*engine, started->run_id);
+  EXPECT_EQ(run.status, RunStatus::kCompleted) << run.error;
+  EXPECT_EQ(engine->GetResult<std::string>(started->run_id).value(), "5^2=25");
+  auto details = engine->GetRun(started->run_id).value();
+  ASSERT_EQ(details.steps.size(), 3u);
+  for (const auto& s : details.steps) EXPECT_EQ(s.status, StepStatus::kCompleted) << s.step_id;
+  EXPECT_EQ(details.outputs.at("len"), "5");
+  EXPECT_EQ(details.outputs.at("square"), "25");
+  EXPECT_EQ(details.input, "\"hello\"");
+  EXPECT_EQ(calls.Count("len") + calls.Count("square") + calls.Count("describe"), 3);
+  EngineMetrics m = engine->metrics();
+  EXPECT_EQ(m.runs_completed, 1);
+  EXPECT_EQ(m.steps_completed, 3);
+  EXPECT_EQ(m.step_attempts, 3);
+  EXPECT_EQ(m.step_latency.count, 3);
+  EXPECT_GT(m.store.requests, 0);
+}
+
+TEST_P(EngineRunTest, StepsShareWorkflowStateAndLogWithRunAndStep) {
+  auto engine = OpenEngine();
+  std::string logger_name;
+  auto wf = WorkflowBuilder("stateful", 1)
+                .Step<int, int>("count",
+                                [&](StepContext& ctx, const int& i) -> Result<int> {
+                                  logger_name = ctx.logger().name();
+                                  ctx.logger().info("counting from {}", i);
+                                  DYNAFLOW_ASSIGN_OR_RETURN(int64_t v,
+                                                            ctx.CompareAndSwapState("n", "1", 0));
+                                  EXPECT_EQ(v, 1);
+                                  auto taken = ctx.CompareAndSwapState("n", "9", 0);
+                                  EXPECT_TRUE(taken.error().Is(StatusCode::kConditionFailed));
+                                  return i;
+                                })
+                .Step<int, std::string>(
+                    "read",
+                    [](StepContext& ctx, const int&) -> Result<std::string> {
+                      DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, ctx.GetState("n"));
+                      DYNAFLOW_ASSIGN_OR_RETURN(int64_t v, ctx.PutState("n", e.value + "+1"));
+                      EXPECT_EQ(v, e.version + 1);
+                      auto missing = ctx.GetState("other");
+                      EXPECT_TRUE(missing.error().Is(StatusCode::kNotFound));
+                      return ctx.GetState("n").value().value;
+                    })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, 3).value();
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  EXPECT_EQ(run.status, RunStatus::kCompleted) << run.error;
+  EXPECT_EQ(engine->GetResult<std::string>(started.run_id).value(), "1+1");
+  EXPECT_EQ(logger_name, "dynaflow run=" + started.run_id + " step=count");
+  auto state = engine->store().GetState(started.run_id, "n").value();
+  EXPECT_EQ(state.value, "1+1");
+}
+
+TEST_P(EngineRunTest, LocalStartIsHandedOverWithoutClaimAndCostsOneWritePerStep) {
+  auto engine = OpenEngine();
+  auto wf = WorkflowBuilder("handoff", 1)
+                .Step<int, int>("a", [](StepContext&, const int& i) { return i + 1; })
+                .Step<int, int>("b", [](StepContext&, const int& i) { return i + 1; })
+                .Step<int, int>("c", [](StepContext&, const int& i) { return i + 1; })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  WorkerOptions slow_polls = FastWorker();
+  slow_polls.poll_interval = slow_polls.max_poll_interval = std::chrono::hours(1);
+  auto worker = StartWorker(*engine, slow_polls);
+  ASSERT_TRUE(Eventually([&] { return engine->metrics().polls == 1; }));
+  std::this_thread::sleep_for(50ms);  // let the first poll's queries finish
+  const int64_t writes_before = table_->stats().writes;
+  const int64_t reads_before = table_->stats().reads + table_->stats().queries;
+  auto started = engine->Start(wf, 1).value();
+  // Finishes by local workers are seen without reading the store.
+  auto run = engine->WaitForRun(started.run_id, 10s, std::chrono::hours(1));
+  ASSERT_TRUE(run.ok()) << run.error();
+  EXPECT_EQ(run->status, RunStatus::kCompleted) << run->error;
+  EngineMetrics m = engine->metrics();
+  EXPECT_EQ(m.runs_handed_over, 1);
+  EXPECT_EQ(m.runs_claimed, 0);
+  // CreateRun (leased to the worker) + one write per step, the last one finishing the run.
+  EXPECT_EQ(m.store.writes - writes_before, 1 + 3);
+  EXPECT_EQ(m.store.reads + m.store.queries - reads_before, 0);
+  EXPECT_EQ(engine->GetResult<int>(started.run_id).value(), 4);
+}
+
+TEST_P(EngineRunTest, ConditionalStepIsRecordedSkippedAndPassesItsInputOn) {
+  auto engine = OpenEngine();
+  Calls calls;
+  auto wf = WorkflowBuilder("cond", 1)
+                .Step<int, int>("first", [](StepContext&, const int& i) { return i; })
+                .Step(MakeStep<int, int>("double",
+                                         [&](StepContext&, const int& i) {
+                                           calls.Hit("double");
+                                           return i * 2;
+                                         })
+                          .When([](StepContext& ctx, const int&) -> Result<bool> {
+                            DYNAFLOW_ASSIGN_OR_RETURN(int first, ctx.Output<int>("first"));
+                            return first > 10;
+                          }))
+                .Step<int, int>("plus1", [](StepContext&, const int& i) { return i + 1; })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto small = engine->Start(wf, 3).value();
+  auto big = engine->Start(wf, 30).value();
+  EXPECT_EQ(Wait(*engine, small.run_id).status, RunStatus::kCompleted);
+  EXPECT_EQ(Wait(*engine, big.run_id).status, RunStatus::kCompleted);
+  EXPECT_EQ(engine->GetResult<int>(small.run_id).value(), 4);
+  EXPECT_EQ(engine->GetResult<int>(big.run_id).value(), 61);
+  EXPECT_EQ(Steps(*engine, small.run_id)["double"].status, StepStatus::kSkipped);
+  EXPECT_EQ(Steps(*engine, big.run_id)["double"].status, StepStatus::kCompleted);
+  EXPECT_EQ(calls.Count("double"), 1);
+  EXPECT_EQ(engine->metrics().steps_skipped, 1);
+}
+
+TEST_P(EngineRunTest, ParallelBranchesReallyRunConcurrently) {
+  auto engine = OpenEngine();
+  // Each branch waits for the other one to arrive: only concurrent branches can finish.
+  auto latch = std::make_shared<std::latch>(2);
+  auto branch = [latch](int add) {
+    return [latch, add](StepContext&, const int& i) -> Result<int> {
+      latch->count_down();
+      for (int k = 0; k < 5000 && !latch->try_wait(); ++k) std::this_thread::sleep_for(1ms);
+      if (!latch->try_wait()) return Status::Timeout("the other branch never arrived");
+      return i + add;
+    };
+  };
+  auto wf = WorkflowBuilder("fan", 1)
+                .Step<int, int>("start", [](StepContext&, const int& i) { return i; })
+                .Parallel("both", MakeStep<int, int>("left", branch(1)).Retry(RetryPolicy::None()),
+                          MakeStep<int, int>("right", branch(2)).Retry(RetryPolicy::None()))
+                .Step<std::vector<int>, int>("sum",
+                                             [](StepContext& ctx, const std::vector<int>& v) {
+                                               EXPECT_EQ(ctx.Output<int>("right").value(), 12);
+                                               return v.at(0) * 100 + v.at(1);
+                                             })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine, FastWorker(1));  // one run thread: branches need their own
+  auto started = engine->Start(wf, 10).value();
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  ASSERT_EQ(run.status, RunStatus::kCompleted) << run.error;
+  EXPECT_EQ(engine->GetResult<int>(started.run_id).value(), 11 * 100 + 12);
+}
+
+TEST_P(EngineRunTest, ParallelGroupAsLastNodeFinishesWithItsLastBranch) {
+  auto engine = OpenEngine();
+  auto wf =
+      WorkflowBuilder("fan-last", 1)
+          .Step<int, int>("start", [](StepContext&, const int& i) { return i; })
+          .Parallel("all", MakeStep<int, int>("a", [](StepContext&, const int& i) { return i; }),
+                    MakeStep<int, int>("b", [](StepContext&, const int& i) { return i; }),
+                    MakeStep<int, int>("c", [](StepContext&, const int& i) { return i; })
+                        .When([](StepContext&, const int&) { return false; }))
+          .Build()
+          .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, 1).value();
+  EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
+  auto steps = Steps(*engine, started.run_id);
+  EXPECT_EQ(steps["a"].status, StepStatus::kCompleted);
+  EXPECT_EQ(steps["b"].status, StepStatus::kCompleted);
+  EXPECT_EQ(steps["c"].status, StepStatus::kSkipped);
+}
+
+TEST_P(EngineRunTest, RetriesWithBackoffThenSucceeds) {
+  FakeClock clock(Clock::Real()->Now());
+  FakeRandom random(0.5);  // jitter factor exactly 1
+  auto engine = OpenEngine(&clock, &random);
+  std::atomic<int> attempts{0};
+  StepOptions o;
+  o.retry.max_attempts = 4;
+  o.retry.initial_backoff = Duration(100);
+  o.retry.multiplier = 3;
+  auto wf = WorkflowBuilder("flaky", 1)
+                .Step<int, int>(
+                    "flaky",
+                    [&](StepContext& ctx, const int& i) -> Result<int> {
+                      EXPECT_EQ(ctx.attempt(), attempts.load() + 1);
+                      if (++attempts < 3) return Status::Unavailable("try again");
+                      return i;
+                    },
+                    o)
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, 5).value();
+  EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
+  EXPECT_EQ(attempts.load(), 3);
+  EXPECT_EQ(clock.sleeps(), (std::vector<std::chrono::nanoseconds>{100ms, 300ms}));
+  EXPECT_EQ(Steps(*engine, started.run_id)["flaky"].attempt, 3);
+  EXPECT_EQ(engine->metrics().retries, 2);
+}
+
+TEST_P(EngineRunTest, NonRetryableErrorFailsAtOnce) {
+  auto engine = OpenEngine();
+  std::atomic<int> attempts{0};
+  auto wf = WorkflowBuilder("strict", 1)
+                .Step<int, int>("check",
+                                [&](StepContext&, const int&) -> Result<int> {
+                                  ++attempts;
+                                  return Status::InvalidArgument("card declined");
+                                })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, 1).value();
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_NE(run.error.find("card declined"), std::string::npos) << run.error;
+  EXPECT_EQ(attempts.load(), 1);
+  auto step = Steps(*engine, started.run_id)["check"];
+  EXPECT_EQ(step.status, StepStatus::kFailed);
+  EXPECT_NE(step.error.find("card declined"), std::string::npos);
+  auto result = engine->GetResult<int>(started.run_id);
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.error().Is(StatusCode::kConditionFailed));
+}
+
+TEST_P(EngineRunTest, AttemptTimeoutCancelsTheAttemptAndRetries) {
+  auto engine = OpenEngine();
+  std::atomic<int> attempts{0};
+  std::atomic<int> saw_cancel{0};
+  StepOptions o;
+  o.attempt_timeout = Duration(30);
+  o.retry.max_attempts = 2;
+  o.retry.initial_backoff = Duration(1);
+  auto wf = WorkflowBuilder("slow", 1)
+                .Step<int, int>(
+                    "slow",
+                    [&](StepContext& ctx, const int& i) -> Result<int> {
+                      ++attempts;
+                      for (int k = 0; k < 5000 && !ctx.cancelled(); ++k) {
+                        std::this_thread::sleep_for(1ms);
+                      }
+                      if (ctx.cancelled()) ++saw_cancel;
+                      return i;
+                    },
+                    o)
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, 1).value();
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_NE(run.error.find("Timeout"), std::string::npos) << run.error;
+  EXPECT_EQ(attempts.load(), 2);
+  worker->Stop();  // waits for the abandoned attempts' code to return
+  EXPECT_EQ(saw_cancel.load(), 2);
+}
+
+TEST_P(EngineRunTest, ExceptionsBecomeStepFailures) {
+  auto engine = OpenEngine();
+  auto wf =
+      WorkflowBuilder("throws", 1)
+          .Step<int, int>(
+              "boom", [](StepContext&, const int&) -> int { throw std::runtime_error("kaput"); },
+              NoRetries())
+          .Build()
+          .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, 1).value();
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_NE(run.error.find("kaput"), std::string::npos) << run.error;
+}
+
+TEST_P(EngineRunTest, RunDeadlineBoundsAttemptsAndFailsTheRun) {
+  auto engine = OpenEngine();
+  std::atomic<bool> second_ran{false};
+  auto wf = WorkflowBuilder("deadline", 1)
+                .Step<int, int>("wait",
+                                [](StepContext& ctx, const int& i) -> Result<int> {
+                                  while (!ctx.cancelled()) std::this_thread::sleep_for(1ms);
+                                  return i;
+                                })
+                .Step<int, int>("next",
+                                [&](StepContext&, const int& i) {
+                                  second_ran = true;
+                                  return i;
+                                })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  StartOptions so;
+  so.deadline = Clock::Real()->Now() + 100ms;
+  auto started = engine->Start(wf, 1, so).value();
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_NE(run.error.find("Timeout"), std::string::npos) << run.error;
+  EXPECT_FALSE(second_ran.load());
+}
+
+TEST_P(EngineRunTest, StartConflictPolicyAndWrongInputType) {
+  auto engine = OpenEngine();
+  auto wf = WorkflowBuilder("keyed", 1)
+                .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
+                .Build()
+                .value();
+  StartOptions so;
+  so.business_key = "order-42";
+  so.tags = {{"team", "payments"}};
+  auto first = engine->Start(wf, 1, so).value();
+  EXPECT_TRUE(first.created);
+  auto again = engine->Start(wf, 2, so).value();
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.run_id, first.run_id);
+  so.on_conflict = StartOptions::OnConflict::kFail;
+  auto fail = engine->Start(wf, 3, so);
+  ASSERT_FALSE(fail.ok());
+  EXPECT_TRUE(fail.error().Is(StatusCode::kAlreadyExists));
+  StartOptions by_id;
+  by_id.run_id = "my-run-1";
+  EXPECT_TRUE(engine->Start(wf, 1, by_id).value().created);
+  EXPECT_EQ(engine->Start(wf, 1, by_id).value().run_id, "my-run-1");
+  auto wrong = engine->Start(wf, std::string("not an int"));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_TRUE(wrong.error().Is(StatusCode::kInvalidArgument));
+  auto details = engine->GetRun(first.run_id).value();
+  EXPECT_EQ(details.run.tags.at("team"), "payments");
+  EXPECT_EQ(details.run.business_key, "order-42");
+  EXPECT_EQ(details.input, "1");
+}
+
+TEST_P(EngineRunTest, DelayedStartWaitsForItsTime) {
+  FakeClock clock(Clock::Real()->Now());
+  auto engine = OpenEngine(&clock);
+  auto wf = WorkflowBuilder("later", 1)
+                .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  StartOptions so;
+  so.start_at = clock.Now() + std::chrono::minutes(10);
+  auto started = engine->Start(wf, 1, so).value();
+  std::this_thread::sleep_for(100ms);  // several polls
+  EXPECT_EQ(engine->GetRun(started.run_id).value().run.status, RunStatus::kPending);
+  clock.Advance(std::chrono::minutes(11));
+  EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
+}
+
+TEST_P(EngineRunTest, ListsRunsByWorkflowAndStatusWithCursors) {
+  auto engine = OpenEngine();
+  auto wf = WorkflowBuilder("listed", 1)
+                .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
+                .Build()
+                .value();
+  std::set<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.insert(engine->Start(wf, i).value().run_id);
+  store::ListRunsRequest req;
+  req.workflow_id = "listed";
+  req.limit = 2;
+  std::set<std::string> seen;
+  int pages = 0;
+  do {
+    auto page = engine->ListRunsByWorkflow(req).value();
+    ++pages;
+    for (const auto& r : page.runs) seen.insert(r.run_id);
+    req.cursor = page.next_cursor;
+  } while (!req.cursor.empty() && pages < 10);
+  EXPECT_EQ(seen, ids);
+  EXPECT_GE(pages, 3);
+  store::ListRunsRequest by_status;
+  by_status.status = RunStatus::kPending;
+  by_status.limit = 1000;
+  std::set<std::string> pending;
+  auto page = engine->ListRunsByStatus(by_status).value();
+  for (const auto& r : page.runs) pending.insert(r.run_id);
+  EXPECT_EQ(pending, ids);
+}
+
+DYNAFLOW_ENGINE_BACKENDS(EngineRunTest);
+
+}  // namespace
+}  // namespace dynaflow::engine::test
