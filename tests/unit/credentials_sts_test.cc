@@ -245,7 +245,8 @@ TEST_F(StsTest, AssumeRoleWithoutRegionSignsForUsEast1) {
   o.region = "";
   AssumeRoleRequest request{kRole, "s", "", std::nullopt};
   ASSERT_TRUE(StsAssumeRole(o, kSource, request).ok());
-  const std::string* auth = server.requests().at(0).Header("Authorization");
+  const auto req = server.requests().at(0);
+  const std::string* auth = req.Header("Authorization");
   ASSERT_NE(auth, nullptr);
   EXPECT_NE(auth->find("/20240101/us-east-1/sts/aws4_request"), std::string::npos) << *auth;
 }
