@@ -27,7 +27,8 @@ struct ClientOptions {
   std::string region;
   // Endpoint override, e.g. "http://127.0.0.1:8000". Empty: https://dynamodb.<region>.amazonaws.com
   std::string endpoint;
-  // Where credentials come from. Null: the default chain (environment variables).
+  // Where credentials come from. Null: the default chain (NewDefaultCredentialsProviderChain:
+  // environment, web identity, shared files, container, IMDSv2, behind a refreshing cache).
   std::shared_ptr<CredentialsProvider> credentials;
   // HTTP transport. Null: a CurlTransport with default options.
   std::shared_ptr<Transport> transport;
