@@ -287,8 +287,13 @@ class WorkflowStore {
   // In key order (empty for an unknown run).
   virtual Result<std::vector<StateEntry>> ListState(const std::string& run_id) = 0;
 
-  // Listings (GSI1 / GSI2 fan-out over shards merged in time order behind one cursor). Each
-  // run appears at most once per listing; ties in time are ordered by run id. Errors:
+  // Listings (GSI1 / GSI2 fan-out over shards merged in time order behind one cursor; the
+  // cursor is the last sort key emitted, signed and bound to the prefix and the request). Ties
+  // in time are ordered by run id. Runs that do not change while a listing pages appear exactly
+  // once; a run whose time key moves meanwhile (lease extended, status changed) may be missed
+  // or seen twice, as in any listing over a mutable index. With a status filter, a workflow
+  // listing examines at most 10,000 runs per call, so a page may hold fewer than `limit` runs
+  // and still return a cursor. GSIs are eventually consistent on DynamoDB. Errors:
   // kInvalidArgument (limit, missing workflow id / status, a cursor of another listing).
   virtual Result<RunPage> ListRunsByWorkflow(const ListRunsRequest& request) = 0;
   virtual Result<RunPage> ListRunsByStatus(const ListRunsRequest& request) = 0;

@@ -71,8 +71,7 @@ std::shared_ptr<table::Table> OpenShared(const table::TableOptions& table_option
 }
 
 DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(DynamoDb,
-                                          ::dynaflow::test::StoreBackend{"dynamodb", OpenShared,
-                                                                         /*remote=*/true});
+                                          ::dynaflow::test::StoreBackend{"dynamodb", OpenShared});
 
 // ---------------------------------------------------------------- request counts
 

@@ -14,8 +14,6 @@
 // Contract for factories: `make` gets TableOptions whose clock is the fixture's FakeClock
 // (retention tests move it); it returns a table (tables may be shared between tests and hold
 // other data: every test uses its own random key prefix) or nullptr after recording a failure.
-// `remote` marks a backend reached over the network: the payload test then skips its largest
-// input variant to stay fast (outputs of every size still round-trip).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -37,7 +35,6 @@ namespace dynaflow::test {
 struct StoreBackend {
   std::string name;  // letters, digits and '_' only
   std::function<std::shared_ptr<table::Table>(const table::TableOptions&)> make;
-  bool remote = false;
 };
 
 class WorkflowStoreTest : public ::testing::TestWithParam<StoreBackend> {

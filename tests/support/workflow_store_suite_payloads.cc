@@ -18,13 +18,11 @@ TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {
     const std::string payload = PayloadBytes(size, static_cast<uint32_t>(size) + 1);
     NewRun nr = Wf("payloads");
     nr.owner = "worker";
-    // Remote backends: skip the 10 MB input (the 10 MB output below still round-trips).
-    const bool big_input = !(GetParam().remote && size > 1024 * 1024);
-    if (big_input) nr.input = payload;
+    nr.input = payload;
     auto run = store_->CreateRun(nr);
     ASSERT_TRUE(run.ok()) << run.status();
     // Only small inputs are known from the run item; large ones need LoadRun.
-    if (size == 0 || !big_input) {
+    if (size == 0) {
       EXPECT_EQ(run->inline_input, std::string());
     } else {
       EXPECT_FALSE(run->inline_input.has_value());
@@ -40,9 +38,7 @@ TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {
     EXPECT_TRUE(*out == payload) << "output differs (" << out->size() << " bytes read)";
     auto details = store_->LoadRun(run->run_id, /*with_outputs=*/size <= 1024 * 1024);
     ASSERT_TRUE(details.ok()) << details.status();
-    if (big_input) {
-      EXPECT_TRUE(details->input == payload) << "input differs";
-    }
+    EXPECT_TRUE(details->input == payload) << "input differs";
     ASSERT_EQ(details->steps.size(), 1u);
     EXPECT_EQ(details->steps[0].output_bytes, static_cast<int64_t>(size));
     if (size <= 1024 * 1024) {
