@@ -87,7 +87,7 @@ class DynamoDbTable final : public Table {
     return internal::ConditionFailedStatus(key, *options.condition);
   }
 
-  // Renders options.condition (if any) into `expression` / `attributes`.
+  // Renders options.condition (if any) into `expression`, with placeholders in `b`.
   void RenderCondition(const WriteOptions& options, ExpressionBuilder* b,
                        std::optional<std::string>* expression) {
     if (options.condition) *expression = b->Condition(*options.condition);
@@ -95,8 +95,10 @@ class DynamoDbTable final : public Table {
 
   Result<dynamodb::TransactWriteItem> TransactItem(const WriteOp& op, bool want_old);
 
-  std::string Cursor(const internal::CursorBinding& binding, const QueryRequest& request,
-                     const Item& item_or_key, Status* error) const;
+  // The cursor resuming after `item_or_key` (a returned item or a LastEvaluatedKey).
+  // kSerialization when it lacks the index's string key attributes.
+  Result<std::string> Cursor(const internal::CursorBinding& binding, const QueryRequest& request,
+                             const Item& item_or_key) const;
 
   const std::shared_ptr<dynamodb::Client> client_;
   const std::string table_name_;
@@ -330,24 +332,15 @@ Status DynamoDbTable::BatchDelete(std::span<const Key> keys) {
                                   "batch delete of " + std::to_string(keys.size()) + " keys");
 }
 
-std::string DynamoDbTable::Cursor(const internal::CursorBinding& binding,
-                                  const QueryRequest& request, const Item& item_or_key,
-                                  Status* error) const {
+Result<std::string> DynamoDbTable::Cursor(const internal::CursorBinding& binding,
+                                          const QueryRequest& request,
+                                          const Item& item_or_key) const {
   internal::CursorPosition pos;
-  auto pk = StringAttribute(item_or_key, kPk);
-  auto sk = StringAttribute(item_or_key, kSk);
-  if (!pk.ok() || !sk.ok()) {
-    *error = pk.ok() ? sk.status() : pk.status();
-    return "";
-  }
-  pos.last = {std::move(pk).value(), std::move(sk).value()};
+  DYNAFLOW_ASSIGN_OR_RETURN(pos.last.pk, StringAttribute(item_or_key, kPk));
+  DYNAFLOW_ASSIGN_OR_RETURN(pos.last.sk, StringAttribute(item_or_key, kSk));
   if (request.index != Index::kPrimary) {
-    auto isk = StringAttribute(item_or_key, IndexSortAttribute(request.index));
-    if (!isk.ok()) {
-      *error = isk.status();
-      return "";
-    }
-    pos.index_sk = std::move(isk).value();
+    DYNAFLOW_ASSIGN_OR_RETURN(pos.index_sk,
+                              StringAttribute(item_or_key, IndexSortAttribute(request.index)));
   }
   return codec_.Encode(binding, pos);
 }
@@ -400,13 +393,12 @@ Result<QueryPage> DynamoDbTable::Query(const QueryRequest& request) {
     if (verdict == internal::PageAssembler::Verdict::kTaken) last = &item;
   }
   QueryPage out;
-  Status error;
   if (cut && last != nullptr) {
-    out.next_cursor = Cursor(binding, request, *last, &error);
+    DYNAFLOW_ASSIGN_OR_RETURN(out.next_cursor, Cursor(binding, request, *last));
   } else if (response->last_evaluated_key) {
-    out.next_cursor = Cursor(binding, request, *response->last_evaluated_key, &error);
+    DYNAFLOW_ASSIGN_OR_RETURN(out.next_cursor,
+                              Cursor(binding, request, *response->last_evaluated_key));
   }
-  DYNAFLOW_RETURN_IF_ERROR(error);
   out.items = page.TakeItems();
   return out;
 }
