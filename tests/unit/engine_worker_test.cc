@@ -267,7 +267,7 @@ TEST_P(EngineWorkerTest, HeartbeatsKeepTheLeaseThroughALongStep) {
                 .Step<int, int>("long",
                                 [this](StepContext& ctx, const int& i) -> Result<int> {
                                   calls_.Hit("long");
-                                  for (int k = 0; k < 50; ++k) {  // 5 lease durations
+                                  for (int k = 0; k < 100; ++k) {  // 5 lease durations
                                     std::this_thread::sleep_for(10ms);
                                     if (k % 10 == 0) {
                                       Status s = ctx.Heartbeat();
@@ -280,7 +280,7 @@ TEST_P(EngineWorkerTest, HeartbeatsKeepTheLeaseThroughALongStep) {
                 .value();
   ASSERT_TRUE(engine->Register(wf).ok());
   WorkerOptions o = FastWorker(2, "first");
-  o.lease_duration = 100ms;
+  o.lease_duration = 200ms;
   auto first = StartWorker(*engine, o);
   auto started = engine->Start(wf, 1).value();  // handed over to `first`
   o.owner_id = "second";
