@@ -426,6 +426,14 @@ TEST_P(TableConformanceTest, TransactionLimits) {
   DYNAFLOW_EXPECT_CODE(table_->TransactWrite(same_key), StatusCode::kInvalidArgument);
   DYNAFLOW_EXPECT_CODE(table_->Get({p, "X"}).status(), StatusCode::kNotFound);
   DYNAFLOW_EXPECT_CODE(table_->TransactWrite({}), StatusCode::kInvalidArgument);
+
+  // An update without actions cannot be expressed in TransactWriteItems: rejected everywhere.
+  std::vector<table::WriteOp> empty_update = {
+      table::PutOp{MakeItem(p, "Y")},
+      table::UpdateOp{{p, "Z"}, table::Update{}, std::nullopt},
+  };
+  DYNAFLOW_EXPECT_CODE(table_->TransactWrite(empty_update), StatusCode::kInvalidArgument);
+  DYNAFLOW_EXPECT_CODE(table_->Get({p, "Y"}).status(), StatusCode::kNotFound);
 }
 
 // ---- Batches ---------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ TEST_P(TableConformanceTest, TransactionSizeLimit) {
 TEST_P(TableConformanceTest, PagesNeverExceedOneMegabyte) {
   std::string p = Partition("bigpage");
   for (int i = 0; i < 30; ++i) {
-    char sk[8];
+    char sk[16];
     std::snprintf(sk, sizeof(sk), "I%02d", i);
     ASSERT_TRUE(table_->Put(ItemOfSize(p, sk, 100 * 1024)).ok());
   }
@@ -112,7 +112,7 @@ TEST_P(TableConformanceTest, PagesNeverExceedOneMegabyte) {
     ASSERT_EQ(all.size(), 30u);
     EXPECT_GE(pages, 3) << "30 items of 100 KB need at least 3 pages of <= 10 items";
     for (size_t i = 0; i < all.size(); ++i) {
-      char sk[8];
+      char sk[16];
       std::snprintf(sk, sizeof(sk), "I%02d",
                     forward ? static_cast<int>(i) : 29 - static_cast<int>(i));
       EXPECT_EQ(AttrS(all[i], table::kSk), sk);

@@ -247,6 +247,12 @@ Status ValidateTransaction(std::span<const WriteOp> ops) {
       if (s.ok() && put->condition) s = ValidateCondition(*put->condition);
     } else if (const auto* u = std::get_if<UpdateOp>(&op)) {
       s = ValidateUpdate(u->key, u->update);
+      // DynamoDB's TransactWriteItems requires an UpdateExpression: reject empty updates on
+      // every backend so what works embedded works on DynamoDB.
+      if (s.ok() && u->update.empty()) {
+        s = Status::InvalidArgument("update of " + DescribeKey(u->key) +
+                                    " has no actions (use a ConditionCheckOp to only check)");
+      }
       if (s.ok() && u->condition) s = ValidateCondition(*u->condition);
     } else if (const auto* d = std::get_if<DeleteOp>(&op)) {
       s = ValidateKey(d->key);
