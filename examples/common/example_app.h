@@ -1,0 +1,133 @@
+// What the example programs share: the command line (their own flags plus every configuration
+// key, see engine/config/config_cli.h), opening the store and the engine, progress lines while
+// runs execute, checking every run's outcome, and the closing summary.
+//
+// Thread-safety: ProgressReporter runs its own thread; everything else is for the main thread.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/config/config.h"
+#include "engine/config/config_cli.h"
+#include "engine/engine.h"
+#include "examples/common/store_from_config.h"
+#include "model/result.h"
+
+namespace dynaflow::examples {
+
+struct CommonFlags {
+  int runs = 200;                 // --runs: runs to start
+  int threads = 0;                // --threads: worker threads; 0: [worker] threads
+  double progress_seconds = 1.0;  // --progress: seconds between progress lines; 0: none
+  int timeout_seconds = 600;      // --timeout: give up waiting for the runs after this long
+  // --log-level: spdlog level of the engine's own messages ("error": expected step failures,
+  // which the examples provoke on purpose, are not logged).
+  std::string log_level = "error";
+  bool keep_store = false;     // --keep-store: keep the temporary SQLite file (its path is printed)
+  config::CommandLine config;  // --config FILE and --<section>.<key>=<value>
+};
+
+// Registers the flags above (with `default_runs` as --runs' default) and the configuration
+// options on `app`. `flags` must outlive parsing.
+void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs);
+
+// A loaded configuration, the opened store and an Engine over it.
+struct ExampleEnv {
+  config::Config config;
+  OpenedStore store;
+  std::unique_ptr<engine::Engine> engine;
+  // A SQLite file made for this run (store type sqlite and no path configured anywhere);
+  // RemoveTemporaryStore deletes it.
+  std::string temporary_sqlite;
+};
+
+// Loads the configuration (defaults < file < environment < flags), applies --threads, and when
+// the store is SQLite and store.path was not set anywhere uses a new file in the temp folder
+// (so repeated runs start from an empty store); opens the store and the engine, and sets the
+// spdlog level. Errors: the configuration's and OpenStore's, and kInvalidArgument for a bad
+// --log-level.
+Result<ExampleEnv> SetUpExample(const CommonFlags& flags, const std::string& program);
+
+// Deletes env.temporary_sqlite (and its -wal / -shm files) unless keep. Call after the engine
+// and its workers are gone.
+void RemoveTemporaryStore(const ExampleEnv& env, bool keep);
+
+// Runs finished (any terminal status) by this process's workers since the engine was opened.
+int64_t FinishedRuns(const engine::EngineMetrics& m);
+
+// Prints "<elapsed> s  <finished>/<total> finished  COMPLETED n  COMPENSATED n  FAILED n ..."
+// every `interval` on its own thread, from the engine's counters (no store request), until
+// Stop() or destruction.
+class ProgressReporter {
+ public:
+  ProgressReporter(engine::Engine& engine, int64_t total, std::chrono::milliseconds interval,
+                   std::FILE* out);
+  ~ProgressReporter();
+  void Stop();
+
+ private:
+  void Loop();
+  engine::Engine& engine_;
+  const int64_t total_;
+  const std::chrono::milliseconds interval_;
+  std::FILE* const out_;
+  const std::chrono::steady_clock::time_point start_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Waits until this process's workers have finished `total` runs or `timeout` passed; returns
+// whether they all finished.
+bool WaitForFinishedRuns(engine::Engine& engine, int64_t total, std::chrono::seconds timeout);
+
+// One started run and the terminal status it must end in.
+struct ExpectedRun {
+  std::string run_id;
+  RunStatus expected = RunStatus::kCompleted;
+  std::string label;  // names the run in messages, e.g. "order 14"
+};
+
+// Outcome of checking every run against the store.
+struct RunCheck {
+  std::map<RunStatus, int64_t> actual;    // runs by status as read back
+  std::map<RunStatus, int64_t> expected;  // runs by expected status
+  std::vector<std::string> problems;      // one line per run that is not as expected
+};
+
+// Reads every run (with its steps) and compares its status with the expectation; `extra`
+// (optional) checks more of a run and returns a problem description, or "" when fine.
+// Costs one LoadRun per run.
+RunCheck CheckRuns(engine::Engine& engine, const std::vector<ExpectedRun>& runs,
+                   const std::function<std::string(const ExpectedRun&, const store::RunDetails&)>&
+                       extra = nullptr);
+
+struct SummaryInput {
+  std::string program;
+  std::string store;  // OpenedStore::description
+  int threads = 0;
+  int64_t runs = 0;
+  double elapsed_seconds = 0;
+  engine::EngineMetrics metrics;  // snapshot taken when the runs had finished
+  const RunCheck* check = nullptr;
+  std::vector<std::string> notes;  // extra lines (e.g. the ledger check), printed as they are
+};
+
+// Prints the summary: runs by status (with the expected counts), steps executed, store
+// requests (in total, per run, per recorded step), elapsed time and throughput, and OK or the
+// problems found (at most 20 listed).
+void PrintSummary(std::FILE* out, const SummaryInput& in);
+
+}  // namespace dynaflow::examples

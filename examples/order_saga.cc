@@ -1,0 +1,398 @@
+// The order saga: reserve inventory -> charge payment -> ship, with compensations (release the
+// reservation, refund the payment). Some payments are declined and some addresses cannot be
+// served; both fail the run for good, the compensations of the completed steps run in reverse
+// order, and the run ends COMPENSATED. Some payment attempts time out once and are retried.
+//
+//   order_saga [--runs 200] [--threads 8] [--config dynaflow.toml] [--store.type=dynamodb ...]
+//
+// Starts --runs orders, executes them with one Worker of --threads threads, prints a progress
+// line every --progress seconds and a summary at the end. Which orders fail is deterministic:
+// order i is declined when i % --decline-every == 0, undeliverable when (not declined and)
+// i % --undeliverable-every == 0, and its first charge attempt times out when
+// i % --flaky-every == 0. The services are simulated in memory with idempotency keys; after the
+// runs, every order's records and the services' ledgers are checked against its expected fate.
+// Exit status: 0 when every run ended as expected, 1 otherwise, 2 for bad flags or a store that
+// cannot be opened.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/engine.h"
+#include "examples/common/example_app.h"
+
+namespace dynaflow::examples {
+namespace {
+
+using engine::Codec;
+using engine::JsonTraits;
+using engine::JsonValue;
+using engine::JsonWriter;
+using engine::StepContext;
+
+struct Order {
+  int64_t id = 0;
+  std::string sku;
+  int32_t quantity = 1;
+  int64_t amount_cents = 0;
+};
+struct Reservation {
+  int64_t order_id = 0;
+  std::string reservation_id;
+  int64_t amount_cents = 0;
+};
+struct Payment {
+  int64_t order_id = 0;
+  std::string payment_id;
+};
+struct Shipment {
+  int64_t order_id = 0;
+  std::string tracking;
+};
+
+}  // namespace
+}  // namespace dynaflow::examples
+
+// JSON codecs of the saga's types (engine/codec.h, way 1).
+namespace dynaflow::engine {
+using examples::Order;
+using examples::Payment;
+using examples::Reservation;
+using examples::Shipment;
+
+template <>
+struct JsonTraits<Order> {
+  static void Write(JsonWriter& w, const Order& o) {
+    w.StartObject();
+    WriteMember(w, "id", o.id);
+    WriteMember(w, "sku", o.sku);
+    WriteMember(w, "quantity", o.quantity);
+    WriteMember(w, "amount_cents", o.amount_cents);
+    w.EndObject();
+  }
+  static Result<Order> Read(const JsonValue& j) {
+    Order o;
+    DYNAFLOW_ASSIGN_OR_RETURN(o.id, ReadMember<int64_t>(j, "id"));
+    DYNAFLOW_ASSIGN_OR_RETURN(o.sku, ReadMember<std::string>(j, "sku"));
+    DYNAFLOW_ASSIGN_OR_RETURN(o.quantity, ReadMember<int32_t>(j, "quantity"));
+    DYNAFLOW_ASSIGN_OR_RETURN(o.amount_cents, ReadMember<int64_t>(j, "amount_cents"));
+    return o;
+  }
+};
+template <>
+struct JsonTraits<Reservation> {
+  static void Write(JsonWriter& w, const Reservation& r) {
+    w.StartObject();
+    WriteMember(w, "order_id", r.order_id);
+    WriteMember(w, "reservation_id", r.reservation_id);
+    WriteMember(w, "amount_cents", r.amount_cents);
+    w.EndObject();
+  }
+  static Result<Reservation> Read(const JsonValue& j) {
+    Reservation r;
+    DYNAFLOW_ASSIGN_OR_RETURN(r.order_id, ReadMember<int64_t>(j, "order_id"));
+    DYNAFLOW_ASSIGN_OR_RETURN(r.reservation_id, ReadMember<std::string>(j, "reservation_id"));
+    DYNAFLOW_ASSIGN_OR_RETURN(r.amount_cents, ReadMember<int64_t>(j, "amount_cents"));
+    return r;
+  }
+};
+template <>
+struct JsonTraits<Payment> {
+  static void Write(JsonWriter& w, const Payment& p) {
+    w.StartObject();
+    WriteMember(w, "order_id", p.order_id);
+    WriteMember(w, "payment_id", p.payment_id);
+    w.EndObject();
+  }
+  static Result<Payment> Read(const JsonValue& j) {
+    Payment p;
+    DYNAFLOW_ASSIGN_OR_RETURN(p.order_id, ReadMember<int64_t>(j, "order_id"));
+    DYNAFLOW_ASSIGN_OR_RETURN(p.payment_id, ReadMember<std::string>(j, "payment_id"));
+    return p;
+  }
+};
+template <>
+struct JsonTraits<Shipment> {
+  static void Write(JsonWriter& w, const Shipment& s) {
+    w.StartObject();
+    WriteMember(w, "order_id", s.order_id);
+    WriteMember(w, "tracking", s.tracking);
+    w.EndObject();
+  }
+  static Result<Shipment> Read(const JsonValue& j) {
+    Shipment s;
+    DYNAFLOW_ASSIGN_OR_RETURN(s.order_id, ReadMember<int64_t>(j, "order_id"));
+    DYNAFLOW_ASSIGN_OR_RETURN(s.tracking, ReadMember<std::string>(j, "tracking"));
+    return s;
+  }
+};
+}  // namespace dynaflow::engine
+
+namespace dynaflow::examples {
+namespace {
+
+struct SagaFlags {
+  int decline_every = 7;
+  int undeliverable_every = 13;
+  int flaky_every = 5;
+  int step_ms = 2;
+};
+
+// The simulated inventory, payment and shipping services. Every call carries the step's
+// idempotency key, so a step executed again (after a crash, or a retry) changes nothing twice.
+// Thread-safe.
+class Services {
+ public:
+  explicit Services(const SagaFlags& flags) : flags_(flags) {}
+
+  Result<Reservation> Reserve(const std::string& key, const Order& o) {
+    Work();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = reservations_.try_emplace(o.id, "rsv-" + key);
+    if (fresh) held_[o.id] = o.quantity;
+    return Reservation{o.id, it->second, o.amount_cents};
+  }
+  void Release(const Reservation& r) {
+    Work();
+    std::lock_guard<std::mutex> lock(mu_);
+    held_.erase(r.order_id);
+  }
+  Result<Payment> Charge(StepContext& ctx, const Reservation& r) {
+    Work();
+    if (r.order_id % flags_.decline_every == 0) {
+      return Status::PermissionDenied("payment declined for order " + std::to_string(r.order_id));
+    }
+    if (r.order_id % flags_.flaky_every == 0 && ctx.attempt() == 1) {
+      return Status::Unavailable("payment gateway timed out");  // retried
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, fresh] = payments_.try_emplace(r.order_id, "pay-" + ctx.idempotency_key());
+    if (fresh) captured_[r.order_id] = r.amount_cents;
+    return Payment{r.order_id, it->second};
+  }
+  void Refund(const Payment& p) {
+    Work();
+    std::lock_guard<std::mutex> lock(mu_);
+    captured_.erase(p.order_id);
+  }
+  Result<Shipment> Ship(const Payment& p) {
+    Work();
+    if (p.order_id % flags_.decline_every != 0 && p.order_id % flags_.undeliverable_every == 0) {
+      return Status::InvalidArgument("address of order " + std::to_string(p.order_id) +
+                                     " is not served");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    shipped_.insert(p.order_id);
+    return Shipment{p.order_id, "trk-" + std::to_string(p.order_id)};
+  }
+
+  // What the ledgers say about order `id`; "" when consistent with `completed`.
+  std::string LedgerProblem(int64_t id, bool completed, int32_t quantity, int64_t amount) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto held = held_.find(id);
+    auto captured = captured_.find(id);
+    bool shipped = shipped_.count(id) > 0;
+    if (completed) {
+      if (held == held_.end() || held->second != quantity) return "inventory not held";
+      if (captured == captured_.end() || captured->second != amount) return "payment not captured";
+      if (!shipped) return "not shipped";
+    } else {
+      if (held != held_.end()) return "inventory still held after compensation";
+      if (captured != captured_.end()) return "payment not refunded after compensation";
+      if (shipped) return "shipped although compensated";
+    }
+    return "";
+  }
+
+ private:
+  void Work() const {
+    if (flags_.step_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(flags_.step_ms));
+  }
+  const SagaFlags flags_;
+  std::mutex mu_;
+  std::map<int64_t, std::string> reservations_;  // order -> reservation id (idempotent)
+  std::map<int64_t, int32_t> held_;              // order -> units held now
+  std::map<int64_t, std::string> payments_;      // order -> payment id (idempotent)
+  std::map<int64_t, int64_t> captured_;          // order -> cents captured and not refunded
+  std::set<int64_t> shipped_;
+};
+
+Result<engine::Workflow> BuildOrderSaga(Services& svc) {
+  engine::StepOptions charge_options;
+  charge_options.retry.max_attempts = 3;
+  charge_options.retry.initial_backoff = Duration(5);
+  charge_options.retry.non_retryable = {StatusCode::kInvalidArgument,
+                                        StatusCode::kPermissionDenied};
+  engine::StepOptions ship_options;
+  ship_options.retry = engine::RetryPolicy::None();
+
+  return engine::WorkflowBuilder("order-saga", 1)
+      .Step(engine::MakeStep<Order, Reservation>("reserve",
+                                                 [&svc](StepContext& ctx, const Order& o) {
+                                                   return svc.Reserve(ctx.idempotency_key(), o);
+                                                 })
+                .Compensate(
+                    [&svc](StepContext&, const Order&, const Reservation& r) { svc.Release(r); }))
+      .Step(engine::MakeStep<Reservation, Payment>(
+                "charge",
+                [&svc](StepContext& ctx, const Reservation& r) { return svc.Charge(ctx, r); })
+                .Options(charge_options)
+                .Compensate(
+                    [&svc](StepContext&, const Reservation&, const Payment& p) { svc.Refund(p); }))
+      .Step(engine::MakeStep<Payment, Shipment>(
+                "ship", [&svc](StepContext&, const Payment& p) { return svc.Ship(p); })
+                .Options(ship_options))
+      .Build();
+}
+
+// The step records a run must have: name -> status.
+std::map<std::string, StepStatus> ExpectedSteps(int64_t id, const SagaFlags& f) {
+  using S = StepStatus;
+  if (id % f.decline_every == 0) {
+    return {{"reserve", S::kCompleted},
+            {"charge", S::kFailed},
+            {"compensate:reserve", S::kCompensated}};
+  }
+  if (id % f.undeliverable_every == 0) {
+    return {{"reserve", S::kCompleted},
+            {"charge", S::kCompleted},
+            {"ship", S::kFailed},
+            {"compensate:charge", S::kCompensated},
+            {"compensate:reserve", S::kCompensated}};
+  }
+  return {{"reserve", S::kCompleted}, {"charge", S::kCompleted}, {"ship", S::kCompleted}};
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"dynaflow example: an order saga (reserve -> charge -> ship, with compensations)"};
+  CommonFlags flags;
+  SagaFlags saga;
+  AddCommonFlags(app, &flags, /*default_runs=*/200);
+  app.add_option("--decline-every", saga.decline_every, "decline the payment of every n-th order")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--undeliverable-every", saga.undeliverable_every,
+                 "fail the shipping of every n-th order")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--flaky-every", saga.flaky_every,
+                 "time out the first charge attempt of every n-th order (retried)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--step-ms", saga.step_ms, "simulated service latency per call, ms")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  auto set_up = SetUpExample(flags, "order-saga");
+  if (!set_up.ok()) {
+    std::fprintf(stderr, "order_saga: %s\n", set_up.error().ToString().c_str());
+    return 2;
+  }
+  ExampleEnv env = std::move(set_up).value();
+  engine::Engine& engine = *env.engine;
+  Services services(saga);
+  auto saga_wf = BuildOrderSaga(services);
+  if (!saga_wf.ok() || !engine.Register(*saga_wf).ok()) {
+    std::fprintf(stderr, "order_saga: bad workflow definition: %s\n",
+                 saga_wf.ok() ? "register failed" : saga_wf.error().ToString().c_str());
+    return 2;
+  }
+  auto worker = engine.NewWorker(WorkerOptionsFor(env.config.worker));
+  if (!worker.ok() || !(*worker)->Start().ok()) {
+    std::fprintf(stderr, "order_saga: cannot start the worker: %s\n",
+                 worker.ok() ? "start failed" : worker.error().ToString().c_str());
+    return 2;
+  }
+  std::printf("order saga: %d orders on %s, 1 worker x %d threads%s\n", flags.runs,
+              env.store.description.c_str(), env.config.worker.threads,
+              env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
+  std::printf(
+      "  orders divisible by %d: payment declined; by %d: address undeliverable (both end "
+      "COMPENSATED); by %d: first charge attempt times out (retried)\n",
+      saga.decline_every, saga.undeliverable_every, saga.flaky_every);
+  std::fflush(stdout);
+
+  const auto start = std::chrono::steady_clock::now();
+  const std::string batch = std::to_string(ToUnixMillis(Clock::Real()->Now()));
+  std::vector<ExpectedRun> runs;
+  std::map<std::string, Order> orders;  // run id -> order
+  ProgressReporter progress(
+      engine, flags.runs,
+      std::chrono::milliseconds(static_cast<int64_t>(flags.progress_seconds * 1000)), stdout);
+  int start_errors = 0;
+  for (int i = 1; i <= flags.runs; ++i) {
+    Order o{i, "sku-" + std::to_string(i % 10), 1 + i % 3, 1000 + (i * 37) % 9000};
+    engine::StartOptions so;
+    so.business_key = "order-" + batch + "-" + std::to_string(i);
+    auto started = engine.Start(*saga_wf, o, so);
+    if (!started.ok()) {
+      std::fprintf(stderr, "order_saga: starting order %d: %s\n", i,
+                   started.error().ToString().c_str());
+      ++start_errors;
+      continue;
+    }
+    bool compensated = i % saga.decline_every == 0 || i % saga.undeliverable_every == 0;
+    runs.push_back({started->run_id, compensated ? RunStatus::kCompensated : RunStatus::kCompleted,
+                    "order " + std::to_string(i)});
+    orders[started->run_id] = o;
+  }
+  bool all_finished = WaitForFinishedRuns(engine, static_cast<int64_t>(runs.size()),
+                                          std::chrono::seconds(flags.timeout_seconds));
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.Stop();
+  engine::EngineMetrics metrics = engine.metrics();
+  (*worker)->Stop();
+
+  RunCheck check = CheckRuns(engine, runs, [&](const ExpectedRun& r, const store::RunDetails& d) {
+    const Order& o = orders[r.run_id];
+    std::map<std::string, StepStatus> recorded;
+    for (const StepExecution& s : d.steps) recorded[s.step_id] = s.status;
+    if (recorded != ExpectedSteps(o.id, saga)) return std::string("unexpected step records");
+    return services.LedgerProblem(o.id, r.expected == RunStatus::kCompleted, o.quantity,
+                                  o.amount_cents);
+  });
+  if (!all_finished) {
+    check.problems.insert(
+        check.problems.begin(),
+        "timed out after " + std::to_string(flags.timeout_seconds) + " s waiting for the runs");
+  }
+  for (int i = 0; i < start_errors; ++i) check.problems.push_back("an order could not be started");
+
+  SummaryInput summary;
+  summary.program = "order saga";
+  summary.store = env.store.description;
+  summary.threads = env.config.worker.threads;
+  summary.runs = static_cast<int64_t>(runs.size());
+  summary.elapsed_seconds = elapsed;
+  summary.metrics = metrics;
+  summary.check = &check;
+  summary.notes.push_back(
+      "checks          every run's step records and the inventory / payment / shipping ledgers "
+      "match its expected fate");
+  PrintSummary(stdout, summary);
+
+  worker->reset();
+  env.engine.reset();
+  env.store.table.reset();
+  RemoveTemporaryStore(env, flags.keep_store);
+  if (flags.keep_store && !env.temporary_sqlite.empty()) {
+    std::printf("  store kept at %s\n", env.temporary_sqlite.c_str());
+  }
+  return check.problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace dynaflow::examples
+
+int main(int argc, char** argv) { return dynaflow::examples::Main(argc, argv); }
