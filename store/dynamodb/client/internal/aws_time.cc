@@ -55,7 +55,7 @@ Status Malformed(std::string_view text) {
 
 Result<TimePoint> ParseIso8601(std::string_view s) {
   size_t pos = 0;
-  int year, month, day, hour, minute, second;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!Digits(s, &pos, 4, &year) || !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &month) ||
       !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &day) || !Expect(s, &pos, 'T', 't') ||
       !Digits(s, &pos, 2, &hour) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &minute) ||
@@ -84,7 +84,7 @@ Result<TimePoint> ParseIso8601(std::string_view s) {
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     const int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
-    int oh, om;
+    int oh = 0, om = 0;
     if (!Digits(s, &pos, 2, &oh)) return Malformed(s);
     if (pos < s.size() && s[pos] == ':') ++pos;
     if (!Digits(s, &pos, 2, &om) || oh > 23 || om > 59) return Malformed(s);
