@@ -1,0 +1,298 @@
+// The worker program of the multi-process integration tests (see multiprocess_support.h, whose
+// DYNAFLOW_MULTIPROCESS_TEST_MAIN runs WorkerMain when the test binary is started as
+// `<binary> --dynaflow-test-worker <flags>`):
+//
+//   --sqlite PATH | --dynamodb TABLE   the store (DynamoDB Local: DYNAFLOW_TEST_DYNAMODB_ENDPOINT)
+//   --dir DIR            where it writes exec-<pid>.log, report-<pid>.log, metrics-<pid>.txt
+//   --steps N            registers workflow "chain-N" (steps s01..sNN), default 10
+//   --threads N --lease-ms N --poll-ms N --step-ms-min N --step-ms-max N
+//   --block-step NAME    that step waits, once inside, until the process received SIGCONT
+//
+// Every step execution appends "<runId> <stepId> <attempt> <pid> <seq> <startMicros>" to
+// exec-<pid>.log (O_APPEND, one write(2) per line, so a SIGKILL never leaves half a line
+// behind a complete one) BEFORE doing its work, and returns "<pid>/<seq>" as its output: the
+// recorded output names exactly which execution was recorded. report-<pid>.log gets "ready"
+// once the worker runs, and after a SIGCONT one line per table write ("write <op> <status>")
+// and the blocked step's heartbeat result ("heartbeat <status>", "cancelled 0|1"). SIGTERM
+// stops the worker gracefully; it then writes its engine counters to metrics-<pid>.txt
+// ("<name> <value>" lines) and exits 0.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/engine.h"
+#include "store/table/dynamodb_table.h"
+#include "store/table/sqlite_table.h"
+#include "tests/support/dynamodb_local.h"
+
+namespace dynaflow::mptest {
+
+inline constexpr char kWorkerFlag[] = "--dynaflow-test-worker";
+
+inline int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+inline std::string StepName(int i) {
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "s%02d", i);
+  return buf;
+}
+
+// Appends whole lines to a file with O_APPEND, one write(2) per line. Thread-safe.
+class LineLog {
+ public:
+  LineLog() = default;
+  explicit LineLog(const std::string& path)
+      : fd_(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) {}
+  ~LineLog() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  LineLog(const LineLog&) = delete;
+  LineLog& operator=(const LineLog&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  void Append(std::string line) {
+    if (fd_ < 0) return;
+    line.push_back('\n');
+    ssize_t n = ::write(fd_, line.data(), line.size());
+    (void)n;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// ---- the worker program ---------------------------------------------------------------------
+
+struct WorkerFlags {
+  std::string sqlite_path;
+  std::string dynamodb_table;
+  std::string dir;
+  int steps = 10;
+  int threads = 4;
+  int lease_ms = 1000;
+  int poll_ms = 10;
+  int step_ms_min = 0;
+  int step_ms_max = 0;
+  std::string block_step;
+};
+
+// Set by the SIGCONT handler: the process was stopped and continued.
+inline std::atomic<bool> g_resumed{false};
+
+// A Table that forwards every call and, once the process was resumed, reports each write's
+// outcome to `report`.
+class AuditTable final : public table::Table {
+ public:
+  AuditTable(std::shared_ptr<table::Table> base, LineLog* report)
+      : base_(std::move(base)), report_(report) {}
+  Result<Item> Get(const table::Key& key) override { return base_->Get(key); }
+  Status Put(const Item& item, const table::WriteOptions& o) override {
+    return Note("put", base_->Put(item, o));
+  }
+  Result<Item> Update(const table::Key& key, const table::Update& u,
+                      const table::WriteOptions& o) override {
+    auto r = base_->Update(key, u, o);
+    Note("update", r.ok() ? Status::OK() : r.error());
+    return r;
+  }
+  Status Delete(const table::Key& key, const table::WriteOptions& o) override {
+    return Note("delete", base_->Delete(key, o));
+  }
+  Status TransactWrite(std::span<const table::WriteOp> ops,
+                       table::TransactionFailure* failure) override {
+    return Note("transact", base_->TransactWrite(ops, failure));
+  }
+  Result<std::vector<std::optional<Item>>> BatchGet(std::span<const table::Key> keys) override {
+    return base_->BatchGet(keys);
+  }
+  Status BatchDelete(std::span<const table::Key> keys) override {
+    return Note("batch-delete", base_->BatchDelete(keys));
+  }
+  Result<table::QueryPage> Query(const table::QueryRequest& r) override { return base_->Query(r); }
+  table::TableStats stats() const override { return base_->stats(); }
+  std::string name() const override { return base_->name(); }
+
+ private:
+  Status Note(const char* op, Status s) {
+    if (g_resumed.load()) {
+      report_->Append(std::string("write ") + op + " " +
+                      (s.ok() ? std::string("OK") : s.ToString()));
+    }
+    return s;
+  }
+  std::shared_ptr<table::Table> base_;
+  LineLog* report_;
+};
+
+// What the chain workflow's steps do (shared by every step of the worker process).
+struct StepEnv {
+  LineLog* exec_log = nullptr;
+  LineLog* report = nullptr;
+  int step_ms_min = 0;
+  int step_ms_max = 0;
+  std::string block_step;
+  std::atomic<int64_t> seq{0};
+  std::mutex mu;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  int StepMillis() {
+    if (step_ms_max <= step_ms_min) return step_ms_min;
+    std::lock_guard<std::mutex> lock(mu);
+    return std::uniform_int_distribution<int>(step_ms_min, step_ms_max)(rng);
+  }
+};
+
+// "chain-N": N steps s01..sNN, each string -> string (the run input is a string too).
+inline Result<engine::Workflow> ChainWorkflow(int steps, StepEnv* env) {
+  engine::WorkflowBuilder b("chain-" + std::to_string(steps), 1);
+  for (int i = 1; i <= steps; ++i) {
+    engine::StepOptions o;
+    o.retry.initial_backoff = Duration(5);
+    b.Step<std::string, std::string>(
+        StepName(i),
+        [env](engine::StepContext& ctx, const std::string&) -> Result<std::string> {
+          const int64_t seq = ++env->seq;
+          const long pid = static_cast<long>(::getpid());
+          env->exec_log->Append(ctx.run_id() + " " + ctx.step_name() + " " +
+                                std::to_string(ctx.attempt()) + " " + std::to_string(pid) + " " +
+                                std::to_string(seq) + " " + std::to_string(NowMicros()));
+          int ms = env->StepMillis();
+          if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+          if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
+            env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
+            while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            Status hb = ctx.Heartbeat();
+            env->report->Append("heartbeat " + (hb.ok() ? std::string("OK") : hb.ToString()));
+            env->report->Append(std::string("cancelled ") + (ctx.cancelled() ? "1" : "0"));
+          }
+          return std::to_string(pid) + "/" + std::to_string(seq);
+        },
+        o);
+  }
+  return b.Build();
+}
+
+inline void OnSigcont(int) { g_resumed.store(true); }
+
+inline void WriteMetrics(const std::string& path, const engine::EngineMetrics& m) {
+  std::ofstream out(path);
+  out << "runs_claimed " << m.runs_claimed << "\n"
+      << "runs_completed " << m.runs_completed << "\n"
+      << "runs_released " << m.runs_released << "\n"
+      << "leases_lost " << m.leases_lost << "\n"
+      << "step_attempts " << m.step_attempts << "\n"
+      << "steps_completed " << m.steps_completed << "\n"
+      << "store_requests " << m.store.requests << "\n";
+}
+
+inline int WorkerMain(int argc, char** argv) {
+  WorkerFlags f;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    if (k == "--sqlite")
+      f.sqlite_path = v;
+    else if (k == "--dynamodb")
+      f.dynamodb_table = v;
+    else if (k == "--dir")
+      f.dir = v;
+    else if (k == "--steps")
+      f.steps = std::stoi(v);
+    else if (k == "--threads")
+      f.threads = std::stoi(v);
+    else if (k == "--lease-ms")
+      f.lease_ms = std::stoi(v);
+    else if (k == "--poll-ms")
+      f.poll_ms = std::stoi(v);
+    else if (k == "--step-ms-min")
+      f.step_ms_min = std::stoi(v);
+    else if (k == "--step-ms-max")
+      f.step_ms_max = std::stoi(v);
+    else if (k == "--block-step")
+      f.block_step = v;
+    else {
+      std::fprintf(stderr, "worker: unknown flag %s\n", k.c_str());
+      return 2;
+    }
+  }
+  // SIGTERM / SIGINT are taken with sigwait below; block them before any thread exists.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  struct sigaction sa {};
+  sa.sa_handler = OnSigcont;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGCONT, &sa, nullptr);
+
+  const std::string pid = std::to_string(static_cast<long>(::getpid()));
+  LineLog exec_log(f.dir + "/exec-" + pid + ".log");
+  LineLog report(f.dir + "/report-" + pid + ".log");
+  if (!exec_log.ok() || !report.ok()) {
+    std::fprintf(stderr, "worker: cannot write into %s\n", f.dir.c_str());
+    return 2;
+  }
+  std::shared_ptr<table::Table> base;
+  if (!f.sqlite_path.empty()) {
+    auto t = table::OpenSqliteTable(f.sqlite_path);
+    if (!t.ok()) {
+      std::fprintf(stderr, "worker: %s\n", t.error().ToString().c_str());
+      return 2;
+    }
+    base = std::move(t).value();
+  } else {
+    std::shared_ptr<dynamodb::Client> client = test::NewDynamoDbLocalClient();
+    if (!client) return 2;
+    auto t = table::OpenDynamoDbTable(client, f.dynamodb_table);
+    if (!t.ok()) {
+      std::fprintf(stderr, "worker: %s\n", t.error().ToString().c_str());
+      return 2;
+    }
+    base = std::move(t).value();
+  }
+  engine::EngineOptions eo;
+  eo.table = std::make_shared<AuditTable>(base, &report);
+  auto engine = engine::Engine::Open(eo);
+  if (!engine.ok()) return 2;
+  StepEnv env;
+  env.exec_log = &exec_log;
+  env.report = &report;
+  env.step_ms_min = f.step_ms_min;
+  env.step_ms_max = f.step_ms_max;
+  env.block_step = f.block_step;
+  auto wf = ChainWorkflow(f.steps, &env);
+  if (!wf.ok() || !(*engine)->Register(*wf).ok()) return 2;
+  engine::WorkerOptions wo;
+  wo.threads = f.threads;
+  wo.lease_duration = Duration(f.lease_ms);
+  wo.poll_interval = Duration(f.poll_ms);
+  wo.max_poll_interval = Duration(f.poll_ms * 5);
+  auto worker = (*engine)->NewWorker(wo);
+  if (!worker.ok() || !(*worker)->Start().ok()) return 2;
+  report.Append("ready");
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  (*worker)->Stop();
+  WriteMetrics(f.dir + "/metrics-" + pid + ".txt", (*engine)->metrics());
+  return 0;
+}
+
+}  // namespace dynaflow::mptest
