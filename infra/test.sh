@@ -214,7 +214,7 @@ phase_asan() {
     FAILED_STEPS+=("dynamodb-local: start")
     return 1
   }
-  run_ctest "asan: unit tests" build/asan require-tests -L '^unit$' -j "$JOBS" || rc=1
+  run_ctest "asan: unit tests" build/asan require-tests -L '^(unit|tsan)$' -j "$JOBS" || rc=1
   run_ctest "asan: integration tests" build/asan allow-empty -L '^integration$' || rc=1
   return "$rc"
 }
@@ -243,7 +243,7 @@ phase_tsan() {
     command -v setarch >/dev/null 2>&1; then
     CTEST_WRAPPER=(setarch "$(uname -m)" -R)
   fi
-  run_ctest "tsan: tsan tests" build/tsan allow-empty -L '^tsan$' -j "$JOBS" || rc=1
+  run_ctest "tsan: tsan tests" build/tsan require-tests -L '^tsan$' -j "$JOBS" || rc=1
   CTEST_WRAPPER=()
   return "$rc"
 }
