@@ -81,10 +81,16 @@ class DynamoDbTable final : public Table {
     dynamodb::CallScope scope_;
   };
 
-  // The failed-condition outcome of a single-item write: fills the caller's old item.
-  Status ConditionFailure(const dynamodb::Error& e, const Key& key, const WriteOptions& options) {
-    if (options.old_item_on_condition_failure) *options.old_item_on_condition_failure = e.item;
-    return internal::ConditionFailedStatus(key, *options.condition);
+  // The Status of a failed single-item write `what` ("put", "update", "delete") of `key`: a
+  // failed condition fills the caller's old item and gives kConditionFailed; anything else is
+  // mapped from the client error.
+  Status WriteFailure(const dynamodb::Error& e, const char* what, const Key& key,
+                      const WriteOptions& options) {
+    if (e.IsConditionalCheckFailed() && options.condition) {
+      if (options.old_item_on_condition_failure) *options.old_item_on_condition_failure = e.item;
+      return internal::ConditionFailedStatus(key, *options.condition);
+    }
+    return internal::MapClientError(e, std::string(what) + " of " + DescribeKey(key));
   }
 
   // Renders options.condition (if any) into `expression`, with placeholders in `b`.
@@ -146,10 +152,7 @@ Status DynamoDbTable::Put(const Item& item, const WriteOptions& options) {
     return client_->PutItem(r);
   }();
   if (out.ok()) return Status::OK();
-  if (out.error().IsConditionalCheckFailed() && options.condition) {
-    return ConditionFailure(out.error(), key, options);
-  }
-  return internal::MapClientError(out.error(), "put of " + DescribeKey(key));
+  return WriteFailure(out.error(), "put", key, options);
 }
 
 Result<Item> DynamoDbTable::Update(const Key& key, const table::Update& update,
@@ -171,12 +174,7 @@ Result<Item> DynamoDbTable::Update(const Key& key, const table::Update& update,
     Counted counted(this, nullptr);
     return client_->UpdateItem(r);
   }();
-  if (!out.ok()) {
-    if (out.error().IsConditionalCheckFailed() && options.condition) {
-      return ConditionFailure(out.error(), key, options);
-    }
-    return internal::MapClientError(out.error(), "update of " + DescribeKey(key));
-  }
+  if (!out.ok()) return WriteFailure(out.error(), "update", key, options);
   // ALL_NEW always returns the item (at least its key) after an update.
   return out->attributes ? std::move(*out->attributes) : KeyItem(key);
 }
@@ -198,10 +196,7 @@ Status DynamoDbTable::Delete(const Key& key, const WriteOptions& options) {
     return client_->DeleteItem(r);
   }();
   if (out.ok()) return Status::OK();
-  if (out.error().IsConditionalCheckFailed() && options.condition) {
-    return ConditionFailure(out.error(), key, options);
-  }
-  return internal::MapClientError(out.error(), "delete of " + DescribeKey(key));
+  return WriteFailure(out.error(), "delete", key, options);
 }
 
 Result<dynamodb::TransactWriteItem> DynamoDbTable::TransactItem(const WriteOp& op, bool want_old) {
@@ -220,11 +215,7 @@ Result<dynamodb::TransactWriteItem> DynamoDbTable::TransactItem(const WriteOp& o
     return dynamodb::TransactWriteItem(std::move(t));
   }
   if (const auto* u = std::get_if<UpdateOp>(&op)) {
-    if (u->update.empty()) {
-      // TransactWriteItems requires an UpdateExpression; UpdateItem does not.
-      return Status::InvalidArgument("update of " + DescribeKey(u->key) +
-                                     " in a transaction needs at least one action");
-    }
+    // Never empty here: internal::ValidateTransaction rejects updates without actions.
     dynamodb::TransactUpdate t;
     t.table_name = table_name_;
     t.key = KeyItem(u->key);
