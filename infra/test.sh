@@ -3,9 +3,11 @@
 #
 # Phases:
 #   bootstrap    infra/bootstrap.sh (installs missing Debian packages when root)
-#   asan         ASan+UBSan build in build/asan; ctest labels `unit` (in parallel) and
-#                `integration` (serially) against a DynamoDB Local started for this run
-#   tsan         ThreadSanitizer build in build/tsan; ctest label `tsan` (none yet: that is OK)
+#   asan         ASan+UBSan build in build/asan; ctest labels `unit` and `tsan` (in parallel),
+#                then `integration` and `engine-dynamodb` (serially) against a DynamoDB Local
+#                started for this run
+#   tsan         ThreadSanitizer build in build/tsan of the engine tests; ctest label `tsan`
+#                (in parallel), then `engine-dynamodb` (serially, on DynamoDB Local)
 #
 # DynamoDB Local runs with its own state dir (.cache/dynamodb-local/state-test), so an instance
 # a developer started by hand is left alone; it is stopped on every exit (pass, failure, Ctrl-C).
@@ -215,13 +217,14 @@ phase_asan() {
     return 1
   }
   run_ctest "asan: unit tests" build/asan require-tests -L '^(unit|tsan)$' -j "$JOBS" || rc=1
-  run_ctest "asan: integration tests" build/asan allow-empty -L '^integration$' || rc=1
+  run_ctest "asan: integration tests" build/asan require-tests \
+    -L '^(integration|engine-dynamodb)$' || rc=1
   return "$rc"
 }
 
-# ThreadSanitizer phase: builds the tsan-labelled tests with -DDYNAFLOW_TSAN=ON and runs only the tests
-# labelled `tsan` (concurrency tests). DynamoDB Local stays available to them through
-# DYNAFLOW_TEST_DYNAMODB_ENDPOINT. Having no such test yet is not a failure.
+# ThreadSanitizer phase: builds the engine test binaries (target tsan_tests) with
+# -DDYNAFLOW_TSAN=ON and runs their tests: those labelled `tsan` (memory and SQLite backends)
+# in parallel, then those labelled `engine-dynamodb` serially against DynamoDB Local.
 phase_tsan() {
   # Only the binaries of tests labelled `tsan` are built (target tsan_tests, tests/CMakeLists.txt).
   BUILD_TARGETS=(tsan_tests)
@@ -244,6 +247,8 @@ phase_tsan() {
     CTEST_WRAPPER=(setarch "$(uname -m)" -R)
   fi
   run_ctest "tsan: tsan tests" build/tsan require-tests -L '^tsan$' -j "$JOBS" || rc=1
+  run_ctest "tsan: engine tests on DynamoDB Local" build/tsan require-tests \
+    -L '^engine-dynamodb$' || rc=1
   CTEST_WRAPPER=()
   return "$rc"
 }

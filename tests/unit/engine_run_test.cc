@@ -1,5 +1,6 @@
 // Executing workflows on one worker: sequence, outputs by name, conditions, parallel groups,
-// retries, timeouts, deadlines, exceptions; on the memory and SQLite backends.
+// retries, timeouts, deadlines, exceptions, retention; on the memory, SQLite and DynamoDB Local
+// backends.
 #include <atomic>
 #include <latch>
 #include <set>
@@ -376,6 +377,62 @@ TEST_P(EngineRunTest, StartConflictPolicyAndWrongInputType) {
   EXPECT_EQ(details.run.tags.at("team"), "payments");
   EXPECT_EQ(details.run.business_key, "order-42");
   EXPECT_EQ(details.input, "1");
+}
+
+// Retention: finishing a run stamps ttl = finish time + retention on every item of the run
+// (run, steps, state); retention 0 keeps them forever (no ttl).
+TEST_P(EngineRunTest, RetentionStampsEveryItemOfAFinishedRun) {
+  // A whole second, so the expected ttl needs no rounding; "now", so nothing is expired yet.
+  FakeClock clock(FromUnixMillis(ToUnixMillis(Clock::Real()->Now()) / 1000 * 1000));
+  auto engine = OpenEngine(&clock);
+  auto wf = WorkflowBuilder("retained", 1)
+                .Step<int, int>("remember",
+                                [](StepContext& ctx, const int& i) -> Result<int> {
+                                  DYNAFLOW_RETURN_IF_ERROR(ctx.PutState("seen", "yes").status());
+                                  return i;
+                                })
+                .Step<int, int>("double", [](StepContext&, const int& i) { return 2 * i; })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  // The ttl attribute of every item under the run's partition key.
+  auto ttls = [&](const std::string& run_id) {
+    std::vector<std::optional<std::string>> out;
+    table::QueryRequest q;
+    q.partition = "RUN#" + run_id;
+    q.consistent = true;
+    auto page = table_->Query(q);
+    EXPECT_TRUE(page.ok()) << page.error();
+    if (!page.ok()) return out;
+    for (const Item& item : page->items) {
+      auto it = item.find("ttl");
+      if (it == item.end()) {
+        out.push_back(std::nullopt);
+      } else {
+        out.push_back(it->second.is_n() ? *it->second.AsN() : "(not a number)");
+      }
+    }
+    return out;
+  };
+  StartOptions kept;
+  kept.retention = std::chrono::hours(2);
+  auto a = engine->Start(wf, 4, kept).value();
+  dynaflow::Run run = Wait(*engine, a.run_id);
+  ASSERT_EQ(run.status, RunStatus::kCompleted) << run.error;
+  ASSERT_TRUE(run.finished_at.has_value());
+  const std::string expected = std::to_string(ToUnixMillis(*run.finished_at) / 1000 + 2 * 3600);
+  auto stamped = ttls(a.run_id);
+  EXPECT_GE(stamped.size(), 4u);  // run, two steps, one state item
+  for (const auto& ttl : stamped) EXPECT_EQ(ttl, expected);
+
+  StartOptions forever;
+  forever.retention = std::chrono::seconds(0);
+  auto b = engine->Start(wf, 4, forever).value();
+  ASSERT_EQ(Wait(*engine, b.run_id).status, RunStatus::kCompleted);
+  auto unstamped = ttls(b.run_id);
+  EXPECT_GE(unstamped.size(), 4u);
+  for (const auto& ttl : unstamped) EXPECT_EQ(ttl, std::nullopt);
 }
 
 TEST_P(EngineRunTest, DelayedStartWaitsForItsTime) {

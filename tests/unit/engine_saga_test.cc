@@ -1,5 +1,5 @@
 // Sagas: compensation order and outcomes, cancellation (local and through the store), and
-// retrying a failed run; on the memory and SQLite backends.
+// retrying a failed run; on the memory, SQLite and DynamoDB Local backends.
 #include <atomic>
 #include <mutex>
 #include <string>

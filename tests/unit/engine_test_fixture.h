@@ -1,5 +1,10 @@
-// Shared pieces of the engine unit tests (header only: every tests/unit/*_test.cc is its own
-// binary). The fixture runs each test on the memory and the SQLite backends.
+// Shared pieces of the engine tests (header only: every tests/unit/*_test.cc is its own
+// binary). The fixture runs each test on the memory, SQLite and DynamoDB Local backends.
+//
+// The DynamoDB instances (named .../DynamoDb) need DynamoDB Local: tests/CMakeLists.txt labels
+// them `integration` (the others `tsan`), so infra/test.sh runs them with the emulator started
+// and DYNAFLOW_TEST_DYNAMODB_ENDPOINT set. Each such test creates its own table (seed layout)
+// and deletes it afterwards.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,8 +21,11 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "store/table/dynamodb_table.h"
 #include "store/table/memory_table.h"
+#include "store/table/provisioning.h"
 #include "store/table/sqlite_table.h"
+#include "tests/support/dynamodb_local.h"
 #include "tests/support/fake_clock.h"
 
 namespace dynaflow::engine::test {
@@ -26,10 +34,18 @@ using namespace std::chrono_literals;
 using ::dynaflow::test::FakeClock;
 using ::dynaflow::test::FakeRandom;
 
-enum class Backend { kMemory, kSqlite };
+enum class Backend { kMemory, kSqlite, kDynamoDb };
 
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kMemory ? "Memory" : "Sqlite";
+  switch (info.param) {
+    case Backend::kMemory:
+      return "Memory";
+    case Backend::kSqlite:
+      return "Sqlite";
+    case Backend::kDynamoDb:
+      return "DynamoDb";
+  }
+  return "Unknown";
 }
 
 inline StepOptions NoRetries() {
@@ -103,18 +119,36 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
   }
   void TearDown() override {
     table_.reset();
+    if (ddb_client_ && !ddb_table_name_.empty()) {
+      dynamodb::DeleteTableRequest req;
+      req.table_name = ddb_table_name_;
+      auto deleted = ddb_client_->DeleteTable(req);
+      EXPECT_TRUE(deleted.ok()) << "DeleteTable " << ddb_table_name_ << ": "
+                                << deleted.error().ToString();
+    }
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
 
+  // A table of this test's backend. Every call opens the same stored data (the same SQLite
+  // file or DynamoDB table, through a new connection or client, as another process would);
+  // memory tables are separate.
   std::shared_ptr<table::Table> NewTable() {
-    if (GetParam() == Backend::kMemory) return table::NewMemoryTable();
-    auto t = table::OpenSqliteTable((dir_ / "engine.db").string());
-    if (!t.ok()) {
-      ADD_FAILURE() << t.error();
-      return nullptr;
+    switch (GetParam()) {
+      case Backend::kMemory:
+        return table::NewMemoryTable();
+      case Backend::kSqlite: {
+        auto t = table::OpenSqliteTable((dir_ / "engine.db").string());
+        if (!t.ok()) {
+          ADD_FAILURE() << t.error();
+          return nullptr;
+        }
+        return std::shared_ptr<table::Table>(std::move(t).value());
+      }
+      case Backend::kDynamoDb:
+        return NewDynamoDbTable();
     }
-    return std::shared_ptr<table::Table>(std::move(t).value());
+    return nullptr;
   }
 
   std::unique_ptr<Engine> OpenEngine(Clock* clock = nullptr, Random* random = nullptr,
@@ -175,12 +209,42 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
 
   std::filesystem::path dir_;
   std::shared_ptr<table::Table> table_;
+
+ private:
+  // The first call creates this test's DynamoDB Local table (deleted in TearDown).
+  std::shared_ptr<table::Table> NewDynamoDbTable() {
+    std::shared_ptr<dynamodb::Client> client = ::dynaflow::test::NewDynamoDbLocalClient();
+    if (!client) return nullptr;
+    if (ddb_table_name_.empty()) {
+      std::string name = ::dynaflow::test::UniqueTableName("engine");
+      Status s = table::EnsureSeedTable(*client, name);
+      if (!s.ok()) {
+        ADD_FAILURE() << "creating DynamoDB Local table " << name << ": " << s;
+        return nullptr;
+      }
+      ddb_client_ = client;
+      ddb_table_name_ = name;
+    }
+    table::DynamoDbTableOptions options;
+    options.verify_layout = false;  // checked by EnsureSeedTable
+    auto t = table::OpenDynamoDbTable(client, ddb_table_name_, options);
+    if (!t.ok()) {
+      ADD_FAILURE() << t.error();
+      return nullptr;
+    }
+    return std::shared_ptr<table::Table>(std::move(t).value());
+  }
+
+  std::shared_ptr<dynamodb::Client> ddb_client_;
+  std::string ddb_table_name_;
 };
 
-#define DYNAFLOW_ENGINE_BACKENDS(suite)                                                   \
-  INSTANTIATE_TEST_SUITE_P(Backends, suite,                                               \
-                           ::testing::Values(::dynaflow::engine::test::Backend::kMemory,  \
-                                             ::dynaflow::engine::test::Backend::kSqlite), \
+// Runs every test of `suite` on the three backends.
+#define DYNAFLOW_ENGINE_BACKENDS(suite)                                                     \
+  INSTANTIATE_TEST_SUITE_P(Backends, suite,                                                 \
+                           ::testing::Values(::dynaflow::engine::test::Backend::kMemory,    \
+                                             ::dynaflow::engine::test::Backend::kSqlite,    \
+                                             ::dynaflow::engine::test::Backend::kDynamoDb), \
                            ::dynaflow::engine::test::BackendName)
 
 }  // namespace dynaflow::engine::test

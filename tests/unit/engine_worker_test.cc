@@ -1,6 +1,6 @@
 // Workers: durable sleep resumed by another worker, unknown workflows left alone, runs resumed
 // after their holder vanished (no recorded step runs again), a partitioned zombie fenced off,
-// graceful stop; on the memory and SQLite backends.
+// idle backoff, graceful stop; on the memory, SQLite and DynamoDB Local backends.
 #include <atomic>
 #include <string>
 #include <thread>
@@ -161,6 +161,35 @@ TEST_P(EngineWorkerTest, UnknownWorkflowIsLeftAloneAndReported) {
   EXPECT_EQ(blind->metrics().runs_claimed, 0);
   auto k = StartWorker(*knows);
   EXPECT_EQ(Wait(*knows, started.run_id).status, RunStatus::kCompleted);
+}
+
+// An idle worker backs off: every poll that finds nothing doubles the wait, from
+// poll_interval up to max_poll_interval. It still picks up work started elsewhere.
+TEST_P(EngineWorkerTest, IdleWorkerBacksOffBetweenEmptyPolls) {
+  auto engine = OpenEngine();
+  auto wf = WorkflowBuilder("later-work", 1)
+                .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  WorkerOptions o = FastWorker(2);
+  o.poll_interval = 2ms;
+  o.max_poll_interval = 64ms;
+  const auto start = std::chrono::steady_clock::now();
+  auto w = StartWorker(*engine, o);
+  std::this_thread::sleep_for(600ms);
+  const int64_t polls = engine->metrics().polls;
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  // Polls start at 0 ms and then wait 4, 8, 16, 32, 64, 64, ... ms, so at most
+  // 6 + elapsed / 64 ms happen in `elapsed` (without backoff: elapsed / 2 ms, ~300).
+  EXPECT_GE(polls, 3);
+  EXPECT_LE(polls, 6 + elapsed / 64ms) << "in " << elapsed.count() << " ms";
+  // Work started by an engine without a worker (no hand-over) is still found.
+  auto other = OpenEngine();
+  auto started = other->Start(wf, 5).value();
+  EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
+  EXPECT_EQ(engine->metrics().runs_claimed, 1);
 }
 
 TEST_P(EngineWorkerTest, RunWhoseHolderVanishedResumesWithoutRerunningRecordedSteps) {
