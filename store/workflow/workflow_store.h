@@ -62,7 +62,8 @@
 //   GetState 1 · PutState 2 (GetItem + TransactWriteItems) · CompareAndSwapState 1 ·
 //   DeleteState 1 · ListState 1 per page
 //   ListRunsByWorkflow >= 1 Query per page · ListRunsByStatus >= gsi2_shards Queries per page ·
-//   CountRunsByStatus gsi2_shards x pages of 1000 · FindDueRuns 4 x gsi2_shards Queries ·
+//   CountRunsByStatus gsi2_shards x pages of 1000 · FindDueRuns 4 x gsi2_shards Queries (the
+//   rotating scan: gsi2_shards per status looked at) ·
 //   DeleteRun 1 Query per page + 1 BatchWriteItem per 25 items (+1 DeleteItem: business key).
 // Extra requests beyond these happen only under contention: a version moved by another writer
 // (+1 retry per move; up to 16 attempts, backing off from the second miss in a row) or a
@@ -211,6 +212,12 @@ struct ListRunsRequest {
   std::string cursor;  // from the previous page of the SAME request
 };
 
+// Position of a rotating due-work scan (FindDueRuns(limit, scan)); one per poller, starts at
+// PENDING. Not thread-safe: keep it with the thread that polls.
+struct DueScan {
+  int next = 0;  // index into the due statuses PENDING, SLEEPING, RUNNING, COMPENSATING
+};
+
 class WorkflowStore {
  public:
   // `table` is shared (several stores, e.g. of different prefixes, may use one table).
@@ -303,6 +310,14 @@ class WorkflowStore {
   // Runs due now: PENDING with start time passed, SLEEPING with wake time passed, RUNNING or
   // COMPENSATING with lease expired (or unowned); oldest due first, at most `limit` (1..1000).
   virtual Result<std::vector<Run>> FindDueRuns(int limit) = 0;
+  // The same runs, found a status at a time (the cheap poll workers use): looks at the due
+  // statuses in turn from scan.next (each with all its shards) and stops at the first that
+  // holds due runs, returning at most `limit` of them, oldest first. scan.next then points past
+  // that status, so under a steady stream of one kind the others still get their turn; after a
+  // scan that found nothing it points at PENDING again, so a new run is found by the first
+  // Query. Cost: gsi2_shards Queries per status looked at (a poll that finds a new run:
+  // gsi2_shards; an empty poll: 4 x gsi2_shards). Errors: as FindDueRuns(limit).
+  virtual Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) = 0;
 
   // Deletes the run and every item of it (and its business-key item, when it still points to
   // this run). Errors: kNotFound when the run has no items left.

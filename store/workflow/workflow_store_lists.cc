@@ -1,4 +1,7 @@
 // WorkflowStore: listings (GSI1, GSI2 fan-out), counts and due work.
+#include <iterator>
+#include <span>
+
 #include "store/workflow/internal/keys.h"
 #include "store/workflow/internal/merge.h"
 #include "store/workflow/internal/store_impl.h"
@@ -126,10 +129,31 @@ Result<int64_t> WorkflowStoreImpl::CountRunsByStatus(RunStatus status) {
 
 Result<std::vector<Run>> WorkflowStoreImpl::FindDueRuns(int limit) {
   DYNAFLOW_RETURN_IF_ERROR(CheckLimit(limit));
+  return FindDueIn(limit, kDueStatuses);
+}
+
+Result<std::vector<Run>> WorkflowStoreImpl::FindDueRuns(int limit, DueScan& scan) {
+  DYNAFLOW_RETURN_IF_ERROR(CheckLimit(limit));
+  constexpr int kCount = static_cast<int>(std::size(kDueStatuses));
+  int index = ((scan.next % kCount) + kCount) % kCount;
+  for (int looked = 0; looked < kCount; ++looked, index = (index + 1) % kCount) {
+    DYNAFLOW_ASSIGN_OR_RETURN(std::vector<Run> runs,
+                              FindDueIn(limit, std::span(&kDueStatuses[index], 1)));
+    if (!runs.empty()) {
+      scan.next = (index + 1) % kCount;
+      return runs;
+    }
+  }
+  scan.next = 0;  // nothing due anywhere: start at PENDING next time
+  return std::vector<Run>{};
+}
+
+Result<std::vector<Run>> WorkflowStoreImpl::FindDueIn(int limit,
+                                                      std::span<const RunStatus> statuses) {
   const int64_t now_ms = NowMs();
   MergeRequest m;
   m.index = table::Index::kGsi2;
-  for (RunStatus status : kDueStatuses) {
+  for (RunStatus status : statuses) {
     for (int shard = 0; shard < options_.gsi2_shards; ++shard) {
       m.partitions.push_back(StatusGsiPk(options_.key_prefix, status, shard, options_.gsi2_shards));
     }

@@ -269,6 +269,15 @@ TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumen
   auto sharded = MakeStore(4);
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->FindDueRuns(10).ok()); }, &ops), 16);
   EXPECT_EQ(ops, (Ops{{"Query", 16}}));
+  // The rotating scan workers poll with: an empty scan looks at every status; a new run is
+  // then found by the PENDING shards alone.
+  DueScan scan;
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->FindDueRuns(10, scan)->empty()); }), 16);
+  NewRun fresh;
+  fresh.workflow_id = "fresh";
+  ASSERT_TRUE(sharded->CreateRun(fresh).ok());
+  EXPECT_EQ(Requests([&] { EXPECT_EQ(sharded->FindDueRuns(10, scan)->size(), 1u); }, &ops), 4);
+  EXPECT_EQ(ops, (Ops{{"Query", 4}}));
   ListRunsRequest req;
   req.status = RunStatus::kRunning;
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->ListRunsByStatus(req).ok()); }), 4);

@@ -238,6 +238,54 @@ TEST_P(WorkflowStoreTest, FindDueRunsCoversEveryKindInDueOrder) {
   DYNAFLOW_EXPECT_STATUS(store->FindDueRuns(0).status(), StatusCode::kInvalidArgument);
 }
 
+// The rotating scan (FindDueRuns(limit, scan)) returns the due runs of one status at a time,
+// taking the statuses in turn, and starts at PENDING again after finding nothing.
+TEST_P(WorkflowStoreTest, RotatingDueScanTakesStatusesInTurn) {
+  store::WorkflowStoreOptions o = Options();
+  o.gsi2_shards = 2;
+  auto store = MakeStore(o);
+  TimePoint now = clock_.Now();
+  store::DueScan scan;
+  scan.next = 2;
+  auto none = store->FindDueRuns(10, scan);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(scan.next, 0);
+
+  ::dynaflow::Run p1 = MustCreate(*store, Starting(Wf("w"), now - seconds(20)));
+  ::dynaflow::Run p2 = MustCreate(*store, Starting(Wf("w"), now - seconds(10)));
+  ::dynaflow::Run s = MustCreateClaimed(*store, "w", "x");
+  RunChange sleep = ToStatus(RunStatus::kSleeping);
+  sleep.due_at = now - seconds(5);
+  sleep.release_lease = true;
+  ASSERT_TRUE(store->UpdateRun(FenceOf(s), sleep).ok());
+  NewRun leased = Wf("w");
+  leased.owner = "y";
+  leased.lease_duration = seconds(10);
+  ::dynaflow::Run r = MustCreate(*store, leased);
+  clock_.Advance(seconds(30));  // r's lease expired
+
+  auto ids = [&](int limit) {
+    std::vector<std::string> out;
+    auto due = store->FindDueRuns(limit, scan);
+    EXPECT_TRUE(due.ok()) << due.status();
+    if (due.ok()) {
+      for (const ::dynaflow::Run& run : *due) out.push_back(run.run_id);
+    }
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(ids(1), Ids{p1.run_id});  // oldest first, at most limit
+  EXPECT_EQ(scan.next, 1);
+  EXPECT_EQ(ids(10), Ids{s.run_id});
+  EXPECT_EQ(scan.next, 2);
+  EXPECT_EQ(ids(10), Ids{r.run_id});
+  EXPECT_EQ(scan.next, 3);
+  EXPECT_EQ(ids(10), (Ids{p1.run_id, p2.run_id}));  // nothing COMPENSATING: on to PENDING
+  EXPECT_EQ(scan.next, 1);
+  DYNAFLOW_EXPECT_STATUS(store->FindDueRuns(0, scan).status(), StatusCode::kInvalidArgument);
+}
+
 TEST_P(WorkflowStoreTest, CancelRequestReachesTheOwnerOrFinishesDirectly) {
   ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
   auto operator_store = MakeStore(Options());

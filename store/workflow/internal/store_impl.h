@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,7 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Result<RunPage> ListRunsByStatus(const ListRunsRequest& request) override;
   Result<int64_t> CountRunsByStatus(RunStatus status) override;
   Result<std::vector<Run>> FindDueRuns(int limit) override;
+  Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) override;
   Status DeleteRun(const std::string& run_id) override;
 
  private:
@@ -87,6 +89,8 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Result<Item> KnownRun(const std::string& run_id);
   Result<Item> ReadRun(const std::string& run_id);
   void Remember(const Item& run_item);
+  // Due runs of `statuses` (all shards), merged oldest first, at most `limit`.
+  Result<std::vector<Run>> FindDueIn(int limit, std::span<const RunStatus> statuses);
   // Absent, or expired (DynamoDB conditions still see expired items).
   table::Condition AbsentOrExpired() const;
   // Sleeps before retry `attempt` (0-based) after a transaction conflict.
