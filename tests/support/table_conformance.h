@@ -78,6 +78,7 @@ inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; 
 int TableConformanceBasicAnchor();
 int TableConformanceQueryAnchor();
 int TableConformanceLimitsAnchor();
+int TableConformanceUtf8Anchor();
 
 }  // namespace dynaflow::test
 
@@ -99,4 +100,5 @@ inline void PrintTo(const AttributeValue& v, std::ostream* os) { *os << v.DebugS
   [[maybe_unused]] static const int dynaflow_table_conformance_anchor_##prefix =         \
       ::dynaflow::test::TableConformanceBasicAnchor() +                                  \
       ::dynaflow::test::TableConformanceQueryAnchor() +                                  \
-      ::dynaflow::test::TableConformanceLimitsAnchor()
+      ::dynaflow::test::TableConformanceLimitsAnchor() +                                 \
+      ::dynaflow::test::TableConformanceUtf8Anchor()

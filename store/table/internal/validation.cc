@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "model/utf8.h"
 #include "store/table/internal/decimal.h"
 
 namespace dynaflow::table::internal {
@@ -10,8 +11,32 @@ namespace {
 
 constexpr size_t kDescribeMax = 64;
 
+// Shortened and made valid UTF-8 (invalid bytes, or a character cut by the shortening, become
+// U+FFFD), so messages are always valid UTF-8 and can themselves be stored.
 std::string Shorten(const std::string& s) {
-  return s.size() <= kDescribeMax ? s : s.substr(0, kDescribeMax) + "...";
+  return SanitizeUtf8(s.size() <= kDescribeMax ? s : s.substr(0, kDescribeMax) + "...");
+}
+
+// kInvalidArgument "<where>: attribute "<path>": <what> is not valid UTF-8 (byte <at>)".
+Status NotUtf8(const std::string& where, std::string_view path, std::string_view what, size_t at) {
+  return Status::InvalidArgument(where + ": attribute \"" + SanitizeUtf8(path) +
+                                 "\": " + std::string(what) + " is not valid UTF-8 (byte " +
+                                 std::to_string(at) + ")");
+}
+
+// `s` is the string value of attribute `path` (`what`: "string", "string set element 2").
+Status CheckUtf8(std::string_view s, const std::string& where, std::string_view path,
+                 const char* what) {
+  size_t at = FindInvalidUtf8(s);
+  return at == std::string_view::npos ? Status::OK() : NotUtf8(where, path, what, at);
+}
+
+// An attribute name (top level, in an update or condition).
+Status CheckAttributeName(std::string_view name, const std::string& where) {
+  size_t at = FindInvalidUtf8(name);
+  if (at == std::string_view::npos) return Status::OK();
+  return Status::InvalidArgument(where + ": attribute name \"" + SanitizeUtf8(name) +
+                                 "\" is not valid UTF-8 (byte " + std::to_string(at) + ")");
 }
 
 std::string TypeName(const AttributeValue& v) {
@@ -19,7 +44,7 @@ std::string TypeName(const AttributeValue& v) {
 }
 
 Status CheckKeyPart(std::string_view name, const std::string& value, size_t limit,
-                    const std::string& where) {
+                    const std::string& where, const char* what = "string") {
   if (value.empty()) {
     return Status::InvalidArgument(where + ": key attribute " + std::string(name) +
                                    " is an empty string");
@@ -29,16 +54,26 @@ Status CheckKeyPart(std::string_view name, const std::string& value, size_t limi
                                  std::to_string(value.size()) + " bytes; the limit is " +
                                  std::to_string(limit));
   }
-  return Status::OK();
+  return CheckUtf8(value, where, name, what);
 }
 
-// Numbers valid; sets non-empty and without duplicates; recursively.
-Status CheckValue(const AttributeValue& v, const std::string& path) {
+// The value of attribute `attr` (a path like "payload.list[2].x") checked recursively: numbers
+// valid; sets non-empty and without duplicates; strings, set strings and map keys valid UTF-8.
+// `where()` returns the message prefix ("item RUN#1/STEP#a"); it is called only for an error.
+template <class Where>
+Status CheckValue(const AttributeValue& v, const Where& where, const std::string& attr) {
   using T = AttributeValue::Type;
+  auto path = [&] { return where() + ": attribute " + attr; };
+  auto utf8 = [&](const std::string& s, std::string_view what) {
+    size_t at = FindInvalidUtf8(s);
+    return at == std::string_view::npos ? Status::OK() : NotUtf8(where(), attr, what, at);
+  };
   switch (v.type()) {
+    case T::kS:
+      return utf8(*v.AsS(), "string");
     case T::kN:
       if (!AttributeValue::IsValidNumber(*v.AsN())) {
-        return Status::InvalidArgument(path + ": '" + Shorten(*v.AsN()) +
+        return Status::InvalidArgument(path() + ": '" + Shorten(*v.AsN()) +
                                        "' is not a valid number");
       }
       return Status::OK();
@@ -46,19 +81,23 @@ Status CheckValue(const AttributeValue& v, const std::string& path) {
     case T::kNS:
     case T::kBS: {
       const auto& set = *v.AsSet();
-      if (set.empty()) return Status::InvalidArgument(path + ": an empty set is not allowed");
+      if (set.empty()) return Status::InvalidArgument(path() + ": an empty set is not allowed");
       std::set<std::string> seen;
-      for (const auto& e : set) {
+      for (size_t i = 0; i < set.size(); ++i) {
+        const std::string& e = set[i];
+        if (v.type() == T::kSS) {
+          DYNAFLOW_RETURN_IF_ERROR(utf8(e, "string set element " + std::to_string(i)));
+        }
         std::string canonical = e;
         if (v.type() == T::kNS) {
           auto d = ParseDecimal(e);
           if (!d.ok() || !AttributeValue::IsValidNumber(e)) {
-            return Status::InvalidArgument(path + ": '" + Shorten(e) + "' is not a valid number");
+            return Status::InvalidArgument(path() + ": '" + Shorten(e) + "' is not a valid number");
           }
           canonical = FormatDecimal(*d);
         }
         if (!seen.insert(canonical).second) {
-          return Status::InvalidArgument(path + ": the set holds a duplicate element");
+          return Status::InvalidArgument(path() + ": the set holds a duplicate element");
         }
       }
       return Status::OK();
@@ -66,16 +105,26 @@ Status CheckValue(const AttributeValue& v, const std::string& path) {
     case T::kL: {
       const auto& l = *v.AsL();
       for (size_t i = 0; i < l.size(); ++i) {
-        DYNAFLOW_RETURN_IF_ERROR(CheckValue(l[i], path + "[" + std::to_string(i) + "]"));
+        DYNAFLOW_RETURN_IF_ERROR(CheckValue(l[i], where, attr + "[" + std::to_string(i) + "]"));
       }
       return Status::OK();
     }
     case T::kM:
-      for (const auto& [k, e] : *v.AsM()) DYNAFLOW_RETURN_IF_ERROR(CheckValue(e, path + "." + k));
+      for (const auto& [k, e] : *v.AsM()) {
+        if (size_t at = FindInvalidUtf8(k); at != std::string_view::npos) {
+          return NotUtf8(where(), attr, "map key \"" + SanitizeUtf8(k) + "\"", at);
+        }
+        DYNAFLOW_RETURN_IF_ERROR(CheckValue(e, where, attr + "." + k));
+      }
       return Status::OK();
     default:
       return Status::OK();
   }
+}
+
+Status CheckValue(const AttributeValue& v, const std::string& where, const std::string& attr) {
+  return CheckValue(
+      v, [&] { return where; }, attr);
 }
 
 bool IsPrimaryKeyAttribute(std::string_view a) { return a == kPk || a == kSk; }
@@ -132,7 +181,8 @@ Status ValidateItem(const Item& item) {
   }
   for (const auto& [name, v] : item) {
     if (name.empty()) return Status::InvalidArgument(where + ": an attribute name is empty");
-    DYNAFLOW_RETURN_IF_ERROR(CheckValue(v, where + ": attribute " + name));
+    DYNAFLOW_RETURN_IF_ERROR(CheckAttributeName(name, where));
+    DYNAFLOW_RETURN_IF_ERROR(CheckValue(v, where, name));
   }
   size_t size = ItemSizeBytes(item);
   if (size > kMaxItemBytes) {
@@ -154,17 +204,18 @@ Status ValidateCondition(const Condition& c) {
     default:
       break;
   }
-  if (c.attribute().empty()) {
-    return Status::InvalidArgument("condition " + c.DebugString() + ": empty attribute name");
-  }
+  // DebugString shows the operand: sanitized so the message is valid UTF-8.
+  auto where = [&] { return "condition " + SanitizeUtf8(c.DebugString()); };
+  if (c.attribute().empty()) return Status::InvalidArgument(where() + ": empty attribute name");
+  if (!IsValidUtf8(c.attribute())) return CheckAttributeName(c.attribute(), where());
+  if (c.kind() == K::kBeginsWith) return CheckValue(c.value(), where, c.attribute());
   if (c.kind() == K::kCompare) {
-    DYNAFLOW_RETURN_IF_ERROR(CheckValue(c.value(), "condition " + c.DebugString()));
+    DYNAFLOW_RETURN_IF_ERROR(CheckValue(c.value(), where, c.attribute()));
     bool ordering = c.op() != Condition::Op::kEq && c.op() != Condition::Op::kNe;
     const AttributeValue& v = c.value();
     if (ordering && !(v.is_s() || v.is_n() || v.is_b())) {
-      return Status::InvalidArgument("condition " + c.DebugString() +
-                                     ": < <= > >= need an operand of type S, N or B, not " +
-                                     TypeName(v));
+      return Status::InvalidArgument(
+          where() + ": < <= > >= need an operand of type S, N or B, not " + TypeName(v));
     }
   }
   return Status::OK();
@@ -180,6 +231,7 @@ Status ValidateUpdate(const Key& key, const Update& update) {
   std::set<std::string_view> seen;
   for (const Update::Action& a : update.actions()) {
     if (a.attribute.empty()) return Status::InvalidArgument(where + ": empty attribute name");
+    DYNAFLOW_RETURN_IF_ERROR(CheckAttributeName(a.attribute, where));
     if (IsPrimaryKeyAttribute(a.attribute)) {
       return Status::InvalidArgument(where + ": key attribute " + a.attribute +
                                      " cannot be updated");
@@ -189,7 +241,7 @@ Status ValidateUpdate(const Key& key, const Update& update) {
     }
     using T = Update::Action::Type;
     if (a.type == T::kRemove) continue;
-    DYNAFLOW_RETURN_IF_ERROR(CheckValue(a.value, where + ": attribute " + a.attribute));
+    DYNAFLOW_RETURN_IF_ERROR(CheckValue(a.value, where, a.attribute));
     bool gsi_key = IsGsiPartitionAttribute(a.attribute) || IsGsiSortAttribute(a.attribute);
     if (a.type == T::kAdd) {
       if (gsi_key) {
@@ -296,7 +348,8 @@ Status ValidateQuery(const QueryRequest& r) {
     std::string_view sk = IndexSortAttribute(r.index);
     DYNAFLOW_RETURN_IF_ERROR(CheckKeyPart(sk, r.sort->value, kMaxSortKeyBytes, where));
     if (r.sort->op == SortKeyCondition::Op::kBetween) {
-      DYNAFLOW_RETURN_IF_ERROR(CheckKeyPart(sk, r.sort->upper, kMaxSortKeyBytes, where));
+      DYNAFLOW_RETURN_IF_ERROR(
+          CheckKeyPart(sk, r.sort->upper, kMaxSortKeyBytes, where, "upper bound"));
       if (r.sort->value > r.sort->upper) {
         return Status::InvalidArgument(where + ": between needs lower <= upper");
       }
