@@ -39,6 +39,9 @@ struct EngineMetrics {
   int64_t runs_slept = 0;
   // Runs a worker stopped working on because another owner took its lease over.
   int64_t leases_lost = 0;
+  // Runs Worker::Stop handed back while a step attempt of theirs was still running after the
+  // shutdown grace (the attempt's result is discarded; the step runs again elsewhere).
+  int64_t runs_abandoned = 0;
   // Distinct due runs left alone because no worker here knows their workflow id/version.
   int64_t unknown_workflow_runs = 0;
   // Step attempts started (steps and compensations, retries included).

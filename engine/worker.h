@@ -52,6 +52,10 @@ struct WorkerOptions {
   // Runs Engine::Start may hand over to this worker while they wait for a thread; beyond it
   // new runs are created PENDING for any worker to claim. -1 (the default): `threads`.
   int handoff_backlog = -1;
+  // How long Stop lets the step attempts in flight finish before it abandons them (see Stop).
+  // Must be >= 0; 0: abandon them at once; Duration::max(): wait for them without limit.
+  // Default 30 s, as the configuration's [worker] shutdown-grace.
+  Duration shutdown_grace{30000};
 };
 
 class Worker {
@@ -65,10 +69,28 @@ class Worker {
 
   // Starts the threads. Errors: kInvalidArgument when already started or stopped.
   Status Start();
-  // Graceful stop: stops polling and taking hand-overs, lets every step attempt in flight
-  // finish and records it, then hands every held run back (PENDING, or COMPENSATING, due now;
-  // a run waiting for a retry backoff restarts that step at attempt 1 elsewhere), and waits for
-  // the code of timed-out attempts to return. Idempotent.
+  // Graceful stop, bounded by options.shutdown_grace (the grace, counted from the call):
+  //   - at once: stops polling and taking hand-overs; runs waiting for a thread, and runs
+  //     waiting for a retry backoff, are handed back without starting another attempt (the
+  //     retried step restarts at attempt 1 elsewhere);
+  //   - step attempts in flight (compensations and parallel branches included) get until the
+  //     grace passes to return; those that do are recorded as usual, no further step starts,
+  //     and their runs are handed back;
+  //   - when the grace passes with attempts still running, they are abandoned: their
+  //     StepContext::cancelled() turns true (Heartbeat() returns kFenced), their results are
+  //     never recorded, and their runs are handed back at once by this call (after a store
+  //     write of the run already in flight, if any, returned). The hand-back releases the
+  //     lease, so the store rejects any later write with the old fence; another worker resumes
+  //     the run from its last recorded step and runs the abandoned step again (at-least-once
+  //     execution: use ctx.idempotency_key()). Counted in EngineMetrics::runs_abandoned;
+  //   - code of timed-out attempts still running is waited for until the grace passes too.
+  // "Handed back" means released PENDING (or still COMPENSATING), due now: any worker may claim
+  // it at once; a hand-back the store refuses leaves the run to its lease expiry. Stop returns
+  // once every run is handed back, without waiting for abandoned code, nor for timed-out code
+  // past the grace: that code runs on in its own detached thread until it returns. The worker
+  // keeps alive what that code uses of it and of the engine (store, table, logger); the
+  // engine's Clock (ctx.now()) and whatever the step's code captured must stay valid until it
+  // returns. A process that exits meanwhile ends it wherever it is. Idempotent.
   void Stop();
 
   const std::string& owner_id() const;

@@ -15,6 +15,7 @@ EngineMetrics Counters::Snapshot() const {
   m.runs_released = get(runs_released);
   m.runs_slept = get(runs_slept);
   m.leases_lost = get(leases_lost);
+  m.runs_abandoned = get(runs_abandoned);
   m.unknown_workflow_runs = get(unknown_workflow_runs);
   m.step_attempts = get(step_attempts);
   m.steps_completed = get(steps_completed);

@@ -57,15 +57,15 @@ Result<Value> RunExecutor::RunOneAttempt(const std::shared_ptr<AttemptShared>& a
     std::optional<Result<Value>> result;
   };
   auto box = std::make_shared<Box>();
-  auto done = std::make_shared<std::atomic<bool>>(false);
+  auto done = std::make_shared<Completion>();
   std::thread thread([box, done, call] {
     Result<Value> r = call();
     {
       std::lock_guard<std::mutex> lock(box->mu);
       box->result.emplace(std::move(r));
     }
-    done->store(true);
     box->cv.notify_all();
+    done->Set();
   });
   std::unique_lock<std::mutex> lock(box->mu);
   if (box->cv.wait_for(lock, *timeout, [&] { return box->result.has_value(); })) {
@@ -118,6 +118,14 @@ RunExecutor::Attempts RunExecutor::RunAttempts(
     env_.counters->step_latency.Record(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
             .count());
+    if (control_->abandoned()) {
+      // Worker::Stop gave the run up while this attempt ran: discard its result, and touch
+      // nothing the engine's user owns (the clock) on the way out.
+      out.kind = Attempts::kInterrupted;
+      out.stop = Stop::kLost;
+      out.attempts = attempt;
+      return out;
+    }
     out.attempts = attempt;
     out.finished_at = env_.clock->Now();
     std::optional<TimePoint> sleep;

@@ -50,10 +50,13 @@ void RunControl::NoteRun(const Run& run) {
   }
 }
 
-Result<Run> RunControl::WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op) {
+Result<Run> RunControl::WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op,
+                                    bool abandoning) {
   Duration wait = kFirstRetryWait;
   for (int attempt = 0;; ++attempt) {
-    if (lost_.load() || done_.load()) return Status::Fenced("run " + fence_.run_id + " not held");
+    if ((lost_.load() && !abandoning) || done_.load()) {
+      return Status::Fenced("run " + fence_.run_id + " not held");
+    }
     Result<Run> r = op(fence_);
     if (r.ok()) {
       NoteRun(*r);
@@ -87,6 +90,29 @@ Status RunControl::WriteStatus(const std::function<Status(const store::Fence&)>&
     return Run{};  // ReleaseRun returns no run: nothing to note
   });
   return r.status();
+}
+
+bool RunControl::Abandon(const std::function<Status(const store::Fence&)>& release,
+                         Status* release_status) {
+  // abandoned_ before lost_: an executor that sees lost() must be able to tell why.
+  if (!lost_.load()) abandoned_.store(true);
+  const bool was_lost = lost_.exchange(true);
+  Wake();
+  std::lock_guard<std::mutex> lock(write_mu_);  // a write in flight returns first
+  if (done_.load() || was_lost) {
+    done_.store(true);
+    return false;
+  }
+  Result<Run> r = WriteLocked(
+      [&](const store::Fence& f) -> Result<Run> {
+        Status s = release(f);
+        if (!s.ok()) return s;
+        return Run{};
+      },
+      /*abandoning=*/true);
+  MarkDone();
+  *release_status = r.status();
+  return true;
 }
 
 Status RunControl::Heartbeat(bool force) {

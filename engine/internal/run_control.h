@@ -47,7 +47,18 @@ class RunControl {
 
   bool cancel_requested() const { return cancelled_.load(); }
   void SetCancelRequested();
+  // True once the lease is lost (a fenced write or heartbeat said so) or the run was abandoned.
   bool lost() const { return lost_.load(); }
+
+  // Worker::Stop past its grace, while an attempt of this run may still be running: marks the
+  // run abandoned and lost (running attempts see StepContext::cancelled(); every later Write /
+  // WriteStatus returns kFenced without calling the store) and waits for a write in flight to
+  // return. Then, unless the run was finished, handed back or lost meanwhile (returns false),
+  // runs `release` once with the fence (transient errors retried as Write does), stores what
+  // it returned in *release_status, marks the run done and returns true. Called once, by the
+  // worker.
+  bool Abandon(const std::function<Status(const store::Fence&)>& release, Status* release_status);
+  bool abandoned() const { return abandoned_.load(); }
   // No more writes: the run was finished or handed back. Heartbeats stop.
   void MarkDone();
   bool done() const { return done_.load(); }
@@ -58,7 +69,9 @@ class RunControl {
   void Wake();
 
  private:
-  Result<Run> WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op);
+  // `abandoning`: the release of Abandon, which may write although lost_ is set.
+  Result<Run> WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op,
+                          bool abandoning = false);
   void NoteRun(const Run& run);
 
   const std::shared_ptr<store::WorkflowStore> store_;
@@ -73,6 +86,7 @@ class RunControl {
 
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> lost_{false};
+  std::atomic<bool> abandoned_{false};
   std::atomic<bool> done_{false};
 
   std::mutex wait_mu_;

@@ -322,6 +322,10 @@ ExecResult RunExecutor::Release(RunChange change) {
 ExecResult RunExecutor::Interrupted(Stop stop, std::optional<TimePoint> sleep_until) {
   switch (stop) {
     case Stop::kLost:
+      if (control_->abandoned()) {  // Worker::Stop handed the run back past its grace
+        env_.logger->debug("run {}: abandoned at worker shutdown", run_.run_id);
+        return {ExecOutcome::kLost, std::nullopt};
+      }
       Counters::Inc(env_.counters->leases_lost);
       control_->MarkDone();
       env_.logger->warn("run {}: lease lost to another worker; dropping it", run_.run_id);

@@ -45,14 +45,15 @@ struct ExecutorEnv {
   const std::atomic<bool>* stopping = nullptr;  // the worker's graceful stop flag
   int max_branch_threads = 8;
   size_t inline_result_max_bytes = 4096;
-  StrayThreads* strays = nullptr;  // threads of timed-out attempts (joined by the worker)
+  StrayThreads* strays = nullptr;  // threads of timed-out attempts (see StrayThreads)
 };
 
 enum class ExecOutcome {
   kFinished,  // terminal status written (final_run set)
   kReleased,  // handed back (graceful stop)
   kSleeping,  // released SLEEPING until a wake time
-  kLost,      // another owner took the lease: nothing more was written
+  kLost,      // another owner took the lease, or the worker abandoned the run (Stop past its
+              // grace): nothing more was written
   kDropped,   // the store kept failing: left for the lease to expire
 };
 

@@ -21,6 +21,15 @@ std::string DefaultOwnerId(Random* random) {
   return fmt::format("{}-{}-{:08x}", host[0] ? host : "host", static_cast<long>(getpid()),
                      static_cast<uint32_t>(random->Next64()));
 }
+
+// Now + grace on the steady clock; SteadyTime::max() (no limit) when that does not fit.
+SteadyTime GraceDeadline(Duration grace) {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  if (grace >= std::chrono::duration_cast<Duration>(SteadyTime::max() - now)) {
+    return SteadyTime::max();
+  }
+  return now + grace;
+}
 }  // namespace
 
 Result<WorkerOptions> WorkerImpl::ResolveOptions(WorkerOptions o) {
@@ -38,6 +47,7 @@ Result<WorkerOptions> WorkerImpl::ResolveOptions(WorkerOptions o) {
   }
   if (o.max_branch_threads < 1) return Status::InvalidArgument("max_branch_threads must be >= 1");
   if (o.handoff_backlog < 0) o.handoff_backlog = o.threads;
+  if (o.shutdown_grace.count() < 0) return Status::InvalidArgument("shutdown_grace must be >= 0");
   return o;
 }
 
@@ -56,13 +66,19 @@ Status WorkerImpl::Start() {
       return Status::InvalidArgument("worker " + options_.owner_id + " was started already");
     }
     state_ = State::kRunning;
+    busy_.assign(static_cast<size_t>(options_.threads), false);
   }
-  for (int i = 0; i < options_.threads; ++i) executors_.emplace_back([this] { ExecutorLoop(); });
+  // Executors keep this object alive: Stop may leave one running inside an abandoned attempt.
+  for (int i = 0; i < options_.threads; ++i) {
+    executors_.emplace_back(
+        [self = shared_from_this(), i] { self->ExecutorLoop(static_cast<size_t>(i)); });
+  }
   heartbeater_ = std::thread([this] { HeartbeatLoop(); });
   poller_ = std::thread([this] { PollerLoop(); });
   core_->AddWorker(shared_from_this());
-  core_->logger->info("worker {} started: {} threads, lease {} ms", options_.owner_id,
-                      options_.threads, options_.lease_duration.count());
+  core_->logger->info("worker {} started: {} threads, lease {} ms, shutdown grace {} ms",
+                      options_.owner_id, options_.threads, options_.lease_duration.count(),
+                      options_.shutdown_grace.count());
   return Status::OK();
 }
 
@@ -76,24 +92,95 @@ void WorkerImpl::Stop() {
     stopping_.store(true);
     for (auto& [id, control] : active_) held.push_back(control);
   }
+  const SteadyTime deadline = GraceDeadline(options_.shutdown_grace);
   core_->RemoveWorker(this);
   work_cv_.notify_all();
   poll_cv_.notify_all();
   for (auto& control : held) control->Wake();  // cuts retry backoff waits short
   poller_.join();
-  for (auto& t : executors_) t.join();
+
+  // Executors hand queued runs back and finish the runs they are in (RunExecutor stops at the
+  // next node boundary or retry wait); wait for them until the grace passes.
+  bool late = false;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    auto all_out = [&] { return executors_exited_ == static_cast<int>(executors_.size()); };
+    if (deadline == SteadyTime::max()) {
+      exit_cv_.wait(lock, all_out);
+    } else {
+      exit_cv_.wait_until(lock, deadline, all_out);
+    }
+    late = !all_out();
+  }
+  std::vector<size_t> busy;  // executors inside a run when the grace passed
+  if (late) AbandonInFlight(&busy);
+  for (size_t i = 0; i < executors_.size(); ++i) {
+    if (std::find(busy.begin(), busy.end(), i) != busy.end()) {
+      executors_[i].detach();  // inside an abandoned attempt: holds its own reference to us
+    } else {
+      executors_[i].join();  // idle: returns at once (the queue is empty, the state stopping)
+    }
+  }
+  size_t strays = strays_.JoinUntil(deadline);
+  if (strays > 0) {
+    core_->logger->warn(
+        "worker {}: {} timed-out step attempts still running after the shutdown "
+        "grace of {} ms; not waiting for them",
+        options_.owner_id, strays, options_.shutdown_grace.count());
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     hb_stop_ = true;
   }
   hb_cv_.notify_all();
   heartbeater_.join();
-  strays_.JoinAll();
   {
     std::lock_guard<std::mutex> lock(mu_);
+    active_.clear();
     state_ = State::kStopped;
   }
   core_->logger->info("worker {} stopped", options_.owner_id);
+}
+
+void WorkerImpl::AbandonInFlight(std::vector<size_t>* busy_executors) {
+  std::deque<Task> unstarted;
+  std::vector<std::shared_ptr<RunControl>> in_flight;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    unstarted.swap(queue_);  // idle executors find nothing left to do and return
+    busy_executors->clear();
+    for (size_t i = 0; i < busy_.size(); ++i) {
+      if (busy_[i]) busy_executors->push_back(i);
+    }
+    for (auto& [id, control] : active_) {
+      bool queued = std::any_of(unstarted.begin(), unstarted.end(),
+                                [&](const Task& t) { return t.run.run_id == id; });
+      if (!queued) in_flight.push_back(control);
+    }
+  }
+  for (auto& control : in_flight) {
+    if (control->done()) continue;  // finished or handed back just now
+    RunChange change;
+    change.due_at = core_->clock->Now();  // RUNNING -> PENDING, COMPENSATING stays
+    Status s;
+    bool held = control->Abandon(
+        [&](const store::Fence& f) { return core_->store->ReleaseRun(f, change); }, &s);
+    if (!held) continue;  // finished, handed back or lost meanwhile
+    Counters::Inc(core_->counters->runs_abandoned);
+    if (s.ok()) {
+      Counters::Inc(core_->counters->runs_released);
+      core_->logger->warn(
+          "worker {}: run {} handed back with a step attempt still running after "
+          "the shutdown grace of {} ms; the attempt is abandoned",
+          options_.owner_id, control->run_id(), options_.shutdown_grace.count());
+    } else {
+      core_->logger->warn(
+          "worker {}: abandoned run {} (step attempt still running after the "
+          "shutdown grace) but could not hand it back: {}; its lease will expire",
+          options_.owner_id, control->run_id(), s.ToString());
+    }
+  }
+  for (const Task& task : unstarted) ReleaseUnstarted(task);
 }
 
 size_t WorkerImpl::active_runs() const {
@@ -143,15 +230,20 @@ void WorkerImpl::Nudge() {
   poll_cv_.notify_all();
 }
 
-void WorkerImpl::ExecutorLoop() {
+void WorkerImpl::ExecutorLoop(size_t index) {
   for (;;) {
     Task task;
     {
       std::unique_lock<std::mutex> lock(mu_);
       work_cv_.wait(lock, [&] { return !queue_.empty() || state_ != State::kRunning; });
-      if (queue_.empty()) return;
+      if (queue_.empty()) {
+        ++executors_exited_;
+        exit_cv_.notify_all();
+        return;
+      }
       task = std::move(queue_.front());
       queue_.pop_front();
+      busy_[index] = true;
     }
     std::string run_id = task.run.run_id;
     if (stopping_.load()) {
@@ -162,6 +254,7 @@ void WorkerImpl::ExecutorLoop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       active_.erase(run_id);
+      busy_[index] = false;
     }
   }
 }

@@ -4,6 +4,10 @@
 // when executors are free), one heartbeat thread extending the leases of every held run
 // (queued ones included), plus short-lived branch threads inside parallel groups and the
 // threads of timed-out attempts (StrayThreads).
+//
+// Stop past the grace: executors still inside a run are detached (each holds a reference to
+// this WorkerImpl, so what they use stays alive until they return), their runs are abandoned
+// through RunControl::Abandon, and queued runs are handed back by Stop itself.
 #pragma once
 
 #include <atomic>
@@ -57,7 +61,9 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
     std::shared_ptr<RunControl> control;
   };
   std::shared_ptr<RunControl> NewControl(const Run& run);
-  void ExecutorLoop();
+  void ExecutorLoop(size_t index);
+  // Stop's part once the grace passed with executors still inside runs.
+  void AbandonInFlight(std::vector<size_t>* busy_executors);
   void PollerLoop();
   void HeartbeatLoop();
   int PollOnce(int free);
@@ -72,9 +78,12 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
   std::condition_variable work_cv_;  // executors: queue not empty or stopping
   std::condition_variable poll_cv_;  // poller: stopping
   std::condition_variable hb_cv_;    // heartbeat thread: hb_stop_
+  std::condition_variable exit_cv_;  // Stop: an executor returned
   enum class State { kNew, kRunning, kStopping, kStopped } state_ = State::kNew;
   std::deque<Task> queue_;
   std::map<std::string, std::shared_ptr<RunControl>> active_;  // queued or executing
+  std::vector<bool> busy_;  // by executor: holds a task (executing or handing it back)
+  int executors_exited_ = 0;
   bool hb_stop_ = false;
   bool nudged_ = false;
   std::atomic<bool> stopping_{false};

@@ -67,6 +67,7 @@ engine::WorkerOptions WorkerOptionsFor(const config::WorkerConfig& worker) {
   o.heartbeat_interval = Duration(worker.heartbeat.count());
   o.max_poll_interval = Duration(worker.poll_interval.count());
   o.poll_interval = std::min(o.max_poll_interval, Duration(20));
+  o.shutdown_grace = Duration(worker.shutdown_grace.count());
   return o;
 }
 

@@ -40,10 +40,10 @@ Result<OpenedStore> OpenStore(const config::StoreConfig& store);
 // key-prefix and gsi2-shards as WorkflowStoreOptions (everything else at its default).
 store::WorkflowStoreOptions StoreOptionsFor(const config::StoreConfig& store);
 
-// threads, lease, heartbeat and poll-interval as WorkerOptions. poll-interval ("how often an
-// idle worker looks for work") becomes the idle backoff cap (max_poll_interval); while work is
-// found the worker polls every min(poll-interval, 20 ms) so a busy worker never waits long
-// for its next run.
+// threads, lease, heartbeat, poll-interval and shutdown-grace as WorkerOptions. poll-interval
+// ("how often an idle worker looks for work") becomes the idle backoff cap (max_poll_interval);
+// while work is found the worker polls every min(poll-interval, 20 ms) so a busy worker never
+// waits long for its next run. shutdown-grace becomes shutdown_grace (see Worker::Stop).
 engine::WorkerOptions WorkerOptionsFor(const config::WorkerConfig& worker);
 
 }  // namespace dynaflow::examples
