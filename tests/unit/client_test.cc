@@ -284,6 +284,23 @@ TEST_F(ClientTest, MissingCredentialsAreAClearError) {
   EXPECT_EQ(transport_->request_count(), 0u);
 }
 
+TEST_F(ClientTest, InvalidUtf8IsRejectedBeforeSending) {
+  auto client = MakeClient();
+  PutItemRequest r;
+  r.table_name = "t";
+  r.item = {{"PK", AttributeValue::S("RUN#1")}, {"note", AttributeValue::S("bad \xFF")}};
+  auto out = client->PutItem(r);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().type, kInvalidRequestError);
+  EXPECT_EQ(out.error().message,
+            "PutItem request: Item.note.S: string is not valid UTF-8 (byte 4)");
+  EXPECT_EQ(out.error().ToStatus().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(transport_->request_count(), 0u);
+  auto stats = client->counters().Get("PutItem");
+  EXPECT_EQ(stats.attempts, 0);
+  EXPECT_EQ(stats.errors, 1);
+}
+
 TEST_F(ClientTest, ErrorsNeverContainTheSecret) {
   auto client = MakeClient();
   transport_->PushResponse(403, R"({"__type":"InvalidSignatureException","message":"bad sig"})");

@@ -496,6 +496,68 @@ TEST(CodecRequestTest, TableNameWithSpecialCharactersIsEscaped) {
   EXPECT_TRUE(SameJson(ToJson(DescribeTableRequest{"a\"b\\c"}), R"({"TableName":"a\"b\\c"})"));
 }
 
+// DynamoDB rejects request bodies that are not valid UTF-8; the client checks each body with
+// CheckRequestUtf8 before sending. Binary values are base64, so raw bytes there are fine.
+TEST(CodecRequestTest, CheckRequestUtf8NamesTheInvalidString) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  PutItemRequest valid;
+  valid.table_name = "wf";
+  valid.item = SampleItem();  // non-ASCII text, NUL, all 256 bytes as B and BS
+  EXPECT_TRUE(CheckRequestUtf8("PutItem", ToJson(valid)).ok());
+
+  auto put_error = [](Item item) {
+    PutItemRequest r;
+    r.table_name = "wf";
+    r.item = std::move(item);
+    r.item["PK"] = AttributeValue::S("RUN#1");
+    return CheckRequestUtf8("PutItem", ToJson(r));
+  };
+  struct Case {
+    Status status;
+    std::string message;
+  };
+  UpdateItemRequest u;
+  u.table_name = "t";
+  u.key = {{"PK", AttributeValue::S("a")}};
+  u.update_expression = "SET #s = :s";
+  u.expression_attributes.names = {{"#s", "st\xE2\x82"}};
+  UpdateItemRequest u2 = u;
+  u2.expression_attributes.names = {{"#s", "status"}};
+  u2.expression_attributes.values = {{":s", AttributeValue::S("\xED\xA0\x80")}};
+  QueryRequest q;
+  q.table_name = "t";
+  q.key_condition_expression = "PK = :pk";
+  q.expression_attributes.values = {{":pk", AttributeValue::S("RUN#1")}};
+  q.exclusive_start_key =
+      Item{{"PK", AttributeValue::S("RUN#1")}, {"SK", AttributeValue::S("STEP#\xC0\x80")}};
+  const Case cases[] = {
+      {put_error({{"tags", AttributeValue::M({{"team", AttributeValue::S("ab\xFFz")}})}}),
+       "PutItem request: Item.tags.M.team.S: string is not valid UTF-8 (byte 2)"},
+      {put_error({{"labels", AttributeValue::SS({"ok", "b\xC3"})}}),
+       "PutItem request: Item.labels.SS[1]: string is not valid UTF-8 (byte 1)"},
+      {put_error({{"payload", AttributeValue::M({{"k\xFF", AttributeValue::Null()}})}}),
+       "PutItem request: Item.payload.M: member name \"k" + fffd +
+           "\" is not valid UTF-8 (byte 1)"},
+      {put_error({{"n\xF5m", AttributeValue::S("x")}}),
+       "PutItem request: Item: member name \"n" + fffd + "m\" is not valid UTF-8 (byte 1)"},
+      {CheckRequestUtf8("UpdateItem", ToJson(u)),
+       "UpdateItem request: ExpressionAttributeNames.#s: string is not valid UTF-8 (byte 2)"},
+      {CheckRequestUtf8("UpdateItem", ToJson(u2)),
+       "UpdateItem request: ExpressionAttributeValues.:s.S: string is not valid UTF-8 (byte 0)"},
+      {CheckRequestUtf8("Query", ToJson(q)),
+       "Query request: ExclusiveStartKey.SK.S: string is not valid UTF-8 (byte 5)"},
+      {CheckRequestUtf8("DescribeTable", ToJson(DescribeTableRequest{"t\x80"})),
+       "DescribeTable request: TableName: string is not valid UTF-8 (byte 1)"},
+      // Not JSON (cannot be located): the offset in the body.
+      {CheckRequestUtf8("GetItem", "{\"a\":\"\xFF"),
+       "GetItem request: body is not valid UTF-8 (byte 6)"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.status.code(), StatusCode::kInvalidArgument) << c.status;
+    EXPECT_EQ(c.status.message(), c.message);
+  }
+}
+
 // ---- Responses ---------------------------------------------------------------------------
 
 constexpr char kGetItemBody[] =

@@ -184,6 +184,11 @@ Outcome<HttpResponse> Client::Send(const char* operation, const std::string& bod
 template <class Response, class Request>
 Outcome<Response> Client::Call(const char* operation, const Request& request) {
   const std::string body = ToJson(request);
+  // DynamoDB would reject a string that is not UTF-8; fail here, naming it, and send nothing.
+  if (Status utf8 = CheckRequestUtf8(operation, body); !utf8.ok()) {
+    counters_.RecordCall(operation, false, 0);
+    return ClientError(kInvalidRequestError, utf8.message());
+  }
   int acquired = 0;
   for (int attempt = 1;; ++attempt) {
     auto http = Send(operation, body);

@@ -7,8 +7,9 @@
 // {"BOOL":true}, {"NULL":true}, {"M":{..}}, {"L":[..]}, {"SS":[..]}, {"NS":[..]}, {"BS":[..]}.
 // Numbers stay decimal strings end to end; nothing goes through double.
 //
-// Serializers never fail and do not validate (the client validates requests before sending):
-// they write what they are given, leaving out optional fields that are unset or empty.
+// Serializers never fail and do not validate (the client validates requests before sending,
+// CheckRequestUtf8 included): they write what they are given, leaving out optional fields that
+// are unset or empty.
 //
 // Parsers never throw and never crash on malformed input: an invalid, truncated or wrongly
 // typed body yields Status kSerialization "<Operation> response: <json path>: <problem>", e.g.
@@ -62,6 +63,16 @@ std::string ToJson(const DescribeTableRequest& request);
 std::string ToJson(const DeleteTableRequest& request);
 std::string ToJson(const UpdateTimeToLiveRequest& request);
 std::string ToJson(const DescribeTimeToLiveRequest& request);
+
+// DynamoDB accepts only valid UTF-8 (model/utf8.h) in a request body, and the serializers copy
+// strings byte for byte. The client calls this on every body before signing or sending it.
+// Returns OK when `body` (as written by ToJson) is valid UTF-8; otherwise kInvalidArgument
+// naming the first offending string by its JSON path and the zero-based offset of its first bad
+// byte (bad bytes shown as U+FFFD), e.g.
+//   PutItem request: Item.tags.M.team.S: string is not valid UTF-8 (byte 2)
+//   PutItem request: Item.payload.M: member name "k\uFFFD" is not valid UTF-8 (byte 1)
+// Cost when valid: one scan of the body (eight ASCII bytes per step).
+Status CheckRequestUtf8(std::string_view operation, std::string_view body);
 
 // ---- Successful response bodies (HTTP 2xx) -----------------------------------------------
 //
