@@ -95,6 +95,7 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
   // Poller-thread only.
   std::unordered_set<std::string> unknown_seen_;
   int unknown_last_poll_ = 0;
+  store::DueScan due_scan_;  // where the next poll's rotating due scan starts
 };
 
 }  // namespace dynaflow::engine::internal

@@ -152,6 +152,34 @@ TEST_F(EngineDynamoDbTest, RemoteWorkerStaysWithinBudget) {
   for (const auto& id : ids) EXPECT_EQ(runner->GetResult<int>(id).ok(), true);
 }
 
+// One run picked up by a worker of another process: Start (1 PutItem), the poll that finds it
+// (1 Query: the rotating scan looks at PENDING first), the claim (1 UpdateItem, which returns
+// the inline input) and one write per step: N + 3.
+TEST_F(EngineDynamoDbTest, SingleRunOnRemoteWorkerStaysWithinBudget) {
+  auto starter = Open();
+  auto runner = Open();
+  auto wf = Linear();
+  ASSERT_TRUE(runner->Register(wf).ok());
+  auto before = client_->counters().Snapshot();
+  int64_t start = client_->counters().TotalAttempts();
+  auto started = starter->Start(wf, 0).value();
+  WorkerOptions o;
+  o.threads = 2;
+  o.poll_interval = o.max_poll_interval = std::chrono::hours(1);  // the first poll only
+  auto worker = runner->NewWorker(o).value();
+  ASSERT_TRUE(worker->Start().ok());
+  auto done = runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
+  int64_t spent = client_->counters().TotalAttempts() - start;
+  ASSERT_TRUE(done.ok()) << done.error();
+  EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
+  std::cout << "single run on a remote worker: " << spent << " requests (" << Breakdown(before)
+            << ")\n";
+  EXPECT_LE(spent, kBudgetPerRun) << Breakdown(before);
+  EXPECT_EQ(client_->counters().Get("Query").attempts - before["Query"].attempts, 1);
+  EXPECT_EQ(runner->metrics().runs_claimed, 1);
+  worker->Stop();
+}
+
 TEST_F(EngineDynamoDbTest, SagaCompensatesOnDynamoDb) {
   auto engine = Open();
   std::mutex mu;
