@@ -49,7 +49,8 @@ struct EngineOptions {
   store::WorkflowStoreOptions store;
   // Time source for timestamps, leases, sleeps, deadlines and (when not the real clock) retry
   // backoff waits, which then go through clock->SleepFor so a fake clock records them instead
-  // of blocking. Not owned; must outlive the Engine and its Workers. Null: Clock::Real().
+  // of blocking. Not owned; must outlive the Engine, its Workers and any step code a
+  // Worker::Stop abandoned (see there). Null: Clock::Real().
   Clock* clock = nullptr;
   // Randomness for retry jitter. Not owned; must outlive the Engine and its Workers.
   // Null: Random::Real().

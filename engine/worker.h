@@ -1,8 +1,9 @@
 // Worker: a pool of threads that executes runs of the workflows registered with its Engine.
 //
 // What a worker does, in a loop:
-//   - polls the table for due runs (FindDueRuns) when it has free threads, backing off while
-//     idle (poll_interval doubling up to max_poll_interval);
+//   - polls the table for due runs when it has free threads (WorkflowStore::FindDueRuns with
+//     a rotating scan: one due status at a time, PENDING first after an empty poll), backing
+//     off while idle (poll_interval doubling up to max_poll_interval);
 //   - claims each due run it knows the workflow of with a lease (ClaimRun), and executes it
 //     from its last recorded step (recorded steps never run again);
 //   - runs handed over by Engine::Start (created already leased to this worker) need no poll
