@@ -1,6 +1,7 @@
 // WorkflowStore: factory, shared helpers, run creation and leases.
 #include "store/workflow/workflow_store.h"
 
+#include "model/utf8.h"
 #include "store/table/internal/ttl.h"
 #include "store/workflow/internal/keys.h"
 #include "store/workflow/internal/store_impl.h"
@@ -21,6 +22,10 @@ Result<std::unique_ptr<WorkflowStore>> WorkflowStore::Create(std::shared_ptr<tab
   }
   if (options.key_prefix.size() > internal::kMaxKeyPrefixBytes) {
     return Status::InvalidArgument("key_prefix is longer than 256 bytes");
+  }
+  if (size_t at = FindInvalidUtf8(options.key_prefix); at != std::string_view::npos) {
+    return Status::InvalidArgument("key_prefix is not valid UTF-8 (byte " + std::to_string(at) +
+                                   ")");
   }
   if (options.inline_input_max_bytes > 65536) {
     return Status::InvalidArgument("inline_input_max_bytes must be at most 65536");
@@ -121,6 +126,14 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
   if (nr.retention.count() < 0) return Status::InvalidArgument("retention is negative");
   for (const auto& [k, v] : nr.tags) {
     if (k.empty()) return Status::InvalidArgument("a tag name is empty");
+    if (size_t at = FindInvalidUtf8(k); at != std::string_view::npos) {
+      return Status::InvalidArgument("tag name \"" + SanitizeUtf8(k) +
+                                     "\" is not valid UTF-8 (byte " + std::to_string(at) + ")");
+    }
+    if (size_t at = FindInvalidUtf8(v); at != std::string_view::npos) {
+      return Status::InvalidArgument("value of tag \"" + k + "\" is not valid UTF-8 (byte " +
+                                     std::to_string(at) + ")");
+    }
   }
 
   const TimePoint now = Now();

@@ -229,7 +229,9 @@ class WorkflowStore {
   // Creates a run (PENDING due at start_at, or RUNNING leased to new_run.owner). With a
   // business key the key's item is written in the same conditional write: concurrent duplicate
   // starts yield one run. Errors: kAlreadyExists (run id or business key taken; *existing_run_id
-  // receives the run id that holds it), kInvalidArgument, kLimitExceeded.
+  // receives the run id that holds it), kInvalidArgument (naming the field, e.g. "business key
+  // is not valid UTF-8 (byte 3)", "value of tag \"team\" is not valid UTF-8 (byte 0)"),
+  // kLimitExceeded.
   virtual Result<Run> CreateRun(const NewRun& new_run, std::string* existing_run_id = nullptr) = 0;
 
   // Takes the lease if the run is unowned, its lease expired (judged by this store's clock

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "model/utf8.h"
+
 namespace dynaflow::store::internal {
 
 std::string Pad13(int64_t ms) {
@@ -87,6 +89,10 @@ Status CheckText(std::string_view what, std::string_view s, size_t max_bytes, bo
   if (s.size() > max_bytes) {
     return Status::InvalidArgument(std::string(what) + " is " + std::to_string(s.size()) +
                                    " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  if (size_t at = FindInvalidUtf8(s); at != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " is not valid UTF-8 (byte " +
+                                   std::to_string(at) + ")");
   }
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7f) {

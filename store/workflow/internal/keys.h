@@ -44,11 +44,13 @@ std::string StatusGsiPk(std::string_view prefix, RunStatus status, int shard, in
 // Stable shard of a run: FNV-1a 64 of the run id modulo `shards` (0 when shards <= 1).
 int ShardOf(std::string_view run_id, int shards);
 
-// Validation of caller-supplied names. kInvalidArgument naming `what` on failure.
-// Run, workflow and step ids: 1..max bytes, no '#' (it separates key parts), no control
-// characters.
+// Validation of caller-supplied names. kInvalidArgument naming `what` on failure, e.g.
+// "business key is not valid UTF-8 (byte 3)" (zero-based offset of the first bad byte).
+// Run, workflow and step ids: 1..max bytes, valid UTF-8, no '#' (it separates key parts), no
+// control characters.
 Status ValidateId(std::string_view what, std::string_view id, size_t max_bytes);
-// State keys, business keys, owners: 1..max bytes, no control characters ('#' allowed).
+// State keys, business keys, owners: 1..max bytes, valid UTF-8, no control characters ('#'
+// allowed).
 Status ValidateName(std::string_view what, std::string_view name, size_t max_bytes);
 
 inline constexpr size_t kMaxRunIdBytes = 128;
