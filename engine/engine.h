@@ -107,8 +107,9 @@ class Engine {
   Status Register(const Workflow& workflow);
 
   // Starts a run of `workflow` (registered here or not: any worker that knows it executes it).
-  // Errors: kInvalidArgument (In is not the workflow's input type, bad options),
-  // kAlreadyExists (OnConflict::kFail), and the store's errors.
+  // Errors: kInvalidArgument (In is not the workflow's input type, bad options; a run id,
+  // business key or tag that is not valid UTF-8, named: "business key is not valid UTF-8
+  // (byte 6)"), kAlreadyExists (OnConflict::kFail), and the store's errors.
   template <Encodable In>
   Result<StartResult> Start(const Workflow& workflow, const In& input,
                             const StartOptions& options = {}) {

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "model/utf8.h"
+
 namespace dynaflow::engine {
 
 namespace {
@@ -10,6 +12,10 @@ constexpr size_t kMaxNameBytes = 200;
 
 Status CheckName(std::string_view what, const std::string& name) {
   if (name.empty()) return Status::InvalidArgument(std::string(what) + " name is empty");
+  if (size_t at = FindInvalidUtf8(name); at != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " name \"" + SanitizeUtf8(name) +
+                                   "\" is not valid UTF-8 (byte " + std::to_string(at) + ")");
+  }
   if (name.size() > kMaxNameBytes) {
     return Status::InvalidArgument(std::string(what) + " name \"" + name + "\" is longer than " +
                                    std::to_string(kMaxNameBytes) + " bytes");

@@ -6,6 +6,10 @@
 // reverse declaration order), each recorded as "compensate:<step>" COMPENSATED; the last one
 // finishes the run COMPENSATED (CANCELLED after a cancel) in the same write. A compensation that
 // fails for good is recorded FAILED and finishes the run FAILED with both errors.
+//
+// Error texts come from user code (Status messages, exception texts) and may hold any bytes;
+// they are recorded through SanitizeUtf8 (invalid sequences become U+FFFD) because the store
+// accepts only valid UTF-8 strings, so a failure can always be recorded.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -14,6 +18,7 @@
 #include "engine/internal/phases.h"
 #include "engine/internal/run_executor.h"
 #include "engine/step_context.h"
+#include "model/utf8.h"
 
 namespace dynaflow::engine::internal {
 
@@ -35,8 +40,9 @@ ExecResult RunExecutor::Fail(const std::vector<std::pair<std::string, Attempts>>
   std::string error;
   std::vector<StepRecord> records;
   for (const auto& [name, a] : failures) {
+    const std::string text = SanitizeUtf8(a.error.ToString());
     if (!error.empty()) error += "; ";
-    error += fmt::format("step \"{}\" failed: {}", name, a.error.ToString());
+    error += fmt::format("step \"{}\" failed: {}", name, text);
     if (a.already_recorded) continue;
     StepRecord rec;
     rec.step_id = name;
@@ -44,7 +50,7 @@ ExecResult RunExecutor::Fail(const std::vector<std::pair<std::string, Attempts>>
     rec.attempt = std::max(1, a.attempts);
     rec.started_at = a.started_at;
     rec.finished_at = a.finished_at;
-    rec.error = a.error.ToString();
+    rec.error = text;
     records.push_back(std::move(rec));
   }
   env_.logger->warn("run {}: {}", run_.run_id, error);
@@ -179,7 +185,7 @@ ExecResult RunExecutor::Compensate() {
       }
     } else {
       rec.status = StepStatus::kFailed;
-      rec.error = a.error.ToString();
+      rec.error = SanitizeUtf8(a.error.ToString());
       RunFinish finish;
       finish.status = RunStatus::kFailed;
       finish.error =
