@@ -1,5 +1,6 @@
 #include "engine/worker.h"
 
+#include "engine/internal/detached_threads.h"
 #include "engine/internal/worker_impl.h"
 
 namespace dynaflow::engine {
@@ -10,5 +11,7 @@ Status Worker::Start() { return impl_->Start(); }
 void Worker::Stop() { impl_->Stop(); }
 const std::string& Worker::owner_id() const { return impl_->owner(); }
 size_t Worker::active_runs() const { return impl_->active_runs(); }
+
+bool WaitForAbandonedSteps(Duration timeout) { return internal::WaitForDetachedThreads(timeout); }
 
 }  // namespace dynaflow::engine

@@ -102,4 +102,12 @@ class Worker {
   std::shared_ptr<internal::WorkerImpl> impl_;
 };
 
+// Step code a Worker::Stop stopped waiting for (attempts abandoned after the shutdown grace,
+// timed-out attempts still running past it) runs on in detached threads. Waits until all of
+// them, in this process, have returned and released what they held (the step's context, the
+// run's logger, the worker), or `timeout` passed. Returns true when none is left. Call it before
+// the process exits when a Stop may have abandoned code: code still running at exit is ended
+// wherever it is, while static objects (spdlog's registry among them) are being destroyed.
+bool WaitForAbandonedSteps(Duration timeout);
+
 }  // namespace dynaflow::engine

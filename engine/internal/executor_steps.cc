@@ -58,7 +58,8 @@ Result<Value> RunExecutor::RunOneAttempt(const std::shared_ptr<AttemptShared>& a
   };
   auto box = std::make_shared<Box>();
   auto done = std::make_shared<Completion>();
-  std::thread thread([box, done, call] {
+  auto exit = std::make_shared<ThreadExit>();
+  std::thread thread = StartTrackedThread(exit, [box, done, call] {
     Result<Value> r = call();
     {
       std::lock_guard<std::mutex> lock(box->mu);
@@ -76,7 +77,7 @@ Result<Value> RunExecutor::RunOneAttempt(const std::shared_ptr<AttemptShared>& a
   }
   lock.unlock();
   attempt->timed_out.store(true);
-  env_.strays->Add(std::move(thread), done);
+  env_.strays->Add(std::move(thread), done, exit);
   return Status::Timeout(fmt::format("attempt {} of \"{}\" timed out after {} ms", attempt->attempt,
                                      attempt->step_name, timeout->count()));
 }

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "engine/internal/detached_threads.h"
+
 namespace dynaflow::engine::internal {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
@@ -53,16 +55,18 @@ class Completion {
 class StrayThreads {
  public:
   ~StrayThreads() { JoinUntil(SteadyTime::max()); }
-  // `done` is set when the thread's work has returned (so it can be joined at once). After
-  // JoinUntil the thread is detached at once instead.
-  void Add(std::thread thread, std::shared_ptr<Completion> done) {
+  // `done` is set when the thread's work has returned (so it can be joined at once); the
+  // thread was started with StartTrackedThread(exit, ...). After JoinUntil the thread is
+  // detached at once instead.
+  void Add(std::thread thread, std::shared_ptr<Completion> done, std::shared_ptr<ThreadExit> exit) {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {
+      exit->MarkDetached();
       thread.detach();
       return;
     }
     ReapLocked();
-    threads_.push_back({std::move(thread), std::move(done)});
+    threads_.push_back({std::move(thread), std::move(done), std::move(exit)});
   }
   // Joins every thread whose work returns before `deadline` and detaches the others; from now
   // on Add detaches. Returns how many were detached.
@@ -78,6 +82,7 @@ class StrayThreads {
       if (e.done->WaitUntil(deadline)) {
         e.thread.join();
       } else {
+        e.exit->MarkDetached();
         e.thread.detach();
         ++detached;
       }
@@ -89,6 +94,7 @@ class StrayThreads {
   struct Entry {
     std::thread thread;
     std::shared_ptr<Completion> done;
+    std::shared_ptr<ThreadExit> exit;
   };
   void ReapLocked() {
     for (auto it = threads_.begin(); it != threads_.end();) {

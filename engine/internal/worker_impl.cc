@@ -70,8 +70,10 @@ Status WorkerImpl::Start() {
   }
   // Executors keep this object alive: Stop may leave one running inside an abandoned attempt.
   for (int i = 0; i < options_.threads; ++i) {
-    executors_.emplace_back(
-        [self = shared_from_this(), i] { self->ExecutorLoop(static_cast<size_t>(i)); });
+    executor_exits_.push_back(std::make_shared<ThreadExit>());
+    executors_.push_back(StartTrackedThread(executor_exits_.back(), [self = shared_from_this(), i] {
+      self->ExecutorLoop(static_cast<size_t>(i));
+    }));
   }
   heartbeater_ = std::thread([this] { HeartbeatLoop(); });
   poller_ = std::thread([this] { PollerLoop(); });
@@ -116,6 +118,7 @@ void WorkerImpl::Stop() {
   if (late) AbandonInFlight(&busy);
   for (size_t i = 0; i < executors_.size(); ++i) {
     if (std::find(busy.begin(), busy.end(), i) != busy.end()) {
+      executor_exits_[i]->MarkDetached();
       executors_[i].detach();  // inside an abandoned attempt: holds its own reference to us
     } else {
       executors_[i].join();  // idle: returns at once (the queue is empty, the state stopping)

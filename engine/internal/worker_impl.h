@@ -89,6 +89,7 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
   std::atomic<bool> stopping_{false};
 
   std::vector<std::thread> executors_;
+  std::vector<std::shared_ptr<ThreadExit>> executor_exits_;  // by executor (detached_threads.h)
   std::thread poller_;
   std::thread heartbeater_;
 

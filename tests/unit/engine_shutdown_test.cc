@@ -175,7 +175,8 @@ TEST_P(EngineShutdownTest, AttemptIgnoringCancellationIsAbandonedAfterTheGraceAn
   std::chrono::milliseconds took = TimedStop(*a);
   EXPECT_GE(took, grace);
   EXPECT_LT(took, grace + 5s);
-  EXPECT_FALSE(s->returned.is_open());  // Stop did not wait for the abandoned code
+  EXPECT_FALSE(s->returned.is_open());        // Stop did not wait for the abandoned code
+  EXPECT_FALSE(WaitForAbandonedSteps(20ms));  // ... which still runs
   EXPECT_EQ(a->active_runs(), 0u);
 
   // Handed back: PENDING, due now, unowned; "two" not recorded.
@@ -207,6 +208,7 @@ TEST_P(EngineShutdownTest, AttemptIgnoringCancellationIsAbandonedAfterTheGraceAn
   // that is thrown away.
   s->release.Open();
   ASSERT_TRUE(s->returned.Wait());
+  EXPECT_TRUE(WaitForAbandonedSteps(10s));  // returned and released what it held
   EXPECT_TRUE(s->cancelled_at_return.load());
   ASSERT_TRUE(Eventually([&] { return engine_a->metrics().step_latency.count == 2; }));
   EXPECT_EQ(Steps(*engine_a, started.run_id).count("two"), 0u);
@@ -262,6 +264,7 @@ TEST_P(EngineShutdownTest, ZeroGraceAbandonsAtOnceAndHandsQueuedRunsBack) {
 
   s->release.Open();
   ASSERT_TRUE(s->returned.Wait());
+  EXPECT_TRUE(WaitForAbandonedSteps(10s));  // returned and released what it held
   EXPECT_TRUE(s->cancelled_at_return.load());
 
   auto b = StartWorker(*engine_b, FastWorker(2, "b"));
@@ -328,6 +331,7 @@ TEST_P(EngineShutdownTest, ParallelBranchReturningWithinTheGraceIsKeptTheOtherRu
   EXPECT_FALSE(s->returned.is_open());
   s->release.Open();
   ASSERT_TRUE(s->returned.Wait());
+  EXPECT_TRUE(WaitForAbandonedSteps(10s));  // returned and released what it held
   EXPECT_TRUE(s->cancelled_at_return.load());
 
   auto b = StartWorker(*engine_b, FastWorker(2, "b"));
@@ -368,8 +372,10 @@ TEST_P(EngineShutdownTest, TimedOutAttemptStillRunningHoldsStopNoLongerThanTheGr
   EXPECT_GE(took, grace);  // waited for the timed-out code until the grace passed
   EXPECT_LT(took, grace + 5s);
   EXPECT_FALSE(returned->is_open());
+  EXPECT_FALSE(WaitForAbandonedSteps(20ms));
   release->Open();
   EXPECT_TRUE(returned->Wait());
+  EXPECT_TRUE(WaitForAbandonedSteps(10s));
 }
 
 TEST_P(EngineShutdownTest, ShutdownGraceIsValidated) {

@@ -118,6 +118,9 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     ASSERT_NE(table_, nullptr);
   }
   void TearDown() override {
+    // Step code a Worker::Stop abandoned must be done by the end of each test (the tests
+    // release what they block on), so nothing of it outlives the test.
+    EXPECT_TRUE(WaitForAbandonedSteps(30s)) << "abandoned step code still running";
     table_.reset();
     if (ddb_client_ && !ddb_table_name_.empty()) {
       dynamodb::DeleteTableRequest req;

@@ -1,0 +1,53 @@
+#include "engine/internal/detached_threads.h"
+
+#include <condition_variable>
+#include <mutex>
+
+namespace dynaflow::engine::internal {
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::condition_variable cv;
+  int running = 0;  // threads marked detached that have not exited
+};
+
+// Never destroyed: detached threads may exit while static objects are being destroyed.
+Registry& TheRegistry() {
+  static Registry* registry = new Registry;
+  return *registry;
+}
+
+}  // namespace
+
+void ThreadExit::MarkDetached() {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  if (detached_ || exited_) return;
+  detached_ = true;
+  ++r.running;
+}
+
+void ThreadExit::Exited() {
+  Registry& r = TheRegistry();
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    exited_ = true;
+    if (!detached_) return;
+    --r.running;
+  }
+  r.cv.notify_all();
+}
+
+bool WaitForDetachedThreads(std::chrono::milliseconds timeout) {
+  Registry& r = TheRegistry();
+  std::unique_lock<std::mutex> lock(r.mu);
+  auto none_left = [&] { return r.running == 0; };
+  if (timeout >= std::chrono::hours(24 * 365)) {  // "forever"; also avoids overflowing now()+t
+    r.cv.wait(lock, none_left);
+    return true;
+  }
+  return r.cv.wait_for(lock, timeout, none_left);
+}
+
+}  // namespace dynaflow::engine::internal
