@@ -7,18 +7,18 @@
 // finishes the run COMPENSATED (CANCELLED after a cancel) in the same write. A compensation that
 // fails for good is recorded FAILED and finishes the run FAILED with both errors.
 //
-// Error texts come from user code (Status messages, exception texts) and may hold any bytes;
-// they are recorded through SanitizeUtf8 (invalid sequences become U+FFFD) because the store
-// accepts only valid UTF-8 strings, so a failure can always be recorded.
+// Error texts come from user code (Status messages, exception texts) and may hold any bytes
+// and any length; they are recorded through RecordableError (valid UTF-8, bounded size,
+// error_text.h), so a failure can always be recorded.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <variant>
 
+#include "engine/internal/error_text.h"
 #include "engine/internal/phases.h"
 #include "engine/internal/run_executor.h"
 #include "engine/step_context.h"
-#include "model/utf8.h"
 
 namespace dynaflow::engine::internal {
 
@@ -40,7 +40,7 @@ ExecResult RunExecutor::Fail(const std::vector<std::pair<std::string, Attempts>>
   std::string error;
   std::vector<StepRecord> records;
   for (const auto& [name, a] : failures) {
-    const std::string text = SanitizeUtf8(a.error.ToString());
+    const std::string text = RecordableError(a.error.ToString(), kMaxStepErrorBytes);
     if (!error.empty()) error += "; ";
     error += fmt::format("step \"{}\" failed: {}", name, text);
     if (a.already_recorded) continue;
@@ -53,6 +53,7 @@ ExecResult RunExecutor::Fail(const std::vector<std::pair<std::string, Attempts>>
     rec.error = text;
     records.push_back(std::move(rec));
   }
+  error = RecordableError(error, kMaxRunErrorBytes);
   env_.logger->warn("run {}: {}", run_.run_id, error);
   const bool compensate = !PendingCompensations().empty();
   for (size_t k = 0; k < records.size(); ++k) {
@@ -185,11 +186,12 @@ ExecResult RunExecutor::Compensate() {
       }
     } else {
       rec.status = StepStatus::kFailed;
-      rec.error = SanitizeUtf8(a.error.ToString());
+      rec.error = RecordableError(a.error.ToString(), kMaxStepErrorBytes);
       RunFinish finish;
       finish.status = RunStatus::kFailed;
-      finish.error =
-          fmt::format("{}; compensation of step \"{}\" failed: {}", base_error, s->name, rec.error);
+      finish.error = RecordableError(
+          fmt::format("{}; compensation of step \"{}\" failed: {}", base_error, s->name, rec.error),
+          kMaxRunErrorBytes);
       env_.logger->error("run {}: {}", run_.run_id, finish.error);
       w = control_->Write(
           [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });

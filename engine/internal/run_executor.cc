@@ -8,8 +8,8 @@
 #include <charconv>
 #include <variant>
 
+#include "engine/internal/error_text.h"
 #include "engine/internal/phases.h"
-#include "model/utf8.h"
 
 namespace dynaflow::engine::internal {
 
@@ -287,7 +287,7 @@ ExecResult RunExecutor::Finished(Run run) {
 ExecResult RunExecutor::Finish(RunStatus status, const std::string& error) {
   RunFinish finish;
   finish.status = status;
-  finish.error = SanitizeUtf8(error);  // may quote user codecs' errors: store only valid UTF-8
+  finish.error = RecordableError(error, kMaxRunErrorBytes);  // may quote user codecs' errors
   if (status == RunStatus::kCompleted) finish.result = ResultPayload();
   auto w = control_->Write([&](const store::Fence& f) { return env_.store->FinishRun(f, finish); });
   if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);

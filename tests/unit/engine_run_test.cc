@@ -321,6 +321,34 @@ TEST_P(EngineRunTest, ExceptionsBecomeStepFailures) {
   EXPECT_NE(run.error.find("kaput"), std::string::npos) << run.error;
 }
 
+// A huge error text (here 1 MB, beyond DynamoDB's 400 KB item limit) is recorded cut down to
+// its beginning and end, so the run still records its failure, on every backend.
+TEST_P(EngineRunTest, HugeErrorTextsAreRecordedCut) {
+  auto engine = OpenEngine();
+  const std::string huge = "START" + std::string(1 << 20, 'e') + "FINISH";
+  auto wf =
+      WorkflowBuilder("verbose", 1)
+          .Step<int, int>(
+              "shout",
+              [&](StepContext&, const int&) -> Result<int> { return Status::Unavailable(huge); },
+              NoRetries())
+          .Build()
+          .value();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = StartWorker(*engine);
+  auto started = engine->Start(wf, 1).value();
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  ASSERT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_LE(run.error.size(), 16384u);
+  EXPECT_NE(run.error.find("START"), std::string::npos);
+  EXPECT_NE(run.error.find("FINISH"), std::string::npos);
+  EXPECT_NE(run.error.find("bytes cut"), std::string::npos);
+  auto step = Steps(*engine, started.run_id)["shout"];
+  EXPECT_EQ(step.status, StepStatus::kFailed);
+  EXPECT_LE(step.error.size(), 4096u);
+  EXPECT_NE(step.error.find("FINISH"), std::string::npos);
+}
+
 TEST_P(EngineRunTest, RunDeadlineBoundsAttemptsAndFailsTheRun) {
   auto engine = OpenEngine();
   std::atomic<bool> second_ran{false};
