@@ -1,5 +1,5 @@
-// Client CPU cost of one 1 KB PutItem: serialize the request, sign it, parse a response that
-// carries the 1 KB item back (ReturnValues=ALL_OLD). No network.
+// Client CPU cost of one 1 KB PutItem: serialize the request, check it is valid UTF-8, sign it,
+// parse a response that carries the 1 KB item back (ReturnValues=ALL_OLD). No network.
 //
 // Run: cmake --build build/bench --target client_bench && build/bench/bench/client_bench
 #include <benchmark/benchmark.h>
@@ -82,7 +82,17 @@ void BM_ParsePutItemResponse(benchmark::State& state) {
 }
 BENCHMARK(BM_ParsePutItemResponse);
 
-// The whole client-side CPU path of one PutItem: serialize + sign + parse.
+void BM_CheckPutItemUtf8(benchmark::State& state) {
+  std::string body = ToJson(OneKilobytePut());
+  for (auto _ : state) {
+    Status s = CheckRequestUtf8("PutItem", body);
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_CheckPutItemUtf8);
+
+// The whole client-side CPU path of one PutItem (as Client::Call runs it): serialize + UTF-8
+// check + sign + parse.
 void BM_SignSerializeParsePutItem(benchmark::State& state) {
   PutItemRequest put = OneKilobytePut();
   std::string response = ResponseBody(put);
@@ -90,6 +100,8 @@ void BM_SignSerializeParsePutItem(benchmark::State& state) {
   TimePoint now = FromUnixMillis(1732190000000);
   for (auto _ : state) {
     HttpRequest req = MakeHttp(ToJson(put));
+    Status u = CheckRequestUtf8("PutItem", req.body);
+    benchmark::DoNotOptimize(u);
     Status s = SignDynamoDbRequest(req, kCredentials, "eu-central-1", now, &cache);
     PutItemResponse out;
     Status p = ParseResponse(response, &out);
