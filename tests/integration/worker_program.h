@@ -49,7 +49,7 @@ inline int64_t NowMicros() {
 }
 
 inline std::string StepName(int i) {
-  char buf[8];
+  char buf[16];  // "s" + up to 11 characters of an int + NUL
   std::snprintf(buf, sizeof(buf), "s%02d", i);
   return buf;
 }
