@@ -1,8 +1,11 @@
 // Every client operation against DynamoDB Local (a real emulator, not a mock).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <set>
+#include <string>
 
+#include "model/clock.h"
 #include "store/dynamodb/client/client.h"
 #include "tests/support/dynamodb_local.h"
 
@@ -178,7 +181,10 @@ TEST_F(DynamoDbClientTest, TransactionOfEveryKindAppliesAndTransactGetReadsIt) {
   PutPlain(Key("RUN#4", "RUN#4"));
   PutPlain(Key("RUN#4", "STEP#old"));
   TransactWriteItemsRequest tx;
-  tx.client_request_token = "dynaflow-test-token-0001";
+  // Unique per test process: DynamoDB remembers a token for 10 minutes across tables, and a
+  // developer's emulator may still hold the one of an earlier run (with other parameters).
+  tx.client_request_token = "dft-" + std::to_string(::getpid()) + "-" +
+                            std::to_string(ToUnixMillis(Clock::Real()->Now()));
   tx.transact_items.push_back(
       TransactConditionCheck{table_, Key("RUN#4", "RUN#4"), "attribute_exists(PK)", {}, false});
   tx.transact_items.push_back(
