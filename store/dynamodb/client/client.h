@@ -55,9 +55,9 @@ struct ClientOptions {
 class RequestCounters {
  public:
   struct OperationStats {
-    int64_t calls = 0;      // logical calls (what callers asked for)
-    int64_t attempts = 0;   // HTTP requests actually sent (retries included)
-    int64_t errors = 0;     // calls that finally failed
+    int64_t calls = 0;          // logical calls (what callers asked for)
+    int64_t attempts = 0;       // HTTP requests actually sent (retries included)
+    int64_t errors = 0;         // calls that finally failed
     double capacity_units = 0;  // sum of ConsumedCapacity.CapacityUnits
   };
   void RecordAttempt(const std::string& op);
