@@ -3,6 +3,7 @@
 #
 # Phases:
 #   bootstrap    infra/bootstrap.sh (installs missing Debian packages when root)
+#   format       every C++ file git tracks is clang-format clean (.clang-format: Google, 100)
 #   asan         ASan+UBSan build in build/asan; ctest labels `unit` and `tsan` (in parallel),
 #                then `integration` and `engine-dynamodb` (serially) against a DynamoDB Local
 #                started for this run
@@ -14,7 +15,7 @@
 # Works from any cwd. Exit status: 0 when every phase built and every test passed.
 #
 # Environment:
-#   DYNAFLOW_TEST_PHASES  phases to run after bootstrap (default: "asan tsan")
+#   DYNAFLOW_TEST_PHASES  phases to run after bootstrap (default: "format asan tsan")
 #   DYNAFLOW_JOBS         build and unit-test parallelism (default: nproc)
 #   DYNAFLOW_TEST_BUILD_TYPE  CMake build type of the sanitizer builds (default: Debug)
 #   ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS  override the defaults below
@@ -26,7 +27,7 @@ REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO_ROOT"
 
 JOBS=${DYNAFLOW_JOBS:-$(nproc)}
-PHASES=${DYNAFLOW_TEST_PHASES:-asan tsan}
+PHASES=${DYNAFLOW_TEST_PHASES:-format asan tsan}
 CI=${CI:-false}
 DDB_STATE_DIR=$REPO_ROOT/.cache/dynamodb-local/state-test
 LOG_DIR=$REPO_ROOT/build/test-logs
@@ -205,6 +206,33 @@ ensure_dynamodb_local() {
 
 # ---------------------------------------------------------------- phases
 
+# Lists the C++ files that clang-format would change; fails when there is any.
+check_format() {
+  local files=() file bad=()
+  if git -C "$REPO_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    mapfile -t files < <(git -C "$REPO_ROOT" ls-files '*.cc' '*.h')
+  else
+    mapfile -t files < <(find model store engine examples bench tests -name '*.cc' -o -name '*.h')
+  fi
+  for file in "${files[@]}"; do
+    [[ -f "$file" ]] || continue
+    if ! clang-format --dry-run --Werror "$file" >/dev/null 2>&1; then bad+=("$file"); fi
+  done
+  if ((${#bad[@]} > 0)); then
+    echo "not clang-format clean (run: clang-format -i <file>):" >&2
+    printf '  %s\n' "${bad[@]}" >&2
+    return 1
+  fi
+  say "format: ${#files[@]} files clang-format clean"
+}
+
+phase_format() {
+  timed "format: clang-format check" check_format || {
+    FAILED_STEPS+=("format")
+    return 1
+  }
+}
+
 phase_asan() {
   local rc=0
   configure_and_build asan build/asan -DDYNAFLOW_SANITIZE=ON -DDYNAFLOW_TSAN=OFF \
@@ -264,10 +292,11 @@ timed bootstrap infra/bootstrap.sh || {
 overall=0
 for phase in $PHASES; do
   case "$phase" in
+    format) phase_format || overall=1 ;;
     asan) phase_asan || overall=1 ;;
     tsan) phase_tsan || overall=1 ;;
     *)
-      echo "unknown phase '$phase' in DYNAFLOW_TEST_PHASES (known: asan tsan)" >&2
+      echo "unknown phase '$phase' in DYNAFLOW_TEST_PHASES (known: format asan tsan)" >&2
       exit 2
       ;;
   esac
