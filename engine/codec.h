@@ -4,10 +4,18 @@
 // included), std::string, Unit (null), std::vector<T>, std::map<std::string, T>,
 // std::optional<T> (null when empty), nested freely.
 //
-// Two ways to plug in a user type:
-//  1. Specialize JsonTraits<T> (Write into a JsonWriter, Read from a JsonValue). The type then
-//     gets a JSON Codec and also works inside vectors, maps and optionals.
-//  2. Specialize Codec<T> directly with any byte format:
+// Ways to plug in a user type:
+//  1. For a struct stored as a JSON object, name its fields once in JsonFields<T>; JsonTraits<T>
+//     (both directions) follows from the list:
+//       template <> struct dynaflow::engine::JsonFields<Order> {
+//         static constexpr auto kFields =
+//             std::make_tuple(JsonField("id", &Order::id), JsonField("sku", &Order::sku));
+//       };
+//     T must be default-constructible; every listed member must be JsonSerializable.
+//  2. Specialize JsonTraits<T> (Write into a JsonWriter, Read from a JsonValue) for any other
+//     JSON shape. Either way the type gets a JSON Codec and also works inside vectors, maps and
+//     optionals.
+//  3. Specialize Codec<T> directly with any byte format:
 //       template <> struct dynaflow::engine::Codec<MyType> {
 //         static std::string Encode(const MyType& v);
 //         static Result<MyType> Decode(std::string_view payload);  // kSerialization on bad input
@@ -30,7 +38,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -233,5 +243,57 @@ void WriteMember(JsonWriter& w, const char* name, const T& value) {
   w.Key(name);
   JsonTraits<T>::Write(w, value);
 }
+
+// ---- JsonFields: JsonTraits derived from a field list ----------------------------------------
+
+// One member of a JsonFields list: its JSON name and the pointer to the struct member.
+template <class T, class M>
+struct JsonFieldOf {
+  const char* name;
+  M T::*member;
+};
+template <class T, class M>
+constexpr JsonFieldOf<T, M> JsonField(const char* name, M T::*member) {
+  return {name, member};
+}
+
+// Specialize with `static constexpr auto kFields = std::make_tuple(JsonField(...), ...);`.
+template <class T>
+struct JsonFields;
+
+template <class T>
+concept HasJsonFields = requires {
+  JsonFields<T>::kFields;
+};
+
+// Writes the listed members in list order; Read needs every one of them (extra members are
+// ignored) and names the first one that is missing or of the wrong type.
+template <HasJsonFields T>
+struct JsonTraits<T> {
+  static void Write(JsonWriter& w, const T& v) {
+    w.StartObject();
+    std::apply([&](const auto&... f) { (WriteMember(w, f.name, v.*f.member), ...); },
+               JsonFields<T>::kFields);
+    w.EndObject();
+  }
+  static Result<T> Read(const JsonValue& j) {
+    if (!j.IsObject()) return codec_internal::TypeError("object", j);
+    T out{};
+    Status status = Status::OK();
+    auto read_one = [&](const auto& f) {
+      using Member = std::remove_cvref_t<decltype(out.*f.member)>;
+      auto r = ReadMember<Member>(j, f.name);
+      if (r.ok()) {
+        out.*f.member = std::move(r).value();
+      } else {
+        status = r.error();
+      }
+      return r.ok();
+    };
+    std::apply([&](const auto&... f) { (read_one(f) && ...); }, JsonFields<T>::kFields);
+    if (!status.ok()) return status;
+    return out;
+  }
+};
 
 }  // namespace dynaflow::engine

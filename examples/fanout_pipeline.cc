@@ -58,65 +58,25 @@ using examples::Partial;
 using examples::Totals;
 
 template <>
-struct JsonTraits<Batch> {
-  static void Write(JsonWriter& w, const Batch& b) {
-    w.StartObject();
-    WriteMember(w, "id", b.id);
-    WriteMember(w, "values", b.values);
-    w.EndObject();
-  }
-  static Result<Batch> Read(const JsonValue& j) {
-    Batch b;
-    DYNAFLOW_ASSIGN_OR_RETURN(b.id, ReadMember<int64_t>(j, "id"));
-    DYNAFLOW_ASSIGN_OR_RETURN(b.values, ReadMember<std::vector<int64_t>>(j, "values"));
-    return b;
-  }
+struct JsonFields<Batch> {
+  static constexpr auto kFields =
+      std::make_tuple(JsonField("id", &Batch::id), JsonField("values", &Batch::values));
 };
 template <>
-struct JsonTraits<Partial> {
-  static void Write(JsonWriter& w, const Partial& p) {
-    w.StartObject();
-    WriteMember(w, "shard", p.shard);
-    WriteMember(w, "count", p.count);
-    WriteMember(w, "sum", p.sum);
-    WriteMember(w, "max", p.max);
-    WriteMember(w, "started_ms", p.started_ms);
-    WriteMember(w, "finished_ms", p.finished_ms);
-    w.EndObject();
-  }
-  static Result<Partial> Read(const JsonValue& j) {
-    Partial p;
-    DYNAFLOW_ASSIGN_OR_RETURN(p.shard, ReadMember<int32_t>(j, "shard"));
-    DYNAFLOW_ASSIGN_OR_RETURN(p.count, ReadMember<int64_t>(j, "count"));
-    DYNAFLOW_ASSIGN_OR_RETURN(p.sum, ReadMember<int64_t>(j, "sum"));
-    DYNAFLOW_ASSIGN_OR_RETURN(p.max, ReadMember<int64_t>(j, "max"));
-    DYNAFLOW_ASSIGN_OR_RETURN(p.started_ms, ReadMember<int64_t>(j, "started_ms"));
-    DYNAFLOW_ASSIGN_OR_RETURN(p.finished_ms, ReadMember<int64_t>(j, "finished_ms"));
-    return p;
-  }
+struct JsonFields<Partial> {
+  static constexpr auto kFields =
+      std::make_tuple(JsonField("shard", &Partial::shard), JsonField("count", &Partial::count),
+                      JsonField("sum", &Partial::sum), JsonField("max", &Partial::max),
+                      JsonField("started_ms", &Partial::started_ms),
+                      JsonField("finished_ms", &Partial::finished_ms));
 };
 template <>
-struct JsonTraits<Totals> {
-  static void Write(JsonWriter& w, const Totals& t) {
-    w.StartObject();
-    WriteMember(w, "id", t.id);
-    WriteMember(w, "count", t.count);
-    WriteMember(w, "sum", t.sum);
-    WriteMember(w, "max", t.max);
-    WriteMember(w, "concurrent_shards", t.concurrent_shards);
-    WriteMember(w, "alerted", t.alerted);
-    w.EndObject();
-  }
-  static Result<Totals> Read(const JsonValue& j) {
-    Totals t;
-    DYNAFLOW_ASSIGN_OR_RETURN(t.id, ReadMember<int64_t>(j, "id"));
-    DYNAFLOW_ASSIGN_OR_RETURN(t.count, ReadMember<int64_t>(j, "count"));
-    DYNAFLOW_ASSIGN_OR_RETURN(t.sum, ReadMember<int64_t>(j, "sum"));
-    DYNAFLOW_ASSIGN_OR_RETURN(t.max, ReadMember<int64_t>(j, "max"));
-    DYNAFLOW_ASSIGN_OR_RETURN(t.concurrent_shards, ReadMember<int32_t>(j, "concurrent_shards"));
-    DYNAFLOW_ASSIGN_OR_RETURN(t.alerted, ReadMember<bool>(j, "alerted"));
-    return t;
-  }
+struct JsonFields<Totals> {
+  static constexpr auto kFields =
+      std::make_tuple(JsonField("id", &Totals::id), JsonField("count", &Totals::count),
+                      JsonField("sum", &Totals::sum), JsonField("max", &Totals::max),
+                      JsonField("concurrent_shards", &Totals::concurrent_shards),
+                      JsonField("alerted", &Totals::alerted));
 };
 }  // namespace dynaflow::engine
 

@@ -30,9 +30,6 @@ namespace dynaflow::examples {
 namespace {
 
 using engine::Codec;
-using engine::JsonTraits;
-using engine::JsonValue;
-using engine::JsonWriter;
 using engine::StepContext;
 
 struct Order {
@@ -66,70 +63,27 @@ using examples::Reservation;
 using examples::Shipment;
 
 template <>
-struct JsonTraits<Order> {
-  static void Write(JsonWriter& w, const Order& o) {
-    w.StartObject();
-    WriteMember(w, "id", o.id);
-    WriteMember(w, "sku", o.sku);
-    WriteMember(w, "quantity", o.quantity);
-    WriteMember(w, "amount_cents", o.amount_cents);
-    w.EndObject();
-  }
-  static Result<Order> Read(const JsonValue& j) {
-    Order o;
-    DYNAFLOW_ASSIGN_OR_RETURN(o.id, ReadMember<int64_t>(j, "id"));
-    DYNAFLOW_ASSIGN_OR_RETURN(o.sku, ReadMember<std::string>(j, "sku"));
-    DYNAFLOW_ASSIGN_OR_RETURN(o.quantity, ReadMember<int32_t>(j, "quantity"));
-    DYNAFLOW_ASSIGN_OR_RETURN(o.amount_cents, ReadMember<int64_t>(j, "amount_cents"));
-    return o;
-  }
+struct JsonFields<Order> {
+  static constexpr auto kFields = std::make_tuple(
+      JsonField("id", &Order::id), JsonField("sku", &Order::sku),
+      JsonField("quantity", &Order::quantity), JsonField("amount_cents", &Order::amount_cents));
 };
 template <>
-struct JsonTraits<Reservation> {
-  static void Write(JsonWriter& w, const Reservation& r) {
-    w.StartObject();
-    WriteMember(w, "order_id", r.order_id);
-    WriteMember(w, "reservation_id", r.reservation_id);
-    WriteMember(w, "amount_cents", r.amount_cents);
-    w.EndObject();
-  }
-  static Result<Reservation> Read(const JsonValue& j) {
-    Reservation r;
-    DYNAFLOW_ASSIGN_OR_RETURN(r.order_id, ReadMember<int64_t>(j, "order_id"));
-    DYNAFLOW_ASSIGN_OR_RETURN(r.reservation_id, ReadMember<std::string>(j, "reservation_id"));
-    DYNAFLOW_ASSIGN_OR_RETURN(r.amount_cents, ReadMember<int64_t>(j, "amount_cents"));
-    return r;
-  }
+struct JsonFields<Reservation> {
+  static constexpr auto kFields =
+      std::make_tuple(JsonField("order_id", &Reservation::order_id),
+                      JsonField("reservation_id", &Reservation::reservation_id),
+                      JsonField("amount_cents", &Reservation::amount_cents));
 };
 template <>
-struct JsonTraits<Payment> {
-  static void Write(JsonWriter& w, const Payment& p) {
-    w.StartObject();
-    WriteMember(w, "order_id", p.order_id);
-    WriteMember(w, "payment_id", p.payment_id);
-    w.EndObject();
-  }
-  static Result<Payment> Read(const JsonValue& j) {
-    Payment p;
-    DYNAFLOW_ASSIGN_OR_RETURN(p.order_id, ReadMember<int64_t>(j, "order_id"));
-    DYNAFLOW_ASSIGN_OR_RETURN(p.payment_id, ReadMember<std::string>(j, "payment_id"));
-    return p;
-  }
+struct JsonFields<Payment> {
+  static constexpr auto kFields = std::make_tuple(JsonField("order_id", &Payment::order_id),
+                                                  JsonField("payment_id", &Payment::payment_id));
 };
 template <>
-struct JsonTraits<Shipment> {
-  static void Write(JsonWriter& w, const Shipment& s) {
-    w.StartObject();
-    WriteMember(w, "order_id", s.order_id);
-    WriteMember(w, "tracking", s.tracking);
-    w.EndObject();
-  }
-  static Result<Shipment> Read(const JsonValue& j) {
-    Shipment s;
-    DYNAFLOW_ASSIGN_OR_RETURN(s.order_id, ReadMember<int64_t>(j, "order_id"));
-    DYNAFLOW_ASSIGN_OR_RETURN(s.tracking, ReadMember<std::string>(j, "tracking"));
-    return s;
-  }
+struct JsonFields<Shipment> {
+  static constexpr auto kFields = std::make_tuple(JsonField("order_id", &Shipment::order_id),
+                                                  JsonField("tracking", &Shipment::tracking));
 };
 }  // namespace dynaflow::engine
 

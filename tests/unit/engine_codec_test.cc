@@ -39,6 +39,20 @@ struct JsonTraits<LineItem> {
   }
 };
 
+// A user type whose JSON traits follow from a field list (JsonFields).
+struct Address {
+  std::string street;
+  int32_t zip = 0;
+  std::vector<LineItem> parcels;
+  friend bool operator==(const Address&, const Address&) = default;
+};
+template <>
+struct JsonFields<Address> {
+  static constexpr auto kFields =
+      std::make_tuple(JsonField("street", &Address::street), JsonField("zip", &Address::zip),
+                      JsonField("parcels", &Address::parcels));
+};
+
 // A user type with its own byte codec.
 struct Point {
   int x = 0, y = 0;
@@ -62,6 +76,7 @@ struct NoCodec {};
 static_assert(Encodable<int>);
 static_assert(Encodable<std::map<std::string, std::vector<std::optional<LineItem>>>>);
 static_assert(Encodable<Point>);
+static_assert(JsonSerializable<Address> && Encodable<std::optional<std::vector<Address>>>);
 static_assert(!Encodable<NoCodec>);
 static_assert(!Encodable<std::vector<NoCodec>>);
 static_assert(!JsonSerializable<Point>);  // byte codec only: not usable inside JSON containers
@@ -162,6 +177,29 @@ TEST(EngineHistogram, BucketsAreMonotonic) {
     EXPECT_NEAR(mid, static_cast<double>(v), static_cast<double>(v) * 0.13) << v;
     prev = b;
   }
+}
+
+TEST(EngineCodec, JsonFieldsWriteAndReadTheListedMembers) {
+  Address a{"Main St 1", 10115, {{"apple", 2, 1.5}, {"pear", 1, std::nullopt}}};
+  const std::string json = Codec<Address>::Encode(a);
+  EXPECT_EQ(json, R"({"street":"Main St 1","zip":10115,"parcels":[{"sku":"apple","quantity":2,)"
+                  R"("price":1.5},{"sku":"pear","quantity":1,"price":null}]})");
+  EXPECT_EQ(RoundTrip(a), a);
+  EXPECT_EQ(RoundTrip(std::vector<Address>{a, Address{}}), (std::vector<Address>{a, Address{}}));
+  // Extra members are ignored; a missing or mistyped one is named.
+  auto extra = Codec<Address>::Decode(R"({"street":"s","zip":1,"parcels":[],"note":"x"})");
+  ASSERT_TRUE(extra.ok()) << extra.error();
+  EXPECT_EQ(extra->zip, 1);
+  auto missing = Codec<Address>::Decode(R"({"street":"s","parcels":[]})");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.error().Is(StatusCode::kSerialization));
+  EXPECT_NE(missing.error().message().find("\"zip\""), std::string::npos) << missing.error();
+  auto mistyped = Codec<Address>::Decode(R"({"street":"s","zip":"10115","parcels":[]})");
+  ASSERT_FALSE(mistyped.ok());
+  EXPECT_NE(mistyped.error().ToString().find("zip"), std::string::npos) << mistyped.error();
+  auto not_object = Codec<Address>::Decode("[1,2]");
+  ASSERT_FALSE(not_object.ok());
+  EXPECT_TRUE(not_object.error().Is(StatusCode::kSerialization));
 }
 
 }  // namespace dynaflow::engine
