@@ -1,22 +1,12 @@
 #include "store/dynamodb/client/credentials.h"
 
 #include <cstdlib>
-#include <ctime>
 
 #include "store/dynamodb/client/credentials_chain.h"
+#include "store/dynamodb/client/internal/aws_time.h"
 
 namespace dynaflow::dynamodb {
 namespace {
-
-std::string FormatUtc(TimePoint t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
-  const std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Empty values count as unset, as in the AWS SDKs.
 std::optional<std::string> NonEmpty(std::optional<std::string> v) {
@@ -40,7 +30,7 @@ std::string Credentials::ToString() const {
   out += session_token.empty() ? "<absent>" : "<redacted>";
   if (expiration) {
     out += ", expiration=";
-    out += FormatUtc(*expiration);
+    out += internal::FormatIso8601(*expiration);
   }
   out += "}";
   return out;
