@@ -81,15 +81,9 @@ ExecResult RunExecutor::Fail(const std::vector<std::pair<std::string, Attempts>>
     }
     if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);
     Counters::Inc(env_.counters->steps_failed);
-    StepExecution exec;
-    exec.run_id = run_.run_id;
-    exec.step_id = rec.step_id;
-    exec.status = rec.status;
-    exec.attempt = rec.attempt;
-    exec.error = rec.error;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      recorded_[rec.step_id] = exec;
+      recorded_[rec.step_id] = store::ExecutionOf(run_.run_id, rec);
     }
     if (last && !compensate) return Finished(std::move(*w));
   }
@@ -199,13 +193,7 @@ ExecResult RunExecutor::Compensate() {
     if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      StepExecution exec;
-      exec.run_id = run_.run_id;
-      exec.step_id = name;
-      exec.status = rec.status;
-      exec.attempt = rec.attempt;
-      exec.error = rec.error;
-      recorded_[name] = exec;
+      recorded_[name] = store::ExecutionOf(run_.run_id, rec);
     }
     if (a.kind != Attempts::kOk) {
       Counters::Inc(env_.counters->steps_failed);

@@ -248,17 +248,9 @@ RunExecutor::NodeOutcome RunExecutor::Record(const StepDef& s, const Attempts& a
     o.stop = StopFor(e);
     return o;
   }
-  StepExecution exec;
-  exec.run_id = run_.run_id;
-  exec.step_id = s.name;
-  exec.status = rec.status;
-  exec.attempt = rec.attempt;
-  exec.started_at = rec.started_at;
-  exec.finished_at = rec.finished_at;
-  exec.output_bytes = static_cast<int64_t>(payload.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
-    recorded_[s.name] = exec;
+    recorded_[s.name] = store::ExecutionOf(run_.run_id, rec);
     if (a.kind == Attempts::kOk) values_[s.name] = a.value;
   }
   if (a.kind == Attempts::kOk) {

@@ -13,6 +13,19 @@ using table::Condition;
 using V = AttributeValue;
 namespace attr = internal::attr;
 
+StepExecution ExecutionOf(const std::string& run_id, const StepRecord& record) {
+  StepExecution e;
+  e.run_id = run_id;
+  e.step_id = record.step_id;
+  e.status = record.status;
+  e.attempt = record.attempt;
+  e.started_at = record.started_at;
+  e.finished_at = record.finished_at;
+  e.error = record.error;
+  e.output_bytes = record.output ? static_cast<int64_t>(record.output->size()) : 0;
+  return e;
+}
+
 Result<std::unique_ptr<WorkflowStore>> WorkflowStore::Create(std::shared_ptr<table::Table> table,
                                                              WorkflowStoreOptions options) {
   if (table == nullptr) return Status::InvalidArgument("WorkflowStore needs a table");

@@ -168,6 +168,10 @@ struct StepRecord {
   std::optional<std::string> output;  // payload; chunked when large; nullopt: no output item
 };
 
+// The StepExecution stored when `record` is recorded for run `run_id` (fence_epoch left 0: it
+// is the writer's lease epoch).
+StepExecution ExecutionOf(const std::string& run_id, const StepRecord& record);
+
 // Changes to the run item applied together with a step record or on their own.
 struct RunChange {
   std::optional<RunStatus> status;  // non-terminal statuses only (use FinishRun)

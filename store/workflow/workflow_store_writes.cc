@@ -17,6 +17,14 @@ bool IsLeasedStatus(RunStatus s) {
   return s == RunStatus::kRunning || s == RunStatus::kCompensating;
 }
 
+// kAlreadyExists when the run item `cur` lists step `step_id` as recorded.
+Status StepNotRecorded(const Item& cur, const std::string& run_id, const std::string& step_id) {
+  if (FindAttribute(cur, attr::kStepPrefix + step_id)) {
+    return Status::AlreadyExists("step " + step_id + " of run " + run_id + " is already recorded");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status WorkflowStoreImpl::CheckFence(const Fence& fence, const Item& run, bool* stale) const {
@@ -189,22 +197,11 @@ Result<PreparedStep> WorkflowStoreImpl::PrepareStep(const Fence& fence, const St
   DYNAFLOW_ASSIGN_OR_RETURN(Item cur, KnownRun(fence.run_id));
   bool stale = false;
   DYNAFLOW_RETURN_IF_ERROR(CheckFence(fence, cur, &stale));
-  if (!stale && FindAttribute(cur, attr::kStepPrefix + r.step_id) != nullptr) {
-    return Status::AlreadyExists("step " + r.step_id + " of run " + fence.run_id +
-                                 " is already recorded");
-  }
+  if (!stale) DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, r.step_id));
   PreparedStep p;
   p.record = r;
   p.run_item = std::move(cur);
-  StepExecution e;
-  e.run_id = fence.run_id;
-  e.step_id = r.step_id;
-  e.status = r.status;
-  e.attempt = r.attempt;
-  e.started_at = r.started_at;
-  e.finished_at = r.finished_at;
-  e.error = r.error;
-  e.output_bytes = r.output ? static_cast<int64_t>(r.output->size()) : 0;
+  StepExecution e = ExecutionOf(fence.run_id, r);
   e.fence_epoch = fence.epoch;
   p.step_item = StepItem(options_.key_prefix, fence.run_id, e);
   if (r.output) {
@@ -329,18 +326,16 @@ Result<Run> WorkflowStoreImpl::RecordStep(const Fence& fence, const StepRecord& 
   }
   DYNAFLOW_ASSIGN_OR_RETURN(PreparedStep p, PrepareStep(fence, step));
   DYNAFLOW_ASSIGN_OR_RETURN(
-      Item written, WriteRun(
-                        fence.run_id, &fence,
-                        [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
-                          if (FindAttribute(cur, attr::kStepPrefix + step.step_id)) {
-                            return Status::AlreadyExists("step " + step.step_id + " of run " +
-                                                         fence.run_id + " is already recorded");
-                          }
-                          DYNAFLOW_RETURN_IF_ERROR(ApplyChange(cur, change, m));
-                          AddStep(p, std::nullopt, m, plan);
-                          return Status::OK();
-                        },
-                        &p.run_item));
+      Item written,
+      WriteRun(
+          fence.run_id, &fence,
+          [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
+            DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, step.step_id));
+            DYNAFLOW_RETURN_IF_ERROR(ApplyChange(cur, change, m));
+            AddStep(p, std::nullopt, m, plan);
+            return Status::OK();
+          },
+          &p.run_item));
   return RunFromItem(written);
 }
 
@@ -349,16 +344,14 @@ Result<Run> WorkflowStoreImpl::RecordStepAndFinish(const Fence& fence, const Ste
   DYNAFLOW_RETURN_IF_ERROR(ValidateFinish(finish));
   DYNAFLOW_ASSIGN_OR_RETURN(PreparedStep p, PrepareStep(fence, step));
   DYNAFLOW_ASSIGN_OR_RETURN(
-      Item written, WriteRun(
-                        fence.run_id, &fence,
-                        [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
-                          if (FindAttribute(cur, attr::kStepPrefix + step.step_id)) {
-                            return Status::AlreadyExists("step " + step.step_id + " of run " +
-                                                         fence.run_id + " is already recorded");
-                          }
-                          return BuildFinish(cur, finish, &p, m, plan);
-                        },
-                        &p.run_item));
+      Item written,
+      WriteRun(
+          fence.run_id, &fence,
+          [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
+            DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, step.step_id));
+            return BuildFinish(cur, finish, &p, m, plan);
+          },
+          &p.run_item));
   return RunFromItem(written);
 }
 
