@@ -33,10 +33,25 @@ void ThreadExit::Exited() {
   {
     std::lock_guard<std::mutex> lock(r.mu);
     exited_ = true;
-    if (!detached_) return;
-    --r.running;
+    if (detached_) --r.running;
   }
-  r.cv.notify_all();
+  r.cv.notify_all();  // WaitForDetachedThreads and ThreadExit::WaitUntil
+}
+
+bool ThreadExit::exited() const {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  return exited_;
+}
+
+bool ThreadExit::WaitUntil(SteadyTime deadline) const {
+  Registry& r = TheRegistry();
+  std::unique_lock<std::mutex> lock(r.mu);
+  if (deadline == SteadyTime::max()) {
+    r.cv.wait(lock, [&] { return exited_; });
+    return true;
+  }
+  return r.cv.wait_until(lock, deadline, [&] { return exited_; });
 }
 
 bool WaitForDetachedThreads(std::chrono::milliseconds timeout) {

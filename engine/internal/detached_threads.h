@@ -17,12 +17,18 @@
 
 namespace dynaflow::engine::internal {
 
+using SteadyTime = std::chrono::steady_clock::time_point;
+
 class ThreadExit {
  public:
   // Counts the thread as detached-and-running unless it exited already. Idempotent.
   void MarkDetached();
   // The thread's last act, after its function and everything it captured were destroyed.
   void Exited();
+  // True once Exited ran (the thread can then be joined at once).
+  bool exited() const;
+  // Waits until Exited ran: true, or false when `deadline` (SteadyTime::max(): none) passed.
+  bool WaitUntil(SteadyTime deadline) const;
 
  private:
   // Guarded by the process-wide mutex in detached_threads.cc.

@@ -57,16 +57,14 @@ Result<Value> RunExecutor::RunOneAttempt(const std::shared_ptr<AttemptShared>& a
     std::optional<Result<Value>> result;
   };
   auto box = std::make_shared<Box>();
-  auto done = std::make_shared<Completion>();
   auto exit = std::make_shared<ThreadExit>();
-  std::thread thread = StartTrackedThread(exit, [box, done, call] {
+  std::thread thread = StartTrackedThread(exit, [box, call] {
     Result<Value> r = call();
     {
       std::lock_guard<std::mutex> lock(box->mu);
       box->result.emplace(std::move(r));
     }
     box->cv.notify_all();
-    done->Set();
   });
   std::unique_lock<std::mutex> lock(box->mu);
   if (box->cv.wait_for(lock, *timeout, [&] { return box->result.has_value(); })) {
@@ -77,7 +75,7 @@ Result<Value> RunExecutor::RunOneAttempt(const std::shared_ptr<AttemptShared>& a
   }
   lock.unlock();
   attempt->timed_out.store(true);
-  env_.strays->Add(std::move(thread), done, exit);
+  env_.strays->Add(std::move(thread), exit);
   return Status::Timeout(fmt::format("attempt {} of \"{}\" timed out after {} ms", attempt->attempt,
                                      attempt->step_name, timeout->count()));
 }

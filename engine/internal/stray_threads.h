@@ -10,7 +10,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -20,45 +19,12 @@
 
 namespace dynaflow::engine::internal {
 
-using SteadyTime = std::chrono::steady_clock::time_point;
-
-// Set once by a thread when its work has returned; others may wait for it with a deadline.
-class Completion {
- public:
-  void Set() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-  }
-  bool done() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return done_;
-  }
-  // True once set; false when `deadline` (SteadyTime::max(): none) passed first.
-  bool WaitUntil(SteadyTime deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (deadline == SteadyTime::max()) {
-      cv_.wait(lock, [&] { return done_; });
-      return true;
-    }
-    return cv_.wait_until(lock, deadline, [&] { return done_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-};
-
 class StrayThreads {
  public:
   ~StrayThreads() { JoinUntil(SteadyTime::max()); }
-  // `done` is set when the thread's work has returned (so it can be joined at once); the
-  // thread was started with StartTrackedThread(exit, ...). After JoinUntil the thread is
+  // `thread` was started with StartTrackedThread(exit, ...). After JoinUntil the thread is
   // detached at once instead.
-  void Add(std::thread thread, std::shared_ptr<Completion> done, std::shared_ptr<ThreadExit> exit) {
+  void Add(std::thread thread, std::shared_ptr<ThreadExit> exit) {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {
       exit->MarkDetached();
@@ -66,7 +32,7 @@ class StrayThreads {
       return;
     }
     ReapLocked();
-    threads_.push_back({std::move(thread), std::move(done), std::move(exit)});
+    threads_.push_back({std::move(thread), std::move(exit)});
   }
   // Joins every thread whose work returns before `deadline` and detaches the others; from now
   // on Add detaches. Returns how many were detached.
@@ -79,7 +45,7 @@ class StrayThreads {
     }
     size_t detached = 0;
     for (auto& e : all) {
-      if (e.done->WaitUntil(deadline)) {
+      if (e.exit->WaitUntil(deadline)) {
         e.thread.join();
       } else {
         e.exit->MarkDetached();
@@ -93,12 +59,11 @@ class StrayThreads {
  private:
   struct Entry {
     std::thread thread;
-    std::shared_ptr<Completion> done;
     std::shared_ptr<ThreadExit> exit;
   };
   void ReapLocked() {
     for (auto it = threads_.begin(); it != threads_.end();) {
-      if (it->done->done()) {
+      if (it->exit->exited()) {
         it->thread.join();
         it = threads_.erase(it);
       } else {
