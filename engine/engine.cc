@@ -141,10 +141,10 @@ Status Engine::Cancel(const std::string& run_id) {
                                    std::string(RunStatusName(run.status)));
   }
   const bool idle = run.lease.owner.empty() || run.lease.expires_at <= core_->clock->Now();
-  if (idle && !run.cursor_step.empty()) {
-    // Nobody holds it but it has made progress: the store alone would finish it CANCELLED
-    // without compensating. Hold it for a moment, flag it, and hand it back due now: the next
-    // worker to claim it sees the flag and compensates.
+  if (idle && (run.lease.epoch > 0 || !run.cursor_step.empty())) {
+    // Nobody holds it but it may have made progress (someone held it): the store alone would
+    // finish it CANCELLED without compensating. Hold it for a moment, flag it, and hand it back due
+    // now: the next worker to claim it sees the flag and compensates.
     std::string owner = fmt::format("dynaflow-cancel-{:016x}", core_->random->Next64());
     auto held = store.ClaimRun(run_id, owner, Duration(30000), run.version);
     if (held.ok()) {

@@ -12,7 +12,7 @@ set -euo pipefail
 readonly DEB_PACKAGES=(
   g++ cmake pkg-config
   libcurl4-openssl-dev libssl-dev rapidjson-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libsqlite3-dev libzstd-dev
   clang-format
   curl  # infra/dynamodb-local.sh probes the server with it
 )

@@ -227,10 +227,9 @@ RunExecutor::NodeOutcome RunExecutor::Record(const StepDef& s, const Attempts& a
     w = control_->Write(
         [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });
   } else {
-    RunChange change;
-    change.cursor_step = s.name;
+    // No run change: the store records the step with one put of the step item alone.
     w = control_->Write(
-        [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, change); });
+        [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, RunChange{}); });
   }
   if (!w.ok()) {
     const Status& e = w.error();

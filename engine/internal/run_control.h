@@ -32,6 +32,7 @@ class RunControl {
 
   const std::string& run_id() const { return fence_.run_id; }
   const std::string& owner() const { return fence_.owner; }
+  int64_t epoch() const { return fence_.epoch; }
 
   // Runs `op` with the current fence. Transient errors (kThrottled, kUnavailable, kTimeout,
   // kTransactionCanceled) are retried with backoff while the lease has time left. Errors that

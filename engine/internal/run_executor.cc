@@ -52,7 +52,9 @@ RunExecutor::RunExecutor(ExecutorEnv env, std::shared_ptr<const WorkflowDef> def
 }
 
 ExecResult RunExecutor::Execute() {
-  bool need_load = !run_.cursor_step.empty() || !input_.has_value();
+  // Records exist only when someone held the run before this claim (epoch > 1), or when a
+  // run-level write said so (cursor_step); a first claim starts from the input alone.
+  bool need_load = !run_.cursor_step.empty() || !input_.has_value() || run_.lease.epoch > 1;
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     if (need_load || pass > 0) {
       Status s = Load();
@@ -64,6 +66,11 @@ ExecResult RunExecutor::Execute() {
         }
         env_.logger->warn("run {}: cannot load its records: {}", run_.run_id, s.ToString());
         return Release(RunChange{});
+      }
+      // A step record found recorded already (pass > 0) may be another owner's: once the run
+      // was claimed again or finished by someone else, it is not ours any more.
+      if (run_.lease.epoch != control_->epoch() || (pass > 0 && IsTerminal(run_.status))) {
+        return Interrupted(Stop::kLost, std::nullopt);
       }
       if (IsTerminal(run_.status)) return Finished(run_);
     }

@@ -46,8 +46,11 @@ Result<std::unique_ptr<WorkflowStore>> WorkflowStore::Create(std::shared_ptr<tab
   if (options.payload_chunk_bytes < 1024 || options.payload_chunk_bytes > 380 * 1024) {
     return Status::InvalidArgument("payload_chunk_bytes must be 1024..389120");
   }
-  if (options.provisional_chunk_ttl.count() <= 0) {
-    return Status::InvalidArgument("provisional_chunk_ttl must be positive");
+  if (options.inline_output_max_bytes > 380 * 1024) {
+    return Status::InvalidArgument("inline_output_max_bytes must be at most 389120");
+  }
+  if (options.item_ttl_margin < std::chrono::hours(1)) {
+    return Status::InvalidArgument("item_ttl_margin must be at least one hour");
   }
   return std::unique_ptr<WorkflowStore>(
       new internal::WorkflowStoreImpl(std::move(table), std::move(options)));
@@ -165,7 +168,10 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
   m.Set(table::kGsi1Sk, V::S(TimeSortKey(now_ms, run_id)));
   m.Set(attr::kCreatedAt, V::N(now_ms));
   m.Set(attr::kUpdatedAt, V::N(now_ms));
-  m.Set(attr::kDueAt, Ms(nr.start_at ? FromUnixMillis(ToUnixMillis(*nr.start_at)) : now));
+  const int64_t due_ms = nr.start_at ? ToUnixMillis(*nr.start_at) : now_ms;
+  m.Set(attr::kDueAt, V::N(due_ms));
+  const std::optional<int64_t> items_ttl = ItemsTtlFor(due_ms, nr.retention.count());
+  if (items_ttl) m.Set(attr::kItemsTtl, V::N(*items_ttl));
   m.Set(attr::kVersion, V::N(1));
   m.Set(attr::kStateVersion, V::N(0));
   m.Set(attr::kRetention, V::N(static_cast<int64_t>(nr.retention.count())));
@@ -186,16 +192,21 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     m.Set(attr::kEpoch, V::N(0));
   }
 
-  // The input: inline, or an INPUT head (+ chunks written first, with a provisional TTL).
+  // The input: inline, or an INPUT head (+ chunks written first).
   std::optional<PayloadItems> input;
-  if (!nr.input.empty() && nr.input.size() <= options_.inline_input_max_bytes) {
-    m.Set(attr::kInput, V::B(nr.input));
-  } else if (!nr.input.empty()) {
-    Item extra{{attr::kRunId, V::S(run_id)}};
-    input = SplitPayload(pk, kInputSk, "INPUT", nr.input, options_.payload_chunk_bytes,
-                         NewChunkTag(*random_), extra,
-                         NowSeconds() + options_.provisional_chunk_ttl.count());
-    m.Set(attr::kInputRef, V::S(input->ref.Encode()));
+  if (!nr.input.empty()) {
+    EncodedPayload enc = EncodePayload(nr.input, options_.compress_min_bytes);
+    if (enc.bytes.size() <= options_.inline_input_max_bytes) {
+      m.Set(attr::kInput, V::B(std::move(enc.bytes)));
+      if (!enc.encoding.empty()) m.Set(attr::kInputEncoding, V::S(enc.encoding));
+    } else {
+      Item extra{{attr::kRunId, V::S(run_id)}};
+      if (!enc.encoding.empty()) extra[attr::kEncoding] = V::S(enc.encoding);
+      if (items_ttl) extra[table::kTtl] = V::N(*items_ttl);
+      input = SplitPayload(pk, kInputSk, "INPUT", enc.bytes, options_.payload_chunk_bytes,
+                           NewChunkTag(*random_), extra, items_ttl);
+      m.Set(attr::kInputRef, V::S(input->ref.Encode()));
+    }
   }
   NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, &m);
   const Item run_item = m.item();
@@ -211,6 +222,7 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
            {attr::kWorkflowId, V::S(nr.workflow_id)},
            {attr::kBusinessKey, V::S(nr.business_key)},
            {attr::kCreatedAt, V::N(now_ms)}};
+    if (items_ttl) b[table::kTtl] = V::N(*items_ttl);
     ops.push_back(table::PutOp{std::move(b), AbsentOrExpired()});
   }
   if (input) {
@@ -218,6 +230,7 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     ops.push_back(table::PutOp{input->head, AbsentOrExpired()});
   }
 
+  bool took_over_key = false;
   for (int attempt = 0;; ++attempt) {
     Status s;
     table::TransactionFailure failure;
@@ -240,11 +253,18 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     if (!s.Is(StatusCode::kConditionFailed)) return s;
     if (failure.failed_index == 1 && !nr.business_key.empty()) {
       std::string holder = failure.old_item ? GetSOr(*failure.old_item, attr::kRunId) : "";
+      const std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
       if (holder.empty()) {
-        auto b = table_->Get(
-            table::Key{BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key),
-                       BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key)});
+        auto b = table_->Get(table::Key{bk, bk});
         if (b.ok()) holder = GetSOr(*b, attr::kRunId);
+      }
+      // The key item outlives its run by up to item_ttl_margin: once the run that held it is
+      // gone (expired), the key is free. Take it over, conditional on it still naming that run.
+      if (!holder.empty() && !took_over_key &&
+          table_->Get(RunKey(holder)).status().Is(StatusCode::kNotFound)) {
+        std::get<table::PutOp>(ops[1]).condition = EqS(attr::kRunId, holder);
+        took_over_key = true;
+        continue;
       }
       if (existing_run_id) *existing_run_id = holder;
       return Status::AlreadyExists("business key '" + nr.business_key + "' of workflow " +
@@ -299,7 +319,8 @@ Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::st
     auto written = table_->Update(RunKey(run_id), u, wo);
     if (written.ok()) {
       Remember(*written);
-      return RunFromItem(*written);
+      DYNAFLOW_ASSIGN_OR_RETURN(Run claimed, RunFromItem(*written));
+      return KeepClaimedItemsAlive(*written, std::move(claimed));
     }
     if (!written.status().Is(StatusCode::kConditionFailed)) return written.status();
     if (!old) {

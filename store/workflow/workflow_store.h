@@ -1,4 +1,5 @@
-// WorkflowStore: the single-table design of DESIGN.md, written once over table::Table.
+// WorkflowStore: the single-table design, written once over table::Table. The README's "The
+// workflow store" section shows the items, their attributes and what each operation costs.
 //
 // The one place that knows key formats, indexes, versions, leases, fencing and TTL. Every
 // backend (memory, SQLite, DynamoDB) gets it unchanged.
@@ -6,82 +7,59 @@
 // Items (all under PK = <prefix>RUN#<runId>; <prefix> is WorkflowStoreOptions::key_prefix):
 //   run      SK RUN#<runId>        GSI1 <prefix>WORKFLOW#<workflowId> / <createdMs13>#<runId>
 //                                  GSI2 <prefix>STATUS#<status>[#<nn>] / <timeMs13>#<runId>
+//                                  (the last step sits in the run item, `finalStep`)
+//   step     SK STEP#<stepId>      its output inline (compressed above compress_min_bytes)
+//                                  up to inline_output_max_bytes, else in chunk items
+//   chunk    SK OUTPUT#<stepId>#<tag>#<nnnn> (a large output), INPUT#<tag>#<nnnn> (a large input)
 //   input    SK INPUT              (only when larger than inline_input_max_bytes)
-//   step     SK STEP#<stepId>
-//   output   SK OUTPUT#<stepId>    (+ SK OUTPUT#<stepId>#<tag>#<nnnn> chunks when large)
 //   result   SK RESULT             (only when larger than inline_input_max_bytes)
 //   state    SK STATE#<key>
 // plus, per business key, PK = SK = <prefix>BKEY#<workflowId>#<businessKey> -> run id.
-// Large payloads (input, outputs) keep their first chunk in the head item (INPUT, OUTPUT#..)
-// and the rest in CHUNK items <head SK>#<tag>#<nnnn>, tag random per write.
-// GSI2's time (<timeMs13>) is the run's due time while it is not finished -- PENDING: start
-// time, SLEEPING: wake time, RUNNING/COMPENSATING: lease expiry (due now when unowned) -- and
-// its finish time once it is. <nn> = FNV-1a-64(runId) % gsi2_shards, two digits; with one
-// shard the key is exactly STATUS#<status>.
+// Only the run item is in the indexes. GSI2's time (<timeMs13>) is the run's due time while it
+// is not finished -- PENDING: start time, SLEEPING: wake time, RUNNING/COMPENSATING: lease
+// expiry (due now when unowned) -- and its finish time once it is. <nn> = FNV-1a-64(runId) %
+// gsi2_shards, two digits; with one shard the key is exactly STATUS#<status>.
 //
-// The run item also lists what belongs to the run (attribute "s:<stepId>" per recorded step,
-// holding where its output lives: "-" none, "<n>" or "<n>:<tag>" with n extra chunks; "k:<key>"
-// per state key), so finishing a run stamps the run's `ttl` on every item of the run (and the
-// business-key item) in the same transaction, without a query: nothing is orphaned when TTL
-// deletes the run, and reads (which filter expired items) stop returning all of it at once.
+// Writes. A step is recorded by ONE conditional PutItem of its step item (created exactly once:
+// the write fails when the item exists), which writes no indexed item: 1 WRU per KB. Run-level
+// transitions (claim, lease renewal, sleep, compensation decisions, cancel handling, finish)
+// update the run item, conditional on its `version` as this store last saw it and, for a lease
+// holder, on (lease owner, lease epoch). The last step of a run and the finish are one
+// UpdateItem: the step goes into the run item as `finalStep`.
 //
-// Concurrency: every run write is conditional. Writes of a lease holder are fenced by
-// (lease owner, lease epoch): a claim by anyone bumps the epoch, after which writes carrying the
-// old epoch fail with kFenced and change nothing. Each write is also conditional on the run's
-// `version` as this store last saw it (this store caches the last run item it read or wrote,
-// see run_cache_capacity): that is what lets a step record be ONE request -- the new run item
-// is computed, not read -- and a stale cache only costs a retry (the stored item comes back
-// with the failed condition), never a wrong write. State writes bump `stateVersion`, not
-// `version`, so they do not disturb the owner's writes; finishing checks both.
+// Fencing. A claim by anyone bumps the epoch, after which every run-level write carrying the
+// old epoch fails with kFenced and changes nothing. A step put is checked against the epoch this
+// store knows, not against the stored run item, so a paused owner whose lease was taken over
+// can still create a step item the new owner has not created yet. That record is a complete
+// execution of the step and is never overwritten: the new owner's put of the same step fails
+// (kAlreadyExists) and it adopts the record (first writer wins). If the new owner finishes the
+// run with that step as its `finalStep`, the run item's record is the run's history and the
+// late step item is ignored by reads.
+//
+// TTL without orphans and without a scan. Every item other than the run item is written with
+// ttl = the run's `itemsTtl` (due time + retention + item_ttl_margin, set at creation). The run
+// item gets ttl = finish time + retention when it finishes; every read goes through the run
+// item (LoadRun, GetOutput and GetState read it in the same request), so the run disappears
+// from reads at that second, and its other items expire by itemsTtl, unreachable. A run-level
+// write of a run that could outlive itemsTtl (alive longer than item_ttl_margin / 2, or
+// finishing later than itemsTtl - retention) first re-stamps every item of its partition with a
+// later ttl (1 Query per 1 MB + 1 UpdateItem per item), then raises itemsTtl: no item expires
+// while its run can still be read. Runs kept forever (retention 0) have no ttl anywhere.
 //
 // Lease expiry and clock skew: the claimant computes the expiry (its clock + lease) and stores
-// it as absolute milliseconds; a later claimant judges it with ITS clock (the claim's condition
-// is "stored expiry <= my now"). A worker whose clock runs ahead by d therefore sees leases
-// expire d early. Fencing keeps this safe whatever the skew: the previous owner's writes fail
-// with kFenced once anyone has claimed, so no step is recorded twice and no stale write lands.
-// Skew only costs duplicate step *execution*: a holder that extends its lease when a fraction
-// f of it is left tolerates skew up to f x lease without being taken over early (e.g. 30 s
-// leases extended every 10 s tolerate 20 s).
+// it as absolute milliseconds; a later claimant judges it with ITS clock. A worker whose clock
+// runs ahead by d sees leases expire d early; fencing keeps run-level writes safe whatever the
+// skew, and skew only costs duplicate step *execution*: a holder that extends its lease when a
+// fraction f of it is left tolerates skew up to f x lease without being taken over early.
 //
-// Request costs (DynamoDB requests; the README's table lists them, tests count them). "Known"
-// means this store holds the run in its cache (after its own CreateRun, ClaimRun, FindDueRuns,
-// List*, GetRun or an earlier write of the run); otherwise a write first costs +1 GetItem.
-//   CreateRun 1 (PutItem; TransactWriteItems with a business key or an INPUT item)
-//     +1 PutItem per extra 350 KB input chunk
-//   ClaimRun 1 UpdateItem (+1 when the run is COMPENSATING and not known)
-//   ExtendLease 1 · ReleaseRun 1 · UpdateRun 1 (UpdateItem)
-//   RecordStep 1 TransactWriteItems (+1 PutItem per extra 350 KB output chunk)
-//   FinishRun 1 (UpdateItem when the run has no other item, else TransactWriteItems) while the
-//     run has at most 99 other items (steps, outputs and their chunks, state, input, business
-//     key); +1 per further 99
-//   RecordStepAndFinish 1 (+ chunks, + per further 99 items, as above)
-//   RequestCancel 1 GetItem + 1 write (an UpdateItem, or the FinishRun cost when unowned)
-//   GetRun 1 (+1 when the result lives in a RESULT item) · GetOutput 1 + ceil(chunks/100)
-//   LoadRun 1 Query per 1 MB page (run, state, steps) + input/result items + outputs (1
-//     BatchGetItem per 100 heads and per 100 chunks)
-//   GetState 1 · PutState 2 (GetItem + TransactWriteItems) · CompareAndSwapState 1 ·
-//   DeleteState 1 · ListState 1 per page
-//   ListRunsByWorkflow >= 1 Query per page · ListRunsByStatus >= gsi2_shards Queries per page ·
-//   CountRunsByStatus gsi2_shards x pages of 1000 · FindDueRuns 4 x gsi2_shards Queries (the
-//   rotating scan: gsi2_shards per status looked at) ·
-//   DeleteRun 1 Query per page + 1 BatchWriteItem per 25 items (+1 DeleteItem: business key).
-// Extra requests beyond these happen only under contention: a version moved by another writer
-// (+1 retry per move; up to 16 attempts, backing off from the second miss in a row) or a
-// DynamoDB TransactionConflict (retried with backoff). A write that still loses returns
-// kTransactionCanceled (retryable); serialising the writes of one run in the caller (one
-// writer per run, as a worker does) avoids this altogether.
+// Cancellation: RequestCancel finishes an unowned or expired run CANCELLED; on a live lease it
+// sets cancelRequested, which the owner sees on the Run its next run-level write returns (a
+// lease renewal at the latest); the owner's writes keep working so it can still record,
+// compensate and finish.
 //
-// Refinements of the lead's first draft (explained in infra/store-fragment.md):
-// - chunk sort keys carry a random per-write tag instead of the lease epoch, so a retried
-//   record by the same owner never overwrites chunks a committed head points to;
-// - a cancel request does not make the owner's writes fail: they succeed (a step that ran must
-//   be recorded, compensation steps must be recordable) and return Run::cancel_requested;
-// - run, workflow and step ids may not contain '#' (it separates key parts);
-// - results larger than inline_input_max_bytes live in a RESULT item (at most
-//   payload_chunk_bytes; larger results belong in a step output);
-// - WorkflowStoreOptions gained `random` (run ids, chunk tags) and `run_cache_capacity`;
-//   RunDetails gained `state`; Run (model/workflow_types.h) gained `cancel_requested` and
-//   `inline_input` (filled from the run item by every call returning a Run).
+// Request costs are listed in the README (tests count them on DynamoDB Local). Contention
+// costs more: a version moved by another writer (+1 retry per move; up to 16 attempts, backing
+// off from the second miss in a row) or a DynamoDB TransactionConflict (retried with backoff).
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -116,12 +94,15 @@ struct WorkflowStoreOptions {
   // Payload bytes per item when a payload is split across items (1024..380 KB, so an item
   // stays below 400 KB including keys and attributes).
   size_t payload_chunk_bytes = 350 * 1024;
-  // Extra chunk items of an output (or input) are written before the step is recorded and
-  // carry this provisional TTL until the run finishes (then the run's TTL replaces it, or it is
-  // removed when the run is kept forever), so chunks of a record that never committed expire
-  // on their own. A run must therefore finish within this time of recording a chunked output;
-  // otherwise GetOutput reports the lost chunks (kSerialization). Must be positive.
-  std::chrono::seconds provisional_chunk_ttl{std::chrono::hours(24 * 30)};
+  // Step outputs whose stored (encoded) form is at most this many bytes (0..380 KB) live in the
+  // step item; larger ones in chunk items of payload_chunk_bytes written before the step item.
+  size_t inline_output_max_bytes = 32 * 1024;
+  // Inputs, outputs and results of at least this many bytes are stored zstd-compressed when
+  // that makes them smaller (the stored form names its encoding). 0: never compress.
+  size_t compress_min_bytes = 512;
+  // How long the run's other items may outlive the run item at most (see "TTL" above), and
+  // twice the time after which a live run re-stamps them. Must be at least one hour.
+  std::chrono::seconds item_ttl_margin{std::chrono::hours(24 * 30)};
   // Key for signing list cursors; empty: a built-in key (integrity against accidents only).
   std::string cursor_secret;
   // Time source (timestamps, lease expiry, due work, TTL). Not owned. nullptr: Clock::Real().
@@ -254,21 +235,26 @@ class WorkflowStore {
   // says otherwise; due now unless change.due_at. Errors: as ExtendLease.
   virtual Status ReleaseRun(const Fence& fence, const RunChange& change = {}) = 0;
 
-  // Records a step exactly once, fenced, with optional run changes, in one request (plus one
-  // per extra output chunk). Errors: kAlreadyExists (the step was recorded before: nothing
-  // changes), kFenced (nothing changes), kConditionFailed (run finished), kNotFound,
-  // kInvalidArgument (bad step id, terminal status in `change`), kLimitExceeded.
+  // Records a step exactly once. Without run changes (an empty `change`) it is one PutItem of
+  // the step item (plus one per output chunk), checked against the lease epoch this store knows
+  // (see "Fencing" above); the Run returned is the run as this store knows it. With run changes
+  // it is one TransactWriteItems (fenced, versioned run update + step put). Errors:
+  // kAlreadyExists (the step was recorded before: nothing changes), kFenced (nothing changes),
+  // kConditionFailed (run finished), kNotFound, kInvalidArgument (bad step id, terminal status
+  // in `change`), kLimitExceeded.
   virtual Result<Run> RecordStep(const Fence& fence, const StepRecord& step,
                                  const RunChange& change = {}) = 0;
-  // Like RecordStep + FinishRun in one transaction (the last step of a run).
+  // The last step of a run and the finish in one fenced UpdateItem of the run item (the step
+  // becomes the run's `finalStep`; a TransactWriteItems when the result needs a RESULT item).
+  // Errors: as FinishRun, plus kAlreadyExists when this store knows the step is recorded.
   virtual Result<Run> RecordStepAndFinish(const Fence& fence, const StepRecord& step,
                                           const RunFinish& finish) = 0;
   // Errors: as RecordStep (no kAlreadyExists).
   virtual Result<Run> UpdateRun(const Fence& fence, const RunChange& change) = 0;
-  // Terminal transition; stamps ttl = finish time + retention (rounded up to a second) on
-  // every item of the run and on its business-key item; drops the lease. Errors: kFenced,
-  // kConditionFailed (already finished), kNotFound, kInvalidArgument (non-terminal status),
-  // kLimitExceeded (result too large).
+  // Terminal transition; stamps ttl = finish time + retention (rounded up to a second) on the
+  // run item (its other items already expire by itemsTtl, see "TTL" above); drops the lease.
+  // Errors: kFenced, kConditionFailed (already finished), kNotFound, kInvalidArgument (non-terminal
+  // status), kLimitExceeded (result too large).
   virtual Result<Run> FinishRun(const Fence& fence, const RunFinish& finish) = 0;
   // Cancels a run that may be owned by someone else (operator action): when a live lease holds
   // it, sets Run::cancel_requested (the owner sees it on the Run its next write returns; its

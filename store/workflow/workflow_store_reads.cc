@@ -1,4 +1,6 @@
 // WorkflowStore: run reads, outputs, workflow state and DeleteRun.
+#include <algorithm>
+
 #include "store/workflow/internal/keys.h"
 #include "store/workflow/internal/store_impl.h"
 
@@ -14,9 +16,13 @@ constexpr int kMaxStateAttempts = 8;
 // Loads an inline or separately stored payload (input / result) of a run item.
 Result<std::optional<std::string>> PayloadOfRun(table::Table& table, const std::string& pk,
                                                 const Item& run, const char* inline_attr,
-                                                const char* ref_attr, const char* head_sk) {
+                                                const char* encoding_attr, const char* ref_attr,
+                                                const char* head_sk) {
   if (const AttributeValue* v = FindAttribute(run, inline_attr); v && v->is_b()) {
-    return std::optional<std::string>(*v->AsB());
+    DYNAFLOW_ASSIGN_OR_RETURN(std::string bytes,
+                              DecodePayload(*v->AsB(), GetSOr(run, encoding_attr),
+                                            std::string(inline_attr) + " of " + pk));
+    return std::optional<std::string>(std::move(bytes));
   }
   if (FindAttribute(run, ref_attr) == nullptr) return std::optional<std::string>();
   auto payload = ReadPayload(table, pk, head_sk);
@@ -29,14 +35,76 @@ Result<std::optional<std::string>> PayloadOfRun(table::Table& table, const std::
   return std::optional<std::string>(std::move(payload).value());
 }
 
+// The step record of the run item's finalStep when it is `step_id` ("" = any), else nullptr.
+const AttributeMap* FinalStepOf(const Item& run, std::string_view step_id = "") {
+  const AttributeValue* f = FindAttribute(run, attr::kFinalStep);
+  if (f == nullptr || !f->is_m()) return nullptr;
+  if (!step_id.empty() && GetSOr(*f->AsM(), attr::kStepId) != step_id) return nullptr;
+  return f->AsM();
+}
+
+// Whether a step item belongs to the run `run` (not to an expired earlier run of the same id).
+bool BelongsTo(const Item& step, const Item& run) {
+  const AttributeValue* c = FindAttribute(step, attr::kRunCreatedAt);
+  return c == nullptr || GetNOr(step, attr::kRunCreatedAt, -1) == GetNOr(run, attr::kCreatedAt, 0);
+}
+
+// Where a step from an older version's layout keeps its output: the run item's s:<stepId>.
+std::optional<PayloadRef> LegacyOutputRef(const Item& run, const std::string& step_id) {
+  const AttributeValue* v = FindAttribute(run, attr::kStepPrefix + step_id);
+  if (v == nullptr || !v->is_s()) return std::nullopt;
+  auto ref = PayloadRef::Decode(*v->AsS());
+  if (!ref.ok() || !ref->present) return std::nullopt;
+  return *ref;
+}
+
 }  // namespace
+
+Result<std::optional<std::string>> WorkflowStoreImpl::OutputOf(const std::string& run_id,
+                                                               const Item& step, const Item& run) {
+  const std::string step_id = GetSOr(step, attr::kStepId);
+  const std::string what = "output of step " + step_id + " of run " + run_id;
+  const AttributeValue* ref_attr = FindAttribute(step, attr::kOutputRef);
+  if (ref_attr == nullptr || !ref_attr->is_s()) {
+    if (auto legacy = LegacyOutputRef(run, step_id)) {
+      auto out = ReadPayload(*table_, Pk(run_id), OutputSk(step_id));
+      if (out.status().Is(StatusCode::kNotFound))
+        return Status::Serialization(what + " is missing");
+      DYNAFLOW_RETURN_IF_ERROR(out.status());
+      return std::optional<std::string>(std::move(out).value());
+    }
+    return std::optional<std::string>();
+  }
+  if (*ref_attr->AsS() == kOutputIsResult) {
+    DYNAFLOW_ASSIGN_OR_RETURN(Run r, RunFromItem(run));
+    return std::optional<std::string>(r.result.value_or(""));
+  }
+  DYNAFLOW_ASSIGN_OR_RETURN(PayloadRef ref, PayloadRef::Decode(*ref_attr->AsS()));
+  std::string bytes;
+  if (ref.chunks == 0) {
+    bytes = GetBytes(step, attr::kOutput);
+  } else {
+    std::vector<table::Key> keys = ChunkKeys(Pk(run_id), OutputSk(step_id), ref);
+    DYNAFLOW_ASSIGN_OR_RETURN(auto chunks, table_->BatchGet(keys));
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      if (!chunks[i]) {
+        return Status::Serialization(what + ": chunk " + std::to_string(i + 1) + " is missing");
+      }
+      bytes += GetBytes(*chunks[i], attr::kData);
+    }
+  }
+  DYNAFLOW_ASSIGN_OR_RETURN(
+      std::string out, DecodePayload(std::move(bytes), GetSOr(step, attr::kOutputEncoding), what));
+  return std::optional<std::string>(std::move(out));
+}
 
 Result<Run> WorkflowStoreImpl::GetRun(const std::string& run_id) {
   DYNAFLOW_ASSIGN_OR_RETURN(Item item, ReadRun(run_id));
   DYNAFLOW_ASSIGN_OR_RETURN(Run run, RunFromItem(item));
   if (FindAttribute(item, attr::kResultRef)) {
-    DYNAFLOW_ASSIGN_OR_RETURN(run.result, PayloadOfRun(*table_, Pk(run_id), item, attr::kResult,
-                                                       attr::kResultRef, kResultSk));
+    DYNAFLOW_ASSIGN_OR_RETURN(
+        run.result, PayloadOfRun(*table_, Pk(run_id), item, attr::kResult, attr::kResultEncoding,
+                                 attr::kResultRef, kResultSk));
   }
   return run;
 }
@@ -52,15 +120,15 @@ Result<RunDetails> WorkflowStoreImpl::LoadRun(const std::string& run_id, bool wi
   q.limit = 1000;
   RunDetails details;
   std::optional<Item> run_item;
+  std::vector<Item> step_items;
   for (;;) {
     DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-    for (const Item& item : page.items) {
+    for (Item& item : page.items) {
       std::string sk = GetSOr(item, table::kSk);
       if (sk == RunSk(run_id)) {
-        run_item = item;
+        run_item = std::move(item);
       } else if (sk.rfind(kStepSkPrefix, 0) == 0) {
-        DYNAFLOW_ASSIGN_OR_RETURN(StepExecution step, StepFromItem(item));
-        details.steps.push_back(std::move(step));
+        step_items.push_back(std::move(item));
       } else if (sk.rfind(kStateSkPrefix, 0) == 0) {
         DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, StateFromItem(item));
         details.state.push_back(std::move(e));
@@ -72,48 +140,34 @@ Result<RunDetails> WorkflowStoreImpl::LoadRun(const std::string& run_id, bool wi
   if (!run_item) return Status::NotFound("run " + run_id + " not found");
   Remember(*run_item);
   DYNAFLOW_ASSIGN_OR_RETURN(details.run, RunFromItem(*run_item));
-  DYNAFLOW_ASSIGN_OR_RETURN(
-      auto input, PayloadOfRun(*table_, pk, *run_item, attr::kInput, attr::kInputRef, kInputSk));
+  DYNAFLOW_ASSIGN_OR_RETURN(auto input,
+                            PayloadOfRun(*table_, pk, *run_item, attr::kInput, attr::kInputEncoding,
+                                         attr::kInputRef, kInputSk));
   details.input = input.value_or("");
   if (FindAttribute(*run_item, attr::kResultRef)) {
-    DYNAFLOW_ASSIGN_OR_RETURN(
-        details.run.result,
-        PayloadOfRun(*table_, pk, *run_item, attr::kResult, attr::kResultRef, kResultSk));
+    DYNAFLOW_ASSIGN_OR_RETURN(details.run.result,
+                              PayloadOfRun(*table_, pk, *run_item, attr::kResult,
+                                           attr::kResultEncoding, attr::kResultRef, kResultSk));
   }
-  if (!with_outputs) return details;
-
-  // Heads of every recorded output in one batch, then every extra chunk in another.
-  std::vector<std::string> step_ids;
-  std::vector<table::Key> heads;
-  for (const auto& [step_id, value] : StepRefs(*run_item)) {
-    DYNAFLOW_ASSIGN_OR_RETURN(PayloadRef ref, PayloadRef::Decode(value));
-    if (!ref.present) continue;
-    step_ids.push_back(step_id);
-    heads.push_back({pk, OutputSk(step_id)});
+  // The run item's final step is the run's record of that step (see "Fencing" in the header).
+  const AttributeMap* final_step = FinalStepOf(*run_item);
+  const std::string final_id = final_step ? GetSOr(*final_step, attr::kStepId) : "";
+  std::vector<const Item*> records;
+  for (const Item& item : step_items) {
+    if (!BelongsTo(item, *run_item) || GetSOr(item, attr::kStepId) == final_id) continue;
+    records.push_back(&item);
   }
-  if (heads.empty()) return details;
-  DYNAFLOW_ASSIGN_OR_RETURN(auto head_items, table_->BatchGet(heads));
-  std::vector<table::Key> chunk_keys;
-  std::vector<size_t> first_chunk(heads.size() + 1, 0);
-  for (size_t i = 0; i < heads.size(); ++i) {
-    first_chunk[i] = chunk_keys.size();
-    if (!head_items[i]) {
-      return Status::Serialization("output of step " + step_ids[i] + " of run " + run_id +
-                                   " is missing");
+  if (final_step) records.push_back(final_step);
+  std::sort(records.begin(), records.end(), [](const Item* a, const Item* b) {
+    return GetSOr(*a, attr::kStepId) < GetSOr(*b, attr::kStepId);
+  });
+  for (const Item* record : records) {
+    DYNAFLOW_ASSIGN_OR_RETURN(StepExecution step, StepFromItem(*record));
+    if (with_outputs) {
+      DYNAFLOW_ASSIGN_OR_RETURN(auto out, OutputOf(run_id, *record, *run_item));
+      if (out) details.outputs[step.step_id] = std::move(*out);
     }
-    for (auto& k : ChunkKeys(pk, heads[i].sk, RefOfHead(*head_items[i]))) {
-      chunk_keys.push_back(std::move(k));
-    }
-  }
-  first_chunk[heads.size()] = chunk_keys.size();
-  std::vector<std::optional<Item>> chunks;
-  if (!chunk_keys.empty()) {
-    DYNAFLOW_ASSIGN_OR_RETURN(chunks, table_->BatchGet(chunk_keys));
-  }
-  for (size_t i = 0; i < heads.size(); ++i) {
-    std::vector<std::optional<Item>> mine(chunks.begin() + first_chunk[i],
-                                          chunks.begin() + first_chunk[i + 1]);
-    DYNAFLOW_ASSIGN_OR_RETURN(details.outputs[step_ids[i]], AssemblePayload(*head_items[i], mine));
+    details.steps.push_back(std::move(step));
   }
   return details;
 }
@@ -122,22 +176,35 @@ Result<std::string> WorkflowStoreImpl::GetOutput(const std::string& run_id,
                                                  const std::string& step_id) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("step id", step_id, kMaxStepIdBytes));
-  auto out = ReadPayload(*table_, Pk(run_id), OutputSk(step_id));
-  if (out.status().Is(StatusCode::kNotFound)) {
+  // The run and the step in one request: no run, no output (it expired with the run).
+  const table::Key keys[] = {RunKey(run_id), {Pk(run_id), StepSk(step_id)}};
+  DYNAFLOW_ASSIGN_OR_RETURN(auto items, table_->BatchGet(keys));
+  auto none = [&] {
     return Status::NotFound("no output of step " + step_id + " of run " + run_id);
+  };
+  if (!items[0]) return Status::NotFound("run " + run_id + " not found");
+  const Item& run = *items[0];
+  const Item* record = FinalStepOf(run, step_id);
+  if (record == nullptr && items[1] && BelongsTo(*items[1], run)) record = &*items[1];
+  Item legacy;
+  if (record == nullptr) {
+    if (!LegacyOutputRef(run, step_id)) return none();
+    legacy = {{attr::kStepId, AttributeValue::S(step_id)}};
+    record = &legacy;
   }
-  return out;
+  DYNAFLOW_ASSIGN_OR_RETURN(auto out, OutputOf(run_id, *record, run));
+  if (!out) return none();
+  return std::move(*out);
 }
 
 Result<StateEntry> WorkflowStoreImpl::GetState(const std::string& run_id, const std::string& key) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   DYNAFLOW_RETURN_IF_ERROR(ValidateName("state key", key, kMaxStateKeyBytes));
-  auto item = table_->Get({Pk(run_id), StateSk(key)});
-  if (item.status().Is(StatusCode::kNotFound)) {
-    return Status::NotFound("no state '" + key + "' in run " + run_id);
-  }
-  DYNAFLOW_RETURN_IF_ERROR(item.status());
-  return StateFromItem(*item);
+  // With the run item in the same request: state disappears with its run.
+  const table::Key keys[] = {RunKey(run_id), {Pk(run_id), StateSk(key)}};
+  DYNAFLOW_ASSIGN_OR_RETURN(auto items, table_->BatchGet(keys));
+  if (!items[0] || !items[1]) return Status::NotFound("no state '" + key + "' in run " + run_id);
+  return StateFromItem(*items[1]);
 }
 
 Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const std::string& key,
@@ -148,36 +215,47 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
   DYNAFLOW_RETURN_IF_ERROR(ValidateName("state key", key, kMaxStateKeyBytes));
   if (expected_version < 0) return Status::InvalidArgument("expected_version is negative");
   const std::string pk = Pk(run_id);
-  // The run lists the key (so finishing stamps its ttl) and must not be finished with a
-  // retention (a state item written after the stamp would outlive the run).
-  table::Update run_update;
-  run_update.Set(attr::kStatePrefix + key, V::N(1));
-  run_update.Add(attr::kStateVersion, 1);
-  Condition run_ok = Condition::Exists(table::kPk) && Condition::NotExists(table::kTtl);
-  Item state{{table::kPk, V::S(pk)},           {table::kSk, V::S(StateSk(key))},
-             {attr::kType, V::S("STATE")},     {attr::kRunId, V::S(run_id)},
-             {attr::kKey, V::S(key)},          {attr::kVersion, V::N(expected_version + 1)},
-             {attr::kUpdatedAt, V::N(NowMs())}};
-  if (!value.empty()) state[attr::kValue] = V::B(value);
-  Condition state_ok = expected_version == 0 ? Condition::NotExists(table::kPk)
-                                             : EqN(attr::kVersion, expected_version);
-  std::vector<table::WriteOp> ops = {table::UpdateOp{RunKey(run_id), run_update, run_ok},
-                                     table::PutOp{std::move(state), state_ok}};
+  DYNAFLOW_ASSIGN_OR_RETURN(Item run, KnownRun(run_id));
   for (int attempt = 0;; ++attempt) {
+    // The run must exist and not be finished with a retention (a state item written then would
+    // outlive it), and the state item expires with the run's other items: the check pins the
+    // itemsTtl the item is written with.
+    const std::optional<int64_t> items_ttl = ItemsTtlOf(run);
+    Condition run_ok =
+        Condition::Exists(table::kPk) && Condition::NotExists(table::kTtl) &&
+        (items_ttl ? EqN(attr::kItemsTtl, *items_ttl) : Condition::NotExists(attr::kItemsTtl));
+    Item state{{table::kPk, V::S(pk)},           {table::kSk, V::S(StateSk(key))},
+               {attr::kType, V::S("STATE")},     {attr::kRunId, V::S(run_id)},
+               {attr::kKey, V::S(key)},          {attr::kVersion, V::N(expected_version + 1)},
+               {attr::kUpdatedAt, V::N(NowMs())}};
+    if (!value.empty()) state[attr::kValue] = V::B(value);
+    if (items_ttl) state[table::kTtl] = V::N(*items_ttl);
+    Condition state_ok =
+        expected_version == 0 ? AbsentOrExpired() : EqN(attr::kVersion, expected_version);
+    std::vector<table::WriteOp> ops = {table::ConditionCheckOp{RunKey(run_id), run_ok},
+                                       table::PutOp{std::move(state), state_ok}};
     table::TransactionFailure failure;
     Status s = table_->TransactWrite(ops, &failure);
-    if (s.ok()) {
-      NoteStateWrite(run_id, key, /*present=*/true);
-      return expected_version + 1;
-    }
+    if (s.ok()) return expected_version + 1;
     if (s.Is(StatusCode::kTransactionCanceled) && attempt + 1 < kMaxStateAttempts) {
       Backoff(attempt);
       continue;
     }
     if (!s.Is(StatusCode::kConditionFailed)) return s;
     if (failure.failed_index == 0) {
-      if (!failure.old_item) return Status::NotFound("run " + run_id + " not found");
-      return Status::ConditionFailed("run " + run_id + " is finished; its state is read-only");
+      if (!failure.old_item) {
+        cache_.Erase(run_id);
+        return Status::NotFound("run " + run_id + " not found");
+      }
+      if (FindAttribute(*failure.old_item, table::kTtl) != nullptr) {
+        return Status::ConditionFailed("run " + run_id + " is finished; its state is read-only");
+      }
+      if (attempt + 1 < kMaxStateAttempts) {  // itemsTtl moved (or this store's copy was old)
+        cache_.Replace(run_id, *failure.old_item);
+        run = *failure.old_item;
+        continue;
+      }
+      return Status::TransactionCanceled("run " + run_id + " kept changing; gave up");
     }
     int64_t stored = failure.old_item ? GetNOr(*failure.old_item, attr::kVersion, 0) : 0;
     if (version_moved) *version_moved = true;
@@ -185,21 +263,6 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
                                    std::to_string(stored) + ", expected " +
                                    std::to_string(expected_version));
   }
-}
-
-void WorkflowStoreImpl::NoteStateWrite(const std::string& run_id, const std::string& key,
-                                       bool present) {
-  // Keeps this store's known run item in step with its own state writes, so the owner's
-  // finish needs no retry. Safe even when the entry was stale: finishing is conditional on
-  // stateVersion, and a wrong guess only costs that retry.
-  cache_.Mutate(run_id, [&](Item* run) {
-    if (present) {
-      (*run)[attr::kStatePrefix + key] = V::N(1);
-    } else {
-      run->erase(attr::kStatePrefix + key);
-    }
-    (*run)[attr::kStateVersion] = V::N(GetNOr(*run, attr::kStateVersion, 0) + 1);
-  });
 }
 
 Result<int64_t> WorkflowStoreImpl::PutState(const std::string& run_id, const std::string& key,
@@ -231,19 +294,13 @@ Result<int64_t> WorkflowStoreImpl::CompareAndSwapState(const std::string& run_id
 Status WorkflowStoreImpl::DeleteState(const std::string& run_id, const std::string& key) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   DYNAFLOW_RETURN_IF_ERROR(ValidateName("state key", key, kMaxStateKeyBytes));
-  table::Update run_update;
-  run_update.Remove(attr::kStatePrefix + key);
-  run_update.Add(attr::kStateVersion, 1);
   Condition run_ok = Condition::Exists(table::kPk) && Condition::NotExists(table::kTtl);
-  std::vector<table::WriteOp> ops = {table::UpdateOp{RunKey(run_id), run_update, run_ok},
+  std::vector<table::WriteOp> ops = {table::ConditionCheckOp{RunKey(run_id), run_ok},
                                      table::DeleteOp{{Pk(run_id), StateSk(key)}, std::nullopt}};
   for (int attempt = 0;; ++attempt) {
     table::TransactionFailure failure;
     Status s = table_->TransactWrite(ops, &failure);
-    if (s.ok()) {
-      NoteStateWrite(run_id, key, /*present=*/false);
-      return s;
-    }
+    if (s.ok()) return s;
     if (s.Is(StatusCode::kTransactionCanceled) && attempt + 1 < kMaxStateAttempts) {
       Backoff(attempt);
       continue;
@@ -258,21 +315,28 @@ Status WorkflowStoreImpl::DeleteState(const std::string& run_id, const std::stri
 
 Result<std::vector<StateEntry>> WorkflowStoreImpl::ListState(const std::string& run_id) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
+  // RUN#<id> .. STATE#<last>: the run item first, so state disappears with its run.
   table::QueryRequest q;
   q.partition = Pk(run_id);
-  q.sort = table::SortKeyCondition::BeginsWith(kStateSkPrefix);
+  q.sort = table::SortKeyCondition::Between(RunSk(run_id), "STATE$");
   q.consistent = true;
   q.limit = 1000;
   std::vector<StateEntry> out;
+  bool run_seen = false;
   for (;;) {
     DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
     for (const Item& item : page.items) {
+      std::string sk = GetSOr(item, table::kSk);
+      if (sk == RunSk(run_id)) run_seen = true;
+      if (sk.rfind(kStateSkPrefix, 0) != 0) continue;
       DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, StateFromItem(item));
       out.push_back(std::move(e));
     }
-    if (page.next_cursor.empty()) return out;
+    if (page.next_cursor.empty()) break;
     q.cursor = std::move(page.next_cursor);
   }
+  if (!run_seen) out.clear();
+  return out;
 }
 
 Status WorkflowStoreImpl::DeleteRun(const std::string& run_id) {

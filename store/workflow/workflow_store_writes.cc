@@ -1,5 +1,4 @@
 // WorkflowStore: the fenced write loop, step records, run changes, finishing and cancelling.
-#include "store/table/internal/ttl.h"
 #include "store/workflow/internal/keys.h"
 #include "store/workflow/internal/store_impl.h"
 
@@ -11,18 +10,30 @@ using V = AttributeValue;
 namespace {
 
 constexpr int kMaxWriteAttempts = 16;
-constexpr size_t kStampsPerTransaction = table::kMaxTransactionItems - 1;
 
 bool IsLeasedStatus(RunStatus s) {
   return s == RunStatus::kRunning || s == RunStatus::kCompensating;
 }
 
-// kAlreadyExists when the run item `cur` lists step `step_id` as recorded.
+Status AlreadyRecorded(const std::string& run_id, const std::string& step_id) {
+  return Status::AlreadyExists("step " + step_id + " of run " + run_id + " is already recorded");
+}
+
+// kAlreadyExists when the run item `cur` shows step `step_id` as recorded (as its final step,
+// or in the step list of runs written by older versions).
 Status StepNotRecorded(const Item& cur, const std::string& run_id, const std::string& step_id) {
-  if (FindAttribute(cur, attr::kStepPrefix + step_id)) {
-    return Status::AlreadyExists("step " + step_id + " of run " + run_id + " is already recorded");
+  if (FindAttribute(cur, attr::kStepPrefix + step_id)) return AlreadyRecorded(run_id, step_id);
+  if (const V* f = FindAttribute(cur, attr::kFinalStep); f && f->is_m()) {
+    if (GetSOr(*f->AsM(), attr::kStepId) == step_id) return AlreadyRecorded(run_id, step_id);
   }
   return Status::OK();
+}
+
+// The step item's attributes without keys, type and ttl: the run item's finalStep.
+AttributeMap FinalStepOf(const Item& step_item) {
+  AttributeMap m = step_item;
+  for (const char* name : {table::kPk, table::kSk, attr::kType, table::kTtl}) m.erase(name);
+  return m;
 }
 
 }  // namespace
@@ -84,21 +95,18 @@ Result<Item> WorkflowStoreImpl::WriteRun(const std::string& run_id, const Fence*
     m.Set(attr::kVersion, V::N(version + 1));
     m.Set(attr::kUpdatedAt, V::N(NowMs()));
     NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, &m);
+    DYNAFLOW_RETURN_IF_ERROR(KeepItemsAlive(m.item(), &m));
 
     Condition cond = EqN(attr::kVersion, version);
     if (fence) {
       cond = cond && EqS(attr::kLeaseOwner, fence->owner) && EqN(attr::kEpoch, fence->epoch);
-    }
-    if (plan.check_state_version) {
-      cond = cond && EqN(attr::kStateVersion, GetNOr(cur, attr::kStateVersion, 0));
     }
     const table::Key key = RunKey(run_id);
 
     Status s;
     std::optional<Item> old;
     bool run_failed = false;  // the run's own condition failed (vs. an extra op's)
-    table::TransactionFailure failure;
-    if (plan.extra.empty() && plan.stamps.empty()) {
+    if (plan.extra.empty()) {
       table::WriteOptions wo;
       wo.condition = cond;
       wo.old_item_on_condition_failure = &old;
@@ -110,36 +118,22 @@ Result<Item> WorkflowStoreImpl::WriteRun(const std::string& run_id, const Fence*
       s = written.status();
       run_failed = true;
     } else {
-      // Stamps that do not fit beside the run update go first, 99 per transaction, each
-      // guarded by the same condition on the run item (so a fenced writer stamps nothing).
-      size_t room = table::kMaxTransactionItems - 1 - plan.extra.size();
-      size_t early = plan.stamps.size() > room ? plan.stamps.size() - room : 0;
-      for (size_t i = 0; s.ok() && i < early; i += kStampsPerTransaction) {
-        std::vector<table::WriteOp> batch;
-        batch.push_back(table::ConditionCheckOp{key, cond});
-        for (size_t j = i; j < std::min(early, i + kStampsPerTransaction); ++j) {
-          batch.push_back(plan.stamps[j]);
-        }
-        s = table_->TransactWrite(batch, &failure);
-        if (s.Is(StatusCode::kConditionFailed)) run_failed = true;  // only op 0 has a condition
-      }
+      std::vector<table::WriteOp> ops;
+      ops.reserve(1 + plan.extra.size());
+      ops.push_back(table::UpdateOp{key, m.update(), cond});
+      for (auto& op : plan.extra) ops.push_back(std::move(op));
+      table::TransactionFailure failure;
+      s = table_->TransactWrite(ops, &failure);
       if (s.ok()) {
-        std::vector<table::WriteOp> ops;
-        ops.push_back(table::UpdateOp{key, m.update(), cond});
-        for (auto& op : plan.extra) ops.push_back(op);
-        for (size_t j = early; j < plan.stamps.size(); ++j) ops.push_back(plan.stamps[j]);
-        s = table_->TransactWrite(ops, &failure);
-        if (s.ok()) {
-          Remember(m.item());
-          return m.item();
-        }
-        if (s.Is(StatusCode::kConditionFailed)) {
-          run_failed = failure.failed_index <= 0;
-          if (!run_failed && static_cast<size_t>(failure.failed_index) <= plan.extra.size()) {
-            size_t i = static_cast<size_t>(failure.failed_index) - 1;
-            if (plan.on_extra_failure) return plan.on_extra_failure(i, failure.old_item);
-            return s;
-          }
+        Remember(m.item());
+        return m.item();
+      }
+      if (s.Is(StatusCode::kConditionFailed)) {
+        run_failed = failure.failed_index <= 0;
+        if (!run_failed) {
+          size_t i = static_cast<size_t>(failure.failed_index) - 1;
+          if (plan.on_extra_failure) return plan.on_extra_failure(i, failure.old_item);
+          return s;
         }
       }
       old = failure.old_item;
@@ -197,41 +191,54 @@ Result<PreparedStep> WorkflowStoreImpl::PrepareStep(const Fence& fence, const St
   DYNAFLOW_ASSIGN_OR_RETURN(Item cur, KnownRun(fence.run_id));
   bool stale = false;
   DYNAFLOW_RETURN_IF_ERROR(CheckFence(fence, cur, &stale));
-  if (!stale) DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, r.step_id));
+  if (stale) {
+    // This store's copy predates the caller's claim: learn the run as it is.
+    DYNAFLOW_ASSIGN_OR_RETURN(cur, ReadRun(fence.run_id));
+    DYNAFLOW_RETURN_IF_ERROR(CheckFence(fence, cur, &stale));
+    if (stale) {
+      return Status::Fenced("run " + fence.run_id + " has no lease epoch " +
+                            std::to_string(fence.epoch));
+    }
+  }
+  DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, r.step_id));
   PreparedStep p;
   p.record = r;
-  p.run_item = std::move(cur);
   StepExecution e = ExecutionOf(fence.run_id, r);
   e.fence_epoch = fence.epoch;
-  p.step_item = StepItem(options_.key_prefix, fence.run_id, e);
+  p.step_item = StepItem(options_.key_prefix, fence.run_id, e, GetNOr(cur, attr::kCreatedAt, 0));
+  const std::optional<int64_t> ttl = ItemsTtlOf(cur);
+  if (ttl) p.step_item[table::kTtl] = V::N(*ttl);
   if (r.output) {
-    Item extra{{attr::kRunId, V::S(fence.run_id)}, {attr::kStepId, V::S(r.step_id)}};
-    p.output = SplitPayload(Pk(fence.run_id), OutputSk(r.step_id), "OUTPUT", *r.output,
-                            options_.payload_chunk_bytes, NewChunkTag(*random_), extra,
-                            NowSeconds() + options_.provisional_chunk_ttl.count());
-    for (const Item& chunk : p.output->chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
+    EncodedPayload enc = EncodePayload(*r.output, options_.compress_min_bytes);
+    if (!enc.encoding.empty()) p.step_item[attr::kOutputEncoding] = V::S(enc.encoding);
+    if (enc.bytes.size() <= options_.inline_output_max_bytes) {
+      PayloadRef inline_ref;
+      inline_ref.present = true;
+      p.step_item[attr::kOutputRef] = V::S(inline_ref.Encode());
+      if (!enc.bytes.empty()) p.step_item[attr::kOutput] = V::B(enc.bytes);
+      p.inline_output = std::move(enc);
+    } else {
+      PayloadRef ref;
+      ref.present = true;
+      ref.tag = NewChunkTag(*random_);
+      std::vector<Item> chunks = ChunkItems(Pk(fence.run_id), OutputSk(r.step_id), ref.tag,
+                                            enc.bytes, options_.payload_chunk_bytes, ttl);
+      ref.chunks = static_cast<int>(chunks.size());
+      p.step_item[attr::kOutputRef] = V::S(ref.Encode());
+      for (const Item& chunk : chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
+    }
   }
+  p.run_item = std::move(cur);
   return p;
 }
 
-void WorkflowStoreImpl::AddStep(const PreparedStep& p, std::optional<int64_t> ttl, ItemMutation* m,
-                                WritePlan* plan) const {
-  PayloadRef none;
-  m->Set(attr::kStepPrefix + p.record.step_id,
-         V::S(p.output ? p.output->ref.Encode() : none.Encode()));
-  Item step = p.step_item;
-  if (ttl) step[table::kTtl] = V::N(*ttl);
-  plan->extra.push_back(table::PutOp{std::move(step), AbsentOrExpired()});
-  if (p.output) {
-    Item head = p.output->head;
-    if (ttl) head[table::kTtl] = V::N(*ttl);
-    plan->extra.push_back(table::PutOp{std::move(head), AbsentOrExpired()});
-  }
-  std::string run_id =
-      p.step_item.at(attr::kRunId).AsS() ? *p.step_item.at(attr::kRunId).AsS() : std::string();
+void WorkflowStoreImpl::AddStep(const PreparedStep& p, WritePlan* plan) const {
+  const int64_t created = GetNOr(p.run_item, attr::kCreatedAt, 0);
+  plan->extra.push_back(table::PutOp{p.step_item, FreshStepSlot(created)});
+  std::string run_id = GetSOr(p.step_item, attr::kRunId);
   std::string step_id = p.record.step_id;
   plan->on_extra_failure = [run_id, step_id](size_t, const std::optional<Item>&) {
-    return Status::AlreadyExists("step " + step_id + " of run " + run_id + " is already recorded");
+    return AlreadyRecorded(run_id, step_id);
   };
 }
 
@@ -249,9 +256,8 @@ Status WorkflowStoreImpl::ValidateFinish(const RunFinish& f) const {
 }
 
 Status WorkflowStoreImpl::BuildFinish(const Item& cur, const RunFinish& f, const PreparedStep* step,
-                                      ItemMutation* m, WritePlan* plan) const {
+                                      ItemMutation* m, WritePlan* plan) {
   const std::string run_id = GetSOr(cur, attr::kRunId);
-  const std::string pk = Pk(run_id);
   const int64_t now_ms = NowMs();
   const int64_t retention = GetNOr(cur, attr::kRetention, 0);
   std::optional<int64_t> ttl;
@@ -262,60 +268,44 @@ Status WorkflowStoreImpl::BuildFinish(const Item& cur, const RunFinish& f, const
   m->Remove(attr::kLeaseOwner);
   m->Remove(attr::kLeaseExpiresAt);
   if (!f.error.empty()) m->Set(attr::kError, V::S(f.error));
-  if (ttl) m->Set(table::kTtl, V::N(*ttl));
-  if (f.result && f.result->size() <= options_.inline_input_max_bytes) {
-    m->Set(attr::kResult, V::B(*f.result));
-  } else if (f.result) {
+  if (ttl) {
+    m->Set(table::kTtl, V::N(*ttl));
+    // The run's other items must not expire before it (a run that lived past its margin).
+    DYNAFLOW_RETURN_IF_ERROR(EnsureItemsOutlive(cur, *ttl, *ttl, m));
+  }
+  std::optional<EncodedPayload> result;
+  if (f.result) result = EncodePayload(*f.result, options_.compress_min_bytes);
+  if (result && result->bytes.size() <= options_.inline_input_max_bytes) {
+    m->Set(attr::kResult, V::B(result->bytes));
+    if (!result->encoding.empty()) m->Set(attr::kResultEncoding, V::S(result->encoding));
+  } else if (result) {
     Item extra{{attr::kRunId, V::S(run_id)}};
-    PayloadItems r = SplitPayload(pk, kResultSk, "RESULT", *f.result, options_.payload_chunk_bytes,
-                                  "", extra, std::nullopt);
+    if (!result->encoding.empty()) extra[attr::kEncoding] = V::S(result->encoding);
+    PayloadItems r = SplitPayload(Pk(run_id), kResultSk, "RESULT", result->bytes,
+                                  options_.payload_chunk_bytes, "", extra, std::nullopt);
     if (ttl) r.head[table::kTtl] = V::N(*ttl);
     m->Set(attr::kResultRef, V::S(r.ref.Encode()));
     plan->extra.push_back(table::PutOp{std::move(r.head), std::nullopt});
   }
   if (step) {
-    AddStep(*step, ttl, m, plan);
-  }
-  plan->check_state_version = true;
-
-  // Every other item of the run gets the run's ttl; chunks (which carry a provisional ttl)
-  // lose it when the run is kept forever.
-  auto stamp = [&](const std::string& sk, bool chunk) {
-    table::Update u;
-    if (ttl) {
-      u.Set(table::kTtl, V::N(*ttl));
-    } else if (chunk) {
-      u.Remove(table::kTtl);
-    } else {
-      return;
+    AttributeMap final_step = FinalStepOf(step->step_item);
+    if (step->inline_output && f.result && f.result == step->record.output &&
+        FindAttribute(m->item(), attr::kResult) != nullptr) {
+      // The output is the run's (inline) result: store the bytes once.
+      final_step.erase(attr::kOutput);
+      final_step.erase(attr::kOutputEncoding);
+      final_step[attr::kOutputRef] = V::S(kOutputIsResult);
     }
-    plan->stamps.push_back(table::UpdateOp{{pk, sk}, std::move(u), std::nullopt});
-  };
-  auto stamp_payload = [&](const std::string& head_sk, const PayloadRef& ref, bool head_too) {
-    if (!ref.present) return;
-    if (head_too) stamp(head_sk, false);
-    for (const table::Key& k : ChunkKeys(pk, head_sk, ref)) stamp(k.sk, true);
-  };
-  if (const AttributeValue* in = FindAttribute(cur, attr::kInputRef); in && in->is_s()) {
-    DYNAFLOW_ASSIGN_OR_RETURN(PayloadRef ref, PayloadRef::Decode(*in->AsS()));
-    stamp_payload(kInputSk, ref, true);
-  }
-  for (const auto& [step_id, value] : StepRefs(cur)) {
-    DYNAFLOW_ASSIGN_OR_RETURN(PayloadRef ref, PayloadRef::Decode(value));
-    stamp(StepSk(step_id), false);
-    stamp_payload(OutputSk(step_id), ref, true);
-  }
-  if (step && step->output) stamp_payload(OutputSk(step->record.step_id), step->output->ref, false);
-  for (const std::string& key : StateKeys(cur)) stamp(StateSk(key), false);
-  std::string bkey = GetSOr(cur, attr::kBusinessKey);
-  if (!bkey.empty() && ttl) {
-    std::string bpk = BusinessKeyPk(options_.key_prefix, GetSOr(cur, attr::kWorkflowId), bkey);
-    table::Update u;
-    u.Set(table::kTtl, V::N(*ttl));
-    plan->stamps.push_back(table::UpdateOp{{bpk, bpk}, std::move(u), std::nullopt});
+    m->Set(attr::kFinalStep, V::M(std::move(final_step)));
   }
   return Status::OK();
 }
+
+namespace {
+bool ChangesNothing(const RunChange& c) {
+  return !c.status && !c.due_at && !c.cursor_step && !c.error && !c.release_lease;
+}
+}  // namespace
 
 Result<Run> WorkflowStoreImpl::RecordStep(const Fence& fence, const StepRecord& step,
                                           const RunChange& change) {
@@ -325,6 +315,15 @@ Result<Run> WorkflowStoreImpl::RecordStep(const Fence& fence, const StepRecord& 
         "RecordStepAndFinish");
   }
   DYNAFLOW_ASSIGN_OR_RETURN(PreparedStep p, PrepareStep(fence, step));
+  if (ChangesNothing(change)) {
+    // The hot path: one conditional put of an item no index projects.
+    table::WriteOptions wo;
+    wo.condition = FreshStepSlot(GetNOr(p.run_item, attr::kCreatedAt, 0));
+    Status s = table_->Put(p.step_item, wo);
+    if (s.Is(StatusCode::kConditionFailed)) return AlreadyRecorded(fence.run_id, step.step_id);
+    DYNAFLOW_RETURN_IF_ERROR(s);
+    return RunFromItem(p.run_item);
+  }
   DYNAFLOW_ASSIGN_OR_RETURN(
       Item written,
       WriteRun(
@@ -332,7 +331,7 @@ Result<Run> WorkflowStoreImpl::RecordStep(const Fence& fence, const StepRecord& 
           [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
             DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, step.step_id));
             DYNAFLOW_RETURN_IF_ERROR(ApplyChange(cur, change, m));
-            AddStep(p, std::nullopt, m, plan);
+            AddStep(p, plan);
             return Status::OK();
           },
           &p.run_item));

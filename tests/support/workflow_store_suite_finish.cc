@@ -62,10 +62,11 @@ TEST_P(WorkflowStoreTest, FinishRunRecordsResultAndIsTerminal) {
       StatusCode::kLimitExceeded);
 }
 
-TEST_P(WorkflowStoreTest, RetentionExpiresEveryItemOfTheRunTogether) {
+TEST_P(WorkflowStoreTest, RetentionHidesTheWholeRunAtOnceAndExpiresEveryItem) {
   store::WorkflowStoreOptions o = Options();
   o.payload_chunk_bytes = 4096;  // chunked input and output with small payloads
   o.inline_input_max_bytes = 0;
+  o.inline_output_max_bytes = 4096;
   auto store = MakeStore(o);
   NewRun nr = Wf("w", "order-1");
   nr.input = PayloadBytes(10000, 1);  // INPUT + 2 chunks
@@ -82,51 +83,60 @@ TEST_P(WorkflowStoreTest, RetentionExpiresEveryItemOfTheRunTogether) {
   ASSERT_TRUE(done.ok()) << done.status();
 
   auto items = RawPartition(RunPk(run.run_id));
-  // run, INPUT + 2 chunks, a: step + output + 2 chunks, b: step, c: step + output + 1 chunk,
-  // state cart, RESULT.
-  EXPECT_EQ(items.size(), 14u);
-  const AttributeValue* want = nullptr;
+  // run (with c as its final step), INPUT + 2 chunks, a: step + 3 output chunks, b: step,
+  // c: 2 output chunks, state cart, RESULT.
+  EXPECT_EQ(items.size(), 13u);
+  const Item* run_item = nullptr;
   for (const Item& item : items) {
-    if (Sk(item) == "RUN#" + run.run_id) want = Ttl(item);
+    if (Sk(item) == "RUN#" + run.run_id) run_item = &item;
   }
-  ASSERT_NE(want, nullptr);
-  int64_t ttl = *want->AsInt64();
+  ASSERT_NE(run_item, nullptr);
+  ASSERT_NE(Ttl(*run_item), nullptr);
+  const int64_t ttl = *Ttl(*run_item)->AsInt64();
   EXPECT_EQ(ttl, (ToUnixMillis(clock_.Now()) + 999) / 1000 + 3600);
+  const int64_t items_ttl = *FindAttribute(*run_item, "itemsTtl")->AsInt64();
+  // Every other item expires no earlier than the run, and no later than its itemsTtl.
   for (const Item& item : items) {
     ASSERT_NE(Ttl(item), nullptr) << Sk(item) << " has no ttl: it would be orphaned";
-    EXPECT_EQ(*Ttl(item), *want) << Sk(item);
+    const int64_t t = *Ttl(item)->AsInt64();
+    EXPECT_GE(t, ttl) << Sk(item);
+    EXPECT_LE(t, items_ttl) << Sk(item);
   }
   std::string bkey = prefix_ + "BKEY#w#order-1";
   auto key_item = table_->Get({bkey, bkey});
   ASSERT_TRUE(key_item.ok()) << key_item.status();
   ASSERT_NE(Ttl(*key_item), nullptr);
-  EXPECT_EQ(*Ttl(*key_item), *want);
+  EXPECT_GE(*Ttl(*key_item)->AsInt64(), ttl);
 
-  // Just before the ttl everything is readable; at it, nothing is.
+  // Just before the run's ttl everything is readable; at it, nothing is.
   clock_.SetNow(FromUnixMillis(ttl * 1000 - 1));
   ASSERT_TRUE(store->GetRun(run.run_id).ok());
   EXPECT_EQ(*store->GetOutput(run.run_id, "a"), PayloadBytes(9000, 2));
+  EXPECT_EQ(*store->GetOutput(run.run_id, "c"), PayloadBytes(5000, 3));
   clock_.SetNow(FromUnixMillis(ttl * 1000));
   DYNAFLOW_EXPECT_STATUS(store->GetRun(run.run_id).status(), StatusCode::kNotFound);
   DYNAFLOW_EXPECT_STATUS(store->LoadRun(run.run_id, true).status(), StatusCode::kNotFound);
   DYNAFLOW_EXPECT_STATUS(store->GetOutput(run.run_id, "a").status(), StatusCode::kNotFound);
   DYNAFLOW_EXPECT_STATUS(store->GetState(run.run_id, "cart").status(), StatusCode::kNotFound);
   EXPECT_TRUE(store->ListState(run.run_id)->empty());
-  EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());
   EXPECT_EQ(*store->CountRunsByStatus(RunStatus::kCompleted), 0);
   store::ListRunsRequest by_wf;
   by_wf.workflow_id = "w";
   EXPECT_TRUE(store->ListRunsByWorkflow(by_wf)->runs.empty());
-  // The business key is free again.
+  // The business key is free again (its item names a run that is gone).
   NewRun again = Wf("w", "order-1");
   auto second = store->CreateRun(again);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_NE(second->run_id, run.run_id);
+  // By itemsTtl every item of the first run has expired: nothing is orphaned.
+  clock_.SetNow(FromUnixMillis(items_ttl * 1000));
+  EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());
 }
 
 TEST_P(WorkflowStoreTest, RetentionZeroKeepsEverythingWithoutTtl) {
   store::WorkflowStoreOptions o = Options();
   o.payload_chunk_bytes = 4096;
+  o.inline_output_max_bytes = 4096;
   auto store = MakeStore(o);
   NewRun nr = Wf("w", "k");
   nr.retention = seconds(0);
@@ -134,13 +144,9 @@ TEST_P(WorkflowStoreTest, RetentionZeroKeepsEverythingWithoutTtl) {
   nr.input = PayloadBytes(5000, 9);
   ::dynaflow::Run run = MustCreate(*store, nr);
   ASSERT_TRUE(store->RecordStep(FenceOf(run), Step("a", PayloadBytes(9000, 2))).ok());
-  // Before the finish, chunks carry the provisional ttl.
-  int with_ttl = 0;
-  for (const Item& item : RawPartition(RunPk(run.run_id))) with_ttl += Ttl(item) != nullptr;
-  EXPECT_EQ(with_ttl, 3);  // 1 input chunk + 2 output chunks
   ASSERT_TRUE(store->FinishRun(FenceOf(run), {}).ok());
   auto items = RawPartition(RunPk(run.run_id));
-  EXPECT_EQ(items.size(), 7u);
+  EXPECT_EQ(items.size(), 7u);  // run, INPUT + 1 chunk, a: step + 3 chunks
   for (const Item& item : items) EXPECT_EQ(Ttl(item), nullptr) << Sk(item);
   clock_.Advance(std::chrono::hours(24 * 365));
   EXPECT_EQ(*store->GetOutput(run.run_id, "a"), PayloadBytes(9000, 2));
@@ -149,33 +155,48 @@ TEST_P(WorkflowStoreTest, RetentionZeroKeepsEverythingWithoutTtl) {
   EXPECT_TRUE(store->PutState(run.run_id, "note", "archived").ok());
 }
 
-TEST_P(WorkflowStoreTest, FinishStampsRunsWithMoreItemsThanOneTransaction) {
+TEST_P(WorkflowStoreTest, LongLivedRunRestampsItsItemsBeforeTheyCouldExpire) {
+  store::WorkflowStoreOptions o = Options();
+  o.item_ttl_margin = std::chrono::hours(1);
+  auto store = MakeStore(o);
   NewRun nr = Wf("w");
   nr.owner = "worker";
   nr.retention = seconds(60);
-  ::dynaflow::Run run = MustCreate(*store_, nr);
+  ::dynaflow::Run run = MustCreate(*store, nr);
   for (int i = 0; i < 70; ++i) {
     char id[16];
     std::snprintf(id, sizeof(id), "step%03d", i);
-    ASSERT_TRUE(store_->RecordStep(FenceOf(run), Step(id, i % 2 ? "out" : "")).ok());
+    ASSERT_TRUE(store->RecordStep(FenceOf(run), Step(id, i % 2 ? "out" : "")).ok());
   }
   for (int i = 0; i < 30; ++i) {
-    ASSERT_TRUE(store_->PutState(run.run_id, "key" + std::to_string(i), "v").ok());
+    ASSERT_TRUE(store->PutState(run.run_id, "key" + std::to_string(i), "v").ok());
   }
-  ASSERT_TRUE(store_->FinishRun(FenceOf(run), {}).ok());
+  // Past half the margin the next lease renewal re-stamps every item with a later ttl...
+  clock_.Advance(std::chrono::minutes(40));
+  ASSERT_TRUE(store->ExtendLease(FenceOf(run), seconds(30)).ok());
+  // ...so they are all there after the first itemsTtl (created + 60 s + 1 h) has passed.
+  clock_.Advance(std::chrono::minutes(25));
+  ASSERT_TRUE(store->ExtendLease(FenceOf(run), seconds(30)).ok());
+  auto details = store->LoadRun(run.run_id, true);
+  ASSERT_TRUE(details.ok()) << details.status();
+  EXPECT_EQ(details->steps.size(), 70u);
+  EXPECT_EQ(details->state.size(), 30u);
+  EXPECT_EQ(details->outputs.size(), 70u);
+  ASSERT_TRUE(store->FinishRun(FenceOf(run), {}).ok());
   auto items = RawPartition(RunPk(run.run_id));
-  ASSERT_EQ(items.size(), 1u + 70 + 70 + 30);
-  for (const Item& item : items) {
-    ASSERT_NE(Ttl(item), nullptr) << Sk(item);
-    EXPECT_EQ(*Ttl(item), *Ttl(items.front())) << Sk(item);
-  }
+  ASSERT_EQ(items.size(), 1u + 70 + 30);
+  for (const Item& item : items) ASSERT_NE(Ttl(item), nullptr) << Sk(item);
+  // The finish set the run's ttl; no item outlives the run by more than the margin.
   clock_.Advance(seconds(61));
+  DYNAFLOW_EXPECT_STATUS(store->GetRun(run.run_id).status(), StatusCode::kNotFound);
+  clock_.Advance(std::chrono::hours(1));
   EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());
 }
 
 TEST_P(WorkflowStoreTest, DeleteRunRemovesEveryItem) {
   store::WorkflowStoreOptions o = Options();
   o.payload_chunk_bytes = 4096;
+  o.inline_output_max_bytes = 4096;
   auto store = MakeStore(o);
   NewRun nr = Wf("w", "del-me");
   nr.owner = "worker";
@@ -183,6 +204,7 @@ TEST_P(WorkflowStoreTest, DeleteRunRemovesEveryItem) {
   ::dynaflow::Run run = MustCreate(*store, nr);
   ASSERT_TRUE(store->RecordStep(FenceOf(run), Step("a", PayloadBytes(9000, 6))).ok());
   ASSERT_TRUE(store->PutState(run.run_id, "s", "v").ok());
+  // run, INPUT + 2 chunks, a: step + 3 output chunks, state s.
   EXPECT_EQ(RawPartition(RunPk(run.run_id)).size(), 9u);
   DYNAFLOW_ASSERT_OK(store->DeleteRun(run.run_id));
   EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());

@@ -1,5 +1,6 @@
 // WorkflowStore suite, part 2: step records (exactly once, fenced), run changes, due work,
 // cancel requests.
+#include <algorithm>
 #include <thread>
 
 #include "tests/support/workflow_store_suite.h"
@@ -48,7 +49,7 @@ TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
 
   auto details = store_->LoadRun(run.run_id, true);
   ASSERT_TRUE(details.ok()) << details.status();
-  EXPECT_EQ(details->run.version, run.version + 3);
+  EXPECT_EQ(details->run.version, run.version + 1);  // only the record with a run change
   ASSERT_EQ(details->steps.size(), 3u);
   EXPECT_EQ(details->steps[0].step_id, "audit");  // step id order
   EXPECT_EQ(details->steps[1].step_id, "charge");
@@ -104,14 +105,15 @@ TEST_P(WorkflowStoreTest, FencedOwnerWritesAreRejectedAndChangeNothing) {
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_EQ(b->lease.epoch, a.lease.epoch + 1);
   auto before = RawPartition(RunPk(a.run_id));
-  // `store_` still believes A holds the lease (its cache is stale): the conditional write
-  // rejects it.
-  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(a), Step("two", "2")).status(),
-                         StatusCode::kFenced);
+  // `store_` still believes A holds the lease (its cache is stale). A step record is one put
+  // that no run condition guards, so A's record of a step B has not recorded lands (first
+  // writer wins); see "Fencing" in workflow_store.h.
+  DYNAFLOW_ASSERT_OK(store_->RecordStep(FenceOf(a), Step("two", "2")).status());
   // A store that never saw the run reads it first and learns of the new epoch.
   auto fresh = MakeStore(Options());
-  DYNAFLOW_EXPECT_STATUS(fresh->RecordStep(FenceOf(a), Step("one", "again")).status(),
+  DYNAFLOW_EXPECT_STATUS(fresh->RecordStep(FenceOf(a), Step("three", "3")).status(),
                          StatusCode::kFenced);
+  // Every run-level write of A is rejected.
   RunChange c;
   c.cursor_step = "x";
   DYNAFLOW_EXPECT_STATUS(store_->UpdateRun(FenceOf(a), c).status(), StatusCode::kFenced);
@@ -121,11 +123,28 @@ TEST_P(WorkflowStoreTest, FencedOwnerWritesAreRejectedAndChangeNothing) {
   DYNAFLOW_EXPECT_STATUS(store_->FinishRun(FenceOf(a), {}).status(), StatusCode::kFenced);
   DYNAFLOW_EXPECT_STATUS(store_->RecordStepAndFinish(FenceOf(a), Step("three"), {}).status(),
                          StatusCode::kFenced);
-  EXPECT_EQ(RawPartition(RunPk(a.run_id)), before);
+  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(a), Step("four"), c).status(),
+                         StatusCode::kFenced);
+  // The only change is A's step item; nothing recorded before changed.
+  auto after = RawPartition(RunPk(a.run_id));
+  ASSERT_EQ(after.size(), before.size() + 1);
+  for (const Item& item : before) {
+    EXPECT_NE(std::find(after.begin(), after.end(), item), after.end());
+  }
+  // B cannot overwrite it: its record of "two" is rejected and A's stands.
+  DYNAFLOW_EXPECT_STATUS(other->RecordStep(FenceOf(*b), Step("two", "2b")).status(),
+                         StatusCode::kAlreadyExists);
+  EXPECT_EQ(*other->GetOutput(a.run_id, "two"), "2");
   // B's writes work.
-  auto rec = other->RecordStep(FenceOf(*b), Step("two", "2b"));
+  auto rec = other->RecordStep(FenceOf(*b), Step("five", "5b"));
   ASSERT_TRUE(rec.ok()) << rec.status();
-  EXPECT_EQ(*other->GetOutput(a.run_id, "two"), "2b");
+  EXPECT_EQ(*other->GetOutput(a.run_id, "five"), "5b");
+  auto fin = other->RecordStepAndFinish(FenceOf(*b), Step("six", "6b"), {});
+  ASSERT_TRUE(fin.ok()) << fin.status();
+  auto details = other->LoadRun(a.run_id, true);
+  ASSERT_TRUE(details.ok()) << details.status();
+  ASSERT_EQ(details->steps.size(), 4u);  // five, one, six (final, in the run item), two
+  EXPECT_EQ(details->outputs["six"], "6b");
 }
 
 TEST_P(WorkflowStoreTest, ConcurrentWritersOfOneOwnerAllLand) {
@@ -147,7 +166,7 @@ TEST_P(WorkflowStoreTest, ConcurrentWritersOfOneOwnerAllLand) {
   auto details = store_->LoadRun(run.run_id, false);
   ASSERT_TRUE(details.ok());
   EXPECT_EQ(details->steps.size(), 20u);
-  EXPECT_EQ(details->run.version, run.version + 40);
+  EXPECT_EQ(details->run.version, run.version + 20);  // step records write no run item
 }
 
 TEST_P(WorkflowStoreTest, UpdateRunMovesStatusAndDueTime) {
@@ -293,10 +312,13 @@ TEST_P(WorkflowStoreTest, CancelRequestReachesTheOwnerOrFinishesDirectly) {
   ASSERT_TRUE(flagged.ok()) << flagged.status();
   EXPECT_TRUE(flagged->cancel_requested);
   EXPECT_EQ(flagged->status, RunStatus::kRunning);
-  // The owner (stale cache) records its step: it lands, and the run says cancel.
+  // The owner (stale cache) records its step: it lands; its next run-level write (a lease
+  // renewal at the latest) tells it about the cancel.
   auto rec = store_->RecordStep(FenceOf(run), Step("done-anyway", "x"));
   ASSERT_TRUE(rec.ok()) << rec.status();
-  EXPECT_TRUE(rec->cancel_requested);
+  auto renewed = store_->ExtendLease(FenceOf(run), seconds(30));
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  EXPECT_TRUE(renewed->cancel_requested);
   auto fin = store_->FinishRun(FenceOf(run), Finish(RunStatus::kCancelled));
   ASSERT_TRUE(fin.ok()) << fin.status();
   EXPECT_EQ(fin->status, RunStatus::kCancelled);
@@ -314,8 +336,14 @@ TEST_P(WorkflowStoreTest, CancelRequestReachesTheOwnerOrFinishesDirectly) {
   cancelled = operator_store->RequestCancel(expired.run_id);
   ASSERT_TRUE(cancelled.ok());
   EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
-  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(expired), Step("late")).status(),
+  // A stale owner's step put may still land, but its run-level writes are all rejected and the
+  // run stays CANCELLED.
+  (void)store_->RecordStep(FenceOf(expired), Step("late"));
+  DYNAFLOW_EXPECT_STATUS(store_->ExtendLease(FenceOf(expired), seconds(30)).status(),
                          StatusCode::kConditionFailed);
+  DYNAFLOW_EXPECT_STATUS(store_->FinishRun(FenceOf(expired), {}).status(),
+                         StatusCode::kConditionFailed);
+  EXPECT_EQ(operator_store->GetRun(expired.run_id)->status, RunStatus::kCancelled);
   DYNAFLOW_EXPECT_STATUS(operator_store->RequestCancel("missing").status(), StatusCode::kNotFound);
 }
 

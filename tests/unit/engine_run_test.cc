@@ -449,17 +449,26 @@ TEST_P(EngineRunTest, RetentionStampsEveryItemOfAFinishedRun) {
   dynaflow::Run run = Wait(*engine, a.run_id);
   ASSERT_EQ(run.status, RunStatus::kCompleted) << run.error;
   ASSERT_TRUE(run.finished_at.has_value());
-  const std::string expected = std::to_string(ToUnixMillis(*run.finished_at) / 1000 + 2 * 3600);
+  const int64_t expected = ToUnixMillis(*run.finished_at) / 1000 + 2 * 3600;
+  // The run item carries the run's ttl; its other items expire no earlier (they carry the
+  // run's itemsTtl, up to item_ttl_margin later) and are unreadable once the run is gone.
+  EXPECT_EQ(engine->GetRun(a.run_id).value().run.retention_seconds, 2 * 3600);
   auto stamped = ttls(a.run_id);
-  EXPECT_GE(stamped.size(), 4u);  // run, two steps, one state item
-  for (const auto& ttl : stamped) EXPECT_EQ(ttl, expected);
+  EXPECT_EQ(stamped.size(), 3u);  // run (with "double" as its final step), "remember", state
+  ASSERT_TRUE(stamped.front().has_value());
+  EXPECT_EQ(*stamped.front(), std::to_string(expected));  // RUN# sorts first
+  for (const auto& ttl : stamped) {
+    ASSERT_TRUE(ttl.has_value()) << "an item without ttl would be orphaned";
+    EXPECT_GE(std::stoll(*ttl), expected);
+    EXPECT_LE(std::stoll(*ttl), expected + 31 * 24 * 3600);
+  }
 
   StartOptions forever;
   forever.retention = std::chrono::seconds(0);
   auto b = engine->Start(wf, 4, forever).value();
   ASSERT_EQ(Wait(*engine, b.run_id).status, RunStatus::kCompleted);
   auto unstamped = ttls(b.run_id);
-  EXPECT_GE(unstamped.size(), 4u);
+  EXPECT_EQ(unstamped.size(), 3u);
   for (const auto& ttl : unstamped) EXPECT_EQ(ttl, std::nullopt);
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "store/workflow/internal/keys.h"
+#include "store/workflow/internal/payload_codec.h"
 
 namespace dynaflow::store::internal {
 
@@ -147,10 +148,16 @@ Result<Run> RunFromItem(const Item& item) {
   DYNAFLOW_ASSIGN_OR_RETURN(run.version, GetN(item, attr::kVersion));
   run.error = GetSOr(item, attr::kError);
   run.cursor_step = GetSOr(item, attr::kCursorStep);
-  if (const V* r = FindAttribute(item, attr::kResult); r && r->is_b()) run.result = *r->AsB();
+  if (const V* r = FindAttribute(item, attr::kResult); r && r->is_b()) {
+    DYNAFLOW_ASSIGN_OR_RETURN(run.result,
+                              DecodePayload(*r->AsB(), GetSOr(item, attr::kResultEncoding),
+                                            "result of run " + run.run_id));
+  }
   run.retention_seconds = GetNOr(item, attr::kRetention, 0);
   if (const V* in = FindAttribute(item, attr::kInput); in && in->is_b()) {
-    run.inline_input = *in->AsB();
+    DYNAFLOW_ASSIGN_OR_RETURN(run.inline_input,
+                              DecodePayload(*in->AsB(), GetSOr(item, attr::kInputEncoding),
+                                            "input of run " + run.run_id));
   } else if (FindAttribute(item, attr::kInputRef) == nullptr) {
     run.inline_input = std::string();  // no input at all: known to be empty
   }
@@ -160,7 +167,8 @@ Result<Run> RunFromItem(const Item& item) {
   return run;
 }
 
-Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecution& step) {
+Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecution& step,
+              int64_t run_created_ms) {
   Item item;
   item[table::kPk] = V::S(RunPk(prefix, run_id));
   item[table::kSk] = V::S(StepSk(step.step_id));
@@ -174,6 +182,7 @@ Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecut
   if (!step.error.empty()) item[attr::kError] = V::S(step.error);
   item[attr::kOutputBytes] = V::N(step.output_bytes);
   item[attr::kFenceEpoch] = V::N(step.fence_epoch);
+  item[attr::kRunCreatedAt] = V::N(run_created_ms);
   return item;
 }
 

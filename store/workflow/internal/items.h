@@ -43,21 +43,38 @@ inline constexpr char kResult[] = "result";        // B, inline result
 inline constexpr char kResultRef[] = "resultRef";  // S "1": the result is in the RESULT item
 inline constexpr char kRetention[] = "retentionSeconds";
 inline constexpr char kCancelRequested[] = "cancelRequested";
-inline constexpr char kInput[] = "input";        // B, inline input
-inline constexpr char kInputRef[] = "inputRef";  // S, see PayloadRef
-inline constexpr char kStepPrefix[] = "s:";      // s:<stepId> -> S, see PayloadRef ("-": none)
-inline constexpr char kStatePrefix[] = "k:";     // k:<key> -> N 1
+inline constexpr char kInput[] = "input";                    // B, inline input
+inline constexpr char kInputRef[] = "inputRef";              // S, see PayloadRef
+inline constexpr char kInputEncoding[] = "inputEncoding";    // S, see payload_codec.h
+inline constexpr char kResultEncoding[] = "resultEncoding";  // S, see payload_codec.h
+// N, epoch seconds: every other item of the run (steps, chunks, input, state, business key)
+// carries a ttl >= this; raised (and those items re-stamped) before the run could outlive it.
+// Absent for runs kept forever.
+inline constexpr char kItemsTtl[] = "itemsTtl";
+// M: the run's last step, recorded by the same write that finished the run (the step item's
+// attributes without keys).
+inline constexpr char kFinalStep[] = "finalStep";
+// Written by versions before the one-write step path; still read.
+inline constexpr char kStepPrefix[] = "s:";   // s:<stepId> -> S, see PayloadRef ("-": none)
+inline constexpr char kStatePrefix[] = "k:";  // k:<key> -> N 1
 // Step items.
 inline constexpr char kStepId[] = "stepId";
 inline constexpr char kAttempt[] = "attempt";
 inline constexpr char kStartedAt[] = "startedAt";
 inline constexpr char kOutputBytes[] = "outputBytes";
 inline constexpr char kFenceEpoch[] = "fenceEpoch";
+// The run item's createdAt when the step was recorded: a step item left by an expired earlier
+// run of the same (caller-chosen) run id does not belong to a new run of that id.
+inline constexpr char kRunCreatedAt[] = "runCreatedAt";
+inline constexpr char kOutput[] = "output";                  // B, inline output (absent if empty)
+inline constexpr char kOutputRef[] = "outputRef";            // S, see StepOutputRef
+inline constexpr char kOutputEncoding[] = "outputEncoding";  // S, see payload_codec.h
 // Payload items (INPUT, OUTPUT#<id>, RESULT heads and their CHUNKs).
 inline constexpr char kData[] = "data";          // B (absent when empty)
 inline constexpr char kSize[] = "size";          // N, total payload bytes
 inline constexpr char kChunks[] = "chunks";      // N, extra chunk items
 inline constexpr char kChunkTag[] = "chunkTag";  // S, names the extra chunks
+inline constexpr char kEncoding[] = "encoding";  // S, see payload_codec.h (of the whole payload)
 // State items.
 inline constexpr char kKey[] = "key";
 inline constexpr char kValue[] = "value";  // B (absent when empty)
@@ -75,6 +92,14 @@ struct PayloadRef {
   std::string Encode() const;
   static Result<PayloadRef> Decode(std::string_view s);
 };
+
+// Where a step's output is, as its step item (or the run's finalStep) records it in outputRef:
+//   absent         no output
+//   "0"            inline: attribute `output` of the same item ("" when absent)
+//   "<n>:<tag>"    all bytes in n chunk items OUTPUT#<stepId>#<tag>#<nnnn> (see ChunkSk)
+//   "result"       (finalStep only) the same bytes as the run's result
+// The bytes are encoded as outputEncoding says.
+inline constexpr char kOutputIsResult[] = "result";
 
 // Records SET/REMOVE actions both into a table::Update and onto a copy of the item they apply
 // to, so the item as written is known without reading it back.
@@ -109,8 +134,10 @@ void NormalizeRunIndexKeys(std::string_view prefix, int shards, ItemMutation* ru
 Result<Run> RunFromItem(const Item& item);
 Result<RunStatus> StatusOf(const Item& run_item);
 
-// Step items.
-Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecution& step);
+// Step items: keys, type and the StepExecution's fields (output attributes and ttl are added
+// by the store). `run_created_ms`: the run item's createdAt.
+Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecution& step,
+              int64_t run_created_ms);
 Result<StepExecution> StepFromItem(const Item& item);
 
 // State items.

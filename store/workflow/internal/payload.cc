@@ -1,6 +1,7 @@
 #include "store/workflow/internal/payload.h"
 
 #include "store/workflow/internal/keys.h"
+#include "store/workflow/internal/payload_codec.h"
 
 namespace dynaflow::store::internal {
 
@@ -36,6 +37,23 @@ PayloadItems SplitPayload(const std::string& pk, const std::string& head_sk, con
   return out;
 }
 
+std::vector<Item> ChunkItems(const std::string& pk, const std::string& head_sk,
+                             const std::string& tag, std::string_view bytes, size_t chunk_bytes,
+                             std::optional<int64_t> ttl) {
+  std::vector<Item> out;
+  int n = 0;
+  for (size_t off = 0; off < bytes.size(); off += chunk_bytes) {
+    Item chunk;
+    chunk[table::kPk] = V::S(pk);
+    chunk[table::kSk] = V::S(ChunkSk(head_sk, tag, ++n));
+    chunk[attr::kType] = V::S("CHUNK");
+    chunk[attr::kData] = V::B(std::string(bytes.substr(off, chunk_bytes)));
+    if (ttl) chunk[table::kTtl] = V::N(*ttl);
+    out.push_back(std::move(chunk));
+  }
+  return out;
+}
+
 std::vector<table::Key> ChunkKeys(const std::string& pk, const std::string& head_sk,
                                   const PayloadRef& ref) {
   std::vector<table::Key> keys;
@@ -67,7 +85,7 @@ Result<std::string> AssemblePayload(const Item& head,
                                  std::to_string(out.size()) + " bytes, its head says " +
                                  std::to_string(size));
   }
-  return out;
+  return DecodePayload(std::move(out), GetSOr(head, attr::kEncoding), GetSOr(head, table::kSk));
 }
 
 Result<std::string> ReadPayload(table::Table& table, const std::string& pk,

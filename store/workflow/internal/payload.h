@@ -32,13 +32,21 @@ PayloadItems SplitPayload(const std::string& pk, const std::string& head_sk, con
                           std::string_view payload, size_t chunk_bytes, const std::string& tag,
                           const Item& extra, std::optional<int64_t> chunk_ttl);
 
+// The chunk items ChunkSk(head_sk, tag, 1..n) holding ALL of `bytes` (none for empty bytes),
+// each with ttl `ttl` when given. (Step outputs too large to sit in their step item.)
+std::vector<Item> ChunkItems(const std::string& pk, const std::string& head_sk,
+                             const std::string& tag, std::string_view bytes, size_t chunk_bytes,
+                             std::optional<int64_t> ttl);
+
 // Keys of the extra chunks a head (or a PayloadRef) names.
 std::vector<table::Key> ChunkKeys(const std::string& pk, const std::string& head_sk,
                                   const PayloadRef& ref);
 PayloadRef RefOfHead(const Item& head);
 
-// Reassembles a payload from its head and the chunk items ChunkKeys named (in that order).
-// kSerialization when a chunk is missing (e.g. expired) or the sizes disagree.
+// Reassembles a payload from its head and the chunk items ChunkKeys named (in that order),
+// decoded as the head's `encoding` attribute says.
+// kSerialization when a chunk is missing (e.g. expired), the sizes disagree or the bytes do
+// not decode.
 Result<std::string> AssemblePayload(const Item& head,
                                     const std::vector<std::optional<Item>>& chunks);
 

@@ -16,6 +16,7 @@
 #include "store/workflow/internal/items.h"
 #include "store/workflow/internal/list_cursor.h"
 #include "store/workflow/internal/payload.h"
+#include "store/workflow/internal/payload_codec.h"
 #include "store/workflow/internal/run_cache.h"
 #include "store/workflow/workflow_store.h"
 
@@ -23,23 +24,20 @@ namespace dynaflow::store::internal {
 
 // What a run write sends besides the run item's own update (see WorkflowStoreImpl::WriteRun).
 struct WritePlan {
-  // Ops that must apply atomically with the run update (step and output puts, ...).
+  // Ops that must apply atomically with the run update (a step put, a RESULT item, ...); with
+  // any, the write is a transaction.
   std::vector<table::WriteOp> extra;
-  // Idempotent TTL stamps on the run's other items: as many as fit ride in the run update's
-  // transaction, the rest go first in transactions of 99 guarded by a check of the run item.
-  std::vector<table::WriteOp> stamps;
-  // The run update is also conditional on the cached stateVersion (finishing: the k:<key>
-  // list must be exact).
-  bool check_state_version = false;
   // Maps the failure of extra[i] (index i) to the caller's error. Default: kConditionFailed.
   std::function<Status(size_t index, const std::optional<Item>& old)> on_extra_failure;
 };
 
-// A step record ready to write: its items (chunks already written when present).
+// A step record ready to write: the step item (output inline or named chunks) and the chunks,
+// which PrepareStep has already written.
 struct PreparedStep {
   StepRecord record;
   Item step_item;
-  std::optional<PayloadItems> output;
+  // The output's encoded bytes when they sit in the step item (finalStep may reuse the result).
+  std::optional<EncodedPayload> inline_output;
   Item run_item;  // the run as known when the step was prepared (saves WriteRun a read)
 };
 
@@ -101,25 +99,48 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // *stale = the item predates the fence's epoch (re-read it).
   Status CheckFence(const Fence& fence, const Item& run, bool* stale) const;
   // The write loop of every run change: builds the next run item from the known one, writes
-  // it conditional on version (+ fence, + stateVersion) together with plan ops, refreshes and
-  // retries when only the version moved. Returns the run item as written.
-  // `known`: the run item to start from (nullptr: the cache, else a read).
+  // it conditional on version (+ fence) together with plan ops, refreshes and retries when only
+  // the version moved. Raises itemsTtl first when the run could outlive it. Returns the run item
+  // as written. `known`: the run item to start from (nullptr: the cache, else a read).
   Result<Item> WriteRun(const std::string& run_id, const Fence* fence, const Builder& build,
                         const Item* known = nullptr);
   Status ApplyChange(const Item& current, const RunChange& change, ItemMutation* m) const;
   Result<PreparedStep> PrepareStep(const Fence& fence, const StepRecord& step);
-  void AddStep(const PreparedStep& step, std::optional<int64_t> ttl, ItemMutation* m,
-               WritePlan* plan) const;
+  // The step item as a transaction op (created exactly once).
+  void AddStep(const PreparedStep& step, WritePlan* plan) const;
   Status BuildFinish(const Item& current, const RunFinish& finish, const PreparedStep* step,
-                     ItemMutation* m, WritePlan* plan) const;
+                     ItemMutation* m, WritePlan* plan);
   Status ValidateFinish(const RunFinish& finish) const;
+
+  // --- item expiry (workflow_store_ttl.cc)
+  // itemsTtl of a new run due at `due_ms` (nullopt: kept forever).
+  std::optional<int64_t> ItemsTtlFor(int64_t due_ms, int64_t retention_s) const;
+  // Makes sure every item of the run expires no earlier than `needed_s`: when the run item's
+  // itemsTtl is below it (or absent on a run written by an older version), re-stamps every
+  // other item of the partition with `new_ttl` and sets itemsTtl = new_ttl on `m`.
+  Status EnsureItemsOutlive(const Item& run, int64_t needed_s, int64_t new_ttl, ItemMutation* m);
+  // The itemsTtl raise (if any) a non-terminal run-level write of `next` (the run item as it
+  // will be written) needs.
+  Status KeepItemsAlive(const Item& next, ItemMutation* m);
+  // After a claim: when the claimed run could outlive its items' ttl, raises it (through a
+  // fenced UpdateRun); otherwise returns `claimed` as it is.
+  Result<Run> KeepClaimedItemsAlive(const Item& written, Run claimed);
+  // Items other than the run item carry this ttl (nullopt: none), from the run item.
+  static std::optional<int64_t> ItemsTtlOf(const Item& run);
+  // The condition a step or state item's creation needs: absent, or expired, or (for steps)
+  // left by an earlier run of the same id.
+  table::Condition FreshStepSlot(int64_t run_created_ms) const;
+
+  // --- reads of steps (workflow_store_reads.cc)
+  // The output a step record (step item or finalStep) names; `run` for "result" references.
+  // Chunk items are read with one BatchGet. nullopt when the step has no output.
+  Result<std::optional<std::string>> OutputOf(const std::string& run_id, const Item& step,
+                                              const Item& run);
 
   // --- state (workflow_store_reads.cc)
   Result<int64_t> WriteState(const std::string& run_id, const std::string& key,
                              const std::string& value, int64_t expected_version,
                              bool* version_moved = nullptr);
-
-  void NoteStateWrite(const std::string& run_id, const std::string& key, bool present);
 
   // --- listings (workflow_store_lists.cc)
   Result<RunPage> List(const ListRunsRequest& request, table::Index index,
