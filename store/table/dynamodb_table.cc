@@ -59,6 +59,8 @@ class DynamoDbTable final : public Table {
     s.writes = writes_.load();
     s.queries = queries_.load();
     s.requests = requests_.load();
+    s.write_units = write_units_.load();
+    s.read_units = read_units_.load();
     return s;
   }
 
@@ -69,15 +71,19 @@ class DynamoDbTable final : public Table {
   // requests_ and, when given, into `also` (reads_).
   class Counted {
    public:
-    Counted(DynamoDbTable* table, std::atomic<int64_t>* also) : table_(table), also_(also) {}
+    // `writes`: the call writes (its consumed capacity counts as write units, else read units).
+    Counted(DynamoDbTable* table, std::atomic<int64_t>* also, bool writes = false)
+        : table_(table), also_(also), writes_(writes) {}
     ~Counted() {
       table_->requests_ += scope_.attempts();
       if (also_) *also_ += scope_.attempts();
+      (writes_ ? table_->write_units_ : table_->read_units_) += scope_.capacity_units();
     }
 
    private:
     DynamoDbTable* table_;
     std::atomic<int64_t>* also_;
+    const bool writes_;
     dynamodb::CallScope scope_;
   };
 
@@ -114,6 +120,7 @@ class DynamoDbTable final : public Table {
   const dynamodb::ReturnConsumedCapacity capacity_;
   const bool filter_expired_;
   std::atomic<int64_t> reads_{0}, writes_{0}, queries_{0}, requests_{0};
+  std::atomic<double> write_units_{0}, read_units_{0};
 };
 
 Result<Item> DynamoDbTable::Get(const Key& key) {
@@ -148,7 +155,7 @@ Status DynamoDbTable::Put(const Item& item, const WriteOptions& options) {
   r.return_consumed_capacity = capacity_;
   ++writes_;
   auto out = [&] {
-    Counted counted(this, nullptr);
+    Counted counted(this, nullptr, /*writes=*/true);
     return client_->PutItem(r);
   }();
   if (out.ok()) return Status::OK();
@@ -171,7 +178,7 @@ Result<Item> DynamoDbTable::Update(const Key& key, const table::Update& update,
   r.return_consumed_capacity = capacity_;
   ++writes_;
   auto out = [&] {
-    Counted counted(this, nullptr);
+    Counted counted(this, nullptr, /*writes=*/true);
     return client_->UpdateItem(r);
   }();
   if (!out.ok()) return WriteFailure(out.error(), "update", key, options);
@@ -192,7 +199,7 @@ Status DynamoDbTable::Delete(const Key& key, const WriteOptions& options) {
   r.return_consumed_capacity = capacity_;
   ++writes_;
   auto out = [&] {
-    Counted counted(this, nullptr);
+    Counted counted(this, nullptr, /*writes=*/true);
     return client_->DeleteItem(r);
   }();
   if (out.ok()) return Status::OK();
@@ -257,7 +264,7 @@ Status DynamoDbTable::TransactWrite(std::span<const WriteOp> ops, TransactionFai
   r.return_consumed_capacity = capacity_;
   ++writes_;
   auto out = [&] {
-    Counted counted(this, nullptr);
+    Counted counted(this, nullptr, /*writes=*/true);
     return client_->TransactWriteItems(r);
   }();
   if (out.ok()) return Status::OK();
@@ -315,7 +322,7 @@ Status DynamoDbTable::BatchDelete(std::span<const Key> keys) {
   r.return_consumed_capacity = capacity_;
   ++writes_;
   auto out = [&] {
-    Counted counted(this, nullptr);
+    Counted counted(this, nullptr, /*writes=*/true);
     return client_->BatchWriteItem(r);
   }();
   if (out.ok()) return Status::OK();

@@ -39,8 +39,9 @@
 // TableStats: reads = GetItem / BatchGetItem requests sent (HTTP attempts, retries included);
 // writes = put / update / delete / transaction / batch-delete calls sent; queries = Query
 // calls sent (one page each); requests = every HTTP attempt of this table (retries included),
-// counted with dynamodb::CallScope. Consumed capacity is requested (ReturnConsumedCapacity
-// TOTAL by default) and reaches the client's RequestCounters.
+// counted with dynamodb::CallScope; write_units / read_units = the capacity DynamoDB reported
+// for them. Consumed capacity is requested (ReturnConsumedCapacity INDEXES by default, free of
+// charge) and also reaches the client's RequestCounters.
 //
 // Thread-safety: every method may be called concurrently; the table holds no lock.
 #pragma once
@@ -62,10 +63,10 @@ struct DynamoDbTableOptions {
   // Check the table's keys and indexes with VerifySeedTable (TTL not checked: the layer filters
   // expired items either way) when opening, costing one DescribeTable request. Default: true.
   bool verify_layout = true;
-  // ReturnConsumedCapacity sent with every item request, so capacity reaches the client's
-  // counters. Default: kTotal.
+  // ReturnConsumedCapacity sent with every item request, so capacity reaches TableStats and
+  // the client's counters (index writes included). Default: kIndexes.
   dynamodb::ReturnConsumedCapacity return_consumed_capacity =
-      dynamodb::ReturnConsumedCapacity::kTotal;
+      dynamodb::ReturnConsumedCapacity::kIndexes;
   // Also drop expired items server-side with a FilterExpression on queries (saves bandwidth;
   // items are re-checked client-side regardless). Default: true.
   bool filter_expired_server_side = true;

@@ -141,6 +141,11 @@ struct TableStats {
   int64_t writes = 0;    // put / update / delete / transaction calls
   int64_t queries = 0;   // query pages fetched
   int64_t requests = 0;  // backend requests in total (DynamoDB: HTTP calls, retries incl.)
+  // Capacity units DynamoDB reported (ConsumedCapacity, index writes included when the table
+  // asks for INDEXES): by writes (put, update, delete, transaction, batch delete) and by reads
+  // (get, batch get, query). 0 on the embedded backends.
+  double write_units = 0;
+  double read_units = 0;
 };
 
 class Table {

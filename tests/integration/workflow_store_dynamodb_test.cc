@@ -102,7 +102,9 @@ class WorkflowStoreRequestCountTest : public ::testing::Test {
   int64_t Requests(Fn&& fn, std::map<std::string, int64_t>* by_op = nullptr) {
     auto before = client_->counters().Snapshot();
     int64_t total = client_->counters().TotalAttempts();
+    const double units = table_->stats().write_units;
     fn();
+    last_wru_ = table_->stats().write_units - units;
     int64_t n = client_->counters().TotalAttempts() - total;
     if (by_op) {
       by_op->clear();
@@ -113,6 +115,9 @@ class WorkflowStoreRequestCountTest : public ::testing::Test {
     }
     return n;
   }
+  // Write request units DynamoDB Local reported for the last Requests() call (table and index
+  // writes: the table asks for ReturnConsumedCapacity INDEXES).
+  double last_wru_ = 0;
 
   test::FakeClock clock_;
   std::shared_ptr<table::Table> table_;
@@ -130,68 +135,100 @@ NewRun Owned(const std::string& workflow_id, const std::string& owner) {
   return nr;
 }
 
-TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequests) {
+// A 1 KB output that zstd cannot shrink (what a step returning 1 KB of real data costs).
+std::string KilobyteOutput(uint32_t seed) { return test::PayloadBytes(1000, seed); }
+
+TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequestsAndUnits) {
   Ops ops;
   Result<::dynaflow::Run> run = Status::Internal("unset");
   NewRun nr;
   nr.workflow_id = "orders";
   nr.input = "{\"order\":42}";
+  // The run item is written to the table, GSI1 and GSI2: 3 WRU.
   EXPECT_EQ(Requests([&] { run = store_->CreateRun(nr); }, &ops), 1);
   ASSERT_TRUE(run.ok()) << run.status();
   EXPECT_EQ(ops, (Ops{{"PutItem", 1}}));
+  EXPECT_EQ(last_wru_, 3);
 
+  // With a business key: one transaction of the run and the key item (2 WRU per KB per item,
+  // index writes included).
   nr.business_key = "order-42";
   Result<::dynaflow::Run> keyed = Status::Internal("unset");
   EXPECT_EQ(Requests([&] { keyed = store_->CreateRun(nr); }, &ops), 1);
   ASSERT_TRUE(keyed.ok()) << keyed.status();
   EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
+  EXPECT_EQ(last_wru_, 8);
   std::string holder;
-  EXPECT_EQ(Requests([&] { EXPECT_FALSE(store_->CreateRun(nr, &holder).ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_FALSE(store_->CreateRun(nr, &holder).ok()); }), 2);
   EXPECT_EQ(holder, keyed->run_id);
 
+  // A claim moves the run's GSI2 key: table 1 + GSI1 1 + GSI2 2 (delete + put).
   Result<::dynaflow::Run> claimed = Status::Internal("unset");
   EXPECT_EQ(Requests([&] { claimed = store_->ClaimRun(run->run_id, "w1", seconds(30)); }, &ops), 1);
   ASSERT_TRUE(claimed.ok()) << claimed.status();
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
+  EXPECT_EQ(last_wru_, 4);
   Fence fence{run->run_id, "w1", claimed->lease.epoch};
 
-  // One request per step record: the target.
+  // The target: one request and at most 2 WRU per step with a 1 KB output, no index write.
   for (int i = 0; i < 5; ++i) {
     StepRecord step;
     step.step_id = "step" + std::to_string(i);
-    step.output = "{\"i\":" + std::to_string(i) + "}";
-    RunChange change;
-    change.cursor_step = "step" + std::to_string(i + 1);
-    EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step, change).ok()); }, &ops),
-              1);
-    EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
+    step.output = KilobyteOutput(i);
+    EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 1);
+    EXPECT_EQ(ops, (Ops{{"PutItem", 1}}));
+    EXPECT_EQ(last_wru_, 2);
   }
+  // A small output: 1 WRU.
+  StepRecord small;
+  small.step_id = "small";
+  small.output = "{\"ok\":true}";
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, small).ok()); }), 1);
+  EXPECT_EQ(last_wru_, 1);
+  // A step record with a run change is a transaction (run update + step put).
+  StepRecord marked;
+  marked.step_id = "marked";
+  RunChange change;
+  change.cursor_step = "phase";
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, marked, change).ok()); }, &ops),
+            1);
+  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
+  EXPECT_EQ(last_wru_, 8);
+  // A lease renewal moves only the GSI2 sort key (due = lease expiry): DynamoDB Local reports
+  // table 1 + GSI1 1 + GSI2 1.
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ExtendLease(fence, seconds(30)).ok()); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
-  RunChange change;
-  change.cursor_step = "finishing";
+  EXPECT_EQ(last_wru_, 3);
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->UpdateRun(fence, change).ok()); }), 1);
+  // State: a check of the run item and the state put, in one transaction (no index write).
+  // DynamoDB Local reports the put's 2 WRU; DynamoDB also bills the check (2 more).
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->PutState(run->run_id, "k", "v").ok()); }, &ops), 2);
-  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"TransactWriteItems", 1}}));
+  EXPECT_EQ(ops, (Ops{{"BatchGetItem", 1}, {"TransactWriteItems", 1}}));
+  EXPECT_EQ(last_wru_, 2);
   EXPECT_EQ(
       Requests([&] { EXPECT_TRUE(store_->CompareAndSwapState(run->run_id, "k", "w", 1).ok()); }),
       1);
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetState(run->run_id, "k").ok()); }), 1);
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ListState(run->run_id).ok()); }), 1);
 
-  // Finishing a run with 5 steps, 5 outputs and a state item: one transaction.
+  // Finishing a run with 7 steps and a state item: one UpdateItem of the run item alone.
   Result<::dynaflow::Run> done = Status::Internal("unset");
   EXPECT_EQ(Requests([&] { done = store_->FinishRun(fence, {}); }, &ops), 1);
   ASSERT_TRUE(done.ok()) << done.status();
-  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
+  EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
+  EXPECT_EQ(last_wru_, 4);
 
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetRun(run->run_id).ok()); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"GetItem", 1}}));
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetOutput(run->run_id, "step1").ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetOutput(run->run_id, "step1").ok()); }, &ops), 1);
+  EXPECT_EQ(ops, (Ops{{"BatchGetItem", 1}}));
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->LoadRun(run->run_id, false).ok()); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"Query", 1}}));
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->LoadRun(run->run_id, true).ok()); }, &ops), 2);
-  EXPECT_EQ(ops, (Ops{{"Query", 1}, {"BatchGetItem", 1}}));
+  // Outputs sit in their step items: the same single Query.
+  EXPECT_EQ(
+      Requests([&] { EXPECT_EQ(store_->LoadRun(run->run_id, true)->outputs.size(), 6u); }, &ops),
+      1);
+  EXPECT_EQ(ops, (Ops{{"Query", 1}}));
 }
 
 TEST_F(WorkflowStoreRequestCountTest, FinishVariantsAreOneRequest) {
@@ -207,35 +244,36 @@ TEST_F(WorkflowStoreRequestCountTest, FinishVariantsAreOneRequest) {
   step.output = "x";
   ASSERT_TRUE(store_->RecordStep(fence, step).ok());
   Ops ops;
-  // State written by another store (another process): the owner's known stateVersion is
-  // stale, so its finish pays one failed attempt (the stored item comes back with it).
+  // State written by another store (another process) does not disturb the owner's finish.
   auto other = MakeStore(1);
   ASSERT_TRUE(other->CompareAndSwapState(run->run_id, "k", "v", 0).ok());
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->FinishRun(fence, {}).ok()); }, &ops), 2);
-  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 2}}));
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->FinishRun(fence, {}).ok()); }, &ops), 1);
+  EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
   EXPECT_NE(FindAttribute(*table_->Get({prefix_ + "RUN#" + run->run_id, "STATE#k"}), "ttl"),
             nullptr);
-  // A run with no other item: a single UpdateItem.
-  auto bare = store_->CreateRun(Owned("w", "w1"));
-  ASSERT_TRUE(bare.ok());
-  EXPECT_EQ(Requests(
-                [&] {
-                  EXPECT_TRUE(store_->FinishRun({bare->run_id, "w1", bare->lease.epoch}, {}).ok());
-                },
-                &ops),
-            1);
-  EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
-  // The last step and the finish together: one transaction.
+  // The last step and the finish together: one UpdateItem (the step rides in the run item);
+  // with a 1 KB output that is also the result, its bytes are stored once.
   auto last = store_->CreateRun(Owned("w", "w1"));
   ASSERT_TRUE(last.ok());
-  EXPECT_EQ(Requests([&] {
-              EXPECT_TRUE(store_->RecordStepAndFinish({last->run_id, "w1", 1}, step, {}).ok());
-            }),
-            1);
+  step.output = KilobyteOutput(7);
+  RunFinish finish;
+  finish.result = step.output;
+  EXPECT_EQ(
+      Requests(
+          [&] {
+            EXPECT_TRUE(store_->RecordStepAndFinish({last->run_id, "w1", 1}, step, finish).ok());
+          },
+          &ops),
+      1);
+  EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
+  EXPECT_LE(last_wru_, 7);
+  std::cout << "last step + finish with a 1 KB output/result: " << last_wru_ << " WRU\n";
+  EXPECT_EQ(*store_->GetOutput(last->run_id, "only"), *step.output);
 }
 
 TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumented) {
-  // 1 MB payloads: a head item plus 2 extra chunks of 350 KB.
+  // 1 MB payloads (incompressible): INPUT head plus 2 extra chunks of 350 KB; an output in 3
+  // chunk items named by its step item.
   NewRun nr;
   nr.workflow_id = "big";
   nr.owner = "w1";
@@ -249,21 +287,27 @@ TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumen
   StepRecord step;
   step.step_id = "big";
   step.output = nr.input;
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 3);
-  EXPECT_EQ(ops, (Ops{{"PutItem", 2}, {"TransactWriteItems", 1}}));
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 4);
+  EXPECT_EQ(ops, (Ops{{"PutItem", 4}}));
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetOutput(run->run_id, "big").ok()); }, &ops), 2);
-  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"BatchGetItem", 1}}));
+  EXPECT_EQ(ops, (Ops{{"BatchGetItem", 2}}));
+  // A compressible 1 MB output is stored compressed, in its step item.
+  step.step_id = "text";
+  step.output = std::string(1024 * 1024, 'a');
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 1);
+  EXPECT_EQ(last_wru_, 1);
+  EXPECT_EQ(*store_->GetOutput(run->run_id, "text"), *step.output);
 
   // A store that does not know the run reads it first.
   auto cold = MakeStore(1);
   step.step_id = "cold";
   step.output.reset();
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(cold->RecordStep(fence, step).ok()); }, &ops), 2);
-  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"TransactWriteItems", 1}}));
-  // ... and a store whose known version is stale pays one failed attempt.
-  step.step_id = "stale";
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 2);
-  EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 2}}));
+  EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"PutItem", 1}}));
+  // ... and a run-level write of a store whose known version is stale pays one failed attempt.
+  EXPECT_TRUE(cold->ExtendLease(fence, seconds(30)).ok());
+  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ExtendLease(fence, seconds(30)).ok()); }, &ops), 2);
+  EXPECT_EQ(ops, (Ops{{"UpdateItem", 2}}));
 
   // Fan-out: FindDueRuns reads 4 statuses x shards; a status page reads every shard.
   auto sharded = MakeStore(4);
@@ -314,7 +358,9 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   std::shared_ptr<table::Table> tbl(std::move(opened).value());
   WorkflowStoreOptions o;
   o.inline_input_max_bytes = 0;  // show an INPUT item
-  o.payload_chunk_bytes = 1024;  // and a CHUNK item
+  o.payload_chunk_bytes = 1024;  // and CHUNK items
+  o.inline_output_max_bytes = 1024;
+  o.compress_min_bytes = 0;  // (an output of dots would compress into its step item)
   auto store = WorkflowStore::Create(tbl, o);
   ASSERT_TRUE(store.ok());
   WorkflowStore& s = **store;
@@ -341,7 +387,7 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   charge.step_id = "charge-card";
   charge.started_at = reserve.finished_at;
   charge.finished_at = reserve.finished_at + std::chrono::milliseconds(310);
-  charge.output = "{\"receipt\":\"" + std::string(1100, '.') + "\"}";  // head + 1 chunk
+  charge.output = "{\"receipt\":\"" + std::string(1100, '.') + "\"}";  // 2 chunk items
   ASSERT_TRUE(s.RecordStep(fence, charge).ok());
   ASSERT_TRUE(s.PutState(run->run_id, "attempts-left", "2").ok());
 
@@ -352,8 +398,13 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   second.retention = std::chrono::hours(24 * 7);
   auto done = s.CreateRun(second);
   ASSERT_TRUE(done.ok());
-  ASSERT_TRUE(s.FinishRun({done->run_id, "worker-b", 1},
-                          {RunStatus::kCompleted, std::string("{\"shipped\":true}"), ""})
+  StepRecord ship;
+  ship.step_id = "ship";
+  ship.started_at = done->updated_at;
+  ship.finished_at = done->updated_at + std::chrono::milliseconds(12);
+  ship.output = "{\"shipped\":true}";
+  ASSERT_TRUE(s.RecordStepAndFinish({done->run_id, "worker-b", 1}, ship,
+                                    {RunStatus::kCompleted, std::string("{\"shipped\":true}"), ""})
                   .ok());
 
   const std::string pk = "RUN#" + run->run_id;
@@ -369,66 +420,56 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
     std::string type = *FindAttribute(item, "type")->AsS();
     std::set<std::string> want;
     if (type == "RUN") {
-      want = {"PK",
-              "SK",
-              "GSI1PK",
-              "GSI1SK",
-              "GSI2PK",
-              "GSI2SK",
-              "type",
-              "runId",
-              "workflowId",
-              "workflowVersion",
-              "status",
-              "businessKey",
-              "tags",
-              "createdAt",
-              "updatedAt",
-              "dueAt",
-              "leaseOwner",
-              "leaseExpiresAt",
-              "epoch",
-              "version",
-              "stateVersion",
-              "retentionSeconds",
-              "inputRef",
-              "cursorStep",
-              "s:reserve-stock",
-              "s:charge-card",
-              "k:attempts-left"};
+      want = {"PK",           "SK",
+              "GSI1PK",       "GSI1SK",
+              "GSI2PK",       "GSI2SK",
+              "type",         "runId",
+              "workflowId",   "workflowVersion",
+              "status",       "businessKey",
+              "tags",         "createdAt",
+              "updatedAt",    "dueAt",
+              "leaseOwner",   "leaseExpiresAt",
+              "epoch",        "version",
+              "stateVersion", "retentionSeconds",
+              "inputRef",     "cursorStep",
+              "itemsTtl"};
     } else if (type == "STEP") {
-      want = {"PK",      "SK",        "type",       "runId",       "stepId",    "status",
-              "attempt", "startedAt", "finishedAt", "outputBytes", "fenceEpoch"};
-    } else if (type == "OUTPUT") {
-      want = {"PK", "SK", "type", "runId", "stepId", "size", "chunks", "data"};
-      if (*FindAttribute(item, "chunks")->AsN() != "0") want.insert("chunkTag");
+      want = {"PK",         "SK",           "type",      "runId",      "stepId",
+              "status",     "attempt",      "startedAt", "finishedAt", "outputBytes",
+              "fenceEpoch", "runCreatedAt", "outputRef", "ttl"};
+      if (*FindAttribute(item, "outputRef")->AsS() == "0") want.insert("output");
     } else if (type == "INPUT") {
-      want = {"PK", "SK", "type", "runId", "size", "chunks", "data"};
+      want = {"PK", "SK", "type", "runId", "size", "chunks", "data", "ttl"};
     } else if (type == "CHUNK") {
       want = {"PK", "SK", "type", "data", "ttl"};
     } else if (type == "STATE") {
-      want = {"PK", "SK", "type", "runId", "key", "value", "version", "updatedAt"};
+      want = {"PK", "SK", "type", "runId", "key", "value", "version", "updatedAt", "ttl"};
     }
     EXPECT_EQ(names, want) << "item " << *FindAttribute(item, "SK")->AsS();
   }
   EXPECT_EQ(got["RUN"].size(), 1u);
   EXPECT_EQ(got["STEP"].size(), 2u);
-  EXPECT_EQ(got["OUTPUT"].size(), 2u);
-  EXPECT_EQ(got["CHUNK"].size(), 1u);
+  EXPECT_EQ(got["CHUNK"].size(), 2u);  // charge-card's output (the input fits its head)
   EXPECT_EQ(got["INPUT"].size(), 1u);
   EXPECT_EQ(got["STATE"].size(), 1u);
   auto bkey = tbl->Get({"BKEY#order-fulfilment#order-1042", "BKEY#order-fulfilment#order-1042"});
   ASSERT_TRUE(bkey.ok());
   EXPECT_EQ(Names(*bkey), (std::set<std::string>{"PK", "SK", "type", "runId", "workflowId",
-                                                 "businessKey", "createdAt"}));
+                                                 "businessKey", "createdAt", "ttl"}));
   auto finished = tbl->Get({"RUN#" + done->run_id, "RUN#" + done->run_id});
   ASSERT_TRUE(finished.ok());
   const std::set<std::string> finished_names = {
-      "PK",        "SK",        "GSI1PK",          "GSI1SK", "GSI2PK",          "GSI2SK",
-      "type",      "runId",     "workflowId",      "status", "workflowVersion", "createdAt",
-      "updatedAt", "dueAt",     "finishedAt",      "epoch",  "version",         "stateVersion",
-      "ttl",       "resultRef", "retentionSeconds"};
+      "PK",        "SK",        "GSI1PK",           "GSI1SK",   "GSI2PK",          "GSI2SK",
+      "type",      "runId",     "workflowId",       "status",   "workflowVersion", "createdAt",
+      "updatedAt", "dueAt",     "finishedAt",       "epoch",    "version",         "stateVersion",
+      "ttl",       "resultRef", "retentionSeconds", "itemsTtl", "finalStep"};
   EXPECT_EQ(Names(*finished), finished_names);
+  const AttributeValue* final_step = FindAttribute(*finished, "finalStep");
+  ASSERT_TRUE(final_step != nullptr && final_step->is_m());
+  EXPECT_EQ(
+      Names(*final_step->AsM()),
+      (std::set<std::string>{"runId", "stepId", "status", "attempt", "startedAt", "finishedAt",
+                             "outputBytes", "fenceEpoch", "runCreatedAt", "outputRef", "output"}));
   // inline_input_max_bytes = 0 puts the result in a RESULT item, with the run's ttl.
   auto result = tbl->Get({"RUN#" + done->run_id, "RESULT"});
   ASSERT_TRUE(result.ok());
