@@ -177,6 +177,24 @@ constexpr RunStatus kAllStatuses[] = {
 long long L(int64_t v) { return static_cast<long long>(v); }
 }  // namespace
 
+void PrintWriteCost(std::FILE* out, const table::TableStats& store, int64_t recorded_steps,
+                    int64_t runs) {
+  if (store.write_units <= 0) {
+    std::fprintf(out, "  write units     not reported by this backend (DynamoDB reports them)\n");
+    return;
+  }
+  const double per_step =
+      recorded_steps > 0 ? store.write_units / static_cast<double>(recorded_steps) : 0.0;
+  std::fprintf(out,
+               "  write units     %.0f WRU: %.2f per recorded step, %.2f per run; $%.2f per "
+               "million steps at $%.3f per million WRU (Step Functions Standard: $%.0f per "
+               "million transitions)\n",
+               store.write_units, per_step,
+               runs > 0 ? store.write_units / static_cast<double>(runs) : 0.0,
+               per_step * kOnDemandUsdPerMillionWru, kOnDemandUsdPerMillionWru,
+               kStepFunctionsUsdPerMillionTransitions);
+}
+
 void PrintSummary(std::FILE* out, const SummaryInput& in) {
   const engine::EngineMetrics& m = in.metrics;
   const double secs = in.elapsed_seconds > 0 ? in.elapsed_seconds : 1e-9;
@@ -215,6 +233,7 @@ void PrintSummary(std::FILE* out, const SummaryInput& in) {
       in.runs > 0 ? static_cast<double>(m.store.requests) / static_cast<double>(in.runs) : 0.0,
       L(m.store.reads), L(m.store.writes), L(m.store.queries), L(m.polls), L(m.runs_claimed),
       L(m.runs_handed_over), L(m.heartbeats));
+  PrintWriteCost(out, m.store, recorded, in.runs);
   std::fprintf(out, "  elapsed         %.2f s\n", in.elapsed_seconds);
   for (const std::string& note : in.notes) std::fprintf(out, "  %s\n", note.c_str());
   if (in.check != nullptr) {

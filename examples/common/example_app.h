@@ -130,4 +130,15 @@ struct SummaryInput {
 // problems found (at most 20 listed).
 void PrintSummary(std::FILE* out, const SummaryInput& in);
 
+// DynamoDB on-demand price of write request units (US East, standard table class, since the
+// November 2024 price cut; the README names the source and date) and AWS Step Functions
+// Standard's price per state transition, for the summary's cost line.
+inline constexpr double kOnDemandUsdPerMillionWru = 0.625;
+inline constexpr double kStepFunctionsUsdPerMillionTransitions = 25.0;
+
+// The summary's "write units" line: WRU the table reported, per recorded step and per run, and
+// the price per million steps (a line saying the backend reports none on the embedded stores).
+void PrintWriteCost(std::FILE* out, const table::TableStats& store, int64_t recorded_steps,
+                    int64_t runs);
+
 }  // namespace dynaflow::examples
