@@ -1,5 +1,5 @@
 // WorkflowStore suite, part 6: payloads of 0 B, 399 KB, 1 MB and 10 MB round-trip as run
-// inputs and step outputs.
+// inputs and step outputs; compressible ones are stored zstd-compressed and say so.
 #include "tests/support/workflow_store_suite.h"
 
 namespace dynaflow::test {
@@ -53,6 +53,65 @@ TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_EQ(out->size(), size);
   }
+}
+
+TEST_P(WorkflowStoreTest, CompressiblePayloadsAreStoredCompressedAndRoundTrip) {
+  // 10 MB of JSON-like text: zstd shrinks it to a few KB, so input and output need no chunks.
+  std::string text;
+  for (int i = 0; text.size() < 10 * 1024 * 1024; ++i) {
+    text +=
+        "{\"sku\":\"sku-" + std::to_string(i % 50) + "\",\"qty\":" + std::to_string(i % 5) + "},";
+  }
+  NewRun nr = Wf("compressed");
+  nr.owner = "worker";
+  nr.input = text;
+  auto run = store_->CreateRun(nr);
+  ASSERT_TRUE(run.ok()) << run.status();
+  StepRecord step;
+  step.step_id = "produce";
+  step.output = text;
+  ASSERT_TRUE(store_->RecordStep(FenceOf(*run), step).ok());
+  StepRecord small;
+  small.step_id = "small";
+  small.output = "{\"ok\":true}";  // below compress_min_bytes: stored as it is
+  ASSERT_TRUE(store_->RecordStep(FenceOf(*run), small).ok());
+
+  auto items = RawPartition(RunPk(run->run_id));
+  const Item* produced = nullptr;
+  const Item* kept = nullptr;
+  const Item* run_item = nullptr;
+  const Item* input_item = nullptr;
+  for (const Item& item : items) {
+    const std::string sk = *FindAttribute(item, table::kSk)->AsS();
+    if (sk == "STEP#produce") produced = &item;
+    if (sk == "STEP#small") kept = &item;
+    if (sk == "RUN#" + run->run_id) run_item = &item;
+    if (sk == "INPUT") input_item = &item;
+  }
+  ASSERT_NE(produced, nullptr);
+  ASSERT_NE(kept, nullptr);
+  ASSERT_NE(run_item, nullptr);
+  const AttributeValue* encoding = FindAttribute(*produced, "outputEncoding");
+  ASSERT_NE(encoding, nullptr);
+  EXPECT_EQ(*encoding->AsS(), "zstd");
+  const AttributeValue* stored = FindAttribute(*produced, "output");
+  ASSERT_NE(stored, nullptr);
+  EXPECT_LT(stored->AsB()->size(), 100u * 1024);
+  EXPECT_EQ(FindAttribute(*kept, "outputEncoding"), nullptr);
+  // The compressed input (a few KB) has one INPUT item and no chunk.
+  ASSERT_NE(input_item, nullptr);
+  const AttributeValue* input_encoding = FindAttribute(*input_item, "encoding");
+  ASSERT_NE(input_encoding, nullptr);
+  EXPECT_EQ(*input_encoding->AsS(), "zstd");
+  EXPECT_EQ(items.size(), 4u);  // run, INPUT, two step items
+
+  EXPECT_TRUE(*store_->GetOutput(run->run_id, "produce") == text);
+  auto details = store_->LoadRun(run->run_id, true);
+  ASSERT_TRUE(details.ok()) << details.status();
+  EXPECT_TRUE(details->input == text);
+  EXPECT_TRUE(details->outputs["produce"] == text);
+  EXPECT_EQ(details->outputs["small"], "{\"ok\":true}");
+  EXPECT_EQ(details->steps[0].output_bytes, static_cast<int64_t>(text.size()));
 }
 
 }  // namespace

@@ -290,6 +290,60 @@ TEST_P(EngineWorkerTest, PartitionedZombieIsFencedOffAndTheResultStands) {
   EXPECT_EQ(calls_.Count("three"), 1);
 }
 
+// The other order: the zombie is let go while the new owner is still inside step "two". The
+// zombie's record of "two" lands first (a step record is one put that no run condition guards),
+// so the new owner's record of "two" is rejected and it adopts the zombie's record (first writer
+// wins). What holds: nothing recorded is ever changed, the result is one consistent execution
+// (every recorded output follows from the recorded outputs before it), and the zombie's
+// run-level writes (its finish) are rejected.
+TEST_P(EngineWorkerTest, ZombieRecordLandingFirstIsAdoptedAndTheResultIsConsistent) {
+  auto cut = std::make_shared<PartitionTable>(table_);
+  auto engine_a = OpenEngine(nullptr, nullptr, cut);
+  auto engine_b = OpenEngine();
+  Gate a_in_two, release_a, b_in_two, release_b;
+  auto wf = WorkflowBuilder("zombie-first", 1)
+                .Step<int, int>("one", [](StepContext&, const int& i) { return i + 1; })
+                .Step<int, int>("two",
+                                [&](StepContext& ctx, const int& i) {
+                                  calls_.Hit("two");
+                                  if (ctx.worker_id() == "a") {
+                                    a_in_two.Open();
+                                    release_a.Wait();
+                                    return i * 1000;
+                                  }
+                                  b_in_two.Open();
+                                  release_b.Wait();
+                                  return i * 2000;
+                                })
+                .Step<int, int>("three", [](StepContext&, const int& i) { return i + 3; })
+                .Build()
+                .value();
+  ASSERT_TRUE(engine_a->Register(wf).ok());
+  ASSERT_TRUE(engine_b->Register(wf).ok());
+  WorkerOptions oa = FastWorker(1, "a");
+  oa.lease_duration = 300ms;
+  auto a = StartWorker(*engine_a, oa);
+  auto started = engine_a->Start(wf, 1).value();  // handed over to a
+  ASSERT_TRUE(a_in_two.Wait());
+  cut->SetPartitioned(true);  // a's lease runs out
+  auto b = StartWorker(*engine_b, FastWorker(1, "b"));
+  ASSERT_TRUE(b_in_two.Wait());  // b claimed the run and executes "two"
+  cut->SetPartitioned(false);
+  release_a.Open();  // a records "two" (2000) first, then "three"; its finish is rejected
+  ASSERT_TRUE(Eventually([&] { return engine_a->metrics().leases_lost == 1; }));
+  release_b.Open();  // b's record of "two" is rejected: it adopts a's records and finishes
+  dynaflow::Run run = Wait(*engine_b, started.run_id);
+  EXPECT_EQ(run.status, RunStatus::kCompleted) << run.error;
+  a->Stop();
+  auto details = engine_b->GetRun(started.run_id).value();
+  EXPECT_EQ(details.outputs.at("two"), "2000");  // a's execution, recorded first
+  EXPECT_EQ(details.outputs.at("three"), "2003");
+  EXPECT_EQ(engine_b->GetResult<int>(started.run_id).value(), 2003);
+  EXPECT_EQ(calls_.Count("two"), 2);                 // executed by both, recorded once
+  EXPECT_EQ(engine_a->metrics().runs_completed, 0);  // the zombie finished nothing
+  EXPECT_EQ(engine_b->metrics().runs_completed, 1);
+}
+
 TEST_P(EngineWorkerTest, HeartbeatsKeepTheLeaseThroughALongStep) {
   auto engine = OpenEngine();
   auto wf = WorkflowBuilder("long", 1)
