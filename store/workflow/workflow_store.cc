@@ -173,7 +173,6 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
   const std::optional<int64_t> items_ttl = ItemsTtlFor(due_ms, nr.retention.count());
   if (items_ttl) m.Set(attr::kItemsTtl, V::N(*items_ttl));
   m.Set(attr::kVersion, V::N(1));
-  m.Set(attr::kStateVersion, V::N(0));
   m.Set(attr::kRetention, V::N(static_cast<int64_t>(nr.retention.count())));
   if (!nr.business_key.empty()) m.Set(attr::kBusinessKey, V::S(nr.business_key));
   if (!nr.tags.empty()) {

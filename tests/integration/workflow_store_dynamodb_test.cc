@@ -420,18 +420,29 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
     std::string type = *FindAttribute(item, "type")->AsS();
     std::set<std::string> want;
     if (type == "RUN") {
-      want = {"PK",           "SK",
-              "GSI1PK",       "GSI1SK",
-              "GSI2PK",       "GSI2SK",
-              "type",         "runId",
-              "workflowId",   "workflowVersion",
-              "status",       "businessKey",
-              "tags",         "createdAt",
-              "updatedAt",    "dueAt",
-              "leaseOwner",   "leaseExpiresAt",
-              "epoch",        "version",
-              "stateVersion", "retentionSeconds",
-              "inputRef",     "cursorStep",
+      want = {"PK",
+              "SK",
+              "GSI1PK",
+              "GSI1SK",
+              "GSI2PK",
+              "GSI2SK",
+              "type",
+              "runId",
+              "workflowId",
+              "workflowVersion",
+              "status",
+              "businessKey",
+              "tags",
+              "createdAt",
+              "updatedAt",
+              "dueAt",
+              "leaseOwner",
+              "leaseExpiresAt",
+              "epoch",
+              "version",
+              "retentionSeconds",
+              "inputRef",
+              "cursorStep",
               "itemsTtl"};
     } else if (type == "STEP") {
       want = {"PK",         "SK",           "type",      "runId",      "stepId",
@@ -458,11 +469,28 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
                                                  "businessKey", "createdAt", "ttl"}));
   auto finished = tbl->Get({"RUN#" + done->run_id, "RUN#" + done->run_id});
   ASSERT_TRUE(finished.ok());
-  const std::set<std::string> finished_names = {
-      "PK",        "SK",        "GSI1PK",           "GSI1SK",   "GSI2PK",          "GSI2SK",
-      "type",      "runId",     "workflowId",       "status",   "workflowVersion", "createdAt",
-      "updatedAt", "dueAt",     "finishedAt",       "epoch",    "version",         "stateVersion",
-      "ttl",       "resultRef", "retentionSeconds", "itemsTtl", "finalStep"};
+  const std::set<std::string> finished_names = {"PK",
+                                                "SK",
+                                                "GSI1PK",
+                                                "GSI1SK",
+                                                "GSI2PK",
+                                                "GSI2SK",
+                                                "type",
+                                                "runId",
+                                                "workflowId",
+                                                "status",
+                                                "workflowVersion",
+                                                "createdAt",
+                                                "updatedAt",
+                                                "dueAt",
+                                                "finishedAt",
+                                                "epoch",
+                                                "version",
+                                                "ttl",
+                                                "resultRef",
+                                                "retentionSeconds",
+                                                "itemsTtl",
+                                                "finalStep"};
   EXPECT_EQ(Names(*finished), finished_names);
   const AttributeValue* final_step = FindAttribute(*finished, "finalStep");
   ASSERT_TRUE(final_step != nullptr && final_step->is_m());
