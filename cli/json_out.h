@@ -53,12 +53,33 @@ void WriteTime(W& w, const char* key, TimePoint t) {
   WriteString(w, FormatTimestamp(t));
 }
 
+// Forwards SAX events to a writer, numbers as their original text. (rapidjson 1.1.0's
+// Writer::RawNumber quotes the number, so numbers go through RawValue instead.)
+template <class W>
+struct ExactNumbers : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ExactNumbers<W>> {
+  explicit ExactNumbers(W& writer) : w(writer) {}
+  bool Null() { return w.Null(); }
+  bool Bool(bool b) { return w.Bool(b); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return w.RawValue(s, n, rapidjson::kNumberType);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return w.String(s, n); }
+  bool StartObject() { return w.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) { return w.Key(s, n); }
+  bool EndObject(rapidjson::SizeType n) { return w.EndObject(n); }
+  bool StartArray() { return w.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return w.EndArray(n); }
+  W& w;
+};
+
 template <class W>
 void WritePayload(W& w, std::string_view payload) {
   if (IsJson(payload)) {
     rapidjson::Reader reader;
     rapidjson::MemoryStream ms(payload.data(), payload.size());
-    reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(ms, w);
+    ExactNumbers<W> handler(w);
+    reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(
+        ms, handler);
   } else if (IsValidUtf8(payload)) {
     WriteString(w, payload);
   } else {

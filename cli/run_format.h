@@ -36,7 +36,9 @@ std::string RunsJsonLines(const std::vector<Run>& runs);
 // {"runs": [...], "next_cursor": "..."} pretty-printed, ending in '\n' (-o json).
 std::string RunsJsonDocument(const std::vector<Run>& runs, const std::string& next_cursor);
 
-// The steps of a run in the order they ran (start time, then finish time, then id).
+// The steps of a run in the order they ran: by start time, then finish time; records of the
+// same millisecond put completed and skipped steps first, then a failed step, then
+// compensations, then go by id (the store does not record the order itself).
 std::vector<StepExecution> StepsInOrder(std::vector<StepExecution> steps);
 
 // `runs show` in human form: the run's fields, then its steps (STEP, STATUS, ATTEMPT, START
