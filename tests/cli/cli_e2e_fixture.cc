@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "store/table/dynamodb_table.h"
 #include "store/table/sqlite_table.h"
@@ -23,7 +24,19 @@ engine::StepOptions NoRetries() {
   return o;
 }
 
-Result<int> Pass(engine::StepContext&, const int& id) { return id; }
+// Steps take a little time, as real ones do: records of different steps then have distinct
+// start times, which is how `runs show` orders them.
+void Work() { std::this_thread::sleep_for(std::chrono::milliseconds(2)); }
+
+Result<int> Pass(engine::StepContext&, const int& id) {
+  Work();
+  return id;
+}
+
+Status Undo(engine::StepContext&, const int&, const int&) {
+  Work();
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -64,36 +77,26 @@ void CliEndToEnd::SetUp() {
   ASSERT_TRUE(engine.ok()) << engine.status();
   engine_ = std::move(engine).value();
 
-  auto order = engine::WorkflowBuilder("order", 1)
-                   .Step(engine::MakeStep<int, int>("reserve", Pass)
-                             .Compensate([](engine::StepContext&, const int&, const int&) {
-                               return Status::OK();
-                             })
-                             .Options(NoRetries()))
-                   .Step(engine::MakeStep<int, int>(
-                             "charge",
-                             [](engine::StepContext&, const int& id) -> Result<int> {
-                               if (id % 7 == 0) {
-                                 return Status::PermissionDenied("payment declined for order " +
-                                                                 std::to_string(id));
-                               }
-                               return id;
-                             })
-                             .Compensate([](engine::StepContext&, const int&, const int&) {
-                               return Status::OK();
-                             })
-                             .Options(NoRetries()))
-                   .Step(engine::MakeStep<int, int>(
-                             "ship",
-                             [](engine::StepContext&, const int& id) -> Result<int> {
-                               if (id % 13 == 0) {
-                                 return Status::InvalidArgument(
-                                     "address of order " + std::to_string(id) + " is not served");
-                               }
-                               return id * 10;
-                             })
-                             .Options(NoRetries()))
-                   .Build();
+  auto charge = [](engine::StepContext&, const int& id) -> Result<int> {
+    Work();
+    if (id % 7 == 0) {
+      return Status::PermissionDenied("payment declined for order " + std::to_string(id));
+    }
+    return id;
+  };
+  auto ship = [](engine::StepContext&, const int& id) -> Result<int> {
+    Work();
+    if (id % 13 == 0) {
+      return Status::InvalidArgument("address of order " + std::to_string(id) + " is not served");
+    }
+    return id * 10;
+  };
+  auto order =
+      engine::WorkflowBuilder("order", 1)
+          .Step(engine::MakeStep<int, int>("reserve", Pass).Compensate(Undo).Options(NoRetries()))
+          .Step(engine::MakeStep<int, int>("charge", charge).Compensate(Undo).Options(NoRetries()))
+          .Step(engine::MakeStep<int, int>("ship", ship).Options(NoRetries()))
+          .Build();
   ASSERT_TRUE(order.ok()) << order.status();
   order_ = *order;
   auto flaky =

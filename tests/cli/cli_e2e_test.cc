@@ -1,6 +1,7 @@
 // End-to-end tests of the `dynaflow` command: the real binary, against runs made by a worker,
 // on SQLite (label unit) and on DynamoDB Local (label integration). See cli_e2e_fixture.h.
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -339,7 +340,79 @@ TEST_P(CliEndToEnd, TableCreateVerifyDescribe) {
   CliResult describe = with({"table", "describe"});
   EXPECT_EQ(describe.exit_code, 0) << describe.err;
   EXPECT_TRUE(Contains(describe.out, "layout")) << describe.out;
-  // The test's own store holds runs made by the worker; it matches too.
+}
+
+TEST_P(CliEndToEnd, ATableThatDoesNotMatchTheLayoutIsNamedAndLeftAlone) {
+  std::vector<std::string> flags = StoreFlags();
+  std::string expected;
+  if (GetParam() == CliBackend::kSqlite) {
+    const std::string path = dir_ + "/not-a-store.db";
+    std::ofstream(path) << "this is not a SQLite database, just text\n";
+    for (auto& f : flags) {
+      if (f.rfind("--store.path=", 0) == 0) f = "--store.path=" + path;
+    }
+    expected = "not-a-store.db";
+  } else {
+    // The fixture's table has no TTL (the test helper does not enable it): one difference.
+    CliResult no_ttl = Cli({"table", "verify"});
+    EXPECT_EQ(no_ttl.exit_code, 1);
+    EXPECT_TRUE(Contains(no_ttl.err, "TTL is not enabled on ttl")) << no_ttl.err;
+    // A table with GSI1SK of type N and no GSI2: both listed in one line.
+    auto client = NewDynamoDbLocalClient();
+    ASSERT_NE(client, nullptr);
+    const std::string name = UniqueTableName("cli_bad");
+    dynamodb::CreateTableRequest req;
+    req.table_name = name;
+    req.attribute_definitions = {{"PK", "S"}, {"SK", "S"}, {"GSI1PK", "S"}, {"GSI1SK", "N"}};
+    req.key_schema = {{"PK", "HASH"}, {"SK", "RANGE"}};
+    dynamodb::GlobalSecondaryIndex gsi1;
+    gsi1.index_name = "GSI1";
+    gsi1.key_schema = {{"GSI1PK", "HASH"}, {"GSI1SK", "RANGE"}};
+    req.global_secondary_indexes = {gsi1};
+    ASSERT_TRUE(client->CreateTable(req).ok());
+    ASSERT_TRUE(client->WaitUntilActive(name).ok());
+    for (auto& f : flags) {
+      if (f.rfind("--store.table=", 0) == 0) f = "--store.table=" + name;
+    }
+    CliResult verify = RunCli([&] {
+      auto a = flags;
+      a.insert(a.end(), {"table", "verify"});
+      return a;
+    }());
+    EXPECT_EQ(verify.exit_code, 1);
+    EXPECT_TRUE(Contains(verify.err, "missing index GSI2")) << verify.err;
+    EXPECT_TRUE(Contains(verify.err, "GSI1SK is N, expected S")) << verify.err;
+    EXPECT_EQ(std::count(verify.err.begin(), verify.err.end(), '\n'), 1) << verify.err;
+    expected = "missing index GSI2";
+    dynamodb::DeleteTableRequest del;
+    del.table_name = name;
+    auto cleanup = [&] { (void)client->DeleteTable(del); };
+    CliResult list = RunCli([&] {
+      auto a = flags;
+      a.insert(a.end(), {"runs", "start", "order", "-i", "1"});
+      return a;
+    }());
+    EXPECT_EQ(list.exit_code, 1);
+    EXPECT_TRUE(Contains(list.err, expected)) << list.err;
+    cleanup();
+    return;
+  }
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), flags.begin(), flags.end());
+    return RunCli(args);
+  };
+  CliResult verify = run({"table", "verify"});
+  EXPECT_EQ(verify.exit_code, 1);
+  EXPECT_TRUE(Contains(verify.err, expected)) << verify.err;
+  CliResult start = run({"runs", "start", "order", "-i", "1"});
+  EXPECT_EQ(start.exit_code, 1);
+  EXPECT_TRUE(Contains(start.err, expected)) << start.err;
+  // The file was left as it was.
+  std::ifstream in(dir_ + "/not-a-store.db");
+  std::string first;
+  std::getline(in, first);
+  EXPECT_EQ(first, "this is not a SQLite database, just text");
+  // The fixture's own store (runs made by the worker) matches.
   EXPECT_EQ(Cli({"table", "verify"}).exit_code, 0);
 }
 
