@@ -66,9 +66,14 @@ Result<engine::Engine*> Context::Engine() {
   return engine_.get();
 }
 
-int Context::Fail(int code, const std::string& message) {
+void Context::Message(const std::string& message) {
   EndProgress();
-  std::fprintf(err, "dynaflow: %s\n", message.c_str());
+  std::fflush(out);
+  std::fprintf(err, "%s\n", message.c_str());
+}
+
+int Context::Fail(int code, const std::string& message) {
+  Message("dynaflow: " + message);
   exit_code = code;
   return code;
 }

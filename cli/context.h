@@ -65,6 +65,9 @@ class Context {
   // Fail() with the status's message; the exit code is kExitUsage for configuration errors
   // (Config() failed), else `exit_code`.
   int Fail(int exit_code, const Status& status);
+  // Writes `message` and a newline to stderr, after flushing stdout (so that output captured
+  // into one stream stays in order).
+  void Message(const std::string& message);
   // Writes `text` to stdout.
   void Print(const std::string& text);
   // Overwrites the progress line on stderr (only when `progress`); EndProgress clears it.

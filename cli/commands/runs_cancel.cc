@@ -37,7 +37,7 @@ int Execute(Context& ctx, const Flags& f) {
     if (!s.ok()) {
       o.result = s.message();
       ctx.EndProgress();
-      std::fprintf(ctx.err, "dynaflow: %s\n", s.message().c_str());
+      ctx.Message("dynaflow: " + s.message());
     } else {
       o.ok = true;
       auto run = (*engine)->store().GetRun(id);

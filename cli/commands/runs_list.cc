@@ -89,14 +89,14 @@ int Execute(Context& ctx, const Flags& f) {
       break;
     case OutputFormat::kTable:
       if (shown.empty()) {
-        std::fprintf(ctx.err, "no runs match\n");
+        ctx.Message("no runs match");
       } else {
         RunsTable(shown, ctx.now).Print(ctx.out, ctx.color);
       }
       break;
   }
   if (!cursor.empty() && ctx.format != OutputFormat::kJson) {
-    std::fprintf(ctx.err, "more runs: --cursor %s\n", cursor.c_str());
+    ctx.Message("more runs: --cursor " + cursor);
   }
   return kExitOk;
 }

@@ -23,7 +23,7 @@ int Execute(Context& ctx, const Flags& f) {
   if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
   auto started = (*engine)->RetryFailedRun(f.run_id);
   if (!started.ok()) return ctx.Fail(kExitFailure, started.status());
-  std::fprintf(ctx.err, "run %s retries %s\n", started->run_id.c_str(), f.run_id.c_str());
+  ctx.Message("run " + started->run_id + " retries " + f.run_id);
   if (f.wait) return WaitAndShow(ctx, **engine, started->run_id, *timeout);
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");

@@ -75,8 +75,8 @@ int Execute(Context& ctx, const Flags& f) {
     return ctx.Fail(usage ? kExitUsage : kExitFailure, started.status());
   }
   if (!started->created) {
-    std::fprintf(ctx.err, "business key \"%s\" is held by run %s already; nothing was started\n",
-                 f.business_key.c_str(), started->run_id.c_str());
+    ctx.Message("business key \"" + f.business_key + "\" is held by run " + started->run_id +
+                " already; nothing was started");
   }
   if (f.wait) return WaitAndShow(ctx, **engine, started->run_id, *timeout);
   if (ctx.format == OutputFormat::kTable) {
