@@ -7,7 +7,8 @@
 // Seeding writes runs through WorkflowStore::CreateRun (the store's own item building; one
 // SQLite transaction per run). At each size it measures, newest first and limit 20: the first
 // page by workflow, the 50th page by workflow (resumed from a cursor), and the first page by
-// status, each the median of --pages calls (default 200). Prints one line per size.
+// status, each the median of --pages calls (default 200). Prints one line per size. The file
+// is deleted at the end.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -111,5 +112,7 @@ int main(int argc, char** argv) {
                 first, deep, status);
     std::fflush(stdout);
   }
+  store->reset();
+  for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path + s);  // ~800 MB at 1M
   return 0;
 }
