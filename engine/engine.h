@@ -88,6 +88,12 @@ struct StartResult {
   bool created = true;  // false: an existing run was returned (OnConflict::kReturnExisting)
 };
 
+struct SendEventOptions {
+  // Identifies the event for idempotency: a second send with the same id (to the same run and
+  // name) is accepted and writes nothing. Empty: a new unique id. 1..128 bytes, no '#'.
+  std::string event_id;
+};
+
 struct RetryOptions {
   // Deadline of the new run (the failed run's deadline is not carried over). Default: none.
   std::optional<TimePoint> deadline;
@@ -159,6 +165,32 @@ class Engine {
   // Errors: kNotFound, kConditionFailed (already finished).
   Status Cancel(const std::string& run_id);
 
+  // Sends the event `name` with `payload` to a run that is not finished; an AwaitEvent node of
+  // that name consumes it (one node per event, in the order sent; an event sent before the run
+  // waits is kept until a node consumes it). When the run is parked waiting for this name it is
+  // made due now and any worker resumes it. Costs 2 store requests (a transaction that checks
+  // the run and creates the event item, and the conditional wake-up of the run item).
+  // Errors: kNotFound (unknown run), kConditionFailed (the run is finished: message names its
+  // status), kInvalidArgument (bad name / event id), kLimitExceeded (payload), the store's.
+  template <Encodable T>
+  Result<store::SentEvent> SendEvent(const std::string& run_id, const std::string& name,
+                                     const T& payload, const SendEventOptions& options = {}) {
+    return SendEventPayload(run_id, name, Codec<T>::Encode(payload), options);
+  }
+  Result<store::SentEvent> SendEventPayload(const std::string& run_id, const std::string& name,
+                                            std::string payload,
+                                            const SendEventOptions& options = {});
+  // The same, to the run holding `business_key` of `workflow_id` (+1 GetItem). Errors: as
+  // SendEvent; kNotFound when no run holds the key.
+  template <Encodable T>
+  Result<store::SentEvent> SendEventByKey(const std::string& workflow_id,
+                                          const std::string& business_key, const std::string& name,
+                                          const T& payload, const SendEventOptions& options = {}) {
+    auto run_id = core_store().FindRunByBusinessKey(workflow_id, business_key);
+    if (!run_id.ok()) return run_id.error();
+    return SendEventPayload(*run_id, name, Codec<T>::Encode(payload), options);
+  }
+
   // Retries a FAILED run from the step that failed, as a new run: same workflow, version and
   // input, tag "dynaflow.retry_of" = the failed run's id, and copies of the failed run's
   // COMPLETED and SKIPPED step records with their outputs (and of its COMPENSATED records when
@@ -178,6 +210,7 @@ class Engine {
 
  private:
   explicit Engine(std::shared_ptr<internal::EngineCore> core);
+  store::WorkflowStore& core_store() { return store(); }
   std::shared_ptr<internal::EngineCore> core_;
 };
 

@@ -23,6 +23,9 @@ namespace dynaflow::engine::internal {
 
 class WorkerImpl;
 
+// Tag naming the schedule that fired a run (its value: the schedule id).
+inline constexpr char kScheduleTag[] = "dynaflow.schedule";
+
 struct EngineCore {
   Clock* clock = nullptr;
   Random* random = nullptr;
@@ -47,12 +50,22 @@ struct EngineCore {
 
   // Terminal runs written by local workers (the last 4096), for WaitForRun.
   void NoteFinished(const Run& run);
+  // What follows a run's end, whoever ended it: NoteFinished, the parent's wake-up (a child
+  // run), the schedule's (a scheduled run, when a tick waits for it). Errors are logged.
+  void OnRunFinished(const Run& run);
+  // Engine::Cancel (see there), the run's children included. Errors: kNotFound,
+  // kConditionFailed (already finished).
+  Status Cancel(const std::string& run_id);
+  // A run of schedule `schedule_id` finished: a tick buffered behind it may fire now
+  // (engine/internal/schedule_runner.cc). Errors are logged.
+  void PokeSchedule(const std::string& schedule_id);
   // Call with done_mu held.
   std::optional<Run> FindFinished(const std::string& run_id);
   std::mutex done_mu;
   std::condition_variable done_cv;
 
  private:
+  Status CancelOne(const std::string& run_id);
   mutable std::mutex registry_mu_;
   std::map<std::pair<std::string, int32_t>, Workflow> workflows_;
   std::vector<std::shared_ptr<WorkerImpl>> LiveWorkers();

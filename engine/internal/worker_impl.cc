@@ -289,10 +289,18 @@ void WorkerImpl::Execute(Task task) {
   env.max_branch_threads = options_.max_branch_threads;
   env.inline_result_max_bytes = core_->inline_result_max_bytes;
   env.strays = &strays_;
+  std::weak_ptr<EngineCore> weak = core_;
+  env.nudge = [weak] {
+    if (auto core = weak.lock()) core->NudgeWorkers();
+  };
+  env.cancel_run = [weak](const std::string& id) {
+    auto core = weak.lock();
+    return core ? core->Cancel(id) : Status::Cancelled("engine gone");
+  };
   RunExecutor executor(std::move(env), std::move(task.def), std::move(task.control),
                        std::move(task.run), std::move(task.input));
   ExecResult r = executor.Execute();
-  if (r.outcome == ExecOutcome::kFinished && r.final_run) core_->NoteFinished(*r.final_run);
+  if (r.outcome == ExecOutcome::kFinished && r.final_run) core_->OnRunFinished(*r.final_run);
 }
 
 void WorkerImpl::PollerLoop() {

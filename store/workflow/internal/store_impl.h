@@ -3,6 +3,7 @@
 //   workflow_store_writes.cc  the fenced write loop, steps, run changes, finishing, cancel
 //   workflow_store_reads.cc   run reads, outputs, state, DeleteRun
 //   workflow_store_lists.cc   listings, counts, due work
+//   workflow_store_events.cc  events, wake-ups, child links
 #pragma once
 
 #include <functional>
@@ -73,6 +74,17 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Result<std::vector<Run>> FindDueRuns(int limit) override;
   Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) override;
   Status DeleteRun(const std::string& run_id) override;
+  Result<SentEvent> SendEvent(const NewEvent& event) override;
+  Result<std::vector<Event>> ListEvents(const std::string& run_id,
+                                        const std::string& name) override;
+  Result<bool> WakeRun(const std::string& run_id, const std::string& waiting_for) override;
+  Result<std::vector<ChildRun>> ListChildren(const std::string& run_id) override;
+  Result<std::string> FindRunByBusinessKey(const std::string& workflow_id,
+                                           const std::string& business_key) override;
+
+  // For the schedule store (workflow_schedules.cc): the table and options.
+  const std::shared_ptr<table::Table>& table() const { return table_; }
+  const WorkflowStoreOptions& options() const { return options_; }
 
  private:
   using Builder = std::function<Status(const Item& current, ItemMutation* run, WritePlan* plan)>;
