@@ -84,8 +84,6 @@ void EngineCore::OnRunFinished(const Run& run) {
       NudgeWorkers();
     }
   }
-  auto sched = run.tags.find(kScheduleTag);
-  if (sched != run.tags.end()) PokeSchedule(sched->second);
 }
 
 }  // namespace dynaflow::engine::internal

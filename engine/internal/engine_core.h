@@ -23,9 +23,6 @@ namespace dynaflow::engine::internal {
 
 class WorkerImpl;
 
-// Tag naming the schedule that fired a run (its value: the schedule id).
-inline constexpr char kScheduleTag[] = "dynaflow.schedule";
-
 struct EngineCore {
   Clock* clock = nullptr;
   Random* random = nullptr;
@@ -51,14 +48,11 @@ struct EngineCore {
   // Terminal runs written by local workers (the last 4096), for WaitForRun.
   void NoteFinished(const Run& run);
   // What follows a run's end, whoever ended it: NoteFinished, the parent's wake-up (a child
-  // run), the schedule's (a scheduled run, when a tick waits for it). Errors are logged.
+  // run). Errors are logged.
   void OnRunFinished(const Run& run);
   // Engine::Cancel (see there), the run's children included. Errors: kNotFound,
   // kConditionFailed (already finished).
   Status Cancel(const std::string& run_id);
-  // A run of schedule `schedule_id` finished: a tick buffered behind it may fire now
-  // (engine/internal/schedule_runner.cc). Errors are logged.
-  void PokeSchedule(const std::string& schedule_id);
   // Call with done_mu held.
   std::optional<Run> FindFinished(const std::string& run_id);
   std::mutex done_mu;

@@ -146,9 +146,6 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     DYNAFLOW_RETURN_IF_ERROR(ValidateId("parent step", nr.parent_step, kMaxStepIdBytes));
     if (nr.run_id.empty()) return Status::InvalidArgument("a child run needs a run id");
   }
-  if (!nr.schedule_id.empty()) {
-    DYNAFLOW_RETURN_IF_ERROR(ValidateId("schedule id", nr.schedule_id, kMaxScheduleIdBytes));
-  }
   for (const auto& [k, v] : nr.tags) {
     if (k.empty()) return Status::InvalidArgument("a tag name is empty");
     if (size_t at = FindInvalidUtf8(k); at != std::string_view::npos) {
@@ -237,7 +234,7 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     if (items_ttl) b[table::kTtl] = V::N(*items_ttl);
     ops.push_back(table::PutOp{std::move(b), AbsentOrExpired()});
   }
-  // Links that name the run from another partition (a parent's, a schedule's): written with the
+  // Links that name the run from another partition (a parent's): written with the
   // run, so they exist exactly when it does. They carry the run's itemsTtl (a link may outlive
   // the partition it sits in by at most that much; a parent that lives longer re-stamps it).
   // Conditional on the slot being free, so a taken run id never leaves a stray link.
@@ -253,9 +250,6 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     ops.push_back(table::PutOp{std::move(l), std::nullopt});
   };
   if (!nr.parent_run_id.empty()) link(Pk(nr.parent_run_id), ChildSk(nr.parent_run_id, run_id));
-  if (!nr.schedule_id.empty()) {
-    link(SchedulePk(options_.key_prefix, nr.schedule_id), RunSk(run_id));
-  }
   if (input) {
     for (const Item& chunk : input->chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
     ops.push_back(table::PutOp{input->head, AbsentOrExpired()});

@@ -16,8 +16,7 @@
 //   state    SK STATE#<key>
 //   event    SK EVENT#<name>#<eventId>   an event sent to the run (SendEvent)
 //   child    SK RUN#<runId>#CHILD#<childRunId>   link to a child run (written with the child)
-// plus, per business key, PK = SK = <prefix>BKEY#<workflowId>#<businessKey> -> run id, and
-// per schedule a partition <prefix>SCHEDULE#<id> (workflow_schedules.h).
+// plus, per business key, PK = SK = <prefix>BKEY#<workflowId>#<businessKey> -> run id.
 // Only the run item is in the indexes. GSI2's time (<timeMs13>) is the run's due time while it
 // is not finished -- PENDING: start time, SLEEPING: wake time, RUNNING/COMPENSATING: lease
 // expiry (due now when unowned) -- and its finish time once it is. <nn> = FNV-1a-64(runId) %
@@ -144,9 +143,6 @@ struct NewRun {
   // the run, so a parent lists exactly the children that exist.
   std::string parent_run_id;
   std::string parent_step;
-  // A run fired by a schedule: its link (SK RUN#<runId> in the schedule's partition) is written
-  // in the same transaction as the run.
-  std::string schedule_id;
 };
 
 // What a waiting run waits for (Run::waiting_for, RunChange::waiting_for).

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "engine/engine.h"
 #include "store/table/dynamodb_table.h"
@@ -21,6 +22,8 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kSteps = 10;
+constexpr double kEventSendWru = 6;       // transaction: run check + event put (2), wake (4)
+constexpr double kEventDeliveryWru = 15;  // send 6, claim 4, await record 1, last step + finish 4
 
 // 1000 bytes of pseudo-random hex-free text: what zstd cannot shrink much (a JSON string).
 std::string KilobyteOf(int seed) {
@@ -196,6 +199,53 @@ TEST_F(EngineCostTest, OrderSagaRunsCostWhatTheREADMEStates) {
   // (a transaction, 2 WRU per write: run 2 + GSI1 2 + GSI2 key moved 4, step 2), the
   // reservation's release + finish (4).
   EXPECT_EQ(compensated, 8 + 1 + 10 + 4);
+  worker->Stop();
+}
+
+// An event delivered to a run parked at an AwaitEvent node: the send (2 requests: the checked
+// transactional put of the event item, the conditional wake of the run item), then what the
+// worker does with it: claim, load, read the events, record the await node, and the rest.
+TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
+  auto wf = WorkflowBuilder("cost-event", 1)
+                .Step<std::string, std::string>(
+                    "open", [](StepContext&, const std::string& s) { return s; })
+                .AwaitEvent<std::string>("paid", std::chrono::hours(1))
+                .Step<std::string, std::string>(
+                    "close", [](StepContext&, const std::string& s) { return s + "!"; })
+                .Build()
+                .value();
+  auto engine = Open();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = engine->NewWorker(QuietWorker()).value();
+  ASSERT_TRUE(worker->Start().ok());
+  auto started = engine->Start(wf, std::string("order")).value();
+  for (int i = 0; i < 500; ++i) {
+    auto run = engine->store().GetRun(started.run_id);
+    if (run.ok() && run->status == RunStatus::kSleeping && worker->active_runs() == 0) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(engine->store().GetRun(started.run_id)->status, RunStatus::kSleeping);
+  const table::TableStats before = table_->stats();
+  auto sent = engine->SendEvent(started.run_id, "paid", std::string("card"));
+  ASSERT_TRUE(sent.ok()) << sent.error();
+  ASSERT_TRUE(sent->woke);
+  const table::TableStats after_send = table_->stats();
+  auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
+  ASSERT_TRUE(done.ok()) << done.error();
+  ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
+  const table::TableStats after = table_->stats();
+  const int64_t send_requests = after_send.requests - before.requests;
+  const double send_wru = after_send.write_units - before.write_units;
+  std::cout << "SendEvent to a parked run: " << send_requests << " requests, " << send_wru
+            << " WRU; delivery until the run finished: " << after.requests - before.requests
+            << " requests (" << after.writes - before.writes << " writes), "
+            << after.write_units - before.write_units << " WRU\n";
+  // Two requests: the transaction and the wake-up (`requests` also counts the HTTP client's
+  // own retries, e.g. of a transaction conflict with DynamoDB Local's bookkeeping).
+  EXPECT_EQ(after_send.writes - before.writes, 2);
+  EXPECT_EQ(after_send.reads + after_send.queries - before.reads - before.queries, 0);
+  EXPECT_EQ(send_wru, kEventSendWru);
+  EXPECT_EQ(after.write_units - before.write_units, kEventDeliveryWru);
   worker->Stop();
 }
 

@@ -85,7 +85,7 @@ inline constexpr char kEncoding[] = "encoding";  // S, see payload_codec.h (of t
 // Event items (SK EVENT#<name>#<eventId>).
 inline constexpr char kEventName[] = "eventName";
 inline constexpr char kSentAt[] = "sentAt";  // N ms
-// Child link items (SK RUN#<parentId>#CHILD#<childId>) and schedule run links.
+// Child link items (SK RUN#<parentId>#CHILD#<childId>).
 inline constexpr char kChildRunId[] = "childRunId";
 // State items.
 inline constexpr char kKey[] = "key";

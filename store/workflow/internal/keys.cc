@@ -33,10 +33,6 @@ std::string ChildSkPrefix(std::string_view run_id) { return RunSk(run_id) + "#CH
 std::string ChildSk(std::string_view run_id, std::string_view child_run_id) {
   return ChildSkPrefix(run_id) + std::string(child_run_id);
 }
-std::string SchedulePk(std::string_view prefix, std::string_view schedule_id) {
-  return std::string(prefix) + "SCHEDULE#" + std::string(schedule_id);
-}
-std::string ScheduleGsiPk(std::string_view prefix) { return std::string(prefix) + "SCHEDULES"; }
 
 std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index) {
   char buf[16];

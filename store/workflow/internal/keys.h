@@ -35,11 +35,6 @@ std::string EventSkPrefix(std::string_view name);  // EVENT#<name>#
 // range: RUN#<runId> < RUN#<runId>#CHILD#... < STATE#).
 std::string ChildSk(std::string_view run_id, std::string_view child_run_id);
 std::string ChildSkPrefix(std::string_view run_id);  // RUN#<runId>#CHILD#
-// Schedules: PK = SK-owner <prefix>SCHEDULE#<id>; the schedule item has SK "SCHEDULE", its runs'
-// links SK RUN#<runId>; GSI2 partition <prefix>SCHEDULES (sort key: next fire time or PAUSED#).
-std::string SchedulePk(std::string_view prefix, std::string_view schedule_id);
-inline constexpr char kScheduleSk[] = "SCHEDULE";
-std::string ScheduleGsiPk(std::string_view prefix);
 // An extra chunk of a payload whose head item has sort key `head_sk`:
 // <head_sk>#<tag>#<nnnn> (nnnn from 0001).
 std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index);
@@ -74,7 +69,6 @@ inline constexpr size_t kMaxOwnerBytes = 256;
 inline constexpr size_t kMaxKeyPrefixBytes = 256;
 inline constexpr size_t kMaxEventNameBytes = 255;
 inline constexpr size_t kMaxEventIdBytes = 128;
-inline constexpr size_t kMaxScheduleIdBytes = 100;
 
 // A time-ordered unique run id: 48-bit Unix milliseconds then 80 random bits, 26 characters of
 // Crockford base32 (ULID layout), so ids sort by creation time as strings.

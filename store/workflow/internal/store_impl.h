@@ -82,10 +82,6 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Result<std::string> FindRunByBusinessKey(const std::string& workflow_id,
                                            const std::string& business_key) override;
 
-  // For the schedule store (workflow_schedules.cc): the table and options.
-  const std::shared_ptr<table::Table>& table() const { return table_; }
-  const WorkflowStoreOptions& options() const { return options_; }
-
  private:
   using Builder = std::function<Status(const Item& current, ItemMutation* run, WritePlan* plan)>;
 
