@@ -21,6 +21,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   auto store = store::WorkflowStore::Create(options.table, options.store);
   if (!store.ok()) return store.error();
   core->store = std::shared_ptr<store::WorkflowStore>(std::move(store).value());
+  auto schedules = store::ScheduleStore::Create(options.table, core->store.get(),
+                                                options.store.key_prefix, core->clock);
+  if (!schedules.ok()) return schedules.error();
+  core->schedules = std::shared_ptr<store::ScheduleStore>(std::move(schedules).value());
   return std::unique_ptr<Engine>(new Engine(std::move(core)));
 }
 

@@ -24,6 +24,7 @@
 
 #include "engine/codec.h"
 #include "engine/metrics.h"
+#include "engine/schedule.h"
 #include "engine/worker.h"
 #include "engine/workflow.h"
 #include "model/clock.h"
@@ -199,6 +200,44 @@ class Engine {
   // run stays as it was. Costs 2 + (copied steps) store writes.
   // Errors: kNotFound, kConditionFailed (the run is not FAILED).
   Result<StartResult> RetryFailedRun(const std::string& run_id, const RetryOptions& options = {});
+
+  // Schedules (engine/schedule.h). Creates a schedule starting runs of `workflow` with `input`
+  // at every tick of options.cron. One PutItem. Errors: kInvalidArgument (In is not the
+  // workflow's input type, bad cron or options), kNotFound (unknown time zone, named),
+  // kAlreadyExists (the schedule id is taken), kLimitExceeded (input > 64 KB stored).
+  template <Encodable In>
+  Result<Schedule> CreateSchedule(const Workflow& workflow, const In& input,
+                                  const ScheduleOptions& options) {
+    if (!workflow.valid()) return Status::InvalidArgument("empty workflow");
+    if (workflow.input_type() != typeid(In)) {
+      return Status::InvalidArgument("workflow " + workflow.id() + " takes " +
+                                     workflow.def()->input.type_name + ", not " +
+                                     typeid(In).name());
+    }
+    return CreateScheduleEncoded(workflow.id(), workflow.version(), Codec<In>::Encode(input),
+                                 options);
+  }
+  Result<Schedule> CreateScheduleEncoded(const std::string& workflow_id, int32_t version,
+                                         std::string input_payload, const ScheduleOptions& options);
+  // Errors: kNotFound.
+  Result<Schedule> GetSchedule(const std::string& schedule_id);
+  // All schedules, due first and paused last, `limit` (1..1000) per page; pass next_cursor
+  // back for the next page. One Query per page.
+  Result<store::SchedulePage> ListSchedules(int limit = 100, const std::string& cursor = "");
+  // Pause: no tick fires until ResumeSchedule, which continues with the first tick after now.
+  // 1 GetItem + 1 UpdateItem each. Errors: kNotFound, kConditionFailed (changed meanwhile:
+  // retry).
+  Result<Schedule> PauseSchedule(const std::string& schedule_id);
+  Result<Schedule> ResumeSchedule(const std::string& schedule_id);
+  // Deletes the schedule (its runs stay; their links expire with them). Errors: kNotFound.
+  Status DeleteSchedule(const std::string& schedule_id);
+  // The runs the schedule started, newest tick first (one Query).
+  Result<std::vector<store::ScheduledRun>> ListScheduleRuns(const std::string& schedule_id,
+                                                            int limit = 100);
+  // Handles the due schedules (at most `limit`) now: what workers do every
+  // WorkerOptions::schedule_poll_interval. Returns the number of runs started. For tools and
+  // tests (a fake clock drives ticks through it). Errors: the store's.
+  Result<int> FireDueSchedules(int limit = 100);
 
   // A new, not yet started worker executing this engine's registered workflows.
   // Errors: kInvalidArgument (bad options).

@@ -250,6 +250,12 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     ops.push_back(table::PutOp{std::move(l), std::nullopt});
   };
   if (!nr.parent_run_id.empty()) link(Pk(nr.parent_run_id), ChildSk(nr.parent_run_id, run_id));
+  for (Item l : nr.links) {
+    if (items_ttl) l[table::kTtl] = V::N(*items_ttl);
+    ops.push_back(table::PutOp{std::move(l), std::nullopt});
+  }
+  const size_t with_begin = ops.size();
+  ops.insert(ops.end(), nr.with.begin(), nr.with.end());
   if (input) {
     for (const Item& chunk : input->chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
     ops.push_back(table::PutOp{input->head, AbsentOrExpired()});
@@ -276,6 +282,12 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
       continue;
     }
     if (!s.Is(StatusCode::kConditionFailed)) return s;
+    const auto failed = static_cast<size_t>(failure.failed_index);
+    if (failure.failed_index > 0 && failed >= with_begin && failed < with_begin + nr.with.size()) {
+      return Status::ConditionFailed("run " + run_id + " not created: write " +
+                                     std::to_string(failed - with_begin) +
+                                     " of those made with it failed its condition");
+    }
     if (failure.failed_index == 1 && !nr.business_key.empty()) {
       std::string holder = failure.old_item ? GetSOr(*failure.old_item, attr::kRunId) : "";
       const std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);

@@ -143,6 +143,12 @@ struct NewRun {
   // the run, so a parent lists exactly the children that exist.
   std::string parent_run_id;
   std::string parent_step;
+  // Written in the same transaction as the run (e.g. a schedule's tick, see schedule_store.h):
+  // `with` ops apply atomically with it (when one's condition fails nothing is written and
+  // CreateRun returns kConditionFailed naming it); `links` are items put with it that name the
+  // run from another partition, stamped with the run's itemsTtl (they expire with its items).
+  std::vector<table::WriteOp> with;
+  std::vector<Item> links;
 };
 
 // What a waiting run waits for (Run::waiting_for, RunChange::waiting_for).
