@@ -21,6 +21,10 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   auto store = store::WorkflowStore::Create(options.table, options.store);
   if (!store.ok()) return store.error();
   core->store = std::shared_ptr<store::WorkflowStore>(std::move(store).value());
+  auto schedules = store::ScheduleStore::Create(options.table, core->store.get(),
+                                                options.store.key_prefix, core->clock);
+  if (!schedules.ok()) return schedules.error();
+  core->schedules = std::shared_ptr<store::ScheduleStore>(std::move(schedules).value());
   return std::unique_ptr<Engine>(new Engine(std::move(core)));
 }
 
@@ -91,7 +95,8 @@ Result<std::string> Engine::GetResultPayload(const std::string& run_id) {
   }
   if (run.result) return *run.result;
   auto def = core_->Find(run.workflow_id, run.workflow_version);
-  if (!def || def->nodes.back().kind != internal::NodeKind::kStep) {
+  if (!def || def->nodes.back().kind == internal::NodeKind::kSleep ||
+      def->nodes.back().kind == internal::NodeKind::kParallel) {
     return Status::NotFound("run " + run_id + " has no inline result and its workflow " +
                             run.workflow_id + " v" + std::to_string(run.workflow_version) +
                             " is not registered here with a final step");
@@ -133,45 +138,19 @@ Result<store::RunPage> Engine::ListRunsByStatus(const store::ListRunsRequest& re
   return core_->store->ListRunsByStatus(request);
 }
 
-Status Engine::Cancel(const std::string& run_id) {
-  auto& store = *core_->store;
-  DYNAFLOW_ASSIGN_OR_RETURN(Run run, store.GetRun(run_id));
-  if (IsTerminal(run.status)) {
-    return Status::ConditionFailed("run " + run_id + " is already " +
-                                   std::string(RunStatusName(run.status)));
-  }
-  const bool idle = run.lease.owner.empty() || run.lease.expires_at <= core_->clock->Now();
-  if (idle && (run.lease.epoch > 0 || !run.cursor_step.empty())) {
-    // Nobody holds it but it may have made progress (someone held it): the store alone would
-    // finish it CANCELLED without compensating. Hold it for a moment, flag it, and hand it back due
-    // now: the next worker to claim it sees the flag and compensates.
-    std::string owner = fmt::format("dynaflow-cancel-{:016x}", core_->random->Next64());
-    auto held = store.ClaimRun(run_id, owner, Duration(30000), run.version);
-    if (held.ok()) {
-      store::Fence fence{run_id, owner, held->lease.epoch};
-      auto flagged = store.RequestCancel(run_id);
-      store::RunChange back;
-      back.status =
-          held->status == RunStatus::kCompensating ? RunStatus::kCompensating : RunStatus::kPending;
-      back.due_at = core_->clock->Now();
-      Status released = store.ReleaseRun(fence, back);
-      if (!flagged.ok()) return flagged.error();
-      if (!released.ok()) {
-        core_->logger->warn(
-            "run {}: cancel flagged; hand-back failed ({}), it waits for the "
-            "lease to expire",
-            run_id, released.ToString());
-      }
-      core_->NudgeWorkers();
-      return Status::OK();
-    }
-    if (!held.error().Is(StatusCode::kConditionFailed)) return held.error();
-    // Someone claimed it meanwhile: flag it for them below.
-  }
-  auto r = store.RequestCancel(run_id);
-  if (!r.ok()) return r.error();
-  core_->SignalCancel(run_id);
-  return Status::OK();
+Status Engine::Cancel(const std::string& run_id) { return core_->Cancel(run_id); }
+
+Result<store::SentEvent> Engine::SendEventPayload(const std::string& run_id,
+                                                  const std::string& name, std::string payload,
+                                                  const SendEventOptions& options) {
+  store::NewEvent e;
+  e.run_id = run_id;
+  e.name = name;
+  e.event_id = options.event_id;
+  e.payload = std::move(payload);
+  DYNAFLOW_ASSIGN_OR_RETURN(store::SentEvent sent, core_->store->SendEvent(e));
+  if (sent.woke) core_->NudgeWorkers();
+  return sent;
 }
 
 Result<std::unique_ptr<Worker>> Engine::NewWorker(WorkerOptions options) {

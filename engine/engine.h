@@ -24,6 +24,7 @@
 
 #include "engine/codec.h"
 #include "engine/metrics.h"
+#include "engine/schedule.h"
 #include "engine/worker.h"
 #include "engine/workflow.h"
 #include "model/clock.h"
@@ -86,6 +87,12 @@ struct StartOptions {
 struct StartResult {
   std::string run_id;
   bool created = true;  // false: an existing run was returned (OnConflict::kReturnExisting)
+};
+
+struct SendEventOptions {
+  // Identifies the event for idempotency: a second send with the same id (to the same run and
+  // name) is accepted and writes nothing. Empty: a new unique id. 1..128 bytes, no '#'.
+  std::string event_id;
 };
 
 struct RetryOptions {
@@ -159,6 +166,32 @@ class Engine {
   // Errors: kNotFound, kConditionFailed (already finished).
   Status Cancel(const std::string& run_id);
 
+  // Sends the event `name` with `payload` to a run that is not finished; an AwaitEvent node of
+  // that name consumes it (one node per event, in the order sent; an event sent before the run
+  // waits is kept until a node consumes it). When the run is parked waiting for this name it is
+  // made due now and any worker resumes it. Costs 2 store requests (a transaction that checks
+  // the run and creates the event item, and the conditional wake-up of the run item).
+  // Errors: kNotFound (unknown run), kConditionFailed (the run is finished: message names its
+  // status), kInvalidArgument (bad name / event id), kLimitExceeded (payload), the store's.
+  template <Encodable T>
+  Result<store::SentEvent> SendEvent(const std::string& run_id, const std::string& name,
+                                     const T& payload, const SendEventOptions& options = {}) {
+    return SendEventPayload(run_id, name, Codec<T>::Encode(payload), options);
+  }
+  Result<store::SentEvent> SendEventPayload(const std::string& run_id, const std::string& name,
+                                            std::string payload,
+                                            const SendEventOptions& options = {});
+  // The same, to the run holding `business_key` of `workflow_id` (+1 GetItem). Errors: as
+  // SendEvent; kNotFound when no run holds the key.
+  template <Encodable T>
+  Result<store::SentEvent> SendEventByKey(const std::string& workflow_id,
+                                          const std::string& business_key, const std::string& name,
+                                          const T& payload, const SendEventOptions& options = {}) {
+    auto run_id = core_store().FindRunIdByBusinessKey(workflow_id, business_key);
+    if (!run_id.ok()) return run_id.error();
+    return SendEventPayload(*run_id, name, Codec<T>::Encode(payload), options);
+  }
+
   // Retries a FAILED run from the step that failed, as a new run: same workflow, version and
   // input, tag "dynaflow.retry_of" = the failed run's id, and copies of the failed run's
   // COMPLETED and SKIPPED step records with their outputs (and of its COMPENSATED records when
@@ -167,6 +200,44 @@ class Engine {
   // run stays as it was. Costs 2 + (copied steps) store writes.
   // Errors: kNotFound, kConditionFailed (the run is not FAILED).
   Result<StartResult> RetryFailedRun(const std::string& run_id, const RetryOptions& options = {});
+
+  // Schedules (engine/schedule.h). Creates a schedule starting runs of `workflow` with `input`
+  // at every tick of options.cron. One PutItem. Errors: kInvalidArgument (In is not the
+  // workflow's input type, bad cron or options), kNotFound (unknown time zone, named),
+  // kAlreadyExists (the schedule id is taken), kLimitExceeded (input > 64 KB stored).
+  template <Encodable In>
+  Result<Schedule> CreateSchedule(const Workflow& workflow, const In& input,
+                                  const ScheduleOptions& options) {
+    if (!workflow.valid()) return Status::InvalidArgument("empty workflow");
+    if (workflow.input_type() != typeid(In)) {
+      return Status::InvalidArgument("workflow " + workflow.id() + " takes " +
+                                     workflow.def()->input.type_name + ", not " +
+                                     typeid(In).name());
+    }
+    return CreateScheduleEncoded(workflow.id(), workflow.version(), Codec<In>::Encode(input),
+                                 options);
+  }
+  Result<Schedule> CreateScheduleEncoded(const std::string& workflow_id, int32_t version,
+                                         std::string input_payload, const ScheduleOptions& options);
+  // Errors: kNotFound.
+  Result<Schedule> GetSchedule(const std::string& schedule_id);
+  // All schedules, due first and paused last, `limit` (1..1000) per page; pass next_cursor
+  // back for the next page. One Query per page.
+  Result<store::SchedulePage> ListSchedules(int limit = 100, const std::string& cursor = "");
+  // Pause: no tick fires until ResumeSchedule, which continues with the first tick after now.
+  // 1 GetItem + 1 UpdateItem each. Errors: kNotFound, kConditionFailed (changed meanwhile:
+  // retry).
+  Result<Schedule> PauseSchedule(const std::string& schedule_id);
+  Result<Schedule> ResumeSchedule(const std::string& schedule_id);
+  // Deletes the schedule (its runs stay; their links expire with them). Errors: kNotFound.
+  Status DeleteSchedule(const std::string& schedule_id);
+  // The runs the schedule started, newest tick first (one Query).
+  Result<std::vector<store::ScheduledRun>> ListScheduleRuns(const std::string& schedule_id,
+                                                            int limit = 100);
+  // Handles the due schedules (at most `limit`) now: what workers do every
+  // WorkerOptions::schedule_poll_interval. Returns the number of runs started. For tools and
+  // tests (a fake clock drives ticks through it). Errors: the store's.
+  Result<int> FireDueSchedules(int limit = 100);
 
   // A new, not yet started worker executing this engine's registered workflows.
   // Errors: kInvalidArgument (bad options).
@@ -178,6 +249,7 @@ class Engine {
 
  private:
   explicit Engine(std::shared_ptr<internal::EngineCore> core);
+  store::WorkflowStore& core_store() { return store(); }
   std::shared_ptr<internal::EngineCore> core_;
 };
 

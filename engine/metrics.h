@@ -37,6 +37,9 @@ struct EngineMetrics {
   // Runs handed back by workers (graceful stop) and put to durable sleep.
   int64_t runs_released = 0;
   int64_t runs_slept = 0;
+  // Await-event nodes that timed out; child runs started by this process's workers.
+  int64_t wait_timeouts = 0;
+  int64_t children_started = 0;
   // Runs a worker stopped working on because another owner took its lease over.
   int64_t leases_lost = 0;
   // Runs Worker::Stop handed back while a step attempt of theirs was still running after the

@@ -9,6 +9,7 @@
 //   - runs handed over by Engine::Start (created already leased to this worker) need no poll
 //     and no claim;
 //   - heartbeats: extends the lease of every run it holds every heartbeat_interval;
+//   - fires due schedules every schedule_poll_interval (engine/schedule.h);
 //   - leaves alone, and reports (counter unknown_workflow_runs + a warning), any due run of a
 //     workflow id/version it does not know.
 // Any number of workers, in any number of processes on any number of hosts, share one table:
@@ -53,6 +54,10 @@ struct WorkerOptions {
   // Runs Engine::Start may hand over to this worker while they wait for a thread; beyond it
   // new runs are created PENDING for any worker to claim. -1 (the default): `threads`.
   int handoff_backlog = -1;
+  // How often the worker fires due schedules (Engine::FireDueSchedules: one Query, plus the
+  // writes of the ticks it handles), whatever its poll backoff: an idle worker wakes up this
+  // often. 0 disables schedules on this worker. Default 1 s (a tick fires within about that).
+  Duration schedule_poll_interval{1000};
   // How long Stop lets the step attempts in flight finish before it abandons them (see Stop).
   // Must be >= 0; 0: abandon them at once; Duration::max(): wait for them without limit.
   // Default 30 s, as the configuration's [worker] shutdown-grace.

@@ -1,5 +1,7 @@
 #include "engine/workflow.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "model/utf8.h"
@@ -66,6 +68,23 @@ Status Mismatch(const std::string& name, const internal::TypeCodec& in, std::typ
 }  // namespace
 
 namespace internal {
+std::string ChildRunId(const std::string& parent_run_id, const std::string& step) {
+  constexpr size_t kMaxRunIdBytes = 128;  // the store's limit
+  std::string id = parent_run_id + "." + step;
+  if (id.size() <= kMaxRunIdBytes) return id;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a 64 of "<parent>/<step>"
+  for (unsigned char c : parent_run_id + "/" + step) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
+  // Cut on a UTF-8 character boundary.
+  size_t keep = std::min(parent_run_id.size(), kMaxRunIdBytes - 1 - 16);
+  while (keep > 0 && (static_cast<unsigned char>(parent_run_id[keep]) & 0xC0) == 0x80) --keep;
+  return parent_run_id.substr(0, keep) + "." + hex;
+}
+
 const StepDef* WorkflowDef::FindStep(std::string_view name) const {
   auto it = steps_by_name.find(name);
   if (it == steps_by_name.end()) return nullptr;
@@ -100,6 +119,23 @@ WorkflowBuilder& WorkflowBuilder::Sleep(std::string name, Duration duration) {
   node.kind = internal::NodeKind::kSleep;
   node.name = std::move(name);
   node.sleep_for = duration;
+  return Add(std::move(node));
+}
+
+WorkflowBuilder& WorkflowBuilder::Child(std::string name, const Workflow& child, Duration recheck) {
+  internal::Node node;
+  node.kind = internal::NodeKind::kChild;
+  node.name = std::move(name);
+  node.child = child.def();
+  node.child_recheck = recheck;
+  internal::StepDef s;
+  s.name = node.name;
+  if (node.child) {
+    s.in = node.child->input;
+    const internal::Node& last = node.child->nodes.back();
+    if (last.kind == internal::NodeKind::kStep) s.out = last.steps.front().out;
+  }
+  node.steps.push_back(std::move(s));
   return Add(std::move(node));
 }
 
@@ -164,6 +200,36 @@ Result<Workflow> WorkflowBuilder::Build() const {
           return Status::InvalidArgument("sleep \"" + node.name + "\" has a negative duration");
         }
         node.out_type = flow;
+        def->steps_by_name.emplace(node.name, std::make_pair(i, size_t{0}));
+        break;
+      }
+      case internal::NodeKind::kAwaitEvent: {
+        DYNAFLOW_RETURN_IF_ERROR(CheckName("await", node.name));
+        DYNAFLOW_RETURN_IF_ERROR(CheckName("event", node.event_name));
+        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
+        if (node.wait_timeout.count() <= 0) {
+          return Status::InvalidArgument("await \"" + node.name + "\": timeout must be positive");
+        }
+        node.out_type = node.steps.front().out.type;
+        def->steps_by_name.emplace(node.name, std::make_pair(i, size_t{0}));
+        break;
+      }
+      case internal::NodeKind::kChild: {
+        DYNAFLOW_RETURN_IF_ERROR(CheckName("child", node.name));
+        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
+        if (!node.child) {
+          return Status::InvalidArgument("child \"" + node.name + "\": empty workflow");
+        }
+        if (node.child->nodes.back().kind != internal::NodeKind::kStep) {
+          return Status::InvalidArgument("child \"" + node.name + "\": the last node of " +
+                                         node.child->id + " must be a step (its result)");
+        }
+        if (node.child_recheck.count() <= 0) {
+          return Status::InvalidArgument("child \"" + node.name + "\": recheck must be positive");
+        }
+        const internal::StepDef& s = node.steps.front();
+        if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
+        node.out_type = s.out.type;
         def->steps_by_name.emplace(node.name, std::make_pair(i, size_t{0}));
         break;
       }

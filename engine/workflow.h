@@ -258,6 +258,44 @@ class WorkflowBuilder {
     return Add(std::move(node));
   }
 
+  // Waits for the event `event_name` sent to the run (Engine::SendEvent) and passes its payload
+  // on, decoded as T (recorded as the node's output, with the event's id). The run is parked
+  // while it waits (SLEEPING, no lease, no thread) and any worker resumes it when the event
+  // arrives or `timeout` (from when the run first reached the node) passes; a timeout fails the
+  // node with kTimeout, so earlier steps are compensated. Events of one name are consumed in the
+  // order they were sent, each by one node: an event sent before the run reached the node is
+  // kept and consumed at once. The node is recorded as `name` (the event name by default).
+  template <Encodable T>
+  WorkflowBuilder& AwaitEvent(std::string event_name, Duration timeout) {
+    std::string name = event_name;
+    return AwaitEvent<T>(std::move(name), std::move(event_name), timeout);
+  }
+  template <Encodable T>
+  WorkflowBuilder& AwaitEvent(std::string name, std::string event_name, Duration timeout) {
+    internal::Node node;
+    node.kind = internal::NodeKind::kAwaitEvent;
+    node.name = std::move(name);
+    node.event_name = std::move(event_name);
+    node.wait_timeout = timeout;
+    internal::StepDef s;
+    s.name = node.name;
+    s.in = internal::MakeTypeCodec<Unit>();
+    s.out = internal::MakeTypeCodec<T>();
+    node.steps.push_back(std::move(s));
+    return Add(std::move(node));
+  }
+
+  // Starts a run of `child` (its input: the value passed on to this node) and waits for it,
+  // parked like AwaitEvent; passes on the child's result (the output of its last node, which
+  // must be a step). The child's run id is derived from this run's id and `name`
+  // (ChildRunId), so a resumed parent never starts a second child. A child that ends other
+  // than COMPLETED fails this node (earlier steps are compensated); cancelling the parent
+  // cancels its running children. The parent resumes when the child finishes (the worker
+  // finishing it wakes the parent) and, as a safety net, every `recheck`. Workers of the
+  // parent's process need `child` registered to run it there.
+  WorkflowBuilder& Child(std::string name, const Workflow& child,
+                         Duration recheck = std::chrono::seconds(60));
+
   // Validates and freezes the definition. Errors: kInvalidArgument (no steps, empty, duplicate
   // or reserved names, type mismatches along the chain, bad options).
   Result<Workflow> Build() const;

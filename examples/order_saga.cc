@@ -11,6 +11,12 @@
 // i % --undeliverable-every == 0, and its first charge attempt times out when
 // i % --flaky-every == 0. The services are simulated in memory with idempotency keys; after the
 // runs, every order's records and the services' ledgers are checked against its expected fate.
+//
+// With --webhook the payment is confirmed by an external event: "charge" only requests the
+// payment, and the run then waits (parked, holding no worker thread) for the event
+// "payment-confirmed" that a simulated webhook thread sends for every charged order except
+// every --unconfirmed-every-th, whose runs time out after --confirm-timeout-ms and compensate
+// (refund, release). The summary counts each fate.
 // Exit status: 0 when every run ended as expected, 1 otherwise, 2 for bad flags or a store that
 // cannot be opened.
 #include <CLI/CLI.hpp>
@@ -95,7 +101,19 @@ struct SagaFlags {
   int undeliverable_every = 13;
   int flaky_every = 5;
   int step_ms = 2;
+  bool webhook = false;
+  int unconfirmed_every = 11;
+  int confirm_timeout_ms = 3000;
 };
+
+// How an order ends (deterministic from its id).
+enum class Fate { kCompleted, kDeclined, kUnconfirmed, kUndeliverable };
+Fate FateOf(int64_t id, const SagaFlags& f) {
+  if (id % f.decline_every == 0) return Fate::kDeclined;
+  if (f.webhook && id % f.unconfirmed_every == 0) return Fate::kUnconfirmed;
+  if (id % f.undeliverable_every == 0) return Fate::kUndeliverable;
+  return Fate::kCompleted;
+}
 
 // The simulated inventory, payment and shipping services. Every call carries the step's
 // idempotency key, so a step executed again (after a crash, or a retry) changes nothing twice.
@@ -176,7 +194,7 @@ class Services {
   std::set<int64_t> shipped_;
 };
 
-Result<engine::Workflow> BuildOrderSaga(Services& svc) {
+Result<engine::Workflow> BuildOrderSaga(Services& svc, const SagaFlags& flags) {
   engine::StepOptions charge_options;
   charge_options.retry.max_attempts = 3;
   charge_options.retry.initial_backoff = Duration(5);
@@ -185,19 +203,24 @@ Result<engine::Workflow> BuildOrderSaga(Services& svc) {
   engine::StepOptions ship_options;
   ship_options.retry = engine::RetryPolicy::None();
 
-  return engine::WorkflowBuilder("order-saga", 1)
-      .Step(engine::MakeStep<Order, Reservation>("reserve",
-                                                 [&svc](StepContext& ctx, const Order& o) {
-                                                   return svc.Reserve(ctx.idempotency_key(), o);
-                                                 })
-                .Compensate(
-                    [&svc](StepContext&, const Order&, const Reservation& r) { svc.Release(r); }))
+  engine::WorkflowBuilder b(flags.webhook ? "order-saga-webhook" : "order-saga", 1);
+  b.Step(engine::MakeStep<Order, Reservation>("reserve",
+                                              [&svc](StepContext& ctx, const Order& o) {
+                                                return svc.Reserve(ctx.idempotency_key(), o);
+                                              })
+             .Compensate(
+                 [&svc](StepContext&, const Order&, const Reservation& r) { svc.Release(r); }))
       .Step(engine::MakeStep<Reservation, Payment>(
                 "charge",
                 [&svc](StepContext& ctx, const Reservation& r) { return svc.Charge(ctx, r); })
                 .Options(charge_options)
                 .Compensate(
-                    [&svc](StepContext&, const Reservation&, const Payment& p) { svc.Refund(p); }))
+                    [&svc](StepContext&, const Reservation&, const Payment& p) { svc.Refund(p); }));
+  if (flags.webhook) {
+    // The payment provider confirms by webhook; the run waits for it without holding a thread.
+    b.AwaitEvent<Payment>("payment-confirmed", Duration(flags.confirm_timeout_ms));
+  }
+  return b
       .Step(engine::MakeStep<Payment, Shipment>(
                 "ship", [&svc](StepContext&, const Payment& p) { return svc.Ship(p); })
                 .Options(ship_options))
@@ -207,19 +230,31 @@ Result<engine::Workflow> BuildOrderSaga(Services& svc) {
 // The step records a run must have: name -> status.
 std::map<std::string, StepStatus> ExpectedSteps(int64_t id, const SagaFlags& f) {
   using S = StepStatus;
-  if (id % f.decline_every == 0) {
-    return {{"reserve", S::kCompleted},
-            {"charge", S::kFailed},
-            {"compensate:reserve", S::kCompensated}};
+  std::map<std::string, StepStatus> steps;
+  switch (FateOf(id, f)) {
+    case Fate::kDeclined:
+      return {{"reserve", S::kCompleted},
+              {"charge", S::kFailed},
+              {"compensate:reserve", S::kCompensated}};
+    case Fate::kUnconfirmed:
+      return {{"reserve", S::kCompleted},
+              {"charge", S::kCompleted},
+              {"payment-confirmed", S::kFailed},
+              {"compensate:charge", S::kCompensated},
+              {"compensate:reserve", S::kCompensated}};
+    case Fate::kUndeliverable:
+      steps = {{"reserve", S::kCompleted},
+               {"charge", S::kCompleted},
+               {"ship", S::kFailed},
+               {"compensate:charge", S::kCompensated},
+               {"compensate:reserve", S::kCompensated}};
+      break;
+    case Fate::kCompleted:
+      steps = {{"reserve", S::kCompleted}, {"charge", S::kCompleted}, {"ship", S::kCompleted}};
+      break;
   }
-  if (id % f.undeliverable_every == 0) {
-    return {{"reserve", S::kCompleted},
-            {"charge", S::kCompleted},
-            {"ship", S::kFailed},
-            {"compensate:charge", S::kCompensated},
-            {"compensate:reserve", S::kCompensated}};
-  }
-  return {{"reserve", S::kCompleted}, {"charge", S::kCompleted}, {"ship", S::kCompleted}};
+  if (f.webhook) steps["payment-confirmed"] = S::kCompleted;
+  return steps;
 }
 
 int Main(int argc, char** argv) {
@@ -241,6 +276,16 @@ int Main(int argc, char** argv) {
   app.add_option("--step-ms", saga.step_ms, "simulated service latency per call, ms")
       ->check(CLI::Range(0, 60000))
       ->capture_default_str();
+  app.add_flag("--webhook", saga.webhook,
+               "payments are confirmed by a \"payment-confirmed\" event from a simulated webhook");
+  app.add_option("--unconfirmed-every", saga.unconfirmed_every,
+                 "with --webhook: never confirm the payment of every n-th order (it times out)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--confirm-timeout-ms", saga.confirm_timeout_ms,
+                 "with --webhook: how long a run waits for its confirmation, ms")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -255,7 +300,7 @@ int Main(int argc, char** argv) {
   ExampleEnv env = std::move(set_up).value();
   engine::Engine& engine = *env.engine;
   Services services(saga);
-  auto saga_wf = BuildOrderSaga(services);
+  auto saga_wf = BuildOrderSaga(services, saga);
   if (!saga_wf.ok() || !engine.Register(*saga_wf).ok()) {
     std::fprintf(stderr, "order_saga: bad workflow definition: %s\n",
                  saga_wf.ok() ? "register failed" : saga_wf.error().ToString().c_str());
@@ -274,6 +319,12 @@ int Main(int argc, char** argv) {
       "  orders divisible by %d: payment declined; by %d: address undeliverable (both end "
       "COMPENSATED); by %d: first charge attempt times out (retried)\n",
       saga.decline_every, saga.undeliverable_every, saga.flaky_every);
+  if (saga.webhook) {
+    std::printf(
+        "  webhook: payments confirmed by a \"payment-confirmed\" event, except orders divisible "
+        "by %d (they time out after %d ms and are compensated)\n",
+        saga.unconfirmed_every, saga.confirm_timeout_ms);
+  }
   std::fflush(stdout);
 
   const auto start = std::chrono::steady_clock::now();
@@ -295,16 +346,42 @@ int Main(int argc, char** argv) {
       ++start_errors;
       continue;
     }
-    bool compensated = i % saga.decline_every == 0 || i % saga.undeliverable_every == 0;
+    bool compensated = FateOf(i, saga) != Fate::kCompleted;
     runs.push_back({started->run_id, compensated ? RunStatus::kCompensated : RunStatus::kCompleted,
                     "order " + std::to_string(i)});
     orders[started->run_id] = o;
+  }
+  // The simulated payment provider's webhook: confirms each charged order (in order, a little
+  // later), except the unconfirmed ones. A confirmation that arrives before the run waits for it
+  // is kept and consumed when it does.
+  std::map<Fate, int64_t> fates;
+  for (const auto& [run_id, o] : orders) ++fates[FateOf(o.id, saga)];
+  int64_t webhook_errors = 0;
+  std::thread webhook;
+  if (saga.webhook) {
+    webhook = std::thread([&] {
+      for (const auto& [run_id, o] : orders) {
+        Fate fate = FateOf(o.id, saga);
+        if (fate == Fate::kDeclined || fate == Fate::kUnconfirmed) continue;
+        std::this_thread::sleep_for(std::chrono::milliseconds(saga.step_ms));
+        engine::SendEventOptions eo;
+        eo.event_id = "webhook-" + std::to_string(o.id);  // the provider's delivery id
+        auto sent = engine.SendEvent(run_id, "payment-confirmed",
+                                     Payment{o.id, "pay-webhook-" + std::to_string(o.id)}, eo);
+        if (!sent.ok()) {
+          std::fprintf(stderr, "order_saga: webhook for order %lld: %s\n",
+                       static_cast<long long>(o.id), sent.error().ToString().c_str());
+          ++webhook_errors;
+        }
+      }
+    });
   }
   bool all_finished = WaitForFinishedRuns(engine, static_cast<int64_t>(runs.size()),
                                           std::chrono::seconds(flags.timeout_seconds));
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Stop();
+  if (webhook.joinable()) webhook.join();
   engine::EngineMetrics metrics = engine.metrics();
   (*worker)->Stop();
 
@@ -322,6 +399,9 @@ int Main(int argc, char** argv) {
         "timed out after " + std::to_string(flags.timeout_seconds) + " s waiting for the runs");
   }
   for (int i = 0; i < start_errors; ++i) check.problems.push_back("an order could not be started");
+  if (webhook_errors > 0) {
+    check.problems.push_back(std::to_string(webhook_errors) + " webhook deliveries failed");
+  }
 
   SummaryInput summary;
   summary.program = "order saga";
@@ -334,6 +414,18 @@ int Main(int argc, char** argv) {
   summary.notes.push_back(
       "checks          every run's step records and the inventory / payment / shipping ledgers "
       "match its expected fate");
+  char fate_line[256];
+  std::snprintf(fate_line, sizeof(fate_line),
+                "fates           %lld completed, %lld declined, %lld undeliverable%s",
+                static_cast<long long>(fates[Fate::kCompleted]),
+                static_cast<long long>(fates[Fate::kDeclined]),
+                static_cast<long long>(fates[Fate::kUndeliverable]),
+                saga.webhook ? (", " + std::to_string(fates[Fate::kUnconfirmed]) +
+                                " unconfirmed (timed out waiting for the webhook: " +
+                                std::to_string(metrics.wait_timeouts) + ")")
+                                   .c_str()
+                             : "");
+  summary.notes.push_back(fate_line);
   PrintSummary(stdout, summary);
 
   worker->reset();

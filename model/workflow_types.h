@@ -68,6 +68,12 @@ struct Run {
   // claim included), so a worker starting a fresh run needs no second read. nullopt: not
   // known here (e.g. the input lives in its own item): read it with LoadRun.
   std::optional<std::string> inline_input;
+  // What a SLEEPING run waits for besides its due time ("EVENT#<name>" or "CHILD#<runId>", see
+  // store::EventWaitKey / ChildWaitKey); empty when it waits for nothing but time.
+  std::string waiting_for;
+  // A child run names its parent run and the parent's step that started it (empty otherwise).
+  std::string parent_run_id;
+  std::string parent_step;
 };
 
 struct StepExecution {
@@ -80,6 +86,7 @@ struct StepExecution {
   std::string error;
   int64_t output_bytes = 0;  // size of the recorded output
   int64_t fence_epoch = 0;   // lease epoch of the writer
+  std::string event_id;      // an await-event node's record: the event it consumed
 };
 
 struct StateEntry {

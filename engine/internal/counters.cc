@@ -14,6 +14,8 @@ EngineMetrics Counters::Snapshot() const {
   m.runs_cancelled = get(runs_cancelled);
   m.runs_released = get(runs_released);
   m.runs_slept = get(runs_slept);
+  m.wait_timeouts = get(wait_timeouts);
+  m.children_started = get(children_started);
   m.leases_lost = get(leases_lost);
   m.runs_abandoned = get(runs_abandoned);
   m.unknown_workflow_runs = get(unknown_workflow_runs);

@@ -17,6 +17,7 @@ struct Counters {
   C runs_released{0}, runs_slept{0}, leases_lost{0}, runs_abandoned{0}, unknown_workflow_runs{0};
   C step_attempts{0}, steps_completed{0}, steps_skipped{0}, steps_failed{0};
   C retries{0}, compensations{0}, heartbeats{0}, polls{0};
+  C wait_timeouts{0}, children_started{0};
   Histogram step_latency;
 
   static void Inc(C& c, int64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }

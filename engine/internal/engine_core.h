@@ -17,6 +17,7 @@
 #include "engine/internal/counters.h"
 #include "engine/internal/definition.h"
 #include "store/table/table.h"
+#include "store/workflow/schedule_store.h"
 #include "store/workflow/workflow_store.h"
 
 namespace dynaflow::engine::internal {
@@ -29,6 +30,7 @@ struct EngineCore {
   size_t inline_result_max_bytes = 4096;
   std::shared_ptr<table::Table> table;
   std::shared_ptr<store::WorkflowStore> store;
+  std::shared_ptr<store::ScheduleStore> schedules;  // over `table` and `store`
   std::shared_ptr<Counters> counters = std::make_shared<Counters>();
   std::shared_ptr<spdlog::logger> logger;
 
@@ -47,12 +49,21 @@ struct EngineCore {
 
   // Terminal runs written by local workers (the last 4096), for WaitForRun.
   void NoteFinished(const Run& run);
+  // What follows a run's end, whoever ended it: NoteFinished, the parent's wake-up (a child
+  // run). Errors are logged.
+  void OnRunFinished(const Run& run);
+  // Engine::Cancel (see there), the run's children included. Errors: kNotFound,
+  // kConditionFailed (already finished).
+  Status Cancel(const std::string& run_id);
+  // Engine::FireDueSchedules (engine/internal/schedule_firing.cc).
+  Result<int> FireDueSchedules(int limit);
   // Call with done_mu held.
   std::optional<Run> FindFinished(const std::string& run_id);
   std::mutex done_mu;
   std::condition_variable done_cv;
 
  private:
+  Status CancelOne(const std::string& run_id);
   mutable std::mutex registry_mu_;
   std::map<std::pair<std::string, int32_t>, Workflow> workflows_;
   std::vector<std::shared_ptr<WorkerImpl>> LiveWorkers();

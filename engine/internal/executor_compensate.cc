@@ -115,6 +115,7 @@ ExecResult RunExecutor::Cancel() {
   }
   cancel_handled_ = true;
   env_.logger->info("run {}: cancel requested", run_.run_id);
+  CancelChildren();
   if (run_.status == RunStatus::kCompensating) return Compensate();  // already undoing
   if (PendingCompensations().empty()) return Finish(RunStatus::kCancelled, "cancelled");
   RunChange change;

@@ -195,10 +195,12 @@ RunExecutor::Attempts RunExecutor::AttemptStep(size_t i, size_t b, const std::at
                      /*compensation=*/false, abort, body);
 }
 
-RunExecutor::NodeOutcome RunExecutor::Record(const StepDef& s, const Attempts& a, bool last) {
+RunExecutor::NodeOutcome RunExecutor::Record(const StepDef& s, const Attempts& a, bool last,
+                                             const std::string& event_id) {
   NodeOutcome o;
   StepRecord rec;
   rec.step_id = s.name;
+  rec.event_id = event_id;
   rec.status = a.kind == Attempts::kOk ? StepStatus::kCompleted : StepStatus::kSkipped;
   rec.attempt = std::max(1, a.attempts);
   rec.started_at = a.started_at;

@@ -150,6 +150,12 @@ ExecResult RunExecutor::RunOnce() {
       case NodeKind::kSleep:
         o = RunSleepNode(i);
         break;
+      case NodeKind::kAwaitEvent:
+        o = RunAwaitNode(i);
+        break;
+      case NodeKind::kChild:
+        o = RunChildNode(i);
+        break;
     }
     switch (o.kind) {
       case NodeOutcome::kFinished:
@@ -191,6 +197,8 @@ bool RunExecutor::NodeDone(size_t i) const {
   switch (node.kind) {
     case NodeKind::kStep:
     case NodeKind::kParallel:
+    case NodeKind::kAwaitEvent:
+    case NodeKind::kChild:
       for (const auto& s : node.steps) {
         if (!done(s.name)) return false;
       }
@@ -236,6 +244,9 @@ Result<std::shared_ptr<const Value>> RunExecutor::FlowAfter(size_t i,
   switch (node.kind) {
     case NodeKind::kSleep:
       return flow;
+    case NodeKind::kAwaitEvent:
+    case NodeKind::kChild:
+      return OutputValue(node.steps.front());
     case NodeKind::kStep: {
       if (node.out_type == typeid(std::monostate)) return UnitValue();
       const StepDef& s = node.steps.front();
@@ -257,7 +268,7 @@ Result<std::shared_ptr<const Value>> RunExecutor::FlowAfter(size_t i,
 
 std::optional<std::string> RunExecutor::ResultPayload() const {
   const Node& last = def_->nodes.back();
-  if (last.kind != NodeKind::kStep) return std::nullopt;
+  if (last.kind == NodeKind::kSleep || last.kind == NodeKind::kParallel) return std::nullopt;
   std::lock_guard<std::mutex> lock(shared_->outputs_mu);
   auto it = shared_->outputs.find(last.steps.front().name);
   if (it == shared_->outputs.end() || it->second.size() > env_.inline_result_max_bytes) {

@@ -46,6 +46,10 @@ struct ExecutorEnv {
   int max_branch_threads = 8;
   size_t inline_result_max_bytes = 4096;
   StrayThreads* strays = nullptr;  // threads of timed-out attempts (see StrayThreads)
+  // Asks this process's workers to poll now (a child was started, a run was woken). May be empty.
+  std::function<void()> nudge;
+  // Cancels a run the way Engine::Cancel does (children of a cancelled run). May be empty.
+  std::function<Status(const std::string&)> cancel_run;
 };
 
 enum class ExecOutcome {
@@ -112,6 +116,18 @@ class RunExecutor {
   NodeOutcome RunStepNode(size_t i);
   NodeOutcome RunParallelNode(size_t i);
   NodeOutcome RunSleepNode(size_t i);
+
+  // executor_wait.cc
+  NodeOutcome RunAwaitNode(size_t i);
+  NodeOutcome RunChildNode(size_t i);
+  // Parks the run SLEEPING until `due` waiting for `waiting_for`, releasing the lease; then
+  // runs `ready` (reads only): when it says the wait is over already (the event or the child's
+  // end landed while parking), wakes the run so a worker resumes it at once.
+  NodeOutcome Park(const Node& node, TimePoint due, const std::string& waiting_for,
+                   const std::string& cursor, const std::function<bool()>& ready);
+  NodeOutcome FailNode(const std::string& name, Status error, TimePoint started);
+  // Cancels the children this run started that are still running (Cancel()).
+  void CancelChildren();
   Attempts AttemptStep(size_t i, size_t b, const std::atomic<bool>* abort);
   Attempts RunAttempts(const std::string& step_id, const RetryPolicy& policy,
                        std::optional<Duration> attempt_timeout, bool compensation,
@@ -121,7 +137,8 @@ class RunExecutor {
                               std::optional<Duration> timeout,
                               const std::function<Result<Value>(StepContext&)>& body);
   // Records a COMPLETED / SKIPPED outcome; `last` finishes the run in the same write.
-  NodeOutcome Record(const StepDef& s, const Attempts& a, bool last);
+  NodeOutcome Record(const StepDef& s, const Attempts& a, bool last,
+                     const std::string& event_id = "");
   Stop StopFor(const Status& write_error);
   std::shared_ptr<const Value> InputFor(std::type_index in_type, size_t node) const;
 

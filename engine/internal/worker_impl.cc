@@ -48,6 +48,9 @@ Result<WorkerOptions> WorkerImpl::ResolveOptions(WorkerOptions o) {
   if (o.max_branch_threads < 1) return Status::InvalidArgument("max_branch_threads must be >= 1");
   if (o.handoff_backlog < 0) o.handoff_backlog = o.threads;
   if (o.shutdown_grace.count() < 0) return Status::InvalidArgument("shutdown_grace must be >= 0");
+  if (o.schedule_poll_interval.count() < 0) {
+    return Status::InvalidArgument("schedule_poll_interval must be >= 0");
+  }
   return o;
 }
 
@@ -289,10 +292,18 @@ void WorkerImpl::Execute(Task task) {
   env.max_branch_threads = options_.max_branch_threads;
   env.inline_result_max_bytes = core_->inline_result_max_bytes;
   env.strays = &strays_;
+  std::weak_ptr<EngineCore> weak = core_;
+  env.nudge = [weak] {
+    if (auto core = weak.lock()) core->NudgeWorkers();
+  };
+  env.cancel_run = [weak](const std::string& id) {
+    auto core = weak.lock();
+    return core ? core->Cancel(id) : Status::Cancelled("engine gone");
+  };
   RunExecutor executor(std::move(env), std::move(task.def), std::move(task.control),
                        std::move(task.run), std::move(task.input));
   ExecResult r = executor.Execute();
-  if (r.outcome == ExecOutcome::kFinished && r.final_run) core_->NoteFinished(*r.final_run);
+  if (r.outcome == ExecOutcome::kFinished && r.final_run) core_->OnRunFinished(*r.final_run);
 }
 
 void WorkerImpl::PollerLoop() {
@@ -304,12 +315,23 @@ void WorkerImpl::PollerLoop() {
       if (state_ != State::kRunning) return;
       free = options_.threads - static_cast<int>(active_.size());
     }
+    const Duration schedules = options_.schedule_poll_interval;
+    if (schedules.count() > 0 && std::chrono::steady_clock::now() >= next_schedule_poll_) {
+      next_schedule_poll_ = std::chrono::steady_clock::now() + schedules;
+      auto started = core_->FireDueSchedules(kMaxPollLimit);
+      if (started.ok() && *started > 0) due_scan_ = store::DueScan{};  // PENDING first
+      if (!started.ok()) {
+        core_->logger->warn("worker {}: firing due schedules failed: {}", options_.owner_id,
+                            started.error().ToString());
+      }
+    }
     if (free > 0) {
       int claimed = PollOnce(free);
       wait = claimed > 0 ? options_.poll_interval : std::min(options_.max_poll_interval, wait * 2);
     } else {
       wait = options_.poll_interval;
     }
+    if (schedules.count() > 0) wait = std::min(wait, schedules);
     std::unique_lock<std::mutex> lock(mu_);
     poll_cv_.wait_for(lock, wait, [&] { return state_ != State::kRunning || nudged_; });
     if (nudged_) {

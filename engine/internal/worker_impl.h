@@ -96,7 +96,8 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
   // Poller-thread only.
   std::unordered_set<std::string> unknown_seen_;
   int unknown_last_poll_ = 0;
-  store::DueScan due_scan_;  // where the next poll's rotating due scan starts
+  store::DueScan due_scan_;          // where the next poll's rotating due scan starts
+  SteadyTime next_schedule_poll_{};  // when FireDueSchedules is next due
 };
 
 }  // namespace dynaflow::engine::internal

@@ -23,6 +23,7 @@ StepExecution ExecutionOf(const std::string& run_id, const StepRecord& record) {
   e.finished_at = record.finished_at;
   e.error = record.error;
   e.output_bytes = record.output ? static_cast<int64_t>(record.output->size()) : 0;
+  e.event_id = record.event_id;
   return e;
 }
 
@@ -140,6 +141,11 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     }
   }
   if (nr.retention.count() < 0) return Status::InvalidArgument("retention is negative");
+  if (!nr.parent_run_id.empty()) {
+    DYNAFLOW_RETURN_IF_ERROR(ValidateId("parent run id", nr.parent_run_id, kMaxRunIdBytes));
+    DYNAFLOW_RETURN_IF_ERROR(ValidateId("parent step", nr.parent_step, kMaxStepIdBytes));
+    if (nr.run_id.empty()) return Status::InvalidArgument("a child run needs a run id");
+  }
   for (const auto& [k, v] : nr.tags) {
     if (k.empty()) return Status::InvalidArgument("a tag name is empty");
     if (size_t at = FindInvalidUtf8(k); at != std::string_view::npos) {
@@ -181,6 +187,10 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     m.Set(attr::kTags, V::M(std::move(tags)));
   }
   if (nr.deadline) m.Set(attr::kDeadline, Ms(*nr.deadline));
+  if (!nr.parent_run_id.empty()) {
+    m.Set(attr::kParentRunId, V::S(nr.parent_run_id));
+    m.Set(attr::kParentStep, V::S(nr.parent_step));
+  }
   if (nr.owner) {
     m.Set(attr::kStatus, V::S("RUNNING"));
     m.Set(attr::kLeaseOwner, V::S(*nr.owner));
@@ -224,6 +234,28 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     if (items_ttl) b[table::kTtl] = V::N(*items_ttl);
     ops.push_back(table::PutOp{std::move(b), AbsentOrExpired()});
   }
+  // Links that name the run from another partition (a parent's): written with the
+  // run, so they exist exactly when it does. They carry the run's itemsTtl (a link may outlive
+  // the partition it sits in by at most that much; a parent that lives longer re-stamps it).
+  // Conditional on the slot being free, so a taken run id never leaves a stray link.
+  auto link = [&](std::string pk, std::string sk) {
+    Item l{{table::kPk, V::S(std::move(pk))},
+           {table::kSk, V::S(std::move(sk))},
+           {attr::kType, V::S("LINK")},
+           {attr::kChildRunId, V::S(run_id)},
+           {attr::kWorkflowId, V::S(nr.workflow_id)},
+           {attr::kCreatedAt, V::N(now_ms)}};
+    if (!nr.parent_step.empty()) l[attr::kParentStep] = V::S(nr.parent_step);
+    if (items_ttl) l[table::kTtl] = V::N(*items_ttl);
+    ops.push_back(table::PutOp{std::move(l), std::nullopt});
+  };
+  if (!nr.parent_run_id.empty()) link(Pk(nr.parent_run_id), ChildSk(nr.parent_run_id, run_id));
+  for (Item l : nr.links) {
+    if (items_ttl) l[table::kTtl] = V::N(*items_ttl);
+    ops.push_back(table::PutOp{std::move(l), std::nullopt});
+  }
+  const size_t with_begin = ops.size();
+  ops.insert(ops.end(), nr.with.begin(), nr.with.end());
   if (input) {
     for (const Item& chunk : input->chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
     ops.push_back(table::PutOp{input->head, AbsentOrExpired()});
@@ -250,6 +282,12 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
       continue;
     }
     if (!s.Is(StatusCode::kConditionFailed)) return s;
+    const auto failed = static_cast<size_t>(failure.failed_index);
+    if (failure.failed_index > 0 && failed >= with_begin && failed < with_begin + nr.with.size()) {
+      return Status::ConditionFailed("run " + run_id + " not created: write " +
+                                     std::to_string(failed - with_begin) +
+                                     " of those made with it failed its condition");
+    }
     if (failure.failed_index == 1 && !nr.business_key.empty()) {
       std::string holder = failure.old_item ? GetSOr(*failure.old_item, attr::kRunId) : "";
       const std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
@@ -303,6 +341,7 @@ Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::st
     u.Set(attr::kUpdatedAt, V::N(now_ms));
     u.Add(attr::kEpoch, 1);
     u.Add(attr::kVersion, 1);
+    u.Remove(attr::kWaitingFor);
     Condition status_ok = compensating
                               ? EqS(attr::kStatus, "COMPENSATING")
                               : EqS(attr::kStatus, "PENDING") || EqS(attr::kStatus, "SLEEPING") ||

@@ -14,6 +14,8 @@
 //   input    SK INPUT              (only when larger than inline_input_max_bytes)
 //   result   SK RESULT             (only when larger than inline_input_max_bytes)
 //   state    SK STATE#<key>
+//   event    SK EVENT#<name>#<eventId>   an event sent to the run (SendEvent)
+//   child    SK RUN#<runId>#CHILD#<childRunId>   link to a child run (written with the child)
 // plus, per business key, PK = SK = <prefix>BKEY#<workflowId>#<businessKey> -> run id.
 // Only the run item is in the indexes. GSI2's time (<timeMs13>) is the run's due time while it
 // is not finished -- PENDING: start time, SLEEPING: wake time, RUNNING/COMPENSATING: lease
@@ -136,6 +138,48 @@ struct NewRun {
   // the creating worker executes it without a claim round trip.
   std::optional<std::string> owner;
   std::chrono::milliseconds lease_duration{30000};
+  // A child run: its parent and the parent's step. The child link item (SK
+  // RUN#<parent>#CHILD#<runId> in the parent's partition) is written in the same transaction as
+  // the run, so a parent lists exactly the children that exist.
+  std::string parent_run_id;
+  std::string parent_step;
+  // Written in the same transaction as the run (e.g. a schedule's tick, see schedule_store.h):
+  // `with` ops apply atomically with it (when one's condition fails nothing is written and
+  // CreateRun returns kConditionFailed naming it); `links` are items put with it that name the
+  // run from another partition, stamped with the run's itemsTtl (they expire with its items).
+  std::vector<table::WriteOp> with;
+  std::vector<Item> links;
+};
+
+// What a waiting run waits for (Run::waiting_for, RunChange::waiting_for).
+std::string EventWaitKey(const std::string& event_name);    // EVENT#<name>
+std::string ChildWaitKey(const std::string& child_run_id);  // CHILD#<childRunId>
+
+struct NewEvent {
+  std::string run_id;
+  std::string name;      // 1..255 bytes, no '#'
+  std::string event_id;  // 1..128 bytes, no '#'; empty: a new unique, time-ordered id
+  std::string payload;   // any bytes; at most payload_chunk_bytes after compression
+};
+
+struct SentEvent {
+  std::string event_id;
+  bool duplicate = false;  // an event with this id was sent before (nothing was written)
+  bool woke = false;       // the run was waiting for this event and is now due
+};
+
+struct Event {
+  std::string event_id;
+  std::string name;
+  std::string payload;
+  TimePoint sent_at{};
+};
+
+// A child run as its parent's link names it.
+struct ChildRun {
+  std::string run_id;
+  std::string step;  // the parent's step that started it
+  std::string workflow_id;
 };
 
 // A recorded step (exactly once per step id and run).
@@ -147,6 +191,7 @@ struct StepRecord {
   TimePoint finished_at{};
   std::string error;
   std::optional<std::string> output;  // payload; chunked when large; nullopt: no output item
+  std::string event_id;               // an await-event node: the event it consumed
 };
 
 // The StepExecution stored when `record` is recorded for run `run_id` (fence_epoch left 0: it
@@ -163,6 +208,9 @@ struct RunChange {
   std::optional<std::string> cursor_step;
   std::optional<std::string> error;
   bool release_lease = false;  // e.g. going to sleep: the lease is dropped with the change
+  // Set: the run waits for this (EventWaitKey / ChildWaitKey) until due_at; WakeRun with the
+  // same key makes it due now. Every run-level write without it (and every claim) clears it.
+  std::optional<std::string> waiting_for;
 };
 
 // The terminal transition of a run.
@@ -177,7 +225,8 @@ struct RunDetails {
   std::vector<StepExecution> steps;            // in step id order
   std::map<std::string, std::string> outputs;  // step id -> output (when requested)
   std::string input;
-  std::vector<StateEntry> state;  // in key order
+  std::vector<StateEntry> state;   // in key order
+  std::vector<ChildRun> children;  // in child run id order
 };
 
 struct RunPage {
@@ -315,6 +364,31 @@ class WorkflowStore {
   // Query. Cost: gsi2_shards Queries per status looked at (a poll that finds a new run:
   // gsi2_shards; an empty poll: 4 x gsi2_shards). Errors: as FindDueRuns(limit).
   virtual Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) = 0;
+
+  // Events (see the README's "Events"). Sends an event to a run that is not finished: one
+  // TransactWriteItems (check of the run item + conditional put of the event item, created
+  // once per event id) and one conditional UpdateItem that makes the run due now when it is
+  // SLEEPING waiting for this event name (WakeRun). A duplicate event id writes nothing and
+  // still wakes (so a retried send repairs a send that died between its two requests). The
+  // event item's ttl is the run's itemsTtl when this store knows the run, else now +
+  // item_ttl_margin + 7 days when the run's itemsTtl is not later (else the run's, learnt from
+  // the failed check: +1 request). Errors: kNotFound (no such run), kConditionFailed (the run
+  // is finished: message names its status), kInvalidArgument, kLimitExceeded.
+  virtual Result<SentEvent> SendEvent(const NewEvent& event) = 0;
+  // The run's events of `name`, oldest first (by sent time, then event id). One strongly
+  // consistent Query per 1 MB.
+  virtual Result<std::vector<Event>> ListEvents(const std::string& run_id,
+                                                const std::string& name) = 0;
+  // Makes a SLEEPING run that waits for `waiting_for` due now (clears waiting_for, bumps the
+  // version). One conditional UpdateItem. Returns false when the run was not waiting for it
+  // (not an error). Errors: the table's.
+  virtual Result<bool> WakeRun(const std::string& run_id, const std::string& waiting_for) = 0;
+  // The run id a business key of a workflow names (one GetItem; FindRunByBusinessKey also
+  // reads the run). Errors: kNotFound.
+  virtual Result<std::string> FindRunIdByBusinessKey(const std::string& workflow_id,
+                                                     const std::string& business_key) = 0;
+  // The run's child links, in child run id order (one Query).
+  virtual Result<std::vector<ChildRun>> ListChildren(const std::string& run_id) = 0;
 
   // Deletes the run and every item of it (and its business-key item, when it still points to
   // this run). Errors: kNotFound when the run has no items left.

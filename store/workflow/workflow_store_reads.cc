@@ -130,7 +130,8 @@ Result<Run> WorkflowStoreImpl::FindRunByBusinessKey(const std::string& workflow_
 Result<RunDetails> WorkflowStoreImpl::LoadRun(const std::string& run_id, bool with_outputs) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   const std::string pk = Pk(run_id);
-  // RUN#<id> < STATE#... < STEP#...: one key range holds the run, its state and its steps.
+  // RUN#<id> < RUN#<id>#CHILD#... < STATE#... < STEP#...: one key range holds the run, its child
+  // links, its state and its steps.
   table::QueryRequest q;
   q.partition = pk;
   q.sort = table::SortKeyCondition::Ge(RunSk(run_id));
@@ -150,6 +151,10 @@ Result<RunDetails> WorkflowStoreImpl::LoadRun(const std::string& run_id, bool wi
       } else if (sk.rfind(kStateSkPrefix, 0) == 0) {
         DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, StateFromItem(item));
         details.state.push_back(std::move(e));
+      } else if (sk.rfind(ChildSkPrefix(run_id), 0) == 0) {
+        details.children.push_back(ChildRun{GetSOr(item, attr::kChildRunId),
+                                            GetSOr(item, attr::kParentStep),
+                                            GetSOr(item, attr::kWorkflowId)});
       }
     }
     if (page.next_cursor.empty()) break;

@@ -181,6 +181,11 @@ Status WorkflowStoreImpl::ApplyChange(const Item& cur, const RunChange& c, ItemM
   }
   if (c.cursor_step) m->Set(attr::kCursorStep, V::S(*c.cursor_step));
   if (c.error) m->Set(attr::kError, V::S(*c.error));
+  if (c.waiting_for) {
+    m->Set(attr::kWaitingFor, V::S(*c.waiting_for));
+  } else {
+    m->Remove(attr::kWaitingFor);
+  }
   return Status::OK();
 }
 
@@ -303,7 +308,7 @@ Status WorkflowStoreImpl::BuildFinish(const Item& cur, const RunFinish& f, const
 
 namespace {
 bool ChangesNothing(const RunChange& c) {
-  return !c.status && !c.due_at && !c.cursor_step && !c.error && !c.release_lease;
+  return !c.status && !c.due_at && !c.cursor_step && !c.error && !c.release_lease && !c.waiting_for;
 }
 }  // namespace
 

@@ -1,7 +1,8 @@
 // What a run costs on DynamoDB Local in write request units (WRU), as DynamoDB Local reports
 // them with ReturnConsumedCapacity INDEXES (index writes included; the table asks for it by
 // default): a linear 10-step run with 1 KB outputs (hand-over and remote worker) and the order
-// saga's two fates (completed, compensated), with a business key as the example uses.
+// saga's two fates (completed, compensated), with a business key as the example uses; an event
+// delivery; a schedule tick.
 //
 // Needs DYNAFLOW_TEST_DYNAMODB_ENDPOINT (infra/dynamodb-local.sh start).
 #include <gtest/gtest.h>
@@ -9,9 +10,11 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "engine/engine.h"
 #include "tests/integration/engine_dynamodb_fixture.h"
+#include "tests/support/fake_clock.h"
 
 namespace dynaflow::engine {
 namespace {
@@ -19,6 +22,12 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kSteps = 10;
+constexpr double kEventSendWru = 6;       // transaction: run check + event put (2), wake (4)
+constexpr double kEventDeliveryWru = 15;  // send 6, claim 4, await record 1, last step + finish 4
+// A fired schedule tick: one transaction of the schedule update (table + GSI2 key moved), the
+// run put (table, GSI1, GSI2) and the run link, 2 WRU per KB each. A dropped tick: 3.
+constexpr double kScheduleTickWru = 14;
+constexpr double kScheduleSkipWru = 3;
 
 // 1000 bytes of pseudo-random hex-free text: what zstd cannot shrink much (a JSON string).
 std::string KilobyteOf(int seed) {
@@ -43,6 +52,7 @@ class EngineCostTest : public EngineOnDynamoDbLocal {
     WorkerOptions o;
     o.threads = 2;
     o.poll_interval = o.max_poll_interval = std::chrono::hours(1);
+    o.schedule_poll_interval = Duration(0);  // schedule polls are reads anyway
     return o;
   }
 
@@ -154,6 +164,103 @@ TEST_F(EngineCostTest, OrderSagaRunsCostWhatTheREADMEStates) {
   // reservation's release + finish (4).
   EXPECT_EQ(compensated, 8 + 1 + 10 + 4);
   worker->Stop();
+}
+
+// An event delivered to a run parked at an AwaitEvent node: the send (2 requests: the checked
+// transactional put of the event item, the conditional wake of the run item), then what the
+// worker does with it: claim, load, read the events, record the await node, and the rest.
+TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
+  auto wf = WorkflowBuilder("cost-event", 1)
+                .Step<std::string, std::string>(
+                    "open", [](StepContext&, const std::string& s) { return s; })
+                .AwaitEvent<std::string>("paid", std::chrono::hours(1))
+                .Step<std::string, std::string>(
+                    "close", [](StepContext&, const std::string& s) { return s + "!"; })
+                .Build()
+                .value();
+  auto engine = Open();
+  ASSERT_TRUE(engine->Register(wf).ok());
+  auto worker = engine->NewWorker(QuietWorker()).value();
+  ASSERT_TRUE(worker->Start().ok());
+  auto started = engine->Start(wf, std::string("order")).value();
+  for (int i = 0; i < 500; ++i) {
+    auto run = engine->store().GetRun(started.run_id);
+    if (run.ok() && run->status == RunStatus::kSleeping && worker->active_runs() == 0) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(engine->store().GetRun(started.run_id)->status, RunStatus::kSleeping);
+  const table::TableStats before = table_->stats();
+  auto sent = engine->SendEvent(started.run_id, "paid", std::string("card"));
+  ASSERT_TRUE(sent.ok()) << sent.error();
+  ASSERT_TRUE(sent->woke);
+  const table::TableStats after_send = table_->stats();
+  auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
+  ASSERT_TRUE(done.ok()) << done.error();
+  ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
+  const table::TableStats after = table_->stats();
+  const int64_t send_requests = after_send.requests - before.requests;
+  const double send_wru = after_send.write_units - before.write_units;
+  std::cout << "SendEvent to a parked run: " << send_requests << " requests, " << send_wru
+            << " WRU; delivery until the run finished: " << after.requests - before.requests
+            << " requests (" << after.writes - before.writes << " writes), "
+            << after.write_units - before.write_units << " WRU\n";
+  // Two requests: the transaction and the wake-up (`requests` also counts the HTTP client's
+  // own retries, e.g. of a transaction conflict with DynamoDB Local's bookkeeping).
+  EXPECT_EQ(after_send.writes - before.writes, 2);
+  EXPECT_EQ(after_send.reads + after_send.queries - before.reads - before.queries, 0);
+  EXPECT_EQ(send_wru, kEventSendWru);
+  EXPECT_EQ(after.write_units - before.write_units, kEventDeliveryWru);
+  worker->Stop();
+}
+
+// A schedule tick: the due Query, the overlap check (1 GetItem of the last run, not with ALLOW)
+// and ONE TransactWriteItems of the schedule update (GSI2 key moved), the run put (both GSIs)
+// and the run link. A dropped tick (SKIP while the last run is not finished) is one
+// conditional UpdateItem of the schedule instead of the transaction.
+TEST_F(EngineCostTest, ScheduleTick) {
+  ::dynaflow::test::FakeClock clock(
+      FromUnixMillis(ToUnixMillis(Clock::Real()->Now()) / 60000 * 60000));
+  EngineOptions o;
+  o.table = table_;
+  o.clock = &clock;
+  auto engine = Engine::Open(o).value();
+  auto wf =
+      WorkflowBuilder("cost-scheduled", 1)
+          .Step<std::string, std::string>("s", [](StepContext&, const std::string& x) { return x; })
+          .Build()
+          .value();
+  for (OverlapPolicy policy : {OverlapPolicy::kAllow, OverlapPolicy::kSkip}) {
+    ScheduleOptions so;
+    so.schedule_id = std::string("cost-") + std::string(store::OverlapPolicyName(policy));
+    so.cron = "* * * * *";
+    so.overlap = policy;
+    ASSERT_TRUE(engine->CreateSchedule(wf, std::string("nightly report"), so).ok());
+  }
+  clock.Advance(60s);
+  // First ticks of both (no last run yet): 1 Query + 2 transactions.
+  table::TableStats before = table_->stats();
+  ASSERT_EQ(engine->FireDueSchedules().value(), 2);
+  table::TableStats after = table_->stats();
+  std::cout << "schedule ticks fired: 2 -> " << after.requests - before.requests << " requests ("
+            << after.queries - before.queries << " queries, " << after.writes - before.writes
+            << " writes, " << after.reads - before.reads << " reads), "
+            << after.write_units - before.write_units << " WRU\n";
+  EXPECT_EQ(after.queries - before.queries, 1);
+  EXPECT_EQ(after.writes - before.writes, 2);
+  EXPECT_EQ(after.write_units - before.write_units, 2 * kScheduleTickWru);
+  // Second ticks: ALLOW fires again (no read); SKIP reads the last run (PENDING) and drops it.
+  clock.Advance(60s);
+  before = table_->stats();
+  ASSERT_EQ(engine->FireDueSchedules().value(), 1);
+  after = table_->stats();
+  std::cout << "fired 1 + skipped 1 -> " << after.requests - before.requests << " requests ("
+            << after.queries - before.queries << " queries, " << after.writes - before.writes
+            << " writes, " << after.reads - before.reads << " reads), "
+            << after.write_units - before.write_units << " WRU\n";
+  EXPECT_EQ(after.queries - before.queries, 1);
+  EXPECT_EQ(after.reads - before.reads, 1);
+  EXPECT_EQ(after.writes - before.writes, 2);
+  EXPECT_EQ(after.write_units - before.write_units, kScheduleTickWru + kScheduleSkipWru);
 }
 
 }  // namespace

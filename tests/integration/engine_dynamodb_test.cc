@@ -50,6 +50,8 @@ TEST_F(EngineDynamoDbTest, LocalHandOverStaysWithinBudget) {
   WorkerOptions o;
   o.threads = 2;
   o.poll_interval = o.max_poll_interval = std::chrono::hours(1);  // only the first poll
+  // Schedule polls (1 Query per second per worker) are a cost of the worker, not of the run.
+  o.schedule_poll_interval = Duration(0);
   auto worker = engine->NewWorker(o).value();
   const int64_t queries_before = client_->counters().Get("Query").attempts;
   ASSERT_TRUE(worker->Start().ok());
@@ -118,6 +120,7 @@ TEST_F(EngineDynamoDbTest, SingleRunOnRemoteWorkerStaysWithinBudget) {
   WorkerOptions o;
   o.threads = 2;
   o.poll_interval = o.max_poll_interval = std::chrono::hours(1);  // the first poll only
+  o.schedule_poll_interval = Duration(0);  // a worker cost, not the run's (see above)
   auto worker = runner->NewWorker(o).value();
   ASSERT_TRUE(worker->Start().ok());
   auto done = runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1));

@@ -7,6 +7,7 @@
 //   --steps N            registers workflow "chain-N" (steps s01..sNN), default 10
 //   --threads N --lease-ms N --poll-ms N --step-ms-min N --step-ms-max N
 //   --block-step NAME    that step waits, once inside, until the process received SIGCONT
+//   --schedule-poll-ms N how often the worker fires due schedules (default 1000)
 //
 // Every step execution appends "<runId> <stepId> <attempt> <pid> <seq> <startMicros>" to
 // exec-<pid>.log (O_APPEND, one write(2) per line, so a SIGKILL never leaves half a line
@@ -90,6 +91,7 @@ struct WorkerFlags {
   int step_ms_min = 0;
   int step_ms_max = 0;
   std::string block_step;
+  int schedule_poll_ms = 1000;
 };
 
 // Set by the SIGCONT handler: the process was stopped and continued.
@@ -225,6 +227,8 @@ inline int WorkerMain(int argc, char** argv) {
       f.step_ms_max = std::stoi(v);
     else if (k == "--block-step")
       f.block_step = v;
+    else if (k == "--schedule-poll-ms")
+      f.schedule_poll_ms = std::stoi(v);
     else {
       std::fprintf(stderr, "worker: unknown flag %s\n", k.c_str());
       return 2;
@@ -284,6 +288,7 @@ inline int WorkerMain(int argc, char** argv) {
   wo.lease_duration = Duration(f.lease_ms);
   wo.poll_interval = Duration(f.poll_ms);
   wo.max_poll_interval = Duration(f.poll_ms * 5);
+  wo.schedule_poll_interval = Duration(f.schedule_poll_ms);
   auto worker = (*engine)->NewWorker(wo);
   if (!worker.ok() || !(*worker)->Start().ok()) return 2;
   report.Append("ready");

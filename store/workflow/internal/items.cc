@@ -164,6 +164,9 @@ Result<Run> RunFromItem(const Item& item) {
   if (const V* c = FindAttribute(item, attr::kCancelRequested); c && c->is_bool()) {
     run.cancel_requested = *c->AsBool();
   }
+  run.waiting_for = GetSOr(item, attr::kWaitingFor);
+  run.parent_run_id = GetSOr(item, attr::kParentRunId);
+  run.parent_step = GetSOr(item, attr::kParentStep);
   return run;
 }
 
@@ -183,6 +186,7 @@ Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecut
   item[attr::kOutputBytes] = V::N(step.output_bytes);
   item[attr::kFenceEpoch] = V::N(step.fence_epoch);
   item[attr::kRunCreatedAt] = V::N(run_created_ms);
+  if (!step.event_id.empty()) item[attr::kEventId] = V::S(step.event_id);
   return item;
 }
 
@@ -200,6 +204,7 @@ Result<StepExecution> StepFromItem(const Item& item) {
   step.error = GetSOr(item, attr::kError);
   step.output_bytes = GetNOr(item, attr::kOutputBytes, 0);
   step.fence_epoch = GetNOr(item, attr::kFenceEpoch, 0);
+  step.event_id = GetSOr(item, attr::kEventId);
   return step;
 }
 

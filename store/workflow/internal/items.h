@@ -57,8 +57,15 @@ inline constexpr char kFinalStep[] = "finalStep";
 // Written by versions before the one-write step path; still read.
 inline constexpr char kStepPrefix[] = "s:";   // s:<stepId> -> S, see PayloadRef ("-": none)
 inline constexpr char kStatePrefix[] = "k:";  // k:<key> -> N 1
+// S: what a SLEEPING run waits for ("EVENT#<name>", "CHILD#<runId>"); SendEvent and a finishing
+// child wake the run (due now) only when it names them.
+inline constexpr char kWaitingFor[] = "waitingFor";
+// S: a child run's parent run and the parent's step that started it.
+inline constexpr char kParentRunId[] = "parentRunId";
+inline constexpr char kParentStep[] = "parentStep";
 // Step items.
 inline constexpr char kStepId[] = "stepId";
+inline constexpr char kEventId[] = "eventId";  // S, an await node's consumed event
 inline constexpr char kAttempt[] = "attempt";
 inline constexpr char kStartedAt[] = "startedAt";
 inline constexpr char kOutputBytes[] = "outputBytes";
@@ -75,6 +82,11 @@ inline constexpr char kSize[] = "size";          // N, total payload bytes
 inline constexpr char kChunks[] = "chunks";      // N, extra chunk items
 inline constexpr char kChunkTag[] = "chunkTag";  // S, names the extra chunks
 inline constexpr char kEncoding[] = "encoding";  // S, see payload_codec.h (of the whole payload)
+// Event items (SK EVENT#<name>#<eventId>).
+inline constexpr char kEventName[] = "eventName";
+inline constexpr char kSentAt[] = "sentAt";  // N ms
+// Child link items (SK RUN#<parentId>#CHILD#<childId>).
+inline constexpr char kChildRunId[] = "childRunId";
 // State items.
 inline constexpr char kKey[] = "key";
 inline constexpr char kValue[] = "value";  // B (absent when empty)

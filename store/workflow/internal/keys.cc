@@ -25,6 +25,15 @@ std::string StepSk(std::string_view step_id) { return kStepSkPrefix + std::strin
 std::string OutputSk(std::string_view step_id) { return "OUTPUT#" + std::string(step_id); }
 std::string StateSk(std::string_view key) { return kStateSkPrefix + std::string(key); }
 
+std::string EventSkPrefix(std::string_view name) { return "EVENT#" + std::string(name) + "#"; }
+std::string EventSk(std::string_view name, std::string_view event_id) {
+  return EventSkPrefix(name) + std::string(event_id);
+}
+std::string ChildSkPrefix(std::string_view run_id) { return RunSk(run_id) + "#CHILD#"; }
+std::string ChildSk(std::string_view run_id, std::string_view child_run_id) {
+  return ChildSkPrefix(run_id) + std::string(child_run_id);
+}
+
 std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%04d", index);

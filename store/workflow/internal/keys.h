@@ -28,6 +28,13 @@ std::string OutputSk(std::string_view step_id);  // OUTPUT#<stepId>
 std::string StateSk(std::string_view key);       // STATE#<key>
 inline constexpr char kStepSkPrefix[] = "STEP#";
 inline constexpr char kStateSkPrefix[] = "STATE#";
+// EVENT#<name>#<eventId>: an event sent to the run (outside LoadRun's key range).
+std::string EventSk(std::string_view name, std::string_view event_id);
+std::string EventSkPrefix(std::string_view name);  // EVENT#<name>#
+// RUN#<runId>#CHILD#<childRunId>: a child link in the parent's partition (inside LoadRun's
+// range: RUN#<runId> < RUN#<runId>#CHILD#... < STATE#).
+std::string ChildSk(std::string_view run_id, std::string_view child_run_id);
+std::string ChildSkPrefix(std::string_view run_id);  // RUN#<runId>#CHILD#
 // An extra chunk of a payload whose head item has sort key `head_sk`:
 // <head_sk>#<tag>#<nnnn> (nnnn from 0001).
 std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index);
@@ -60,6 +67,8 @@ inline constexpr size_t kMaxStateKeyBytes = 512;
 inline constexpr size_t kMaxBusinessKeyBytes = 512;
 inline constexpr size_t kMaxOwnerBytes = 256;
 inline constexpr size_t kMaxKeyPrefixBytes = 256;
+inline constexpr size_t kMaxEventNameBytes = 255;
+inline constexpr size_t kMaxEventIdBytes = 128;
 
 // A time-ordered unique run id: 48-bit Unix milliseconds then 80 random bits, 26 characters of
 // Crockford base32 (ULID layout), so ids sort by creation time as strings.

@@ -3,6 +3,7 @@
 //   workflow_store_writes.cc  the fenced write loop, steps, run changes, finishing, cancel
 //   workflow_store_reads.cc   run reads, outputs, state, DeleteRun
 //   workflow_store_lists.cc   listings, counts, due work
+//   workflow_store_events.cc  events, wake-ups, child links
 #pragma once
 
 #include <functional>
@@ -75,6 +76,13 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Result<std::vector<Run>> FindDueRuns(int limit) override;
   Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) override;
   Status DeleteRun(const std::string& run_id) override;
+  Result<SentEvent> SendEvent(const NewEvent& event) override;
+  Result<std::vector<Event>> ListEvents(const std::string& run_id,
+                                        const std::string& name) override;
+  Result<bool> WakeRun(const std::string& run_id, const std::string& waiting_for) override;
+  Result<std::vector<ChildRun>> ListChildren(const std::string& run_id) override;
+  Result<std::string> FindRunIdByBusinessKey(const std::string& workflow_id,
+                                             const std::string& business_key) override;
 
  private:
   using Builder = std::function<Status(const Item& current, ItemMutation* run, WritePlan* plan)>;
