@@ -1,0 +1,23 @@
+// Drift checks of the generated files against what the generator would write.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "infra/gen/generated_files.h"
+
+namespace dynaflow::infra {
+
+// The problems of the committed files under repository `root`: a file missing, differing from
+// `files` (naming the first differing line) or not executable when it should be; README.md not
+// quoting a file of ReadmeQuotedFiles() verbatim in a fenced block. Empty: all agree.
+std::vector<std::string> CheckFiles(const std::filesystem::path& root,
+                                    const std::vector<GeneratedFile>& files);
+
+// Writes `files` under `root` (folders created, executables made executable). Returns the
+// problems (files that could not be written); empty on success.
+std::vector<std::string> WriteFiles(const std::filesystem::path& root,
+                                    const std::vector<GeneratedFile>& files);
+
+}  // namespace dynaflow::infra

@@ -1,0 +1,24 @@
+#include "infra/gen/generated_files.h"
+
+#include "infra/gen/render.h"
+
+namespace dynaflow::infra {
+
+std::vector<GeneratedFile> GeneratedFiles(const TableLayout& layout) {
+  return {
+      {"infra/aws/create-table.sh", RenderCreateTableScript(layout), true},
+      {"infra/aws/cloudformation.yaml", RenderCloudFormation(layout)},
+      {"infra/aws/terraform/main.tf", RenderTerraformMain(layout)},
+      {"infra/aws/terraform/variables.tf", RenderTerraformVariables(layout)},
+      {"infra/aws/terraform/outputs.tf", RenderTerraformOutputs(layout)},
+      {"infra/aws/iam-runtime.json", RenderIamPolicy(layout.runtime_policy)},
+      {"infra/aws/iam-provisioning.json", RenderIamPolicy(layout.provisioning_policy)},
+      {"infra/docker-compose.yml", RenderDockerCompose(layout)},
+  };
+}
+
+std::vector<std::string> ReadmeQuotedFiles() {
+  return {"infra/aws/iam-runtime.json", "infra/aws/iam-provisioning.json"};
+}
+
+}  // namespace dynaflow::infra

@@ -1,0 +1,24 @@
+// The files infra/gen generates, with their paths relative to the repository root.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "infra/gen/layout.h"
+
+namespace dynaflow::infra {
+
+struct GeneratedFile {
+  std::string path;  // relative to the repository root, e.g. "infra/aws/create-table.sh"
+  std::string text;
+  bool executable = false;
+};
+
+// Every generated file of `layout`, in a fixed order.
+std::vector<GeneratedFile> GeneratedFiles(const TableLayout& layout);
+
+// The files the README must quote verbatim, each in a fenced block (README.md, "Deploy the
+// table"): the IAM policies.
+std::vector<std::string> ReadmeQuotedFiles();
+
+}  // namespace dynaflow::infra
