@@ -34,6 +34,23 @@ std::string FirstDifference(const std::string& committed, const std::string& gen
   return "the line endings differ";
 }
 
+// The marker line in README.md above the ```json block that quotes `path`.
+std::string QuoteMarker(const std::string& path) {
+  return "<!-- " + path + ", quoted by infra/gen/regenerate.sh -->\n```json\n";
+}
+
+// The [begin, end) of the text of the block quoting `path` in `readme`; nullopt without one.
+std::optional<std::pair<size_t, size_t>> QuotedBlock(const std::string& readme,
+                                                     const std::string& path) {
+  const std::string marker = QuoteMarker(path);
+  const size_t at = readme.find(marker);
+  if (at == std::string::npos) return std::nullopt;
+  const size_t begin = at + marker.size();
+  const size_t end = readme.find("```\n", begin);
+  if (end == std::string::npos) return std::nullopt;
+  return std::make_pair(begin, end);
+}
+
 bool IsExecutable(const fs::path& path) {
   std::error_code ec;
   return (fs::status(path, ec).permissions() & fs::perms::owner_exec) != fs::perms::none;
@@ -54,15 +71,18 @@ std::vector<std::string> CheckFiles(const fs::path& root, const std::vector<Gene
       problems.push_back(file.path + ": not executable");
     }
   }
-  const std::optional<std::string> readme = ReadFile(root / "README.md");
-  for (const std::string& quoted : ReadmeQuotedFiles()) {
-    for (const GeneratedFile& file : files) {
-      if (file.path != quoted) continue;
-      const std::string block = "```json\n" + file.text + "```\n";
-      if (!readme || readme->find(block) == std::string::npos) {
-        problems.push_back("README.md: does not quote " + quoted +
-                           " verbatim (a ```json block holding exactly the file)");
-      }
+  const std::string readme = ReadFile(root / "README.md").value_or("");
+  for (const GeneratedFile& file : files) {
+    if (!file.quoted_in_readme) continue;
+    const auto block = QuotedBlock(readme, file.path);
+    if (!block) {
+      problems.push_back("README.md: no block quoting " + file.path + " (a line '" +
+                         QuoteMarker(file.path).substr(0, QuoteMarker(file.path).find('\n')) +
+                         "' and a ```json block)");
+    } else if (readme.substr(block->first, block->second - block->first) != file.text) {
+      problems.push_back(
+          "README.md: the block quoting " + file.path + " differs from it, " +
+          FirstDifference(readme.substr(block->first, block->second - block->first), file.text));
     }
   }
   return problems;
@@ -86,6 +106,24 @@ std::vector<std::string> WriteFiles(const fs::path& root, const std::vector<Gene
                       fs::perm_options::add, ec);
       if (ec) problems.push_back(file.path + ": cannot make executable: " + ec.message());
     }
+  }
+  // README.md's quotes: the block after each file's marker becomes the file's text.
+  std::optional<std::string> readme = ReadFile(root / "README.md");
+  if (!readme) return problems;
+  const std::string before = *readme;
+  for (const GeneratedFile& file : files) {
+    if (!file.quoted_in_readme) continue;
+    const auto block = QuotedBlock(*readme, file.path);
+    if (!block) {
+      problems.push_back("README.md: no block quoting " + file.path + " to update");
+      continue;
+    }
+    readme->replace(block->first, block->second - block->first, file.text);
+  }
+  if (*readme != before) {
+    std::ofstream out(root / "README.md", std::ios::binary | std::ios::trunc);
+    out << *readme;
+    if (!out) problems.push_back("README.md: cannot write");
   }
   return problems;
 }

@@ -11,14 +11,10 @@ std::vector<GeneratedFile> GeneratedFiles(const TableLayout& layout) {
       {"infra/aws/terraform/main.tf", RenderTerraformMain(layout)},
       {"infra/aws/terraform/variables.tf", RenderTerraformVariables(layout)},
       {"infra/aws/terraform/outputs.tf", RenderTerraformOutputs(layout)},
-      {"infra/aws/iam-runtime.json", RenderIamPolicy(layout.runtime_policy)},
-      {"infra/aws/iam-provisioning.json", RenderIamPolicy(layout.provisioning_policy)},
+      {"infra/aws/iam-runtime.json", RenderIamPolicy(layout.runtime_policy), false, true},
+      {"infra/aws/iam-provisioning.json", RenderIamPolicy(layout.provisioning_policy), false, true},
       {"infra/docker-compose.yml", RenderDockerCompose(layout)},
   };
-}
-
-std::vector<std::string> ReadmeQuotedFiles() {
-  return {"infra/aws/iam-runtime.json", "infra/aws/iam-provisioning.json"};
 }
 
 }  // namespace dynaflow::infra

@@ -12,13 +12,10 @@ struct GeneratedFile {
   std::string path;  // relative to the repository root, e.g. "infra/aws/create-table.sh"
   std::string text;
   bool executable = false;
+  bool quoted_in_readme = false;  // README.md quotes it verbatim (the IAM policies)
 };
 
 // Every generated file of `layout`, in a fixed order.
 std::vector<GeneratedFile> GeneratedFiles(const TableLayout& layout);
-
-// The files the README must quote verbatim, each in a fenced block (README.md, "Deploy the
-// table"): the IAM policies.
-std::vector<std::string> ReadmeQuotedFiles();
 
 }  // namespace dynaflow::infra

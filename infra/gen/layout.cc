@@ -23,14 +23,16 @@ std::vector<PolicyStatement> RuntimePolicy() {
 
 // Provisioning: EnsureSeedTable (CreateTable, DescribeTable, UpdateTimeToLive,
 // DescribeTimeToLive) and what infra/aws/create-table.sh adds for its options (UpdateTable for
-// deletion protection, the continuous-backups pair for point-in-time recovery, TagResource).
+// deletion protection, the continuous-backups pair for point-in-time recovery, the tagging
+// pair for tags).
 // tests/infra/layout_test.py checks that the script calls nothing else.
 std::vector<PolicyStatement> ProvisioningPolicy() {
   return {
       {"DynaflowProvisioning",
        {"dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTimeToLive",
         "dynamodb:DescribeTimeToLive", "dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups",
-        "dynamodb:DescribeContinuousBackups", "dynamodb:TagResource"},
+        "dynamodb:DescribeContinuousBackups", "dynamodb:TagResource",
+        "dynamodb:ListTagsOfResource"},
        PolicyStatement::Resource::kTable},
   };
 }

@@ -224,13 +224,22 @@ ensure_deletion_protection() {
 }
 
 ensure_tags() { # $1 = table ARN
-  local json="" tag
+  local current json="" tag missing=()
   ((${#TAGS[@]} > 0)) || return 0
+  # shellcheck disable=SC2016 # a JMESPath literal, not command substitution
+  current=$(ddb list-tags-of-resource --resource-arn "$1" --output text \
+    --query 'Tags[].join(`"="`, [Key, Value])')
   for tag in "${TAGS[@]}"; do
+    [[ $'\t'"$current"$'\t' == *$'\t'"$tag"$'\t'* ]] && continue
+    missing+=("$tag")
     json+="${json:+,}{\"Key\": \"${tag%%=*}\", \"Value\": \"${tag#*=}\"}"
   done
+  if ((${#missing[@]} == 0)); then
+    log "tags: already set"
+    return 0
+  fi
   ddb tag-resource --resource-arn "$1" --tags "[$json]"
-  log "tags set: ${TAGS[*]}"
+  log "tags set: ${missing[*]}"
 }
 
 existed=true

@@ -151,6 +151,7 @@ resource "aws_iam_policy" "provisioning" {
           "dynamodb:UpdateContinuousBackups",
           "dynamodb:DescribeContinuousBackups",
           "dynamodb:TagResource",
+          "dynamodb:ListTagsOfResource",
         ]
         Resource = aws_dynamodb_table.this.arn
       },
