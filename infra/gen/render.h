@@ -30,7 +30,8 @@ std::string RenderDockerCompose(const TableLayout& layout);
 // The layout itself as JSON, for the tests that compare the files with the code
 // (tests/infra/): default_table_name, default_billing_mode, attributes [{name, type}],
 // hash_key, range_key, indexes [{name, hash_key, range_key, projection}], ttl_attribute,
-// runtime_policy and provisioning_policy [{sid, actions, resource: "table" | "indexes"}].
+// runtime_policy and provisioning_policy [{sid, actions, resource: "table" | "indexes"}],
+// dynamodb_local_version (kDynamoDbLocalVersion).
 std::string RenderLayoutJson(const TableLayout& layout);
 
 }  // namespace dynaflow::infra
