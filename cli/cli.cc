@@ -9,6 +9,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/context.h"
+#include "model/version.h"
 
 #ifndef DYNAFLOW_VERSION_STRING
 #error "DYNAFLOW_VERSION_STRING must be defined (cli/CMakeLists.txt, from PROJECT_VERSION)"
@@ -29,7 +30,7 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
       "variables, --store.<key>=VALUE flags.\n"
       "Exit status: 0 success, 1 failure or not found, 2 usage or configuration error.",
       "dynaflow"};
-  app.set_version_flag("--version", std::string("dynaflow ") + DYNAFLOW_VERSION_STRING);
+  app.set_version_flag("--version", "dynaflow " + std::string(dynaflow::Version()));
   app.require_subcommand(1);
   app.fallthrough();  // global flags may also follow the subcommands
   config::AddConfigOptions(app, &ctx.flags.config);

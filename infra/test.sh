@@ -5,8 +5,9 @@
 #   bootstrap    infra/bootstrap.sh (installs missing Debian packages when root)
 #   format       every C++ file git tracks is clang-format clean (.clang-format: Google, 100)
 #   asan         ASan+UBSan build in build/asan; ctest labels `unit` and `tsan` (in parallel),
-#                then `integration` and `engine-dynamodb` (serially) against a DynamoDB Local
-#                started for this run
+#                then `install` and `infra` (in parallel: cmake --install + a consumer project;
+#                the table as code on moto, Terraform, cfn-lint), then `integration` and
+#                `engine-dynamodb` (serially) against a DynamoDB Local started for this run
 #   tsan         ThreadSanitizer build in build/tsan of the engine tests; ctest label `tsan`
 #                (in parallel), then `engine-dynamodb` (serially, on DynamoDB Local)
 #
@@ -245,6 +246,8 @@ phase_asan() {
     return 1
   }
   run_ctest "asan: unit tests" build/asan require-tests -L '^(unit|tsan)$' -j "$JOBS" || rc=1
+  run_ctest "asan: install and infra tests" build/asan require-tests -L '^(install|infra)$' \
+    -j "$JOBS" || rc=1
   run_ctest "asan: integration tests" build/asan require-tests \
     -L '^(integration|engine-dynamodb)$' || rc=1
   return "$rc"

@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
 #include <string_view>
+
+#include "model/version.h"
 
 namespace dynaflow::examples {
 
@@ -30,6 +33,8 @@ void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs) {
   app.add_flag("--keep-store", flags->keep_store,
                "keep the temporary SQLite file used when no store path is configured");
   config::AddConfigOptions(app, &flags->config);
+  app.set_version_flag("--version", "dynaflow " + std::string(Version()),
+                       "print the dynaflow version and exit");
 }
 
 Result<ExampleEnv> SetUpExample(const CommonFlags& flags, const std::string& program) {

@@ -38,8 +38,8 @@ struct CommonFlags {
   config::CommandLine config;  // --config FILE and --<section>.<key>=<value>
 };
 
-// Registers the flags above (with `default_runs` as --runs' default) and the configuration
-// options on `app`. `flags` must outlive parsing.
+// Registers the flags above (with `default_runs` as --runs' default), the configuration options
+// and --version ("dynaflow X.Y.Z", exit status 0) on `app`. `flags` must outlive parsing.
 void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs);
 
 // A loaded configuration, the opened store and an Engine over it.

@@ -2,25 +2,13 @@
 
 #include <vector>
 
+#include "store/table/seed_layout.h"
 #include "store/table/table.h"
 
 namespace dynaflow::table {
 namespace {
 
 using dynamodb::KeySchemaElement;
-
-struct IndexLayout {
-  const char* name;  // "" for the table itself
-  const char* hash;
-  const char* range;
-};
-constexpr IndexLayout kTableLayout{"", kPk, kSk};
-constexpr IndexLayout kIndexLayouts[] = {{kGsi1Name, kGsi1Pk, kGsi1Sk},
-                                         {kGsi2Name, kGsi2Pk, kGsi2Sk}};
-
-std::vector<KeySchemaElement> KeySchemaOf(const IndexLayout& layout) {
-  return {{layout.hash, "HASH"}, {layout.range, "RANGE"}};
-}
 
 std::string SchemaText(const std::vector<KeySchemaElement>& schema) {
   if (schema.empty()) return "empty";
@@ -41,15 +29,16 @@ std::vector<std::string> LayoutDifferences(const dynamodb::TableDescription& t) 
   auto check_types = [&](const std::vector<KeySchemaElement>& schema) {
     for (const auto& e : schema) {
       for (const auto& def : t.attribute_definitions) {
-        if (def.attribute_name == e.attribute_name && def.attribute_type != "S") {
-          diffs.push_back(def.attribute_name + " is " + def.attribute_type + ", expected S");
+        if (def.attribute_name == e.attribute_name && def.attribute_type != kSeedKeyType) {
+          diffs.push_back(def.attribute_name + " is " + def.attribute_type + ", expected " +
+                          kSeedKeyType);
         }
       }
     }
   };
   auto check_schema = [&](const std::string& what, const std::vector<KeySchemaElement>& actual,
-                          const IndexLayout& want) {
-    std::vector<KeySchemaElement> expected = KeySchemaOf(want);
+                          const SeedKeys& want) {
+    std::vector<KeySchemaElement> expected = SeedKeySchema(want);
     bool same = actual.size() == expected.size();
     for (size_t i = 0; same && i < actual.size(); ++i) {
       same = actual[i].attribute_name == expected[i].attribute_name &&
@@ -61,22 +50,23 @@ std::vector<std::string> LayoutDifferences(const dynamodb::TableDescription& t) 
     }
   };
 
-  check_schema("table", t.key_schema, kTableLayout);
+  check_schema("table", t.key_schema, kSeedTableKeys);
   check_types(t.key_schema);
-  for (const IndexLayout& layout : kIndexLayouts) {
+  for (const SeedKeys& layout : kSeedIndexes) {
     const dynamodb::GlobalSecondaryIndex* found = nullptr;
     for (const auto& gsi : t.global_secondary_indexes) {
-      if (gsi.index_name == layout.name) found = &gsi;
+      if (gsi.index_name == layout.index_name) found = &gsi;
     }
-    std::string what = std::string("index ") + layout.name;
+    std::string what = std::string("index ") + layout.index_name;
     if (found == nullptr) {
-      diffs.push_back(std::string("missing index ") + layout.name);
+      diffs.push_back(std::string("missing index ") + layout.index_name);
       continue;
     }
     check_schema(what, found->key_schema, layout);
     check_types(found->key_schema);
-    if (found->projection.projection_type != "ALL") {
-      diffs.push_back(what + " projects " + found->projection.projection_type + ", expected ALL");
+    if (found->projection.projection_type != kSeedProjection) {
+      diffs.push_back(what + " projects " + found->projection.projection_type + ", expected " +
+                      kSeedProjection);
     }
   }
   // One attribute may key several indexes: report its type once.
@@ -96,24 +86,6 @@ std::string TtlDifference(const dynamodb::DescribeTimeToLiveResponse& ttl) {
   if (on) return "TTL is enabled on " + ttl.attribute_name + ", expected " + kTtl;
   std::string status = ttl.time_to_live_status.empty() ? "unknown" : ttl.time_to_live_status;
   return std::string("TTL is not enabled on ") + kTtl + " (status " + status + ")";
-}
-
-dynamodb::CreateTableRequest SeedLayoutRequest(const std::string& table_name) {
-  dynamodb::CreateTableRequest req;
-  req.table_name = table_name;
-  for (const char* name : {kPk, kSk, kGsi1Pk, kGsi1Sk, kGsi2Pk, kGsi2Sk}) {
-    req.attribute_definitions.push_back({name, "S"});
-  }
-  req.key_schema = KeySchemaOf(kTableLayout);
-  for (const IndexLayout& layout : kIndexLayouts) {
-    dynamodb::GlobalSecondaryIndex gsi;
-    gsi.index_name = layout.name;
-    gsi.key_schema = KeySchemaOf(layout);
-    gsi.projection.projection_type = "ALL";
-    req.global_secondary_indexes.push_back(std::move(gsi));
-  }
-  req.billing_mode = "PAY_PER_REQUEST";
-  return req;
 }
 
 Status EnableTtl(dynamodb::Client& client, const std::string& table_name) {
@@ -167,7 +139,7 @@ Status EnsureSeedTable(dynamodb::Client& client, const std::string& table_name,
                        const ProvisionOptions& options) {
   if (table_name.empty()) return Status::InvalidArgument("EnsureSeedTable: empty table name");
   bool existed = false;
-  auto created = client.CreateTable(SeedLayoutRequest(table_name));
+  auto created = client.CreateTable(SeedTableRequest(table_name));
   if (!created.ok()) {
     if (!created.error().Is("ResourceInUseException")) {
       return ClientStatus(created.error(), "creating table " + table_name);

@@ -1,12 +1,8 @@
 // Provisioning of the DynamoDB table that holds dynaflow's single-table design.
 //
-// The seed layout (see infra/table-layout-fragment.md for the equivalent AWS CLI commands):
-//   - key schema PK (HASH), SK (RANGE);
-//   - GSI1 on GSI1PK (HASH), GSI1SK (RANGE) and GSI2 on GSI2PK (HASH), GSI2SK (RANGE), both
-//     projecting ALL;
-//   - every key attribute of type S;
-//   - billing mode PAY_PER_REQUEST (when EnsureSeedTable creates it);
-//   - TTL enabled on the Number attribute `ttl`.
+// The seed layout is defined once, in store/table/seed_layout.h (keys PK/SK, GSI1 and GSI2
+// projecting ALL, every key attribute S, TTL on `ttl`). infra/aws/ holds the same table as an
+// AWS CLI script, a CloudFormation template and a Terraform module, generated from it.
 //
 // Thread-safety: the functions only use the (thread-safe) client; call them from any thread.
 #pragma once

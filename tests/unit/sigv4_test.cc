@@ -1,5 +1,5 @@
-// SigV4 signer tests: AWS's own SigV4 suite (read in place), canonicalisation rules, the signing
-// key cache and the DynamoDB convenience.
+// SigV4 signer tests: AWS's own SigV4 suite (tests/data/aws-sigv4, shipped with the tests),
+// canonicalisation rules, the signing key cache and the DynamoDB convenience.
 #include "store/dynamodb/client/sigv4.h"
 
 #include <gtest/gtest.h>
@@ -25,10 +25,10 @@ using internal::HmacSha256;
 using internal::Sha256Hex;
 
 #ifndef DYNAFLOW_SIGV4_SUITE_DIR
-#error "DYNAFLOW_SIGV4_SUITE_DIR must name the aws-sigv4/v4 test suite directory"
+#error "DYNAFLOW_SIGV4_SUITE_DIR must name tests/data/aws-sigv4/v4 (set by tests/CMakeLists.txt)"
 #endif
 constexpr const char* kSuiteDir = DYNAFLOW_SIGV4_SUITE_DIR;
-constexpr size_t kSuiteCaseCount = 38;
+constexpr size_t kSuiteCaseCount = 38;  // each runs as HeaderSignature and QuerySignature
 
 // "2015-08-30T12:36:00Z" -> TimePoint.
 TimePoint ParseUtc(const std::string& s) {
@@ -168,8 +168,7 @@ void ExpectNoSecret(const SignatureParts& parts, const HttpRequest& signed_req,
 TEST(SigV4SuitePresence, SuiteDirectoryHoldsAllCases) {
   ASSERT_TRUE(fs::is_directory(kSuiteDir))
       << "AWS SigV4 test suite not found at " << kSuiteDir
-      << " (expected shared/testdata/aws-sigv4/v4 beside the checkout; set "
-         "-DDYNAFLOW_SHARED_DIR=...)";
+      << " (it ships in the repository: tests/data/aws-sigv4/v4)";
   EXPECT_EQ(ListSuiteCases().size(), kSuiteCaseCount);
 }
 
