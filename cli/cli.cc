@@ -11,10 +11,6 @@
 #include "cli/context.h"
 #include "model/version.h"
 
-#ifndef DYNAFLOW_VERSION_STRING
-#error "DYNAFLOW_VERSION_STRING must be defined (cli/CMakeLists.txt, from PROJECT_VERSION)"
-#endif
-
 namespace dynaflow::cli {
 
 int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
