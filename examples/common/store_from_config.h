@@ -37,7 +37,7 @@ struct OpenedStore {
 // and OpenDynamoDbTable, with the backend named in the message.
 Result<OpenedStore> OpenStore(const config::StoreConfig& store);
 
-// key-prefix and gsi2-shards as WorkflowStoreOptions (everything else at its default).
+// key-prefix, gsi1-shards and gsi2-shards as WorkflowStoreOptions (everything else at its default).
 store::WorkflowStoreOptions StoreOptionsFor(const config::StoreConfig& store);
 
 // threads, lease, heartbeat, poll-interval and shutdown-grace as WorkerOptions. poll-interval
