@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <unordered_map>
 
 #include "store/table/memory_table.h"
@@ -11,6 +12,29 @@ namespace dynaflow::capacity {
 namespace {
 
 constexpr int kMaxShards = 100;
+
+// Time for the played runs: real time at the start, then 1 ms later at every reading, so
+// every write of a run happens later than the one before (a renewal moves the lease expiry,
+// as it does after a real heartbeat interval) without waiting.
+class SteppingClock final : public Clock {
+ public:
+  TimePoint Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += std::chrono::milliseconds(1);
+    return now_;
+  }
+  std::chrono::steady_clock::time_point SteadyNow() const override {
+    return std::chrono::steady_clock::time_point(Now().time_since_epoch());
+  }
+  void SleepFor(std::chrono::nanoseconds d) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += std::chrono::duration_cast<std::chrono::milliseconds>(d);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable TimePoint now_ = Clock::Real()->Now();
+};
 
 struct Tally {
   // Units per index and partition key over the whole sample.
@@ -37,12 +61,14 @@ Status Play(const Workload& w, const Layout& layout, const ModelOptions& o, int 
   };
   // A fresh memory table per batch of runs keeps memory flat; keys do not depend on it.
   const int batch = std::max(100, w.handover ? 100 : RunsPerPoll(w));
+  SteppingClock clock;
   for (int done = 0; done < runs; done += batch) {
     auto recording = std::make_shared<RecordingTable>(
         std::shared_ptr<table::Table>(table::NewMemoryTable()), sinks);
     store::WorkflowStoreOptions so;
     so.gsi1_shards = layout.gsi1_shards;
     so.gsi2_shards = layout.gsi2_shards;
+    so.clock = &clock;
     DYNAFLOW_ASSIGN_OR_RETURN(auto store, store::WorkflowStore::Create(recording, so));
     DYNAFLOW_RETURN_IF_ERROR(
         DriveRuns(*store, w, std::min(batch, runs - done), o.seed + static_cast<uint32_t>(done)));
