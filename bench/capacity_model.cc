@@ -5,11 +5,12 @@
 //   build/release/bench/capacity_model --runs-per-second 10000 --gsi1-shards 100 --gsi2-shards 32
 //   build/release/bench/capacity_model --runs-per-second 10000 --recommend
 //
-// Exit status: 0 when the hottest partition is at or below --max-share of its limit, 1 when it
-// is above, 2 for bad flags or a failed model run.
+// Exit status: 0 when the hottest partition, also at its 3-sigma peak, is at or below
+// --max-share of its limit, 1 when it is above, 2 for bad flags or a failed model run.
 #include "store/capacity/capacity_model.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -72,6 +73,10 @@ void Print(const CapacityReport& r, double max_share, bool all_keys) {
   PrintIndex(r.table, "RUN#<id> (one per run)");
   PrintIndex(r.gsi1, "WORKFLOW#<id>[#nn]");
   PrintIndex(r.gsi2, "STATUS#<status>[#nn]");
+  std::printf(
+      "\n  a shard's peak in a bad second (mean + 3 sigma of hashing one second of runs): GSI1 "
+      "%.1f%%, GSI2 %.1f%% of its limit\n",
+      100 * r.gsi1.peak_share, 100 * r.gsi2.peak_share);
   if (all_keys) {
     std::printf("\n  every GSI partition key, hottest first:\n");
     for (const KeyLoad& k : r.gsi_keys) {
@@ -84,9 +89,12 @@ void Print(const CapacityReport& r, double max_share, bool all_keys) {
       "(DynamoDB splits by key; one run's partition peaks at %.0f WRU/s)\n",
       r.table.wru_per_second, std::ceil(r.table.wru_per_second / 1000),
       r.table.hottest.wru_per_second);
-  std::printf("hottest partition: %s %s at %.1f%% of its limit (target <= %.0f%%): %s\n",
-              IndexLabel(r.hottest.index), r.hottest.key.c_str(), 100 * r.hottest.share,
-              100 * max_share, r.hottest.share <= max_share ? "OK" : "OVER");
+  const double peak = std::max({r.hottest.share, r.gsi1.peak_share, r.gsi2.peak_share});
+  std::printf(
+      "hottest partition: %s %s at %.1f%% of its limit (3-sigma peak %.1f%%; target <= %.0f%%): "
+      "%s\n",
+      IndexLabel(r.hottest.index), r.hottest.key.c_str(), 100 * r.hottest.share, 100 * peak,
+      100 * max_share, peak <= max_share ? "OK" : "OVER");
 }
 
 }  // namespace
@@ -158,10 +166,13 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "capacity_model: %s\n", found.status().ToString().c_str());
       return 2;
     }
+    const bool fits = std::max({report.hottest.share, report.gsi1.peak_share,
+                                report.gsi2.peak_share}) <= max_share;
     std::printf(
-        "recommended: gsi1-shards = %d, gsi2-shards = %d  (every partition <= %.0f%%%s)\n\n",
+        "recommended: gsi1-shards = %d, gsi2-shards = %d  (every partition <= %.0f%%, also at "
+        "its 3-sigma peak%s)\n\n",
         found->gsi1_shards, found->gsi2_shards, 100 * max_share,
-        report.hottest.share <= max_share ? "" : " NOT reachable with 100 shards");
+        fits ? "" : ": NOT reachable with 100 shards");
   } else {
     auto modelled = dynaflow::capacity::ModelCapacity(w, layout, options);
     if (!modelled.ok()) {
@@ -171,5 +182,8 @@ int main(int argc, char** argv) {
     report = std::move(modelled).value();
   }
   Print(report, max_share, all_keys);
-  return report.hottest.share <= max_share ? 0 : 1;
+  return std::max({report.hottest.share, report.gsi1.peak_share, report.gsi2.peak_share}) <=
+                 max_share
+             ? 0
+             : 1;
 }

@@ -145,6 +145,19 @@ Result<CapacityReport> ModelCapacity(const Workload& w, const Layout& layout,
       r.gsi_keys.push_back(std::move(k));
     }
     load.mean_key_wru_per_second = load.keys ? load.wru_per_second / load.keys : 0;
+    // Group the shards of one key: "<base>#<nn>" (two digits) when the index is sharded.
+    const int shards = index == table::Index::kGsi1 ? layout.gsi1_shards : layout.gsi2_shards;
+    std::map<std::string, double> base_wru;
+    for (const auto& [key, units] : keys) {
+      base_wru[shards > 1 ? key.substr(0, key.size() - 3) : key] += units.first;
+    }
+    const double n = shards;
+    for (const auto& [base, total] : base_wru) {
+      const double u = total / w.runs_per_second;  // units per run on this key
+      const double runs_per_shard = w.runs_per_second / n;
+      const double peak = total / n + 3 * u * std::sqrt(runs_per_shard * (1 - 1 / n));
+      load.peak_share = std::max(load.peak_share, peak / o.partition_wru_limit);
+    }
   }
   std::stable_sort(r.gsi_keys.begin(), r.gsi_keys.end(),
                    [](const KeyLoad& a, const KeyLoad& b) { return a.share > b.share; });
@@ -166,12 +179,13 @@ Result<Layout> RecommendLayout(const Workload& w, double max_share, const ModelO
     int n = static_cast<int>(std::ceil(current * share / max_share));
     return std::clamp(std::max(n, current + 1), 1, kMaxShards);
   };
+  auto worst = [](const IndexLoad& l) { return std::max(l.hottest.share, l.peak_share); };
   for (int round = 0; round < 12; ++round) {
-    const bool over1 = r.gsi1.hottest.share > max_share && layout.gsi1_shards < kMaxShards;
-    const bool over2 = r.gsi2.hottest.share > max_share && layout.gsi2_shards < kMaxShards;
+    const bool over1 = worst(r.gsi1) > max_share && layout.gsi1_shards < kMaxShards;
+    const bool over2 = worst(r.gsi2) > max_share && layout.gsi2_shards < kMaxShards;
     if (!over1 && !over2) break;
-    if (over1) layout.gsi1_shards = guess(r.gsi1.hottest.share, layout.gsi1_shards);
-    if (over2) layout.gsi2_shards = guess(r.gsi2.hottest.share, layout.gsi2_shards);
+    if (over1) layout.gsi1_shards = guess(worst(r.gsi1), layout.gsi1_shards);
+    if (over2) layout.gsi2_shards = guess(worst(r.gsi2), layout.gsi2_shards);
     DYNAFLOW_ASSIGN_OR_RETURN(r, ModelCapacity(w, layout, o));
   }
   if (report) *report = std::move(r);

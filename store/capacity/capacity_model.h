@@ -55,6 +55,11 @@ struct IndexLoad {
   double rru_per_second = 0;
   KeyLoad hottest;
   double mean_key_wru_per_second = 0;  // over the keys written
+  // GSIs: the share of its limit a shard reaches in a bad second, from the binomial spread of
+  // hashing one second of runs over the shards: for every sharded key (a workflow id, a
+  // status) with per-run units u over N shards, (R u / N + 3 u sqrt(R / N (1 - 1 / N))) / limit,
+  // R = runs per second; the largest over the keys. Independent of the sample's luck.
+  double peak_share = 0;
 };
 
 // Requests and units of one run, averaged over the sample.
@@ -82,8 +87,9 @@ struct CapacityReport {
 Result<CapacityReport> ModelCapacity(const Workload& workload, const Layout& layout,
                                      const ModelOptions& options = {});
 
-// The smallest shard counts (each index on its own, 1..100) whose hottest key stays at or
-// below `max_share` of its limits, found by modelling candidate layouts; *report receives the
+// The smallest shard counts (each index on its own, 1..100) whose hottest key -- in the sample
+// and by IndexLoad::peak_share -- stays at or below `max_share` of its limits, found by
+// modelling candidate layouts; *report receives the
 // report of the layout returned. When even 100 shards do not get there, returns 100 for that
 // index (the report shows by how much it is over).
 Result<Layout> RecommendLayout(const Workload& workload, double max_share,
