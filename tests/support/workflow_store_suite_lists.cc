@@ -98,6 +98,12 @@ void WorkflowStoreTest::CheckShardedListings(int shards, int limit) {
   EXPECT_EQ(pages, want_pages);
   req.newest_first = false;
   EXPECT_EQ(Ids(ListAll(by_wf, req, &pages)), Ids(by_created));
+  // A status filter over the shards: every "bulk" run is PENDING, none RUNNING.
+  ListRunsRequest filtered = req;
+  filtered.status = RunStatus::kPending;
+  EXPECT_EQ(Ids(ListAll(by_wf, filtered, &pages)), Ids(by_created));
+  filtered.status = RunStatus::kRunning;
+  EXPECT_TRUE(ListAll(by_wf, filtered, &pages).empty());
 
   // The runs really are spread over every shard of both indexes (one shard: the seed keys).
   std::set<std::string> gsi1, gsi2, want_gsi1, want_gsi2;
