@@ -12,13 +12,24 @@
 //               by other processes (poll_interval 5 ms). Counters: runs_per_s, steps_per_s (rates
 //               over the
 // iteration time), requests_per_step and requests_per_run (store requests of every kind --
-// creates, claims, polls, step records -- divided by the steps recorded / runs finished).
+// creates, claims, polls, step records -- divided by the steps recorded / runs finished),
+// cpu_us_per_step: the process's CPU time (user + system, getrusage RUSAGE_SELF: every worker
+// thread, the starting thread, the store) divided by the steps recorded. On a loaded machine
+// this is far steadier than the rates.
+//
+// The SQLite benchmarks also measure the file's own commit rate in the same run (raw one-row
+// 1 KB commits through the sqlite3 C API, WAL, synchronous=NORMAL like the table; see
+// sqlite_raw_commits.h), half before and half after the engine, and report raw_commits_per_s
+// and steps_vs_raw = steps_per_s / raw_commits_per_s (wall-clock rates, noisy on a loaded
+// machine), plus the same ratio in CPU time: raw_cpu_us_per_commit (the committing thread's CPU)
+// and cpu_vs_raw = raw_cpu_us_per_commit / cpu_us_per_step.
 //
 // Run (Release build):
 //   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DDYNAFLOW_BUILD_BENCH=ON
 //   cmake --build build/release -j2 --target engine_bench && build/release/bench/engine_bench
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -27,6 +38,7 @@
 #include <string>
 #include <thread>
 
+#include "bench/sqlite_raw_commits.h"
 #include "engine/engine.h"
 #include "store/table/memory_table.h"
 #include "store/table/sqlite_table.h"
@@ -54,7 +66,22 @@ int64_t Recorded(const EngineMetrics& m) {
   return m.steps_completed + m.steps_skipped + m.steps_failed + m.compensations;
 }
 
-void RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) {
+// User + system CPU time of the whole process, in microseconds.
+double ProcessCpuMicros() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto us = [](const timeval& tv) { return tv.tv_sec * 1e6 + static_cast<double>(tv.tv_usec); };
+  return us(ru.ru_utime) + us(ru.ru_stime);
+}
+
+// Steps per second of wall time over the measured iterations (set by RunLinear).
+struct Figures {
+  double steps_per_s = 0;
+  double cpu_us_per_step = 0;
+};
+
+Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) {
+  Figures figures;
   const bool handover = state.range(0) != 0;
   spdlog::set_level(spdlog::level::warn);
   EngineOptions eo;
@@ -63,7 +90,7 @@ void RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) {
   Workflow wf = LinearWorkflow();
   if (!engine->Register(wf).ok()) {
     state.SkipWithError("register failed");
-    return;
+    return figures;
   }
   WorkerOptions wo;
   wo.threads = kThreads;
@@ -73,16 +100,18 @@ void RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) {
   auto worker = engine->NewWorker(wo).value();
   if (!worker->Start().ok()) {
     state.SkipWithError("worker start failed");
-    return;
+    return figures;
   }
   const EngineMetrics before = engine->metrics();
+  const double cpu_before = ProcessCpuMicros();
+  const auto wall_before = std::chrono::steady_clock::now();
   int64_t runs = 0;
   for (auto _ : state) {
     const int64_t target = Finished(engine->metrics()) + kRunsPerIteration;
     for (int i = 0; i < kRunsPerIteration; ++i) {
       if (!engine->Start(wf, int64_t{i}).ok()) {
         state.SkipWithError("start failed");
-        return;
+        return figures;
       }
     }
     while (Finished(engine->metrics()) < target) {
@@ -91,6 +120,9 @@ void RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) {
     runs += kRunsPerIteration;
   }
   const EngineMetrics after = engine->metrics();
+  const double cpu_us = ProcessCpuMicros() - cpu_before;
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
   worker->Stop();
   const double steps = static_cast<double>(Recorded(after) - Recorded(before));
   const double requests = static_cast<double>(after.store.requests - before.store.requests);
@@ -99,6 +131,10 @@ void RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) {
   state.counters["steps_per_s"] = benchmark::Counter(steps, benchmark::Counter::kIsRate);
   state.counters["requests_per_step"] = steps > 0 ? requests / steps : 0;
   state.counters["requests_per_run"] = runs > 0 ? requests / static_cast<double>(runs) : 0;
+  figures.cpu_us_per_step = steps > 0 ? cpu_us / steps : 0;
+  state.counters["cpu_us_per_step"] = figures.cpu_us_per_step;
+  figures.steps_per_s = wall_s > 0 ? steps / wall_s : 0;
+  return figures;
 }
 
 void BM_Linear10Memory(benchmark::State& state) {
@@ -116,14 +152,26 @@ void BM_Linear10Sqlite(benchmark::State& state) {
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("dynaflow_engine_bench_" + std::to_string(::getpid()) + ".db"))
                                .string();
+  const std::string raw_path = path + ".raw";
+  const bench::RawCommits raw_before = bench::RawSqliteCommits(raw_path, 1.0);
+  Figures figures;
   {
     auto table = table::OpenSqliteTable(path);
     if (!table.ok()) {
       state.SkipWithError(table.error().ToString().c_str());
       return;
     }
-    RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()));
+    figures = RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()));
   }
+  const bench::RawCommits raw_after = bench::RawSqliteCommits(raw_path, 1.0);
+  const double raw = (raw_before.per_s + raw_after.per_s) / 2;
+  const double raw_cpu = (raw_before.cpu_us_each + raw_after.cpu_us_each) / 2;
+  state.counters["raw_commits_per_s"] = raw;
+  state.counters["steps_vs_raw"] = raw > 0 ? figures.steps_per_s / raw : 0;
+  // The same comparison in CPU time (steadier under load): raw CPU per commit / CPU per step.
+  state.counters["raw_cpu_us_per_commit"] = raw_cpu;
+  state.counters["cpu_vs_raw"] =
+      figures.cpu_us_per_step > 0 ? raw_cpu / figures.cpu_us_per_step : 0;
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::error_code ec;
     std::filesystem::remove(path + suffix, ec);

@@ -216,7 +216,7 @@ int Main(int argc, char** argv) {
                  wf.ok() ? "register failed" : wf.error().ToString().c_str());
     return 2;
   }
-  engine::WorkerOptions wo = WorkerOptionsFor(env.config.worker);
+  engine::WorkerOptions wo = app::WorkerOptionsFor(env.config.worker);
   wo.max_branch_threads = std::max(wo.max_branch_threads, pipe.branches);
   auto worker = engine.NewWorker(wo);
   if (!worker.ok() || !(*worker)->Start().ok()) {

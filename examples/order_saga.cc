@@ -261,7 +261,7 @@ int Main(int argc, char** argv) {
                  saga_wf.ok() ? "register failed" : saga_wf.error().ToString().c_str());
     return 2;
   }
-  auto worker = engine.NewWorker(WorkerOptionsFor(env.config.worker));
+  auto worker = engine.NewWorker(app::WorkerOptionsFor(env.config.worker));
   if (!worker.ok() || !(*worker)->Start().ok()) {
     std::fprintf(stderr, "order_saga: cannot start the worker: %s\n",
                  worker.ok() ? "start failed" : worker.error().ToString().c_str());

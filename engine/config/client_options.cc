@@ -8,11 +8,7 @@ namespace dynaflow::config {
 Result<dynamodb::ClientOptions> MakeDynamoDbClientOptions(const StoreConfig& store,
                                                           const ClientEnvironment& environment) {
   const dynamodb::EnvLookup& env = environment.env;
-  auto lookup = [&](std::string_view name) -> std::optional<std::string> {
-    auto v = env ? env(name) : dynamodb::GetEnv(name);
-    if (v && v->empty()) return std::nullopt;
-    return v;
-  };
+  auto lookup = [&](std::string_view name) { return dynamodb::NonEmptyEnv(env, name); };
 
   dynamodb::RegionOptions region_options;
   region_options.configured = store.aws_region;

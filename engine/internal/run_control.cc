@@ -4,12 +4,6 @@
 
 namespace dynaflow::engine::internal {
 
-namespace {
-constexpr int kMaxTransientRetries = 8;
-constexpr Duration kFirstRetryWait{20};
-constexpr Duration kMaxRetryWait{1000};
-}  // namespace
-
 bool IsLoss(const Status& s) {
   return s.Is(StatusCode::kFenced) || s.Is(StatusCode::kConditionFailed) ||
          s.Is(StatusCode::kNotFound);
@@ -68,12 +62,27 @@ Result<Run> RunControl::WriteLocked(const std::function<Result<Run>(const store:
       Wake();
       return r;
     }
-    if (!IsTransient(s) || attempt >= kMaxTransientRetries ||
-        clock_->Now() + wait >= lease_expires_at_) {
-      return r;
-    }
-    clock_->SleepFor(wait);
-    wait = std::min(kMaxRetryWait, wait * 2);
+    if (!WaitBeforeRetry(s, attempt, &wait)) return r;
+  }
+}
+
+bool RunControl::WaitBeforeRetry(const Status& s, int attempt, Duration* wait) {
+  // Called with write_mu_ held (lease_expires_at_ is guarded by it).
+  if (!IsTransient(s) || attempt >= kStoreRetries || clock_->Now() + *wait >= lease_expires_at_) {
+    return false;
+  }
+  clock_->SleepFor(*wait);
+  *wait = std::min(kMaxRetryWait, *wait * 2);
+  return true;
+}
+
+Status RunControl::RetryTransient(const std::function<Status()>& op) {
+  Duration wait = kFirstRetryWait;
+  for (int attempt = 0;; ++attempt) {
+    Status s = op();
+    if (s.ok()) return s;
+    std::lock_guard<std::mutex> lock(write_mu_);  // lease_expires_at_ is guarded by it
+    if (!WaitBeforeRetry(s, attempt, &wait)) return s;
   }
 }
 

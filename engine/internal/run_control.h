@@ -34,8 +34,22 @@ class RunControl {
   const std::string& owner() const { return fence_.owner; }
   int64_t epoch() const { return fence_.epoch; }
 
-  // Runs `op` with the current fence. Transient errors (kThrottled, kUnavailable, kTimeout,
-  // kTransactionCanceled) are retried with backoff while the lease has time left. Errors that
+  // The retry budget of one store operation of a held run (a write, or the load of its
+  // records): transient errors (IsTransient) are retried up to kStoreRetries times, waiting
+  // kFirstRetryWait doubling to kMaxRetryWait between tries, and never past the lease expiry.
+  // Each try is one store call, whose requests the client retries itself (standard mode,
+  // ClientOptions::retry.max_attempts = 3 attempts by default). So a DynamoDB outage costs a
+  // held run at most 9 x 3 HTTP requests and at most 3.26 s of this budget's waiting (plus the
+  // client's backoff, and never beyond the lease) before the error reaches the executor, which
+  // then hands the run back or leaves it to its lease.
+  static constexpr int kStoreRetries = 8;
+  static constexpr Duration kFirstRetryWait{20};
+  static constexpr Duration kMaxRetryWait{1000};
+
+  // Runs `op` (a read: no fence, no lock) under the retry budget above.
+  Status RetryTransient(const std::function<Status()>& op);
+
+  // Runs `op` with the current fence, under the retry budget above. Errors that
   // mean the run is no longer ours (IsLoss) mark it lost and are returned. After MarkDone() or
   // once lost, returns kFenced without calling `op`.
   Result<Run> Write(const std::function<Result<Run>(const store::Fence&)>& op);
@@ -74,6 +88,9 @@ class RunControl {
   Result<Run> WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op,
                           bool abandoning = false);
   void NoteRun(const Run& run);
+  // After failed try `attempt` (0-based) with `s`: sleeps and doubles *wait, or returns false
+  // when the budget is spent (s not transient, attempts used up, lease too short).
+  bool WaitBeforeRetry(const Status& s, int attempt, Duration* wait);
 
   const std::shared_ptr<store::WorkflowStore> store_;
   Clock* const clock_;

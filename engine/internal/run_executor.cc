@@ -15,7 +15,6 @@ namespace dynaflow::engine::internal {
 
 namespace {
 constexpr int kMaxPasses = 5;  // reloads after a write found its step recorded already
-constexpr int kLoadAttempts = 4;
 }  // namespace
 
 std::optional<TimePoint> ParseWakeTime(const std::string& payload) {
@@ -85,11 +84,11 @@ ExecResult RunExecutor::Execute() {
 
 Status RunExecutor::Load() {
   Result<store::RunDetails> details = Status::Internal("not loaded");
-  for (int attempt = 1; attempt <= kLoadAttempts; ++attempt) {
+  // Under the run's store retry budget (RunControl::kStoreRetries); the last error is kept.
+  (void)control_->RetryTransient([&] {
     details = env_.store->LoadRun(run_.run_id, /*with_outputs=*/true);
-    if (details.ok() || !IsTransient(details.error())) break;
-    env_.clock->SleepFor(Duration(50 * attempt));
-  }
+    return details.status();
+  });
   if (!details.ok()) return details.error();
   run_ = std::move(details->run);
   input_ = std::move(details->input);

@@ -54,14 +54,11 @@ Result<ExampleEnv> SetUpExample(const CommonFlags& flags, const std::string& pro
     env.config.store.path = env.temporary_sqlite;
     RemoveTemporaryStore(env, /*keep=*/false);  // a leftover of an earlier process with our pid
   }
-  auto opened = OpenStore(env.config.store);
+  auto opened = app::OpenStore(env.config.store);
   if (!opened.ok()) return opened.error();
   env.store = std::move(opened).value();
 
-  engine::EngineOptions options;
-  options.table = env.store.table;
-  options.store = StoreOptionsFor(env.config.store);
-  auto engine = engine::Engine::Open(std::move(options));
+  auto engine = app::OpenEngine(env.config.store, env.store);
   if (!engine.ok()) return engine.error();
   env.engine = std::move(engine).value();
   return env;

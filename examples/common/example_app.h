@@ -18,10 +18,10 @@
 #include <thread>
 #include <vector>
 
+#include "app/open_store.h"
 #include "engine/config/config.h"
 #include "engine/config/config_cli.h"
 #include "engine/engine.h"
-#include "examples/common/store_from_config.h"
 #include "model/result.h"
 
 namespace dynaflow::examples {
@@ -45,7 +45,7 @@ void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs);
 // A loaded configuration, the opened store and an Engine over it.
 struct ExampleEnv {
   config::Config config;
-  OpenedStore store;
+  app::OpenedStore store;
   std::unique_ptr<engine::Engine> engine;
   // A SQLite file made for this run (store type sqlite and no path configured anywhere);
   // RemoveTemporaryStore deletes it.
@@ -116,7 +116,7 @@ RunCheck CheckRuns(engine::Engine& engine, const std::vector<ExpectedRun>& runs,
 
 struct SummaryInput {
   std::string program;
-  std::string store;  // OpenedStore::description
+  std::string store;  // app::OpenedStore::description
   int threads = 0;
   int64_t runs = 0;
   double elapsed_seconds = 0;

@@ -15,10 +15,36 @@ namespace {
 
 using internal::DescribeKey;
 
-// An index entry: (index partition key, index sort key, PK, SK). The primary index uses
-// (PK, SK, PK, SK), so one ordered-set walk serves all three indexes.
+// A GSI entry: (index partition key, index sort key, PK, SK). The primary index is the item map
+// itself (ordered by (PK, SK)), so a write copies no key for it; one ordered walk (QueryWalk)
+// serves the item map and the GSI sets alike.
 using Entry = std::array<std::string, 4>;
-constexpr int kIndexCount = 3;
+using ItemMap = std::map<std::pair<std::string, std::string>, Item>;
+constexpr int kIndexCount = 3;  // Index values; slot 0 (kPrimary) of indexes_ stays empty
+
+// How QueryWalk reads the item map: the fields of an entry are (PK, SK, PK, SK).
+struct PrimaryView {
+  using Iterator = ItemMap::const_iterator;
+  static ItemMap::key_type Key(std::string p, std::string s, std::string, std::string) {
+    return {std::move(p), std::move(s)};
+  }
+  static const std::string& Field(Iterator it, int i) {
+    return i % 2 == 0 ? it->first.first : it->first.second;
+  }
+  static const Item& ItemOf(const ItemMap&, Iterator it) { return it->second; }
+};
+
+// How QueryWalk reads a GSI set.
+struct GsiView {
+  using Iterator = std::set<Entry>::const_iterator;
+  static Entry Key(std::string p, std::string s, std::string pk, std::string sk) {
+    return Entry{std::move(p), std::move(s), std::move(pk), std::move(sk)};
+  }
+  static const std::string& Field(Iterator it, int i) { return (*it)[i]; }
+  static const Item& ItemOf(const ItemMap& items, Iterator it) {
+    return items.at({(*it)[2], (*it)[3]});
+  }
+};
 
 std::optional<Entry> EntryOf(Index index, const Item& item) {
   const AttributeValue* pk = FindAttribute(item, kPk);
@@ -203,7 +229,7 @@ class MemoryTable final : public Table {
 
   void Store(const Key& key, Item item) {
     Erase(key);
-    for (int i = 0; i < kIndexCount; ++i) {
+    for (int i = 1; i < kIndexCount; ++i) {
       if (auto e = EntryOf(static_cast<Index>(i), item)) indexes_[i].insert(std::move(*e));
     }
     items_.emplace(std::make_pair(key.pk, key.sk), std::move(item));
@@ -212,16 +238,22 @@ class MemoryTable final : public Table {
   void Erase(const Key& key) {
     auto it = items_.find({key.pk, key.sk});
     if (it == items_.end()) return;
-    for (int i = 0; i < kIndexCount; ++i) {
+    for (int i = 1; i < kIndexCount; ++i) {
       if (auto e = EntryOf(static_cast<Index>(i), it->second)) indexes_[i].erase(*e);
     }
     items_.erase(it);
   }
 
+  // One page of `request` from `index` (the item map or a GSI set, read through View).
+  template <class View, class Container>
+  QueryPage QueryWalk(const QueryRequest& request, const internal::CursorBinding& binding,
+                      const std::optional<internal::CursorPosition>& after,
+                      const Container& index) const;
+
   Clock* const clock_;
   const internal::CursorCodec codec_;
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, Item> items_;
+  ItemMap items_;
   std::set<Entry> indexes_[kIndexCount];
   TableStats stats_;
 };
@@ -229,52 +261,67 @@ class MemoryTable final : public Table {
 Result<QueryPage> MemoryTable::Query(const QueryRequest& request) {
   DYNAFLOW_RETURN_IF_ERROR(internal::ValidateQuery(request));
   internal::CursorBinding binding = internal::CursorBinding::For(name(), request);
-  std::optional<Entry> after;  // the cursor's entry: the page starts strictly beyond it
+  std::optional<internal::CursorPosition> after;  // the page starts strictly beyond it
   if (!request.cursor.empty()) {
-    DYNAFLOW_ASSIGN_OR_RETURN(internal::CursorPosition pos, codec_.Decode(binding, request.cursor));
-    bool primary = request.index == Index::kPrimary;
-    after =
-        Entry{request.partition, primary ? pos.last.sk : pos.index_sk, pos.last.pk, pos.last.sk};
+    DYNAFLOW_ASSIGN_OR_RETURN(after, codec_.Decode(binding, request.cursor));
   }
-
   std::lock_guard<std::mutex> lock(mu_);
   Count(&stats_.queries);
-  const std::set<Entry>& index = indexes_[static_cast<int>(request.index)];
+  if (request.index == Index::kPrimary) {
+    return QueryWalk<PrimaryView>(request, binding, after, items_);
+  }
+  return QueryWalk<GsiView>(request, binding, after, indexes_[static_cast<int>(request.index)]);
+}
+
+template <class View, class Container>
+QueryPage MemoryTable::QueryWalk(const QueryRequest& request,
+                                 const internal::CursorBinding& binding,
+                                 const std::optional<internal::CursorPosition>& after,
+                                 const Container& index) const {
+  const bool primary = request.index == Index::kPrimary;
   const std::string& p = request.partition;
-  std::set<Entry>::const_iterator it;
+  typename View::Iterator it;
   if (request.forward) {
     if (after) {
-      it = index.upper_bound(*after);
+      it = index.upper_bound(
+          View::Key(p, primary ? after->last.sk : after->index_sk, after->last.pk, after->last.sk));
     } else {
-      it = index.lower_bound(Entry{p, internal::RangeStart(request.sort).value_or(""), "", ""});
+      it = index.lower_bound(View::Key(p, internal::RangeStart(request.sort).value_or(""), "", ""));
     }
   } else {
     if (after) {
-      it = index.lower_bound(*after);
+      it = index.lower_bound(
+          View::Key(p, primary ? after->last.sk : after->index_sk, after->last.pk, after->last.sk));
     } else if (auto end = internal::RangeEnd(request.sort)) {
-      it = index.lower_bound(Entry{p, *end, "", ""});
+      it = index.lower_bound(View::Key(p, *end, "", ""));
     } else {
-      it = index.lower_bound(Entry{p + '\0', "", "", ""});  // first entry past the partition
+      it = index.lower_bound(View::Key(p + '\0', "", "", ""));  // first entry past the partition
     }
   }
-  // Yields the next entry in query order, or nullptr at the end of the set.
-  auto next = [&]() -> const Entry* {
-    if (request.forward) return it == index.end() ? nullptr : &*it++;
-    if (it == index.begin()) return nullptr;
-    return &*--it;
+  // Steps to the next entry in query order; false at the end of the container.
+  typename View::Iterator e;
+  auto next = [&]() -> bool {
+    if (request.forward) {
+      if (it == index.end()) return false;
+      e = it++;
+      return true;
+    }
+    if (it == index.begin()) return false;
+    e = --it;
+    return true;
   };
 
   internal::PageAssembler page(request.limit, clock_->Now());
-  const Entry* last = nullptr;
+  std::optional<typename View::Iterator> last;
   bool more = false;
   using RP = internal::RangePosition;
   const RP past_end = request.forward ? RP::kAfter : RP::kBefore;
-  while (const Entry* e = next()) {
-    if ((*e)[0] != p) break;
-    RP where = internal::SortKeyPosition(request.sort, (*e)[1]);
+  while (next()) {
+    if (View::Field(e, 0) != p) break;
+    RP where = internal::SortKeyPosition(request.sort, View::Field(e, 1));
     if (where == past_end) break;
     if (where != RP::kInside) continue;
-    const Item& item = items_.at({(*e)[2], (*e)[3]});
+    const Item& item = View::ItemOf(items_, e);
     if (page.full()) {  // peeking: is there any further visible item?
       if (!internal::IsExpired(item, clock_->Now())) {
         more = true;
@@ -293,8 +340,8 @@ Result<QueryPage> MemoryTable::Query(const QueryRequest& request) {
   QueryPage out;
   out.items = page.TakeItems();
   if (more && last) {
-    internal::CursorPosition pos{Key{(*last)[2], (*last)[3]},
-                                 request.index == Index::kPrimary ? "" : (*last)[1]};
+    internal::CursorPosition pos{Key{View::Field(*last, 2), View::Field(*last, 3)},
+                                 primary ? "" : View::Field(*last, 1)};
     out.next_cursor = codec_.Encode(binding, pos);
   }
   return out;

@@ -273,6 +273,11 @@ class WorkflowStore {
   // Reads (strongly consistent). Errors: kNotFound (absent or expired).
   virtual Result<Run> GetRun(const std::string& run_id) = 0;
   virtual Result<RunDetails> LoadRun(const std::string& run_id, bool with_outputs) = 0;
+  // The run holding `business_key` for `workflow_id` (1 GetItem of the business-key item + the
+  // GetRun). Errors: kNotFound (no run holds the key, or it expired), kInvalidArgument (bad
+  // workflow id or business key).
+  virtual Result<Run> FindRunByBusinessKey(const std::string& workflow_id,
+                                           const std::string& business_key) = 0;
   // Errors: kNotFound (no such output), kSerialization (a chunk is missing).
   virtual Result<std::string> GetOutput(const std::string& run_id, const std::string& step_id) = 0;
 

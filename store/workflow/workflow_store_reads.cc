@@ -109,6 +109,24 @@ Result<Run> WorkflowStoreImpl::GetRun(const std::string& run_id) {
   return run;
 }
 
+Result<Run> WorkflowStoreImpl::FindRunByBusinessKey(const std::string& workflow_id,
+                                                    const std::string& business_key) {
+  DYNAFLOW_RETURN_IF_ERROR(ValidateId("workflow id", workflow_id, kMaxWorkflowIdBytes));
+  DYNAFLOW_RETURN_IF_ERROR(ValidateName("business key", business_key, kMaxBusinessKeyBytes));
+  const std::string key = BusinessKeyPk(options_.key_prefix, workflow_id, business_key);
+  auto item = table_->Get(table::Key{key, key});
+  if (!item.ok()) {
+    if (item.status().Is(StatusCode::kNotFound)) {
+      return Status::NotFound("no run of workflow " + workflow_id + " has business key \"" +
+                              business_key + "\"");
+    }
+    return item.status();
+  }
+  const std::string run_id = GetSOr(*item, attr::kRunId);
+  if (run_id.empty()) return Status::Serialization("business-key item " + key + " has no runId");
+  return GetRun(run_id);
+}
+
 Result<RunDetails> WorkflowStoreImpl::LoadRun(const std::string& run_id, bool with_outputs) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   const std::string pk = Pk(run_id);

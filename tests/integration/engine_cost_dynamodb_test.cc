@@ -11,9 +11,7 @@
 #include <string>
 
 #include "engine/engine.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/provisioning.h"
-#include "tests/support/dynamodb_local.h"
+#include "tests/integration/engine_dynamodb_fixture.h"
 
 namespace dynaflow::engine {
 namespace {
@@ -37,41 +35,8 @@ std::string KilobyteOf(int seed) {
   return out;
 }
 
-class EngineCostTest : public ::testing::Test {
+class EngineCostTest : public EngineOnDynamoDbLocal {
  protected:
-  static void SetUpTestSuite() {
-    auto client = test::NewDynamoDbLocalClient();
-    if (!client) return;
-    client_ = std::shared_ptr<dynamodb::Client>(std::move(client));
-    table_name_ = new std::string(test::UniqueTableName("cost"));
-    if (Status s = table::EnsureSeedTable(*client_, *table_name_); !s.ok()) {
-      ADD_FAILURE() << s;
-      return;
-    }
-    auto t = table::OpenDynamoDbTable(client_, *table_name_);
-    if (!t.ok()) {
-      ADD_FAILURE() << t.error();
-      return;
-    }
-    table_ = std::shared_ptr<table::Table>(std::move(t).value());
-  }
-  static void TearDownTestSuite() {
-    if (client_ && table_name_) (void)client_->DeleteTable({*table_name_});
-    table_.reset();
-    client_.reset();
-    delete table_name_;
-    table_name_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(table_, nullptr) << "no DynamoDB Local table"; }
-
-  std::unique_ptr<Engine> Open() {
-    EngineOptions o;
-    o.table = table_;
-    auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.error();
-    return e.ok() ? std::move(e).value() : nullptr;
-  }
-
   // A worker that polls once at start, then only when woken (no idle poll writes anything
   // anyway: polls are reads).
   static WorkerOptions QuietWorker() {
@@ -92,15 +57,7 @@ class EngineCostTest : public ::testing::Test {
   }
 
   static double Wru() { return table_->stats().write_units; }
-
-  static std::shared_ptr<dynamodb::Client> client_;
-  static std::shared_ptr<table::Table> table_;
-  static std::string* table_name_;
 };
-
-std::shared_ptr<dynamodb::Client> EngineCostTest::client_;
-std::shared_ptr<table::Table> EngineCostTest::table_;
-std::string* EngineCostTest::table_name_ = nullptr;
 
 TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
   auto wf = Linear();

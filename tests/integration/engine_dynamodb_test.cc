@@ -10,9 +10,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/provisioning.h"
-#include "tests/support/dynamodb_local.h"
+#include "tests/integration/engine_dynamodb_fixture.h"
 
 namespace dynaflow::engine {
 namespace {
@@ -22,46 +20,8 @@ using namespace std::chrono_literals;
 constexpr int kSteps = 10;
 constexpr int64_t kBudgetPerRun = kSteps + 3;
 
-class EngineDynamoDbTest : public ::testing::Test {
+class EngineDynamoDbTest : public EngineOnDynamoDbLocal {
  protected:
-  static void SetUpTestSuite() {
-    auto client = test::NewDynamoDbLocalClient();
-    if (!client) return;
-    client_ = std::shared_ptr<dynamodb::Client>(std::move(client));
-    table_name_ = new std::string(test::UniqueTableName("engine"));
-    Status s = table::EnsureSeedTable(*client_, *table_name_);
-    if (!s.ok()) {
-      ADD_FAILURE() << s;
-      return;
-    }
-    auto t = table::OpenDynamoDbTable(client_, *table_name_);
-    if (!t.ok()) {
-      ADD_FAILURE() << t.error();
-      return;
-    }
-    table_ = std::shared_ptr<table::Table>(std::move(t).value());
-  }
-  static void TearDownTestSuite() {
-    if (client_ && table_name_) {
-      dynamodb::DeleteTableRequest req;
-      req.table_name = *table_name_;
-      (void)client_->DeleteTable(req);
-    }
-    table_.reset();
-    client_.reset();
-    delete table_name_;
-    table_name_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(table_, nullptr) << "no DynamoDB Local table"; }
-
-  std::unique_ptr<Engine> Open() {
-    EngineOptions o;
-    o.table = table_;
-    auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.error();
-    return e.ok() ? std::move(e).value() : nullptr;
-  }
-
   static Workflow Linear() {
     WorkflowBuilder b("linear-10", 1);
     for (int i = 0; i < kSteps; ++i) {
@@ -81,15 +41,7 @@ class EngineDynamoDbTest : public ::testing::Test {
     }
     return out;
   }
-
-  static std::shared_ptr<dynamodb::Client> client_;
-  static std::shared_ptr<table::Table> table_;
-  static std::string* table_name_;
 };
-
-std::shared_ptr<dynamodb::Client> EngineDynamoDbTest::client_;
-std::shared_ptr<table::Table> EngineDynamoDbTest::table_;
-std::string* EngineDynamoDbTest::table_name_ = nullptr;
 
 TEST_F(EngineDynamoDbTest, LocalHandOverStaysWithinBudget) {
   auto engine = Open();

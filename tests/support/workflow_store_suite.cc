@@ -225,6 +225,28 @@ TEST_P(WorkflowStoreTest, CreateRunValidatesAndRejectsDuplicates) {
                          StatusCode::kInvalidArgument);
 }
 
+TEST_P(WorkflowStoreTest, FindRunByBusinessKeyReturnsTheHolderWithinItsPrefix) {
+  NewRun nr;
+  nr.workflow_id = "payments";
+  nr.business_key = "invoice-7";
+  ::dynaflow::Run r = MustCreate(*store_, nr);
+  auto found = store_->FindRunByBusinessKey("payments", "invoice-7");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(found->run_id, r.run_id);
+  EXPECT_EQ(found->business_key, "invoice-7");
+  // Another workflow, another key, another prefix: not found.
+  DYNAFLOW_EXPECT_STATUS(store_->FindRunByBusinessKey("refunds", "invoice-7").status(),
+                         StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store_->FindRunByBusinessKey("payments", "invoice-8").status(),
+                         StatusCode::kNotFound);
+  auto other = MakeStore(Options("other"));
+  ASSERT_NE(other, nullptr);
+  DYNAFLOW_EXPECT_STATUS(other->FindRunByBusinessKey("payments", "invoice-7").status(),
+                         StatusCode::kNotFound);
+  DYNAFLOW_EXPECT_STATUS(store_->FindRunByBusinessKey("a#b", "k").status(),
+                         StatusCode::kInvalidArgument);
+}
+
 TEST_P(WorkflowStoreTest, EightThreadsStartingOneBusinessKeyGetOneRun) {
   constexpr int kThreads = 8;
   std::vector<std::string> created(kThreads), existing(kThreads);

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "app/open_store.h"
 #include "engine/config/config.h"
-#include "examples/common/store_from_config.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -399,7 +399,7 @@ DYNAFLOW_ENGINE_BACKENDS(EngineShutdownTest);
 // The examples' [worker] -> WorkerOptions mapping carries shutdown-grace over.
 TEST(WorkerOptionsForTest, ShutdownGraceComesFromTheWorkerSection) {
   config::WorkerConfig defaults;
-  EXPECT_EQ(examples::WorkerOptionsFor(defaults).shutdown_grace, WorkerOptions{}.shutdown_grace);
+  EXPECT_EQ(app::WorkerOptionsFor(defaults).shutdown_grace, WorkerOptions{}.shutdown_grace);
   for (auto [text, ms] : {std::pair<const char*, int64_t>{"1500ms", 1500},
                           {"0s", 0},
                           {"2m", 120000},
@@ -408,7 +408,7 @@ TEST(WorkerOptionsForTest, ShutdownGraceComesFromTheWorkerSection) {
     Status s = config::ApplyConfigText(std::string("[worker]\nshutdown-grace = \"") + text + "\"\n",
                                        "dynaflow.toml", &c);
     ASSERT_TRUE(s.ok()) << text << ": " << s;
-    WorkerOptions o = examples::WorkerOptionsFor(c.worker);
+    WorkerOptions o = app::WorkerOptionsFor(c.worker);
     EXPECT_EQ(o.shutdown_grace, Duration(ms)) << text;
     EXPECT_EQ(o.threads, c.worker.threads);
   }

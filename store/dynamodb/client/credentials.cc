@@ -51,6 +51,10 @@ Result<Credentials> StaticCredentialsProvider::GetCredentials() {
   return credentials_;
 }
 
+std::optional<std::string> NonEmptyEnv(const EnvLookup& env, std::string_view name) {
+  return NonEmpty(env ? env(name) : GetEnv(name));
+}
+
 std::optional<std::string> GetEnv(std::string_view name) {
   const std::string key(name);
   const char* v = std::getenv(key.c_str());

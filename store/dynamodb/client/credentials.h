@@ -73,6 +73,10 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 // concurrently.
 std::optional<std::string> GetEnv(std::string_view name);
 
+// Variable `name` through `env` (null: GetEnv), with an empty value counting as unset, as in
+// the AWS SDKs.
+std::optional<std::string> NonEmptyEnv(const EnvLookup& env, std::string_view name);
+
 // Reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and (optional) AWS_SESSION_TOKEN on every call.
 // A variable set to the empty string counts as unset.
 //

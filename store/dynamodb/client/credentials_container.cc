@@ -14,12 +14,6 @@ constexpr std::string_view kTokenFileVar = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FI
 constexpr std::string_view kTokenVar = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 constexpr size_t kMaxTokenBytes = 16 * 1024;
 
-std::optional<std::string> NonEmptyEnv(const EnvLookup& env, std::string_view name) {
-  auto v = env ? env(name) : GetEnv(name);
-  if (v && v->empty()) return std::nullopt;
-  return v;
-}
-
 bool IsAllowedHttpHost(std::string_view host) {
   if (host == "localhost" || host == "[::1]" || host == "169.254.170.2" ||
       host == "169.254.170.23" || host == "[fd00:ec2::23]") {

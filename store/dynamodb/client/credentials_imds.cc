@@ -10,12 +10,6 @@ namespace {
 constexpr std::string_view kTokenPath = "/latest/api/token";
 constexpr std::string_view kRolePath = "/latest/meta-data/iam/security-credentials/";
 
-std::optional<std::string> NonEmptyEnv(const EnvLookup& env, std::string_view name) {
-  auto v = env ? env(name) : GetEnv(name);
-  if (v && v->empty()) return std::nullopt;
-  return v;
-}
-
 bool ParsePositiveInt(std::string_view text, int* out) {
   text = internal::TrimAscii(text);
   if (text.empty() || text.size() > 6) return false;

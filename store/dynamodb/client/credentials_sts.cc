@@ -15,12 +15,6 @@ namespace {
 constexpr std::string_view kStsVersion = "2011-06-15";
 constexpr size_t kMaxTokenFileBytes = 64 * 1024;
 
-std::optional<std::string> NonEmptyEnv(const EnvLookup& env, std::string_view name) {
-  auto v = env ? env(name) : GetEnv(name);
-  if (v && v->empty()) return std::nullopt;
-  return v;
-}
-
 void AddParam(std::string* body, std::string_view key, std::string_view value) {
   if (!body->empty()) body->push_back('&');
   body->append(key);

@@ -122,9 +122,51 @@ Status MapCurlError(CURLcode rc, const char* errbuf, const std::string& method,
   }
 }
 
-bool HasCrLf(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
+bool HasCrLf(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n') return true;
+  }
+  return false;
+}
 
 }  // namespace
+
+// One pooled easy handle plus what it keeps from one request to the next, so that a request on
+// a warm handle sets only what changes (body, headers, timeouts) and allocates nothing it can
+// keep: the options that never change are set once, the URL is parsed (and handed to curl) only
+// when it differs from the previous request's, and the header list is rebuilt in place over
+// storage the handle keeps.
+struct CurlTransport::Handle {
+  CURL* h = nullptr;
+  std::string method;  // the method the handle's options are set up for; empty: not set up
+  std::string url;     // the URL last handed to curl, and its "scheme://host:port"
+  std::string origin;
+  std::vector<std::string> lines;  // header lines; capacity kept across requests
+  std::vector<curl_slist> nodes;   // the list over `lines` given to CURLOPT_HTTPHEADER
+  Sink sink{nullptr, 0};
+  char errbuf[CURL_ERROR_SIZE] = {};
+
+  ~Handle() {
+    if (h != nullptr) curl_easy_cleanup(h);
+  }
+
+  // Line `n` of the header list, emptied for reuse.
+  std::string& Line(size_t n) {
+    if (n == lines.size()) lines.emplace_back();
+    lines[n].clear();
+    return lines[n];
+  }
+
+  // Links lines [0, n) into `nodes`; the head, or nullptr for none.
+  curl_slist* LinkLines(size_t n) {
+    nodes.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      nodes[i].data = lines[i].data();
+      nodes[i].next = i + 1 < n ? &nodes[i + 1] : nullptr;
+    }
+    return n == 0 ? nullptr : nodes.data();
+  }
+};
 
 struct CurlTransport::Impl {
   bool init_ok = false;
@@ -133,11 +175,12 @@ struct CurlTransport::Impl {
 
   std::mutex mu;
   std::condition_variable cv;
-  std::vector<CURL*> idle;  // guarded by mu; back = most recently used
-  int total = 0;            // guarded by mu; handles created and not destroyed
+  std::vector<std::unique_ptr<CurlTransport::Handle>>
+      idle;       // guarded by mu; back = most recently used
+  int total = 0;  // guarded by mu; handles created and not destroyed
 
   ~Impl() {
-    for (CURL* h : idle) curl_easy_cleanup(h);  // before the share they are attached to
+    idle.clear();  // before the share they are attached to
     if (share != nullptr) curl_share_cleanup(share);
   }
 
@@ -149,8 +192,8 @@ struct CurlTransport::Impl {
   }
 
   // A handle, or nullptr when none became free before `deadline` (or creation failed).
-  CURL* Acquire(int max_handles, bool has_deadline,
-                std::chrono::steady_clock::time_point deadline) {
+  std::unique_ptr<CurlTransport::Handle> Acquire(int max_handles, bool has_deadline,
+                                                 std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mu);
     auto available = [&] { return !idle.empty() || total < max_handles; };
     if (has_deadline) {
@@ -159,25 +202,27 @@ struct CurlTransport::Impl {
       cv.wait(lock, available);
     }
     if (!idle.empty()) {
-      CURL* h = idle.back();
+      std::unique_ptr<CurlTransport::Handle> h = std::move(idle.back());
       idle.pop_back();
       return h;
     }
     ++total;
     lock.unlock();
-    CURL* h = curl_easy_init();
-    if (h == nullptr) {
+    auto h = std::make_unique<Handle>();
+    h->h = curl_easy_init();
+    if (h->h == nullptr) {
       lock.lock();
       --total;
       cv.notify_one();
+      return nullptr;
     }
     return h;
   }
 
-  void Release(CURL* h) {
+  void Release(std::unique_ptr<CurlTransport::Handle> h) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      idle.push_back(h);
+      idle.push_back(std::move(h));
     }
     cv.notify_one();
   }
@@ -199,58 +244,12 @@ CurlTransport::CurlTransport(CurlTransportOptions options)
 
 CurlTransport::~CurlTransport() = default;
 
-Result<HttpResponse> CurlTransport::Send(const HttpRequest& request,
-                                         const TransportTimeouts& timeouts) {
-  if (!impl_->init_ok) return Status::Internal("libcurl global initialisation failed");
-  DYNAFLOW_ASSIGN_OR_RETURN(const std::string origin, Origin(request.url));
-  for (const auto& [name, value] : request.headers) {
-    if (name.empty() || HasCrLf(name) || HasCrLf(value) || name.find(':') != std::string::npos) {
-      return Status::InvalidArgument("invalid request header name or value (" + origin + ")");
-    }
-  }
-
-  const auto start = std::chrono::steady_clock::now();
-  const bool has_deadline = timeouts.request.count() > 0;
-  const auto deadline = start + timeouts.request;
-  CURL* h = impl_->Acquire(std::max(1, options_.max_connections), has_deadline, deadline);
-  if (h == nullptr) {
-    return has_deadline
-               ? Status::Timeout(request.method + " " + origin + ": no free connection within " +
-                                 std::to_string(timeouts.request.count()) + " ms")
-               : Status::Internal("curl_easy_init failed");
-  }
-  struct Return {
-    Impl* impl;
-    CURL* h;
-    ~Return() { impl->Release(h); }
-  } give_back{impl_.get(), h};
-
-  curl_easy_reset(h);  // options only; the cached connection and session survive
-  char errbuf[CURL_ERROR_SIZE];
-  errbuf[0] = '\0';
-  HttpResponse response;
-  Sink sink{&response, options_.max_response_bytes};
-
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) {
-    // "Name;" is curl's syntax for a header with an empty value ("Name:" would delete it).
-    const std::string line = value.empty() ? name + ";" : name + ": " + value;
-    headers = curl_slist_append(headers, line.c_str());
-  }
-  for (const char* suppressed : {"Expect", "Accept", "Content-Type"}) {
-    if (FindHeader(request.headers, suppressed) == nullptr) {
-      headers = curl_slist_append(headers, (std::string(suppressed) + ":").c_str());
-    }
-  }
-  struct SlistFree {
-    curl_slist* l;
-    ~SlistFree() { curl_slist_free_all(l); }
-  } free_headers{headers};
-
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+// Sets every option that does not change from request to request of `method` on a handle that
+// has none set (fresh or just reset): security, connection reuse, callbacks, the method.
+void CurlTransport::SetUp(Handle* ph, const std::string& method) const {
+  CURL* h = ph->h;
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ph->errbuf);
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
 #if LIBCURL_VERSION_NUM >= 0x075500  // 7.85.0 deprecated the bitmask form
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -276,41 +275,100 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request,
                      static_cast<long>(options_.tcp_keepalive_interval.count()));
   }
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-
-  if (timeouts.connect.count() > 0) {
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeouts.connect.count()));
-  }
-  if (has_deadline) {
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(std::max<int64_t>(1, remaining.count())));
-  }
-
-  if (request.method == "GET") {
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &ph->sink);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &ph->sink);
+  if (method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
+  } else if (method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else {
     curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-    if (request.method != "POST") {
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+  ph->method = method;  // CUSTOMREQUEST keeps its own copy
+  ph->url.clear();      // the reset dropped the URL too
+}
+
+Result<HttpResponse> CurlTransport::Send(const HttpRequest& request,
+                                         const TransportTimeouts& timeouts) {
+  if (!impl_->init_ok) return Status::Internal("libcurl global initialisation failed");
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || HasCrLf(name) || HasCrLf(value) || name.find(':') != std::string::npos) {
+      DYNAFLOW_ASSIGN_OR_RETURN(const std::string origin, Origin(request.url));
+      return Status::InvalidArgument("invalid request header name or value (" + origin + ")");
     }
   }
 
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+  const auto start = std::chrono::steady_clock::now();
+  const bool has_deadline = timeouts.request.count() > 0;
+  const auto deadline = start + timeouts.request;
+  std::unique_ptr<CurlTransport::Handle> ph =
+      impl_->Acquire(std::max(1, options_.max_connections), has_deadline, deadline);
+  if (ph == nullptr) {
+    DYNAFLOW_ASSIGN_OR_RETURN(const std::string origin, Origin(request.url));
+    return has_deadline
+               ? Status::Timeout(request.method + " " + origin + ": no free connection within " +
+                                 std::to_string(timeouts.request.count()) + " ms")
+               : Status::Internal("curl_easy_init failed");
+  }
+  struct Return {
+    Impl* impl;
+    std::unique_ptr<CurlTransport::Handle>* ph;
+    ~Return() { impl->Release(std::move(*ph)); }
+  } give_back{impl_.get(), &ph};
+  CURL* h = ph->h;
 
+  if (ph->method != request.method) {
+    if (!ph->method.empty()) curl_easy_reset(h);  // options only; connection and session survive
+    SetUp(ph.get(), request.method);
+  }
+  if (ph->url != request.url) {
+    DYNAFLOW_ASSIGN_OR_RETURN(ph->origin, Origin(request.url));
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());  // curl keeps its own copy
+    ph->url = request.url;
+  }
+
+  size_t lines = 0;
+  for (const auto& [name, value] : request.headers) {
+    // "Name;" is curl's syntax for a header with an empty value ("Name:" would delete it).
+    std::string& line = ph->Line(lines++);
+    line.append(name);
+    if (value.empty()) {
+      line.push_back(';');
+    } else {
+      line.append(": ").append(value);
+    }
+  }
+  for (const char* suppressed : {"Expect", "Accept", "Content-Type"}) {
+    if (FindHeader(request.headers, suppressed) == nullptr) {
+      ph->Line(lines++).append(suppressed).push_back(':');
+    }
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, ph->LinkLines(lines));
+
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::max<int64_t>(0, timeouts.connect.count())));
+  long timeout_ms = 0;  // none
+  if (has_deadline) {
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    timeout_ms = static_cast<long>(std::max<int64_t>(1, remaining.count()));
+  }
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  if (request.method != "GET" && request.method != "HEAD") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+  }
+
+  HttpResponse response;
+  ph->sink = Sink{&response, options_.max_response_bytes};
+  ph->errbuf[0] = '\0';
   const CURLcode rc = curl_easy_perform(h);
-  // The handle keeps pointers to stack data (error buffer, sink, header list): detach them.
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  ph->sink.response = nullptr;
   if (rc != CURLE_OK) {
-    return MapCurlError(rc, errbuf, request.method, origin, sink.too_large,
+    return MapCurlError(rc, ph->errbuf, request.method, ph->origin, ph->sink.too_large,
                         options_.max_response_bytes);
   }
   long status = 0;

@@ -2,11 +2,14 @@
 //
 // Connection reuse and threading: a pool of CURL easy handles guarded by a mutex. A Send() takes
 // an idle handle (most recently used first, so a warm connection is preferred), performs the
-// request on it and puts it back; a handle keeps its connection open between requests, so
-// consecutive requests from any thread reuse keep-alive connections. At most
-// `max_connections` requests are in flight; further callers wait for a free handle within their
-// request timeout. All handles share one CURLSH for the DNS cache and TLS session tickets (so a
-// new handle resumes TLS instead of a full handshake). The connection cache itself is per handle
+// request on it and puts it back. A handle keeps its options between requests: those that never
+// change are set once, the URL is parsed only when it differs from the handle's previous one,
+// and the header list is rebuilt in storage the handle keeps, so a request on a warm handle sets
+// only its body, headers and timeouts and allocates nothing for them; a handle keeps its connection
+// open between requests, so consecutive requests from any thread reuse keep-alive connections. At
+// most `max_connections` requests are in flight; further callers wait for a free handle within
+// their request timeout. All handles share one CURLSH for the DNS cache and TLS session tickets (so
+// a new handle resumes TLS instead of a full handshake). The connection cache itself is per handle
 // rather than shared, which keeps each connection used by one thread at a time without relying on
 // libcurl's cross-thread connection sharing.
 //
@@ -82,6 +85,8 @@ class CurlTransport final : public Transport {
 
  private:
   struct Impl;
+  struct Handle;  // a pooled easy handle and the request state it keeps
+  void SetUp(Handle* handle, const std::string& method) const;
   const CurlTransportOptions options_;
   std::unique_ptr<Impl> impl_;
 };

@@ -32,12 +32,6 @@ Status LineError(const std::string& file, int line, std::string_view what) {
   return Status::InvalidArgument(file + ":" + std::to_string(line) + ": " + std::string(what));
 }
 
-std::optional<std::string> NonEmptyEnv(const EnvLookup& env, std::string_view name) {
-  auto v = env ? env(name) : GetEnv(name);
-  if (v && v->empty()) return std::nullopt;
-  return v;
-}
-
 std::string ExpandHome(const std::string& path, const EnvLookup& env) {
   if (path == "~" || path.rfind("~/", 0) == 0) {
     auto home = NonEmptyEnv(env, "HOME");

@@ -5,12 +5,6 @@
 namespace dynaflow::dynamodb {
 namespace {
 
-std::optional<std::string> NonEmptyEnv(const EnvLookup& env, std::string_view name) {
-  auto v = env ? env(name) : GetEnv(name);
-  if (v && v->empty()) return std::nullopt;
-  return v;
-}
-
 Result<ResolvedRegion> Checked(std::string region, std::string source) {
   if (!IsValidRegionName(region)) {
     std::string shown = region.substr(0, 64);

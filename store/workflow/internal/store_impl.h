@@ -59,6 +59,8 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Result<Run> RequestCancel(const std::string& run_id) override;
   Result<Run> GetRun(const std::string& run_id) override;
   Result<RunDetails> LoadRun(const std::string& run_id, bool with_outputs) override;
+  Result<Run> FindRunByBusinessKey(const std::string& workflow_id,
+                                   const std::string& business_key) override;
   Result<std::string> GetOutput(const std::string& run_id, const std::string& step_id) override;
   Result<StateEntry> GetState(const std::string& run_id, const std::string& key) override;
   Result<int64_t> PutState(const std::string& run_id, const std::string& key,

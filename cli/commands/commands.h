@@ -1,0 +1,30 @@
+// The `dynaflow` subcommands. Each Add* registers one command (its flags and help) on its
+// parent; the command runs from the parse callback and leaves its exit code in ctx.exit_code.
+// Flag storage lives in the callback's closure, so it outlives parsing.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace dynaflow::cli {
+
+void AddRunsList(CLI::App& runs, Context& ctx);    // runs_list.cc
+void AddRunsShow(CLI::App& runs, Context& ctx);    // runs_show.cc
+void AddRunsCount(CLI::App& runs, Context& ctx);   // runs_count.cc
+void AddRunsCancel(CLI::App& runs, Context& ctx);  // runs_cancel.cc
+void AddRunsRetry(CLI::App& runs, Context& ctx);   // runs_retry.cc
+void AddRunsStart(CLI::App& runs, Context& ctx);   // runs_start.cc
+void AddTable(CLI::App& app, Context& ctx);        // table.cc: create, verify, describe
+
+// `runs show` output of `details` in ctx.format: ShowText, or ShowJson (one compact line for
+// jsonl).
+std::string RenderShow(const Context& ctx, const store::RunDetails& details, bool timeline,
+                       bool payloads);
+
+// Shared by runs start / runs retry --wait: waits for the run, prints it (as `runs show` does,
+// without payloads) and returns kExitOk when it COMPLETED, kExitFailure otherwise.
+int WaitAndShow(Context& ctx, engine::Engine& engine, const std::string& run_id,
+                std::chrono::milliseconds timeout);
+
+}  // namespace dynaflow::cli

@@ -1,0 +1,88 @@
+// dynaflow runs count: how many runs are in each status (of one workflow or all).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands/commands.h"
+#include "cli/json_out.h"
+#include "cli/run_format.h"
+#include "cli/run_listing.h"
+
+namespace dynaflow::cli {
+
+namespace {
+
+struct Flags {
+  std::vector<std::string> statuses;
+  std::string workflow;
+};
+
+int Execute(Context& ctx, const Flags& f) {
+  auto statuses = ParseStatuses(f.statuses);
+  if (!statuses.ok()) return ctx.Fail(kExitUsage, statuses.status());
+  auto engine = ctx.Engine();
+  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  std::vector<std::pair<RunStatus, int64_t>> counts;
+  int64_t total = 0;
+  for (RunStatus s : *statuses) {
+    RunQuery q;
+    q.workflow_id = f.workflow;
+    q.statuses = {s};
+    auto n = CountRuns((*engine)->store(), q);
+    if (!n.ok()) return ctx.Fail(kExitFailure, n.status());
+    counts.emplace_back(s, *n);
+    total += *n;
+  }
+  if (ctx.format == OutputFormat::kTable) {
+    TextTable t({"STATUS", "RUNS"});
+    for (const auto& [s, n] : counts) {
+      t.AddRow({Cell(std::string(RunStatusName(s)), StatusColor(s)), std::to_string(n)});
+    }
+    if (counts.size() > 1) t.AddRow({"total", std::to_string(total)});
+    t.Print(ctx.out, ctx.color);
+    return kExitOk;
+  }
+  rapidjson::StringBuffer buffer;
+  auto write = [&](auto& w) {
+    w.StartObject();
+    if (!f.workflow.empty()) {
+      w.Key("workflow_id");
+      WriteString(w, f.workflow);
+    }
+    w.Key("counts");
+    w.StartObject();
+    for (const auto& [s, n] : counts) {
+      WriteString(w, RunStatusName(s));
+      w.Int64(n);
+    }
+    w.EndObject();
+    w.Key("total");
+    w.Int64(total);
+    w.EndObject();
+  };
+  if (ctx.format == OutputFormat::kJson) {
+    PrettyJson w(buffer);
+    TwoSpaces(w);
+    write(w);
+  } else {
+    CompactJson w(buffer);
+    write(w);
+  }
+  ctx.Print(std::string(buffer.GetString(), buffer.GetSize()) + "\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddRunsCount(CLI::App& runs, Context& ctx) {
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = runs.add_subcommand(
+      "count",
+      "Count runs in a status. Cost: per status, gsi2-shards x pages of 1000 of the status "
+      "index; with --workflow, the workflow's runs in that status are paged (1000 a page).");
+  cmd->add_option("--status,-s", f->statuses, "the status to count (repeatable)")->required();
+  cmd->add_option("--workflow,-w", f->workflow, "only runs of this workflow");
+  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
+}
+
+}  // namespace dynaflow::cli

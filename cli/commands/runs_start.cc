@@ -1,0 +1,112 @@
+// dynaflow runs start: start a run of a workflow by name with an encoded (JSON) input.
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands/commands.h"
+#include "cli/json_out.h"
+#include "cli/run_format.h"
+#include "cli/time_text.h"
+
+namespace dynaflow::cli {
+
+namespace {
+
+struct Flags {
+  std::string workflow;
+  int version = 1;
+  std::string input;
+  std::string business_key;
+  std::vector<std::string> tags;
+  bool wait = false;
+  std::string timeout = "60s";
+};
+
+// The input text: the flag's value, or the content of the file after '@' ("@-": stdin).
+Result<std::string> ReadInput(const std::string& value) {
+  if (value.empty() || value[0] != '@') return value;
+  const std::string path = value.substr(1);
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::InvalidArgument("--input: cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Status CheckJson(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseNumbersAsStringsFlag>(text.data(), text.size());
+  if (doc.HasParseError()) {
+    return Status::InvalidArgument(std::string("malformed JSON input (--input): ") +
+                                   rapidjson::GetParseError_En(doc.GetParseError()) +
+                                   " at offset " + std::to_string(doc.GetErrorOffset()));
+  }
+  return Status::OK();
+}
+
+int Execute(Context& ctx, const Flags& f) {
+  auto input = ReadInput(f.input);
+  if (!input.ok()) return ctx.Fail(kExitUsage, input.status());
+  Status json = CheckJson(*input);
+  if (!json.ok()) return ctx.Fail(kExitUsage, json);
+  auto tags = ParseTags(f.tags);
+  if (!tags.ok()) return ctx.Fail(kExitUsage, tags.status());
+  auto timeout = ParseDurationText(f.timeout);
+  if (!timeout.ok()) return ctx.Fail(kExitUsage, timeout.status().WithContext("--timeout"));
+  if (f.version < 1) return ctx.Fail(kExitUsage, "--version must be at least 1");
+  auto engine = ctx.Engine();
+  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::StartOptions o;
+  o.business_key = f.business_key;
+  o.tags = *tags;
+  auto started = (*engine)->StartEncoded(f.workflow, f.version, *input, o);
+  if (!started.ok()) {
+    const bool usage = started.status().Is(StatusCode::kInvalidArgument);
+    return ctx.Fail(usage ? kExitUsage : kExitFailure, started.status());
+  }
+  if (!started->created) {
+    ctx.Message("business key \"" + f.business_key + "\" is held by run " + started->run_id +
+                " already; nothing was started");
+  }
+  if (f.wait) return WaitAndShow(ctx, **engine, started->run_id, *timeout);
+  if (ctx.format == OutputFormat::kTable) {
+    ctx.Print(started->run_id + "\n");
+  } else {
+    ctx.Print(JsonStringFields(
+        {{"run_id", started->run_id}, {"created", started->created ? "true" : "false"}}));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddRunsStart(CLI::App& runs, Context& ctx) {
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = runs.add_subcommand(
+      "start",
+      "Start a run of WORKFLOW with a JSON input (as the workflow's input codec encodes it). "
+      "This command does not execute it: a worker that knows the workflow and version does. "
+      "Prints the run id; with --wait, the finished run (exit 1 unless it COMPLETED).");
+  cmd->add_option("workflow", f->workflow, "the workflow id")->required();
+  cmd->add_option("--version", f->version, "the workflow version (default 1)");
+  cmd->add_option("--input,-i", f->input, "the input: JSON text, or @FILE, or @- for stdin")
+      ->required();
+  cmd->add_option("--business-key,-k", f->business_key,
+                  "unique per workflow: a second start with the same key returns the first run");
+  cmd->add_option("--tag", f->tags, "tag KEY=VALUE (repeatable)");
+  cmd->add_flag("--wait", f->wait, "wait until the run finished and show it");
+  cmd->add_option("--timeout", f->timeout, "how long --wait waits (default 60s)");
+  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
+}
+
+}  // namespace dynaflow::cli

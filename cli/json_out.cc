@@ -1,0 +1,47 @@
+#include "cli/json_out.h"
+
+#include <rapidjson/memorystream.h>
+
+namespace dynaflow::cli {
+
+bool IsJson(std::string_view text) {
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  rapidjson::BaseReaderHandler<> ignore;
+  if (!reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(
+          ms, ignore)) {
+    return false;
+  }
+  // Only whitespace may follow the value.
+  for (size_t i = ms.Tell(); i < text.size(); ++i) {
+    char c = text[i];
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return false;
+  }
+  return true;
+}
+
+std::string PrettyPayload(std::string_view payload) {
+  if (IsJson(payload)) {
+    rapidjson::StringBuffer buffer;
+    PrettyJson w(buffer);
+    TwoSpaces(w);
+    WritePayload(w, payload);
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+  if (IsValidUtf8(payload)) return std::string(payload);
+  return "<" + std::to_string(payload.size()) + " bytes, not UTF-8>";
+}
+
+std::string JsonStringFields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  rapidjson::StringBuffer buffer;
+  CompactJson w(buffer);
+  w.StartObject();
+  for (const auto& [k, v] : fields) {
+    WriteString(w, k);
+    WriteString(w, v);
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+}  // namespace dynaflow::cli

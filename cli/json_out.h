@@ -1,0 +1,168 @@
+// JSON output of the `dynaflow` command (-o json, -o jsonl), on rapidjson's SAX writers so
+// the same code writes one pretty document (PrettyWriter) or one compact line (Writer).
+//
+// Shapes (times are RFC 3339 UTC strings with milliseconds; absent optional fields omitted):
+//   run   {"run_id", "workflow_id", "workflow_version", "status", "business_key", "tags": {},
+//          "created_at", "updated_at", "due_at", "finished_at", "deadline", "error",
+//          "cancel_requested", "lease_owner", "lease_expires_at", "version"}
+//   step  {"step_id", "status", "attempt", "started_at", "finished_at", "duration_ms", "error",
+//          "output_bytes", "compensation" (true for "compensate:<step>" records)}
+// A payload (input, output, result) is embedded as JSON when it is JSON (numbers kept exactly
+// as stored), else as a string when it is valid UTF-8, else as {"bytes": N}.
+// Thread-safety: functions only.
+#pragma once
+
+#include <rapidjson/memorystream.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cli/time_text.h"
+#include "model/utf8.h"
+#include "model/workflow_types.h"
+
+namespace dynaflow::cli {
+
+// True when `text` is one complete JSON value.
+bool IsJson(std::string_view text);
+
+// `payload` re-indented with two spaces when it is JSON; else as-is when valid UTF-8; else
+// "<N bytes, not UTF-8>".
+std::string PrettyPayload(std::string_view payload);
+
+// The compensation record prefix written by the engine ("compensate:<step>").
+inline constexpr std::string_view kCompensationPrefix = "compensate:";
+inline bool IsCompensation(std::string_view step_id) {
+  return step_id.substr(0, kCompensationPrefix.size()) == kCompensationPrefix;
+}
+
+template <class W>
+void WriteString(W& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+template <class W>
+void WriteTime(W& w, const char* key, TimePoint t) {
+  w.Key(key);
+  WriteString(w, FormatTimestamp(t));
+}
+
+// Forwards SAX events to a writer, numbers as their original text. (rapidjson 1.1.0's
+// Writer::RawNumber quotes the number, so numbers go through RawValue instead.)
+template <class W>
+struct ExactNumbers : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ExactNumbers<W>> {
+  explicit ExactNumbers(W& writer) : w(writer) {}
+  bool Null() { return w.Null(); }
+  bool Bool(bool b) { return w.Bool(b); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    return w.RawValue(s, n, rapidjson::kNumberType);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return w.String(s, n); }
+  bool StartObject() { return w.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) { return w.Key(s, n); }
+  bool EndObject(rapidjson::SizeType n) { return w.EndObject(n); }
+  bool StartArray() { return w.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return w.EndArray(n); }
+  W& w;
+};
+
+template <class W>
+void WritePayload(W& w, std::string_view payload) {
+  if (IsJson(payload)) {
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream ms(payload.data(), payload.size());
+    ExactNumbers<W> handler(w);
+    reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(
+        ms, handler);
+  } else if (IsValidUtf8(payload)) {
+    WriteString(w, payload);
+  } else {
+    w.StartObject();
+    w.Key("bytes");
+    w.Uint64(payload.size());
+    w.EndObject();
+  }
+}
+
+template <class W>
+void WriteRun(W& w, const Run& r) {
+  w.StartObject();
+  w.Key("run_id");
+  WriteString(w, r.run_id);
+  w.Key("workflow_id");
+  WriteString(w, r.workflow_id);
+  w.Key("workflow_version");
+  w.Int(r.workflow_version);
+  w.Key("status");
+  WriteString(w, RunStatusName(r.status));
+  if (!r.business_key.empty()) {
+    w.Key("business_key");
+    WriteString(w, r.business_key);
+  }
+  w.Key("tags");
+  w.StartObject();
+  for (const auto& [k, v] : r.tags) {
+    WriteString(w, k);
+    WriteString(w, v);
+  }
+  w.EndObject();
+  WriteTime(w, "created_at", r.created_at);
+  WriteTime(w, "updated_at", r.updated_at);
+  if (!IsTerminal(r.status)) WriteTime(w, "due_at", r.due_at);
+  if (r.finished_at) WriteTime(w, "finished_at", *r.finished_at);
+  if (r.deadline) WriteTime(w, "deadline", *r.deadline);
+  if (!r.error.empty()) {
+    w.Key("error");
+    WriteString(w, r.error);
+  }
+  w.Key("cancel_requested");
+  w.Bool(r.cancel_requested);
+  if (!r.lease.owner.empty()) {
+    w.Key("lease_owner");
+    WriteString(w, r.lease.owner);
+    WriteTime(w, "lease_expires_at", r.lease.expires_at);
+  }
+  w.Key("version");
+  w.Int64(r.version);
+  w.EndObject();
+}
+
+template <class W>
+void WriteStep(W& w, const StepExecution& s) {
+  w.StartObject();
+  w.Key("step_id");
+  WriteString(w, s.step_id);
+  w.Key("status");
+  WriteString(w, StepStatusName(s.status));
+  w.Key("attempt");
+  w.Int(s.attempt);
+  WriteTime(w, "started_at", s.started_at);
+  WriteTime(w, "finished_at", s.finished_at);
+  w.Key("duration_ms");
+  w.Int64(ToUnixMillis(s.finished_at) - ToUnixMillis(s.started_at));
+  if (!s.error.empty()) {
+    w.Key("error");
+    WriteString(w, s.error);
+  }
+  w.Key("output_bytes");
+  w.Int64(s.output_bytes);
+  w.Key("compensation");
+  w.Bool(IsCompensation(s.step_id));
+  w.EndObject();
+}
+
+// {"k1": "v1", ...} on one line (strings only), ending in '\n'.
+std::string JsonStringFields(const std::vector<std::pair<std::string, std::string>>& fields);
+
+// A pretty writer with two-space indentation into `buffer`.
+using PrettyJson = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+using CompactJson = rapidjson::Writer<rapidjson::StringBuffer>;
+inline void TwoSpaces(PrettyJson& w) { w.SetIndent(' ', 2); }
+
+}  // namespace dynaflow::cli

@@ -1,0 +1,182 @@
+#include "tests/cli/cli_e2e_fixture.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "store/table/dynamodb_table.h"
+#include "store/table/sqlite_table.h"
+#include "tests/support/dynamodb_local.h"
+
+namespace dynaflow::test {
+
+using namespace std::chrono_literals;
+
+std::atomic<bool> CliEndToEnd::flaky_fails{true};
+
+namespace {
+
+engine::StepOptions NoRetries() {
+  engine::StepOptions o;
+  o.retry = engine::RetryPolicy::None();
+  return o;
+}
+
+// Steps take a little time, as real ones do: records of different steps then have distinct
+// start times, which is how `runs show` orders them.
+void Work() { std::this_thread::sleep_for(std::chrono::milliseconds(2)); }
+
+Result<int> Pass(engine::StepContext&, const int& id) {
+  Work();
+  return id;
+}
+
+Status Undo(engine::StepContext&, const int&, const int&) {
+  Work();
+  return Status::OK();
+}
+
+}  // namespace
+
+void CliEndToEnd::SetUp() {
+  static int counter = 0;
+  dir_ = (std::filesystem::temp_directory_path() /
+          ("dynaflow_cli_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
+             .string();
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  if (GetParam() == CliBackend::kSqlite) {
+    const std::string path = dir_ + "/store.db";
+    auto t = table::OpenSqliteTable(path);
+    ASSERT_TRUE(t.ok()) << t.status();
+    table_ = std::move(t).value();
+    store_flags_ = {"--store.type=sqlite", "--store.path=" + path};
+  } else {
+    const std::string endpoint = DynamoDbLocalEndpoint();
+    ASSERT_FALSE(endpoint.empty());
+    ddb_ = NewDynamoDbLocalClient();
+    ASSERT_NE(ddb_, nullptr);
+    ddb_table_ = UniqueTableName("cli");
+    ASSERT_TRUE(CreateSeedLayoutTable(*ddb_, ddb_table_));
+    auto t = table::OpenDynamoDbTable(ddb_, ddb_table_);
+    ASSERT_TRUE(t.ok()) << t.status();
+    table_ = std::move(t).value();
+    // DynamoDB Local keeps tables per access key: the binary uses the tests' key.
+    store_flags_ = {"--store.type=dynamodb",
+                    "--store.table=" + ddb_table_,
+                    "--store.aws-endpoint-url=" + endpoint,
+                    "--store.aws-region=us-east-1",
+                    "--store.aws-access-key-id=dynaflowtest",
+                    "--store.aws-secret-access-key=dynaflowtestsecret"};
+  }
+  engine::EngineOptions eo;
+  eo.table = table_;
+  auto engine = engine::Engine::Open(eo);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  engine_ = std::move(engine).value();
+
+  auto charge = [](engine::StepContext&, const int& id) -> Result<int> {
+    Work();
+    if (id % 7 == 0) {
+      return Status::PermissionDenied("payment declined for order " + std::to_string(id));
+    }
+    return id;
+  };
+  auto ship = [](engine::StepContext&, const int& id) -> Result<int> {
+    Work();
+    if (id % 13 == 0) {
+      return Status::InvalidArgument("address of order " + std::to_string(id) + " is not served");
+    }
+    return id * 10;
+  };
+  auto order =
+      engine::WorkflowBuilder("order", 1)
+          .Step(engine::MakeStep<int, int>("reserve", Pass).Compensate(Undo).Options(NoRetries()))
+          .Step(engine::MakeStep<int, int>("charge", charge).Compensate(Undo).Options(NoRetries()))
+          .Step(engine::MakeStep<int, int>("ship", ship).Options(NoRetries()))
+          .Build();
+  ASSERT_TRUE(order.ok()) << order.status();
+  order_ = *order;
+  auto flaky =
+      engine::WorkflowBuilder("flaky", 1)
+          .Step(engine::MakeStep<int, int>("call",
+                                           [](engine::StepContext&, const int& v) -> Result<int> {
+                                             if (flaky_fails.load())
+                                               return Status::Unavailable("service down");
+                                             return v + 1;
+                                           })
+                    .Options(NoRetries()))
+          .Build();
+  ASSERT_TRUE(flaky.ok()) << flaky.status();
+  flaky_ = *flaky;
+  flaky_fails = true;
+  ASSERT_TRUE(engine_->Register(order_).ok());
+  ASSERT_TRUE(engine_->Register(flaky_).ok());
+  engine::WorkerOptions wo;
+  wo.threads = 4;
+  wo.poll_interval = 20ms;
+  wo.max_poll_interval = 50ms;
+  auto worker = engine_->NewWorker(wo);
+  ASSERT_TRUE(worker.ok()) << worker.status();
+  worker_ = std::move(worker).value();
+  ASSERT_TRUE(worker_->Start().ok());
+}
+
+void CliEndToEnd::TearDown() {
+  if (worker_) worker_->Stop();
+  worker_.reset();
+  engine_.reset();
+  table_.reset();
+  if (ddb_ && !ddb_table_.empty()) {
+    dynamodb::DeleteTableRequest req;
+    req.table_name = ddb_table_;
+    (void)ddb_->DeleteTable(req);
+  }
+  if (!HasFailure()) std::filesystem::remove_all(dir_);
+}
+
+CliResult CliEndToEnd::Cli(std::vector<std::string> args) {
+  std::vector<std::string> all = store_flags_;
+  all.insert(all.end(), args.begin(), args.end());
+  return RunCli(all);
+}
+
+std::vector<std::string> CliEndToEnd::StartOrders(int first, int last) {
+  std::vector<std::string> ids;
+  for (int id = first; id <= last; ++id) {
+    engine::StartOptions o;
+    o.business_key = "order-" + std::to_string(id);
+    o.tags["batch"] = id % 2 ? "odd" : "even";
+    auto started = engine_->Start(order_, id, o);
+    EXPECT_TRUE(started.ok()) << started.status();
+    if (!started.ok()) return ids;
+    ids.push_back(started->run_id);
+  }
+  for (const auto& id : ids) Finish(id);
+  return ids;
+}
+
+RunStatus CliEndToEnd::Finish(const std::string& run_id) {
+  auto run = engine_->WaitForRun(run_id, 60s, 20ms);
+  EXPECT_TRUE(run.ok()) << run.status();
+  return run.ok() ? run->status : RunStatus::kPending;
+}
+
+rapidjson::Document CliEndToEnd::Parse(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.c_str());
+  EXPECT_FALSE(doc.HasParseError()) << "not JSON: " << text;
+  return doc;
+}
+
+std::vector<rapidjson::Document> CliEndToEnd::ParseLines(const std::string& text) {
+  std::vector<rapidjson::Document> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) out.push_back(Parse(line));
+  return out;
+}
+
+}  // namespace dynaflow::test
