@@ -63,6 +63,7 @@ Result<OpenedStore> OpenStore(const config::StoreConfig& store, const OpenStoreO
 store::WorkflowStoreOptions StoreOptionsFor(const config::StoreConfig& store) {
   store::WorkflowStoreOptions o;
   o.key_prefix = store.key_prefix;
+  o.gsi1_shards = store.gsi1_shards;
   o.gsi2_shards = store.gsi2_shards;
   return o;
 }

@@ -68,7 +68,8 @@ Result<DynamoDbConnection> ConnectDynamoDb(const config::StoreConfig& store);
 Result<OpenedStore> OpenStore(const config::StoreConfig& store,
                               const OpenStoreOptions& options = {});
 
-// key-prefix and gsi2-shards as WorkflowStoreOptions (everything else at its default).
+// key-prefix, gsi1-shards and gsi2-shards as WorkflowStoreOptions (everything else at its
+// default).
 store::WorkflowStoreOptions StoreOptionsFor(const config::StoreConfig& store);
 
 // threads, lease, heartbeat, poll-interval and shutdown-grace as WorkerOptions. poll-interval

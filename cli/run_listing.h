@@ -3,15 +3,17 @@
 // more statuses, or both.
 //
 // Sources ("streams"), one per listing the query needs, merged in time order behind one cursor:
-//   --workflow W                one ListRunsByWorkflow (GSI1, creation time)
+//   --workflow W                one ListRunsByWorkflow (GSI1, creation time; each queries
+//                               every GSI1 shard)
 //   --workflow W --status S...  one ListRunsByWorkflow with a status filter per status
 //   --status S...               one ListRunsByStatus per status (GSI2: due time, or finish
 //                               time once finished; each queries every GSI2 shard)
-// Cost of one page: one store listing call per stream (= one Query per GSI partition: 1 for a
-// workflow, gsi2_shards per status) when the page is filled from the first store page of each
-// stream, as it is without --tag; plus one call per stream that was only partly consumed (to
-// find the store cursor right after the last run shown). --tag filters on the client, so a page
-// may read more (at most kMaxExamined runs per call, then it returns what it found and a cursor).
+// Cost of one page: one store listing call per stream (= one Query per GSI partition:
+// gsi1_shards for a workflow, gsi2_shards per status) when the page is filled from the first store
+// page of each stream, as it is without --tag; plus one call per stream that was only partly
+// consumed (to find the store cursor right after the last run shown). --tag filters on the client,
+// so a page may read more (at most kMaxExamined runs per call, then it returns what it found and a
+// cursor).
 //
 // Cursor: "c1.<query fingerprint>.<one position per stream>", where a position is a store
 // cursor (signed by the store, bound to the key prefix and its listing), "!" (not started) or

@@ -65,6 +65,10 @@ struct StoreConfig {
   std::string key_prefix = "";
   // path: the SQLite database file (type "sqlite" only).
   std::string path = "dynaflow.db";
+  // gsi1-shards: write shards of the workflow index (GSI1); 1 keeps the seed key layout exactly
+  // ("WORKFLOW#orders"); more spreads one busy workflow id over "WORKFLOW#orders#07"-style
+  // partitions (bench/capacity_model recommends a count).
+  int gsi1_shards = 1;
   // gsi2-shards: write shards of the status index (GSI2); 1 keeps the seed key layout exactly
   // ("STATUS#RUNNING"); more spreads hot statuses over "STATUS#RUNNING#07"-style partitions.
   int gsi2_shards = 1;

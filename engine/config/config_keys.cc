@@ -48,6 +48,14 @@ const std::vector<KeyDef>& Defs() {
     v.push_back(StoreString("path", "\"dynaflow.db\"", false, &StoreConfig::path,
                             "SQLite database file (type \"sqlite\" only)"));
     {
+      KeyDef d{{"store", "gsi1-shards", KeyType::kInteger, "1", false,
+                "write shards of the workflow index GSI1 (1 = the seed key layout)"}};
+      d.min = 1;
+      d.max = 100;
+      d.store_int = &StoreConfig::gsi1_shards;
+      v.push_back(d);
+    }
+    {
       KeyDef d{{"store", "gsi2-shards", KeyType::kInteger, "1", false,
                 "write shards of the status index GSI2 (1 = the seed key layout)"}};
       d.min = 1;

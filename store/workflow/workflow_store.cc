@@ -30,9 +30,13 @@ StepExecution ExecutionOf(const std::string& run_id, const StepRecord& record) {
 Result<std::unique_ptr<WorkflowStore>> WorkflowStore::Create(std::shared_ptr<table::Table> table,
                                                              WorkflowStoreOptions options) {
   if (table == nullptr) return Status::InvalidArgument("WorkflowStore needs a table");
-  if (options.gsi2_shards < 1 || options.gsi2_shards > 64) {
-    return Status::InvalidArgument("gsi2_shards must be 1..64, got " +
-                                   std::to_string(options.gsi2_shards));
+  for (auto [name, shards] : {std::pair{"gsi1_shards", options.gsi1_shards},
+                              std::pair{"gsi2_shards", options.gsi2_shards}}) {
+    if (shards < 1 || shards > internal::kMaxShards) {
+      return Status::InvalidArgument(std::string(name) + " must be 1.." +
+                                     std::to_string(internal::kMaxShards) + ", got " +
+                                     std::to_string(shards));
+    }
   }
   if (options.key_prefix.size() > internal::kMaxKeyPrefixBytes) {
     return Status::InvalidArgument("key_prefix is longer than 256 bytes");
@@ -170,7 +174,9 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
   m.Set(attr::kRunId, V::S(run_id));
   m.Set(attr::kWorkflowId, V::S(nr.workflow_id));
   m.Set(attr::kWorkflowVersion, V::N(static_cast<int64_t>(nr.workflow_version)));
-  m.Set(table::kGsi1Pk, V::S(WorkflowGsiPk(options_.key_prefix, nr.workflow_id)));
+  m.Set(table::kGsi1Pk,
+        V::S(WorkflowGsiPk(options_.key_prefix, nr.workflow_id,
+                           ShardOf(run_id, options_.gsi1_shards), options_.gsi1_shards)));
   m.Set(table::kGsi1Sk, V::S(TimeSortKey(now_ms, run_id)));
   m.Set(attr::kCreatedAt, V::N(now_ms));
   m.Set(attr::kUpdatedAt, V::N(now_ms));

@@ -5,7 +5,8 @@
 // backend (memory, SQLite, DynamoDB) gets it unchanged.
 //
 // Items (all under PK = <prefix>RUN#<runId>; <prefix> is WorkflowStoreOptions::key_prefix):
-//   run      SK RUN#<runId>        GSI1 <prefix>WORKFLOW#<workflowId> / <createdMs13>#<runId>
+//   run      SK RUN#<runId>        GSI1 <prefix>WORKFLOW#<workflowId>[#<nn>] /
+//   <createdMs13>#<runId>
 //                                  GSI2 <prefix>STATUS#<status>[#<nn>] / <timeMs13>#<runId>
 //                                  (the last step sits in the run item, `finalStep`)
 //   step     SK STEP#<stepId>      its output inline (compressed above compress_min_bytes)
@@ -20,7 +21,8 @@
 // Only the run item is in the indexes. GSI2's time (<timeMs13>) is the run's due time while it
 // is not finished -- PENDING: start time, SLEEPING: wake time, RUNNING/COMPENSATING: lease
 // expiry (due now when unowned) -- and its finish time once it is. <nn> = FNV-1a-64(runId) %
-// gsi2_shards, two digits; with one shard the key is exactly STATUS#<status>.
+// gsi1_shards (GSI1) or % gsi2_shards (GSI2), two digits; with one shard the key is exactly the
+// seed's WORKFLOW#<workflowId> / STATUS#<status>. A run keeps its shards for life.
 //
 // Writes. A step is recorded by ONE conditional PutItem of its step item (created exactly once:
 // the write fails when the item exists), which writes no indexed item: 1 WRU per KB. Run-level
@@ -85,7 +87,13 @@ struct WorkflowStoreOptions {
   // Prepended to every PK and GSI partition key so deployments can share one table
   // (e.g. "prod/"); at most 256 bytes. Cursors of one prefix are rejected under another.
   std::string key_prefix;
-  // GSI2 write shards per status (1..64). 1 gives exactly the seed keys STATUS#<status>.
+  // GSI1 write shards per workflow id (1..100). 1 gives exactly the seed keys
+  // WORKFLOW#<workflowId>; N > 1 spreads one workflow's run items over WORKFLOW#<id>#00..#<N-1>
+  // (each GSI partition key takes at most 1,000 WRU/s on DynamoDB), and a listing by workflow
+  // queries all N and merges them. Changing it later strands runs written under the old count
+  // in shards no longer read. bench/capacity_model recommends a count for a workload.
+  int gsi1_shards = 1;
+  // GSI2 write shards per status (1..100). 1 gives exactly the seed keys STATUS#<status>.
   // Changing it later strands runs written under the old count in shards no longer read.
   int gsi2_shards = 1;
   // Run inputs (and results) up to this size (0..65536) live in the run item: every Run the
@@ -341,7 +349,8 @@ class WorkflowStore {
   virtual Result<std::vector<StateEntry>> ListState(const std::string& run_id) = 0;
 
   // Listings (GSI1 / GSI2 fan-out over shards merged in time order behind one cursor; the
-  // cursor is the last sort key emitted, signed and bound to the prefix and the request). Ties
+  // cursor is the last sort key emitted, signed and bound to the prefix, the request and, with
+  // more than one shard, the index's shard count, so a cursor of another count is rejected). Ties
   // in time are ordered by run id. Runs that do not change while a listing pages appear exactly
   // once; a run whose time key moves meanwhile (lease extended, status changed) may be missed
   // or seen twice, as in any listing over a mutable index. With a status filter, a workflow

@@ -1,4 +1,5 @@
-// WorkflowStore: listings (GSI1, GSI2 fan-out), counts and due work.
+// WorkflowStore: listings (GSI1 and GSI2 fan-out over their shards), counts and due work.
+#include <algorithm>
 #include <iterator>
 #include <span>
 
@@ -23,11 +24,15 @@ std::string OptionalMs(const std::optional<TimePoint>& t) {
   return t ? std::to_string(ToUnixMillis(*t)) : "-";
 }
 
-// Everything that shapes a listing (but not limit or cursor), plus the key prefix.
-std::string Binding(std::string_view kind, std::string_view prefix, const ListRunsRequest& r) {
+// Everything that shapes a listing (but not limit or cursor), plus the key prefix and the shard
+// count of the listed index. One shard adds nothing, so cursors of the seed layout keep their
+// binding; any other count makes a cursor of another count fail authentication.
+std::string Binding(std::string_view kind, std::string_view prefix, int shards,
+                    const ListRunsRequest& r) {
   std::string b;
   AppendField(&b, kind);
   AppendField(&b, prefix);
+  if (shards > 1) AppendField(&b, "shards=" + std::to_string(shards));
   AppendField(&b, r.workflow_id);
   AppendField(&b, r.status ? RunStatusName(*r.status) : "-");
   AppendField(&b, OptionalMs(r.from));
@@ -76,8 +81,9 @@ Result<RunPage> WorkflowStoreImpl::List(const ListRunsRequest& r, table::Index i
   if (filtered) {
     std::string want(RunStatusName(*r.status));
     m.filter = [want](const Item& item) { return GetSOr(item, attr::kStatus) == want; };
-    m.page_limit = 1000;
     m.max_examined = 10000;
+    // Up to max_examined items read in all, at most 1000 per Query page.
+    m.page_limit = std::clamp(m.max_examined / static_cast<int>(m.partitions.size()), 100, 1000);
   } else {
     m.page_limit = std::min(1000, r.limit + 2);  // +2: the exclusive ends dropped client-side
   }
@@ -94,8 +100,13 @@ Result<RunPage> WorkflowStoreImpl::List(const ListRunsRequest& r, table::Index i
 
 Result<RunPage> WorkflowStoreImpl::ListRunsByWorkflow(const ListRunsRequest& r) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("workflow id", r.workflow_id, kMaxWorkflowIdBytes));
-  return List(r, table::Index::kGsi1, {WorkflowGsiPk(options_.key_prefix, r.workflow_id)},
-              Binding("workflow", options_.key_prefix, r));
+  std::vector<std::string> partitions;
+  for (int shard = 0; shard < options_.gsi1_shards; ++shard) {
+    partitions.push_back(
+        WorkflowGsiPk(options_.key_prefix, r.workflow_id, shard, options_.gsi1_shards));
+  }
+  return List(r, table::Index::kGsi1, std::move(partitions),
+              Binding("workflow", options_.key_prefix, options_.gsi1_shards, r));
 }
 
 Result<RunPage> WorkflowStoreImpl::ListRunsByStatus(const ListRunsRequest& r) {
@@ -107,7 +118,7 @@ Result<RunPage> WorkflowStoreImpl::ListRunsByStatus(const ListRunsRequest& r) {
   ListRunsRequest unbound = r;
   unbound.workflow_id.clear();  // not part of a status listing
   return List(r, table::Index::kGsi2, std::move(partitions),
-              Binding("status", options_.key_prefix, unbound));
+              Binding("status", options_.key_prefix, options_.gsi2_shards, unbound));
 }
 
 Result<int64_t> WorkflowStoreImpl::CountRunsByStatus(RunStatus status) {

@@ -55,6 +55,8 @@ class WorkflowStoreTest : public ::testing::TestWithParam<StoreBackend> {
   ::dynaflow::Run MustCreateClaimed(store::WorkflowStore& store, const std::string& workflow_id,
                                     const std::string& owner);
   static store::Fence FenceOf(const ::dynaflow::Run& run);
+  // The sharded-listing check of workflow_store_suite_lists.cc (gsi1 = gsi2 = shards).
+  void CheckShardedListings(int shards, int limit);
 
   FakeClock clock_;
   std::shared_ptr<table::Table> table_;

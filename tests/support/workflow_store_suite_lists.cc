@@ -2,6 +2,7 @@
 // and key-prefix isolation.
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "tests/support/workflow_store_suite.h"
 
@@ -45,10 +46,21 @@ std::vector<std::string> Ids(const std::vector<::dynaflow::Run>& runs) {
   return ids;
 }
 
-TEST_P(WorkflowStoreTest, ListsTwoHundredFiftyRunsByWorkflowAndByStatusInPages) {
-  store::WorkflowStoreOptions o = Options();
-  o.gsi2_shards = 4;
+}  // namespace
+
+// 250 runs of one workflow (plus one of another) listed by workflow and by status, in pages of
+// `limit`, on a store with `shards` GSI1 and GSI2 shards (its own key prefix). Pages cross
+// shard boundaries: every page merges runs of many shards.
+void WorkflowStoreTest::CheckShardedListings(int shards, int limit) {
+  SCOPED_TRACE("shards " + std::to_string(shards) + ", limit " + std::to_string(limit));
+  store::WorkflowStoreOptions o =
+      Options("s" + std::to_string(shards) + "l" + std::to_string(limit) + "/");
+  o.gsi1_shards = shards;
+  o.gsi2_shards = shards;
   auto store = MakeStore(o);
+  ASSERT_NE(store, nullptr);
+  const std::string prefix = o.key_prefix;
+  const int want_pages = (250 + limit - 1) / limit;
   TimePoint base = clock_.Now();
   std::vector<::dynaflow::Run> runs;
   for (int i = 0; i < 250; ++i) {
@@ -60,6 +72,7 @@ TEST_P(WorkflowStoreTest, ListsTwoHundredFiftyRunsByWorkflowAndByStatusInPages) 
     if (i % 3 == 2) clock_.Advance(milliseconds(1));
   }
   MustCreate(*store, Wf("other"));
+  ASSERT_FALSE(HasFailure());
 
   // Expected orders.
   std::vector<::dynaflow::Run> by_created = runs;
@@ -76,29 +89,41 @@ TEST_P(WorkflowStoreTest, ListsTwoHundredFiftyRunsByWorkflowAndByStatusInPages) 
   auto by_status = [&](const ListRunsRequest& r) { return store->ListRunsByStatus(r); };
   ListRunsRequest req;
   req.workflow_id = "bulk";
-  req.limit = 20;
+  req.limit = limit;
   int pages = 0;
   // Newest first (the default).
   std::vector<std::string> want = Ids(by_created);
   std::reverse(want.begin(), want.end());
   EXPECT_EQ(Ids(ListAll(by_wf, req, &pages)), want);
-  EXPECT_EQ(pages, 13);
+  EXPECT_EQ(pages, want_pages);
   req.newest_first = false;
   EXPECT_EQ(Ids(ListAll(by_wf, req, &pages)), Ids(by_created));
+  // A status filter over the shards: every "bulk" run is PENDING, none RUNNING.
+  ListRunsRequest filtered = req;
+  filtered.status = RunStatus::kPending;
+  EXPECT_EQ(Ids(ListAll(by_wf, filtered, &pages)), Ids(by_created));
+  filtered.status = RunStatus::kRunning;
+  EXPECT_TRUE(ListAll(by_wf, filtered, &pages).empty());
 
-  // By status over 4 shards (the runs really are spread over them).
-  std::set<std::string> shards;
+  // The runs really are spread over every shard of both indexes (one shard: the seed keys).
+  std::set<std::string> gsi1, gsi2, want_gsi1, want_gsi2;
   for (const ::dynaflow::Run& r : runs) {
-    auto item = table_->Get({RunPk(r.run_id), "RUN#" + r.run_id});
+    auto item = table_->Get({prefix + "RUN#" + r.run_id, "RUN#" + r.run_id});
     ASSERT_TRUE(item.ok());
-    shards.insert(*FindAttribute(*item, table::kGsi2Pk)->AsS());
+    gsi1.insert(*FindAttribute(*item, table::kGsi1Pk)->AsS());
+    gsi2.insert(*FindAttribute(*item, table::kGsi2Pk)->AsS());
   }
-  EXPECT_EQ(shards,
-            (std::set<std::string>{prefix_ + "STATUS#PENDING#00", prefix_ + "STATUS#PENDING#01",
-                                   prefix_ + "STATUS#PENDING#02", prefix_ + "STATUS#PENDING#03"}));
+  for (int i = 0; i < shards; ++i) {
+    const std::string suffix =
+        shards == 1 ? "" : std::string(i < 10 ? "#0" : "#") + std::to_string(i);
+    want_gsi1.insert(prefix + "WORKFLOW#bulk" + suffix);
+    want_gsi2.insert(prefix + "STATUS#PENDING" + suffix);
+  }
+  EXPECT_EQ(gsi1, want_gsi1);
+  EXPECT_EQ(gsi2, want_gsi2);
   ListRunsRequest st;
   st.status = RunStatus::kPending;
-  st.limit = 20;
+  st.limit = limit;
   st.newest_first = false;
   std::vector<std::string> with_other = Ids(ListAll(by_status, st, &pages));
   ASSERT_EQ(with_other.size(), 251u);  // the "other" run is PENDING too (due at base+83 ms)
@@ -108,7 +133,7 @@ TEST_P(WorkflowStoreTest, ListsTwoHundredFiftyRunsByWorkflowAndByStatusInPages) 
     if (bulk_ids.count(id)) bulk_only.push_back(id);
   }
   EXPECT_EQ(bulk_only, Ids(by_due));
-  EXPECT_EQ(pages, 13);
+  EXPECT_EQ(pages, (251 + limit - 1) / limit);
   st.newest_first = true;
   std::vector<std::string> desc = Ids(ListAll(by_status, st, &pages));
   std::reverse(desc.begin(), desc.end());
@@ -127,6 +152,30 @@ TEST_P(WorkflowStoreTest, ListsTwoHundredFiftyRunsByWorkflowAndByStatusInPages) 
   }
   EXPECT_EQ(ranged, want_ranged);
   EXPECT_EQ(ranged.size(), 50u);
+  // Creation-time ranges on the workflow listing: created in [base+20 ms, base+50 ms).
+  req.from = base + milliseconds(20);
+  req.to = base + milliseconds(50);
+  req.newest_first = true;
+  std::vector<std::string> created_ranged = Ids(ListAll(by_wf, req, &pages));
+  std::vector<std::string> want_created;
+  for (const ::dynaflow::Run& r : by_created) {
+    if (r.created_at >= *req.from && r.created_at < *req.to) want_created.push_back(r.run_id);
+  }
+  std::reverse(want_created.begin(), want_created.end());
+  EXPECT_EQ(created_ranged, want_created);
+  EXPECT_EQ(created_ranged.size(), 90u);  // 30 ms of creation, three runs per ms
+}
+
+namespace {
+
+TEST_P(WorkflowStoreTest, ListsTwoHundredFiftyRunsByWorkflowAndByStatusInPages) {
+  CheckShardedListings(4, 20);
+}
+
+TEST_P(WorkflowStoreTest, ShardedListingsMergeOneSixteenShardsAcrossPageBoundaries) {
+  CheckShardedListings(1, 20);
+  CheckShardedListings(16, 20);
+  CheckShardedListings(16, 7);  // pages that end mid-shard, 36 of them
 }
 
 TEST_P(WorkflowStoreTest, WorkflowListingFiltersByStatusAndTime) {
@@ -209,6 +258,82 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheirListingPrefixAndSecret) {
   DYNAFLOW_EXPECT_STATUS(resigned->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
   // The same prefix and secret in another store instance (another process) accept it.
   EXPECT_TRUE(MakeStore(Options())->ListRunsByWorkflow(next).ok());
+}
+
+TEST_P(WorkflowStoreTest, CursorsAreBoundToTheShardCount) {
+  // One table, one prefix, stores of 1, 4 and 16 shards (GSI1 and GSI2 alike).
+  auto with_shards = [&](int gsi1, int gsi2) {
+    store::WorkflowStoreOptions o = Options();
+    o.gsi1_shards = gsi1;
+    o.gsi2_shards = gsi2;
+    return MakeStore(o);
+  };
+  auto four = with_shards(4, 4);
+  for (int i = 0; i < 6; ++i) {
+    MustCreate(*four, Wf("a"));
+    clock_.Advance(milliseconds(1));
+  }
+  ListRunsRequest by_wf;
+  by_wf.workflow_id = "a";
+  by_wf.limit = 2;
+  auto first = four->ListRunsByWorkflow(by_wf);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->runs.size(), 2u);
+  ListRunsRequest next = by_wf;
+  next.cursor = first->next_cursor;
+  ASSERT_FALSE(next.cursor.empty());
+  // Another store with the same counts (another process) resumes it.
+  auto again = with_shards(4, 4)->ListRunsByWorkflow(next);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->runs.size(), 2u);
+  // Another GSI1 shard count rejects it; the GSI2 count does not matter to a workflow listing.
+  DYNAFLOW_EXPECT_STATUS(with_shards(1, 4)->ListRunsByWorkflow(next).status(),
+                         StatusCode::kInvalidArgument);
+  DYNAFLOW_EXPECT_STATUS(with_shards(16, 4)->ListRunsByWorkflow(next).status(),
+                         StatusCode::kInvalidArgument);
+  EXPECT_TRUE(with_shards(4, 16)->ListRunsByWorkflow(next).ok());
+
+  ListRunsRequest by_status;
+  by_status.status = RunStatus::kPending;
+  by_status.limit = 2;
+  auto page = four->ListRunsByStatus(by_status);
+  ASSERT_TRUE(page.ok()) << page.status();
+  by_status.cursor = page->next_cursor;
+  ASSERT_FALSE(by_status.cursor.empty());
+  EXPECT_TRUE(with_shards(16, 4)->ListRunsByStatus(by_status).ok());
+  DYNAFLOW_EXPECT_STATUS(with_shards(4, 1)->ListRunsByStatus(by_status).status(),
+                         StatusCode::kInvalidArgument);
+  DYNAFLOW_EXPECT_STATUS(with_shards(4, 16)->ListRunsByStatus(by_status).status(),
+                         StatusCode::kInvalidArgument);
+
+  // The seed layout (one shard) adds nothing to the binding: its cursors are those of a store
+  // that predates sharding, and a sharded store rejects them.
+  auto one = with_shards(1, 1);
+  ListRunsRequest seed = by_wf;
+  seed.workflow_id = "b";
+  for (int i = 0; i < 3; ++i) MustCreate(*one, Wf("b"));
+  auto seed_page = one->ListRunsByWorkflow(seed);
+  ASSERT_TRUE(seed_page.ok());
+  seed.cursor = seed_page->next_cursor;
+  ASSERT_FALSE(seed.cursor.empty());
+  EXPECT_TRUE(with_shards(1, 16)->ListRunsByWorkflow(seed).ok());
+  DYNAFLOW_EXPECT_STATUS(with_shards(4, 1)->ListRunsByWorkflow(seed).status(),
+                         StatusCode::kInvalidArgument);
+}
+
+TEST_P(WorkflowStoreTest, ShardCountsAreCheckedAtCreate) {
+  for (auto [gsi1, gsi2, ok] :
+       {std::tuple{1, 1, true}, std::tuple{100, 100, true}, std::tuple{0, 1, false},
+        std::tuple{101, 1, false}, std::tuple{1, 0, false}, std::tuple{1, 101, false}}) {
+    store::WorkflowStoreOptions o = Options();
+    o.gsi1_shards = gsi1;
+    o.gsi2_shards = gsi2;
+    auto created = WorkflowStore::Create(table_, o);
+    EXPECT_EQ(created.ok(), ok) << gsi1 << " " << gsi2;
+    if (!ok) {
+      DYNAFLOW_EXPECT_STATUS(created.status(), StatusCode::kInvalidArgument);
+    }
+  }
 }
 
 TEST_P(WorkflowStoreTest, KeyPrefixesIsolateDeployments) {

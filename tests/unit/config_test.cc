@@ -25,6 +25,7 @@ std::string Dump(const Config& c) {
   std::string out;
   out += "type=" + std::string(StoreTypeName(s.type)) + " table=" + s.table +
          " key-prefix=" + s.key_prefix + " path=" + s.path +
+         " gsi1-shards=" + std::to_string(s.gsi1_shards) +
          " gsi2-shards=" + std::to_string(s.gsi2_shards) +
          " create-table=" + (s.create_table ? "true" : "false") + " aws-region=" + s.aws_region +
          " aws-profile=" + s.aws_profile + " aws-access-key-id=" + s.aws_access_key_id +
@@ -52,8 +53,8 @@ std::string ApplyError(const std::string& toml, Config* config = nullptr) {
 TEST(ConfigKeysTest, DefaultsOfTheStructs) {
   const Config c;
   EXPECT_EQ(Dump(c),
-            "type=sqlite table=workflow_executions key-prefix= path=dynaflow.db gsi2-shards=1 "
-            "create-table=true aws-region= aws-profile= aws-access-key-id= "
+            "type=sqlite table=workflow_executions key-prefix= path=dynaflow.db gsi1-shards=1 "
+            "gsi2-shards=1 create-table=true aws-region= aws-profile= aws-access-key-id= "
             "aws-secret-access-key= aws-session-token= aws-endpoint-url= aws-connect-timeout=2s "
             "aws-request-timeout=10s aws-max-attempts=3 | threads=4 lease=30s heartbeat=10s "
             "poll-interval=1s shutdown-grace=30s");
@@ -82,6 +83,7 @@ TEST(ConfigKeysTest, NamesFollowTheRule) {
                                            "DYNAFLOW_STORE_TABLE",
                                            "DYNAFLOW_STORE_KEY_PREFIX",
                                            "DYNAFLOW_STORE_PATH",
+                                           "DYNAFLOW_STORE_GSI1_SHARDS",
                                            "DYNAFLOW_STORE_GSI2_SHARDS",
                                            "DYNAFLOW_STORE_CREATE_TABLE",
                                            "DYNAFLOW_STORE_AWS_REGION",
@@ -133,6 +135,7 @@ type = "dynamodb"
 table = "runs-prod"
 key-prefix = "prod/"
 path = "/var/lib/dynaflow/db.sqlite"
+gsi1-shards = 16
 gsi2-shards = 8
 create-table = false
 aws-region = "eu-central-1"
@@ -157,13 +160,13 @@ TEST(ConfigLayersTest, EveryKeyFromTheFile) {
   ASSERT_EQ(ApplyError(kFullFile, &c), "");
   EXPECT_EQ(Dump(c),
             "type=dynamodb table=runs-prod key-prefix=prod/ path=/var/lib/dynaflow/db.sqlite "
-            "gsi2-shards=8 create-table=false aws-region=eu-central-1 aws-profile= "
+            "gsi1-shards=16 gsi2-shards=8 create-table=false aws-region=eu-central-1 aws-profile= "
             "aws-access-key-id=AKIDFILE aws-secret-access-key=file-secret "
             "aws-session-token=file-token aws-endpoint-url=http://localhost:8000 "
             "aws-connect-timeout=500ms aws-request-timeout=3s aws-max-attempts=5 | threads=8 "
             "lease=1m heartbeat=20s poll-interval=250ms shutdown-grace=2m");
   EXPECT_EQ(c.origins.at("store.type"), "dynaflow.toml:2");
-  EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:22");
+  EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:23");
   EXPECT_EQ(c.origins.size(), ConfigKeys().size() - 1);  // all but aws-profile
   EXPECT_TRUE(ValidateConfig(c).ok());
 
@@ -179,6 +182,7 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       {"DYNAFLOW_STORE_TABLE", "env-table"},
       {"DYNAFLOW_STORE_KEY_PREFIX", "env/"},
       {"DYNAFLOW_STORE_PATH", "env.db"},
+      {"DYNAFLOW_STORE_GSI1_SHARDS", "100"},
       {"DYNAFLOW_STORE_GSI2_SHARDS", "16"},
       {"DYNAFLOW_STORE_CREATE_TABLE", "false"},
       {"DYNAFLOW_STORE_AWS_REGION", "us-west-2"},
@@ -196,12 +200,13 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
   for (const auto& [k, v] : values) env.Set(k, v);
   Config c;
   ASSERT_TRUE(ApplyEnvironment(env.Lookup(), &c).ok());
-  EXPECT_EQ(Dump(c),
-            "type=memory table=env-table key-prefix=env/ path=env.db gsi2-shards=16 "
-            "create-table=false aws-region=us-west-2 aws-profile=envprofile aws-access-key-id= "
-            "aws-secret-access-key= aws-session-token= aws-endpoint-url=https://ddb.example.com "
-            "aws-connect-timeout=1s aws-request-timeout=20s aws-max-attempts=2 | threads=2 "
-            "lease=45s heartbeat=15s poll-interval=2s shutdown-grace=0s");
+  EXPECT_EQ(
+      Dump(c),
+      "type=memory table=env-table key-prefix=env/ path=env.db gsi1-shards=100 gsi2-shards=16 "
+      "create-table=false aws-region=us-west-2 aws-profile=envprofile aws-access-key-id= "
+      "aws-secret-access-key= aws-session-token= aws-endpoint-url=https://ddb.example.com "
+      "aws-connect-timeout=1s aws-request-timeout=20s aws-max-attempts=2 | threads=2 "
+      "lease=45s heartbeat=15s poll-interval=2s shutdown-grace=0s");
   EXPECT_EQ(c.origins.at("worker.lease"), "environment variable DYNAFLOW_WORKER_LEASE");
 
   test::FakeEnv keys;
@@ -224,6 +229,7 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
                           "flag-table",
                           "--store.key-prefix=",
                           "--store.path=f.db",
+                          "--store.gsi1-shards=4",
                           "--store.gsi2-shards=3",
                           "--store.create-table=1",
                           "--store.aws-region=ap-northeast-1",
@@ -243,7 +249,8 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
                          &c)
                   .ok());
   EXPECT_EQ(Dump(c),
-            "type=dynamodb table=flag-table key-prefix= path=f.db gsi2-shards=3 create-table=true "
+            "type=dynamodb table=flag-table key-prefix= path=f.db gsi1-shards=4 gsi2-shards=3 "
+            "create-table=true "
             "aws-region=ap-northeast-1 aws-profile= aws-access-key-id=AKIDFLAG "
             "aws-secret-access-key=flag=secret aws-session-token=flagtoken "
             "aws-endpoint-url=http://127.0.0.1:8000 aws-connect-timeout=250ms "
@@ -334,7 +341,7 @@ TEST(ConfigCliTest, RegistersEveryKeyAndTheConfigFile) {
 TEST(ConfigErrorsTest, UnknownKeyListsTheValidKeys) {
   EXPECT_EQ(ApplyError("[store]\ntype = \"memory\"\ntabel = \"x\"\n"),
             "dynaflow.toml:3: unknown key \"tabel\" in [store]; valid keys: type, table, "
-            "key-prefix, path, gsi2-shards, create-table, aws-region, aws-profile, "
+            "key-prefix, path, gsi1-shards, gsi2-shards, create-table, aws-region, aws-profile, "
             "aws-access-key-id, aws-secret-access-key, aws-session-token, aws-endpoint-url, "
             "aws-connect-timeout, aws-request-timeout, aws-max-attempts");
   EXPECT_EQ(ApplyError("[worker]\nthreads = 2\n\nleases = \"1s\"\n"),
@@ -516,7 +523,7 @@ TEST(ConfigErrorsTest, BadFlags) {
   Config c;
   EXPECT_EQ(ApplyFlags({"--store.tabel=x"}, &c).message(),
             "flag --store.tabel: unknown key \"tabel\" in [store]; valid keys: type, table, "
-            "key-prefix, path, gsi2-shards, create-table, aws-region, aws-profile, "
+            "key-prefix, path, gsi1-shards, gsi2-shards, create-table, aws-region, aws-profile, "
             "aws-access-key-id, aws-secret-access-key, aws-session-token, aws-endpoint-url, "
             "aws-connect-timeout, aws-request-timeout, aws-max-attempts");
   EXPECT_EQ(ApplyFlags({"--stor.table=x"}, &c).message(),

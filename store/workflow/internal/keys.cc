@@ -55,10 +55,24 @@ std::string BusinessKeyPk(std::string_view prefix, std::string_view workflow_id,
   return s;
 }
 
-std::string WorkflowGsiPk(std::string_view prefix, std::string_view workflow_id) {
+namespace {
+
+// "#<nn>" when shards > 1, else nothing (the seed key).
+void AppendShard(std::string* s, int shard, int shards) {
+  if (shards <= 1) return;
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "#%02d", shard);
+  *s += buf;
+}
+
+}  // namespace
+
+std::string WorkflowGsiPk(std::string_view prefix, std::string_view workflow_id, int shard,
+                          int shards) {
   std::string s(prefix);
   s += "WORKFLOW#";
   s += workflow_id;
+  AppendShard(&s, shard, shards);
   return s;
 }
 
@@ -73,11 +87,7 @@ std::string StatusGsiPk(std::string_view prefix, RunStatus status, int shard, in
   std::string s(prefix);
   s += "STATUS#";
   s += RunStatusName(status);
-  if (shards > 1) {
-    char buf[8];
-    std::snprintf(buf, sizeof(buf), "#%02d", shard);
-    s += buf;
-  }
+  AppendShard(&s, shard, shards);
   return s;
 }
 

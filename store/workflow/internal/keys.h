@@ -42,13 +42,16 @@ std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index);
 std::string BusinessKeyPk(std::string_view prefix, std::string_view workflow_id,
                           std::string_view business_key);
 
-// GSI1: runs of a workflow by creation time.
-std::string WorkflowGsiPk(std::string_view prefix, std::string_view workflow_id);
+// GSI1: runs of a workflow by creation time. <prefix>WORKFLOW#<workflowId>, plus #<nn> (two
+// digits) when shards > 1.
+std::string WorkflowGsiPk(std::string_view prefix, std::string_view workflow_id, int shard,
+                          int shards);
 // GSI1SK and GSI2SK: <ms13>#<runId>.
 std::string TimeSortKey(int64_t ms, std::string_view run_id);
 // GSI2: <prefix>STATUS#<status>, plus #<nn> (two digits) when shards > 1.
 std::string StatusGsiPk(std::string_view prefix, RunStatus status, int shard, int shards);
-// Stable shard of a run: FNV-1a 64 of the run id modulo `shards` (0 when shards <= 1).
+// Stable shard of a run: FNV-1a 64 of the run id modulo `shards` (0 when shards <= 1). Used
+// for GSI1 and GSI2 alike (each with its own shard count).
 int ShardOf(std::string_view run_id, int shards);
 
 // Validation of caller-supplied names. kInvalidArgument naming `what` on failure, e.g.
@@ -69,6 +72,9 @@ inline constexpr size_t kMaxOwnerBytes = 256;
 inline constexpr size_t kMaxKeyPrefixBytes = 256;
 inline constexpr size_t kMaxEventNameBytes = 255;
 inline constexpr size_t kMaxEventIdBytes = 128;
+// Write shards of an index partition key (gsi1_shards, gsi2_shards): 1..kMaxShards, so the
+// shard suffix is always two digits.
+inline constexpr int kMaxShards = 100;
 
 // A time-ordered unique run id: 48-bit Unix milliseconds then 80 random bits, 26 characters of
 // Crockford base32 (ULID layout), so ids sort by creation time as strings.
