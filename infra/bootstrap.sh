@@ -14,6 +14,8 @@ readonly DEB_PACKAGES=(
   libcurl4-openssl-dev libssl-dev rapidjson-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libsqlite3-dev libzstd-dev
   clang-format
+  libcpp-httplib-dev  # `dynaflow ui` (cli/ui/): the embedded HTTP server
+  chromium  # the dashboard's headless browser test (ctest label `browser`)
   curl  # infra/dynamodb-local.sh probes the server with it
 )
 
