@@ -57,11 +57,11 @@ int Execute(Context& ctx, const Flags& f) {
   const bool v6 = options.host.find(':') != std::string::npos;
   const std::string url = "http://" + (v6 ? "[" + options.host + "]" : options.host) + ":" +
                           std::to_string(server.port()) + "/";
-  ctx.Message("dynaflow ui: " + (*store)->description + " at " + url +
-              (options.read_only ? " (read-only)" : "") +
+  ctx.Message("dynaflow ui: listening on " + url + (options.read_only ? " (read-only)" : "") +
               (options.auth_token.empty()
                    ? ""
-                   : " (bearer token required; open " + url + "#token=<token>)"));
+                   : " (bearer token required: open " + url + "#token=<token>)") +
+              "; store " + (*store)->description);
   std::thread waiter([&server, signals] {
     int sig = 0;
     sigwait(&signals, &sig);

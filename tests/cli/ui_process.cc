@@ -67,7 +67,7 @@ bool UiProcess::Start(const std::vector<std::string>& args,
     error_ = std::string("posix_spawn failed: ") + std::strerror(rc);
     return false;
   }
-  const std::string marker = " at http://127.0.0.1:";
+  const std::string marker = "listening on http://127.0.0.1:";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string err = Stderr();

@@ -171,7 +171,8 @@ function timeline(run, steps) {
   for (let i = 0; i <= 4; i++) {
     const x = labelW + (chartW * i) / 4;
     root.appendChild(svg('line', { class: 'grid', x1: x, x2: x, y1: top - 6, y2: height - 6 }));
-    root.appendChild(svg('text', { x: x + 2, y: 14 }, '+' + duration((span * i) / 4)));
+    const anchor = i === 4 ? { x: x - 2, y: 14, 'text-anchor': 'end' } : { x: x + 2, y: 14 };
+    root.appendChild(svg('text', anchor, '+' + duration((span * i) / 4)));
   }
   steps.forEach((s, i) => {
     const y = top + i * rowH;
