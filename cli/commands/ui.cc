@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "app/metrics_listener.h"
 #include "cli/commands/commands.h"
 #include "cli/ui/server.h"
 
@@ -24,8 +25,8 @@ struct Flags {
 
 int Execute(Context& ctx, const Flags& f) {
   ui::ServerOptions options;
-  Status s = ui::ParseListen(f.listen, &options.host, &options.port);
-  if (!s.ok()) return ctx.Fail(kExitUsage, s);
+  Status s = app::ParseListenAddress(f.listen, &options.host, &options.port);
+  if (!s.ok()) return ctx.Fail(kExitUsage, s.WithContext("--listen"));
   options.auth_token = f.auth_token;
   if (options.auth_token.empty()) {
     const char* env = std::getenv("DYNAFLOW_UI_AUTH_TOKEN");

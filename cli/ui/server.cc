@@ -3,8 +3,8 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <charconv>
 
+#include "app/metrics_listener.h"
 #include "cli/ui/assets.h"
 #include "engine/prometheus.h"
 
@@ -33,38 +33,8 @@ std::string HostOnly(std::string_view host_port) {
 
 }  // namespace
 
-Status ParseListen(std::string_view text, std::string* host, int* port) {
-  const auto bad = [&] {
-    return Status::InvalidArgument(
-        "--listen: expected HOST:PORT (127.0.0.1:8080, [::1]:8080), "
-        "got \"" +
-        std::string(text) + "\"");
-  };
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) return bad();
-  std::string_view h = text.substr(0, colon), p = text.substr(colon + 1);
-  if (h.front() == '[') {
-    if (h.size() < 3 || h.back() != ']') return bad();
-    h = h.substr(1, h.size() - 2);
-  } else if (h.find(':') != std::string_view::npos) {
-    return bad();
-  }
-  int n = -1;
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), n);
-  if (p.empty() || ec != std::errc() || end != p.data() + p.size() || n < 0 || n > 65535) {
-    return bad();
-  }
-  *host = std::string(h);
-  *port = n;
-  return Status::OK();
-}
-
-bool IsLoopback(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
-}
-
 Status CheckListenRules(const ServerOptions& options) {
-  if (IsLoopback(options.host) || !options.auth_token.empty() || options.insecure) {
+  if (app::IsLoopbackHost(options.host) || !options.auth_token.empty() || options.insecure) {
     return Status::OK();
   }
   return Status::InvalidArgument("listening on " + options.host +
@@ -89,7 +59,7 @@ struct Server::Impl {
 
   // Security checks of every request; true when it was answered (refused) here.
   bool Refuse(const httplib::Request& req, httplib::Response& res, int port) const {
-    if (IsLoopback(options.host)) {
+    if (app::IsLoopbackHost(options.host)) {
       const std::string host = HostOnly(req.get_header_value("Host"));
       if (host != "localhost" && host != "[::1]" && host != options.host &&
           host.substr(0, 4) != "127.") {

@@ -40,13 +40,6 @@ struct ServerOptions {
   std::function<std::string()> metrics_text;
 };
 
-// "127.0.0.1:8080", "localhost:0", "[::1]:8080", "0.0.0.0:80" into host and port.
-// Errors: kInvalidArgument naming the text.
-Status ParseListen(std::string_view text, std::string* host, int* port);
-
-// True for 127.0.0.0/8, ::1 and localhost.
-bool IsLoopback(std::string_view host);
-
 // Errors: kInvalidArgument when `options` listen beyond loopback with neither a token nor
 // insecure.
 Status CheckListenRules(const ServerOptions& options);
