@@ -2,6 +2,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -63,13 +65,20 @@ int Execute(Context& ctx, const Flags& f) {
                    ? ""
                    : " (bearer token required: open " + url + "#token=<token>)") +
               "; store " + (*store)->description);
-  std::thread waiter([&server, signals] {
+  // Stop() does nothing before the server runs: a signal that arrives between Bind and Run is
+  // repeated until Run returned.
+  std::atomic<bool> finished{false};
+  std::thread waiter([&server, &finished, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
-    server.Stop();
+    while (!finished.load()) {
+      server.Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   });
   s = server.Run();
-  pthread_kill(waiter.native_handle(), SIGUSR1);
+  finished.store(true);
+  pthread_kill(waiter.native_handle(), SIGUSR1);  // ends a sigwait still waiting
   waiter.join();
   if (!s.ok()) return ctx.Fail(kExitFailure, s);
   return kExitOk;

@@ -267,6 +267,9 @@ TEST_P(UiTest, ServesThePageWithSecurityHeadersAndMetrics) {
   size_t at = metrics->body.find(query_line);
   ASSERT_NE(at, std::string::npos) << metrics->body;
   EXPECT_GT(std::stoll(metrics->body.substr(at + query_line.size())), 0);
+
+  // SIGTERM: a clean exit.
+  EXPECT_EQ(ui_.Stop(), 0) << ui_.Stderr();
 }
 
 TEST(UiCommand, ListeningBeyondLoopbackNeedsATokenOrInsecure) {
