@@ -1,5 +1,6 @@
 #include "cli/ui/api.h"
 
+#include <cctype>
 #include <charconv>
 #include <set>
 #include <vector>
