@@ -6,6 +6,7 @@
 // of HTTP requests sent, retries included.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "store/table/table.h"
@@ -14,8 +15,17 @@ namespace dynaflow::engine {
 
 // Latency of step attempts (steps and compensations), from a log-scale histogram with 8
 // buckets per power of two: percentiles are within about 7 % of the exact value.
+// Upper bounds (seconds) of the step latency histogram's cumulative buckets, as exported to
+// Prometheus (dynaflow_step_duration_seconds_bucket{le=...}).
+inline constexpr std::array<double, 14> kLatencyBucketBounds = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60};
+
 struct LatencyStats {
   int64_t count = 0;
+  // Cumulative counts: le_counts[i] attempts took at most kLatencyBucketBounds[i] seconds (to
+  // within the log-scale bucket that holds the bound, about 7 %), and their total duration.
+  std::array<int64_t, kLatencyBucketBounds.size()> le_counts{};
+  double sum_ms = 0;
   double mean_ms = 0;
   double p50_ms = 0;
   double p99_ms = 0;

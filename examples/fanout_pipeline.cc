@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
 
@@ -223,6 +224,15 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "fanout_pipeline: cannot start the worker: %s\n",
                  worker.ok() ? "start failed" : worker.error().ToString().c_str());
     return 2;
+  }
+  // [worker] metrics-listen: Prometheus metrics of this process at /metrics.
+  auto metrics_listener = app::StartWorkerMetrics(env.config.worker, engine);
+  if (!metrics_listener.ok()) {
+    std::fprintf(stderr, "fanout_pipeline: %s\n", metrics_listener.error().ToString().c_str());
+    return 2;
+  }
+  if (*metrics_listener) {
+    std::printf("  metrics: /metrics on port %d\n", (*metrics_listener)->port());
   }
   std::printf("fan-out pipeline: %d batches x %d shards on %s, 1 worker x %d threads\n", flags.runs,
               pipe.branches, env.store.description.c_str(), wo.threads);

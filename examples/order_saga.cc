@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
 
@@ -311,6 +312,15 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "order_saga: cannot start the worker: %s\n",
                  worker.ok() ? "start failed" : worker.error().ToString().c_str());
     return 2;
+  }
+  // [worker] metrics-listen: Prometheus metrics of this process at /metrics.
+  auto metrics_listener = app::StartWorkerMetrics(env.config.worker, engine);
+  if (!metrics_listener.ok()) {
+    std::fprintf(stderr, "order_saga: %s\n", metrics_listener.error().ToString().c_str());
+    return 2;
+  }
+  if (*metrics_listener) {
+    std::printf("  metrics: /metrics on port %d\n", (*metrics_listener)->port());
   }
   std::printf("order saga: %d orders on %s, 1 worker x %d threads%s\n", flags.runs,
               env.store.description.c_str(), env.config.worker.threads,

@@ -14,6 +14,7 @@ readonly DEB_PACKAGES=(
   libcurl4-openssl-dev libssl-dev rapidjson-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libsqlite3-dev libzstd-dev
   clang-format
+  libcpp-httplib-dev  # `dynaflow ui` (cli/ui/): the embedded HTTP server
   curl  # infra/dynamodb-local.sh probes the server with it
 )
 
@@ -40,6 +41,13 @@ java_major() {
 for pkg in "${DEB_PACKAGES[@]}"; do
   deb_installed "$pkg" || missing+=("$pkg")
 done
+
+# Headless Chromium for the dashboard's browser test (ctest label `browser`, run in the asan
+# phase of infra/test.sh). DYNAFLOW_BOOTSTRAP_BROWSER=0 leaves it out (the test then reports
+# that it skipped, and why).
+if [[ "${DYNAFLOW_BOOTSTRAP_BROWSER:-1}" != 0 ]]; then
+  deb_installed chromium || missing+=(chromium)
+fi
 
 # Java 17+ runtime for DynamoDB Local (any install counts, not only Debian's package).
 if ! command -v java >/dev/null 2>&1; then

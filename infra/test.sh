@@ -7,7 +7,9 @@
 #   asan         ASan+UBSan build in build/asan; ctest labels `unit` and `tsan` (in parallel),
 #                then `install` and `infra` (in parallel: cmake --install + a consumer project;
 #                the table as code on moto, Terraform, cfn-lint), then `integration` and
-#                `engine-dynamodb` (serially) against a DynamoDB Local started for this run
+#                `engine-dynamodb` (serially) against a DynamoDB Local started for this run,
+#                then `browser` (the dashboard in headless Chromium; skipped with a message
+#                when /usr/bin/chromium is missing)
 #   tsan         ThreadSanitizer build in build/tsan of the engine tests; ctest label `tsan`
 #                (in parallel), then `engine-dynamodb` (serially, on DynamoDB Local)
 #
@@ -250,6 +252,14 @@ phase_asan() {
     -j "$JOBS" || rc=1
   run_ctest "asan: integration tests" build/asan require-tests \
     -L '^(integration|engine-dynamodb)$' || rc=1
+  # The dashboard in headless Chromium (tests/cli/ui_browser_test.cc): serially, after the rest.
+  # Its screenshots land in build/test-logs/dashboard-*.png.
+  if [[ -x /usr/bin/chromium ]]; then
+    run_ctest "asan: browser tests" build/asan allow-empty -L '^browser$' || rc=1
+  else
+    say "asan: browser tests SKIPPED: /usr/bin/chromium is missing (infra/bootstrap.sh installs" \
+      "Debian's chromium when run as root)"
+  fi
   return "$rc"
 }
 

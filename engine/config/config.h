@@ -114,6 +114,11 @@ struct WorkerConfig {
   // shutdown-grace: on shutdown, how long running steps may finish before the worker gives up
   // its leases and exits.
   std::chrono::milliseconds shutdown_grace{30000};
+  // metrics-listen: "HOST:PORT" where the worker process serves its metrics in the Prometheus
+  // text format at /metrics (app/metrics_listener.h), e.g. "127.0.0.1:9464" ("[::1]:9464";
+  // port 0: any free one). Empty (the default): no listener. Only /metrics is served, without
+  // authentication: bind a loopback or otherwise private address.
+  std::string metrics_listen;
 };
 
 struct Config {

@@ -25,6 +25,7 @@ struct KeyDef {
   bool StoreConfig::*store_bool = nullptr;
   milliseconds StoreConfig::*store_duration = nullptr;
   int WorkerConfig::*worker_int = nullptr;
+  std::string WorkerConfig::*worker_string = nullptr;
   milliseconds WorkerConfig::*worker_duration = nullptr;
 };
 
@@ -129,6 +130,12 @@ const std::vector<KeyDef>& Defs() {
                     "how often an idle worker looks for work");
     worker_duration("shutdown-grace", "\"30s\"", 0, kHour, &WorkerConfig::shutdown_grace,
                     "time running steps get to finish at shutdown");
+    {
+      KeyDef d{{"worker", "metrics-listen", KeyType::kString, "\"\"", false,
+                "HOST:PORT to serve Prometheus metrics at /metrics on; empty: none"}};
+      d.worker_string = &WorkerConfig::metrics_listen;
+      v.push_back(d);
+    }
     return v;
   }();
   return defs;
@@ -219,6 +226,20 @@ std::string CheckString(std::string_view key, const std::string& v) {
     if (v.find_first_of(" \t\r\n") != std::string::npos) {
       return "expected a profile name without whitespace, got " + Quoted(v);
     }
+  } else if (key == "metrics-listen") {
+    const size_t colon = v.rfind(':');
+    bool ok = v.empty();
+    if (!ok && colon != std::string::npos && colon > 0 && colon + 1 < v.size() &&
+        colon + 6 >= v.size()) {
+      ok = true;
+      int64_t port = 0;
+      for (char c : v.substr(colon + 1)) {
+        ok = ok && c >= '0' && c <= '9';
+        port = port * 10 + (c - '0');
+      }
+      ok = ok && port <= 65535;
+    }
+    if (!ok) return "expected HOST:PORT such as 127.0.0.1:9464, got " + Quoted(v);
   } else if (key == "aws-endpoint-url") {
     if (!v.empty() && v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0) {
       return "expected an http:// or https:// URL, got " + Quoted(v);
@@ -363,7 +384,11 @@ Status SetKey(const KeyInfo& key, const RawValue& value, const std::string& wher
           return fail(problem);
         }
       }
-      config->store.*(def->store_string) = value.text;
+      if (def->worker_string) {
+        config->worker.*(def->worker_string) = value.text;
+      } else {
+        config->store.*(def->store_string) = value.text;
+      }
       break;
     }
     case KeyType::kStoreType: {

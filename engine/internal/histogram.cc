@@ -50,6 +50,11 @@ LatencyStats Histogram::Snapshot() const {
   s.mean_ms = static_cast<double>(sum_.load(std::memory_order_relaxed)) /
               static_cast<double>(count_.load(std::memory_order_relaxed)) / 1000.0;
   s.max_ms = static_cast<double>(max_.load(std::memory_order_relaxed)) / 1000.0;
+  s.sum_ms = static_cast<double>(sum_.load(std::memory_order_relaxed)) / 1000.0;
+  for (size_t b = 0; b < kLatencyBucketBounds.size(); ++b) {
+    const double bound_us = kLatencyBucketBounds[b] * 1e6;
+    for (int i = 0; i < kBuckets && BucketMid(i) <= bound_us; ++i) s.le_counts[b] += counts[i];
+  }
   auto percentile = [&](double q) {
     // The smallest bucket whose cumulative count reaches q * total.
     int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * total)));

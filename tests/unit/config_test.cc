@@ -37,7 +37,8 @@ std::string Dump(const Config& c) {
   out += " | threads=" + std::to_string(w.threads) + " lease=" + FormatDuration(w.lease) +
          " heartbeat=" + FormatDuration(w.heartbeat) +
          " poll-interval=" + FormatDuration(w.poll_interval) +
-         " shutdown-grace=" + FormatDuration(w.shutdown_grace);
+         " shutdown-grace=" + FormatDuration(w.shutdown_grace) +
+         " metrics-listen=" + w.metrics_listen;
   return out;
 }
 
@@ -57,7 +58,7 @@ TEST(ConfigKeysTest, DefaultsOfTheStructs) {
             "gsi2-shards=1 create-table=true aws-region= aws-profile= aws-access-key-id= "
             "aws-secret-access-key= aws-session-token= aws-endpoint-url= aws-connect-timeout=2s "
             "aws-request-timeout=10s aws-max-attempts=3 | threads=4 lease=30s heartbeat=10s "
-            "poll-interval=1s shutdown-grace=30s");
+            "poll-interval=1s shutdown-grace=30s metrics-listen=");
   EXPECT_TRUE(c.origins.empty());
   EXPECT_TRUE(ValidateConfig(c).ok());
 }
@@ -99,9 +100,10 @@ TEST(ConfigKeysTest, NamesFollowTheRule) {
                                            "DYNAFLOW_WORKER_LEASE",
                                            "DYNAFLOW_WORKER_HEARTBEAT",
                                            "DYNAFLOW_WORKER_POLL_INTERVAL",
-                                           "DYNAFLOW_WORKER_SHUTDOWN_GRACE"}));
+                                           "DYNAFLOW_WORKER_SHUTDOWN_GRACE",
+                                           "DYNAFLOW_WORKER_METRICS_LISTEN"}));
   EXPECT_EQ(flags.front(), "--store.type");
-  EXPECT_EQ(flags.back(), "--worker.shutdown-grace");
+  EXPECT_EQ(flags.back(), "--worker.metrics-listen");
   EXPECT_EQ(FindConfigKey("store", "tabel"), nullptr);
   ASSERT_NE(FindConfigKey("store", "aws-secret-access-key"), nullptr);
   EXPECT_TRUE(FindConfigKey("store", "aws-secret-access-key")->secret);
@@ -153,6 +155,7 @@ lease = "1m"
 heartbeat = "20s"
 poll-interval = "250ms"
 shutdown-grace = "2m"
+metrics-listen = "127.0.0.1:9464"
 )";
 
 TEST(ConfigLayersTest, EveryKeyFromTheFile) {
@@ -164,7 +167,8 @@ TEST(ConfigLayersTest, EveryKeyFromTheFile) {
             "aws-access-key-id=AKIDFILE aws-secret-access-key=file-secret "
             "aws-session-token=file-token aws-endpoint-url=http://localhost:8000 "
             "aws-connect-timeout=500ms aws-request-timeout=3s aws-max-attempts=5 | threads=8 "
-            "lease=1m heartbeat=20s poll-interval=250ms shutdown-grace=2m");
+            "lease=1m heartbeat=20s poll-interval=250ms shutdown-grace=2m "
+            "metrics-listen=127.0.0.1:9464");
   EXPECT_EQ(c.origins.at("store.type"), "dynaflow.toml:2");
   EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:23");
   EXPECT_EQ(c.origins.size(), ConfigKeys().size() - 1);  // all but aws-profile
@@ -196,6 +200,7 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       {"DYNAFLOW_WORKER_HEARTBEAT", "15s"},
       {"DYNAFLOW_WORKER_POLL_INTERVAL", "2s"},
       {"DYNAFLOW_WORKER_SHUTDOWN_GRACE", "0s"},
+      {"DYNAFLOW_WORKER_METRICS_LISTEN", "[::1]:0"},
   };
   for (const auto& [k, v] : values) env.Set(k, v);
   Config c;
@@ -206,7 +211,7 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       "create-table=false aws-region=us-west-2 aws-profile=envprofile aws-access-key-id= "
       "aws-secret-access-key= aws-session-token= aws-endpoint-url=https://ddb.example.com "
       "aws-connect-timeout=1s aws-request-timeout=20s aws-max-attempts=2 | threads=2 "
-      "lease=45s heartbeat=15s poll-interval=2s shutdown-grace=0s");
+      "lease=45s heartbeat=15s poll-interval=2s shutdown-grace=0s metrics-listen=[::1]:0");
   EXPECT_EQ(c.origins.at("worker.lease"), "environment variable DYNAFLOW_WORKER_LEASE");
 
   test::FakeEnv keys;
@@ -245,7 +250,8 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
                           "--worker.heartbeat",
                           "30s",
                           "--worker.poll-interval=100ms",
-                          "--worker.shutdown-grace=1h"},
+                          "--worker.shutdown-grace=1h",
+                          "--worker.metrics-listen=0.0.0.0:9464"},
                          &c)
                   .ok());
   EXPECT_EQ(Dump(c),
@@ -255,7 +261,7 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
             "aws-secret-access-key=flag=secret aws-session-token=flagtoken "
             "aws-endpoint-url=http://127.0.0.1:8000 aws-connect-timeout=250ms "
             "aws-request-timeout=1m aws-max-attempts=10 | threads=16 lease=2m heartbeat=30s "
-            "poll-interval=100ms shutdown-grace=1h");
+            "poll-interval=100ms shutdown-grace=1h metrics-listen=0.0.0.0:9464");
   EXPECT_EQ(c.origins.at("store.table"), "flag --store.table");
   Config p;
   ASSERT_TRUE(ApplyFlags({"--store.aws-profile=flagprofile"}, &p).ok());
@@ -346,11 +352,11 @@ TEST(ConfigErrorsTest, UnknownKeyListsTheValidKeys) {
             "aws-connect-timeout, aws-request-timeout, aws-max-attempts");
   EXPECT_EQ(ApplyError("[worker]\nthreads = 2\n\nleases = \"1s\"\n"),
             "dynaflow.toml:4: unknown key \"leases\" in [worker]; valid keys: threads, lease, "
-            "heartbeat, poll-interval, shutdown-grace");
+            "heartbeat, poll-interval, shutdown-grace, metrics-listen");
   // The first unknown key in file order is reported (toml++ itself keeps keys sorted).
   EXPECT_EQ(ApplyError("[worker]\nzzz = 1\naaa = 2\n"),
             "dynaflow.toml:2: unknown key \"zzz\" in [worker]; valid keys: threads, lease, "
-            "heartbeat, poll-interval, shutdown-grace");
+            "heartbeat, poll-interval, shutdown-grace, metrics-listen");
 }
 
 TEST(ConfigErrorsTest, UnknownSectionAndKeysOutsideSections) {

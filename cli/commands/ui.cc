@@ -1,0 +1,108 @@
+// dynaflow ui: the web dashboard and JSON API over the configured store (cli/ui/server.h).
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "app/metrics_listener.h"
+#include "cli/commands/commands.h"
+#include "cli/ui/server.h"
+
+namespace dynaflow::cli {
+
+namespace {
+
+struct Flags {
+  std::string listen = "127.0.0.1:8080";
+  std::string auth_token;
+  bool insecure = false;
+  bool read_only = false;
+  size_t payload_preview_bytes = 16 * 1024;
+};
+
+int Execute(Context& ctx, const Flags& f) {
+  ui::ServerOptions options;
+  Status s = app::ParseListenAddress(f.listen, &options.host, &options.port);
+  if (!s.ok()) return ctx.Fail(kExitUsage, s.WithContext("--listen"));
+  options.auth_token = f.auth_token;
+  if (options.auth_token.empty()) {
+    const char* env = std::getenv("DYNAFLOW_UI_AUTH_TOKEN");
+    if (env != nullptr) options.auth_token = env;
+  }
+  options.insecure = f.insecure;
+  options.read_only = f.read_only;
+  options.api.payload_preview_bytes = f.payload_preview_bytes;
+  s = ui::CheckListenRules(options);
+  if (!s.ok()) return ctx.Fail(kExitUsage, s);
+
+  auto store = ctx.Store();
+  if (!store.ok()) return ctx.Fail(kExitFailure, store.status());
+  auto engine = ctx.Engine();
+  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+
+  // SIGINT / SIGTERM stop the server; the server's threads inherit the blocked mask, so the
+  // signals reach only the waiting thread below. SIGUSR1 ends that thread after Run returned.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ui::Server server(**engine, options);
+  s = server.Bind();
+  if (!s.ok()) return ctx.Fail(kExitFailure, s);
+  const bool v6 = options.host.find(':') != std::string::npos;
+  const std::string url = "http://" + (v6 ? "[" + options.host + "]" : options.host) + ":" +
+                          std::to_string(server.port()) + "/";
+  ctx.Message("dynaflow ui: listening on " + url + (options.read_only ? " (read-only)" : "") +
+              (options.auth_token.empty()
+                   ? ""
+                   : " (bearer token required: open " + url + "#token=<token>)") +
+              "; store " + (*store)->description);
+  // Stop() does nothing before the server runs: a signal that arrives between Bind and Run is
+  // repeated until Run returned.
+  std::atomic<bool> finished{false};
+  std::thread waiter([&server, &finished, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    while (!finished.load()) {
+      server.Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  s = server.Run();
+  finished.store(true);
+  pthread_kill(waiter.native_handle(), SIGUSR1);  // ends a sigwait still waiting
+  waiter.join();
+  if (!s.ok()) return ctx.Fail(kExitFailure, s);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddUi(CLI::App& app, Context& ctx) {
+  auto f = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand(
+      "ui",
+      "Serve the web dashboard, its JSON API (/api/...) and Prometheus metrics (/metrics) over "
+      "the configured store until SIGINT/SIGTERM. Loopback only unless --auth-token or "
+      "--insecure.");
+  cmd->add_option("--listen", f->listen,
+                  "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any free one)");
+  cmd->add_option("--auth-token", f->auth_token,
+                  "require 'Authorization: Bearer TOKEN' for /api and /metrics (default "
+                  "$DYNAFLOW_UI_AUTH_TOKEN; prefer it: flags show in ps)");
+  cmd->add_flag("--insecure", f->insecure, "allow a non-loopback --listen without a token");
+  cmd->add_flag("--read-only", f->read_only, "disable cancel and retry");
+  cmd->add_option("--payload-preview-bytes", f->payload_preview_bytes,
+                  "payloads longer than this are cut in the run page (default 16384)");
+  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
+}
+
+}  // namespace dynaflow::cli
