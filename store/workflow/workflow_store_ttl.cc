@@ -61,26 +61,27 @@ Status WorkflowStoreImpl::EnsureItemsOutlive(const Item& run, int64_t needed_s, 
   return Status::OK();
 }
 
+std::optional<WorkflowStoreImpl::ItemsTtlBounds> WorkflowStoreImpl::LiveItemsTtlBounds(
+    const Item& run) const {
+  const int64_t retention = GetNOr(run, attr::kRetention, 0);
+  if (!ItemsTtlOf(run) || retention <= 0) return std::nullopt;  // nothing of this run expires
+  const int64_t from_ms = std::max(NowMs(), GetNOr(run, attr::kDueAt, 0));
+  const int64_t from_s = (from_ms + 999) / 1000;
+  return ItemsTtlBounds{from_s + retention + options_.item_ttl_margin.count() / 2,
+                        *ItemsTtlFor(from_ms, retention)};
+}
+
 Status WorkflowStoreImpl::KeepItemsAlive(const Item& next, ItemMutation* m) {
   auto status = StatusOf(next);
   if (!status.ok() || IsTerminal(*status)) return Status::OK();  // finishing stamps for itself
-  const std::optional<int64_t> current = ItemsTtlOf(next);
-  const int64_t retention = GetNOr(next, attr::kRetention, 0);
-  if (!current || retention <= 0) return Status::OK();  // nothing of this run expires
-  const int64_t from_ms = std::max(NowMs(), GetNOr(next, attr::kDueAt, 0));
-  const int64_t from_s = (from_ms + 999) / 1000;
-  const int64_t half_margin = options_.item_ttl_margin.count() / 2;
-  return EnsureItemsOutlive(next, from_s + retention + half_margin,
-                            *ItemsTtlFor(from_ms, retention), m);
+  const std::optional<ItemsTtlBounds> bounds = LiveItemsTtlBounds(next);
+  if (!bounds) return Status::OK();
+  return EnsureItemsOutlive(next, bounds->needed, bounds->raised, m);
 }
 
 Result<Run> WorkflowStoreImpl::KeepClaimedItemsAlive(const Item& written, Run claimed) {
-  const std::optional<int64_t> current = ItemsTtlOf(written);
-  const int64_t retention = GetNOr(written, attr::kRetention, 0);
-  if (!current || retention <= 0) return claimed;
-  const int64_t from_ms = std::max(NowMs(), GetNOr(written, attr::kDueAt, 0));
-  const int64_t needed = (from_ms + 999) / 1000 + retention + options_.item_ttl_margin.count() / 2;
-  if (*current >= needed) return claimed;
+  const std::optional<ItemsTtlBounds> bounds = LiveItemsTtlBounds(written);
+  if (!bounds || *ItemsTtlOf(written) >= bounds->needed) return claimed;
   return UpdateRun(Fence{claimed.run_id, claimed.lease.owner, claimed.lease.epoch}, RunChange{});
 }
 

@@ -129,6 +129,14 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // itemsTtl is below it (or absent on a run written by an older version), re-stamps every
   // other item of the partition with `new_ttl` and sets itemsTtl = new_ttl on `m`.
   Status EnsureItemsOutlive(const Item& run, int64_t needed_s, int64_t new_ttl, ItemMutation* m);
+  // What a live run's itemsTtl must be at least (`needed`: due time or now + retention + half
+  // the margin) and what it is raised to when it is not (`raised`); nullopt when none of the
+  // run's items expire (kept forever, or written by an older version).
+  struct ItemsTtlBounds {
+    int64_t needed = 0;
+    int64_t raised = 0;
+  };
+  std::optional<ItemsTtlBounds> LiveItemsTtlBounds(const Item& run) const;
   // The itemsTtl raise (if any) a non-terminal run-level write of `next` (the run item as it
   // will be written) needs.
   Status KeepItemsAlive(const Item& next, ItemMutation* m);
