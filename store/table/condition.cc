@@ -75,24 +75,6 @@ std::optional<int> OrderValues(const AttributeValue& a, const AttributeValue& b)
   return std::nullopt;
 }
 
-const char* OpText(Condition::Op op) {
-  switch (op) {
-    case Condition::Op::kEq:
-      return "=";
-    case Condition::Op::kNe:
-      return "<>";
-    case Condition::Op::kLt:
-      return "<";
-    case Condition::Op::kLe:
-      return "<=";
-    case Condition::Op::kGt:
-      return ">";
-    case Condition::Op::kGe:
-      return ">=";
-  }
-  return "?";
-}
-
 std::string ValueText(const AttributeValue& v) {
   if (v.is_s()) return "S:" + *v.AsS();
   if (v.is_n()) return "N:" + *v.AsN();
@@ -123,6 +105,24 @@ Condition Condition::Compare(std::string attribute, Op op, AttributeValue value)
   n.attribute = std::move(attribute);
   n.value = std::move(value);
   return Condition(std::make_shared<const Node>(std::move(n)));
+}
+
+std::string_view ComparisonOperator(Condition::Op op) {
+  switch (op) {
+    case Condition::Op::kEq:
+      return "=";
+    case Condition::Op::kNe:
+      return "<>";
+    case Condition::Op::kLt:
+      return "<";
+    case Condition::Op::kLe:
+      return "<=";
+    case Condition::Op::kGt:
+      return ">";
+    case Condition::Op::kGe:
+      return ">=";
+  }
+  return "?";
 }
 
 Condition Condition::Eq(std::string a, AttributeValue v) {
@@ -236,7 +236,8 @@ std::string Condition::DebugString() const {
     case Kind::kNotExists:
       return "attribute_not_exists(" + node_->attribute + ")";
     case Kind::kCompare:
-      return node_->attribute + " " + OpText(node_->op) + " " + ValueText(node_->value);
+      return node_->attribute + " " + std::string(ComparisonOperator(node_->op)) + " " +
+             ValueText(node_->value);
     case Kind::kBeginsWith:
       return "begins_with(" + node_->attribute + ", " + ValueText(node_->value) + ")";
     case Kind::kAnd:

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/attribute_value.h"
@@ -66,6 +67,10 @@ class Condition {
   explicit Condition(std::shared_ptr<const Node> node) : node_(std::move(node)) {}
   std::shared_ptr<const Node> node_;
 };
+
+// The expression operator of a comparison: "=", "<>", "<", "<=", ">", ">=" (DynamoDB
+// expressions, SQL and debug text spell them alike).
+std::string_view ComparisonOperator(Condition::Op op);
 
 inline Condition operator&&(Condition a, Condition b) {
   return Condition::And(std::move(a), std::move(b));

@@ -3,41 +3,6 @@
 namespace dynaflow::table::internal {
 namespace {
 
-const char* CompareText(table::Condition::Op op) {
-  using Op = table::Condition::Op;
-  switch (op) {
-    case Op::kEq:
-      return "=";
-    case Op::kNe:
-      return "<>";
-    case Op::kLt:
-      return "<";
-    case Op::kLe:
-      return "<=";
-    case Op::kGt:
-      return ">";
-    case Op::kGe:
-      return ">=";
-  }
-  return "=";
-}
-
-const char* SortCompareText(SortKeyCondition::Op op) {
-  using Op = SortKeyCondition::Op;
-  switch (op) {
-    case Op::kLt:
-      return "<";
-    case Op::kLe:
-      return "<=";
-    case Op::kGt:
-      return ">";
-    case Op::kGe:
-      return ">=";
-    default:
-      return "=";
-  }
-}
-
 bool IsJunction(const table::Condition& c) {
   return c.kind() == table::Condition::Kind::kAnd || c.kind() == table::Condition::Kind::kOr;
 }
@@ -72,7 +37,7 @@ std::string ExpressionBuilder::Condition(const table::Condition& c) {
       return "attribute_not_exists(" + Name(c.attribute()) + ")";
     case K::kCompare: {
       std::string name = Name(c.attribute());
-      return name + " " + CompareText(c.op()) + " " + Value(c.value());
+      return name + " " + std::string(ComparisonOperator(c.op())) + " " + Value(c.value());
     }
     case K::kBeginsWith: {
       std::string name = Name(c.attribute());
@@ -134,7 +99,7 @@ std::string ExpressionBuilder::KeyCondition(Index index, const std::string& part
              Value(AttributeValue::S(sort->upper));
     }
     default:
-      return out + " AND " + sk + " " + SortCompareText(sort->op) + " " +
+      return out + " AND " + sk + " " + std::string(SortKeyOpName(sort->op)) + " " +
              Value(AttributeValue::S(sort->value));
   }
 }

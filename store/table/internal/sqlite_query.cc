@@ -22,30 +22,27 @@ IndexColumns ColumnsOf(Index index) {
   return {"pk", "sk"};
 }
 
-// The SQL comparison operators bounding the sort condition's range; nullptr: unbounded side.
+// The SQL comparison operators bounding the sort condition's range; empty: unbounded side.
 struct SortBounds {
-  const char* lower = nullptr;  // compares with ?2
-  const char* upper = nullptr;  // compares with ?3
+  std::string_view lower;  // compares with ?2
+  std::string_view upper;  // compares with ?3
 };
 
 SortBounds BoundsOf(const std::optional<SortKeyCondition>& sort) {
   using Op = SortKeyCondition::Op;
   if (!sort) return {};
   switch (sort->op) {
-    case Op::kEq:
-      return {"=", nullptr};
     case Op::kBeginsWith:
-      return {">=", PrefixSuccessor(sort->value) ? "<" : nullptr};
+      return {">=", PrefixSuccessor(sort->value) ? "<" : ""};
     case Op::kBetween:
       return {">=", "<="};
     case Op::kLt:
-      return {nullptr, "<"};
     case Op::kLe:
-      return {nullptr, "<="};
+      return {{}, SortKeyOpName(sort->op)};
+    case Op::kEq:
     case Op::kGt:
-      return {">", nullptr};
     case Op::kGe:
-      return {">=", nullptr};
+      return {SortKeyOpName(sort->op), {}};
   }
   return {};
 }
@@ -67,13 +64,13 @@ std::string BuildSqliteQuerySql(const QueryRequest& request, bool resume) {
   // cursor lies inside the range: it is authenticated and bound to this sort condition). The
   // replaced bound stays as a plain filter: the unary '+' keeps SQLite from seeking with it.
   const char* cmp = request.forward ? ">" : "<";
-  if (b.lower != nullptr) {
+  if (!b.lower.empty()) {
     bool replaced = resume && request.forward && !eq;
-    sql += std::string(" AND ") + (replaced ? "+" : "") + s + " " + b.lower + " ?2";
+    sql += std::string(" AND ") + (replaced ? "+" : "") + s + " " + std::string(b.lower) + " ?2";
   }
-  if (b.upper != nullptr) {
+  if (!b.upper.empty()) {
     bool replaced = resume && !request.forward;
-    sql += std::string(" AND ") + (replaced ? "+" : "") + s + " " + b.upper + " ?3";
+    sql += std::string(" AND ") + (replaced ? "+" : "") + s + " " + std::string(b.upper) + " ?3";
   }
   if (resume) {
     if (primary) {
@@ -98,8 +95,8 @@ void BindSqliteQuery(SqliteStatement* stmt, const QueryRequest& request,
   stmt->BindText(1, request.partition);
   if (request.sort) {
     const SortBounds b = BoundsOf(request.sort);
-    if (b.lower != nullptr) stmt->BindText(2, request.sort->value);
-    if (b.upper != nullptr) {
+    if (!b.lower.empty()) stmt->BindText(2, request.sort->value);
+    if (!b.upper.empty()) {
       if (request.sort->op == SortKeyCondition::Op::kBeginsWith) {
         stmt->BindText(3, *PrefixSuccessor(request.sort->value));
       } else if (request.sort->op == SortKeyCondition::Op::kBetween) {
