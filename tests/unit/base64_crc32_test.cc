@@ -6,15 +6,13 @@
 #include <random>
 #include <string>
 
+#include "store/dynamodb/client/base64.h"
 #include "store/dynamodb/client/codec.h"
-#include "store/dynamodb/client/internal/base64.h"
 #include "store/dynamodb/client/internal/crc32.h"
 
 namespace dynaflow::dynamodb {
 namespace {
 
-using internal::Base64Decode;
-using internal::Base64Encode;
 using internal::Crc32;
 using internal::Crc32Extend;
 
@@ -50,7 +48,7 @@ TEST(Base64Test, EncodesHighAndZeroBytes) {
 
 TEST(Base64Test, AppendKeepsExistingContent) {
   std::string out = "x=";
-  internal::Base64EncodeAppend("foo", &out);
+  Base64EncodeAppend("foo", &out);
   EXPECT_EQ(out, "x=Zm9v");
 }
 
@@ -92,7 +90,7 @@ TEST(Base64Test, RoundTripsAllByteValuesAndLengths) {
     std::string raw(len, '\0');
     for (auto& c : raw) c = static_cast<char>(rng() & 0xFF);
     std::string encoded = Base64Encode(raw);
-    EXPECT_EQ(encoded.size(), internal::Base64EncodedSize(len));
+    EXPECT_EQ(encoded.size(), Base64EncodedSize(len));
     ASSERT_TRUE(Base64Decode(encoded, &out)) << len;
     EXPECT_EQ(out, raw) << len;
   }

@@ -13,16 +13,13 @@
 #include <sstream>
 #include <thread>
 
-#include "store/dynamodb/client/internal/crypto.h"
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/sigv4_canonical.h"
 
 namespace dynaflow::dynamodb {
 namespace {
 
 namespace fs = std::filesystem;
-using internal::HexEncode;
-using internal::HmacSha256;
-using internal::Sha256Hex;
 
 #ifndef DYNAFLOW_SIGV4_SUITE_DIR
 #error "DYNAFLOW_SIGV4_SUITE_DIR must name tests/data/aws-sigv4/v4 (set by tests/CMakeLists.txt)"

@@ -2,6 +2,7 @@
 // sizing, validation, TTL, cursors and paging helpers.
 #include <gtest/gtest.h>
 
+#include "store/dynamodb/client/base64.h"
 #include "store/table/condition.h"
 #include "store/table/internal/cursor.h"
 #include "store/table/internal/decimal.h"
@@ -258,14 +259,14 @@ TEST(TtlTest, ExpiryRules) {
 TEST(CursorTest, Base64UrlRoundTrip) {
   std::string bytes;
   for (int i = 0; i < 64; ++i) {
-    std::string enc = internal::Base64UrlEncode(bytes);
+    std::string enc = dynamodb::Base64UrlEncode(bytes);
     EXPECT_EQ(enc.find_first_of("+/="), std::string::npos);
-    EXPECT_EQ(internal::Base64UrlDecode(enc), bytes);
+    EXPECT_EQ(dynamodb::Base64UrlDecode(enc), bytes);
     bytes.push_back(static_cast<char>(i * 37 + 200));
   }
-  EXPECT_EQ(internal::Base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_EQ(dynamodb::Base64UrlEncode("\xfb\xff"), "-_8");
   for (const char* bad : {"A", "AB=", "AB C", "a+b/", "AB!C", "AF"}) {
-    EXPECT_EQ(internal::Base64UrlDecode(bad), std::nullopt) << bad;
+    EXPECT_EQ(dynamodb::Base64UrlDecode(bad), std::nullopt) << bad;
   }
 }
 
@@ -310,12 +311,12 @@ TEST(CursorTest, RoundTripAndBinding) {
   EXPECT_FALSE(builtin.ok());
 
   // Every single-bit change of the decoded bytes is detected.
-  std::string raw = internal::Base64UrlDecode(cursor).value();
+  std::string raw = dynamodb::Base64UrlDecode(cursor).value();
   for (size_t i = 0; i < raw.size(); ++i) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string t = raw;
       t[i] = static_cast<char>(t[i] ^ (1 << bit));
-      EXPECT_FALSE(codec.Decode(binding, internal::Base64UrlEncode(t)).ok()) << i << ":" << bit;
+      EXPECT_FALSE(codec.Decode(binding, dynamodb::Base64UrlEncode(t)).ok()) << i << ":" << bit;
     }
   }
 }

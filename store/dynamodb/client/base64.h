@@ -1,14 +1,16 @@
-// Base64 (RFC 4648 section 4: standard alphabet, '=' padding), as DynamoDB uses for B and BS
-// values on the wire.
+// Base64 (RFC 4648): the standard alphabet with '=' padding (section 4), as DynamoDB uses for B
+// and BS values on the wire, and base64url without padding (section 5), for opaque URL-safe
+// tokens such as query and listing cursors. One encoder and one decoder serve both.
 //
 // Thread-safety: pure functions.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
-namespace dynaflow::dynamodb::internal {
+namespace dynaflow::dynamodb {
 
 // Length of the base64 encoding of `raw_size` bytes.
 constexpr size_t Base64EncodedSize(size_t raw_size) { return (raw_size + 2) / 3 * 4; }
@@ -26,4 +28,10 @@ std::string Base64Encode(std::string_view raw);
 // when `text` is not valid base64.
 bool Base64Decode(std::string_view text, std::string* out);
 
-}  // namespace dynaflow::dynamodb::internal
+// base64url (RFC 4648 section 5) without padding.
+std::string Base64UrlEncode(std::string_view bytes);
+// The bytes of unpadded base64url `text`; nullopt for padding, whitespace, other alphabets,
+// impossible lengths and non-zero trailing bits (so every byte string has one encoding).
+std::optional<std::string> Base64UrlDecode(std::string_view text);
+
+}  // namespace dynaflow::dynamodb

@@ -1,8 +1,8 @@
 // Attribute values and items <-> DynamoDB JSON, plus the helpers every codec file shares.
 #include <string>
 
+#include "store/dynamodb/client/base64.h"
 #include "store/dynamodb/client/codec.h"
-#include "store/dynamodb/client/internal/base64.h"
 #include "store/dynamodb/client/internal/codec_internal.h"
 
 namespace dynaflow::dynamodb {
@@ -56,7 +56,7 @@ Status ReadSet(const Value& v, const Path& at, AttributeValue::Type type, Attrib
     std::string_view s = json::StringOf(e);
     if (type == AttributeValue::Type::kBS) {
       std::string raw;
-      if (!internal::Base64Decode(s, &raw)) {
+      if (!Base64Decode(s, &raw)) {
         return json::Error(at, prefix + " is not valid base64");
       }
       items.push_back(std::move(raw));
@@ -268,7 +268,7 @@ Status ReadAttributeValue(const Value& v, const Path& at, int depth, AttributeVa
     std::string_view s;
     DYNAFLOW_RETURN_IF_ERROR(json::GetString(val, at.Key(type), &s));
     std::string raw;
-    if (!internal::Base64Decode(s, &raw)) return json::Error(at, "B value is not valid base64");
+    if (!Base64Decode(s, &raw)) return json::Error(at, "B value is not valid base64");
     *out = AttributeValue::B(std::move(raw));
   } else if (type == "BOOL") {
     bool b = false;

@@ -1,7 +1,7 @@
 #include "store/dynamodb/client/credentials_container.h"
 
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/credentials_util.h"
-#include "store/dynamodb/client/internal/crypto.h"
 #include "store/dynamodb/client/internal/json.h"
 #include "store/dynamodb/client/internal/sigv4_canonical.h"
 
@@ -120,7 +120,7 @@ Result<Credentials> ContainerCredentialsProvider::GetCredentials() {
     source = std::string(kTokenVar);
   }
   if (token.find_first_of("\r\n") != std::string::npos) {
-    internal::SecureWipe(token);
+    SecureWipe(token);
     return Status::InvalidArgument("the container authorization token from " + source +
                                    " contains a line break");
   }
@@ -143,8 +143,8 @@ Result<Credentials> ContainerCredentialsProvider::GetCredentials() {
     }
     if (resp->status >= 200 && resp->status <= 299) {
       auto creds = internal::ParseJsonCredentials(resp->body, "Token", endpoint);
-      internal::SecureWipe(resp->body);
-      internal::SecureWipe(token);
+      SecureWipe(resp->body);
+      SecureWipe(token);
       return creds;
     }
     std::string text = endpoint + " answered HTTP " + std::to_string(resp->status);
@@ -154,11 +154,11 @@ Result<Credentials> ContainerCredentialsProvider::GetCredentials() {
       last = Status::Unavailable(text);
       continue;
     }
-    internal::SecureWipe(token);
+    SecureWipe(token);
     if (resp->status == 401 || resp->status == 403) return Status::PermissionDenied(text);
     return Status::InvalidArgument(text);
   }
-  internal::SecureWipe(token);
+  SecureWipe(token);
   return last;
 }
 

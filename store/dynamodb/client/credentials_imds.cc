@@ -1,7 +1,7 @@
 #include "store/dynamodb/client/credentials_imds.h"
 
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/credentials_util.h"
-#include "store/dynamodb/client/internal/crypto.h"
 #include "store/dynamodb/client/internal/json.h"
 
 namespace dynaflow::dynamodb {
@@ -35,7 +35,7 @@ struct ImdsCredentialsProvider::Settings {
 ImdsCredentialsProvider::ImdsCredentialsProvider(ImdsOptions options)
     : options_(std::move(options)) {}
 
-ImdsCredentialsProvider::~ImdsCredentialsProvider() { internal::SecureWipe(token_); }
+ImdsCredentialsProvider::~ImdsCredentialsProvider() { SecureWipe(token_); }
 
 Result<HttpResponse> ImdsCredentialsProvider::Send(const Settings& s, HttpRequest req) {
   Status last;
@@ -80,9 +80,9 @@ Status ImdsCredentialsProvider::FetchToken(const Settings& s) {
     return Status::Serialization("instance metadata service at " + s.endpoint +
                                  " returned an empty session token");
   }
-  internal::SecureWipe(token_);
+  SecureWipe(token_);
   token_ = std::string(token);
-  internal::SecureWipe(resp->body);
+  SecureWipe(resp->body);
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(options_.token_ttl);
   const auto margin = std::min<std::chrono::milliseconds>(std::chrono::seconds(60), ttl / 2);
   token_renew_at_ = s.clock->Now() + ttl - margin;
@@ -106,7 +106,7 @@ Result<Credentials> ImdsCredentialsProvider::Fetch(const Settings& s, bool* retr
     auto resp = get(std::string(kRolePath));
     if (!resp.ok()) return resp.status();
     if (resp->status == 401) {
-      internal::SecureWipe(token_);
+      SecureWipe(token_);
       *retry = true;
       return Status::PermissionDenied("instance metadata service at " + s.endpoint +
                                       " rejected the session token (HTTP 401)");
@@ -130,7 +130,7 @@ Result<Credentials> ImdsCredentialsProvider::Fetch(const Settings& s, bool* retr
   auto resp = get(std::string(kRolePath) + role_);
   if (!resp.ok()) return resp.status();
   if (resp->status == 401) {
-    internal::SecureWipe(token_);
+    SecureWipe(token_);
     *retry = true;
     return Status::PermissionDenied("instance metadata service at " + s.endpoint +
                                     " rejected the session token (HTTP 401)");
@@ -155,7 +155,7 @@ Result<Credentials> ImdsCredentialsProvider::Fetch(const Settings& s, bool* retr
     }
   }
   auto creds = internal::ParseJsonCredentials(resp->body, "Token", what);
-  internal::SecureWipe(resp->body);
+  SecureWipe(resp->body);
   return creds;
 }
 

@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/aws_time.h"
 #include "store/dynamodb/client/internal/credentials_util.h"
-#include "store/dynamodb/client/internal/crypto.h"
 #include "store/dynamodb/client/internal/json.h"
 
 extern char** environ;
@@ -100,22 +100,22 @@ Result<Credentials> RunCredentialProcess(const std::string& command, const std::
   read_end.Close();
   const int status = Reap(pid);
   if (timed_out) {
-    internal::SecureWipe(output);
+    SecureWipe(output);
     return Status::Timeout(subject + ": the command did not finish within " +
                            std::to_string(options.timeout.count()) + " ms and was killed");
   }
   if (too_large) {
-    internal::SecureWipe(output);
+    SecureWipe(output);
     return Status::LimitExceeded(subject + ": the command printed more than " +
                                  std::to_string(options.max_output_bytes) + " bytes");
   }
   if (WIFSIGNALED(status)) {
-    internal::SecureWipe(output);
+    SecureWipe(output);
     return Status::InvalidArgument(subject + ": the command was killed by signal " +
                                    std::to_string(WTERMSIG(status)));
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    internal::SecureWipe(output);
+    SecureWipe(output);
     return Status::InvalidArgument(subject + ": the command exited with status " +
                                    std::to_string(WEXITSTATUS(status)) +
                                    " (its stderr, if any, was printed above)");
@@ -125,19 +125,19 @@ Result<Credentials> RunCredentialProcess(const std::string& command, const std::
   {
     json::Document doc;
     if (Status st = doc.Parse(output); !st.ok()) {
-      internal::SecureWipe(output);
+      SecureWipe(output);
       return Status::InvalidArgument(st.WithContext(what).message());
     }
     const json::Value* version = json::Find(doc.root(), "Version");
     int v = 0;
     if (version == nullptr || !json::GetInt(*version, json::Path().Key("Version"), &v).ok() ||
         v != 1) {
-      internal::SecureWipe(output);
+      SecureWipe(output);
       return Status::InvalidArgument(what + ": expected \"Version\": 1");
     }
   }
   auto creds = internal::ParseJsonCredentials(output, "SessionToken", what);
-  internal::SecureWipe(output);
+  SecureWipe(output);
   if (!creds.ok()) return Status::InvalidArgument(creds.status().message());
   Clock* clock = options.clock ? options.clock : Clock::Real();
   if (creds->expiration && *creds->expiration <= clock->Now()) {

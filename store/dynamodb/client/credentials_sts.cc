@@ -2,9 +2,9 @@
 
 #include <array>
 
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/aws_time.h"
 #include "store/dynamodb/client/internal/credentials_util.h"
-#include "store/dynamodb/client/internal/crypto.h"
 #include "store/dynamodb/client/internal/sigv4_canonical.h"
 #include "store/dynamodb/client/internal/xml.h"
 #include "store/dynamodb/client/sigv4.h"
@@ -284,7 +284,7 @@ Result<Credentials> WebIdentityCredentialsProvider::GetCredentials() {
   request.role_session_name = session;
   request.web_identity_token = std::move(token);
   auto result = StsAssumeRoleWithWebIdentity(StsOptionsFromEnvironment(options_.sts, env), request);
-  internal::SecureWipe(request.web_identity_token);
+  SecureWipe(request.web_identity_token);
   if (!result.ok()) {
     return result.status().WithContext("web identity token file " + token_file);
   }

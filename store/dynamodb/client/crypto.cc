@@ -1,4 +1,4 @@
-#include "store/dynamodb/client/internal/crypto.h"
+#include "store/dynamodb/client/crypto.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace dynaflow::dynamodb::internal {
+namespace dynaflow::dynamodb {
 
 namespace {
 
@@ -90,6 +90,10 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return out;
 }
 
+bool ConstantTimeEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
@@ -106,4 +110,4 @@ void SecureWipe(std::string& s) {
   s.clear();
 }
 
-}  // namespace dynaflow::dynamodb::internal
+}  // namespace dynaflow::dynamodb

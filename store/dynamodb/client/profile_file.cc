@@ -2,8 +2,8 @@
 
 #include <cctype>
 
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/credentials_util.h"
-#include "store/dynamodb/client/internal/crypto.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -184,7 +184,7 @@ Result<ProfileSet> LoadProfileFiles(const ProfileFileLocations& locations) {
     if (st.Is(StatusCode::kNotFound)) continue;
     if (!st.ok()) return st;
     DYNAFLOW_RETURN_IF_ERROR(set.Parse(text, *f.path, f.kind));
-    internal::SecureWipe(text);
+    SecureWipe(text);
   }
   return set;
 }

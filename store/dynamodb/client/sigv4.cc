@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "store/dynamodb/client/internal/crypto.h"
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/sigv4_canonical.h"
 
 namespace dynaflow::dynamodb {
@@ -67,8 +67,7 @@ Result<SignatureParts> ComputeSignature(const HttpRequest& req, const Credential
   out.amz_date = internal::FormatAmzDate(params.time);
   const std::string date = out.amz_date.substr(0, 8);
   out.credential_scope = date + "/" + params.region + "/" + params.service + "/aws4_request";
-  out.payload_hash =
-      params.payload_hash.empty() ? internal::Sha256Hex(req.body) : params.payload_hash;
+  out.payload_hash = params.payload_hash.empty() ? Sha256Hex(req.body) : params.payload_hash;
 
   // The headers the signer sets, and which of them it signs.
   std::vector<std::string> names_to_sign = {"host"};
@@ -137,14 +136,14 @@ Result<SignatureParts> ComputeSignature(const HttpRequest& req, const Credential
       internal::CanonicalQueryString(query) + "\n" + headers.block + "\n" + out.signed_headers +
       "\n" + out.payload_hash;
   out.string_to_sign = std::string(kAlgorithm) + "\n" + out.amz_date + "\n" + out.credential_scope +
-                       "\n" + internal::Sha256Hex(out.canonical_request);
+                       "\n" + Sha256Hex(out.canonical_request);
 
   std::string key =
       cache != nullptr
           ? cache->GetOrDerive(credentials, date, params.region, params.service)
           : DeriveSigningKey(credentials.secret_access_key, date, params.region, params.service);
-  out.signature = internal::HexEncode(internal::HmacSha256(key, out.string_to_sign));
-  internal::SecureWipe(key);
+  out.signature = HexEncode(HmacSha256(key, out.string_to_sign));
+  SecureWipe(key);
 
   if (query_mode) {
     for (const auto& [k, v] : presign) {

@@ -1,10 +1,7 @@
 #include "store/table/internal/cursor.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <array>
+#include "store/dynamodb/client/base64.h"
+#include "store/dynamodb/client/crypto.h"
 
 namespace dynaflow::table::internal {
 namespace {
@@ -15,16 +12,6 @@ constexpr size_t kMacBytes = 32;
 // Used when TableOptions::cursor_secret is empty. Public by construction: it only detects
 // accidental misuse, it does not stop forgery.
 constexpr std::string_view kBuiltInKey = "dynaflow/table/cursor/v1/built-in-key";
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Mac(std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
-  return std::string(reinterpret_cast<const char*>(out.data()), len);
-}
 
 void PutVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {
@@ -96,18 +83,18 @@ std::string CursorCodec::Encode(const CursorBinding& b, const CursorPosition& p)
   PutString(&raw, p.last.pk);
   PutString(&raw, p.last.sk);
   PutString(&raw, p.index_sk);
-  raw += Mac(key_, raw);
-  return Base64UrlEncode(raw);
+  raw += dynamodb::HmacSha256(key_, raw);
+  return dynamodb::Base64UrlEncode(raw);
 }
 
 Result<CursorPosition> CursorCodec::Decode(const CursorBinding& want,
                                            std::string_view cursor) const {
-  std::optional<std::string> raw = Base64UrlDecode(cursor);
+  std::optional<std::string> raw = dynamodb::Base64UrlDecode(cursor);
   if (!raw) return Invalid("not a base64url string");
   if (raw->size() < 1 + kMacBytes) return Invalid("too short (truncated?)");
   std::string_view body(raw->data(), raw->size() - kMacBytes);
-  std::string mac = Mac(key_, body);
-  if (CRYPTO_memcmp(mac.data(), raw->data() + body.size(), kMacBytes) != 0) {
+  if (!dynamodb::ConstantTimeEqual(dynamodb::HmacSha256(key_, body),
+                                   std::string_view(*raw).substr(body.size()))) {
     return Invalid(
         "authentication failed (the cursor was altered, truncated, or issued by a table with "
         "another cursor secret)");
@@ -142,57 +129,6 @@ Result<CursorPosition> CursorCodec::Decode(const CursorBinding& want,
   if (got.sort != want.sort) return Invalid("it was issued for another sort-key condition");
   if (want.index == Index::kPrimary && p.last.pk != want.partition) return Invalid("malformed");
   return p;
-}
-
-std::string Base64UrlEncode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  size_t rest = in.size() - i;
-  if (rest == 1) {
-    uint32_t v = byte(i) << 16;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-  } else if (rest == 2) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-  }
-  return out;
-}
-
-std::optional<std::string> Base64UrlDecode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-') return 62;
-    if (c == '_') return 63;
-    return -1;
-  };
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  // Leftover bits must be zero, so every byte string has exactly one encoding.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
 }
 
 }  // namespace dynaflow::table::internal

@@ -54,9 +54,4 @@ class CursorCodec {
   std::string key_;
 };
 
-// base64url (RFC 4648 section 5) without padding. Decode rejects padding, whitespace, other
-// alphabets and impossible lengths (nullopt).
-std::string Base64UrlEncode(std::string_view bytes);
-std::optional<std::string> Base64UrlDecode(std::string_view text);
-
 }  // namespace dynaflow::table::internal

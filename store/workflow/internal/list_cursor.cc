@@ -1,9 +1,7 @@
 #include "store/workflow/internal/list_cursor.h"
 
-#include <openssl/crypto.h>
-
-#include "store/dynamodb/client/internal/crypto.h"
-#include "store/table/internal/cursor.h"
+#include "store/dynamodb/client/base64.h"
+#include "store/dynamodb/client/crypto.h"
 
 namespace dynaflow::store::internal {
 
@@ -22,24 +20,24 @@ std::string ListCursorCodec::Mac(std::string_view binding, std::string_view last
   data += ':';
   data += binding;
   data += last_key;
-  return dynamodb::internal::HmacSha256(key_, data).substr(0, kMacBytes);
+  return dynamodb::HmacSha256(key_, data).substr(0, kMacBytes);
 }
 
 std::string ListCursorCodec::Encode(std::string_view binding, std::string_view last_key) const {
   std::string raw(last_key);
   raw += Mac(binding, last_key);
-  return table::internal::Base64UrlEncode(raw);
+  return dynamodb::Base64UrlEncode(raw);
 }
 
 Result<std::string> ListCursorCodec::Decode(std::string_view binding,
                                             std::string_view cursor) const {
-  auto raw = table::internal::Base64UrlDecode(cursor);
+  auto raw = dynamodb::Base64UrlDecode(cursor);
   if (!raw || raw->size() <= kMacBytes) {
     return Status::InvalidArgument("malformed list cursor");
   }
   std::string last_key = raw->substr(0, raw->size() - kMacBytes);
   std::string mac = Mac(binding, last_key);
-  if (CRYPTO_memcmp(mac.data(), raw->data() + last_key.size(), kMacBytes) != 0) {
+  if (!dynamodb::ConstantTimeEqual(mac, std::string_view(*raw).substr(last_key.size()))) {
     return Status::InvalidArgument(
         "list cursor fails authentication: it belongs to another listing, key prefix or secret");
   }

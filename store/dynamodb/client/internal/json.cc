@@ -7,7 +7,7 @@
 #include <limits>
 #include <vector>
 
-#include "store/dynamodb/client/internal/base64.h"
+#include "store/dynamodb/client/base64.h"
 
 namespace dynaflow::dynamodb::json {
 
@@ -257,7 +257,7 @@ void Writer::StringWriter::WriteString(std::string_view s) {
 
 void Writer::Base64String(std::string_view raw) {
   scratch_.clear();
-  internal::Base64EncodeAppend(raw, &scratch_);
+  Base64EncodeAppend(raw, &scratch_);
   String(scratch_);
 }
 

@@ -1,5 +1,5 @@
 // DeriveSigningKey and SigningKeyCache (declared in sigv4.h).
-#include "store/dynamodb/client/internal/crypto.h"
+#include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/sigv4.h"
 
 namespace dynaflow::dynamodb {
@@ -8,14 +8,14 @@ std::string DeriveSigningKey(std::string_view secret_access_key, std::string_vie
                              std::string_view region, std::string_view service) {
   std::string secret = "AWS4";
   secret.append(secret_access_key);
-  std::string k_date = internal::HmacSha256(secret, date);
-  std::string k_region = internal::HmacSha256(k_date, region);
-  std::string k_service = internal::HmacSha256(k_region, service);
-  std::string k_signing = internal::HmacSha256(k_service, "aws4_request");
-  internal::SecureWipe(secret);
-  internal::SecureWipe(k_date);
-  internal::SecureWipe(k_region);
-  internal::SecureWipe(k_service);
+  std::string k_date = HmacSha256(secret, date);
+  std::string k_region = HmacSha256(k_date, region);
+  std::string k_service = HmacSha256(k_region, service);
+  std::string k_signing = HmacSha256(k_service, "aws4_request");
+  SecureWipe(secret);
+  SecureWipe(k_date);
+  SecureWipe(k_region);
+  SecureWipe(k_service);
   return k_signing;
 }
 
@@ -23,7 +23,7 @@ SigningKeyCache::SigningKeyCache(size_t max_entries)
     : max_entries_(max_entries == 0 ? 1 : max_entries) {}
 
 SigningKeyCache::~SigningKeyCache() {
-  for (Entry& e : lru_) internal::SecureWipe(e.key);
+  for (Entry& e : lru_) SecureWipe(e.key);
 }
 
 std::string SigningKeyCache::GetOrDerive(const Credentials& credentials, std::string_view date,
@@ -36,8 +36,8 @@ std::string SigningKeyCache::GetOrDerive(const Credentials& credentials, std::st
     material.push_back(':');
     material.append(part);
   }
-  std::string id = internal::Sha256(material);
-  internal::SecureWipe(material);
+  std::string id = Sha256(material);
+  SecureWipe(material);
   for (std::string_view part : {date, region, service}) {
     id += std::to_string(part.size());
     id.push_back(':');
@@ -61,7 +61,7 @@ std::string SigningKeyCache::GetOrDerive(const Credentials& credentials, std::st
     while (lru_.size() > max_entries_) {
       Entry& victim = lru_.back();
       index_.erase(victim.id);
-      internal::SecureWipe(victim.key);
+      SecureWipe(victim.key);
       lru_.pop_back();
     }
   }
