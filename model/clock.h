@@ -44,6 +44,10 @@ class Random {
 inline int64_t ToUnixMillis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
+// Whole seconds since the Unix epoch, truncated toward zero (the unit of DynamoDB's `ttl`).
+inline int64_t ToUnixSeconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
 inline TimePoint FromUnixMillis(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 }  // namespace dynaflow

@@ -362,7 +362,7 @@ Result<QueryPage> DynamoDbTable::Query(const QueryRequest& request) {
   if (request.index == Index::kGsi2) q.index_name = kGsi2Name;
   ExpressionBuilder b;
   q.key_condition_expression = b.KeyCondition(request.index, request.partition, request.sort);
-  if (filter_expired_) q.filter_expression = b.NotExpired(internal::EpochSeconds(now));
+  if (filter_expired_) q.filter_expression = b.NotExpired(ToUnixSeconds(now));
   q.expression_attributes = b.Take();
   q.scan_index_forward = request.forward;
   q.limit = request.limit + 1;  // one more than the page: tells whether another page exists

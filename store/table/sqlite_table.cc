@@ -301,7 +301,7 @@ Result<QueryPage> SqliteTable::Query(const QueryRequest& request) {
   TimePoint now = clock_->Now();
   // One row beyond the limit tells whether another page exists. SQL already drops expired rows,
   // so every fetched row is visible (the assembler re-checks exactly anyway).
-  internal::BindSqliteQuery(&stmt, request, after ? &*after : nullptr, internal::EpochSeconds(now),
+  internal::BindSqliteQuery(&stmt, request, after ? &*after : nullptr, ToUnixSeconds(now),
                             request.limit + 1);
   internal::PageAssembler page(request.limit, now);
   std::optional<Item> last;

@@ -2,7 +2,6 @@
 #include "store/workflow/workflow_store.h"
 
 #include "model/utf8.h"
-#include "store/table/internal/ttl.h"
 #include "store/workflow/internal/keys.h"
 #include "store/workflow/internal/store_impl.h"
 
@@ -77,7 +76,7 @@ TimePoint WorkflowStoreImpl::Now() const {
   return FromUnixMillis(ToUnixMillis(clock_->Now()));
 }
 
-int64_t WorkflowStoreImpl::NowSeconds() const { return table::internal::EpochSeconds(Now()); }
+int64_t WorkflowStoreImpl::NowSeconds() const { return ToUnixSeconds(Now()); }
 
 std::string WorkflowStoreImpl::Pk(const std::string& run_id) const {
   return RunPk(options_.key_prefix, run_id);

@@ -14,7 +14,6 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <chrono>
 #include <string>
 
 #include "model/attribute_value.h"
@@ -24,16 +23,11 @@
 
 namespace dynaflow::table::internal {
 
-// Epoch seconds of `now`, truncated.
-inline int64_t EpochSeconds(TimePoint now) {
-  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-}
-
 inline bool IsExpired(const Item& item, TimePoint now) {
   const AttributeValue* ttl = FindAttribute(item, kTtl);
   if (ttl == nullptr || !ttl->is_n()) return false;
   if (!AttributeValue::IsValidNumber(*ttl->AsN())) return false;
-  return CompareDecimal(*ttl->AsN(), std::to_string(EpochSeconds(now))) <= 0;
+  return CompareDecimal(*ttl->AsN(), std::to_string(ToUnixSeconds(now))) <= 0;
 }
 
 }  // namespace dynaflow::table::internal
