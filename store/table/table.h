@@ -1,9 +1,10 @@
 // Table: the item table every backend implements (DynamoDB, SQLite, memory).
 //
-// The single-table design of DESIGN.md is written once above this interface; a backend is only
-// an item table with string keys PK/SK, two global secondary indexes (GSI1PK/GSI1SK,
-// GSI2PK/GSI2SK, projecting ALL, sparse: an item without GSIxPK is not in the index), a numeric
-// TTL attribute `ttl` (epoch seconds), typed conditions, transactions and cursors.
+// The single-table design (README: "The table layout", "The workflow store"; store/workflow/) is
+// written once above this interface; a backend is only an item table with string keys PK/SK,
+// two global secondary indexes (GSI1PK/GSI1SK, GSI2PK/GSI2SK, projecting ALL, sparse: an item
+// without GSIxPK is not in the index), a numeric TTL attribute `ttl` (epoch seconds), typed
+// conditions, transactions and cursors.
 //
 // Every backend enforces DynamoDB's limits so what works embedded works on DynamoDB:
 // item <= 400 KB (counted as DynamoDB counts), transaction <= 100 items and 4 MB, query pages

@@ -5,8 +5,8 @@
 // backend (memory, SQLite, DynamoDB) gets it unchanged.
 //
 // Items (all under PK = <prefix>RUN#<runId>; <prefix> is WorkflowStoreOptions::key_prefix):
-//   run      SK RUN#<runId>        GSI1 <prefix>WORKFLOW#<workflowId>[#<nn>] /
-//   <createdMs13>#<runId>
+//   run      SK RUN#<runId>        GSI1 <prefix>WORKFLOW#<workflowId>[#<nn>]
+//                                       / <createdMs13>#<runId>
 //                                  GSI2 <prefix>STATUS#<status>[#<nn>] / <timeMs13>#<runId>
 //                                  (the last step sits in the run item, `finalStep`)
 //   step     SK STEP#<stepId>      its output inline (compressed above compress_min_bytes)

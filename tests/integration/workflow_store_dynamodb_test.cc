@@ -349,7 +349,8 @@ std::set<std::string> Names(const Item& item) {
 
 // One run of every item kind, on a real table with the seed keys (no prefix, one shard), with
 // small chunks so a CHUNK item appears. Checks each kind's attributes are exactly the documented
-// ones; infra/store-fragment.md shows these very items as the AWS CLI prints them.
+// ones; the README's "Real items" (under "The workflow store") shows these very items as the AWS
+// CLI prints them.
 TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   auto client = test::NewDynamoDbLocalClient();
   ASSERT_NE(client, nullptr);
