@@ -129,9 +129,23 @@ void WorkflowStoreImpl::Backoff(int attempt) {
 
 namespace {
 constexpr int kMaxConflictAttempts = 8;
-}  // namespace
 
-Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing_run_id) {
+Status ValidateTags(const std::map<std::string, std::string>& tags) {
+  for (const auto& [k, v] : tags) {
+    if (k.empty()) return Status::InvalidArgument("a tag name is empty");
+    if (size_t at = FindInvalidUtf8(k); at != std::string_view::npos) {
+      return Status::InvalidArgument("tag name \"" + SanitizeUtf8(k) +
+                                     "\" is not valid UTF-8 (byte " + std::to_string(at) + ")");
+    }
+    if (size_t at = FindInvalidUtf8(v); at != std::string_view::npos) {
+      return Status::InvalidArgument("value of tag \"" + k + "\" is not valid UTF-8 (byte " +
+                                     std::to_string(at) + ")");
+    }
+  }
+  return Status::OK();
+}
+
+Status ValidateNewRun(const NewRun& nr) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("workflow id", nr.workflow_id, kMaxWorkflowIdBytes));
   if (!nr.run_id.empty()) DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", nr.run_id, kMaxRunIdBytes));
   if (!nr.business_key.empty()) {
@@ -149,40 +163,56 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     DYNAFLOW_RETURN_IF_ERROR(ValidateId("parent step", nr.parent_step, kMaxStepIdBytes));
     if (nr.run_id.empty()) return Status::InvalidArgument("a child run needs a run id");
   }
-  for (const auto& [k, v] : nr.tags) {
-    if (k.empty()) return Status::InvalidArgument("a tag name is empty");
-    if (size_t at = FindInvalidUtf8(k); at != std::string_view::npos) {
-      return Status::InvalidArgument("tag name \"" + SanitizeUtf8(k) +
-                                     "\" is not valid UTF-8 (byte " + std::to_string(at) + ")");
-    }
-    if (size_t at = FindInvalidUtf8(v); at != std::string_view::npos) {
-      return Status::InvalidArgument("value of tag \"" + k + "\" is not valid UTF-8 (byte " +
-                                     std::to_string(at) + ")");
-    }
-  }
+  return ValidateTags(nr.tags);
+}
 
+}  // namespace
+
+Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing_run_id) {
+  DYNAFLOW_RETURN_IF_ERROR(ValidateNewRun(nr));
   const TimePoint now = Now();
   const int64_t now_ms = ToUnixMillis(now);
   const std::string run_id = nr.run_id.empty() ? NewRunId(now, *random_) : nr.run_id;
-  const std::string pk = Pk(run_id);
+  const int64_t due_ms = nr.start_at ? ToUnixMillis(*nr.start_at) : now_ms;
+  const NewRunContext run{nr, run_id, Pk(run_id), now_ms,
+                          ItemsTtlFor(due_ms, nr.retention.count())};
 
+  ItemMutation m = NewRunItem(run, due_ms);
+  std::optional<PayloadItems> input = PlaceInput(run, &m);
+  NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, &m);
+  const Item run_item = m.item();
+
+  std::vector<table::WriteOp> ops;
+  ops.push_back(table::PutOp{run_item, AbsentOrExpired()});
+  AddRunCompanions(run, &ops);
+  const size_t with_begin = ops.size();
+  ops.insert(ops.end(), nr.with.begin(), nr.with.end());
+  if (input) {
+    for (const Item& chunk : input->chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
+    ops.push_back(table::PutOp{input->head, AbsentOrExpired()});
+  }
+  DYNAFLOW_RETURN_IF_ERROR(WriteNewRun(run, with_begin, &ops, existing_run_id));
+  Remember(run_item);
+  return RunFromItem(run_item);
+}
+
+ItemMutation WorkflowStoreImpl::NewRunItem(const NewRunContext& run, int64_t due_ms) const {
+  const NewRun& nr = run.request;
   ItemMutation m{Item{}};
-  m.Set(table::kPk, V::S(pk));
-  m.Set(table::kSk, V::S(RunSk(run_id)));
+  m.Set(table::kPk, V::S(run.pk));
+  m.Set(table::kSk, V::S(RunSk(run.run_id)));
   m.Set(attr::kType, V::S("RUN"));
-  m.Set(attr::kRunId, V::S(run_id));
+  m.Set(attr::kRunId, V::S(run.run_id));
   m.Set(attr::kWorkflowId, V::S(nr.workflow_id));
   m.Set(attr::kWorkflowVersion, V::N(static_cast<int64_t>(nr.workflow_version)));
   m.Set(table::kGsi1Pk,
         V::S(WorkflowGsiPk(options_.key_prefix, nr.workflow_id,
-                           ShardOf(run_id, options_.gsi1_shards), options_.gsi1_shards)));
-  m.Set(table::kGsi1Sk, V::S(TimeSortKey(now_ms, run_id)));
-  m.Set(attr::kCreatedAt, V::N(now_ms));
-  m.Set(attr::kUpdatedAt, V::N(now_ms));
-  const int64_t due_ms = nr.start_at ? ToUnixMillis(*nr.start_at) : now_ms;
+                           ShardOf(run.run_id, options_.gsi1_shards), options_.gsi1_shards)));
+  m.Set(table::kGsi1Sk, V::S(TimeSortKey(run.now_ms, run.run_id)));
+  m.Set(attr::kCreatedAt, V::N(run.now_ms));
+  m.Set(attr::kUpdatedAt, V::N(run.now_ms));
   m.Set(attr::kDueAt, V::N(due_ms));
-  const std::optional<int64_t> items_ttl = ItemsTtlFor(due_ms, nr.retention.count());
-  if (items_ttl) m.Set(attr::kItemsTtl, V::N(*items_ttl));
+  if (run.items_ttl) m.Set(attr::kItemsTtl, V::N(*run.items_ttl));
   m.Set(attr::kVersion, V::N(1));
   m.Set(attr::kRetention, V::N(static_cast<int64_t>(nr.retention.count())));
   if (!nr.business_key.empty()) m.Set(attr::kBusinessKey, V::S(nr.business_key));
@@ -199,89 +229,96 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
   if (nr.owner) {
     m.Set(attr::kStatus, V::S("RUNNING"));
     m.Set(attr::kLeaseOwner, V::S(*nr.owner));
-    m.Set(attr::kLeaseExpiresAt, V::N(now_ms + nr.lease_duration.count()));
+    m.Set(attr::kLeaseExpiresAt, V::N(run.now_ms + nr.lease_duration.count()));
     m.Set(attr::kEpoch, V::N(1));
   } else {
     m.Set(attr::kStatus, V::S("PENDING"));
     m.Set(attr::kEpoch, V::N(0));
   }
+  return m;
+}
 
-  // The input: inline, or an INPUT head (+ chunks written first).
-  std::optional<PayloadItems> input;
-  if (!nr.input.empty()) {
-    EncodedPayload enc = EncodePayload(nr.input, options_.compress_min_bytes);
-    if (enc.bytes.size() <= options_.inline_input_max_bytes) {
-      m.Set(attr::kInput, V::B(std::move(enc.bytes)));
-      if (!enc.encoding.empty()) m.Set(attr::kInputEncoding, V::S(enc.encoding));
-    } else {
-      Item extra{{attr::kRunId, V::S(run_id)}};
-      if (!enc.encoding.empty()) extra[attr::kEncoding] = V::S(enc.encoding);
-      if (items_ttl) extra[table::kTtl] = V::N(*items_ttl);
-      input = SplitPayload(pk, kInputSk, "INPUT", enc.bytes, options_.payload_chunk_bytes,
-                           NewChunkTag(*random_), extra, items_ttl);
-      m.Set(attr::kInputRef, V::S(input->ref.Encode()));
-    }
+std::optional<PayloadItems> WorkflowStoreImpl::PlaceInput(const NewRunContext& run,
+                                                          ItemMutation* m) {
+  if (run.request.input.empty()) return std::nullopt;
+  EncodedPayload enc = EncodePayload(run.request.input, options_.compress_min_bytes);
+  if (enc.bytes.size() <= options_.inline_input_max_bytes) {
+    m->Set(attr::kInput, V::B(std::move(enc.bytes)));
+    if (!enc.encoding.empty()) m->Set(attr::kInputEncoding, V::S(enc.encoding));
+    return std::nullopt;
   }
-  NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, &m);
-  const Item run_item = m.item();
+  Item extra{{attr::kRunId, V::S(run.run_id)}};
+  if (!enc.encoding.empty()) extra[attr::kEncoding] = V::S(enc.encoding);
+  if (run.items_ttl) extra[table::kTtl] = V::N(*run.items_ttl);
+  PayloadItems input =
+      SplitPayload(run.pk, kInputSk, "INPUT", enc.bytes, options_.payload_chunk_bytes,
+                   NewChunkTag(*random_), extra, run.items_ttl);
+  m->Set(attr::kInputRef, V::S(input.ref.Encode()));
+  return input;
+}
 
-  std::vector<table::WriteOp> ops;
-  ops.push_back(table::PutOp{run_item, AbsentOrExpired()});
+void WorkflowStoreImpl::AddRunCompanions(const NewRunContext& run,
+                                         std::vector<table::WriteOp>* ops) const {
+  const NewRun& nr = run.request;
+  auto with_ttl = [&](Item item) {
+    if (run.items_ttl) item[table::kTtl] = V::N(*run.items_ttl);
+    return item;
+  };
   if (!nr.business_key.empty()) {
     std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
-    Item b{{table::kPk, V::S(bk)},
-           {table::kSk, V::S(bk)},
-           {attr::kType, V::S("BKEY")},
-           {attr::kRunId, V::S(run_id)},
-           {attr::kWorkflowId, V::S(nr.workflow_id)},
-           {attr::kBusinessKey, V::S(nr.business_key)},
-           {attr::kCreatedAt, V::N(now_ms)}};
-    if (items_ttl) b[table::kTtl] = V::N(*items_ttl);
-    ops.push_back(table::PutOp{std::move(b), AbsentOrExpired()});
+    ops->push_back(table::PutOp{with_ttl(Item{{table::kPk, V::S(bk)},
+                                              {table::kSk, V::S(bk)},
+                                              {attr::kType, V::S("BKEY")},
+                                              {attr::kRunId, V::S(run.run_id)},
+                                              {attr::kWorkflowId, V::S(nr.workflow_id)},
+                                              {attr::kBusinessKey, V::S(nr.business_key)},
+                                              {attr::kCreatedAt, V::N(run.now_ms)}}),
+                                AbsentOrExpired()});
   }
-  // Links that name the run from another partition (a parent's): written with the
-  // run, so they exist exactly when it does. They carry the run's itemsTtl (a link may outlive
-  // the partition it sits in by at most that much; a parent that lives longer re-stamps it).
-  // Conditional on the slot being free, so a taken run id never leaves a stray link.
-  auto link = [&](std::string pk, std::string sk) {
-    Item l{{table::kPk, V::S(std::move(pk))},
-           {table::kSk, V::S(std::move(sk))},
-           {attr::kType, V::S("LINK")},
-           {attr::kChildRunId, V::S(run_id)},
-           {attr::kWorkflowId, V::S(nr.workflow_id)},
-           {attr::kCreatedAt, V::N(now_ms)}};
-    if (!nr.parent_step.empty()) l[attr::kParentStep] = V::S(nr.parent_step);
-    if (items_ttl) l[table::kTtl] = V::N(*items_ttl);
-    ops.push_back(table::PutOp{std::move(l), std::nullopt});
-  };
-  if (!nr.parent_run_id.empty()) link(Pk(nr.parent_run_id), ChildSk(nr.parent_run_id, run_id));
-  for (Item l : nr.links) {
-    if (items_ttl) l[table::kTtl] = V::N(*items_ttl);
-    ops.push_back(table::PutOp{std::move(l), std::nullopt});
+  if (!nr.parent_run_id.empty()) {
+    Item link{{table::kPk, V::S(Pk(nr.parent_run_id))},
+              {table::kSk, V::S(ChildSk(nr.parent_run_id, run.run_id))},
+              {attr::kType, V::S("LINK")},
+              {attr::kChildRunId, V::S(run.run_id)},
+              {attr::kWorkflowId, V::S(nr.workflow_id)},
+              {attr::kCreatedAt, V::N(run.now_ms)}};
+    if (!nr.parent_step.empty()) link[attr::kParentStep] = V::S(nr.parent_step);
+    ops->push_back(table::PutOp{with_ttl(std::move(link)), std::nullopt});
   }
-  const size_t with_begin = ops.size();
-  ops.insert(ops.end(), nr.with.begin(), nr.with.end());
-  if (input) {
-    for (const Item& chunk : input->chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
-    ops.push_back(table::PutOp{input->head, AbsentOrExpired()});
-  }
+  for (const Item& link : nr.links) ops->push_back(table::PutOp{with_ttl(link), std::nullopt});
+}
 
+Status WorkflowStoreImpl::WriteNewRunOnce(const std::vector<table::WriteOp>& ops,
+                                          table::TransactionFailure* failure) {
+  if (ops.size() > 1) return table_->TransactWrite(ops, failure);
+  const auto& put = std::get<table::PutOp>(ops[0]);
+  table::WriteOptions wo;
+  wo.condition = put.condition;
+  wo.old_item_on_condition_failure = &failure->old_item;
+  failure->failed_index = 0;
+  return table_->Put(put.item, wo);
+}
+
+std::string WorkflowStoreImpl::BusinessKeyHolder(const NewRun& nr,
+                                                 const table::TransactionFailure& failure) {
+  std::string holder = failure.old_item ? GetSOr(*failure.old_item, attr::kRunId) : "";
+  if (holder.empty()) {
+    const std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
+    auto b = table_->Get(table::Key{bk, bk});
+    if (b.ok()) holder = GetSOr(*b, attr::kRunId);
+  }
+  return holder;
+}
+
+Status WorkflowStoreImpl::WriteNewRun(const NewRunContext& run, size_t with_begin,
+                                      std::vector<table::WriteOp>* ops,
+                                      std::string* existing_run_id) {
+  const NewRun& nr = run.request;
   bool took_over_key = false;
   for (int attempt = 0;; ++attempt) {
-    Status s;
     table::TransactionFailure failure;
-    std::optional<Item> old;
-    if (ops.size() == 1) {
-      table::WriteOptions wo;
-      wo.condition = std::get<table::PutOp>(ops[0]).condition;
-      wo.old_item_on_condition_failure = &old;
-      s = table_->Put(run_item, wo);
-      failure.failed_index = 0;
-      failure.old_item = old;
-    } else {
-      s = table_->TransactWrite(ops, &failure);
-    }
-    if (s.ok()) break;
+    Status s = WriteNewRunOnce(*ops, &failure);
+    if (s.ok()) return s;
     if (s.Is(StatusCode::kTransactionCanceled) && attempt + 1 < kMaxConflictAttempts) {
       Backoff(attempt);
       continue;
@@ -289,22 +326,17 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
     if (!s.Is(StatusCode::kConditionFailed)) return s;
     const auto failed = static_cast<size_t>(failure.failed_index);
     if (failure.failed_index > 0 && failed >= with_begin && failed < with_begin + nr.with.size()) {
-      return Status::ConditionFailed("run " + run_id + " not created: write " +
+      return Status::ConditionFailed("run " + run.run_id + " not created: write " +
                                      std::to_string(failed - with_begin) +
                                      " of those made with it failed its condition");
     }
     if (failure.failed_index == 1 && !nr.business_key.empty()) {
-      std::string holder = failure.old_item ? GetSOr(*failure.old_item, attr::kRunId) : "";
-      const std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
-      if (holder.empty()) {
-        auto b = table_->Get(table::Key{bk, bk});
-        if (b.ok()) holder = GetSOr(*b, attr::kRunId);
-      }
+      std::string holder = BusinessKeyHolder(nr, failure);
       // The key item outlives its run by up to item_ttl_margin: once the run that held it is
       // gone (expired), the key is free. Take it over, conditional on it still naming that run.
       if (!holder.empty() && !took_over_key &&
           table_->Get(RunKey(holder)).status().Is(StatusCode::kNotFound)) {
-        std::get<table::PutOp>(ops[1]).condition = EqS(attr::kRunId, holder);
+        std::get<table::PutOp>((*ops)[1]).condition = EqS(attr::kRunId, holder);
         took_over_key = true;
         continue;
       }
@@ -312,11 +344,9 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
       return Status::AlreadyExists("business key '" + nr.business_key + "' of workflow " +
                                    nr.workflow_id + " is held by run " + holder);
     }
-    if (existing_run_id) *existing_run_id = run_id;
-    return Status::AlreadyExists("run " + run_id + " already exists");
+    if (existing_run_id) *existing_run_id = run.run_id;
+    return Status::AlreadyExists("run " + run.run_id + " already exists");
   }
-  Remember(run_item);
-  return RunFromItem(run_item);
 }
 
 Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::string& owner,

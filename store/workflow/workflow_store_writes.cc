@@ -36,6 +36,25 @@ AttributeMap FinalStepOf(const Item& step_item) {
   return m;
 }
 
+// kConditionFailed naming the status when `run` (the item of run `run_id`) is finished.
+Status NotFinished(const Item& run, const std::string& run_id) {
+  DYNAFLOW_ASSIGN_OR_RETURN(RunStatus st, StatusOf(run));
+  if (IsTerminal(st)) {
+    return Status::ConditionFailed("run " + run_id + " is " + std::string(RunStatusName(st)));
+  }
+  return Status::OK();
+}
+
+// The condition of a run write: the version it was computed from and, for a lease holder, the
+// lease (owner, epoch).
+Condition RunWriteCondition(int64_t version, const Fence* fence) {
+  Condition cond = EqN(attr::kVersion, version);
+  if (fence) {
+    cond = cond && EqS(attr::kLeaseOwner, fence->owner) && EqN(attr::kEpoch, fence->epoch);
+  }
+  return cond;
+}
+
 }  // namespace
 
 Status WorkflowStoreImpl::CheckFence(const Fence& fence, const Item& run, bool* stale) const {
@@ -49,14 +68,75 @@ Status WorkflowStoreImpl::CheckFence(const Fence& fence, const Item& run, bool* 
     *stale = true;
     return Status::OK();
   }
-  DYNAFLOW_ASSIGN_OR_RETURN(RunStatus st, StatusOf(run));
-  if (IsTerminal(st)) {
-    return Status::ConditionFailed("run " + fence.run_id + " is " + std::string(RunStatusName(st)));
-  }
+  DYNAFLOW_RETURN_IF_ERROR(NotFinished(run, fence.run_id));
   if (GetSOr(run, attr::kLeaseOwner) != fence.owner) {
     return Status::Fenced("run " + fence.run_id + " is no longer leased by " + fence.owner);
   }
   return Status::OK();
+}
+
+Status WorkflowStoreImpl::CheckWritable(const std::string& run_id, const Fence* fence, bool* reread,
+                                        Item* cur) {
+  if (fence == nullptr) return NotFinished(*cur, run_id);
+  for (;;) {
+    bool stale = false;
+    DYNAFLOW_RETURN_IF_ERROR(CheckFence(*fence, *cur, &stale));
+    if (!stale) return Status::OK();
+    if (*reread) {
+      return Status::Fenced("run " + run_id + " has no lease epoch " +
+                            std::to_string(fence->epoch));
+    }
+    *reread = true;
+    DYNAFLOW_ASSIGN_OR_RETURN(*cur, ReadRun(run_id));
+  }
+}
+
+Result<int64_t> WorkflowStoreImpl::BuildNextRun(const Item& cur, const Builder& build,
+                                                ItemMutation* m, WritePlan* plan) {
+  DYNAFLOW_RETURN_IF_ERROR(build(cur, m, plan));
+  const int64_t version = GetNOr(cur, attr::kVersion, 0);
+  m->Set(attr::kVersion, V::N(version + 1));
+  m->Set(attr::kUpdatedAt, V::N(NowMs()));
+  NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, m);
+  DYNAFLOW_RETURN_IF_ERROR(KeepItemsAlive(m->item(), m));
+  return version;
+}
+
+RunWriteOutcome WorkflowStoreImpl::SendRunWrite(const table::Key& key, const ItemMutation& m,
+                                                Condition condition, WritePlan* plan) {
+  RunWriteOutcome out;
+  if (plan->extra.empty()) {
+    table::WriteOptions wo;
+    wo.condition = std::move(condition);
+    wo.old_item_on_condition_failure = &out.old;
+    auto written = table_->Update(key, m.update(), wo);
+    if (written.ok()) {
+      out.written = std::move(written).value();
+    } else {
+      out.status = written.status();
+      out.run_failed = true;
+    }
+    return out;
+  }
+  std::vector<table::WriteOp> ops;
+  ops.reserve(1 + plan->extra.size());
+  ops.push_back(table::UpdateOp{key, m.update(), std::move(condition)});
+  for (auto& op : plan->extra) ops.push_back(std::move(op));
+  table::TransactionFailure failure;
+  out.status = table_->TransactWrite(ops, &failure);
+  if (out.status.ok()) {
+    out.written = m.item();
+    return out;
+  }
+  if (out.status.Is(StatusCode::kConditionFailed) && failure.failed_index > 0) {
+    const auto i = static_cast<size_t>(failure.failed_index) - 1;
+    if (plan->on_extra_failure) out.status = plan->on_extra_failure(i, failure.old_item);
+    out.settled = true;
+    return out;
+  }
+  out.run_failed = out.status.Is(StatusCode::kConditionFailed);
+  out.old = std::move(failure.old_item);
+  return out;
 }
 
 Result<Item> WorkflowStoreImpl::WriteRun(const std::string& run_id, const Fence* fence,
@@ -70,87 +150,29 @@ Result<Item> WorkflowStoreImpl::WriteRun(const std::string& run_id, const Fence*
   }
   bool reread = false;
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
-    if (fence) {
-      bool stale = false;
-      DYNAFLOW_RETURN_IF_ERROR(CheckFence(*fence, cur, &stale));
-      if (stale) {
-        if (reread)
-          return Status::Fenced("run " + run_id + " has no lease epoch " +
-                                std::to_string(fence->epoch));
-        reread = true;
-        DYNAFLOW_ASSIGN_OR_RETURN(cur, ReadRun(run_id));
-        --attempt;
-        continue;
-      }
-    } else {
-      DYNAFLOW_ASSIGN_OR_RETURN(RunStatus st, StatusOf(cur));
-      if (IsTerminal(st)) {
-        return Status::ConditionFailed("run " + run_id + " is " + std::string(RunStatusName(st)));
-      }
-    }
+    DYNAFLOW_RETURN_IF_ERROR(CheckWritable(run_id, fence, &reread, &cur));
     ItemMutation m(cur);
     WritePlan plan;
-    DYNAFLOW_RETURN_IF_ERROR(build(cur, &m, &plan));
-    const int64_t version = GetNOr(cur, attr::kVersion, 0);
-    m.Set(attr::kVersion, V::N(version + 1));
-    m.Set(attr::kUpdatedAt, V::N(NowMs()));
-    NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, &m);
-    DYNAFLOW_RETURN_IF_ERROR(KeepItemsAlive(m.item(), &m));
-
-    Condition cond = EqN(attr::kVersion, version);
-    if (fence) {
-      cond = cond && EqS(attr::kLeaseOwner, fence->owner) && EqN(attr::kEpoch, fence->epoch);
+    DYNAFLOW_ASSIGN_OR_RETURN(const int64_t version, BuildNextRun(cur, build, &m, &plan));
+    RunWriteOutcome o = SendRunWrite(RunKey(run_id), m, RunWriteCondition(version, fence), &plan);
+    if (o.settled) return o.status;
+    if (o.status.ok()) {
+      Remember(*o.written);
+      return std::move(*o.written);
     }
-    const table::Key key = RunKey(run_id);
-
-    Status s;
-    std::optional<Item> old;
-    bool run_failed = false;  // the run's own condition failed (vs. an extra op's)
-    if (plan.extra.empty()) {
-      table::WriteOptions wo;
-      wo.condition = cond;
-      wo.old_item_on_condition_failure = &old;
-      auto written = table_->Update(key, m.update(), wo);
-      if (written.ok()) {
-        Remember(*written);
-        return std::move(written).value();
-      }
-      s = written.status();
-      run_failed = true;
-    } else {
-      std::vector<table::WriteOp> ops;
-      ops.reserve(1 + plan.extra.size());
-      ops.push_back(table::UpdateOp{key, m.update(), cond});
-      for (auto& op : plan.extra) ops.push_back(std::move(op));
-      table::TransactionFailure failure;
-      s = table_->TransactWrite(ops, &failure);
-      if (s.ok()) {
-        Remember(m.item());
-        return m.item();
-      }
-      if (s.Is(StatusCode::kConditionFailed)) {
-        run_failed = failure.failed_index <= 0;
-        if (!run_failed) {
-          size_t i = static_cast<size_t>(failure.failed_index) - 1;
-          if (plan.on_extra_failure) return plan.on_extra_failure(i, failure.old_item);
-          return s;
-        }
-      }
-      old = failure.old_item;
-    }
-    if (s.Is(StatusCode::kTransactionCanceled)) {
+    if (o.status.Is(StatusCode::kTransactionCanceled)) {
       Backoff(attempt);
       continue;
     }
-    if (!s.Is(StatusCode::kConditionFailed) || !run_failed) return s;
+    if (!o.status.Is(StatusCode::kConditionFailed) || !o.run_failed) return o.status;
     // The run item is not what we computed from: learn it and try again (the fence check at
     // the top of the loop turns a lost lease into kFenced).
-    if (!old) {
+    if (!o.old) {
       cache_.Erase(run_id);
       return Status::NotFound("run " + run_id + " not found");
     }
-    cache_.Replace(run_id, *old);
-    cur = std::move(*old);
+    cache_.Replace(run_id, *o.old);
+    cur = std::move(*o.old);
     if (attempt > 0) Backoff(attempt - 1);  // a second miss in a row: contention, back off
   }
   return Status::TransactionCanceled("run " + run_id + " kept changing; gave up after " +

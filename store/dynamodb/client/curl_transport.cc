@@ -129,6 +129,45 @@ bool HasCrLf(std::string_view s) {
   return false;
 }
 
+// kInvalidArgument when a header name is empty or holds ':', or a name or value holds CR/LF.
+Status ValidateHeaders(const HttpRequest& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || HasCrLf(name) || HasCrLf(value) || name.find(':') != std::string::npos) {
+      DYNAFLOW_ASSIGN_OR_RETURN(const std::string origin, Origin(request.url));
+      return Status::InvalidArgument("invalid request header name or value (" + origin + ")");
+    }
+  }
+  return Status::OK();
+}
+
+// Why the pool gave no handle: the request's deadline passed first, or creating one failed.
+Status NoHandle(const HttpRequest& request, const TransportTimeouts& timeouts) {
+  DYNAFLOW_ASSIGN_OR_RETURN(const std::string origin, Origin(request.url));
+  return timeouts.request.count() > 0
+             ? Status::Timeout(request.method + " " + origin + ": no free connection within " +
+                               std::to_string(timeouts.request.count()) + " ms")
+             : Status::Internal("curl_easy_init failed");
+}
+
+// The connect timeout, what is left of the request's `deadline` (nullptr: none) and, for
+// methods that send one, the body.
+void SetTimeoutsAndBody(CURL* h, const HttpRequest& request, const TransportTimeouts& timeouts,
+                        const std::chrono::steady_clock::time_point* deadline) {
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::max<int64_t>(0, timeouts.connect.count())));
+  long timeout_ms = 0;  // none
+  if (deadline != nullptr) {
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *deadline - std::chrono::steady_clock::now());
+    timeout_ms = static_cast<long>(std::max<int64_t>(1, remaining.count()));
+  }
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+  if (request.method != "GET" && request.method != "HEAD") {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+  }
+}
+
 }  // namespace
 
 // One pooled easy handle plus what it keeps from one request to the next, so that a request on
@@ -165,6 +204,26 @@ struct CurlTransport::Handle {
       nodes[i].next = i + 1 < n ? &nodes[i + 1] : nullptr;
     }
     return n == 0 ? nullptr : nodes.data();
+  }
+
+  // Hands curl the request's headers, plus empty ones suppressing curl's own Expect, Accept and
+  // Content-Type when the request has none.
+  void SetHeaders(const HttpHeaders& headers) {
+    size_t n = 0;
+    for (const auto& [name, value] : headers) {
+      // "Name;" is curl's syntax for a header with an empty value ("Name:" would delete it).
+      std::string& line = Line(n++);
+      line.append(name);
+      if (value.empty()) {
+        line.push_back(';');
+      } else {
+        line.append(": ").append(value);
+      }
+    }
+    for (const char* suppressed : {"Expect", "Accept", "Content-Type"}) {
+      if (FindHeader(headers, suppressed) == nullptr) Line(n++).append(suppressed).push_back(':');
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, LinkLines(n));
   }
 };
 
@@ -291,90 +350,60 @@ void CurlTransport::SetUp(Handle* ph, const std::string& method) const {
   ph->url.clear();      // the reset dropped the URL too
 }
 
-Result<HttpResponse> CurlTransport::Send(const HttpRequest& request,
-                                         const TransportTimeouts& timeouts) {
-  if (!impl_->init_ok) return Status::Internal("libcurl global initialisation failed");
-  for (const auto& [name, value] : request.headers) {
-    if (name.empty() || HasCrLf(name) || HasCrLf(value) || name.find(':') != std::string::npos) {
-      DYNAFLOW_ASSIGN_OR_RETURN(const std::string origin, Origin(request.url));
-      return Status::InvalidArgument("invalid request header name or value (" + origin + ")");
-    }
-  }
-
-  const auto start = std::chrono::steady_clock::now();
-  const bool has_deadline = timeouts.request.count() > 0;
-  const auto deadline = start + timeouts.request;
-  std::unique_ptr<CurlTransport::Handle> ph =
-      impl_->Acquire(std::max(1, options_.max_connections), has_deadline, deadline);
-  if (ph == nullptr) {
-    DYNAFLOW_ASSIGN_OR_RETURN(const std::string origin, Origin(request.url));
-    return has_deadline
-               ? Status::Timeout(request.method + " " + origin + ": no free connection within " +
-                                 std::to_string(timeouts.request.count()) + " ms")
-               : Status::Internal("curl_easy_init failed");
-  }
-  struct Return {
-    Impl* impl;
-    std::unique_ptr<CurlTransport::Handle>* ph;
-    ~Return() { impl->Release(std::move(*ph)); }
-  } give_back{impl_.get(), &ph};
-  CURL* h = ph->h;
-
+// Points a pooled handle at `request`: its method's fixed options (set up again only when the
+// method changes) and its URL (handed to curl only when it changes).
+Status CurlTransport::Target(Handle* ph, const HttpRequest& request) const {
   if (ph->method != request.method) {
-    if (!ph->method.empty()) curl_easy_reset(h);  // options only; connection and session survive
-    SetUp(ph.get(), request.method);
+    if (!ph->method.empty())
+      curl_easy_reset(ph->h);  // options only; connection and session survive
+    SetUp(ph, request.method);
   }
   if (ph->url != request.url) {
     DYNAFLOW_ASSIGN_OR_RETURN(ph->origin, Origin(request.url));
-    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());  // curl keeps its own copy
+    curl_easy_setopt(ph->h, CURLOPT_URL, request.url.c_str());  // curl keeps its own copy
     ph->url = request.url;
   }
+  return Status::OK();
+}
 
-  size_t lines = 0;
-  for (const auto& [name, value] : request.headers) {
-    // "Name;" is curl's syntax for a header with an empty value ("Name:" would delete it).
-    std::string& line = ph->Line(lines++);
-    line.append(name);
-    if (value.empty()) {
-      line.push_back(';');
-    } else {
-      line.append(": ").append(value);
-    }
-  }
-  for (const char* suppressed : {"Expect", "Accept", "Content-Type"}) {
-    if (FindHeader(request.headers, suppressed) == nullptr) {
-      ph->Line(lines++).append(suppressed).push_back(':');
-    }
-  }
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, ph->LinkLines(lines));
-
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::max<int64_t>(0, timeouts.connect.count())));
-  long timeout_ms = 0;  // none
-  if (has_deadline) {
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    timeout_ms = static_cast<long>(std::max<int64_t>(1, remaining.count()));
-  }
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-  if (request.method != "GET" && request.method != "HEAD") {
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-  }
-
+// Runs the request on a targeted handle; the response, or the mapped curl error.
+Result<HttpResponse> CurlTransport::Perform(Handle* ph, const HttpRequest& request) const {
   HttpResponse response;
   ph->sink = Sink{&response, options_.max_response_bytes};
   ph->errbuf[0] = '\0';
-  const CURLcode rc = curl_easy_perform(h);
+  const CURLcode rc = curl_easy_perform(ph->h);
   ph->sink.response = nullptr;
   if (rc != CURLE_OK) {
     return MapCurlError(rc, ph->errbuf, request.method, ph->origin, ph->sink.too_large,
                         options_.max_response_bytes);
   }
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(ph->h, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
   return response;
+}
+
+Result<HttpResponse> CurlTransport::Send(const HttpRequest& request,
+                                         const TransportTimeouts& timeouts) {
+  if (!impl_->init_ok) return Status::Internal("libcurl global initialisation failed");
+  DYNAFLOW_RETURN_IF_ERROR(ValidateHeaders(request));
+
+  const auto start = std::chrono::steady_clock::now();
+  const bool has_deadline = timeouts.request.count() > 0;
+  const auto deadline = start + timeouts.request;
+  std::unique_ptr<CurlTransport::Handle> ph =
+      impl_->Acquire(std::max(1, options_.max_connections), has_deadline, deadline);
+  if (ph == nullptr) return NoHandle(request, timeouts);
+  struct Return {
+    Impl* impl;
+    std::unique_ptr<CurlTransport::Handle>* ph;
+    ~Return() { impl->Release(std::move(*ph)); }
+  } give_back{impl_.get(), &ph};
+
+  DYNAFLOW_RETURN_IF_ERROR(Target(ph.get(), request));
+  ph->SetHeaders(request.headers);
+  SetTimeoutsAndBody(ph->h, request, timeouts, has_deadline ? &deadline : nullptr);
+  return Perform(ph.get(), request);
 }
 
 }  // namespace dynaflow::dynamodb

@@ -87,6 +87,8 @@ class CurlTransport final : public Transport {
   struct Impl;
   struct Handle;  // a pooled easy handle and the request state it keeps
   void SetUp(Handle* handle, const std::string& method) const;
+  Status Target(Handle* handle, const HttpRequest& request) const;
+  Result<HttpResponse> Perform(Handle* handle, const HttpRequest& request) const;
   const CurlTransportOptions options_;
   std::unique_ptr<Impl> impl_;
 };

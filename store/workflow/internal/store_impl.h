@@ -32,6 +32,15 @@ struct WritePlan {
   std::function<Status(size_t index, const std::optional<Item>& old)> on_extra_failure;
 };
 
+// The outcome of one attempt to write a run item (WorkflowStoreImpl::SendRunWrite).
+struct RunWriteOutcome {
+  Status status;  // OK: `written` holds the run item as written
+  std::optional<Item> written;
+  std::optional<Item> old;  // the stored run item when the run's own condition failed
+  bool run_failed = false;  // kConditionFailed came from the run item's own condition
+  bool settled = false;     // an extra op failed: `status` is WriteRun's final answer
+};
+
 // A step record ready to write: the step item (output inline or named chunks) and the chunks,
 // which PrepareStep has already written.
 struct PreparedStep {
@@ -40,6 +49,15 @@ struct PreparedStep {
   // The output's encoded bytes when they sit in the step item (finalStep may reuse the result).
   std::optional<EncodedPayload> inline_output;
   Item run_item;  // the run as known when the step was prepared (saves WriteRun a read)
+};
+
+// What every item CreateRun writes for one new run shares.
+struct NewRunContext {
+  const NewRun& request;
+  std::string run_id;
+  std::string pk;
+  int64_t now_ms = 0;
+  std::optional<int64_t> items_ttl;  // the run's itemsTtl (nullopt: kept forever)
 };
 
 class WorkflowStoreImpl final : public WorkflowStore {
@@ -104,6 +122,26 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // Sleeps before retry `attempt` (0-based) after a transaction conflict.
   void Backoff(int attempt);
 
+  // --- run creation (workflow_store.cc), the phases of CreateRun
+  // The run item (without its input), due at `due_ms`.
+  ItemMutation NewRunItem(const NewRunContext& run, int64_t due_ms) const;
+  // Puts the encoded input inline on `m` when small enough; otherwise returns the INPUT head and
+  // chunks (the head's reference set on `m`). nullopt when inline or empty.
+  std::optional<PayloadItems> PlaceInput(const NewRunContext& run, ItemMutation* m);
+  // Appends the items written with the run item: its business key item (ops index 1), the link
+  // in its parent's partition and the request's own links.
+  void AddRunCompanions(const NewRunContext& run, std::vector<table::WriteOp>* ops) const;
+  // One attempt: a conditional Put when `ops` holds only the run item, else a transaction.
+  Status WriteNewRunOnce(const std::vector<table::WriteOp>& ops,
+                         table::TransactionFailure* failure);
+  // The run id the business key item of `nr` names (from the failure, else read); "" if none.
+  std::string BusinessKeyHolder(const NewRun& nr, const table::TransactionFailure& failure);
+  // Writes `ops` (ops[0] the run item), retrying conflicts and taking over a business key whose
+  // run is gone. kAlreadyExists (run id or business key taken; *existing_run_id names the
+  // holder), kConditionFailed (one of request.with, from index `with_begin`, failed).
+  Status WriteNewRun(const NewRunContext& run, size_t with_begin, std::vector<table::WriteOp>* ops,
+                     std::string* existing_run_id);
+
   // --- writes (workflow_store_writes.cc)
   // kFenced / kConditionFailed (finished) from what `run` shows; OK when the fence holds.
   // *stale = the item predates the fence's epoch (re-read it).
@@ -114,6 +152,16 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // as written. `known`: the run item to start from (nullptr: the cache, else a read).
   Result<Item> WriteRun(const std::string& run_id, const Fence* fence, const Builder& build,
                         const Item* known = nullptr);
+  // The phases of one WriteRun attempt. CheckWritable: `*cur` may be written under `fence`
+  // (re-read once, tracked by *reread, when it predates the fence's epoch) or, without one, is
+  // not finished. BuildNextRun: the next run item on `m` (version, updatedAt, index keys,
+  // itemsTtl); returns the version the write is conditional on. SendRunWrite: an UpdateItem,
+  // or a transaction with plan->extra (moved out of `plan`).
+  Status CheckWritable(const std::string& run_id, const Fence* fence, bool* reread, Item* cur);
+  Result<int64_t> BuildNextRun(const Item& cur, const Builder& build, ItemMutation* m,
+                               WritePlan* plan);
+  RunWriteOutcome SendRunWrite(const table::Key& key, const ItemMutation& m,
+                               table::Condition condition, WritePlan* plan);
   Status ApplyChange(const Item& current, const RunChange& change, ItemMutation* m) const;
   Result<PreparedStep> PrepareStep(const Fence& fence, const StepRecord& step);
   // The step item as a transaction op (created exactly once).
