@@ -99,10 +99,19 @@ class DynamoDbTable final : public Table {
     return internal::MapClientError(e, std::string(what) + " of " + DescribeKey(key));
   }
 
-  // Renders options.condition (if any) into `expression`, with placeholders in `b`.
-  void RenderCondition(const WriteOptions& options, ExpressionBuilder* b,
-                       std::optional<std::string>* expression) {
-    if (options.condition) *expression = b->Condition(*options.condition);
+  // Sends single-item write `r` (PutItem, UpdateItem or DeleteItem) through `call` after
+  // filling the members they share: options.condition rendered into `b` (after anything `b`
+  // already holds), the expression attributes, the old item on a failed condition when the
+  // caller wants it, and consumed capacity. Counts one write.
+  template <class Request, class Call>
+  auto SendItemWrite(Request& r, ExpressionBuilder& b, const WriteOptions& options, Call call) {
+    if (options.condition) r.condition_expression = b.Condition(*options.condition);
+    r.expression_attributes = b.Take();
+    r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
+    r.return_consumed_capacity = capacity_;
+    ++writes_;
+    Counted counted(this, nullptr, /*writes=*/true);
+    return call(r);
   }
 
   Result<dynamodb::TransactWriteItem> TransactItem(const WriteOp& op, bool want_old);
@@ -149,15 +158,7 @@ Status DynamoDbTable::Put(const Item& item, const WriteOptions& options) {
   r.table_name = table_name_;
   r.item = item;
   ExpressionBuilder b;
-  RenderCondition(options, &b, &r.condition_expression);
-  r.expression_attributes = b.Take();
-  r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
-  r.return_consumed_capacity = capacity_;
-  ++writes_;
-  auto out = [&] {
-    Counted counted(this, nullptr, /*writes=*/true);
-    return client_->PutItem(r);
-  }();
+  auto out = SendItemWrite(r, b, options, [&](const auto& req) { return client_->PutItem(req); });
   if (out.ok()) return Status::OK();
   return WriteFailure(out.error(), "put", key, options);
 }
@@ -171,16 +172,9 @@ Result<Item> DynamoDbTable::Update(const Key& key, const table::Update& update,
   r.key = KeyItem(key);
   ExpressionBuilder b;
   r.update_expression = b.Update(update);
-  RenderCondition(options, &b, &r.condition_expression);
-  r.expression_attributes = b.Take();
   r.return_values = dynamodb::ReturnValues::kAllNew;
-  r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
-  r.return_consumed_capacity = capacity_;
-  ++writes_;
-  auto out = [&] {
-    Counted counted(this, nullptr, /*writes=*/true);
-    return client_->UpdateItem(r);
-  }();
+  auto out =
+      SendItemWrite(r, b, options, [&](const auto& req) { return client_->UpdateItem(req); });
   if (!out.ok()) return WriteFailure(out.error(), "update", key, options);
   // ALL_NEW always returns the item (at least its key) after an update.
   return out->attributes ? std::move(*out->attributes) : KeyItem(key);
@@ -193,15 +187,8 @@ Status DynamoDbTable::Delete(const Key& key, const WriteOptions& options) {
   r.table_name = table_name_;
   r.key = KeyItem(key);
   ExpressionBuilder b;
-  RenderCondition(options, &b, &r.condition_expression);
-  r.expression_attributes = b.Take();
-  r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
-  r.return_consumed_capacity = capacity_;
-  ++writes_;
-  auto out = [&] {
-    Counted counted(this, nullptr, /*writes=*/true);
-    return client_->DeleteItem(r);
-  }();
+  auto out =
+      SendItemWrite(r, b, options, [&](const auto& req) { return client_->DeleteItem(req); });
   if (out.ok()) return Status::OK();
   return WriteFailure(out.error(), "delete", key, options);
 }
@@ -212,43 +199,38 @@ Result<dynamodb::TransactWriteItem> DynamoDbTable::TransactItem(const WriteOp& o
     if (!c) return std::nullopt;
     return b.Condition(*c);
   };
-  if (const auto* put = std::get_if<PutOp>(&op)) {
-    dynamodb::TransactPut t;
+  // The members every transact item shares, once its expressions are rendered into `b`.
+  auto finish = [&](auto t) {
     t.table_name = table_name_;
-    t.item = put->item;
-    t.condition_expression = condition(put->condition);
     t.expression_attributes = b.Take();
     t.return_old_item_on_condition_failure = want_old;
     return dynamodb::TransactWriteItem(std::move(t));
+  };
+  if (const auto* put = std::get_if<PutOp>(&op)) {
+    dynamodb::TransactPut t;
+    t.item = put->item;
+    t.condition_expression = condition(put->condition);
+    return finish(std::move(t));
   }
   if (const auto* u = std::get_if<UpdateOp>(&op)) {
     // Never empty here: internal::ValidateTransaction rejects updates without actions.
     dynamodb::TransactUpdate t;
-    t.table_name = table_name_;
     t.key = KeyItem(u->key);
     t.update_expression = b.Update(u->update);
     t.condition_expression = condition(u->condition);
-    t.expression_attributes = b.Take();
-    t.return_old_item_on_condition_failure = want_old;
-    return dynamodb::TransactWriteItem(std::move(t));
+    return finish(std::move(t));
   }
   if (const auto* d = std::get_if<DeleteOp>(&op)) {
     dynamodb::TransactDelete t;
-    t.table_name = table_name_;
     t.key = KeyItem(d->key);
     t.condition_expression = condition(d->condition);
-    t.expression_attributes = b.Take();
-    t.return_old_item_on_condition_failure = want_old;
-    return dynamodb::TransactWriteItem(std::move(t));
+    return finish(std::move(t));
   }
   const auto& check = std::get<ConditionCheckOp>(op);
   dynamodb::TransactConditionCheck t;
-  t.table_name = table_name_;
   t.key = KeyItem(check.key);
   t.condition_expression = b.Condition(check.condition);
-  t.expression_attributes = b.Take();
-  t.return_old_item_on_condition_failure = want_old;
-  return dynamodb::TransactWriteItem(std::move(t));
+  return finish(std::move(t));
 }
 
 Status DynamoDbTable::TransactWrite(std::span<const WriteOp> ops, TransactionFailure* failure) {

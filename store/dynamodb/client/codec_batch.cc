@@ -26,6 +26,15 @@ void WriteKeysAndAttributes(json::Writer& w, const KeysAndAttributes& k) {
   w.EndObject();
 }
 
+// `name`: {`item_key`: item}, one request of a BatchWriteItem.
+void WriteRequestMember(json::Writer& w, std::string_view name, std::string_view item_key,
+                        const Item& item) {
+  w.Key(name);
+  w.StartObject();
+  codec::WriteItemMember(w, item_key, item);
+  w.EndObject();
+}
+
 // TableName, the item or key, and the condition members every transact write item has.
 template <class T>
 void WriteTransactCommon(json::Writer& w, const T& t, std::string_view item_key, const Item& item,
@@ -96,18 +105,8 @@ std::string ToJson(const BatchWriteItemRequest& r) {
     w.StartArray();
     for (const WriteRequest& req : requests) {
       w.StartObject();
-      if (req.put_item) {
-        w.Key("PutRequest");
-        w.StartObject();
-        codec::WriteItemMember(w, "Item", *req.put_item);
-        w.EndObject();
-      }
-      if (req.delete_key) {
-        w.Key("DeleteRequest");
-        w.StartObject();
-        codec::WriteItemMember(w, "Key", *req.delete_key);
-        w.EndObject();
-      }
+      if (req.put_item) WriteRequestMember(w, "PutRequest", "Item", *req.put_item);
+      if (req.delete_key) WriteRequestMember(w, "DeleteRequest", "Key", *req.delete_key);
       w.EndObject();
     }
     w.EndArray();
@@ -177,6 +176,16 @@ Status ReadKeysAndAttributes(const Value& v, const Path& at, KeysAndAttributes* 
   return Status::OK();
 }
 
+// The `item_key` member of `request`, the `name` member of a BatchWriteItem request at `at`.
+Status ReadRequestMember(const Value& request, std::string_view name, std::string_view item_key,
+                         const Path& at, std::optional<Item>* out) {
+  Path p = at.Key(name);
+  const Value* item = nullptr;
+  DYNAFLOW_RETURN_IF_ERROR(json::Get(request, item_key, p, &item));
+  out->emplace();
+  return codec::ReadItem(*item, p.Key(item_key), &**out);
+}
+
 Status ReadWriteRequest(const Value& v, const Path& at, WriteRequest* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
   const Value* put = json::Find(v, "PutRequest");
@@ -185,18 +194,10 @@ Status ReadWriteRequest(const Value& v, const Path& at, WriteRequest* out) {
     return json::Error(at, "expected a PutRequest or a DeleteRequest");
   }
   if (put != nullptr) {
-    Path pp = at.Key("PutRequest");
-    const Value* item = nullptr;
-    DYNAFLOW_RETURN_IF_ERROR(json::Get(*put, "Item", pp, &item));
-    out->put_item.emplace();
-    DYNAFLOW_RETURN_IF_ERROR(codec::ReadItem(*item, pp.Key("Item"), &*out->put_item));
+    DYNAFLOW_RETURN_IF_ERROR(ReadRequestMember(*put, "PutRequest", "Item", at, &out->put_item));
   }
   if (del != nullptr) {
-    Path dp = at.Key("DeleteRequest");
-    const Value* key = nullptr;
-    DYNAFLOW_RETURN_IF_ERROR(json::Get(*del, "Key", dp, &key));
-    out->delete_key.emplace();
-    DYNAFLOW_RETURN_IF_ERROR(codec::ReadItem(*key, dp.Key("Key"), &*out->delete_key));
+    DYNAFLOW_RETURN_IF_ERROR(ReadRequestMember(*del, "DeleteRequest", "Key", at, &out->delete_key));
   }
   return Status::OK();
 }

@@ -25,16 +25,26 @@ std::string ToJson(const GetItemRequest& r) {
   return w.Release();
 }
 
-std::string ToJson(const PutItemRequest& r) {
-  json::Writer w(512);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  codec::WriteItemMember(w, "Item", r.item);
+namespace {
+
+// The members PutItem, UpdateItem and DeleteItem requests share after their key or item.
+template <class Request>
+void WriteItemWriteOptions(json::Writer& w, const Request& r) {
   codec::WriteOptionalString(w, "ConditionExpression", r.condition_expression);
   codec::WriteExpressionAttributes(w, r.expression_attributes);
   codec::WriteReturnValues(w, r.return_values);
   codec::WriteReturnValuesOnConditionCheckFailure(w, r.return_old_item_on_condition_failure);
   codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+}
+
+}  // namespace
+
+std::string ToJson(const PutItemRequest& r) {
+  json::Writer w(512);
+  w.StartObject();
+  w.Member("TableName", r.table_name);
+  codec::WriteItemMember(w, "Item", r.item);
+  WriteItemWriteOptions(w, r);
   w.EndObject();
   return w.Release();
 }
@@ -45,11 +55,7 @@ std::string ToJson(const UpdateItemRequest& r) {
   w.Member("TableName", r.table_name);
   codec::WriteItemMember(w, "Key", r.key);
   if (!r.update_expression.empty()) w.Member("UpdateExpression", r.update_expression);
-  codec::WriteOptionalString(w, "ConditionExpression", r.condition_expression);
-  codec::WriteExpressionAttributes(w, r.expression_attributes);
-  codec::WriteReturnValues(w, r.return_values);
-  codec::WriteReturnValuesOnConditionCheckFailure(w, r.return_old_item_on_condition_failure);
-  codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+  WriteItemWriteOptions(w, r);
   w.EndObject();
   return w.Release();
 }
@@ -59,11 +65,7 @@ std::string ToJson(const DeleteItemRequest& r) {
   w.StartObject();
   w.Member("TableName", r.table_name);
   codec::WriteItemMember(w, "Key", r.key);
-  codec::WriteOptionalString(w, "ConditionExpression", r.condition_expression);
-  codec::WriteExpressionAttributes(w, r.expression_attributes);
-  codec::WriteReturnValues(w, r.return_values);
-  codec::WriteReturnValuesOnConditionCheckFailure(w, r.return_old_item_on_condition_failure);
-  codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+  WriteItemWriteOptions(w, r);
   w.EndObject();
   return w.Release();
 }
