@@ -116,6 +116,17 @@ void WorkflowStoreImpl::Remember(const Item& run_item) {
   cache_.Put(id, run_item);
 }
 
+Status WorkflowStoreImpl::ForEachQueried(table::QueryRequest q,
+                                         const std::function<Status(Item&)>& visit) {
+  q.limit = 1000;
+  for (;;) {
+    DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
+    for (Item& item : page.items) DYNAFLOW_RETURN_IF_ERROR(visit(item));
+    if (page.next_cursor.empty()) return Status::OK();
+    q.cursor = std::move(page.next_cursor);
+  }
+}
+
 Condition WorkflowStoreImpl::AbsentOrExpired() const {
   return Condition::NotExists(table::kPk) || Condition::Le(table::kTtl, V::N(NowSeconds()));
 }

@@ -113,23 +113,18 @@ Result<std::vector<Event>> WorkflowStoreImpl::ListEvents(const std::string& run_
   q.partition = Pk(run_id);
   q.sort = table::SortKeyCondition::BeginsWith(EventSkPrefix(name));
   q.consistent = true;
-  q.limit = 1000;
   std::vector<Event> out;
-  for (;;) {
-    DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-    for (const Item& item : page.items) {
-      Event ev;
-      ev.name = name;
-      DYNAFLOW_ASSIGN_OR_RETURN(ev.event_id, GetS(item, attr::kEventId));
-      ev.sent_at = FromUnixMillis(GetNOr(item, attr::kSentAt, 0));
-      DYNAFLOW_ASSIGN_OR_RETURN(
-          ev.payload, DecodePayload(GetBytes(item, attr::kData), GetSOr(item, attr::kEncoding),
-                                    "event " + ev.event_id + " of run " + run_id));
-      out.push_back(std::move(ev));
-    }
-    if (page.next_cursor.empty()) break;
-    q.cursor = std::move(page.next_cursor);
-  }
+  DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item& item) -> Status {
+    Event ev;
+    ev.name = name;
+    DYNAFLOW_ASSIGN_OR_RETURN(ev.event_id, GetS(item, attr::kEventId));
+    ev.sent_at = FromUnixMillis(GetNOr(item, attr::kSentAt, 0));
+    DYNAFLOW_ASSIGN_OR_RETURN(
+        ev.payload, DecodePayload(GetBytes(item, attr::kData), GetSOr(item, attr::kEncoding),
+                                  "event " + ev.event_id + " of run " + run_id));
+    out.push_back(std::move(ev));
+    return Status::OK();
+  }));
   std::sort(out.begin(), out.end(), [](const Event& a, const Event& b) {
     return a.sent_at != b.sent_at ? a.sent_at < b.sent_at : a.event_id < b.event_id;
   });
@@ -157,23 +152,22 @@ Result<bool> WorkflowStoreImpl::WakeRun(const std::string& run_id, const std::st
   return written.status();
 }
 
+ChildRun ChildRunOf(const Item& link) {
+  return ChildRun{GetSOr(link, attr::kChildRunId), GetSOr(link, attr::kParentStep),
+                  GetSOr(link, attr::kWorkflowId)};
+}
+
 Result<std::vector<ChildRun>> WorkflowStoreImpl::ListChildren(const std::string& run_id) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   table::QueryRequest q;
   q.partition = Pk(run_id);
   q.sort = table::SortKeyCondition::BeginsWith(ChildSkPrefix(run_id));
   q.consistent = true;
-  q.limit = 1000;
   std::vector<ChildRun> out;
-  for (;;) {
-    DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-    for (const Item& item : page.items) {
-      out.push_back(ChildRun{GetSOr(item, attr::kChildRunId), GetSOr(item, attr::kParentStep),
-                             GetSOr(item, attr::kWorkflowId)});
-    }
-    if (page.next_cursor.empty()) break;
-    q.cursor = std::move(page.next_cursor);
-  }
+  DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item& item) {
+    out.push_back(ChildRunOf(item));
+    return Status::OK();
+  }));
   return out;
 }
 

@@ -127,13 +127,10 @@ Result<int64_t> WorkflowStoreImpl::CountRunsByStatus(RunStatus status) {
     table::QueryRequest q;
     q.index = table::Index::kGsi2;
     q.partition = StatusGsiPk(options_.key_prefix, status, shard, options_.gsi2_shards);
-    q.limit = 1000;
-    for (;;) {
-      DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-      n += static_cast<int64_t>(page.items.size());
-      if (page.next_cursor.empty()) break;
-      q.cursor = std::move(page.next_cursor);
-    }
+    DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item&) {
+      ++n;
+      return Status::OK();
+    }));
   }
   return n;
 }

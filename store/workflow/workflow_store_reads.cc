@@ -136,30 +136,23 @@ Result<RunDetails> WorkflowStoreImpl::LoadRun(const std::string& run_id, bool wi
   q.partition = pk;
   q.sort = table::SortKeyCondition::Ge(RunSk(run_id));
   q.consistent = true;
-  q.limit = 1000;
   RunDetails details;
   std::optional<Item> run_item;
   std::vector<Item> step_items;
-  for (;;) {
-    DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-    for (Item& item : page.items) {
-      std::string sk = GetSOr(item, table::kSk);
-      if (sk == RunSk(run_id)) {
-        run_item = std::move(item);
-      } else if (sk.rfind(kStepSkPrefix, 0) == 0) {
-        step_items.push_back(std::move(item));
-      } else if (sk.rfind(kStateSkPrefix, 0) == 0) {
-        DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, StateFromItem(item));
-        details.state.push_back(std::move(e));
-      } else if (sk.rfind(ChildSkPrefix(run_id), 0) == 0) {
-        details.children.push_back(ChildRun{GetSOr(item, attr::kChildRunId),
-                                            GetSOr(item, attr::kParentStep),
-                                            GetSOr(item, attr::kWorkflowId)});
-      }
+  DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](Item& item) -> Status {
+    std::string sk = GetSOr(item, table::kSk);
+    if (sk == RunSk(run_id)) {
+      run_item = std::move(item);
+    } else if (sk.rfind(kStepSkPrefix, 0) == 0) {
+      step_items.push_back(std::move(item));
+    } else if (sk.rfind(kStateSkPrefix, 0) == 0) {
+      DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, StateFromItem(item));
+      details.state.push_back(std::move(e));
+    } else if (sk.rfind(ChildSkPrefix(run_id), 0) == 0) {
+      details.children.push_back(ChildRunOf(item));
     }
-    if (page.next_cursor.empty()) break;
-    q.cursor = std::move(page.next_cursor);
-  }
+    return Status::OK();
+  }));
   if (!run_item) return Status::NotFound("run " + run_id + " not found");
   Remember(*run_item);
   DYNAFLOW_ASSIGN_OR_RETURN(details.run, RunFromItem(*run_item));
@@ -343,21 +336,16 @@ Result<std::vector<StateEntry>> WorkflowStoreImpl::ListState(const std::string& 
   q.partition = Pk(run_id);
   q.sort = table::SortKeyCondition::Between(RunSk(run_id), "STATE$");
   q.consistent = true;
-  q.limit = 1000;
   std::vector<StateEntry> out;
   bool run_seen = false;
-  for (;;) {
-    DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-    for (const Item& item : page.items) {
-      std::string sk = GetSOr(item, table::kSk);
-      if (sk == RunSk(run_id)) run_seen = true;
-      if (sk.rfind(kStateSkPrefix, 0) != 0) continue;
-      DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, StateFromItem(item));
-      out.push_back(std::move(e));
-    }
-    if (page.next_cursor.empty()) break;
-    q.cursor = std::move(page.next_cursor);
-  }
+  DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item& item) -> Status {
+    std::string sk = GetSOr(item, table::kSk);
+    if (sk == RunSk(run_id)) run_seen = true;
+    if (sk.rfind(kStateSkPrefix, 0) != 0) return Status::OK();
+    DYNAFLOW_ASSIGN_OR_RETURN(StateEntry e, StateFromItem(item));
+    out.push_back(std::move(e));
+    return Status::OK();
+  }));
   if (!run_seen) out.clear();
   return out;
 }
@@ -367,19 +355,14 @@ Status WorkflowStoreImpl::DeleteRun(const std::string& run_id) {
   table::QueryRequest q;
   q.partition = Pk(run_id);
   q.consistent = true;
-  q.limit = 1000;
   std::vector<table::Key> keys;
   std::optional<Item> run_item;
-  for (;;) {
-    DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-    for (const Item& item : page.items) {
-      std::string sk = GetSOr(item, table::kSk);
-      if (sk == RunSk(run_id)) run_item = item;
-      keys.push_back({q.partition, std::move(sk)});
-    }
-    if (page.next_cursor.empty()) break;
-    q.cursor = std::move(page.next_cursor);
-  }
+  DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item& item) {
+    std::string sk = GetSOr(item, table::kSk);
+    if (sk == RunSk(run_id)) run_item = item;
+    keys.push_back({q.partition, std::move(sk)});
+    return Status::OK();
+  }));
   cache_.Erase(run_id);
   if (keys.empty()) return Status::NotFound("run " + run_id + " not found");
   // The business key first: a crash after it leaves items without a key pointing at them,

@@ -33,22 +33,17 @@ Status WorkflowStoreImpl::EnsureItemsOutlive(const Item& run, int64_t needed_s, 
   table::QueryRequest q;
   q.partition = Pk(run_id);
   q.consistent = true;
-  q.limit = 1000;
   table::Update stamp;
   stamp.Set(table::kTtl, V::N(new_ttl));
   table::WriteOptions only_existing;
   only_existing.condition = Condition::Exists(table::kPk);
-  for (;;) {
-    DYNAFLOW_ASSIGN_OR_RETURN(table::QueryPage page, table_->Query(q));
-    for (const Item& item : page.items) {
-      std::string sk = GetSOr(item, table::kSk);
-      if (sk == RunSk(run_id)) continue;
-      auto r = table_->Update({q.partition, sk}, stamp, only_existing);
-      if (!r.ok() && !r.status().Is(StatusCode::kConditionFailed)) return r.status();
-    }
-    if (page.next_cursor.empty()) break;
-    q.cursor = std::move(page.next_cursor);
-  }
+  DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item& item) -> Status {
+    std::string sk = GetSOr(item, table::kSk);
+    if (sk == RunSk(run_id)) return Status::OK();
+    auto r = table_->Update({q.partition, sk}, stamp, only_existing);
+    if (!r.ok() && !r.status().Is(StatusCode::kConditionFailed)) return r.status();
+    return Status::OK();
+  }));
   std::string bkey = GetSOr(run, attr::kBusinessKey);
   if (!bkey.empty()) {
     std::string bpk = BusinessKeyPk(options_.key_prefix, GetSOr(run, attr::kWorkflowId), bkey);

@@ -334,6 +334,12 @@ bool ChangesNothing(const RunChange& c) {
 }
 }  // namespace
 
+Result<Run> WorkflowStoreImpl::WriteRunAsRun(const std::string& run_id, const Fence* fence,
+                                             const Builder& build, const Item* known) {
+  DYNAFLOW_ASSIGN_OR_RETURN(Item written, WriteRun(run_id, fence, build, known));
+  return RunFromItem(written);
+}
+
 Result<Run> WorkflowStoreImpl::RecordStep(const Fence& fence, const StepRecord& step,
                                           const RunChange& change) {
   if (change.status && IsTerminal(*change.status)) {
@@ -351,74 +357,61 @@ Result<Run> WorkflowStoreImpl::RecordStep(const Fence& fence, const StepRecord& 
     DYNAFLOW_RETURN_IF_ERROR(s);
     return RunFromItem(p.run_item);
   }
-  DYNAFLOW_ASSIGN_OR_RETURN(
-      Item written,
-      WriteRun(
-          fence.run_id, &fence,
-          [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
-            DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, step.step_id));
-            DYNAFLOW_RETURN_IF_ERROR(ApplyChange(cur, change, m));
-            AddStep(p, plan);
-            return Status::OK();
-          },
-          &p.run_item));
-  return RunFromItem(written);
+  return WriteRunAsRun(
+      fence.run_id, &fence,
+      [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
+        DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, step.step_id));
+        DYNAFLOW_RETURN_IF_ERROR(ApplyChange(cur, change, m));
+        AddStep(p, plan);
+        return Status::OK();
+      },
+      &p.run_item);
 }
 
 Result<Run> WorkflowStoreImpl::RecordStepAndFinish(const Fence& fence, const StepRecord& step,
                                                    const RunFinish& finish) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateFinish(finish));
   DYNAFLOW_ASSIGN_OR_RETURN(PreparedStep p, PrepareStep(fence, step));
-  DYNAFLOW_ASSIGN_OR_RETURN(
-      Item written,
-      WriteRun(
-          fence.run_id, &fence,
-          [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
-            DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, step.step_id));
-            return BuildFinish(cur, finish, &p, m, plan);
-          },
-          &p.run_item));
-  return RunFromItem(written);
+  return WriteRunAsRun(
+      fence.run_id, &fence,
+      [&](const Item& cur, ItemMutation* m, WritePlan* plan) -> Status {
+        DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, step.step_id));
+        return BuildFinish(cur, finish, &p, m, plan);
+      },
+      &p.run_item);
 }
 
 Result<Run> WorkflowStoreImpl::UpdateRun(const Fence& fence, const RunChange& change) {
-  DYNAFLOW_ASSIGN_OR_RETURN(
-      Item written,
-      WriteRun(fence.run_id, &fence, [&](const Item& cur, ItemMutation* m, WritePlan*) {
-        return ApplyChange(cur, change, m);
-      }));
-  return RunFromItem(written);
+  return WriteRunAsRun(fence.run_id, &fence, [&](const Item& cur, ItemMutation* m, WritePlan*) {
+    return ApplyChange(cur, change, m);
+  });
 }
 
 Result<Run> WorkflowStoreImpl::FinishRun(const Fence& fence, const RunFinish& finish) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateFinish(finish));
-  DYNAFLOW_ASSIGN_OR_RETURN(
-      Item written,
-      WriteRun(fence.run_id, &fence, [&](const Item& cur, ItemMutation* m, WritePlan* plan) {
-        return BuildFinish(cur, finish, nullptr, m, plan);
-      }));
-  return RunFromItem(written);
+  return WriteRunAsRun(fence.run_id, &fence,
+                       [&](const Item& cur, ItemMutation* m, WritePlan* plan) {
+                         return BuildFinish(cur, finish, nullptr, m, plan);
+                       });
 }
 
 Result<Run> WorkflowStoreImpl::RequestCancel(const std::string& run_id) {
   // An operator action, typically from another process: start from the stored item.
   DYNAFLOW_ASSIGN_OR_RETURN(Item stored, ReadRun(run_id));
-  DYNAFLOW_ASSIGN_OR_RETURN(Item written,
-                            WriteRun(
-                                run_id, nullptr,
-                                [&](const Item& cur, ItemMutation* m, WritePlan* plan) {
-                                  if (LeaseLive(cur, NowMs())) {
-                                    m->Set(attr::kCancelRequested, V::Bool(true));
-                                    return Status::OK();
-                                  }
-                                  RunFinish f;
-                                  f.status = RunStatus::kCancelled;
-                                  f.error = "cancelled";
-                                  m->Set(attr::kCancelRequested, V::Bool(true));
-                                  return BuildFinish(cur, f, nullptr, m, plan);
-                                },
-                                &stored));
-  return RunFromItem(written);
+  return WriteRunAsRun(
+      run_id, nullptr,
+      [&](const Item& cur, ItemMutation* m, WritePlan* plan) {
+        if (LeaseLive(cur, NowMs())) {
+          m->Set(attr::kCancelRequested, V::Bool(true));
+          return Status::OK();
+        }
+        RunFinish f;
+        f.status = RunStatus::kCancelled;
+        f.error = "cancelled";
+        m->Set(attr::kCancelRequested, V::Bool(true));
+        return BuildFinish(cur, f, nullptr, m, plan);
+      },
+      &stored);
 }
 
 }  // namespace dynaflow::store::internal

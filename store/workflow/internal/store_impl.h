@@ -41,6 +41,9 @@ struct RunWriteOutcome {
   bool settled = false;     // an extra op failed: `status` is WriteRun's final answer
 };
 
+// The child run a LINK item (SK RUN#<parent>#CHILD#<child>) names (workflow_store_events.cc).
+ChildRun ChildRunOf(const Item& link);
+
 // A step record ready to write: the step item (output inline or named chunks) and the chunks,
 // which PrepareStep has already written.
 struct PreparedStep {
@@ -117,6 +120,9 @@ class WorkflowStoreImpl final : public WorkflowStore {
   void Remember(const Item& run_item);
   // Due runs of `statuses` (all shards), merged oldest first, at most `limit`.
   Result<std::vector<Run>> FindDueIn(int limit, std::span<const RunStatus> statuses);
+  // Calls visit(item) on every item `q` matches, page after page (pages of 1000 items); stops at
+  // the first error, a query's or visit's.
+  Status ForEachQueried(table::QueryRequest q, const std::function<Status(Item&)>& visit);
   // Absent, or expired (DynamoDB conditions still see expired items).
   table::Condition AbsentOrExpired() const;
   // Sleeps before retry `attempt` (0-based) after a transaction conflict.
@@ -152,6 +158,9 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // as written. `known`: the run item to start from (nullptr: the cache, else a read).
   Result<Item> WriteRun(const std::string& run_id, const Fence* fence, const Builder& build,
                         const Item* known = nullptr);
+  // WriteRun, returning the written run as a Run.
+  Result<Run> WriteRunAsRun(const std::string& run_id, const Fence* fence, const Builder& build,
+                            const Item* known = nullptr);
   // The phases of one WriteRun attempt. CheckWritable: `*cur` may be written under `fence`
   // (re-read once, tracked by *reread, when it predates the fence's epoch) or, without one, is
   // not finished. BuildNextRun: the next run item on `m` (version, updatedAt, index keys,
