@@ -99,13 +99,15 @@ Result<TimePoint> ParseIso8601(std::string_view s) {
   return TimePoint(std::chrono::seconds(secs) + std::chrono::milliseconds(millis));
 }
 
-std::string FormatIso8601(TimePoint t) {
+std::string FormatIso8601(TimePoint t) { return FormatUtc(t, "%Y-%m-%dT%H:%M:%SZ"); }
+
+std::string FormatUtc(TimePoint t, const char* format) {
   const auto secs = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
   const std::time_t tt = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof(buf), format, &tm);
   return buf;
 }
 

@@ -1,4 +1,5 @@
-// ISO 8601 timestamps as AWS credential sources write them ("2024-01-01T00:00:00Z").
+// ISO 8601 timestamps as AWS credential sources write them ("2024-01-01T00:00:00Z"), and
+// UTC formatting for them and for SigV4 dates.
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -19,5 +20,8 @@ Result<TimePoint> ParseIso8601(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SSZ" in UTC (sub-second parts dropped).
 std::string FormatIso8601(TimePoint t);
+
+// `t` in UTC, whole seconds (rounded down), formatted by strftime `format` (output < 32 bytes).
+std::string FormatUtc(TimePoint t, const char* format);
 
 }  // namespace dynaflow::dynamodb::internal

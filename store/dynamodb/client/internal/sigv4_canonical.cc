@@ -1,8 +1,9 @@
 #include "store/dynamodb/client/internal/sigv4_canonical.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
+
+#include "store/dynamodb/client/internal/aws_time.h"
 
 namespace dynaflow::dynamodb::internal {
 namespace {
@@ -234,14 +235,6 @@ Result<CanonicalHeaders> BuildCanonicalHeaders(const HttpHeaders& headers,
   return out;
 }
 
-std::string FormatAmzDate(TimePoint t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
-  const std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string FormatAmzDate(TimePoint t) { return FormatUtc(t, "%Y%m%dT%H%M%SZ"); }
 
 }  // namespace dynaflow::dynamodb::internal
