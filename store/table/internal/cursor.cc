@@ -2,6 +2,7 @@
 
 #include "store/dynamodb/client/base64.h"
 #include "store/dynamodb/client/crypto.h"
+#include "store/table/internal/byte_codec.h"
 
 namespace dynaflow::table::internal {
 namespace {
@@ -12,52 +13,6 @@ constexpr size_t kMacBytes = 32;
 // Used when TableOptions::cursor_secret is empty. Public by construction: it only detects
 // accidental misuse, it does not stop forgery.
 constexpr std::string_view kBuiltInKey = "dynaflow/table/cursor/v1/built-in-key";
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
-// Sequential reader over the decoded bytes; every getter returns false on truncation.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool Byte(uint8_t* b) {
-    if (in_.empty()) return false;
-    *b = static_cast<uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return true;
-  }
-  bool Varint(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      uint8_t b;
-      if (!Byte(&b)) return false;
-      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return false;
-  }
-  bool String(std::string* s) {
-    uint64_t n;
-    if (!Varint(&n) || n > in_.size()) return false;
-    s->assign(in_.substr(0, n));
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool done() const { return in_.empty(); }
-
- private:
-  std::string_view in_;
-};
 
 Status Invalid(std::string why) { return Status::InvalidArgument("invalid query cursor: " + why); }
 
@@ -73,16 +28,16 @@ CursorCodec::CursorCodec(std::string secret)
 
 std::string CursorCodec::Encode(const CursorBinding& b, const CursorPosition& p) const {
   std::string raw(1, kVersion);
-  PutString(&raw, b.table);
+  PutBytes(&raw, b.table);
   raw.push_back(static_cast<char>(b.index));
-  PutString(&raw, b.partition);
+  PutBytes(&raw, b.partition);
   raw.push_back(b.forward ? 1 : 0);
   raw.push_back(b.sort ? static_cast<char>(1 + static_cast<int>(b.sort->op)) : 0);
-  PutString(&raw, b.sort ? b.sort->value : "");
-  PutString(&raw, b.sort ? b.sort->upper : "");
-  PutString(&raw, p.last.pk);
-  PutString(&raw, p.last.sk);
-  PutString(&raw, p.index_sk);
+  PutBytes(&raw, b.sort ? b.sort->value : "");
+  PutBytes(&raw, b.sort ? b.sort->upper : "");
+  PutBytes(&raw, p.last.pk);
+  PutBytes(&raw, p.last.sk);
+  PutBytes(&raw, p.index_sk);
   raw += dynamodb::HmacSha256(key_, raw);
   return dynamodb::Base64UrlEncode(raw);
 }
@@ -99,16 +54,16 @@ Result<CursorPosition> CursorCodec::Decode(const CursorBinding& want,
         "authentication failed (the cursor was altered, truncated, or issued by a table with "
         "another cursor secret)");
   }
-  Reader r(body);
+  ByteReader r(body);
   uint8_t version = 0, index = 0, forward = 0, sort_op = 0;
   CursorBinding got;
   std::string sort_value, sort_upper;
   CursorPosition p;
   if (!r.Byte(&version) || version != kVersion) return Invalid("unknown format version");
-  if (!r.String(&got.table) || !r.Byte(&index) || !r.String(&got.partition) || !r.Byte(&forward) ||
-      !r.Byte(&sort_op) || !r.String(&sort_value) || !r.String(&sort_upper) ||
-      !r.String(&p.last.pk) || !r.String(&p.last.sk) || !r.String(&p.index_sk) || !r.done() ||
-      index > 2 || forward > 1 || sort_op > 7) {
+  if (!r.Bytes(&got.table) || !r.Byte(&index) || !r.Bytes(&got.partition) || !r.Byte(&forward) ||
+      !r.Byte(&sort_op) || !r.Bytes(&sort_value) || !r.Bytes(&sort_upper) || !r.Bytes(&p.last.pk) ||
+      !r.Bytes(&p.last.sk) || !r.Bytes(&p.index_sk) || !r.done() || index > 2 || forward > 1 ||
+      sort_op > 7) {
     return Invalid("malformed");
   }
   got.index = static_cast<Index>(index);

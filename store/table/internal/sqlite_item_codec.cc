@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/table/internal/byte_codec.h"
+
 namespace dynaflow::table::internal {
 namespace {
 
@@ -22,20 +24,13 @@ enum Tag : uint8_t {
   kTagBS = 10,
 };
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutBytes(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
 void EncodeValue(std::string* out, const AttributeValue& v);
+
+// An S, N or B value: its tag, then its bytes.
+void EncodeScalar(std::string* out, Tag tag, std::string_view bytes) {
+  out->push_back(static_cast<char>(tag));
+  PutBytes(out, bytes);
+}
 
 void EncodeMap(std::string* out, const AttributeMap& m) {
   PutVarint(out, m.size());
@@ -61,16 +56,13 @@ void EncodeValue(std::string* out, const AttributeValue& v) {
       out->push_back(static_cast<char>(*v.AsBool() ? kTagTrue : kTagFalse));
       return;
     case T::kS:
-      out->push_back(static_cast<char>(kTagS));
-      PutBytes(out, *v.AsS());
+      EncodeScalar(out, kTagS, *v.AsS());
       return;
     case T::kN:
-      out->push_back(static_cast<char>(kTagN));
-      PutBytes(out, *v.AsN());
+      EncodeScalar(out, kTagN, *v.AsN());
       return;
     case T::kB:
-      out->push_back(static_cast<char>(kTagB));
-      PutBytes(out, *v.AsB());
+      EncodeScalar(out, kTagB, *v.AsB());
       return;
     case T::kM:
       out->push_back(static_cast<char>(kTagM));
@@ -92,49 +84,6 @@ void EncodeValue(std::string* out, const AttributeValue& v) {
       return;
   }
 }
-
-// Reads from a byte range; every method fails (returns false) instead of reading past the end.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-
-  bool done() const { return pos_ == in_.size(); }
-  size_t remaining() const { return in_.size() - pos_; }
-  size_t pos() const { return pos_; }
-
-  bool Byte(uint8_t* b) {
-    if (pos_ >= in_.size()) return false;
-    *b = static_cast<uint8_t>(in_[pos_++]);
-    return true;
-  }
-  bool Varint(uint64_t* v) {
-    uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      uint8_t b;
-      if (!Byte(&b)) return false;
-      if (shift == 63 && b > 1) return false;  // overflows 64 bits
-      result |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        *v = result;
-        return true;
-      }
-    }
-    return false;
-  }
-  // A count of elements that each take at least one byte: bounded by what remains.
-  bool Count(uint64_t* n) { return Varint(n) && *n <= remaining(); }
-  bool Bytes(std::string* s) {
-    uint64_t n;
-    if (!Varint(&n) || n > remaining()) return false;
-    s->assign(in_.data() + pos_, n);
-    pos_ += n;
-    return true;
-  }
-
- private:
-  std::string_view in_;
-  size_t pos_ = 0;
-};
 
 class Decoder {
  public:
@@ -241,7 +190,7 @@ class Decoder {
     }
   }
 
-  Reader r_;
+  ByteReader r_;
 };
 
 }  // namespace
