@@ -61,23 +61,20 @@ AttributeValue AttributeValue::L(std::vector<AttributeValue> l) {
   v.list_ = std::move(l);
   return v;
 }
-AttributeValue AttributeValue::SS(std::vector<std::string> ss) {
+AttributeValue AttributeValue::MakeSet(Type type, std::vector<std::string> members) {
   AttributeValue v;
-  v.type_ = Type::kSS;
-  v.set_ = std::move(ss);
+  v.type_ = type;
+  v.set_ = std::move(members);
   return v;
+}
+AttributeValue AttributeValue::SS(std::vector<std::string> ss) {
+  return MakeSet(Type::kSS, std::move(ss));
 }
 AttributeValue AttributeValue::NS(std::vector<std::string> ns) {
-  AttributeValue v;
-  v.type_ = Type::kNS;
-  v.set_ = std::move(ns);
-  return v;
+  return MakeSet(Type::kNS, std::move(ns));
 }
 AttributeValue AttributeValue::BS(std::vector<std::string> bs) {
-  AttributeValue v;
-  v.type_ = Type::kBS;
-  v.set_ = std::move(bs);
-  return v;
+  return MakeSet(Type::kBS, std::move(bs));
 }
 
 namespace {

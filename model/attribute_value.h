@@ -89,6 +89,8 @@ class AttributeValue {
   std::string DebugString() const;
 
  private:
+  // A set value (SS, NS or BS) of `type`.
+  static AttributeValue MakeSet(Type type, std::vector<std::string> members);
   Type type_ = Type::kNull;
   bool bool_ = false;
   std::string scalar_;                 // S, N, B
