@@ -8,6 +8,7 @@
 #include "store/table/internal/dynamodb_errors.h"
 #include "store/table/internal/dynamodb_render.h"
 #include "store/table/internal/paging.h"
+#include "store/table/internal/table_counters.h"
 #include "store/table/internal/ttl.h"
 #include "store/table/internal/validation.h"
 #include "store/table/provisioning.h"
@@ -53,31 +54,23 @@ class DynamoDbTable final : public Table {
   Status BatchDelete(std::span<const Key> keys) override;
   Result<QueryPage> Query(const QueryRequest& request) override;
 
-  TableStats stats() const override {
-    TableStats s;
-    s.reads = reads_.load();
-    s.writes = writes_.load();
-    s.queries = queries_.load();
-    s.requests = requests_.load();
-    s.write_units = write_units_.load();
-    s.read_units = read_units_.load();
-    return s;
-  }
+  TableStats stats() const override { return counters_.Snapshot(); }
 
   std::string name() const override { return name_; }
 
  private:
   // Counts the HTTP attempts of the client calls made while it lives (on this thread) into
-  // requests_ and, when given, into `also` (reads_).
+  // counters_.requests and, when given, into `also` (counters_.reads).
   class Counted {
    public:
     // `writes`: the call writes (its consumed capacity counts as write units, else read units).
     Counted(DynamoDbTable* table, std::atomic<int64_t>* also, bool writes = false)
         : table_(table), also_(also), writes_(writes) {}
     ~Counted() {
-      table_->requests_ += scope_.attempts();
+      table_->counters_.requests += scope_.attempts();
       if (also_) *also_ += scope_.attempts();
-      (writes_ ? table_->write_units_ : table_->read_units_) += scope_.capacity_units();
+      (writes_ ? table_->counters_.write_units : table_->counters_.read_units) +=
+          scope_.capacity_units();
     }
 
    private:
@@ -109,7 +102,7 @@ class DynamoDbTable final : public Table {
     r.expression_attributes = b.Take();
     r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
     r.return_consumed_capacity = capacity_;
-    ++writes_;
+    ++counters_.writes;
     Counted counted(this, nullptr, /*writes=*/true);
     return call(r);
   }
@@ -128,8 +121,7 @@ class DynamoDbTable final : public Table {
   const internal::CursorCodec codec_;
   const dynamodb::ReturnConsumedCapacity capacity_;
   const bool filter_expired_;
-  std::atomic<int64_t> reads_{0}, writes_{0}, queries_{0}, requests_{0};
-  std::atomic<double> write_units_{0}, read_units_{0};
+  internal::TableCounters counters_;
 };
 
 Result<Item> DynamoDbTable::Get(const Key& key) {
@@ -140,7 +132,7 @@ Result<Item> DynamoDbTable::Get(const Key& key) {
   r.consistent_read = true;
   r.return_consumed_capacity = capacity_;
   auto out = [&] {
-    Counted counted(this, &reads_);
+    Counted counted(this, &counters_.reads);
     return client_->GetItem(r);
   }();
   if (!out.ok()) return internal::MapClientError(out.error(), "get of " + DescribeKey(key));
@@ -244,7 +236,7 @@ Status DynamoDbTable::TransactWrite(std::span<const WriteOp> ops, TransactionFai
     r.transact_items.push_back(std::move(item).value());
   }
   r.return_consumed_capacity = capacity_;
-  ++writes_;
+  ++counters_.writes;
   auto out = [&] {
     Counted counted(this, nullptr, /*writes=*/true);
     return client_->TransactWriteItems(r);
@@ -267,7 +259,7 @@ Result<std::vector<std::optional<Item>>> DynamoDbTable::BatchGet(std::span<const
   }
   r.return_consumed_capacity = capacity_;
   auto response = [&] {
-    Counted counted(this, &reads_);
+    Counted counted(this, &counters_.reads);
     return client_->BatchGetItem(r);
   }();
   if (!response.ok()) {
@@ -302,7 +294,7 @@ Status DynamoDbTable::BatchDelete(std::span<const Key> keys) {
     writes.push_back(std::move(w));
   }
   r.return_consumed_capacity = capacity_;
-  ++writes_;
+  ++counters_.writes;
   auto out = [&] {
     Counted counted(this, nullptr, /*writes=*/true);
     return client_->BatchWriteItem(r);
@@ -350,7 +342,7 @@ Result<QueryPage> DynamoDbTable::Query(const QueryRequest& request) {
   q.limit = request.limit + 1;  // one more than the page: tells whether another page exists
   q.consistent_read = request.consistent;
   q.return_consumed_capacity = capacity_;
-  ++queries_;
+  ++counters_.queries;
   auto response = [&] {
     Counted counted(this, nullptr);
     return client_->Query(q);

@@ -13,6 +13,7 @@
 #include "store/table/internal/sqlite_connection.h"
 #include "store/table/internal/sqlite_query.h"
 #include "store/table/internal/sqlite_schema.h"
+#include "store/table/internal/table_counters.h"
 #include "store/table/internal/ttl.h"
 #include "store/table/internal/validation.h"
 
@@ -49,7 +50,7 @@ class SqliteTable final : public Table {
 
   Result<Item> Get(const Key& key) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKey(key));
-    Count(&reads_);
+    Count(&counters_.reads);
     DYNAFLOW_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
     DYNAFLOW_ASSIGN_OR_RETURN(std::optional<Item> item, ReadLive(conn.get(), key, clock_->Now()));
     if (!item) return Status::NotFound("item " + DescribeKey(key) + " not found");
@@ -60,7 +61,7 @@ class SqliteTable final : public Table {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateItem(item));
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
     Key key = internal::ItemKey(item).value();
-    Count(&writes_);
+    Count(&counters_.writes);
     return InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
       DYNAFLOW_RETURN_IF_ERROR(CheckCondition(conn, key, options, now, nullptr));
       return WriteRow(conn, item);
@@ -71,7 +72,7 @@ class SqliteTable final : public Table {
                       const WriteOptions& options) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateUpdate(key, update));
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
-    Count(&writes_);
+    Count(&counters_.writes);
     Item written;
     DYNAFLOW_RETURN_IF_ERROR(
         InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
@@ -86,7 +87,7 @@ class SqliteTable final : public Table {
   Status Delete(const Key& key, const WriteOptions& options) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKey(key));
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
-    Count(&writes_);
+    Count(&counters_.writes);
     return InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
       DYNAFLOW_RETURN_IF_ERROR(CheckCondition(conn, key, options, now, nullptr));
       return DeleteRow(conn, key);
@@ -96,7 +97,7 @@ class SqliteTable final : public Table {
   Status TransactWrite(std::span<const WriteOp> ops, TransactionFailure* failure) override {
     if (failure) *failure = TransactionFailure{};
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateTransaction(ops));
-    Count(&writes_);
+    Count(&counters_.writes);
     return InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
       // Keys are distinct (validated), so applying op by op equals checking every condition
       // first: no op sees another's write. Any failure rolls the whole transaction back.
@@ -110,7 +111,7 @@ class SqliteTable final : public Table {
 
   Result<std::vector<std::optional<Item>>> BatchGet(std::span<const Key> keys) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKeys(keys));
-    Count(&reads_);
+    Count(&counters_.reads);
     DYNAFLOW_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
     TimePoint now = clock_->Now();
     std::vector<std::optional<Item>> out;
@@ -124,7 +125,7 @@ class SqliteTable final : public Table {
 
   Status BatchDelete(std::span<const Key> keys) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKeys(keys));
-    Count(&writes_);
+    Count(&counters_.writes);
     // Chunks of 100 keys per SQLite transaction: atomic per chunk (more than the contract asks),
     // without holding the write lock for an unbounded time.
     for (size_t begin = 0; begin < keys.size(); begin += kMaxTransactionItems) {
@@ -139,21 +140,14 @@ class SqliteTable final : public Table {
 
   Result<QueryPage> Query(const QueryRequest& request) override;
 
-  TableStats stats() const override {
-    TableStats s;
-    s.reads = reads_.load();
-    s.writes = writes_.load();
-    s.queries = queries_.load();
-    s.requests = requests_.load();
-    return s;
-  }
+  TableStats stats() const override { return counters_.Snapshot(); }
 
   std::string name() const override { return name_; }
 
  private:
   void Count(std::atomic<int64_t>* counter) {
     counter->fetch_add(1);
-    requests_.fetch_add(1);
+    counters_.requests.fetch_add(1);
   }
 
   // Runs fn(conn, now) inside BEGIN IMMEDIATE ... COMMIT; rolls back when fn fails.
@@ -284,7 +278,7 @@ class SqliteTable final : public Table {
   const internal::CursorCodec codec_;
   const std::unique_ptr<internal::SqlitePool> pool_;
   std::mutex write_mu_;
-  std::atomic<int64_t> reads_{0}, writes_{0}, queries_{0}, requests_{0};
+  internal::TableCounters counters_;
 };
 
 Result<QueryPage> SqliteTable::Query(const QueryRequest& request) {
@@ -294,7 +288,7 @@ Result<QueryPage> SqliteTable::Query(const QueryRequest& request) {
   if (!request.cursor.empty()) {
     DYNAFLOW_ASSIGN_OR_RETURN(after, codec_.Decode(binding, request.cursor));
   }
-  Count(&queries_);
+  Count(&counters_.queries);
   DYNAFLOW_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
   DYNAFLOW_ASSIGN_OR_RETURN(
       auto stmt, conn->Prepare(internal::BuildSqliteQuerySql(request, after.has_value())));
