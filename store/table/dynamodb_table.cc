@@ -102,9 +102,15 @@ class DynamoDbTable final : public Table {
     r.expression_attributes = b.Take();
     r.return_old_item_on_condition_failure = options.old_item_on_condition_failure != nullptr;
     r.return_consumed_capacity = capacity_;
+    return CountedWrite([&] { return call(r); });
+  }
+
+  // Counts one write and runs `send` (the client call) with its requests and capacity counted.
+  template <class Send>
+  auto CountedWrite(Send send) {
     ++counters_.writes;
     Counted counted(this, nullptr, /*writes=*/true);
-    return call(r);
+    return send();
   }
 
   Result<dynamodb::TransactWriteItem> TransactItem(const WriteOp& op, bool want_old);
@@ -236,11 +242,7 @@ Status DynamoDbTable::TransactWrite(std::span<const WriteOp> ops, TransactionFai
     r.transact_items.push_back(std::move(item).value());
   }
   r.return_consumed_capacity = capacity_;
-  ++counters_.writes;
-  auto out = [&] {
-    Counted counted(this, nullptr, /*writes=*/true);
-    return client_->TransactWriteItems(r);
-  }();
+  auto out = CountedWrite([&] { return client_->TransactWriteItems(r); });
   if (out.ok()) return Status::OK();
   return internal::MapTransactionError(out.error(), ops, failure);
 }
@@ -294,11 +296,7 @@ Status DynamoDbTable::BatchDelete(std::span<const Key> keys) {
     writes.push_back(std::move(w));
   }
   r.return_consumed_capacity = capacity_;
-  ++counters_.writes;
-  auto out = [&] {
-    Counted counted(this, nullptr, /*writes=*/true);
-    return client_->BatchWriteItem(r);
-  }();
+  auto out = CountedWrite([&] { return client_->BatchWriteItem(r); });
   if (out.ok()) return Status::OK();
   return internal::MapClientError(out.error(),
                                   "batch delete of " + std::to_string(keys.size()) + " keys");

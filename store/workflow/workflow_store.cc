@@ -127,6 +127,15 @@ Status WorkflowStoreImpl::ForEachQueried(table::QueryRequest q,
   }
 }
 
+table::QueryRequest WorkflowStoreImpl::RunItemsQuery(const std::string& run_id,
+                                                     std::string sk_prefix) const {
+  table::QueryRequest q;
+  q.partition = Pk(run_id);
+  q.sort = table::SortKeyCondition::BeginsWith(std::move(sk_prefix));
+  q.consistent = true;
+  return q;
+}
+
 Condition WorkflowStoreImpl::AbsentOrExpired() const {
   return Condition::NotExists(table::kPk) || Condition::Le(table::kTtl, V::N(NowSeconds()));
 }

@@ -109,10 +109,7 @@ Result<std::vector<Event>> WorkflowStoreImpl::ListEvents(const std::string& run_
                                                          const std::string& name) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("event name", name, kMaxEventNameBytes));
-  table::QueryRequest q;
-  q.partition = Pk(run_id);
-  q.sort = table::SortKeyCondition::BeginsWith(EventSkPrefix(name));
-  q.consistent = true;
+  const table::QueryRequest q = RunItemsQuery(run_id, EventSkPrefix(name));
   std::vector<Event> out;
   DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item& item) -> Status {
     Event ev;
@@ -159,10 +156,7 @@ ChildRun ChildRunOf(const Item& link) {
 
 Result<std::vector<ChildRun>> WorkflowStoreImpl::ListChildren(const std::string& run_id) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
-  table::QueryRequest q;
-  q.partition = Pk(run_id);
-  q.sort = table::SortKeyCondition::BeginsWith(ChildSkPrefix(run_id));
-  q.consistent = true;
+  const table::QueryRequest q = RunItemsQuery(run_id, ChildSkPrefix(run_id));
   std::vector<ChildRun> out;
   DYNAFLOW_RETURN_IF_ERROR(ForEachQueried(q, [&](const Item& item) {
     out.push_back(ChildRunOf(item));

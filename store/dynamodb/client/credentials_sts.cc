@@ -22,6 +22,22 @@ void AddParam(std::string* body, std::string_view key, std::string_view value) {
   body->append(internal::UriEncode(value, /*encode_slash=*/true));
 }
 
+// The parameters every role request starts with: Action, Version, RoleArn, RoleSessionName.
+std::string RoleRequestBody(std::string_view action, std::string_view role_arn,
+                            std::string_view session_name) {
+  std::string body;
+  AddParam(&body, "Action", action);
+  AddParam(&body, "Version", kStsVersion);
+  AddParam(&body, "RoleArn", role_arn);
+  AddParam(&body, "RoleSessionName", session_name);
+  return body;
+}
+
+// DurationSeconds, when a duration is asked for.
+void AddDuration(std::string* body, const std::optional<std::chrono::seconds>& duration) {
+  if (duration) AddParam(body, "DurationSeconds", std::to_string(duration->count()));
+}
+
 bool IsPermissionCode(std::string_view code) {
   static constexpr std::array<std::string_view, 11> kCodes = {
       "ExpiredTokenException",   "InvalidIdentityToken", "AccessDenied",
@@ -186,15 +202,9 @@ Result<Credentials> StsAssumeRole(const StsOptions& options, const Credentials& 
   if (source.access_key_id.empty() || source.secret_access_key.empty()) {
     return Status::InvalidArgument(subject + ": the source credentials are incomplete");
   }
-  std::string body;
-  AddParam(&body, "Action", "AssumeRole");
-  AddParam(&body, "Version", kStsVersion);
-  AddParam(&body, "RoleArn", request.role_arn);
-  AddParam(&body, "RoleSessionName", request.role_session_name);
+  std::string body = RoleRequestBody("AssumeRole", request.role_arn, request.role_session_name);
   if (!request.external_id.empty()) AddParam(&body, "ExternalId", request.external_id);
-  if (request.duration) {
-    AddParam(&body, "DurationSeconds", std::to_string(request.duration->count()));
-  }
+  AddDuration(&body, request.duration);
   return Call(options, "AssumeRole", request.role_arn, body, &source,
               {source.secret_access_key, source.session_token, request.external_id});
 }
@@ -211,15 +221,10 @@ Result<Credentials> StsAssumeRoleWithWebIdentity(const StsOptions& options,
   if (request.web_identity_token.empty()) {
     return Status::InvalidArgument(subject + ": empty web identity token");
   }
-  std::string body;
-  AddParam(&body, "Action", "AssumeRoleWithWebIdentity");
-  AddParam(&body, "Version", kStsVersion);
-  AddParam(&body, "RoleArn", request.role_arn);
-  AddParam(&body, "RoleSessionName", request.role_session_name);
+  std::string body =
+      RoleRequestBody("AssumeRoleWithWebIdentity", request.role_arn, request.role_session_name);
   AddParam(&body, "WebIdentityToken", request.web_identity_token);
-  if (request.duration) {
-    AddParam(&body, "DurationSeconds", std::to_string(request.duration->count()));
-  }
+  AddDuration(&body, request.duration);
   return Call(options, "AssumeRoleWithWebIdentity", request.role_arn, body, nullptr,
               {request.web_identity_token});
 }

@@ -123,6 +123,8 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // Calls visit(item) on every item `q` matches, page after page (pages of 1000 items); stops at
   // the first error, a query's or visit's.
   Status ForEachQueried(table::QueryRequest q, const std::function<Status(Item&)>& visit);
+  // A strongly consistent query of the items of run `run_id` whose SK begins with `sk_prefix`.
+  table::QueryRequest RunItemsQuery(const std::string& run_id, std::string sk_prefix) const;
   // Absent, or expired (DynamoDB conditions still see expired items).
   table::Condition AbsentOrExpired() const;
   // Sleeps before retry `attempt` (0-based) after a transaction conflict.
