@@ -13,8 +13,6 @@ using table::Key;
 using table::WriteOptions;
 using V = AttributeValue;
 
-int TableConformanceBasicAnchor() { return 0; }
-
 void TableConformanceTest::SetUp() {
   table::TableOptions options;
   options.clock = &clock_;

@@ -11,8 +11,6 @@ using table::Condition;
 using table::WriteOptions;
 using V = AttributeValue;
 
-int TableConformanceLimitsAnchor() { return 0; }
-
 namespace {
 
 // An item of exactly `size` bytes (as DynamoDB counts): keys plus one string attribute "data".

@@ -13,8 +13,6 @@ using table::QueryRequest;
 using table::SortKeyCondition;
 using V = AttributeValue;
 
-int TableConformanceQueryAnchor() { return 0; }
-
 namespace {
 
 std::string Num(const char* prefix, int i) {

@@ -14,8 +14,6 @@ using table::SortKeyCondition;
 using table::WriteOptions;
 using V = AttributeValue;
 
-int TableConformanceUtf8Anchor() { return 0; }
-
 namespace {
 
 const std::string kFffd = "\xEF\xBF\xBD";  // U+FFFD as messages show a bad byte

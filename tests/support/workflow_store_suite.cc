@@ -16,8 +16,6 @@ using store::Fence;
 using store::NewRun;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteRunsAnchor() { return 0; }
-
 void WorkflowStoreTest::SetUp() {
   table::TableOptions options;
   options.clock = &clock_;

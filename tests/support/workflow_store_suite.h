@@ -8,8 +8,9 @@
 //       ::dynaflow::test::StoreBackend{"memory", [](const table::TableOptions& o) {
 //         return std::shared_ptr<table::Table>(table::NewMemoryTable(o)); }});
 //
-// The macro references an anchor function of every suite source file so the linker keeps their
-// TEST_Ps (see table_conformance.h for why).
+// The TEST_P bodies live in tests/support/workflow_store_suite*.cc, built as the object library
+// dynaflow_workflow_store_suite (tests/CMakeLists.txt): a binary that links it links every case of
+// every such file, so a new suite file needs no registration.
 //
 // Contract for factories: `make` gets TableOptions whose clock is the fixture's FakeClock
 // (retention tests move it); it returns a table (tables may be shared between tests and hold
@@ -77,14 +78,6 @@ store::RunFinish Finish(RunStatus status, std::optional<std::string> result = st
 // Deterministic pseudo-random bytes.
 std::string PayloadBytes(size_t n, uint32_t seed);
 
-// Link anchors (see the top of this file). Each returns 0.
-int WorkflowStoreSuiteRunsAnchor();
-int WorkflowStoreSuiteStepsAnchor();
-int WorkflowStoreSuiteFinishAnchor();
-int WorkflowStoreSuiteStateAnchor();
-int WorkflowStoreSuiteListsAnchor();
-int WorkflowStoreSuitePayloadsAnchor();
-
 }  // namespace dynaflow::test
 
 #define DYNAFLOW_EXPECT_STATUS(status_expr, want) \
@@ -96,11 +89,4 @@ int WorkflowStoreSuitePayloadsAnchor();
 #define DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(prefix, ...)                        \
   using ::dynaflow::test::WorkflowStoreTest;                                          \
   INSTANTIATE_TEST_SUITE_P(prefix, WorkflowStoreTest, ::testing::Values(__VA_ARGS__), \
-                           ::dynaflow::test::StoreBackendName);                       \
-  [[maybe_unused]] static const int dynaflow_workflow_store_suite_anchor_##prefix =   \
-      ::dynaflow::test::WorkflowStoreSuiteRunsAnchor() +                              \
-      ::dynaflow::test::WorkflowStoreSuiteStepsAnchor() +                             \
-      ::dynaflow::test::WorkflowStoreSuiteFinishAnchor() +                            \
-      ::dynaflow::test::WorkflowStoreSuiteStateAnchor() +                             \
-      ::dynaflow::test::WorkflowStoreSuiteListsAnchor() +                             \
-      ::dynaflow::test::WorkflowStoreSuitePayloadsAnchor()
+                           ::dynaflow::test::StoreBackendName)

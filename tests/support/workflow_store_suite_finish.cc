@@ -9,8 +9,6 @@ using store::RunFinish;
 using store::StepRecord;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteFinishAnchor() { return 0; }
-
 namespace {
 
 StepRecord Step(const std::string& id, std::optional<std::string> output = std::nullopt) {

@@ -15,8 +15,6 @@ using store::NewRun;
 using store::RunPage;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteListsAnchor() { return 0; }
-
 namespace {
 
 // Pages through a listing; checks page sizes and that the last page has no cursor.

@@ -7,8 +7,6 @@ namespace dynaflow::test {
 using store::NewRun;
 using store::StepRecord;
 
-int WorkflowStoreSuitePayloadsAnchor() { return 0; }
-
 namespace {
 
 TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {

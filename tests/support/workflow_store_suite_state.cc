@@ -9,8 +9,6 @@ namespace dynaflow::test {
 using store::NewRun;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteStateAnchor() { return 0; }
-
 namespace {
 
 TEST_P(WorkflowStoreTest, StateGetPutCasDeleteList) {

@@ -15,8 +15,6 @@ using store::RunChange;
 using store::StepRecord;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteStepsAnchor() { return 0; }
-
 namespace {
 
 StepRecord Step(const std::string& id, std::optional<std::string> output = std::nullopt) {
