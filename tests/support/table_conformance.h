@@ -32,6 +32,7 @@
 #include "store/table/table.h"
 #include "store/table/table_options.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 
@@ -67,9 +68,6 @@ std::string AttrS(const Item& item, std::string_view name);
 // Test-name generator for INSTANTIATE_TEST_SUITE_P: the factory's name.
 std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info);
 
-// Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
-::testing::AssertionResult HasCode(const Status& s, StatusCode want);
-
 // Readable failure output (GoogleTest would otherwise dump bytes).
 inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; }
 
@@ -78,11 +76,6 @@ inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; 
 namespace dynaflow {
 inline void PrintTo(const AttributeValue& v, std::ostream* os) { *os << v.DebugString(); }
 }  // namespace dynaflow
-
-// EXPECT that a Status (or Result::status()) has code `want`; prints the status otherwise.
-// Evaluates `status_expr` once; accepts a trailing `<< message`.
-#define DYNAFLOW_EXPECT_CODE(status_expr, want) \
-  EXPECT_TRUE(::dynaflow::test::HasCode((status_expr), (want)))
 
 // Use at namespace scope (it brings TableConformanceTest into that scope: GoogleTest needs the
 // suite's unqualified name).

@@ -30,6 +30,7 @@
 #include "store/table/table_options.h"
 #include "store/workflow/workflow_store.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 
@@ -67,23 +68,18 @@ class WorkflowStoreTest : public ::testing::TestWithParam<StoreBackend> {
 
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);
 inline void PrintTo(const StoreBackend& b, std::ostream* os) { *os << b.name; }
-// Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
-::testing::AssertionResult StatusIs(const Status& s, StatusCode want);
 // Builders of the store's request structs.
 store::NewRun Wf(std::string workflow_id, std::string business_key = "", std::string run_id = "");
 store::NewRun Starting(store::NewRun new_run, TimePoint start_at);
 store::RunChange ToStatus(RunStatus status);
 store::RunFinish Finish(RunStatus status, std::optional<std::string> result = std::nullopt,
                         std::string error = "");
+store::StepRecord Step(const std::string& step_id,
+                       std::optional<std::string> output = std::nullopt);
 // Deterministic pseudo-random bytes.
 std::string PayloadBytes(size_t n, uint32_t seed);
 
 }  // namespace dynaflow::test
-
-#define DYNAFLOW_EXPECT_STATUS(status_expr, want) \
-  EXPECT_TRUE(::dynaflow::test::StatusIs((status_expr), (want)))
-#define DYNAFLOW_ASSERT_OK(status_expr) \
-  ASSERT_TRUE(::dynaflow::test::StatusIs((status_expr), ::dynaflow::StatusCode::kOk))
 
 // Use at namespace scope.
 #define DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(prefix, ...)                        \
