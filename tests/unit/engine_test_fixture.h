@@ -227,7 +227,7 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
-  test::TempDir temp_dir_{"dynaflow_engine"};
+  ::dynaflow::test::TempDir temp_dir_{"dynaflow_engine"};
   const std::filesystem::path dir_ = temp_dir_.path();
   std::shared_ptr<table::Table> table_;
 
