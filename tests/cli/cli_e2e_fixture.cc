@@ -9,6 +9,7 @@
 #include "store/table/dynamodb_table.h"
 #include "store/table/sqlite_table.h"
 #include "tests/support/dynamodb_local.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 
@@ -41,16 +42,10 @@ Status Undo(engine::StepContext&, const int&, const int&) {
 }  // namespace
 
 void CliEndToEnd::SetUp() {
-  static int counter = 0;
-  dir_ = (std::filesystem::temp_directory_path() /
-          ("dynaflow_cli_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
-             .string();
-  std::filesystem::remove_all(dir_);
-  std::filesystem::create_directories(dir_);
   if (GetParam() == CliBackend::kSqlite) {
     const std::string path = dir_ + "/store.db";
     auto t = table::OpenSqliteTable(path);
-    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_OK(t);
     table_ = std::move(t).value();
     store_flags_ = {"--store.type=sqlite", "--store.path=" + path};
   } else {
@@ -61,7 +56,7 @@ void CliEndToEnd::SetUp() {
     ddb_table_ = UniqueTableName("cli");
     ASSERT_TRUE(CreateSeedLayoutTable(*ddb_, ddb_table_));
     auto t = table::OpenDynamoDbTable(ddb_, ddb_table_);
-    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_OK(t);
     table_ = std::move(t).value();
     // DynamoDB Local keeps tables per access key: the binary uses the tests' key.
     store_flags_ = {"--store.type=dynamodb",
@@ -74,7 +69,7 @@ void CliEndToEnd::SetUp() {
   engine::EngineOptions eo;
   eo.table = table_;
   auto engine = engine::Engine::Open(eo);
-  ASSERT_TRUE(engine.ok()) << engine.status();
+  ASSERT_OK(engine);
   engine_ = std::move(engine).value();
 
   auto charge = [](engine::StepContext&, const int& id) -> Result<int> {
@@ -97,7 +92,7 @@ void CliEndToEnd::SetUp() {
           .Step(engine::MakeStep<int, int>("charge", charge).Compensate(Undo).Options(NoRetries()))
           .Step(engine::MakeStep<int, int>("ship", ship).Options(NoRetries()))
           .Build();
-  ASSERT_TRUE(order.ok()) << order.status();
+  ASSERT_OK(order);
   order_ = *order;
   auto flaky =
       engine::WorkflowBuilder("flaky", 1)
@@ -109,19 +104,23 @@ void CliEndToEnd::SetUp() {
                                            })
                     .Options(NoRetries()))
           .Build();
-  ASSERT_TRUE(flaky.ok()) << flaky.status();
+  ASSERT_OK(flaky);
   flaky_ = *flaky;
   flaky_fails = true;
-  ASSERT_TRUE(engine_->Register(order_).ok());
-  ASSERT_TRUE(engine_->Register(flaky_).ok());
+  ASSERT_OK(engine_->Register(order_));
+  ASSERT_OK(engine_->Register(flaky_));
+  StartWorker();
+}
+
+void CliEndToEnd::StartWorker() {
   engine::WorkerOptions wo;
   wo.threads = 4;
   wo.poll_interval = 20ms;
   wo.max_poll_interval = 50ms;
   auto worker = engine_->NewWorker(wo);
-  ASSERT_TRUE(worker.ok()) << worker.status();
+  ASSERT_OK(worker);
   worker_ = std::move(worker).value();
-  ASSERT_TRUE(worker_->Start().ok());
+  ASSERT_OK(worker_->Start());
 }
 
 void CliEndToEnd::TearDown() {
@@ -134,7 +133,6 @@ void CliEndToEnd::TearDown() {
     req.table_name = ddb_table_;
     (void)ddb_->DeleteTable(req);
   }
-  if (!HasFailure()) std::filesystem::remove_all(dir_);
 }
 
 CliResult CliEndToEnd::Cli(std::vector<std::string> args) {
@@ -150,7 +148,7 @@ std::vector<std::string> CliEndToEnd::StartOrders(int first, int last) {
     o.business_key = "order-" + std::to_string(id);
     o.tags["batch"] = id % 2 ? "odd" : "even";
     auto started = engine_->Start(order_, id, o);
-    EXPECT_TRUE(started.ok()) << started.status();
+    EXPECT_OK(started);
     if (!started.ok()) return ids;
     ids.push_back(started->run_id);
   }
@@ -160,7 +158,7 @@ std::vector<std::string> CliEndToEnd::StartOrders(int first, int last) {
 
 RunStatus CliEndToEnd::Finish(const std::string& run_id) {
   auto run = engine_->WaitForRun(run_id, 60s, 20ms);
-  EXPECT_TRUE(run.ok()) << run.status();
+  EXPECT_OK(run);
   return run.ok() ? run->status : RunStatus::kPending;
 }
 

@@ -21,6 +21,7 @@
 #include "engine/engine.h"
 #include "store/dynamodb/client/client.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/support/temp_dir.h"
 
 namespace dynaflow::test {
 
@@ -47,8 +48,14 @@ class CliEndToEnd : public ::testing::TestWithParam<CliBackend> {
   // Parses -o jsonl output: one document per line.
   static std::vector<rapidjson::Document> ParseLines(const std::string& text);
 
+  // Makes a worker (4 threads, fast polls) for the workflows registered so far and starts it
+  // (in worker_).
+  void StartWorker();
+
   static std::atomic<bool> flaky_fails;
-  std::string dir_;
+  // Kept for inspection when the test failed.
+  TempDir temp_dir_{"dynaflow_cli_e2e", /*keep_if_test_failed=*/true};
+  const std::string dir_ = temp_dir_.path();
   std::shared_ptr<table::Table> table_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<engine::Worker> worker_;

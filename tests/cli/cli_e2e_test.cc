@@ -8,6 +8,7 @@
 
 #include "tests/cli/cli_e2e_fixture.h"
 #include "tests/support/dynamodb_local.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 namespace {
@@ -193,7 +194,7 @@ TEST_P(CliEndToEnd, BadListingInputIsAOneLineUsageError) {
 TEST_P(CliEndToEnd, ShowsCompensatedAndFailedRuns) {
   const std::vector<std::string> ids = StartOrders(13, 14);  // 13: ship fails; 14: charge fails
   auto flaky = engine_->Start(flaky_, 41);
-  ASSERT_TRUE(flaky.ok());
+  ASSERT_OK(flaky);
   ASSERT_EQ(Finish(flaky->run_id), RunStatus::kFailed);
 
   // Order 13: reserve, charge, ship FAILED, then the compensations in reverse order.
@@ -253,7 +254,7 @@ TEST_P(CliEndToEnd, CancelRetryAndStartDriveRuns) {
   engine::StartOptions later;
   later.start_at = std::chrono::system_clock::now() + 1h;
   auto delayed = engine_->Start(order_, 1, later);
-  ASSERT_TRUE(delayed.ok());
+  ASSERT_OK(delayed);
   CliResult cancel = Cli({"runs", "cancel", delayed->run_id, "01NOSUCHRUN0000000000000000"});
   EXPECT_EQ(cancel.exit_code, 1);  // one of the two was unknown
   EXPECT_TRUE(Contains(cancel.out, "\n" + delayed->run_id + "   CANCELLED\n")) << cancel.out;
@@ -266,7 +267,7 @@ TEST_P(CliEndToEnd, CancelRetryAndStartDriveRuns) {
 
   // Retry: a FAILED run continues as a new run once the service is back.
   auto flaky = engine_->Start(flaky_, 41);
-  ASSERT_TRUE(flaky.ok());
+  ASSERT_OK(flaky);
   ASSERT_EQ(Finish(flaky->run_id), RunStatus::kFailed);
   CliResult not_failed = Cli({"runs", "retry", delayed->run_id});
   EXPECT_EQ(not_failed.exit_code, 1);
@@ -286,7 +287,7 @@ TEST_P(CliEndToEnd, CancelRetryAndStartDriveRuns) {
   ASSERT_EQ(start.exit_code, 0) << start.err;
   EXPECT_TRUE(Contains(start.out, "status        COMPLETED")) << start.out;
   auto cli3 = engine_->store().FindRunByBusinessKey("order", "cli-3");
-  ASSERT_TRUE(cli3.ok());
+  ASSERT_OK(cli3);
   EXPECT_EQ(*engine_->GetResult<int>(cli3->run_id), 30);
   CliResult compensated = Cli({"runs", "start", "order", "--input", "7", "--wait", "-o", "json"});
   EXPECT_EQ(compensated.exit_code, 1);
@@ -369,8 +370,8 @@ TEST_P(CliEndToEnd, ATableThatDoesNotMatchTheLayoutIsNamedAndLeftAlone) {
     gsi1.index_name = "GSI1";
     gsi1.key_schema = {{"GSI1PK", "HASH"}, {"GSI1SK", "RANGE"}};
     req.global_secondary_indexes = {gsi1};
-    ASSERT_TRUE(client->CreateTable(req).ok());
-    ASSERT_TRUE(client->WaitUntilActive(name).ok());
+    ASSERT_OK(client->CreateTable(req));
+    ASSERT_OK(client->WaitUntilActive(name));
     for (auto& f : flags) {
       if (f.rfind("--store.table=", 0) == 0) f = "--store.table=" + name;
     }

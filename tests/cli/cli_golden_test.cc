@@ -14,6 +14,7 @@
 #include "store/workflow/workflow_store.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 namespace {
@@ -44,11 +45,11 @@ class CliGolden : public ::testing::Test {
                 .string();
     for (const char* s : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + s);
     auto table = table::OpenSqliteTable(path_);
-    ASSERT_TRUE(table.ok()) << table.status();
+    ASSERT_OK(table);
     store::WorkflowStoreOptions o;
     o.clock = &clock_;
     auto store = store::WorkflowStore::Create(std::move(table).value(), o);
-    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_OK(store);
     store_ = std::move(store).value();
   }
   void TearDown() override {
@@ -74,10 +75,10 @@ class CliGolden : public ::testing::Test {
     nr.retention = 0s;  // kept forever: the fake clock's 2024 must not expire them
     nr.tags["region"] = "eu-west-1";
     auto run = store_->CreateRun(nr);
-    ASSERT_TRUE(run.ok()) << run.status();
+    ASSERT_OK(run);
     const TimePoint t0 = clock_.Now();
     auto claimed = store_->ClaimRun(run_id, "worker-1", 30s);
-    ASSERT_TRUE(claimed.ok()) << claimed.status();
+    ASSERT_OK(claimed);
     store::Fence fence{run_id, "worker-1", claimed->lease.epoch};
     for (const auto& s : steps) {
       store::StepRecord rec;
@@ -89,13 +90,13 @@ class CliGolden : public ::testing::Test {
       rec.error = s.error;
       if (s.status == StepStatus::kCompleted) rec.output = "{\"ok\": true}";
       clock_.SetNow(rec.finished_at);
-      ASSERT_TRUE(store_->RecordStep(fence, rec).ok());
+      ASSERT_OK(store_->RecordStep(fence, rec));
     }
     if (finish) {
       store::RunFinish f;
       f.status = *finish;
       f.error = error;
-      ASSERT_TRUE(store_->FinishRun(fence, f).ok());
+      ASSERT_OK(store_->FinishRun(fence, f));
     }
   }
 

@@ -5,12 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "tests/support/temp_dir.h"
 
 extern char** environ;
 
@@ -32,14 +33,8 @@ bool Dropped(const char* var) {
 
 }  // namespace
 
-CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
-  static std::atomic<int> counter{0};
-  const std::string base =
-      (std::filesystem::temp_directory_path() /
-       ("dynaflow_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
-          .string();
-  const std::string out_path = base + ".out", err_path = base + ".err";
-
+pid_t SpawnCli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+               const std::string& out_path, const std::string& err_path, std::string* error) {
   std::vector<std::string> argv_s = {DYNAFLOW_CLI_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -62,13 +57,21 @@ CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::st
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
   pid_t pid = -1;
-  CliResult result;
   int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    result.err = std::string("posix_spawn failed: ") + std::strerror(rc);
-    return result;
+    *error = std::string("posix_spawn failed: ") + std::strerror(rc);
+    return -1;
   }
+  return pid;
+}
+
+CliResult RunCli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env) {
+  const std::string base = BinaryTempDir().NewFile("cli");
+  const std::string out_path = base + ".out", err_path = base + ".err";
+  CliResult result;
+  const pid_t pid = SpawnCli(args, extra_env, out_path, err_path, &result.err);
+  if (pid < 0) return result;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

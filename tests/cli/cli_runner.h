@@ -2,6 +2,8 @@
 // stdout, stderr and exit status, for the end-to-end tests.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -18,5 +20,11 @@ struct CliResult {
 // stdout and stderr go to files (never a terminal: no colour, no progress lines).
 CliResult RunCli(const std::vector<std::string>& args,
                  const std::vector<std::string>& extra_env = {});
+
+// Starts `dynaflow <args...>` with RunCli's environment, stdin from /dev/null, stdout to
+// `out_path` and stderr to `err_path` (created or truncated) and returns the child's pid; -1,
+// with the reason in *error, when it could not start. The caller waits for the child.
+pid_t SpawnCli(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+               const std::string& out_path, const std::string& err_path, std::string* error);
 
 }  // namespace dynaflow::test

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tests/cli/ui_fixture.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 namespace {
@@ -168,9 +169,9 @@ TEST_P(UiTest, CancelAndRetryArePostsWithCsrfAndConflictsAre409) {
   engine::StartOptions later;
   later.start_at = std::chrono::system_clock::now() + 1h;
   auto delayed = engine_->Start(order_, 1, later);
-  ASSERT_TRUE(delayed.ok()) << delayed.status();
+  ASSERT_OK(delayed);
   auto failed = engine_->Start(flaky_, 1);
-  ASSERT_TRUE(failed.ok());
+  ASSERT_OK(failed);
   ASSERT_EQ(Finish(failed->run_id), RunStatus::kFailed);
   StartUi();
   const std::string cancel = "/api/runs/" + delayed->run_id + "/cancel";
@@ -212,7 +213,7 @@ TEST_P(UiTest, CancelAndRetryArePostsWithCsrfAndConflictsAre409) {
 
 TEST_P(UiTest, ReadOnlyRefusesChanges) {
   auto failed = engine_->Start(flaky_, 1);
-  ASSERT_TRUE(failed.ok());
+  ASSERT_OK(failed);
   ASSERT_EQ(Finish(failed->run_id), RunStatus::kFailed);
   StartUi({"--read-only"});
   EXPECT_TRUE(Json(Get("/api/info"))["read_only"].GetBool());

@@ -1,5 +1,7 @@
 #include "tests/cli/ui_fixture.h"
 
+#include "tests/support/status_matchers.h"
+
 namespace dynaflow::test {
 
 using namespace std::chrono_literals;
@@ -29,17 +31,10 @@ void UiTest::SetUp() {
                                            })
                     .Options(one_retry))
           .Build();
-  ASSERT_TRUE(xss.ok()) << xss.status();
+  ASSERT_OK(xss);
   xss_ = *xss;
-  ASSERT_TRUE(engine_->Register(xss_).ok());
-  engine::WorkerOptions wo;
-  wo.threads = 4;
-  wo.poll_interval = 20ms;
-  wo.max_poll_interval = 50ms;
-  auto worker = engine_->NewWorker(wo);
-  ASSERT_TRUE(worker.ok()) << worker.status();
-  worker_ = std::move(worker).value();
-  ASSERT_TRUE(worker_->Start().ok());
+  ASSERT_OK(engine_->Register(xss_));
+  StartWorker();
 }
 
 void UiTest::StartUi(const std::vector<std::string>& extra, const std::vector<std::string>& env) {
@@ -56,7 +51,7 @@ std::string UiTest::StartXss() {
   o.business_key = kXssKey;
   o.tags["note"] = "<i>tag</i>";
   auto started = engine_->Start(xss_, 1, o);
-  EXPECT_TRUE(started.ok()) << started.status();
+  EXPECT_OK(started);
   if (!started.ok()) return "";
   EXPECT_EQ(Finish(started->run_id), RunStatus::kCompensated);
   return started->run_id;

@@ -1,7 +1,7 @@
 // Runs `dynaflow ui` (DYNAFLOW_CLI_PATH) as a background child process on a free loopback port
 // (--listen 127.0.0.1:0; the port is read from its "listening on http://127.0.0.1:PORT/" line), for
-// the dashboard's API and browser tests. The environment is this process's minus DYNAFLOW_*,
-// AWS_* (as RunCli). The destructor stops it (SIGTERM, then SIGKILL after 5 s).
+// the dashboard's API and browser tests. The environment is RunCli's (tests/cli/cli_runner.h). The
+// destructor stops it (SIGTERM, then SIGKILL after 5 s).
 #pragma once
 
 #include <sys/types.h>

@@ -23,6 +23,7 @@
 #include "store/table/dynamodb_table.h"
 #include "store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::capacity {
 namespace {
@@ -44,9 +45,9 @@ class CapacityDynamoDbTest : public ::testing::Test {
     name_ = test::UniqueTableName("capacity");
     table::ProvisionOptions provision;
     provision.enable_ttl = false;
-    ASSERT_TRUE(table::EnsureSeedTable(*client_, name_, provision).ok());
+    ASSERT_OK(table::EnsureSeedTable(*client_, name_, provision));
     auto opened = table::OpenDynamoDbTable(client_, name_);
-    ASSERT_TRUE(opened.ok()) << opened.status();
+    ASSERT_OK(opened);
     table_ = std::shared_ptr<table::Table>(std::move(opened).value());
   }
   void TearDown() override {
@@ -62,7 +63,7 @@ class CapacityDynamoDbTest : public ::testing::Test {
     int n = 0;
     for (;;) {
       auto page = table_->Query(q);
-      EXPECT_TRUE(page.ok()) << page.status();
+      EXPECT_OK(page);
       if (!page.ok()) return n;
       n += static_cast<int>(page->items.size());
       if (page->next_cursor.empty()) return n;
@@ -99,16 +100,16 @@ TEST_F(CapacityDynamoDbTest, ItemStreamLandsWhereTheModelPredicts) {
   so.gsi1_shards = kGsi1Shards;
   so.gsi2_shards = kGsi2Shards;
   auto store = store::WorkflowStore::Create(recording, so);
-  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_OK(store);
 
   const Workload w = TestWorkload();
   ASSERT_EQ(RenewalsPerRun(w), 1);
-  ASSERT_TRUE(DriveRuns(**store, w, kRuns, 7).ok());
+  ASSERT_OK(DriveRuns(**store, w, kRuns, 7));
   const size_t plain_writes = writes.size();
   Workload keyed = w;
   keyed.workflow_id = "keyed";
   keyed.business_key = true;
-  ASSERT_TRUE(DriveRuns(**store, keyed, 10, 8).ok());
+  ASSERT_OK(DriveRuns(**store, keyed, 10, 8));
 
   // 1. Calibration: the model's bill of each request is what DynamoDB Local reported.
   std::map<std::string, std::pair<int, double>> by_request;  // request -> (count, units)
@@ -140,7 +141,7 @@ TEST_F(CapacityDynamoDbTest, ItemStreamLandsWhereTheModelPredicts) {
   mo.billing = local;
   mo.max_sample_runs = kRuns;
   auto model = ModelCapacity(w, {kGsi1Shards, kGsi2Shards}, mo);
-  ASSERT_TRUE(model.ok()) << model.status();
+  ASSERT_OK(model);
   ASSERT_EQ(model->sample_runs, kRuns);
   auto per_run = [&](int index) {
     double units = 0;

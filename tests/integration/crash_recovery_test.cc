@@ -13,6 +13,7 @@
 #include <random>
 
 #include "tests/integration/multiprocess_support.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::mptest {
 namespace {
@@ -46,7 +47,7 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
   std::vector<std::string> run_ids;
   for (int i = 0; i < kRuns; ++i) {
     auto started = engine->Start(wf, std::string("input-") + std::to_string(i));
-    ASSERT_TRUE(started.ok()) << started.error();
+    ASSERT_OK(started);
     run_ids.push_back(started->run_id);
   }
 
@@ -127,7 +128,7 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
   std::map<std::pair<std::string, std::string>, std::string> final_outputs;
   for (const std::string& id : run_ids) {
     auto d = engine->GetRun(id, /*with_outputs=*/true);
-    ASSERT_TRUE(d.ok()) << d.error();
+    ASSERT_OK(d);
     EXPECT_EQ(d->run.status, RunStatus::kCompleted) << id << ": " << d->run.error;
     ASSERT_EQ(d->steps.size(), static_cast<size_t>(kSteps)) << id;
     for (int i = 1; i <= kSteps; ++i) {

@@ -8,6 +8,7 @@
 #include "model/clock.h"
 #include "store/dynamodb/client/client.h"
 #include "tests/support/dynamodb_local.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -35,7 +36,7 @@ class DynamoDbClientTest : public ::testing::Test {
     put.table_name = table_;
     put.item = std::move(item);
     auto r = client_->PutItem(put);
-    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    ASSERT_OK(r);
   }
 
   std::unique_ptr<Client> client_;
@@ -44,7 +45,7 @@ class DynamoDbClientTest : public ::testing::Test {
 
 TEST_F(DynamoDbClientTest, DescribeTableShowsTheSeedLayout) {
   auto d = client_->DescribeTable({table_});
-  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  ASSERT_OK(d);
   EXPECT_EQ(d->table.table_name, table_);
   EXPECT_EQ(d->table.table_status, "ACTIVE");
   ASSERT_EQ(d->table.key_schema.size(), 2u);
@@ -62,11 +63,11 @@ TEST_F(DynamoDbClientTest, DescribeTableShowsTheSeedLayout) {
 
 TEST_F(DynamoDbClientTest, TimeToLiveCanBeEnabledAndDescribed) {
   auto u = client_->UpdateTimeToLive({table_, "ttl", true});
-  ASSERT_TRUE(u.ok()) << u.error().ToString();
+  ASSERT_OK(u);
   EXPECT_EQ(u->attribute_name, "ttl");
   EXPECT_TRUE(u->enabled);
   auto d = client_->DescribeTimeToLive({table_});
-  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  ASSERT_OK(d);
   EXPECT_EQ(d->attribute_name, "ttl");
   EXPECT_TRUE(d->time_to_live_status == "ENABLED" || d->time_to_live_status == "ENABLING")
       << d->time_to_live_status;
@@ -91,7 +92,7 @@ TEST_F(DynamoDbClientTest, PutGetUpdateDeleteWithEveryAttributeType) {
   get.consistent_read = true;
   get.return_consumed_capacity = ReturnConsumedCapacity::kTotal;
   auto got = client_->GetItem(get);
-  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  ASSERT_OK(got);
   ASSERT_TRUE(got->item.has_value());
   EXPECT_EQ(got->item->at("n"), item["n"]);
   EXPECT_EQ(got->item->at("b"), item["b"]);
@@ -108,7 +109,7 @@ TEST_F(DynamoDbClientTest, PutGetUpdateDeleteWithEveryAttributeType) {
   upd.expression_attributes.values = {{":s", V::S("changed")}, {":one", V::N(int64_t{1})}};
   upd.return_values = ReturnValues::kAllNew;
   auto updated = client_->UpdateItem(upd);
-  ASSERT_TRUE(updated.ok()) << updated.error().ToString();
+  ASSERT_OK(updated);
   ASSERT_TRUE(updated->attributes.has_value());
   EXPECT_EQ(*updated->attributes->at("s").AsS(), "changed");
   EXPECT_EQ(*updated->attributes->at("count").AsN(), "1");
@@ -119,11 +120,11 @@ TEST_F(DynamoDbClientTest, PutGetUpdateDeleteWithEveryAttributeType) {
   del.key = Key("RUN#1", "RUN#1");
   del.return_values = ReturnValues::kAllOld;
   auto deleted = client_->DeleteItem(del);
-  ASSERT_TRUE(deleted.ok()) << deleted.error().ToString();
+  ASSERT_OK(deleted);
   ASSERT_TRUE(deleted->attributes.has_value());
   EXPECT_EQ(*deleted->attributes->at("s").AsS(), "changed");
   auto gone = client_->GetItem(get);
-  ASSERT_TRUE(gone.ok());
+  ASSERT_OK(gone);
   EXPECT_FALSE(gone->item.has_value());
 }
 
@@ -173,7 +174,7 @@ TEST_F(DynamoDbClientTest, CancelledTransactionReturnsItsReasons) {
   get.key = Key("RUN#3", "STEP#b");
   get.consistent_read = true;
   auto b = client_->GetItem(get);
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_FALSE(b->item.has_value());
 }
 
@@ -199,16 +200,16 @@ TEST_F(DynamoDbClientTest, TransactionOfEveryKindAppliesAndTransactGetReadsIt) {
   tx.transact_items[3] =
       TransactUpdate{table_, Key("RUN#4", "STATE#x"), "SET st = :d", std::nullopt, values, false};
   auto r = client_->TransactWriteItems(tx);
-  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_OK(r);
   // The same token again within 10 minutes is an idempotent no-op success.
-  ASSERT_TRUE(client_->TransactWriteItems(tx).ok());
+  ASSERT_OK(client_->TransactWriteItems(tx));
 
   TransactGetItemsRequest get;
   get.transact_items = {{table_, Key("RUN#4", "STEP#new"), std::nullopt, {}},
                         {table_, Key("RUN#4", "STEP#old"), std::nullopt, {}},
                         {table_, Key("RUN#4", "STATE#x"), std::nullopt, {}}};
   auto g = client_->TransactGetItems(get);
-  ASSERT_TRUE(g.ok()) << g.error().ToString();
+  ASSERT_OK(g);
   ASSERT_EQ(g->items.size(), 3u);
   EXPECT_TRUE(g->items[0].has_value());
   EXPECT_FALSE(g->items[1].has_value());
@@ -226,7 +227,7 @@ TEST_F(DynamoDbClientTest, BatchWriteOf60LandsAll60AndBatchGetReadsThem) {
     bw.request_items[table_].push_back(w);
   }
   auto r = client_->BatchWriteItem(bw);
-  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_OK(r);
   EXPECT_TRUE(r->unprocessed_items.empty());
 
   BatchGetItemRequest bg;
@@ -235,7 +236,7 @@ TEST_F(DynamoDbClientTest, BatchWriteOf60LandsAll60AndBatchGetReadsThem) {
   }
   bg.request_items[table_].consistent_read = true;
   auto g = client_->BatchGetItem(bg);
-  ASSERT_TRUE(g.ok()) << g.error().ToString();
+  ASSERT_OK(g);
   EXPECT_EQ(g->responses[table_].size(), 60u);
 
   ScanRequest scan;
@@ -244,7 +245,7 @@ TEST_F(DynamoDbClientTest, BatchWriteOf60LandsAll60AndBatchGetReadsThem) {
   int total = 0, pages = 0;
   for (;;) {
     auto s = client_->Scan(scan);
-    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    ASSERT_OK(s);
     total += s->count;
     ++pages;
     if (!s->last_evaluated_key) break;
@@ -264,13 +265,13 @@ TEST_F(DynamoDbClientTest, QueryPaginatesAcrossPagesOnTableAndGsi) {
     w.put_item = item;
     bw.request_items[table_].push_back(w);
   }
-  ASSERT_TRUE(client_->BatchWriteItem(bw).ok());
+  ASSERT_OK(client_->BatchWriteItem(bw));
 
   auto collect = [&](QueryRequest q, int* pages) {
     std::vector<std::string> keys;
     for (;;) {
       auto r = client_->Query(q);
-      EXPECT_TRUE(r.ok()) << r.error().ToString();
+      EXPECT_OK(r);
       if (!r.ok()) break;
       ++*pages;
       for (const auto& item : r->items) keys.push_back(*item.at("SK").AsS());
@@ -325,7 +326,7 @@ TEST_F(DynamoDbClientTest, CountersCountEveryRequest) {
   GetItemRequest get;
   get.table_name = table_;
   get.key = Key("RUN#7", "RUN#7");
-  ASSERT_TRUE(client_->GetItem(get).ok());
+  ASSERT_OK(client_->GetItem(get));
   EXPECT_EQ(client_->counters().Get("PutItem").calls, 1);
   EXPECT_EQ(client_->counters().Get("GetItem").calls, 1);
   EXPECT_EQ(client_->counters().TotalAttempts(), 2);
@@ -337,7 +338,7 @@ TEST(DynamoDbClientTableTest, DeleteTableRemovesIt) {
   std::string name = test::UniqueTableName("delete");
   ASSERT_TRUE(test::CreateSeedLayoutTable(*client, name));
   auto d = client->DeleteTable({name});
-  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  ASSERT_OK(d);
   EXPECT_EQ(d->table_description.table_name, name);
   auto again = client->DescribeTable({name});
   ASSERT_FALSE(again.ok());

@@ -12,6 +12,8 @@
 #include "store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fault_transport.h"
+#include "tests/support/shared_dynamodb_table.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"
 
 namespace dynaflow::table {
@@ -19,54 +21,12 @@ namespace {
 
 using V = AttributeValue;
 
-// One seed-layout table per test process, created on first use and deleted at exit. TTL is not
-// enabled on it: the suite's FakeClock starts in 2024, so an emulator deleting items by real
-// time would race the TTL tests (the layer filters expired items itself either way).
-struct SharedTable {
-  std::shared_ptr<dynamodb::Client> client;
-  std::string name;
-  Status status = Status::Internal("not created");
-};
-
-SharedTable& Shared() {
-  static SharedTable* shared = [] {
-    auto* s = new SharedTable;
-    auto client = test::NewDynamoDbLocalClient();
-    if (client == nullptr) return s;
-    s->client = std::move(client);
-    s->name = test::UniqueTableName("table");
-    ProvisionOptions options;
-    options.enable_ttl = false;
-    s->status = EnsureSeedTable(*s->client, s->name, options);
-    return s;
-  }();
-  return *shared;
-}
-
-class DeleteSharedTable : public ::testing::Environment {
- public:
-  void TearDown() override {
-    SharedTable& s = Shared();
-    if (s.status.ok()) (void)s.client->DeleteTable({s.name});
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kDeleteSharedTable =
-    ::testing::AddGlobalTestEnvironment(new DeleteSharedTable);
+const test::SharedDynamoDbTable& Shared() { return test::SharedSeedTable(); }
 
 std::unique_ptr<Table> OpenShared(const TableOptions& table_options) {
-  SharedTable& s = Shared();
-  if (!s.status.ok()) {
-    ADD_FAILURE() << "no DynamoDB Local table: " << s.status;
-    return nullptr;
-  }
   DynamoDbTableOptions options;
   options.table = table_options;
-  auto table = OpenDynamoDbTable(s.client, s.name, options);
-  if (!table.ok()) {
-    ADD_FAILURE() << table.status();
-    return nullptr;
-  }
-  return std::move(table).value();
+  return test::OpenSharedSeedTable(options);
 }
 
 DYNAFLOW_INSTANTIATE_TABLE_CONFORMANCE(DynamoDb,
@@ -88,13 +48,13 @@ std::string RandomPartition(const std::string& name) {
 class DynamoDbTableCountsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Shared().status.ok()) << Shared().status;
+    ASSERT_OK(Shared().status);
     client_ = test::NewDynamoDbLocalClient();
     ASSERT_NE(client_, nullptr);
     DynamoDbTableOptions options;
     options.table.clock = &clock_;
     auto table = OpenDynamoDbTable(client_, Shared().name, options);
-    ASSERT_TRUE(table.ok()) << table.status();
+    ASSERT_OK(table);
     table_ = std::move(table).value();
     client_->counters().Reset();  // drop the DescribeTable of the layout check
   }
@@ -116,15 +76,15 @@ using Ops = std::map<std::string, int64_t>;
 
 TEST_F(DynamoDbTableCountsTest, OneRequestPerSingleItemOperation) {
   std::string p = RandomPartition("count");
-  ASSERT_TRUE(table_->Put(MakeItem(p, "A", {{"v", V::N("1")}})).ok());
+  ASSERT_OK(table_->Put(MakeItem(p, "A", {{"v", V::N("1")}})));
   EXPECT_EQ(Attempts(), (Ops{{"PutItem", 1}}));
-  ASSERT_TRUE(table_->Get({p, "A"}).ok());
+  ASSERT_OK(table_->Get({p, "A"}));
   EXPECT_EQ(Attempts(), (Ops{{"GetItem", 1}}));
   table::Update u;
   u.Add("v", 1);
   WriteOptions when;
   when.condition = Condition::Eq("v", V::N("1"));
-  ASSERT_TRUE(table_->Update({p, "A"}, u, when).ok());
+  ASSERT_OK(table_->Update({p, "A"}, u, when));
   EXPECT_EQ(Attempts(), (Ops{{"UpdateItem", 1}}));
   std::optional<Item> old;
   when.old_item_on_condition_failure = &old;
@@ -133,7 +93,7 @@ TEST_F(DynamoDbTableCountsTest, OneRequestPerSingleItemOperation) {
   ASSERT_TRUE(old.has_value());
   EXPECT_EQ(*FindAttribute(*old, "v"), V::N("2"));
   std::vector<WriteOp> ops = {PutOp{MakeItem(p, "B")}, DeleteOp{{p, "A"}}};
-  ASSERT_TRUE(table_->TransactWrite(ops).ok());
+  ASSERT_OK(table_->TransactWrite(ops));
   EXPECT_EQ(Attempts(), (Ops{{"TransactWriteItems", 1}}));
   // Validation failures never reach DynamoDB.
   EXPECT_TRUE(table_->Get({p, ""}).status().Is(StatusCode::kInvalidArgument));
@@ -145,7 +105,7 @@ TEST_F(DynamoDbTableCountsTest, OneRequestPerSingleItemOperation) {
   EXPECT_EQ(s.queries, 0);
   EXPECT_EQ(s.requests, 5);
   // Consumed capacity reaches the client's counters.
-  ASSERT_TRUE(table_->Get({p, "B"}).ok());
+  ASSERT_OK(table_->Get({p, "B"}));
   EXPECT_GT(client_->counters().Get("GetItem").capacity_units, 0.0);
 }
 
@@ -155,13 +115,13 @@ TEST_F(DynamoDbTableCountsTest, BatchesAndQueryPages) {
   for (int i = 0; i < 130; ++i) {
     keys.push_back({p, "K" + std::to_string(1000 + i)});
     if (i < 60) {
-      ASSERT_TRUE(table_->Put(MakeItem(p, keys.back().sk)).ok());
+      ASSERT_OK(table_->Put(MakeItem(p, keys.back().sk)));
     }
   }
   keys.push_back(keys.front());  // a duplicate is sent once and answered twice
   Attempts();
   auto got = table_->BatchGet(keys);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_OK(got);
   EXPECT_EQ(Attempts(), (Ops{{"BatchGetItem", 2}})) << "130 distinct keys: 100 + 30";
   ASSERT_EQ(got->size(), 131u);
   EXPECT_TRUE((*got)[0].has_value());
@@ -175,7 +135,7 @@ TEST_F(DynamoDbTableCountsTest, BatchesAndQueryPages) {
   size_t items = 0;
   do {
     auto page = table_->Query(q);
-    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_OK(page);
     ++pages;
     items += page->items.size();
     q.cursor = page->next_cursor;
@@ -184,7 +144,7 @@ TEST_F(DynamoDbTableCountsTest, BatchesAndQueryPages) {
   EXPECT_EQ(pages, 3) << "20 + 20 + 20: the look-ahead item saves a trailing empty page";
   EXPECT_EQ(Attempts(), (Ops{{"Query", 3}}));
 
-  ASSERT_TRUE(table_->BatchDelete(keys).ok());
+  ASSERT_OK(table_->BatchDelete(keys));
   EXPECT_EQ(Attempts(), (Ops{{"BatchWriteItem", 6}})) << "130 distinct keys: 5 x 25 + 5";
 
   TableStats s = table_->stats();
@@ -195,7 +155,7 @@ TEST_F(DynamoDbTableCountsTest, BatchesAndQueryPages) {
 }
 
 TEST(DynamoDbTableRetryTest, RetriedAttemptsAreCountedAsRequests) {
-  ASSERT_TRUE(Shared().status.ok()) << Shared().status;
+  ASSERT_OK(Shared().status);
   dynamodb::CurlTransport curl;
   auto faults = std::make_shared<test::FaultTransport>(&curl);
   dynamodb::ClientOptions options;
@@ -205,18 +165,18 @@ TEST(DynamoDbTableRetryTest, RetriedAttemptsAreCountedAsRequests) {
       dynamodb::Credentials{"dynaflowtest", "dynaflowtestsecret", "", std::nullopt});
   options.transport = faults;
   auto made = dynamodb::Client::Create(options);
-  ASSERT_TRUE(made.ok()) << made.status();
+  ASSERT_OK(made);
   std::shared_ptr<dynamodb::Client> client = std::move(made).value();
   auto opened = OpenDynamoDbTable(client, Shared().name);
-  ASSERT_TRUE(opened.ok()) << opened.status();
+  ASSERT_OK(opened);
   std::unique_ptr<Table> table = std::move(opened).value();
 
   std::string p = RandomPartition("retry");
   faults->PushConnectionError();
   faults->PushResponse(500, R"({"__type":"InternalServerError","message":"injected"})");
-  ASSERT_TRUE(table->Put(MakeItem(p, "A")).ok());
+  ASSERT_OK(table->Put(MakeItem(p, "A")));
   faults->PushConnectionError();
-  ASSERT_TRUE(table->Get({p, "A"}).ok());
+  ASSERT_OK(table->Get({p, "A"}));
   TableStats s = table->stats();
   EXPECT_EQ(s.writes, 1);
   EXPECT_EQ(s.reads, 2) << "GetItem sent twice";
@@ -249,14 +209,14 @@ TEST_F(DynamoDbTableTest, ReservedWordsAndOddAttributeNames) {
                         {":colon", V::S("c")}});
   WriteOptions create;
   create.condition = Condition::NotExists("status");
-  ASSERT_TRUE(table_->Put(item, create).ok());
+  ASSERT_OK(table_->Put(item, create));
   table::Update u;
   u.Set("status", V::S("DONE")).Add("a.b", 41).Remove("x-y z").Set("#hash", V::S(":v0"));
   WriteOptions when;
   when.condition = Condition::Eq("status", V::S("RUNNING")) && Condition::Exists("x-y z") &&
                    Condition::BeginsWith(":colon", "c") && Condition::Ne("name", V::S(":v0"));
   auto r = table_->Update({p, "A"}, u, when);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   Item want = MakeItem(p, "A",
                        {{"status", V::S("DONE")},
                         {"name", V::S("n")},
@@ -268,13 +228,12 @@ TEST_F(DynamoDbTableTest, ReservedWordsAndOddAttributeNames) {
 
 TEST_F(DynamoDbTableTest, NumericAddIsExact) {
   std::string p = RandomPartition("add");
-  ASSERT_TRUE(
-      table_->Put(MakeItem(p, "A", {{"big", V::N("99999999999999999999999999999999999999")}}))
-          .ok());
+  ASSERT_OK(
+      table_->Put(MakeItem(p, "A", {{"big", V::N("99999999999999999999999999999999999999")}})));
   table::Update u;
   u.Add("big", -1).Add("fresh", 7);
   auto r = table_->Update({p, "A"}, u);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(*FindAttribute(*r, "big"), V::N("99999999999999999999999999999999999998"));
   EXPECT_EQ(*FindAttribute(*r, "fresh"), V::N("7"));
 }
@@ -293,14 +252,14 @@ TEST_F(DynamoDbTableTest, ExpiredItemsLeaveShortPagesButNothingIsLost) {
       item[kTtl] = V::N(now + 1000);
       live.push_back(sk);
     }
-    ASSERT_TRUE(table_->Put(item).ok());
+    ASSERT_OK(table_->Put(item));
   }
   for (bool server_filter : {true, false}) {
     DynamoDbTableOptions options;
     options.table.clock = &clock_;
     options.filter_expired_server_side = server_filter;
     auto table = OpenDynamoDbTable(Shared().client, Shared().name, options);
-    ASSERT_TRUE(table.ok());
+    ASSERT_OK(table);
     table::QueryRequest q;
     q.partition = p;
     q.limit = 4;
@@ -308,7 +267,7 @@ TEST_F(DynamoDbTableTest, ExpiredItemsLeaveShortPagesButNothingIsLost) {
     int pages = 0;
     do {
       auto page = (*table)->Query(q);
-      ASSERT_TRUE(page.ok()) << page.status();
+      ASSERT_OK(page);
       EXPECT_LE(page->items.size(), 4u);
       for (const Item& item : page->items) got.push_back(*FindAttribute(item, kSk)->AsS());
       q.cursor = page->next_cursor;
@@ -320,7 +279,7 @@ TEST_F(DynamoDbTableTest, ExpiredItemsLeaveShortPagesButNothingIsLost) {
 
 TEST_F(DynamoDbTableTest, UpdateOfNonNumberIsInvalidArgument) {
   std::string p = RandomPartition("addbad");
-  ASSERT_TRUE(table_->Put(MakeItem(p, "A", {{"s", V::S("text")}})).ok());
+  ASSERT_OK(table_->Put(MakeItem(p, "A", {{"s", V::S("text")}})));
   table::Update u;
   u.Add("s", 1);
   auto r = table_->Update({p, "A"}, u);
@@ -337,8 +296,8 @@ TEST_F(DynamoDbTableTest, NameAndOpenErrors) {
   DynamoDbTableOptions unchecked;
   unchecked.verify_layout = false;
   auto opened = OpenDynamoDbTable(Shared().client, "dynaflow_no_such_table", unchecked);
-  ASSERT_TRUE(opened.ok()) << "no request without the layout check";
-  DYNAFLOW_EXPECT_CODE((*opened)->Get({"p", "s"}).status(), StatusCode::kNotFound);
+  ASSERT_OK(opened) << "no request without the layout check";
+  EXPECT_STATUS((*opened)->Get({"p", "s"}).status(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "tests/integration/engine_dynamodb_fixture.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {
 namespace {
@@ -75,13 +76,13 @@ TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
   // last one inside the finish), the finish moving the run to COMPLETED.
   {
     auto engine = Open();
-    ASSERT_TRUE(engine->Register(wf).ok());
+    ASSERT_OK(engine->Register(wf));
     auto worker = engine->NewWorker(QuietWorker()).value();
-    ASSERT_TRUE(worker->Start().ok());
+    ASSERT_OK(worker->Start());
     const double before = Wru();
     auto started = engine->Start(wf, std::string("go")).value();
     auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
-    ASSERT_TRUE(done.ok()) << done.error();
+    ASSERT_OK(done);
     ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
     const double spent = Wru() - before;
     std::cout << "10-step run, 1 KB outputs, hand-over: " << spent << " WRU\n";
@@ -94,13 +95,13 @@ TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
   {
     auto starter = Open();
     auto runner = Open();
-    ASSERT_TRUE(runner->Register(wf).ok());
+    ASSERT_OK(runner->Register(wf));
     const double before = Wru();
     auto started = starter->Start(wf, std::string("go")).value();
     auto worker = runner->NewWorker(QuietWorker()).value();
-    ASSERT_TRUE(worker->Start().ok());
+    ASSERT_OK(worker->Start());
     auto done = runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
-    ASSERT_TRUE(done.ok()) << done.error();
+    ASSERT_OK(done);
     ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
     const double spent = Wru() - before;
     std::cout << "10-step run, 1 KB outputs, remote worker: " << spent << " WRU\n";
@@ -139,16 +140,16 @@ TEST_F(EngineCostTest, OrderSagaRunsCostWhatTheREADMEStates) {
                 .Build()
                 .value();
   auto engine = Open();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = engine->NewWorker(QuietWorker()).value();
-  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_OK(worker->Start());
   auto run_once = [&](int order, RunStatus want) {
     StartOptions so;
     so.business_key = "order-" + std::to_string(order);
     const double before = Wru();
     auto started = engine->Start(wf, order, so).value();
     auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
-    EXPECT_TRUE(done.ok()) << done.error();
+    EXPECT_OK(done);
     EXPECT_EQ(done->status, want) << done->error;
     return Wru() - before;
   };
@@ -179,9 +180,9 @@ TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
                 .Build()
                 .value();
   auto engine = Open();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = engine->NewWorker(QuietWorker()).value();
-  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_OK(worker->Start());
   auto started = engine->Start(wf, std::string("order")).value();
   for (int i = 0; i < 500; ++i) {
     auto run = engine->store().GetRun(started.run_id);
@@ -191,11 +192,11 @@ TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
   ASSERT_EQ(engine->store().GetRun(started.run_id)->status, RunStatus::kSleeping);
   const table::TableStats before = table_->stats();
   auto sent = engine->SendEvent(started.run_id, "paid", std::string("card"));
-  ASSERT_TRUE(sent.ok()) << sent.error();
+  ASSERT_OK(sent);
   ASSERT_TRUE(sent->woke);
   const table::TableStats after_send = table_->stats();
   auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
-  ASSERT_TRUE(done.ok()) << done.error();
+  ASSERT_OK(done);
   ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
   const table::TableStats after = table_->stats();
   const int64_t send_requests = after_send.requests - before.requests;
@@ -234,7 +235,7 @@ TEST_F(EngineCostTest, ScheduleTick) {
     so.schedule_id = std::string("cost-") + std::string(store::OverlapPolicyName(policy));
     so.cron = "* * * * *";
     so.overlap = policy;
-    ASSERT_TRUE(engine->CreateSchedule(wf, std::string("nightly report"), so).ok());
+    ASSERT_OK(engine->CreateSchedule(wf, std::string("nightly report"), so));
   }
   clock.Advance(60s);
   // First ticks of both (no last run yet): 1 Query + 2 transactions.

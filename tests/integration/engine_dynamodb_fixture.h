@@ -12,6 +12,7 @@
 #include "store/table/dynamodb_table.h"
 #include "store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {
 
@@ -46,7 +47,7 @@ class EngineOnDynamoDbLocal : public ::testing::Test {
     EngineOptions o;
     o.table = table_;
     auto e = Engine::Open(o);
-    EXPECT_TRUE(e.ok()) << e.error();
+    EXPECT_OK(e);
     return e.ok() ? std::move(e).value() : nullptr;
   }
 

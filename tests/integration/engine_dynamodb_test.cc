@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "tests/integration/engine_dynamodb_fixture.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {
 namespace {
@@ -46,7 +47,7 @@ class EngineDynamoDbTest : public EngineOnDynamoDbLocal {
 TEST_F(EngineDynamoDbTest, LocalHandOverStaysWithinBudget) {
   auto engine = Open();
   auto wf = Linear();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   WorkerOptions o;
   o.threads = 2;
   o.poll_interval = o.max_poll_interval = std::chrono::hours(1);  // only the first poll
@@ -54,7 +55,7 @@ TEST_F(EngineDynamoDbTest, LocalHandOverStaysWithinBudget) {
   o.schedule_poll_interval = Duration(0);
   auto worker = engine->NewWorker(o).value();
   const int64_t queries_before = client_->counters().Get("Query").attempts;
-  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_OK(worker->Start());
   // The first poll (FindDueRuns: one Query per status it looks at, 4 with one shard) is done
   // before counting starts.
   for (int i = 0; i < 5000 && client_->counters().Get("Query").attempts < queries_before + 4; ++i) {
@@ -67,7 +68,7 @@ TEST_F(EngineDynamoDbTest, LocalHandOverStaysWithinBudget) {
     auto started = engine->Start(wf, 0).value();
     auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
     int64_t spent = client_->counters().TotalAttempts() - start;
-    ASSERT_TRUE(done.ok()) << done.error();
+    ASSERT_OK(done);
     EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
     EXPECT_LE(spent, kBudgetPerRun) << Breakdown(before);
     std::cout << "local hand-over run " << run << ": " << spent << " requests ("
@@ -83,7 +84,7 @@ TEST_F(EngineDynamoDbTest, RemoteWorkerStaysWithinBudget) {
   auto starter = Open();  // starts runs, executes nothing (like a web frontend)
   auto runner = Open();   // another process's worker
   auto wf = Linear();
-  ASSERT_TRUE(runner->Register(wf).ok());
+  ASSERT_OK(runner->Register(wf));
   auto before = client_->counters().Snapshot();
   int64_t start = client_->counters().TotalAttempts();
   std::vector<std::string> ids;
@@ -91,10 +92,10 @@ TEST_F(EngineDynamoDbTest, RemoteWorkerStaysWithinBudget) {
   WorkerOptions o;  // default poll intervals: 200 ms, backing off to 5 s while idle
   o.threads = kRuns;
   auto worker = runner->NewWorker(o).value();
-  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_OK(worker->Start());
   for (int i = 0; i < kRuns; ++i) {
     auto done = runner->WaitForRun(ids[i], 60s, std::chrono::hours(1));
-    ASSERT_TRUE(done.ok()) << done.error();
+    ASSERT_OK(done);
     EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
   }
   int64_t spent = client_->counters().TotalAttempts() - start;
@@ -113,7 +114,7 @@ TEST_F(EngineDynamoDbTest, SingleRunOnRemoteWorkerStaysWithinBudget) {
   auto starter = Open();
   auto runner = Open();
   auto wf = Linear();
-  ASSERT_TRUE(runner->Register(wf).ok());
+  ASSERT_OK(runner->Register(wf));
   auto before = client_->counters().Snapshot();
   int64_t start = client_->counters().TotalAttempts();
   auto started = starter->Start(wf, 0).value();
@@ -122,10 +123,10 @@ TEST_F(EngineDynamoDbTest, SingleRunOnRemoteWorkerStaysWithinBudget) {
   o.poll_interval = o.max_poll_interval = std::chrono::hours(1);  // the first poll only
   o.schedule_poll_interval = Duration(0);  // a worker cost, not the run's (see above)
   auto worker = runner->NewWorker(o).value();
-  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_OK(worker->Start());
   auto done = runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
   int64_t spent = client_->counters().TotalAttempts() - start;
-  ASSERT_TRUE(done.ok()) << done.error();
+  ASSERT_OK(done);
   EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
   std::cout << "single run on a remote worker: " << spent << " requests (" << Breakdown(before)
             << ")\n";
@@ -162,9 +163,9 @@ TEST_F(EngineDynamoDbTest, SagaCompensatesOnDynamoDb) {
               once)
           .Build()
           .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = engine->NewWorker().value();
-  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_OK(worker->Start());
   auto ok = engine->Start(wf, 0).value();
   auto bad = engine->Start(wf, 1).value();
   EXPECT_EQ(engine->WaitForRun(ok.run_id, 60s).value().status, RunStatus::kCompleted);

@@ -8,6 +8,7 @@
 #include "store/table/dynamodb_table.h"
 #include "tests/integration/multiprocess_support.h"
 #include "tests/support/dynamodb_local.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::mptest {
 namespace {
@@ -25,7 +26,7 @@ TEST(MultiWorkerDynamoDbTest, FourProcessesOfEightThreadsCompleteFiveHundredRuns
   const std::string table_name = test::UniqueTableName("multi_worker");
   ASSERT_TRUE(test::CreateSeedLayoutTable(*client, table_name));
   auto opened = table::OpenDynamoDbTable(client, table_name);
-  ASSERT_TRUE(opened.ok()) << opened.error();
+  ASSERT_OK(opened);
   engine::EngineOptions eo;
   eo.table = std::shared_ptr<table::Table>(std::move(opened).value());
   auto engine = engine::Engine::Open(eo).value();

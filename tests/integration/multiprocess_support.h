@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "tests/integration/worker_program.h"
+#include "tests/support/temp_dir.h"
 
 namespace dynaflow::mptest {
 
@@ -238,29 +239,10 @@ bool WaitUntil(Pred pred, std::chrono::milliseconds timeout,
 }
 
 // A fresh folder under the temp dir, removed by the destructor unless the test failed.
-class TempDir {
+class TempDir : public test::TempDir {
  public:
   explicit TempDir(const std::string& name)
-      : path_((std::filesystem::temp_directory_path() /
-               ("dynaflow_" + name + "_" + std::to_string(::getpid()) + "_" +
-                std::to_string(counter_++)))
-                  .string()) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    if (!::testing::Test::HasFailure()) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    } else {
-      std::fprintf(stderr, "keeping %s for inspection\n", path_.c_str());
-    }
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  std::string path_;
+      : test::TempDir("dynaflow_" + name, /*keep_if_test_failed=*/true) {}
 };
 
 inline int Main(int argc, char** argv) {

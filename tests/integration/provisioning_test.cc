@@ -13,6 +13,7 @@
 #include "store/table/dynamodb_table.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fault_transport.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::table {
 namespace {
@@ -40,9 +41,9 @@ class ProvisioningTest : public ::testing::Test {
   // Creates a table as given (not through provisioning) and waits until it is ACTIVE.
   void CreateRaw(const CreateTableRequest& request) {
     auto created = client_->CreateTable(request);
-    ASSERT_TRUE(created.ok()) << created.error().ToString();
+    ASSERT_OK(created);
     auto active = client_->WaitUntilActive(request.table_name);
-    ASSERT_TRUE(active.ok()) << active.error().ToString();
+    ASSERT_OK(active);
   }
 
   static GlobalSecondaryIndex Index(const std::string& name, std::vector<std::string> keys,
@@ -61,10 +62,10 @@ class ProvisioningTest : public ::testing::Test {
 
 TEST_F(ProvisioningTest, CreatesTheSeedLayoutIdempotently) {
   std::string name = NewName("prov");
-  ASSERT_TRUE(EnsureSeedTable(*client_, name).ok());
+  ASSERT_OK(EnsureSeedTable(*client_, name));
 
   auto d = client_->DescribeTable({name});
-  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  ASSERT_OK(d);
   const dynamodb::TableDescription& t = d->table;
   EXPECT_EQ(t.table_status, "ACTIVE");
   EXPECT_EQ(t.billing_mode, "PAY_PER_REQUEST");
@@ -89,15 +90,15 @@ TEST_F(ProvisioningTest, CreatesTheSeedLayoutIdempotently) {
     EXPECT_EQ(gsi.key_schema[1].attribute_name, gsi.index_name + "SK");
   }
   auto ttl = client_->DescribeTimeToLive({name});
-  ASSERT_TRUE(ttl.ok()) << ttl.error().ToString();
+  ASSERT_OK(ttl);
   EXPECT_EQ(ttl->attribute_name, "ttl");
   EXPECT_TRUE(ttl->time_to_live_status == "ENABLED" || ttl->time_to_live_status == "ENABLING");
-  EXPECT_TRUE(VerifySeedTable(*client_, name).ok());
+  EXPECT_OK(VerifySeedTable(*client_, name));
 
   // Existing table: accepted, TTL left alone (no UpdateTimeToLive sent).
   client_->counters().Reset();
   Status again = EnsureSeedTable(*client_, name);
-  EXPECT_TRUE(again.ok()) << again;
+  EXPECT_OK(again);
   EXPECT_EQ(client_->counters().Get("UpdateTimeToLive").calls, 0);
   EXPECT_EQ(client_->counters().Get("CreateTable").errors, 1) << "ResourceInUseException";
 }
@@ -114,9 +115,9 @@ TEST_F(ProvisioningTest, ConcurrentCallersAllSucceed) {
     });
   }
   for (auto& t : threads) t.join();
-  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s;
+  for (const Status& s : results) EXPECT_OK(s);
   EXPECT_EQ(ok.load(), 4);
-  EXPECT_TRUE(VerifySeedTable(*client_, name).ok());
+  EXPECT_OK(VerifySeedTable(*client_, name));
 }
 
 TEST_F(ProvisioningTest, VerifyNamesMissingIndexWrongTypeAndProjection) {
@@ -150,7 +151,7 @@ TEST_F(ProvisioningTest, VerifyNamesMissingIndexWrongTypeAndProjection) {
   EXPECT_NE(opened.status().message().find("missing index GSI2"), std::string::npos);
   // Nothing was changed by the failed provisioning: TTL is still off.
   auto ttl = client_->DescribeTimeToLive({name});
-  ASSERT_TRUE(ttl.ok());
+  ASSERT_OK(ttl);
   EXPECT_EQ(ttl->time_to_live_status, "DISABLED");
 }
 
@@ -164,7 +165,7 @@ TEST_F(ProvisioningTest, VerifyNamesWrongKeySchemasAndTtlAttribute) {
                                 Index("Extra", {"GSI1SK"})};
   CreateRaw(r);
   auto ttl = client_->UpdateTimeToLive({name, "expires", true});
-  ASSERT_TRUE(ttl.ok()) << ttl.error().ToString();
+  ASSERT_OK(ttl);
 
   Status s = VerifySeedTable(*client_, name);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
@@ -179,8 +180,8 @@ TEST_F(ProvisioningTest, TtlOnAnotherAttributeIsRefused) {
   std::string name = NewName("ttlother");
   ProvisionOptions no_ttl;
   no_ttl.enable_ttl = false;
-  ASSERT_TRUE(EnsureSeedTable(*client_, name, no_ttl).ok());
-  ASSERT_TRUE(client_->UpdateTimeToLive({name, "expires", true}).ok());
+  ASSERT_OK(EnsureSeedTable(*client_, name, no_ttl));
+  ASSERT_OK(client_->UpdateTimeToLive({name, "expires", true}));
   Status s = EnsureSeedTable(*client_, name);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "enabling TTL on table " + name +
@@ -220,16 +221,16 @@ class StaleTtlTransport : public test::TransportWrapper {
 
 TEST_F(ProvisioningTest, AlreadyEnabledRaceIsAccepted) {
   std::string name = NewName("ttlrace");
-  ASSERT_TRUE(EnsureSeedTable(*client_, name).ok());
+  ASSERT_OK(EnsureSeedTable(*client_, name));
 
   dynamodb::CurlTransport curl;
   auto stale = std::make_shared<StaleTtlTransport>(&curl);
   dynamodb::ClientOptions options = client_->options();
   options.transport = stale;
   auto racing = dynamodb::Client::Create(options);
-  ASSERT_TRUE(racing.ok());
+  ASSERT_OK(racing);
   Status s = EnsureSeedTable(**racing, name);
-  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_OK(s);
   EXPECT_EQ(stale->updates(), 1) << "the stale answer made it send UpdateTimeToLive";
   EXPECT_EQ((*racing)->counters().Get("UpdateTimeToLive").errors, 1)
       << "DynamoDB refused it as already enabled";

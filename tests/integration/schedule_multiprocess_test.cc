@@ -8,6 +8,7 @@
 
 #include "engine/cron.h"
 #include "tests/integration/multiprocess_support.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::mptest {
 namespace {
@@ -56,7 +57,7 @@ TEST_P(ScheduleMultiprocessTest, EveryTickFiresExactlyOnceAcrossThreeWorkerProce
     o.catch_up_window = 15min;
     o.first_after = first_after;
     auto s = engine->CreateScheduleEncoded("chain-2", 1, "\"tick\"", o);
-    ASSERT_TRUE(s.ok()) << s.error();
+    ASSERT_OK(s);
   }
   // Wait until every schedule fired its 10 owed ticks (and the runs finished).
   auto fired_total = [&] {
@@ -92,7 +93,7 @@ TEST_P(ScheduleMultiprocessTest, EveryTickFiresExactlyOnceAcrossThreeWorkerProce
       EXPECT_EQ(it->fire_at, expected) << id;
       EXPECT_EQ(it->run_id, store::ScheduleStore::RunIdOf(id, expected));
       auto run = engine->store().GetRun(it->run_id);
-      ASSERT_TRUE(run.ok()) << run.error();
+      ASSERT_OK(run);
       EXPECT_EQ(run->status, RunStatus::kCompleted) << it->run_id;
       expected = cron.NextAfter(expected, engine::TimeZone::Utc()).value();
     }

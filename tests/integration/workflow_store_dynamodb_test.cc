@@ -14,6 +14,8 @@
 #include "store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/shared_dynamodb_table.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/workflow_store_suite.h"
 
 namespace dynaflow::store {
@@ -21,53 +23,13 @@ namespace {
 
 using std::chrono::seconds;
 
-// One seed-layout table per test process, deleted at exit.
-struct SharedTable {
-  std::shared_ptr<dynamodb::Client> client;
-  std::string name;
-  Status status = Status::Internal("not created");
-};
-
-SharedTable& Shared() {
-  static SharedTable* shared = [] {
-    auto* s = new SharedTable;
-    auto client = test::NewDynamoDbLocalClient();
-    if (client == nullptr) return s;
-    s->client = std::move(client);
-    s->name = test::UniqueTableName("store");
-    table::ProvisionOptions options;
-    options.enable_ttl = false;  // the suite's FakeClock lives in 2024; the layer filters ttl
-    s->status = table::EnsureSeedTable(*s->client, s->name, options);
-    return s;
-  }();
-  return *shared;
-}
-
-class DeleteSharedTable : public ::testing::Environment {
- public:
-  void TearDown() override {
-    SharedTable& s = Shared();
-    if (s.status.ok()) (void)s.client->DeleteTable({s.name});
-  }
-};
-[[maybe_unused]] ::testing::Environment* const kDeleteSharedTable =
-    ::testing::AddGlobalTestEnvironment(new DeleteSharedTable);
+const test::SharedDynamoDbTable& Shared() { return test::SharedSeedTable(); }
 
 std::shared_ptr<table::Table> OpenShared(const table::TableOptions& table_options) {
-  SharedTable& s = Shared();
-  if (!s.status.ok()) {
-    ADD_FAILURE() << "no DynamoDB Local table: " << s.status;
-    return nullptr;
-  }
   table::DynamoDbTableOptions options;
   options.table = table_options;
   options.verify_layout = false;  // verified once when created
-  auto table = table::OpenDynamoDbTable(s.client, s.name, options);
-  if (!table.ok()) {
-    ADD_FAILURE() << table.status();
-    return nullptr;
-  }
-  return std::shared_ptr<table::Table>(std::move(table).value());
+  return test::OpenSharedSeedTable(options);
 }
 
 DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(DynamoDb,
@@ -93,7 +55,7 @@ class WorkflowStoreRequestCountTest : public ::testing::Test {
     o.clock = &clock_;
     o.gsi2_shards = shards;
     auto s = WorkflowStore::Create(table_, o);
-    EXPECT_TRUE(s.ok()) << s.status();
+    EXPECT_OK(s);
     return std::move(s).value();
   }
 
@@ -146,7 +108,7 @@ TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequestsAndU
   nr.input = "{\"order\":42}";
   // The run item is written to the table, GSI1 and GSI2: 3 WRU.
   EXPECT_EQ(Requests([&] { run = store_->CreateRun(nr); }, &ops), 1);
-  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_OK(run);
   EXPECT_EQ(ops, (Ops{{"PutItem", 1}}));
   EXPECT_EQ(last_wru_, 3);
 
@@ -155,7 +117,7 @@ TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequestsAndU
   nr.business_key = "order-42";
   Result<::dynaflow::Run> keyed = Status::Internal("unset");
   EXPECT_EQ(Requests([&] { keyed = store_->CreateRun(nr); }, &ops), 1);
-  ASSERT_TRUE(keyed.ok()) << keyed.status();
+  ASSERT_OK(keyed);
   EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
   EXPECT_EQ(last_wru_, 8);
   std::string holder;
@@ -165,7 +127,7 @@ TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequestsAndU
   // A claim moves the run's GSI2 key: table 1 + GSI1 1 + GSI2 2 (delete + put).
   Result<::dynaflow::Run> claimed = Status::Internal("unset");
   EXPECT_EQ(Requests([&] { claimed = store_->ClaimRun(run->run_id, "w1", seconds(30)); }, &ops), 1);
-  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_OK(claimed);
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
   EXPECT_EQ(last_wru_, 4);
   Fence fence{run->run_id, "w1", claimed->lease.epoch};
@@ -175,7 +137,7 @@ TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequestsAndU
     StepRecord step;
     step.step_id = "step" + std::to_string(i);
     step.output = KilobyteOutput(i);
-    EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 1);
+    EXPECT_EQ(Requests([&] { EXPECT_OK(store_->RecordStep(fence, step)); }, &ops), 1);
     EXPECT_EQ(ops, (Ops{{"PutItem", 1}}));
     EXPECT_EQ(last_wru_, 2);
   }
@@ -183,50 +145,47 @@ TEST_F(WorkflowStoreRequestCountTest, RunLifecycleCostsTheDocumentedRequestsAndU
   StepRecord small;
   small.step_id = "small";
   small.output = "{\"ok\":true}";
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, small).ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->RecordStep(fence, small)); }), 1);
   EXPECT_EQ(last_wru_, 1);
   // A step record with a run change is a transaction (run update + step put).
   StepRecord marked;
   marked.step_id = "marked";
   RunChange change;
   change.cursor_step = "phase";
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, marked, change).ok()); }, &ops),
-            1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->RecordStep(fence, marked, change)); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"TransactWriteItems", 1}}));
   EXPECT_EQ(last_wru_, 8);
   // A lease renewal at the same instant leaves the expiry (GSI2's sort key) where it was:
   // table 1 + GSI1 1 + GSI2 1.
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ExtendLease(fence, seconds(30)).ok()); }, &ops), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->ExtendLease(fence, seconds(30))); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
   EXPECT_EQ(last_wru_, 3);
   // A real renewal, a heartbeat later, moves the GSI2 sort key: a delete and a put there, 4.
   clock_.Advance(seconds(10));
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ExtendLease(fence, seconds(30)).ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->ExtendLease(fence, seconds(30))); }), 1);
   EXPECT_EQ(last_wru_, 4);
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->UpdateRun(fence, change).ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->UpdateRun(fence, change)); }), 1);
   // State: a check of the run item and the state put, in one transaction (no index write).
   // DynamoDB Local reports the put's 2 WRU; DynamoDB also bills the check (2 more).
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->PutState(run->run_id, "k", "v").ok()); }, &ops), 2);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->PutState(run->run_id, "k", "v")); }, &ops), 2);
   EXPECT_EQ(ops, (Ops{{"BatchGetItem", 1}, {"TransactWriteItems", 1}}));
   EXPECT_EQ(last_wru_, 2);
-  EXPECT_EQ(
-      Requests([&] { EXPECT_TRUE(store_->CompareAndSwapState(run->run_id, "k", "w", 1).ok()); }),
-      1);
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetState(run->run_id, "k").ok()); }), 1);
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ListState(run->run_id).ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->CompareAndSwapState(run->run_id, "k", "w", 1)); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->GetState(run->run_id, "k")); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->ListState(run->run_id)); }), 1);
 
   // Finishing a run with 7 steps and a state item: one UpdateItem of the run item alone.
   Result<::dynaflow::Run> done = Status::Internal("unset");
   EXPECT_EQ(Requests([&] { done = store_->FinishRun(fence, {}); }, &ops), 1);
-  ASSERT_TRUE(done.ok()) << done.status();
+  ASSERT_OK(done);
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
   EXPECT_EQ(last_wru_, 4);
 
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetRun(run->run_id).ok()); }, &ops), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->GetRun(run->run_id)); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"GetItem", 1}}));
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetOutput(run->run_id, "step1").ok()); }, &ops), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->GetOutput(run->run_id, "step1")); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"BatchGetItem", 1}}));
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->LoadRun(run->run_id, false).ok()); }, &ops), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->LoadRun(run->run_id, false)); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"Query", 1}}));
   // Outputs sit in their step items: the same single Query.
   EXPECT_EQ(
@@ -241,34 +200,33 @@ TEST_F(WorkflowStoreRequestCountTest, FinishVariantsAreOneRequest) {
   nr.business_key = "b";
   nr.owner = "w1";
   auto run = store_->CreateRun(nr);
-  ASSERT_TRUE(run.ok());
+  ASSERT_OK(run);
   Fence fence{run->run_id, "w1", run->lease.epoch};
   StepRecord step;
   step.step_id = "only";
   step.output = "x";
-  ASSERT_TRUE(store_->RecordStep(fence, step).ok());
+  ASSERT_OK(store_->RecordStep(fence, step));
   Ops ops;
   // State written by another store (another process) does not disturb the owner's finish.
   auto other = MakeStore(1);
-  ASSERT_TRUE(other->CompareAndSwapState(run->run_id, "k", "v", 0).ok());
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->FinishRun(fence, {}).ok()); }, &ops), 1);
+  ASSERT_OK(other->CompareAndSwapState(run->run_id, "k", "v", 0));
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->FinishRun(fence, {})); }, &ops), 1);
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
   EXPECT_NE(FindAttribute(*table_->Get({prefix_ + "RUN#" + run->run_id, "STATE#k"}), "ttl"),
             nullptr);
   // The last step and the finish together: one UpdateItem (the step rides in the run item);
   // with a 1 KB output that is also the result, its bytes are stored once.
   auto last = store_->CreateRun(Owned("w", "w1"));
-  ASSERT_TRUE(last.ok());
+  ASSERT_OK(last);
   step.output = KilobyteOutput(7);
   RunFinish finish;
   finish.result = step.output;
-  EXPECT_EQ(
-      Requests(
-          [&] {
-            EXPECT_TRUE(store_->RecordStepAndFinish({last->run_id, "w1", 1}, step, finish).ok());
-          },
-          &ops),
-      1);
+  EXPECT_EQ(Requests(
+                [&] {
+                  EXPECT_OK(store_->RecordStepAndFinish({last->run_id, "w1", 1}, step, finish));
+                },
+                &ops),
+            1);
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 1}}));
   EXPECT_LE(last_wru_, 7);
   std::cout << "last step + finish with a 1 KB output/result: " << last_wru_ << " WRU\n";
@@ -285,20 +243,20 @@ TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumen
   Result<::dynaflow::Run> run = Status::Internal("unset");
   Ops ops;
   EXPECT_EQ(Requests([&] { run = store_->CreateRun(nr); }, &ops), 3);
-  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_OK(run);
   EXPECT_EQ(ops, (Ops{{"PutItem", 2}, {"TransactWriteItems", 1}}));
   Fence fence{run->run_id, "w1", run->lease.epoch};
   StepRecord step;
   step.step_id = "big";
   step.output = nr.input;
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 4);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->RecordStep(fence, step)); }, &ops), 4);
   EXPECT_EQ(ops, (Ops{{"PutItem", 4}}));
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->GetOutput(run->run_id, "big").ok()); }, &ops), 2);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->GetOutput(run->run_id, "big")); }, &ops), 2);
   EXPECT_EQ(ops, (Ops{{"BatchGetItem", 2}}));
   // A compressible 1 MB output is stored compressed, in its step item.
   step.step_id = "text";
   step.output = std::string(1024 * 1024, 'a');
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->RecordStep(fence, step).ok()); }, &ops), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->RecordStep(fence, step)); }, &ops), 1);
   EXPECT_EQ(last_wru_, 1);
   EXPECT_EQ(*store_->GetOutput(run->run_id, "text"), *step.output);
 
@@ -306,16 +264,16 @@ TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumen
   auto cold = MakeStore(1);
   step.step_id = "cold";
   step.output.reset();
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(cold->RecordStep(fence, step).ok()); }, &ops), 2);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(cold->RecordStep(fence, step)); }, &ops), 2);
   EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"PutItem", 1}}));
   // ... and a run-level write of a store whose known version is stale pays one failed attempt.
-  EXPECT_TRUE(cold->ExtendLease(fence, seconds(30)).ok());
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ExtendLease(fence, seconds(30)).ok()); }, &ops), 2);
+  EXPECT_OK(cold->ExtendLease(fence, seconds(30)));
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->ExtendLease(fence, seconds(30))); }, &ops), 2);
   EXPECT_EQ(ops, (Ops{{"UpdateItem", 2}}));
 
   // Fan-out: FindDueRuns reads 4 statuses x shards; a status page reads every shard.
   auto sharded = MakeStore(4);
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->FindDueRuns(10).ok()); }, &ops), 16);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(sharded->FindDueRuns(10)); }, &ops), 16);
   EXPECT_EQ(ops, (Ops{{"Query", 16}}));
   // The rotating scan workers poll with: an empty scan looks at every status; a new run is
   // then found by the PENDING shards alone.
@@ -323,19 +281,18 @@ TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumen
   EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->FindDueRuns(10, scan)->empty()); }), 16);
   NewRun fresh;
   fresh.workflow_id = "fresh";
-  ASSERT_TRUE(sharded->CreateRun(fresh).ok());
+  ASSERT_OK(sharded->CreateRun(fresh));
   EXPECT_EQ(Requests([&] { EXPECT_EQ(sharded->FindDueRuns(10, scan)->size(), 1u); }, &ops), 4);
   EXPECT_EQ(ops, (Ops{{"Query", 4}}));
   ListRunsRequest req;
   req.status = RunStatus::kRunning;
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->ListRunsByStatus(req).ok()); }), 4);
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(sharded->CountRunsByStatus(RunStatus::kRunning).ok()); }),
-            4);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(sharded->ListRunsByStatus(req)); }), 4);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(sharded->CountRunsByStatus(RunStatus::kRunning)); }), 4);
   req.workflow_id = "big";
   req.status.reset();
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(store_->ListRunsByWorkflow(req).ok()); }), 1);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(store_->ListRunsByWorkflow(req)); }), 1);
   // Cancel: a read and a write.
-  EXPECT_EQ(Requests([&] { EXPECT_TRUE(cold->RequestCancel(run->run_id).ok()); }, &ops), 2);
+  EXPECT_EQ(Requests([&] { EXPECT_OK(cold->RequestCancel(run->run_id)); }, &ops), 2);
   EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"UpdateItem", 1}}));
 }
 
@@ -357,9 +314,9 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   std::shared_ptr<dynamodb::Client> shared(std::move(client));
   const char* keep = std::getenv("DYNAFLOW_STORE_ITEMS_TABLE");
   const std::string name = keep && *keep ? keep : test::UniqueTableName("items");
-  ASSERT_TRUE(table::EnsureSeedTable(*shared, name).ok());
+  ASSERT_OK(table::EnsureSeedTable(*shared, name));
   auto opened = table::OpenDynamoDbTable(shared, name);
-  ASSERT_TRUE(opened.ok()) << opened.status();
+  ASSERT_OK(opened);
   std::shared_ptr<table::Table> tbl(std::move(opened).value());
   WorkflowStoreOptions o;
   o.inline_input_max_bytes = 0;  // show an INPUT item
@@ -367,7 +324,7 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   o.inline_output_max_bytes = 1024;
   o.compress_min_bytes = 0;  // (an output of dots would compress into its step item)
   auto store = WorkflowStore::Create(tbl, o);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   WorkflowStore& s = **store;
 
   NewRun nr;
@@ -376,9 +333,9 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   nr.tags = {{"region", "eu-west-1"}};
   nr.input = "{\"order\":1042,\"items\":[\"sku-1\",\"sku-7\"]}";
   auto run = s.CreateRun(nr);
-  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_OK(run);
   auto claimed = s.ClaimRun(run->run_id, "worker-a", seconds(30));
-  ASSERT_TRUE(claimed.ok());
+  ASSERT_OK(claimed);
   Fence fence{run->run_id, "worker-a", claimed->lease.epoch};
   StepRecord reserve;
   reserve.step_id = "reserve-stock";
@@ -387,14 +344,14 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   reserve.output = "{\"reservation\":\"r-77\"}";
   RunChange next;
   next.cursor_step = "charge-card";
-  ASSERT_TRUE(s.RecordStep(fence, reserve, next).ok());
+  ASSERT_OK(s.RecordStep(fence, reserve, next));
   StepRecord charge;
   charge.step_id = "charge-card";
   charge.started_at = reserve.finished_at;
   charge.finished_at = reserve.finished_at + std::chrono::milliseconds(310);
   charge.output = "{\"receipt\":\"" + std::string(1100, '.') + "\"}";  // 2 chunk items
-  ASSERT_TRUE(s.RecordStep(fence, charge).ok());
-  ASSERT_TRUE(s.PutState(run->run_id, "attempts-left", "2").ok());
+  ASSERT_OK(s.RecordStep(fence, charge));
+  ASSERT_OK(s.PutState(run->run_id, "attempts-left", "2"));
 
   // A second run, finished: the terminal run item with its ttl and inline result.
   NewRun second;
@@ -402,15 +359,14 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   second.owner = "worker-b";
   second.retention = std::chrono::hours(24 * 7);
   auto done = s.CreateRun(second);
-  ASSERT_TRUE(done.ok());
+  ASSERT_OK(done);
   StepRecord ship;
   ship.step_id = "ship";
   ship.started_at = done->updated_at;
   ship.finished_at = done->updated_at + std::chrono::milliseconds(12);
   ship.output = "{\"shipped\":true}";
-  ASSERT_TRUE(s.RecordStepAndFinish({done->run_id, "worker-b", 1}, ship,
-                                    {RunStatus::kCompleted, std::string("{\"shipped\":true}"), ""})
-                  .ok());
+  ASSERT_OK(s.RecordStepAndFinish({done->run_id, "worker-b", 1}, ship,
+                                  {RunStatus::kCompleted, std::string("{\"shipped\":true}"), ""}));
 
   const std::string pk = "RUN#" + run->run_id;
   std::map<std::string, std::set<std::string>> got;
@@ -418,7 +374,7 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   q.partition = pk;
   q.consistent = true;
   auto page = tbl->Query(q);
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   for (const Item& item : page->items) {
     got[*FindAttribute(item, "type")->AsS()].insert(*FindAttribute(item, "SK")->AsS());
     std::set<std::string> names = Names(item);
@@ -469,11 +425,11 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   EXPECT_EQ(got["INPUT"].size(), 1u);
   EXPECT_EQ(got["STATE"].size(), 1u);
   auto bkey = tbl->Get({"BKEY#order-fulfilment#order-1042", "BKEY#order-fulfilment#order-1042"});
-  ASSERT_TRUE(bkey.ok());
+  ASSERT_OK(bkey);
   EXPECT_EQ(Names(*bkey), (std::set<std::string>{"PK", "SK", "type", "runId", "workflowId",
                                                  "businessKey", "createdAt", "ttl"}));
   auto finished = tbl->Get({"RUN#" + done->run_id, "RUN#" + done->run_id});
-  ASSERT_TRUE(finished.ok());
+  ASSERT_OK(finished);
   const std::set<std::string> finished_names = {"PK",
                                                 "SK",
                                                 "GSI1PK",
@@ -505,7 +461,7 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
                              "outputBytes", "fenceEpoch", "runCreatedAt", "outputRef", "output"}));
   // inline_input_max_bytes = 0 puts the result in a RESULT item, with the run's ttl.
   auto result = tbl->Get({"RUN#" + done->run_id, "RESULT"});
-  ASSERT_TRUE(result.ok());
+  ASSERT_OK(result);
   EXPECT_EQ(Names(*result),
             (std::set<std::string>{"PK", "SK", "type", "runId", "size", "chunks", "data", "ttl"}));
   EXPECT_EQ(*FindAttribute(*result, "ttl"), *FindAttribute(*finished, "ttl"));

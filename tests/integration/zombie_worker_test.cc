@@ -5,6 +5,7 @@
 // records, outputs, result -- is exactly what the taker left. On a shared SQLite file and on a
 // table on DynamoDB Local.
 #include "tests/integration/multiprocess_support.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::mptest {
 namespace {
@@ -58,7 +59,7 @@ TEST_P(ZombieWorkerTest, ResumedZombieHasEveryWriteRejectedAndTheRunIsUnchanged)
                             "5000", "--poll-ms", "10"}),
                       dir.path() + "/taker.out");
   auto done = engine->WaitForRun(run_id, 60s, 20ms);
-  ASSERT_TRUE(done.ok()) << done.error();
+  ASSERT_OK(done);
   ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
   ASSERT_TRUE(taker.StopGracefully());
   auto before = engine->GetRun(run_id, /*with_outputs=*/true).value();

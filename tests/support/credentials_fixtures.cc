@@ -1,53 +1,14 @@
 #include "tests/support/credentials_fixtures.h"
 
-#include <sys/stat.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-
 namespace dynaflow::test {
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/dynaflow-test-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) {
-    std::perror("mkdtemp");
-    std::abort();
-  }
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::add, ec);
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(path_, ec)) {
-    std::filesystem::permissions(entry.path(), std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ec);
-  }
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string TempDir::File(std::string_view name) const { return path_ + "/" + std::string(name); }
-
-std::string TempDir::Write(std::string_view name, std::string_view content, unsigned mode) const {
-  const std::string p = File(name);
-  std::filesystem::create_directories(std::filesystem::path(p).parent_path());
-  {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) {
-      std::perror(p.c_str());
-      std::abort();
-    }
-  }
-  if (::chmod(p.c_str(), mode) != 0) {
-    std::perror("chmod");
-    std::abort();
-  }
-  return p;
+dynamodb::Credentials MakeCredentials(std::string access_key_id, std::string secret_access_key,
+                                      std::string session_token) {
+  dynamodb::Credentials c;
+  c.access_key_id = std::move(access_key_id);
+  c.secret_access_key = std::move(secret_access_key);
+  c.session_token = std::move(session_token);
+  return c;
 }
 
 void FakeEnv::Set(const std::string& name, const std::string& value) {

@@ -1,8 +1,7 @@
-// Fixtures for the credential, region and configuration tests: a temporary directory, a fake
-// environment, and answer documents of STS, the container endpoint and IMDS.
+// Fixtures for the credential, region and configuration tests: a fake environment and answer
+// documents of STS, the container endpoint and IMDS (TempDir: tests/support/temp_dir.h).
 //
 // Thread-safety: FakeEnv lookups may run concurrently with each other and with Set/Unset.
-// TempDir is for one thread.
 #pragma once
 
 #include <map>
@@ -11,27 +10,13 @@
 #include <string_view>
 
 #include "store/dynamodb/client/credentials.h"
+#include "tests/support/temp_dir.h"
 
 namespace dynaflow::test {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its content at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  // path() + "/" + name.
-  std::string File(std::string_view name) const;
-  // Writes `content` to File(name) with permissions `mode` and returns that path. Aborts the
-  // test binary on failure (the test could not run meaningfully).
-  std::string Write(std::string_view name, std::string_view content, unsigned mode = 0600) const;
-
- private:
-  std::string path_;
-};
+// Credentials with these keys (and no expiration).
+dynamodb::Credentials MakeCredentials(std::string access_key_id, std::string secret_access_key,
+                                      std::string session_token = "");
 
 // A map-backed environment for EnvLookup.
 class FakeEnv {

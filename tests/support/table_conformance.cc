@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "model/clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 
@@ -12,8 +13,6 @@ using table::Condition;
 using table::Key;
 using table::WriteOptions;
 using V = AttributeValue;
-
-int TableConformanceBasicAnchor() { return 0; }
 
 void TableConformanceTest::SetUp() {
   table::TableOptions options;
@@ -43,7 +42,7 @@ std::vector<Item> TableConformanceTest::QueryAll(table::QueryRequest request, in
   request.cursor.clear();
   for (;;) {
     auto page = table_->Query(request);
-    EXPECT_TRUE(page.ok()) << page.status();
+    EXPECT_OK(page);
     if (!page.ok()) break;
     ++n;
     EXPECT_LE(static_cast<int>(page->items.size()), request.limit);
@@ -71,11 +70,6 @@ std::string AttrS(const Item& item, std::string_view name) {
   return v && v->is_s() ? *v->AsS() : "";
 }
 
-::testing::AssertionResult HasCode(const Status& s, StatusCode want) {
-  if (s.code() == want) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected " << StatusCodeName(want) << ", got " << s;
-}
-
 std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info) {
   return info.param.name;
 }
@@ -101,38 +95,38 @@ TEST_P(TableConformanceTest, PutGetDelete) {
                         {"b", V::B(std::string("\0\1", 2))},
                         {"m", V::M({{"k", V::L({V::Bool(true), V::Null()})}})},
                         {"ss", V::SS({"a", "b"})}});
-  ASSERT_TRUE(table_->Put(item).ok());
+  ASSERT_OK(table_->Put(item));
   auto got = table_->Get({p, "A"});
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_OK(got);
   EXPECT_EQ(*got, item);
 
   Item replacement = MakeItem(p, "A", {{"s", V::S("y")}});
-  ASSERT_TRUE(table_->Put(replacement).ok());
+  ASSERT_OK(table_->Put(replacement));
   EXPECT_EQ(table_->Get({p, "A"}).value(), replacement);  // put replaces the whole item
 
-  ASSERT_TRUE(table_->Delete({p, "A"}).ok());
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
-  EXPECT_TRUE(table_->Delete({p, "A"}).ok()) << "deleting an absent item is not an error";
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "never"}).status(), StatusCode::kNotFound);
+  ASSERT_OK(table_->Delete({p, "A"}));
+  EXPECT_STATUS(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
+  EXPECT_OK(table_->Delete({p, "A"})) << "deleting an absent item is not an error";
+  EXPECT_STATUS(table_->Get({p, "never"}).status(), StatusCode::kNotFound);
 }
 
 TEST_P(TableConformanceTest, RejectsBadItemsAndKeys) {
   std::string p = Partition("bad");
   Item no_sk{{table::kPk, V::S(p)}};
-  DYNAFLOW_EXPECT_CODE(table_->Put(no_sk), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Put(no_sk), StatusCode::kInvalidArgument);
   Item numeric_sk{{table::kPk, V::S(p)}, {table::kSk, V::N("1")}};
-  DYNAFLOW_EXPECT_CODE(table_->Put(numeric_sk), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Put(MakeItem(p, "")), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Put(MakeItem(p, "A", {{table::kGsi1Pk, V::N("3")}})),
-                       StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Put(MakeItem(p, "A", {{table::kGsi2Sk, V::S("")}})),
-                       StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Put(MakeItem(p, "A", {{table::kTtl, V::S("tomorrow")}})),
-                       StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Put(MakeItem(p, "A", {{"n", V::N("12abc")}})),
-                       StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, ""}).status(), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "A"}).status(), StatusCode::kNotFound) << "nothing written";
+  EXPECT_STATUS(table_->Put(numeric_sk), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Put(MakeItem(p, "")), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Put(MakeItem(p, "A", {{table::kGsi1Pk, V::N("3")}})),
+                StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Put(MakeItem(p, "A", {{table::kGsi2Sk, V::S("")}})),
+                StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Put(MakeItem(p, "A", {{table::kTtl, V::S("tomorrow")}})),
+                StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Put(MakeItem(p, "A", {{"n", V::N("12abc")}})),
+                StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Get({p, ""}).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Get({p, "A"}).status(), StatusCode::kNotFound) << "nothing written";
 }
 
 // ---- Conditions ------------------------------------------------------------------------------
@@ -145,7 +139,7 @@ TEST_P(TableConformanceTest, ConditionsOfEveryKind) {
                               {"neg", V::N("-2.5")},
                               {"b", V::B(std::string("\x01\x02", 2))},
                               {"flag", V::Bool(true)}});
-  ASSERT_TRUE(table_->Put(base).ok());
+  ASSERT_OK(table_->Put(base));
   struct Case {
     Condition c;
     bool expect;
@@ -227,9 +221,9 @@ TEST_P(TableConformanceTest, ConditionsOfEveryKind) {
     std::optional<Item> old;
     Status s = table_->Put(base, When(tc.c, &old));
     if (tc.expect) {
-      EXPECT_TRUE(s.ok()) << tc.c.DebugString() << ": " << s;
+      EXPECT_OK(s) << tc.c.DebugString();
     } else {
-      DYNAFLOW_EXPECT_CODE(s, StatusCode::kConditionFailed) << tc.c.DebugString() << ": " << s;
+      EXPECT_STATUS(s, StatusCode::kConditionFailed) << tc.c.DebugString() << ": " << s;
       EXPECT_EQ(old, std::optional<Item>(base)) << tc.c.DebugString();
     }
   }
@@ -240,19 +234,19 @@ TEST_P(TableConformanceTest, ConditionsOnAbsentItem) {
   std::string p = Partition("absent");
   Item item = MakeItem(p, "A", {{"v", V::N("1")}});
   std::optional<Item> old = Item{};  // must be reset to nullopt on failure
-  DYNAFLOW_EXPECT_CODE(table_->Put(item, When(Condition::Exists(table::kPk), &old)),
-                       StatusCode::kConditionFailed);
+  EXPECT_STATUS(table_->Put(item, When(Condition::Exists(table::kPk), &old)),
+                StatusCode::kConditionFailed);
   EXPECT_EQ(old, std::nullopt);
-  DYNAFLOW_EXPECT_CODE(table_->Put(item, When(Condition::Eq("v", V::N("1")))),
-                       StatusCode::kConditionFailed);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
-  EXPECT_TRUE(table_->Put(item, When(Condition::Ne("v", V::N("1")))).ok());
-  EXPECT_TRUE(table_->Delete({p, "A"}).ok());
-  EXPECT_TRUE(table_->Put(item, When(Condition::NotExists(table::kPk))).ok());
+  EXPECT_STATUS(table_->Put(item, When(Condition::Eq("v", V::N("1")))),
+                StatusCode::kConditionFailed);
+  EXPECT_STATUS(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
+  EXPECT_OK(table_->Put(item, When(Condition::Ne("v", V::N("1")))));
+  EXPECT_OK(table_->Delete({p, "A"}));
+  EXPECT_OK(table_->Put(item, When(Condition::NotExists(table::kPk))));
   // Now it exists: a second create fails and returns the stored item.
   Item other = MakeItem(p, "A", {{"v", V::N("2")}});
-  DYNAFLOW_EXPECT_CODE(table_->Put(other, When(Condition::NotExists(table::kPk), &old)),
-                       StatusCode::kConditionFailed);
+  EXPECT_STATUS(table_->Put(other, When(Condition::NotExists(table::kPk), &old)),
+                StatusCode::kConditionFailed);
   EXPECT_EQ(old, std::optional<Item>(item));
   EXPECT_EQ(table_->Get({p, "A"}).value(), item);
 }
@@ -260,33 +254,29 @@ TEST_P(TableConformanceTest, ConditionsOnAbsentItem) {
 TEST_P(TableConformanceTest, ConditionalDelete) {
   std::string p = Partition("cdel");
   Item item = MakeItem(p, "A", {{"version", V::N("3")}});
-  ASSERT_TRUE(table_->Put(item).ok());
+  ASSERT_OK(table_->Put(item));
   std::optional<Item> old;
-  DYNAFLOW_EXPECT_CODE(table_->Delete({p, "A"}, When(Condition::Eq("version", V::N("2")), &old)),
-                       StatusCode::kConditionFailed);
+  EXPECT_STATUS(table_->Delete({p, "A"}, When(Condition::Eq("version", V::N("2")), &old)),
+                StatusCode::kConditionFailed);
   EXPECT_EQ(old, std::optional<Item>(item));
-  EXPECT_TRUE(table_->Get({p, "A"}).ok());
-  EXPECT_TRUE(table_->Delete({p, "A"}, When(Condition::Eq("version", V::N("3")))).ok());
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_CODE(table_->Delete({p, "A"}, When(Condition::Exists(table::kPk))),
-                       StatusCode::kConditionFailed);
+  EXPECT_OK(table_->Get({p, "A"}));
+  EXPECT_OK(table_->Delete({p, "A"}, When(Condition::Eq("version", V::N("3")))));
+  EXPECT_STATUS(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->Delete({p, "A"}, When(Condition::Exists(table::kPk))),
+                StatusCode::kConditionFailed);
 }
 
 // ---- Updates ---------------------------------------------------------------------------------
 
 TEST_P(TableConformanceTest, UpdateSetRemoveAddReturnsAllNew) {
   std::string p = Partition("upd");
-  ASSERT_TRUE(table_
-                  ->Put(MakeItem(p, "A",
-                                 {{"keep", V::S("k")},
-                                  {"gone", V::S("g")},
-                                  {"count", V::N("5")},
-                                  {"frac", V::N("1.25")}}))
-                  .ok());
+  ASSERT_OK(table_->Put(MakeItem(
+      p, "A",
+      {{"keep", V::S("k")}, {"gone", V::S("g")}, {"count", V::N("5")}, {"frac", V::N("1.25")}})));
   table::Update u;
   u.Set("status", V::S("DONE")).Remove("gone").Add("count", 3).Add("fresh", -2).Add("frac", 2);
   auto r = table_->Update({p, "A"}, u);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   Item want = MakeItem(p, "A",
                        {{"keep", V::S("k")},
                         {"status", V::S("DONE")},
@@ -302,50 +292,48 @@ TEST_P(TableConformanceTest, UpdateCreatesItemAndChecksConditions) {
   table::Update u;
   u.Set("status", V::S("NEW")).Add("version", 1);
   std::optional<Item> old = Item{};
-  DYNAFLOW_EXPECT_CODE(
-      table_->Update({p, "A"}, u, When(Condition::Exists(table::kPk), &old)).status(),
-      StatusCode::kConditionFailed);
+  EXPECT_STATUS(table_->Update({p, "A"}, u, When(Condition::Exists(table::kPk), &old)).status(),
+                StatusCode::kConditionFailed);
   EXPECT_EQ(old, std::nullopt);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "A"}).status(), StatusCode::kNotFound) << "not created";
+  EXPECT_STATUS(table_->Get({p, "A"}).status(), StatusCode::kNotFound) << "not created";
 
   auto created = table_->Update({p, "A"}, u, When(Condition::NotExists(table::kPk)));
-  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_OK(created);
   Item want = MakeItem(p, "A", {{"status", V::S("NEW")}, {"version", V::N("1")}});
   EXPECT_EQ(*created, want);
 
   table::Update bump;
   bump.Add("version", 1);
-  DYNAFLOW_EXPECT_CODE(
+  EXPECT_STATUS(
       table_->Update({p, "A"}, bump, When(Condition::Eq("version", V::N("7")), &old)).status(),
       StatusCode::kConditionFailed);
   EXPECT_EQ(old, std::optional<Item>(want));
   auto bumped = table_->Update({p, "A"}, bump, When(Condition::Eq("version", V::N("1"))));
-  ASSERT_TRUE(bumped.ok());
+  ASSERT_OK(bumped);
   EXPECT_EQ(*FindAttribute(*bumped, "version"), V::N("2"));
 }
 
 TEST_P(TableConformanceTest, UpdateRejectsKeyChangesAndBadTypes) {
   std::string p = Partition("updbad");
-  ASSERT_TRUE(table_->Put(MakeItem(p, "A", {{"s", V::S("text")}})).ok());
+  ASSERT_OK(table_->Put(MakeItem(p, "A", {{"s", V::S("text")}})));
   table::Update pk;
   pk.Set(table::kPk, V::S("other"));
-  DYNAFLOW_EXPECT_CODE(table_->Update({p, "A"}, pk).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Update({p, "A"}, pk).status(), StatusCode::kInvalidArgument);
   table::Update sk;
   sk.Remove(table::kSk);
-  DYNAFLOW_EXPECT_CODE(table_->Update({p, "A"}, sk).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Update({p, "A"}, sk).status(), StatusCode::kInvalidArgument);
   table::Update add_to_string;
   add_to_string.Add("s", 1);
-  DYNAFLOW_EXPECT_CODE(table_->Update({p, "A"}, add_to_string).status(),
-                       StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Update({p, "A"}, add_to_string).status(), StatusCode::kInvalidArgument);
   table::Update gsi_number;
   gsi_number.Set(table::kGsi1Pk, V::N("1"));
-  DYNAFLOW_EXPECT_CODE(table_->Update({p, "A"}, gsi_number).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Update({p, "A"}, gsi_number).status(), StatusCode::kInvalidArgument);
   table::Update ttl_string;
   ttl_string.Set(table::kTtl, V::S("soon"));
-  DYNAFLOW_EXPECT_CODE(table_->Update({p, "A"}, ttl_string).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Update({p, "A"}, ttl_string).status(), StatusCode::kInvalidArgument);
   table::Update twice;
   twice.Set("x", V::S("1")).Remove("x");
-  DYNAFLOW_EXPECT_CODE(table_->Update({p, "A"}, twice).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Update({p, "A"}, twice).status(), StatusCode::kInvalidArgument);
   EXPECT_EQ(table_->Get({p, "A"}).value(), MakeItem(p, "A", {{"s", V::S("text")}}));
 }
 
@@ -353,9 +341,9 @@ TEST_P(TableConformanceTest, UpdateRejectsKeyChangesAndBadTypes) {
 
 TEST_P(TableConformanceTest, TransactionAppliesAll) {
   std::string p = Partition("tx");
-  ASSERT_TRUE(table_->Put(MakeItem(p, "U", {{"n", V::N("1")}})).ok());
-  ASSERT_TRUE(table_->Put(MakeItem(p, "D")).ok());
-  ASSERT_TRUE(table_->Put(MakeItem(p, "C", {{"state", V::S("open")}})).ok());
+  ASSERT_OK(table_->Put(MakeItem(p, "U", {{"n", V::N("1")}})));
+  ASSERT_OK(table_->Put(MakeItem(p, "D")));
+  ASSERT_OK(table_->Put(MakeItem(p, "C", {{"state", V::S("open")}})));
   table::Update u;
   u.Add("n", 10);
   std::vector<table::WriteOp> ops = {
@@ -366,20 +354,20 @@ TEST_P(TableConformanceTest, TransactionAppliesAll) {
   };
   table::TransactionFailure failure;
   Status s = table_->TransactWrite(ops, &failure);
-  ASSERT_TRUE(s.ok()) << s;
+  ASSERT_OK(s);
   EXPECT_EQ(failure.failed_index, -1);
   EXPECT_EQ(table_->Get({p, "P"}).value(), MakeItem(p, "P", {{"x", V::S("new")}}));
   EXPECT_EQ(*FindAttribute(table_->Get({p, "U"}).value(), "n"), V::N("11"));
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "D"}).status(), StatusCode::kNotFound);
-  EXPECT_TRUE(table_->Get({p, "C"}).ok());
+  EXPECT_STATUS(table_->Get({p, "D"}).status(), StatusCode::kNotFound);
+  EXPECT_OK(table_->Get({p, "C"}));
 }
 
 TEST_P(TableConformanceTest, TransactionFailingPartWayChangesNothing) {
   std::string p = Partition("txfail");
   Item u_item = MakeItem(p, "U", {{"n", V::N("1")}});
   Item d_item = MakeItem(p, "D", {{"v", V::S("keep")}});
-  ASSERT_TRUE(table_->Put(u_item).ok());
-  ASSERT_TRUE(table_->Put(d_item).ok());
+  ASSERT_OK(table_->Put(u_item));
+  ASSERT_OK(table_->Put(d_item));
   table::Update u;
   u.Add("n", 10);
   // Op 2 fails: its condition is false for the stored item.
@@ -389,10 +377,10 @@ TEST_P(TableConformanceTest, TransactionFailingPartWayChangesNothing) {
       table::DeleteOp{{p, "D"}, Condition::Eq("v", V::S("other"))},
   };
   table::TransactionFailure failure;
-  DYNAFLOW_EXPECT_CODE(table_->TransactWrite(ops, &failure), StatusCode::kConditionFailed);
+  EXPECT_STATUS(table_->TransactWrite(ops, &failure), StatusCode::kConditionFailed);
   EXPECT_EQ(failure.failed_index, 2);
   EXPECT_EQ(failure.old_item, std::optional<Item>(d_item));
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "P"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->Get({p, "P"}).status(), StatusCode::kNotFound);
   EXPECT_EQ(table_->Get({p, "U"}).value(), u_item);
   EXPECT_EQ(table_->Get({p, "D"}).value(), d_item);
 
@@ -402,38 +390,38 @@ TEST_P(TableConformanceTest, TransactionFailingPartWayChangesNothing) {
       table::ConditionCheckOp{{p, "nothing"}, Condition::Exists(table::kPk)},
   };
   failure = {};
-  DYNAFLOW_EXPECT_CODE(table_->TransactWrite(check, &failure), StatusCode::kConditionFailed);
+  EXPECT_STATUS(table_->TransactWrite(check, &failure), StatusCode::kConditionFailed);
   EXPECT_EQ(failure.failed_index, 1);
   EXPECT_EQ(failure.old_item, std::nullopt);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "P"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->Get({p, "P"}).status(), StatusCode::kNotFound);
 }
 
 TEST_P(TableConformanceTest, TransactionLimits) {
   std::string p = Partition("txlim");
   std::vector<table::WriteOp> ops;
   for (int i = 0; i < 101; ++i) ops.push_back(table::PutOp{MakeItem(p, "I" + std::to_string(i))});
-  DYNAFLOW_EXPECT_CODE(table_->TransactWrite(ops), StatusCode::kLimitExceeded);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "I0"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->TransactWrite(ops), StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->Get({p, "I0"}).status(), StatusCode::kNotFound);
   ops.pop_back();
   Status s = table_->TransactWrite(ops);
-  EXPECT_TRUE(s.ok()) << "100 ops are allowed: " << s;
-  EXPECT_TRUE(table_->Get({p, "I99"}).ok());
+  EXPECT_OK(s) << "100 ops are allowed";
+  EXPECT_OK(table_->Get({p, "I99"}));
 
   std::vector<table::WriteOp> same_key = {
       table::PutOp{MakeItem(p, "X")},
       table::DeleteOp{{p, "X"}, std::nullopt},
   };
-  DYNAFLOW_EXPECT_CODE(table_->TransactWrite(same_key), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "X"}).status(), StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_CODE(table_->TransactWrite({}), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->TransactWrite(same_key), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Get({p, "X"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->TransactWrite({}), StatusCode::kInvalidArgument);
 
   // An update without actions cannot be expressed in TransactWriteItems: rejected everywhere.
   std::vector<table::WriteOp> empty_update = {
       table::PutOp{MakeItem(p, "Y")},
       table::UpdateOp{{p, "Z"}, table::Update{}, std::nullopt},
   };
-  DYNAFLOW_EXPECT_CODE(table_->TransactWrite(empty_update), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "Y"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->TransactWrite(empty_update), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Get({p, "Y"}).status(), StatusCode::kNotFound);
 }
 
 // ---- Batches ---------------------------------------------------------------------------------
@@ -444,13 +432,13 @@ TEST_P(TableConformanceTest, BatchGetInRequestOrder) {
   for (int i = 0; i < 150; ++i) {
     std::string sk = "K" + std::to_string(i);
     if (i % 3 != 0) {
-      ASSERT_TRUE(table_->Put(MakeItem(p, sk, {{"i", V::N(int64_t{i})}})).ok());
+      ASSERT_OK(table_->Put(MakeItem(p, sk, {{"i", V::N(int64_t{i})}})));
     }
     keys.push_back({p, sk});
   }
   std::reverse(keys.begin(), keys.end());  // the result follows the request, not the storage
   auto got = table_->BatchGet(keys);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_OK(got);
   ASSERT_EQ(got->size(), keys.size());
   for (size_t j = 0; j < keys.size(); ++j) {
     int i = std::stoi(keys[j].sk.substr(1));
@@ -462,7 +450,7 @@ TEST_P(TableConformanceTest, BatchGetInRequestOrder) {
     }
   }
   auto empty = table_->BatchGet({});
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_TRUE(empty->empty());
 }
 
@@ -470,11 +458,11 @@ TEST_P(TableConformanceTest, BatchDelete) {
   std::string p = Partition("bdel");
   std::vector<Key> keys;
   for (int i = 0; i < 40; ++i) {
-    ASSERT_TRUE(table_->Put(MakeItem(p, "K" + std::to_string(i))).ok());
+    ASSERT_OK(table_->Put(MakeItem(p, "K" + std::to_string(i))));
     if (i % 2 == 0) keys.push_back({p, "K" + std::to_string(i)});
   }
   keys.push_back({p, "absent"});
-  ASSERT_TRUE(table_->BatchDelete(keys).ok());
+  ASSERT_OK(table_->BatchDelete(keys));
   for (int i = 0; i < 40; ++i) {
     auto got = table_->Get({p, "K" + std::to_string(i)});
     EXPECT_EQ(got.ok(), i % 2 == 1) << i;
@@ -491,14 +479,12 @@ TEST_P(TableConformanceTest, ExpiredItemsAreInvisible) {
     return MakeItem(
         p, sk, {{table::kTtl, V::N(ttl)}, {table::kGsi1Pk, V::S(p)}, {table::kGsi1Sk, V::S(sk)}});
   };
-  ASSERT_TRUE(table_->Put(with_ttl("past", now - 3600)).ok());
-  ASSERT_TRUE(table_->Put(with_ttl("now", now)).ok());
-  ASSERT_TRUE(table_->Put(with_ttl("soon", now + 100)).ok());
-  ASSERT_TRUE(table_->Put(with_ttl("later", now + 100000)).ok());
-  ASSERT_TRUE(
-      table_
-          ->Put(MakeItem(p, "never", {{table::kGsi1Pk, V::S(p)}, {table::kGsi1Sk, V::S("never")}}))
-          .ok());
+  ASSERT_OK(table_->Put(with_ttl("past", now - 3600)));
+  ASSERT_OK(table_->Put(with_ttl("now", now)));
+  ASSERT_OK(table_->Put(with_ttl("soon", now + 100)));
+  ASSERT_OK(table_->Put(with_ttl("later", now + 100000)));
+  ASSERT_OK(table_->Put(
+      MakeItem(p, "never", {{table::kGsi1Pk, V::S(p)}, {table::kGsi1Sk, V::S("never")}})));
 
   auto visible = [&](table::Index index) {
     table::QueryRequest q;
@@ -512,17 +498,17 @@ TEST_P(TableConformanceTest, ExpiredItemsAreInvisible) {
   using Names = std::vector<std::string>;
   EXPECT_EQ(visible(table::Index::kPrimary), (Names{"later", "never", "soon"}));
   EXPECT_EQ(visible(table::Index::kGsi1), (Names{"later", "never", "soon"}));
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "past"}).status(), StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "now"}).status(), StatusCode::kNotFound) << "ttl <= now";
-  EXPECT_TRUE(table_->Get({p, "soon"}).ok());
+  EXPECT_STATUS(table_->Get({p, "past"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->Get({p, "now"}).status(), StatusCode::kNotFound) << "ttl <= now";
+  EXPECT_OK(table_->Get({p, "soon"}));
 
   clock_.Advance(std::chrono::seconds(101));
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "soon"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->Get({p, "soon"}).status(), StatusCode::kNotFound);
   EXPECT_EQ(visible(table::Index::kPrimary), (Names{"later", "never"}));
   EXPECT_EQ(visible(table::Index::kGsi1), (Names{"later", "never"}));
   std::vector<Key> keys = {{p, "soon"}, {p, "later"}, {p, "past"}, {p, "never"}};
   auto got = table_->BatchGet(keys);
-  ASSERT_TRUE(got.ok());
+  ASSERT_OK(got);
   EXPECT_FALSE((*got)[0].has_value());
   EXPECT_TRUE((*got)[1].has_value());
   EXPECT_FALSE((*got)[2].has_value());

@@ -8,10 +8,9 @@
 //       ::dynaflow::test::BackendFactory{"memory", [](const TableOptions& o) {
 //         return dynaflow::table::NewMemoryTable(o); }});
 //
-// Why a macro: the TEST_P bodies live in tests/support/table_conformance*.cc inside the static
-// test library, and a linker drops an archive member nobody references, tests included. The
-// macro instantiates the suite AND references an anchor function defined in each of those
-// files, so every test binary that instantiates the suite links all of its cases.
+// The TEST_P bodies live in tests/support/table_conformance*.cc, built as the object library
+// dynaflow_table_conformance (tests/CMakeLists.txt): a binary that links it links every case of
+// every such file, so a new suite file needs no registration.
 //
 // Contract for factories: `make` gets TableOptions whose clock is the fixture's FakeClock (TTL
 // tests move it) and whose cursor_secret is set; it returns a table, or nullptr to skip the
@@ -33,6 +32,7 @@
 #include "store/table/table.h"
 #include "store/table/table_options.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 
@@ -68,17 +68,8 @@ std::string AttrS(const Item& item, std::string_view name);
 // Test-name generator for INSTANTIATE_TEST_SUITE_P: the factory's name.
 std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info);
 
-// Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
-::testing::AssertionResult HasCode(const Status& s, StatusCode want);
-
 // Readable failure output (GoogleTest would otherwise dump bytes).
 inline void PrintTo(const BackendFactory& f, std::ostream* os) { *os << f.name; }
-
-// Link anchors (see the top of this file). Each returns 0.
-int TableConformanceBasicAnchor();
-int TableConformanceQueryAnchor();
-int TableConformanceLimitsAnchor();
-int TableConformanceUtf8Anchor();
 
 }  // namespace dynaflow::test
 
@@ -86,19 +77,9 @@ namespace dynaflow {
 inline void PrintTo(const AttributeValue& v, std::ostream* os) { *os << v.DebugString(); }
 }  // namespace dynaflow
 
-// EXPECT that a Status (or Result::status()) has code `want`; prints the status otherwise.
-// Evaluates `status_expr` once; accepts a trailing `<< message`.
-#define DYNAFLOW_EXPECT_CODE(status_expr, want) \
-  EXPECT_TRUE(::dynaflow::test::HasCode((status_expr), (want)))
-
 // Use at namespace scope (it brings TableConformanceTest into that scope: GoogleTest needs the
 // suite's unqualified name).
 #define DYNAFLOW_INSTANTIATE_TABLE_CONFORMANCE(prefix, ...)                              \
   using ::dynaflow::test::TableConformanceTest;                                          \
   INSTANTIATE_TEST_SUITE_P(prefix, TableConformanceTest, ::testing::Values(__VA_ARGS__), \
-                           ::dynaflow::test::BackendFactoryName);                        \
-  [[maybe_unused]] static const int dynaflow_table_conformance_anchor_##prefix =         \
-      ::dynaflow::test::TableConformanceBasicAnchor() +                                  \
-      ::dynaflow::test::TableConformanceQueryAnchor() +                                  \
-      ::dynaflow::test::TableConformanceLimitsAnchor() +                                 \
-      ::dynaflow::test::TableConformanceUtf8Anchor()
+                           ::dynaflow::test::BackendFactoryName)

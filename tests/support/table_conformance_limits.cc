@@ -3,6 +3,7 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"
 
 namespace dynaflow::test {
@@ -10,8 +11,6 @@ namespace dynaflow::test {
 using table::Condition;
 using table::WriteOptions;
 using V = AttributeValue;
-
-int TableConformanceLimitsAnchor() { return 0; }
 
 namespace {
 
@@ -36,49 +35,47 @@ TEST_P(TableConformanceTest, ItemSizeLimit) {
   Item exact = ItemOfSize(p, "exact", table::kMaxItemBytes);
   ASSERT_EQ(ItemSizeBytes(exact), 409600u);
   Status s = table_->Put(exact);
-  EXPECT_TRUE(s.ok()) << "exactly 400 KB is allowed: " << s;
+  EXPECT_OK(s) << "exactly 400 KB is allowed";
   EXPECT_EQ(table_->Get({p, "exact"}).value(), exact);
 
   Item over = ItemOfSize(p, "over", table::kMaxItemBytes + 1);
   s = table_->Put(over);
-  DYNAFLOW_EXPECT_CODE(s, StatusCode::kLimitExceeded) << s;
+  EXPECT_STATUS(s, StatusCode::kLimitExceeded) << s;
   EXPECT_NE(s.message().find("409601"), std::string::npos) << s;
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "over"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->Get({p, "over"}).status(), StatusCode::kNotFound);
 
   // An update that would grow the stored item past the limit is rejected and changes nothing.
   table::Update grow;
   grow.Set("more", V::S("12345"));
-  DYNAFLOW_EXPECT_CODE(table_->Update({p, "exact"}, grow).status(), StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->Update({p, "exact"}, grow).status(), StatusCode::kLimitExceeded);
   EXPECT_EQ(table_->Get({p, "exact"}).value(), exact);
 
   std::vector<table::WriteOp> tx = {table::PutOp{over}};
-  DYNAFLOW_EXPECT_CODE(table_->TransactWrite(tx), StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->TransactWrite(tx), StatusCode::kLimitExceeded);
 }
 
 TEST_P(TableConformanceTest, KeySizeLimits) {
   std::string p = Partition("keys");
   std::string long_pk = p + std::string(table::kMaxPartitionKeyBytes - p.size(), 'k');
-  EXPECT_TRUE(table_->Put(MakeItem(long_pk, "a")).ok()) << "2048-byte partition key";
-  EXPECT_TRUE(table_->Get({long_pk, "a"}).ok());
-  DYNAFLOW_EXPECT_CODE(table_->Put(MakeItem(long_pk + "k", "a")), StatusCode::kLimitExceeded);
-  DYNAFLOW_EXPECT_CODE(table_->Get({long_pk + "k", "a"}).status(), StatusCode::kLimitExceeded);
+  EXPECT_OK(table_->Put(MakeItem(long_pk, "a"))) << "2048-byte partition key";
+  EXPECT_OK(table_->Get({long_pk, "a"}));
+  EXPECT_STATUS(table_->Put(MakeItem(long_pk + "k", "a")), StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->Get({long_pk + "k", "a"}).status(), StatusCode::kLimitExceeded);
 
   std::string long_sk(table::kMaxSortKeyBytes, 's');
-  EXPECT_TRUE(table_->Put(MakeItem(p, long_sk)).ok()) << "1024-byte sort key";
-  DYNAFLOW_EXPECT_CODE(table_->Put(MakeItem(p, long_sk + "s")), StatusCode::kLimitExceeded);
-  DYNAFLOW_EXPECT_CODE(table_->Delete({p, long_sk + "s"}), StatusCode::kLimitExceeded);
+  EXPECT_OK(table_->Put(MakeItem(p, long_sk))) << "1024-byte sort key";
+  EXPECT_STATUS(table_->Put(MakeItem(p, long_sk + "s")), StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->Delete({p, long_sk + "s"}), StatusCode::kLimitExceeded);
 
-  DYNAFLOW_EXPECT_CODE(
-      table_->Put(
-          MakeItem(p, "g", {{table::kGsi1Pk, V::S(long_pk + "k")}, {table::kGsi1Sk, V::S("x")}})),
-      StatusCode::kLimitExceeded);
-  DYNAFLOW_EXPECT_CODE(
-      table_->Put(
-          MakeItem(p, "g", {{table::kGsi2Pk, V::S(p)}, {table::kGsi2Sk, V::S(long_sk + "s")}})),
-      StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->Put(MakeItem(
+                    p, "g", {{table::kGsi1Pk, V::S(long_pk + "k")}, {table::kGsi1Sk, V::S("x")}})),
+                StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->Put(MakeItem(
+                    p, "g", {{table::kGsi2Pk, V::S(p)}, {table::kGsi2Sk, V::S(long_sk + "s")}})),
+                StatusCode::kLimitExceeded);
   table::QueryRequest q;
   q.partition = long_pk + "k";
-  DYNAFLOW_EXPECT_CODE(table_->Query(q).status(), StatusCode::kLimitExceeded);
+  EXPECT_STATUS(table_->Query(q).status(), StatusCode::kLimitExceeded);
 }
 
 TEST_P(TableConformanceTest, TransactionSizeLimit) {
@@ -88,11 +85,11 @@ TEST_P(TableConformanceTest, TransactionSizeLimit) {
     ops.push_back(table::PutOp{ItemOfSize(p, "I" + std::to_string(i), 390 * 1024)});
   }
   Status s = table_->TransactWrite(ops);
-  DYNAFLOW_EXPECT_CODE(s, StatusCode::kLimitExceeded) << s;
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "I0"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(s, StatusCode::kLimitExceeded) << s;
+  EXPECT_STATUS(table_->Get({p, "I0"}).status(), StatusCode::kNotFound);
   ops.resize(10);  // 3.8 MB
   s = table_->TransactWrite(ops);
-  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_OK(s);
 }
 
 TEST_P(TableConformanceTest, PagesNeverExceedOneMegabyte) {
@@ -100,7 +97,7 @@ TEST_P(TableConformanceTest, PagesNeverExceedOneMegabyte) {
   for (int i = 0; i < 30; ++i) {
     char sk[16];
     std::snprintf(sk, sizeof(sk), "I%02d", i);
-    ASSERT_TRUE(table_->Put(ItemOfSize(p, sk, 100 * 1024)).ok());
+    ASSERT_OK(table_->Put(ItemOfSize(p, sk, 100 * 1024)));
   }
   for (bool forward : {true, false}) {
     table::QueryRequest q;
@@ -142,7 +139,7 @@ TEST_P(TableConformanceTest, ConcurrentCreatesExactlyOneWins) {
   EXPECT_EQ(wins.load(), 1);
   EXPECT_EQ(losses.load(), kThreads - 1);
   EXPECT_EQ(errors.load(), 0);
-  EXPECT_TRUE(table_->Get({p, "one"}).ok());
+  EXPECT_OK(table_->Get({p, "one"}));
 }
 
 TEST_P(TableConformanceTest, ConcurrentTransactionsExactlyOneWins) {
@@ -176,7 +173,7 @@ TEST_P(TableConformanceTest, ConcurrentTransactionsExactlyOneWins) {
   EXPECT_EQ(losses.load(), kThreads - 1);
   EXPECT_EQ(errors.load(), 0);
   auto claim = table_->Get({p, "claim"});
-  ASSERT_TRUE(claim.ok());
+  ASSERT_OK(claim);
   // Exactly the winner's side item exists: the losers' transactions applied nothing.
   int owner = static_cast<int>(FindAttribute(*claim, "owner")->AsInt64().value());
   for (int t = 0; t < kThreads; ++t) {
@@ -186,7 +183,7 @@ TEST_P(TableConformanceTest, ConcurrentTransactionsExactlyOneWins) {
 
 TEST_P(TableConformanceTest, ConcurrentCompareAndSetCountsExactly) {
   std::string p = Partition("cas");
-  ASSERT_TRUE(table_->Put(MakeItem(p, "counter", {{"version", V::N("0")}})).ok());
+  ASSERT_OK(table_->Put(MakeItem(p, "counter", {{"version", V::N("0")}})));
   constexpr int kThreads = 8, kIncrements = 20;
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
@@ -215,7 +212,7 @@ TEST_P(TableConformanceTest, ConcurrentCompareAndSetCountsExactly) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(errors.load(), 0);
   auto item = table_->Get({p, "counter"});
-  ASSERT_TRUE(item.ok());
+  ASSERT_OK(item);
   EXPECT_EQ(*FindAttribute(*item, "version"), V::N(int64_t{kThreads * kIncrements}));
 }
 

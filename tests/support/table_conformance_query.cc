@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"
 
 namespace dynaflow::test {
@@ -12,8 +13,6 @@ using table::Index;
 using table::QueryRequest;
 using table::SortKeyCondition;
 using V = AttributeValue;
-
-int TableConformanceQueryAnchor() { return 0; }
 
 namespace {
 
@@ -65,11 +64,11 @@ TEST_P(TableConformanceTest, PaginatesPrimaryIndexWithEverySortCondition) {
     sks.push_back(extra);
   }
   for (const auto& sk : sks) {
-    ASSERT_TRUE(table_->Put(MakeItem(p, sk, {{"sk_copy", V::S(sk)}})).ok());
+    ASSERT_OK(table_->Put(MakeItem(p, sk, {{"sk_copy", V::S(sk)}})));
   }
   // A partition whose name starts with p, and one that sorts right before it.
-  ASSERT_TRUE(table_->Put(MakeItem(p + "0", "ITEM#001")).ok());
-  ASSERT_TRUE(table_->Put(MakeItem(p.substr(0, p.size() - 1), "ITEM#001")).ok());
+  ASSERT_OK(table_->Put(MakeItem(p + "0", "ITEM#001")));
+  ASSERT_OK(table_->Put(MakeItem(p.substr(0, p.size() - 1), "ITEM#001")));
   std::sort(sks.begin(), sks.end());
 
   std::vector<std::optional<SortKeyCondition>> conditions = {
@@ -132,13 +131,10 @@ TEST_P(TableConformanceTest, PaginatesBothGsisInBothDirections) {
         in_gsi2.insert(Num("S#", i));
       }
     }
-    ASSERT_TRUE(table_->Put(item).ok());
+    ASSERT_OK(table_->Put(item));
   }
-  ASSERT_TRUE(
-      table_
-          ->Put(MakeItem(base + "x", "decoy",
-                         {{table::kGsi1Pk, V::S(g1 + "0")}, {table::kGsi1Sk, V::S("T#001")}}))
-          .ok());
+  ASSERT_OK(table_->Put(MakeItem(
+      base + "x", "decoy", {{table::kGsi1Pk, V::S(g1 + "0")}, {table::kGsi1Sk, V::S("T#001")}})));
 
   struct Case {
     Index index;
@@ -200,11 +196,10 @@ TEST_P(TableConformanceTest, PaginatesBothGsisInBothDirections) {
 TEST_P(TableConformanceTest, GsiIsSparseAndFollowsUpdates) {
   std::string p = Partition("sparse");
   std::string g = Partition("sparseG");
-  ASSERT_TRUE(
-      table_->Put(MakeItem(p, "both", {{table::kGsi1Pk, V::S(g)}, {table::kGsi1Sk, V::S("1")}}))
-          .ok());
-  ASSERT_TRUE(table_->Put(MakeItem(p, "pk-only", {{table::kGsi1Pk, V::S(g)}})).ok());
-  ASSERT_TRUE(table_->Put(MakeItem(p, "none")).ok());
+  ASSERT_OK(
+      table_->Put(MakeItem(p, "both", {{table::kGsi1Pk, V::S(g)}, {table::kGsi1Sk, V::S("1")}})));
+  ASSERT_OK(table_->Put(MakeItem(p, "pk-only", {{table::kGsi1Pk, V::S(g)}})));
+  ASSERT_OK(table_->Put(MakeItem(p, "none")));
   QueryRequest q;
   q.index = Index::kGsi1;
   q.partition = g;
@@ -218,19 +213,19 @@ TEST_P(TableConformanceTest, GsiIsSparseAndFollowsUpdates) {
 
   table::Update add_sk;
   add_sk.Set(table::kGsi1Sk, V::S("0"));
-  ASSERT_TRUE(table_->Update({p, "pk-only"}, add_sk).ok());
+  ASSERT_OK(table_->Update({p, "pk-only"}, add_sk));
   EXPECT_EQ(names(), (Names{"pk-only", "both"}));
 
   table::Update move;
   move.Set(table::kGsi1Sk, V::S("9"));
-  ASSERT_TRUE(table_->Update({p, "pk-only"}, move).ok());
+  ASSERT_OK(table_->Update({p, "pk-only"}, move));
   EXPECT_EQ(names(), (Names{"both", "pk-only"}));
 
   table::Update drop;
   drop.Remove(table::kGsi1Pk);
-  ASSERT_TRUE(table_->Update({p, "both"}, drop).ok());
+  ASSERT_OK(table_->Update({p, "both"}, drop));
   EXPECT_EQ(names(), (Names{"pk-only"}));
-  ASSERT_TRUE(table_->Delete({p, "pk-only"}).ok());
+  ASSERT_OK(table_->Delete({p, "pk-only"}));
   EXPECT_EQ(names(), Names{});
 }
 
@@ -239,20 +234,18 @@ TEST_P(TableConformanceTest, CursorsAreBoundToTheirQuery) {
   std::string other = Partition("cur2");
   for (int i = 0; i < 5; ++i) {
     for (const std::string& part : {p, other}) {
-      ASSERT_TRUE(table_
-                      ->Put(MakeItem(part, Num("K", i),
+      ASSERT_OK(table_->Put(MakeItem(part, Num("K", i),
                                      {{table::kGsi1Pk, V::S(part)},
                                       {table::kGsi1Sk, V::S(Num("K", i))},
                                       {table::kGsi2Pk, V::S(part)},
-                                      {table::kGsi2Sk, V::S(Num("K", i))}}))
-                      .ok());
+                                      {table::kGsi2Sk, V::S(Num("K", i))}})));
     }
   }
   QueryRequest q;
   q.partition = p;
   q.limit = 2;
   auto first = table_->Query(q);
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_OK(first);
   ASSERT_EQ(first->items.size(), 2u);
   ASSERT_FALSE(first->next_cursor.empty());
   const std::string cursor = first->next_cursor;
@@ -261,14 +254,14 @@ TEST_P(TableConformanceTest, CursorsAreBoundToTheirQuery) {
   q.cursor = cursor;
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto second = table_->Query(q);
-    ASSERT_TRUE(second.ok()) << second.status();
+    ASSERT_OK(second);
     ASSERT_EQ(second->items.size(), 2u);
     EXPECT_EQ(AttrS(second->items[0], table::kSk), "K002");
   }
 
   auto rejected = [&](QueryRequest r, const std::string& what) {
     auto page = table_->Query(r);
-    DYNAFLOW_EXPECT_CODE(page.status(), StatusCode::kInvalidArgument) << what;
+    EXPECT_STATUS(page.status(), StatusCode::kInvalidArgument) << what;
     EXPECT_FALSE(page.ok() && !page->items.empty()) << what << " returned items";
   };
   QueryRequest wrong = q;
@@ -292,14 +285,14 @@ TEST_P(TableConformanceTest, CursorsAreBoundToTheirQuery) {
   g1.index = Index::kGsi1;
   g1.cursor.clear();
   auto g1_page = table_->Query(g1);
-  ASSERT_TRUE(g1_page.ok());
+  ASSERT_OK(g1_page);
   ASSERT_FALSE(g1_page->next_cursor.empty());
   QueryRequest g2 = g1;
   g2.index = Index::kGsi2;
   g2.cursor = g1_page->next_cursor;
   rejected(g2, "GSI1 cursor used on GSI2");
   g1.cursor = g1_page->next_cursor;
-  EXPECT_TRUE(table_->Query(g1).ok());
+  EXPECT_OK(table_->Query(g1));
 
   // Tampering: any single changed character, truncation, extension or garbage.
   for (size_t i = 0; i < cursor.size(); ++i) {
@@ -320,20 +313,20 @@ TEST_P(TableConformanceTest, QueryRejectsBadRequests) {
   QueryRequest q;
   q.partition = Partition("qbad");
   q.limit = 0;
-  DYNAFLOW_EXPECT_CODE(table_->Query(q).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Query(q).status(), StatusCode::kInvalidArgument);
   q.limit = 1001;
-  DYNAFLOW_EXPECT_CODE(table_->Query(q).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Query(q).status(), StatusCode::kInvalidArgument);
   q.limit = 1000;
-  EXPECT_TRUE(table_->Query(q).ok());
+  EXPECT_OK(table_->Query(q));
   q.partition.clear();
-  DYNAFLOW_EXPECT_CODE(table_->Query(q).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Query(q).status(), StatusCode::kInvalidArgument);
   q.partition = Partition("qbad");
   q.sort = SortKeyCondition::Between("b", "a");
-  DYNAFLOW_EXPECT_CODE(table_->Query(q).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Query(q).status(), StatusCode::kInvalidArgument);
   q.sort.reset();
   q.index = Index::kGsi1;
   q.consistent = true;
-  DYNAFLOW_EXPECT_CODE(table_->Query(q).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(table_->Query(q).status(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace dynaflow::test

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "model/utf8.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"
 
 namespace dynaflow::test {
@@ -13,8 +14,6 @@ using table::Key;
 using table::SortKeyCondition;
 using table::WriteOptions;
 using V = AttributeValue;
-
-int TableConformanceUtf8Anchor() { return 0; }
 
 namespace {
 
@@ -34,7 +33,7 @@ WriteOptions When(Condition c) {
 TEST_P(TableConformanceTest, RejectsInvalidUtf8Everywhere) {
   const std::string p = Partition("utf8");
   const Item existing = MakeItem(p, "E", {{"name", V::S("caf\xC3\xA9")}});
-  ASSERT_TRUE(table_->Put(existing).ok());
+  ASSERT_OK(table_->Put(existing));
   const std::string item_a = "item " + p + "/A: ";
   const std::string update_e = "update of " + p + "/E: ";
 
@@ -118,7 +117,7 @@ TEST_P(TableConformanceTest, RejectsInvalidUtf8Everywhere) {
     SCOPED_TRACE(c.what);
     const table::TableStats before = table_->stats();
     Status s = c.call();
-    DYNAFLOW_EXPECT_CODE(s, StatusCode::kInvalidArgument);
+    EXPECT_STATUS(s, StatusCode::kInvalidArgument);
     EXPECT_EQ(s.message(), c.message);
     EXPECT_EQ(FindInvalidUtf8(s.message()), std::string::npos) << "the message itself is UTF-8";
     const table::TableStats after = table_->stats();
@@ -126,7 +125,7 @@ TEST_P(TableConformanceTest, RejectsInvalidUtf8Everywhere) {
     EXPECT_EQ(after.writes, before.writes);
   }
   // Nothing was written: no new item, the existing one unchanged.
-  DYNAFLOW_EXPECT_CODE(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(table_->Get({p, "A"}).status(), StatusCode::kNotFound);
   EXPECT_EQ(table_->Get({p, "E"}).value(), existing);
   table::QueryRequest all;
   all.partition = p;
@@ -145,11 +144,11 @@ TEST_P(TableConformanceTest, StoresValidNonAsciiText) {
                         {"m", V::M({{"k\xF0\x9F\x98\x80", V::L({V::S(text)})}})},
                         {table::kGsi1Pk, V::S(p + "#\xE6\x97\xA5")},
                         {table::kGsi1Sk, V::S("\xE2\x82\xAC")}});
-  ASSERT_TRUE(table_->Put(item, When(Condition::NotExists("n\xC3\xA4me"))).ok());
+  ASSERT_OK(table_->Put(item, When(Condition::NotExists("n\xC3\xA4me"))));
   EXPECT_EQ(table_->Get({p, "\xE2\x82\xAC#1"}).value(), item);
   auto updated = table_->Update({p, "\xE2\x82\xAC#1"}, table::Update().Set("\xC3\xBC", V::S(text)),
                                 When(Condition::BeginsWith("n\xC3\xA4me", "caf\xC3\xA9")));
-  ASSERT_TRUE(updated.ok()) << updated.status();
+  ASSERT_OK(updated);
   EXPECT_EQ(AttrS(*updated, "\xC3\xBC"), text);
   table::QueryRequest q;
   q.partition = p;

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "model/clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 
@@ -15,8 +16,6 @@ using std::chrono::seconds;
 using store::Fence;
 using store::NewRun;
 using store::WorkflowStore;
-
-int WorkflowStoreSuiteRunsAnchor() { return 0; }
 
 void WorkflowStoreTest::SetUp() {
   table::TableOptions options;
@@ -43,7 +42,7 @@ store::WorkflowStoreOptions WorkflowStoreTest::Options(const std::string& suffix
 std::unique_ptr<WorkflowStore> WorkflowStoreTest::MakeStore(
     const store::WorkflowStoreOptions& options) {
   auto s = WorkflowStore::Create(table_, options);
-  EXPECT_TRUE(s.ok()) << s.status();
+  EXPECT_OK(s);
   return s.ok() ? std::move(s).value() : nullptr;
 }
 
@@ -55,7 +54,7 @@ std::vector<Item> WorkflowStoreTest::RawPartition(const std::string& pk) {
   q.limit = 1000;
   for (;;) {
     auto page = table_->Query(q);
-    EXPECT_TRUE(page.ok()) << page.status();
+    EXPECT_OK(page);
     if (!page.ok()) return all;
     all.insert(all.end(), page->items.begin(), page->items.end());
     if (page->next_cursor.empty()) return all;
@@ -65,7 +64,7 @@ std::vector<Item> WorkflowStoreTest::RawPartition(const std::string& pk) {
 
 ::dynaflow::Run WorkflowStoreTest::MustCreate(WorkflowStore& store, NewRun nr) {
   auto run = store.CreateRun(nr);
-  EXPECT_TRUE(run.ok()) << run.status();
+  EXPECT_OK(run);
   return run.ok() ? *run : ::dynaflow::Run{};
 }
 
@@ -76,7 +75,7 @@ std::vector<Item> WorkflowStoreTest::RawPartition(const std::string& pk) {
   nr.workflow_id = workflow_id;
   ::dynaflow::Run created = MustCreate(store, nr);
   auto run = store.ClaimRun(created.run_id, owner, seconds(30));
-  EXPECT_TRUE(run.ok()) << run.status();
+  EXPECT_OK(run);
   return run.ok() ? *run : ::dynaflow::Run{};
 }
 
@@ -86,11 +85,6 @@ Fence WorkflowStoreTest::FenceOf(const ::dynaflow::Run& run) {
 
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info) {
   return info.param.name;
-}
-
-::testing::AssertionResult StatusIs(const Status& s, StatusCode want) {
-  if (s.code() == want) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "expected " << StatusCodeName(want) << ", got " << s;
 }
 
 store::NewRun Wf(std::string workflow_id, std::string business_key, std::string run_id) {
@@ -120,6 +114,13 @@ store::RunFinish Finish(RunStatus status, std::optional<std::string> result, std
   return f;
 }
 
+store::StepRecord Step(const std::string& step_id, std::optional<std::string> output) {
+  store::StepRecord s;
+  s.step_id = step_id;
+  s.output = std::move(output);
+  return s;
+}
+
 std::string PayloadBytes(size_t n, uint32_t seed) {
   std::string out(n, '\0');
   uint32_t x = seed * 2654435761u + 1;
@@ -147,7 +148,7 @@ TEST_P(WorkflowStoreTest, CreateRunStoresEveryFieldAndSeedKeys) {
   nr.input = "{\"order\":42}";
   nr.deadline = clock_.Now() + std::chrono::hours(1);
   auto created = store_->CreateRun(nr);
-  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_OK(created);
   const ::dynaflow::Run& run = *created;
   EXPECT_EQ(run.run_id.size(), 26u);
   EXPECT_EQ(run.status, RunStatus::kPending);
@@ -160,7 +161,7 @@ TEST_P(WorkflowStoreTest, CreateRunStoresEveryFieldAndSeedKeys) {
   EXPECT_EQ(run.inline_input, nr.input);  // small: in the run item, known without a read
 
   auto got = store_->GetRun(run.run_id);
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_OK(got);
   EXPECT_EQ(got->workflow_id, "orders");
   EXPECT_EQ(got->workflow_version, 3);
   EXPECT_EQ(got->tags, nr.tags);
@@ -168,7 +169,7 @@ TEST_P(WorkflowStoreTest, CreateRunStoresEveryFieldAndSeedKeys) {
   EXPECT_EQ(got->version, 1);
   EXPECT_EQ(got->inline_input, nr.input);
   auto details = store_->LoadRun(run.run_id, false);
-  ASSERT_TRUE(details.ok()) << details.status();
+  ASSERT_OK(details);
   EXPECT_EQ(details->input, nr.input);
   EXPECT_TRUE(details->steps.empty());
 
@@ -185,7 +186,7 @@ TEST_P(WorkflowStoreTest, CreateRunStoresEveryFieldAndSeedKeys) {
   EXPECT_EQ(S(item, "GSI2SK"), std::string(ms) + "#" + run.run_id);
   // A claim returns the inline input too (a worker needs no second read).
   auto claimed = MakeStore(Options())->ClaimRun(run.run_id, "w", std::chrono::seconds(1));
-  ASSERT_TRUE(claimed.ok());
+  ASSERT_OK(claimed);
   EXPECT_EQ(claimed->inline_input, nr.input);
 }
 
@@ -203,26 +204,24 @@ TEST_P(WorkflowStoreTest, RunIdsAreTimeOrderedAndUnique) {
 }
 
 TEST_P(WorkflowStoreTest, CreateRunValidatesAndRejectsDuplicates) {
-  DYNAFLOW_EXPECT_STATUS(store_->CreateRun(Wf("")).status(), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_STATUS(store_->CreateRun(Wf("a#b")).status(), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_STATUS(store_->CreateRun(Wf("w", "", "x#y")).status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->CreateRun(Wf("")).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->CreateRun(Wf("a#b")).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->CreateRun(Wf("w", "", "x#y")).status(), StatusCode::kInvalidArgument);
   ::dynaflow::Run r = MustCreate(*store_, Wf("w", "", "fixed-id"));
   EXPECT_EQ(r.run_id, "fixed-id");
   std::string holder;
-  DYNAFLOW_EXPECT_STATUS(store_->CreateRun(Wf("w", "", "fixed-id"), &holder).status(),
-                         StatusCode::kAlreadyExists);
+  EXPECT_STATUS(store_->CreateRun(Wf("w", "", "fixed-id"), &holder).status(),
+                StatusCode::kAlreadyExists);
   EXPECT_EQ(holder, "fixed-id");
-  DYNAFLOW_EXPECT_STATUS(store_->GetRun("missing").status(), StatusCode::kNotFound);
+  EXPECT_STATUS(store_->GetRun("missing").status(), StatusCode::kNotFound);
 
   store::WorkflowStoreOptions bad = Options();
   bad.gsi2_shards = 0;
-  DYNAFLOW_EXPECT_STATUS(WorkflowStore::Create(table_, bad).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(WorkflowStore::Create(table_, bad).status(), StatusCode::kInvalidArgument);
   bad = Options();
   bad.payload_chunk_bytes = 400 * 1024;
-  DYNAFLOW_EXPECT_STATUS(WorkflowStore::Create(table_, bad).status(), StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_STATUS(WorkflowStore::Create(nullptr, Options()).status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_STATUS(WorkflowStore::Create(table_, bad).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(WorkflowStore::Create(nullptr, Options()).status(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(WorkflowStoreTest, FindRunByBusinessKeyReturnsTheHolderWithinItsPrefix) {
@@ -231,20 +230,19 @@ TEST_P(WorkflowStoreTest, FindRunByBusinessKeyReturnsTheHolderWithinItsPrefix) {
   nr.business_key = "invoice-7";
   ::dynaflow::Run r = MustCreate(*store_, nr);
   auto found = store_->FindRunByBusinessKey("payments", "invoice-7");
-  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_OK(found);
   EXPECT_EQ(found->run_id, r.run_id);
   EXPECT_EQ(found->business_key, "invoice-7");
   // Another workflow, another key, another prefix: not found.
-  DYNAFLOW_EXPECT_STATUS(store_->FindRunByBusinessKey("refunds", "invoice-7").status(),
-                         StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_STATUS(store_->FindRunByBusinessKey("payments", "invoice-8").status(),
-                         StatusCode::kNotFound);
+  EXPECT_STATUS(store_->FindRunByBusinessKey("refunds", "invoice-7").status(),
+                StatusCode::kNotFound);
+  EXPECT_STATUS(store_->FindRunByBusinessKey("payments", "invoice-8").status(),
+                StatusCode::kNotFound);
   auto other = MakeStore(Options("other"));
   ASSERT_NE(other, nullptr);
-  DYNAFLOW_EXPECT_STATUS(other->FindRunByBusinessKey("payments", "invoice-7").status(),
-                         StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_STATUS(store_->FindRunByBusinessKey("a#b", "k").status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_STATUS(other->FindRunByBusinessKey("payments", "invoice-7").status(),
+                StatusCode::kNotFound);
+  EXPECT_STATUS(store_->FindRunByBusinessKey("a#b", "k").status(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(WorkflowStoreTest, EightThreadsStartingOneBusinessKeyGetOneRun) {
@@ -292,23 +290,22 @@ TEST_P(WorkflowStoreTest, EightThreadsStartingOneBusinessKeyGetOneRun) {
   store::ListRunsRequest req;
   req.workflow_id = "payments";
   auto page = store_->ListRunsByWorkflow(req);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   ASSERT_EQ(page->runs.size(), 1u);
   EXPECT_EQ(page->runs[0].run_id, winner);
   EXPECT_EQ(page->runs[0].business_key, "invoice-2024-0042");
   // The same key under another workflow is another key.
   NewRun other = Wf("refunds", "invoice-2024-0042");
-  EXPECT_TRUE(store_->CreateRun(other).ok());
+  EXPECT_OK(store_->CreateRun(other));
 }
 
 TEST_P(WorkflowStoreTest, ClaimTakesUnownedExpiredOrOwnLeases) {
   ::dynaflow::Run r = MustCreate(*store_, Wf("w"));
-  DYNAFLOW_EXPECT_STATUS(store_->ClaimRun("nope", "a", seconds(10)).status(),
-                         StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_STATUS(store_->ClaimRun(r.run_id, "a", seconds(10), 7).status(),
-                         StatusCode::kConditionFailed);
+  EXPECT_STATUS(store_->ClaimRun("nope", "a", seconds(10)).status(), StatusCode::kNotFound);
+  EXPECT_STATUS(store_->ClaimRun(r.run_id, "a", seconds(10), 7).status(),
+                StatusCode::kConditionFailed);
   auto a = store_->ClaimRun(r.run_id, "a", seconds(10), 1);
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   EXPECT_EQ(a->status, RunStatus::kRunning);
   EXPECT_EQ(a->lease.owner, "a");
   EXPECT_EQ(a->lease.epoch, 1);
@@ -318,21 +315,18 @@ TEST_P(WorkflowStoreTest, ClaimTakesUnownedExpiredOrOwnLeases) {
 
   // Another worker with its own store: the lease is live.
   auto other = MakeStore(Options());
-  DYNAFLOW_EXPECT_STATUS(other->ClaimRun(r.run_id, "b", seconds(10)).status(),
-                         StatusCode::kConditionFailed);
+  EXPECT_STATUS(other->ClaimRun(r.run_id, "b", seconds(10)).status(), StatusCode::kConditionFailed);
   // The owner may re-claim: the epoch moves on, fencing its own older fence.
   auto again = store_->ClaimRun(r.run_id, "a", seconds(10));
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_OK(again);
   EXPECT_EQ(again->lease.epoch, 2);
-  DYNAFLOW_EXPECT_STATUS(store_->ExtendLease(FenceOf(*a), seconds(5)).status(),
-                         StatusCode::kFenced);
+  EXPECT_STATUS(store_->ExtendLease(FenceOf(*a), seconds(5)).status(), StatusCode::kFenced);
   // Expiry is judged against the stored expiry: at expiry - 1 ms it is still held.
   clock_.Advance(seconds(10) - milliseconds(1));
-  DYNAFLOW_EXPECT_STATUS(other->ClaimRun(r.run_id, "b", seconds(10)).status(),
-                         StatusCode::kConditionFailed);
+  EXPECT_STATUS(other->ClaimRun(r.run_id, "b", seconds(10)).status(), StatusCode::kConditionFailed);
   clock_.Advance(milliseconds(1));
   auto b = other->ClaimRun(r.run_id, "b", seconds(10));
-  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_OK(b);
   EXPECT_EQ(b->lease.owner, "b");
   EXPECT_EQ(b->lease.epoch, 3);
 }
@@ -341,26 +335,26 @@ TEST_P(WorkflowStoreTest, ExtendAndReleaseLease) {
   ::dynaflow::Run a = MustCreateClaimed(*store_, "w", "a");
   clock_.Advance(seconds(20));
   auto ext = store_->ExtendLease(FenceOf(a), seconds(30));
-  ASSERT_TRUE(ext.ok()) << ext.status();
+  ASSERT_OK(ext);
   EXPECT_EQ(ext->lease.expires_at, clock_.Now() + seconds(30));
   EXPECT_EQ(ext->due_at, ext->lease.expires_at);
   EXPECT_EQ(ext->lease.epoch, a.lease.epoch);
   // A lease may be extended after expiry as long as nobody claimed the run.
   clock_.Advance(seconds(40));
-  ASSERT_TRUE(store_->ExtendLease(FenceOf(a), seconds(30)).ok());
-  DYNAFLOW_EXPECT_STATUS(
+  ASSERT_OK(store_->ExtendLease(FenceOf(a), seconds(30)));
+  EXPECT_STATUS(
       store_->ExtendLease(Fence{a.run_id, "intruder", a.lease.epoch}, seconds(1)).status(),
       StatusCode::kFenced);
 
-  DYNAFLOW_ASSERT_OK(store_->ReleaseRun(FenceOf(a)));
+  ASSERT_OK(store_->ReleaseRun(FenceOf(a)));
   auto got = store_->GetRun(a.run_id);
-  ASSERT_TRUE(got.ok());
+  ASSERT_OK(got);
   EXPECT_EQ(got->status, RunStatus::kPending);
   EXPECT_TRUE(got->lease.owner.empty());
   EXPECT_EQ(got->due_at, clock_.Now());
-  DYNAFLOW_EXPECT_STATUS(store_->ExtendLease(FenceOf(a), seconds(1)).status(), StatusCode::kFenced);
+  EXPECT_STATUS(store_->ExtendLease(FenceOf(a), seconds(1)).status(), StatusCode::kFenced);
   auto due = store_->FindDueRuns(10);
-  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_OK(due);
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ((*due)[0].run_id, a.run_id);
 }
@@ -377,18 +371,18 @@ TEST_P(WorkflowStoreTest, ClaimKeepsCompensatingAndCreateWithOwnerLeases) {
   store::RunChange c;
   c.status = RunStatus::kCompensating;
   auto comp = store_->UpdateRun(FenceOf(r), c);
-  ASSERT_TRUE(comp.ok()) << comp.status();
+  ASSERT_OK(comp);
   EXPECT_EQ(comp->status, RunStatus::kCompensating);
   // A fresh store (no cache) claims the expired run: it stays COMPENSATING.
   clock_.Advance(seconds(6));
   auto other = MakeStore(Options());
   auto claimed = other->ClaimRun(r.run_id, "second", seconds(5));
-  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  ASSERT_OK(claimed);
   EXPECT_EQ(claimed->status, RunStatus::kCompensating);
   EXPECT_EQ(claimed->lease.owner, "second");
   EXPECT_EQ(claimed->lease.epoch, 2);
   auto due = other->FindDueRuns(10);
-  ASSERT_TRUE(due.ok());
+  ASSERT_OK(due);
   EXPECT_TRUE(due->empty());
 }
 

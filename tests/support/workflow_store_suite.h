@@ -8,8 +8,9 @@
 //       ::dynaflow::test::StoreBackend{"memory", [](const table::TableOptions& o) {
 //         return std::shared_ptr<table::Table>(table::NewMemoryTable(o)); }});
 //
-// The macro references an anchor function of every suite source file so the linker keeps their
-// TEST_Ps (see table_conformance.h for why).
+// The TEST_P bodies live in tests/support/workflow_store_suite*.cc, built as the object library
+// dynaflow_workflow_store_suite (tests/CMakeLists.txt): a binary that links it links every case of
+// every such file, so a new suite file needs no registration.
 //
 // Contract for factories: `make` gets TableOptions whose clock is the fixture's FakeClock
 // (retention tests move it); it returns a table (tables may be shared between tests and hold
@@ -29,6 +30,7 @@
 #include "store/table/table_options.h"
 #include "store/workflow/workflow_store.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
 
@@ -66,41 +68,21 @@ class WorkflowStoreTest : public ::testing::TestWithParam<StoreBackend> {
 
 std::string StoreBackendName(const ::testing::TestParamInfo<StoreBackend>& info);
 inline void PrintTo(const StoreBackend& b, std::ostream* os) { *os << b.name; }
-// Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
-::testing::AssertionResult StatusIs(const Status& s, StatusCode want);
 // Builders of the store's request structs.
 store::NewRun Wf(std::string workflow_id, std::string business_key = "", std::string run_id = "");
 store::NewRun Starting(store::NewRun new_run, TimePoint start_at);
 store::RunChange ToStatus(RunStatus status);
 store::RunFinish Finish(RunStatus status, std::optional<std::string> result = std::nullopt,
                         std::string error = "");
+store::StepRecord Step(const std::string& step_id,
+                       std::optional<std::string> output = std::nullopt);
 // Deterministic pseudo-random bytes.
 std::string PayloadBytes(size_t n, uint32_t seed);
 
-// Link anchors (see the top of this file). Each returns 0.
-int WorkflowStoreSuiteRunsAnchor();
-int WorkflowStoreSuiteStepsAnchor();
-int WorkflowStoreSuiteFinishAnchor();
-int WorkflowStoreSuiteStateAnchor();
-int WorkflowStoreSuiteListsAnchor();
-int WorkflowStoreSuitePayloadsAnchor();
-
 }  // namespace dynaflow::test
-
-#define DYNAFLOW_EXPECT_STATUS(status_expr, want) \
-  EXPECT_TRUE(::dynaflow::test::StatusIs((status_expr), (want)))
-#define DYNAFLOW_ASSERT_OK(status_expr) \
-  ASSERT_TRUE(::dynaflow::test::StatusIs((status_expr), ::dynaflow::StatusCode::kOk))
 
 // Use at namespace scope.
 #define DYNAFLOW_INSTANTIATE_WORKFLOW_STORE_SUITE(prefix, ...)                        \
   using ::dynaflow::test::WorkflowStoreTest;                                          \
   INSTANTIATE_TEST_SUITE_P(prefix, WorkflowStoreTest, ::testing::Values(__VA_ARGS__), \
-                           ::dynaflow::test::StoreBackendName);                       \
-  [[maybe_unused]] static const int dynaflow_workflow_store_suite_anchor_##prefix =   \
-      ::dynaflow::test::WorkflowStoreSuiteRunsAnchor() +                              \
-      ::dynaflow::test::WorkflowStoreSuiteStepsAnchor() +                             \
-      ::dynaflow::test::WorkflowStoreSuiteFinishAnchor() +                            \
-      ::dynaflow::test::WorkflowStoreSuiteStateAnchor() +                             \
-      ::dynaflow::test::WorkflowStoreSuiteListsAnchor() +                             \
-      ::dynaflow::test::WorkflowStoreSuitePayloadsAnchor()
+                           ::dynaflow::test::StoreBackendName)

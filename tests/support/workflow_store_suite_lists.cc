@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/workflow_store_suite.h"
 
 namespace dynaflow::test {
@@ -15,8 +16,6 @@ using store::NewRun;
 using store::RunPage;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteListsAnchor() { return 0; }
-
 namespace {
 
 // Pages through a listing; checks page sizes and that the last page has no cursor.
@@ -27,7 +26,7 @@ std::vector<::dynaflow::Run> ListAll(
   *pages = 0;
   for (;;) {
     auto page = list(req);
-    EXPECT_TRUE(page.ok()) << page.status();
+    EXPECT_OK(page);
     if (!page.ok()) return all;
     ++*pages;
     EXPECT_LE(static_cast<int>(page->runs.size()), req.limit);
@@ -109,7 +108,7 @@ void WorkflowStoreTest::CheckShardedListings(int shards, int limit) {
   std::set<std::string> gsi1, gsi2, want_gsi1, want_gsi2;
   for (const ::dynaflow::Run& r : runs) {
     auto item = table_->Get({prefix + "RUN#" + r.run_id, "RUN#" + r.run_id});
-    ASSERT_TRUE(item.ok());
+    ASSERT_OK(item);
     gsi1.insert(*FindAttribute(*item, table::kGsi1Pk)->AsS());
     gsi2.insert(*FindAttribute(*item, table::kGsi2Pk)->AsS());
   }
@@ -187,7 +186,7 @@ TEST_P(WorkflowStoreTest, WorkflowListingFiltersByStatusAndTime) {
   // Every third run is claimed (RUNNING).
   std::set<std::string> running;
   for (int i = 0; i < 30; i += 3) {
-    ASSERT_TRUE(store_->ClaimRun(runs[i].run_id, "w", seconds(30)).ok());
+    ASSERT_OK(store_->ClaimRun(runs[i].run_id, "w", seconds(30)));
     running.insert(runs[i].run_id);
   }
   ListRunsRequest req;
@@ -210,12 +209,11 @@ TEST_P(WorkflowStoreTest, WorkflowListingFiltersByStatusAndTime) {
   ASSERT_EQ(got.size(), 10u);
   EXPECT_EQ(got.front().run_id, runs[14].run_id);
   EXPECT_EQ(got.back().run_id, runs[5].run_id);
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(ListRunsRequest{}).status(),
-                         StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByStatus(ListRunsRequest{}).status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByWorkflow(ListRunsRequest{}).status(),
+                StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByStatus(ListRunsRequest{}).status(), StatusCode::kInvalidArgument);
   req.limit = 0;
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(req).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByWorkflow(req).status(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(WorkflowStoreTest, CursorsAreBoundToTheirListingPrefixAndSecret) {
@@ -228,36 +226,36 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheirListingPrefixAndSecret) {
   req.workflow_id = "a";
   req.limit = 2;
   auto first = store_->ListRunsByWorkflow(req);
-  ASSERT_TRUE(first.ok());
+  ASSERT_OK(first);
   ASSERT_FALSE(first->next_cursor.empty());
   ListRunsRequest next = req;
   next.cursor = first->next_cursor;
-  EXPECT_TRUE(store_->ListRunsByWorkflow(next).ok());
+  EXPECT_OK(store_->ListRunsByWorkflow(next));
   // Another workflow, direction, status filter: rejected.
   ListRunsRequest other = next;
   other.workflow_id = "b";
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
   other = next;
   other.newest_first = false;
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
   other = next;
   other.status = RunStatus::kPending;
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByStatus(other).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByStatus(other).status(), StatusCode::kInvalidArgument);
   // Tampered.
   other = next;
   other.cursor[other.cursor.size() / 2] = other.cursor[other.cursor.size() / 2] == 'A' ? 'B' : 'A';
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
   other.cursor = "!!";
-  DYNAFLOW_EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->ListRunsByWorkflow(other).status(), StatusCode::kInvalidArgument);
   // Another prefix (same secret) or another secret (same prefix).
   auto prefixed = MakeStore(Options("tenant2/"));
-  DYNAFLOW_EXPECT_STATUS(prefixed->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(prefixed->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
   store::WorkflowStoreOptions o = Options();
   o.cursor_secret = "another-secret";
   auto resigned = MakeStore(o);
-  DYNAFLOW_EXPECT_STATUS(resigned->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(resigned->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
   // The same prefix and secret in another store instance (another process) accept it.
-  EXPECT_TRUE(MakeStore(Options())->ListRunsByWorkflow(next).ok());
+  EXPECT_OK(MakeStore(Options())->ListRunsByWorkflow(next));
 }
 
 TEST_P(WorkflowStoreTest, CursorsAreBoundToTheShardCount) {
@@ -277,34 +275,33 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheShardCount) {
   by_wf.workflow_id = "a";
   by_wf.limit = 2;
   auto first = four->ListRunsByWorkflow(by_wf);
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_OK(first);
   ASSERT_EQ(first->runs.size(), 2u);
   ListRunsRequest next = by_wf;
   next.cursor = first->next_cursor;
   ASSERT_FALSE(next.cursor.empty());
   // Another store with the same counts (another process) resumes it.
   auto again = with_shards(4, 4)->ListRunsByWorkflow(next);
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_OK(again);
   EXPECT_EQ(again->runs.size(), 2u);
   // Another GSI1 shard count rejects it; the GSI2 count does not matter to a workflow listing.
-  DYNAFLOW_EXPECT_STATUS(with_shards(1, 4)->ListRunsByWorkflow(next).status(),
-                         StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_STATUS(with_shards(16, 4)->ListRunsByWorkflow(next).status(),
-                         StatusCode::kInvalidArgument);
-  EXPECT_TRUE(with_shards(4, 16)->ListRunsByWorkflow(next).ok());
+  EXPECT_STATUS(with_shards(1, 4)->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(with_shards(16, 4)->ListRunsByWorkflow(next).status(),
+                StatusCode::kInvalidArgument);
+  EXPECT_OK(with_shards(4, 16)->ListRunsByWorkflow(next));
 
   ListRunsRequest by_status;
   by_status.status = RunStatus::kPending;
   by_status.limit = 2;
   auto page = four->ListRunsByStatus(by_status);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   by_status.cursor = page->next_cursor;
   ASSERT_FALSE(by_status.cursor.empty());
-  EXPECT_TRUE(with_shards(16, 4)->ListRunsByStatus(by_status).ok());
-  DYNAFLOW_EXPECT_STATUS(with_shards(4, 1)->ListRunsByStatus(by_status).status(),
-                         StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_STATUS(with_shards(4, 16)->ListRunsByStatus(by_status).status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_OK(with_shards(16, 4)->ListRunsByStatus(by_status));
+  EXPECT_STATUS(with_shards(4, 1)->ListRunsByStatus(by_status).status(),
+                StatusCode::kInvalidArgument);
+  EXPECT_STATUS(with_shards(4, 16)->ListRunsByStatus(by_status).status(),
+                StatusCode::kInvalidArgument);
 
   // The seed layout (one shard) adds nothing to the binding: its cursors are those of a store
   // that predates sharding, and a sharded store rejects them.
@@ -313,12 +310,11 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheShardCount) {
   seed.workflow_id = "b";
   for (int i = 0; i < 3; ++i) MustCreate(*one, Wf("b"));
   auto seed_page = one->ListRunsByWorkflow(seed);
-  ASSERT_TRUE(seed_page.ok());
+  ASSERT_OK(seed_page);
   seed.cursor = seed_page->next_cursor;
   ASSERT_FALSE(seed.cursor.empty());
-  EXPECT_TRUE(with_shards(1, 16)->ListRunsByWorkflow(seed).ok());
-  DYNAFLOW_EXPECT_STATUS(with_shards(4, 1)->ListRunsByWorkflow(seed).status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_OK(with_shards(1, 16)->ListRunsByWorkflow(seed));
+  EXPECT_STATUS(with_shards(4, 1)->ListRunsByWorkflow(seed).status(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(WorkflowStoreTest, ShardCountsAreCheckedAtCreate) {
@@ -331,7 +327,7 @@ TEST_P(WorkflowStoreTest, ShardCountsAreCheckedAtCreate) {
     auto created = WorkflowStore::Create(table_, o);
     EXPECT_EQ(created.ok(), ok) << gsi1 << " " << gsi2;
     if (!ok) {
-      DYNAFLOW_EXPECT_STATUS(created.status(), StatusCode::kInvalidArgument);
+      EXPECT_STATUS(created.status(), StatusCode::kInvalidArgument);
     }
   }
 }
@@ -342,24 +338,24 @@ TEST_P(WorkflowStoreTest, KeyPrefixesIsolateDeployments) {
   ::dynaflow::Run p = MustCreate(*prod, Wf("wf", "bk", "same-id"));
   // The same run id and business key in another deployment are another run.
   ::dynaflow::Run d = MustCreate(*dev, Wf("wf", "bk", "same-id"));
-  ASSERT_TRUE(prod->PutState("same-id", "k", "prod").ok());
+  ASSERT_OK(prod->PutState("same-id", "k", "prod"));
   EXPECT_EQ(*prod->CountRunsByStatus(RunStatus::kPending), 1);
   EXPECT_EQ(*dev->CountRunsByStatus(RunStatus::kPending), 1);
-  ASSERT_TRUE(dev->ClaimRun("same-id", "w", seconds(10)).ok());
+  ASSERT_OK(dev->ClaimRun("same-id", "w", seconds(10)));
   EXPECT_EQ(prod->GetRun("same-id")->status, RunStatus::kPending);
   EXPECT_EQ(dev->GetRun("same-id")->status, RunStatus::kRunning);
-  DYNAFLOW_EXPECT_STATUS(dev->GetState("same-id", "k").status(), StatusCode::kNotFound);
+  EXPECT_STATUS(dev->GetState("same-id", "k").status(), StatusCode::kNotFound);
   ListRunsRequest req;
   req.workflow_id = "wf";
   EXPECT_EQ(prod->ListRunsByWorkflow(req)->runs.size(), 1u);
   EXPECT_EQ(dev->ListRunsByWorkflow(req)->runs.size(), 1u);
   EXPECT_EQ(store_->ListRunsByWorkflow(req)->runs.size(), 0u);  // the bare test prefix
   auto due = prod->FindDueRuns(10);
-  ASSERT_TRUE(due.ok());
+  ASSERT_OK(due);
   ASSERT_EQ(due->size(), 1u);
   EXPECT_TRUE(dev->FindDueRuns(10)->empty());
-  DYNAFLOW_ASSERT_OK(dev->DeleteRun("same-id"));
-  EXPECT_TRUE(prod->GetRun("same-id").ok());
+  ASSERT_OK(dev->DeleteRun("same-id"));
+  EXPECT_OK(prod->GetRun("same-id"));
   EXPECT_EQ(prod->GetState("same-id", "k")->value, "prod");
   for (const Item& item : RawPartition(prefix_ + "prod/RUN#same-id")) {
     EXPECT_EQ(FindAttribute(item, table::kPk)->AsS()->rfind(prefix_ + "prod/", 0), 0u);

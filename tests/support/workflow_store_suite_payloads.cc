@@ -1,13 +1,12 @@
 // WorkflowStore suite, part 6: payloads of 0 B, 399 KB, 1 MB and 10 MB round-trip as run
 // inputs and step outputs; compressible ones are stored zstd-compressed and say so.
+#include "tests/support/status_matchers.h"
 #include "tests/support/workflow_store_suite.h"
 
 namespace dynaflow::test {
 
 using store::NewRun;
 using store::StepRecord;
-
-int WorkflowStoreSuitePayloadsAnchor() { return 0; }
 
 namespace {
 
@@ -20,7 +19,7 @@ TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {
     nr.owner = "worker";
     nr.input = payload;
     auto run = store_->CreateRun(nr);
-    ASSERT_TRUE(run.ok()) << run.status();
+    ASSERT_OK(run);
     // Only small inputs are known from the run item; large ones need LoadRun.
     if (size == 0) {
       EXPECT_EQ(run->inline_input, std::string());
@@ -31,13 +30,13 @@ TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {
     step.step_id = "produce";
     step.output = payload;
     auto rec = store_->RecordStep(FenceOf(*run), step);
-    ASSERT_TRUE(rec.ok()) << rec.status();
+    ASSERT_OK(rec);
 
     auto out = store_->GetOutput(run->run_id, "produce");
-    ASSERT_TRUE(out.ok()) << out.status();
+    ASSERT_OK(out);
     EXPECT_TRUE(*out == payload) << "output differs (" << out->size() << " bytes read)";
     auto details = store_->LoadRun(run->run_id, /*with_outputs=*/size <= 1024 * 1024);
-    ASSERT_TRUE(details.ok()) << details.status();
+    ASSERT_OK(details);
     EXPECT_TRUE(details->input == payload) << "input differs";
     ASSERT_EQ(details->steps.size(), 1u);
     EXPECT_EQ(details->steps[0].output_bytes, static_cast<int64_t>(size));
@@ -48,9 +47,9 @@ TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {
     for (const Item& item : RawPartition(RunPk(run->run_id))) {
       EXPECT_LE(ItemSizeBytes(item), table::kMaxItemBytes);
     }
-    ASSERT_TRUE(store_->FinishRun(FenceOf(*run), {}).ok());
+    ASSERT_OK(store_->FinishRun(FenceOf(*run), {}));
     out = store_->GetOutput(run->run_id, "produce");
-    ASSERT_TRUE(out.ok()) << out.status();
+    ASSERT_OK(out);
     EXPECT_EQ(out->size(), size);
   }
 }
@@ -66,15 +65,15 @@ TEST_P(WorkflowStoreTest, CompressiblePayloadsAreStoredCompressedAndRoundTrip) {
   nr.owner = "worker";
   nr.input = text;
   auto run = store_->CreateRun(nr);
-  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_OK(run);
   StepRecord step;
   step.step_id = "produce";
   step.output = text;
-  ASSERT_TRUE(store_->RecordStep(FenceOf(*run), step).ok());
+  ASSERT_OK(store_->RecordStep(FenceOf(*run), step));
   StepRecord small;
   small.step_id = "small";
   small.output = "{\"ok\":true}";  // below compress_min_bytes: stored as it is
-  ASSERT_TRUE(store_->RecordStep(FenceOf(*run), small).ok());
+  ASSERT_OK(store_->RecordStep(FenceOf(*run), small));
 
   auto items = RawPartition(RunPk(run->run_id));
   const Item* produced = nullptr;
@@ -107,7 +106,7 @@ TEST_P(WorkflowStoreTest, CompressiblePayloadsAreStoredCompressedAndRoundTrip) {
 
   EXPECT_TRUE(*store_->GetOutput(run->run_id, "produce") == text);
   auto details = store_->LoadRun(run->run_id, true);
-  ASSERT_TRUE(details.ok()) << details.status();
+  ASSERT_OK(details);
   EXPECT_TRUE(details->input == text);
   EXPECT_TRUE(details->outputs["produce"] == text);
   EXPECT_EQ(details->outputs["small"], "{\"ok\":true}");

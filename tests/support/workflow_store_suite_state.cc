@@ -2,6 +2,7 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/workflow_store_suite.h"
 
 namespace dynaflow::test {
@@ -9,36 +10,34 @@ namespace dynaflow::test {
 using store::NewRun;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteStateAnchor() { return 0; }
-
 namespace {
 
 TEST_P(WorkflowStoreTest, StateGetPutCasDeleteList) {
   ::dynaflow::Run run = MustCreate(*store_, Wf("w"));
-  DYNAFLOW_EXPECT_STATUS(store_->GetState(run.run_id, "cart").status(), StatusCode::kNotFound);
+  EXPECT_STATUS(store_->GetState(run.run_id, "cart").status(), StatusCode::kNotFound);
   auto v1 = store_->PutState(run.run_id, "cart", "apples");
-  ASSERT_TRUE(v1.ok()) << v1.status();
+  ASSERT_OK(v1);
   EXPECT_EQ(*v1, 1);
   EXPECT_EQ(*store_->PutState(run.run_id, "cart", "apples, pears"), 2);
   auto got = store_->GetState(run.run_id, "cart");
-  ASSERT_TRUE(got.ok());
+  ASSERT_OK(got);
   EXPECT_EQ(got->key, "cart");
   EXPECT_EQ(got->value, "apples, pears");
   EXPECT_EQ(got->version, 2);
 
-  DYNAFLOW_EXPECT_STATUS(store_->CompareAndSwapState(run.run_id, "cart", "x", 1).status(),
-                         StatusCode::kConditionFailed);
-  DYNAFLOW_EXPECT_STATUS(store_->CompareAndSwapState(run.run_id, "cart", "x", 0).status(),
-                         StatusCode::kConditionFailed);
+  EXPECT_STATUS(store_->CompareAndSwapState(run.run_id, "cart", "x", 1).status(),
+                StatusCode::kConditionFailed);
+  EXPECT_STATUS(store_->CompareAndSwapState(run.run_id, "cart", "x", 0).status(),
+                StatusCode::kConditionFailed);
   EXPECT_EQ(*store_->CompareAndSwapState(run.run_id, "cart", "plums", 2), 3);
   EXPECT_EQ(*store_->CompareAndSwapState(run.run_id, "lock#1", "", 0), 1);  // '#' and empty ok
   EXPECT_EQ(store_->GetState(run.run_id, "lock#1")->value, "");
-  DYNAFLOW_EXPECT_STATUS(store_->CompareAndSwapState(run.run_id, "lock#1", "y", 0).status(),
-                         StatusCode::kConditionFailed);
-  ASSERT_TRUE(store_->PutState(run.run_id, "a-first", std::string(1000, 'z')).ok());
+  EXPECT_STATUS(store_->CompareAndSwapState(run.run_id, "lock#1", "y", 0).status(),
+                StatusCode::kConditionFailed);
+  ASSERT_OK(store_->PutState(run.run_id, "a-first", std::string(1000, 'z')));
 
   auto list = store_->ListState(run.run_id);
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 3u);
   EXPECT_EQ((*list)[0].key, "a-first");
   EXPECT_EQ((*list)[1].key, "cart");
@@ -46,51 +45,49 @@ TEST_P(WorkflowStoreTest, StateGetPutCasDeleteList) {
   EXPECT_EQ((*list)[1].version, 3);
   EXPECT_EQ((*list)[2].key, "lock#1");
   auto details = store_->LoadRun(run.run_id, false);
-  ASSERT_TRUE(details.ok());
+  ASSERT_OK(details);
   EXPECT_EQ(details->state.size(), 3u);
 
-  DYNAFLOW_ASSERT_OK(store_->DeleteState(run.run_id, "cart"));
-  DYNAFLOW_ASSERT_OK(store_->DeleteState(run.run_id, "never-written"));
-  DYNAFLOW_EXPECT_STATUS(store_->GetState(run.run_id, "cart").status(), StatusCode::kNotFound);
+  ASSERT_OK(store_->DeleteState(run.run_id, "cart"));
+  ASSERT_OK(store_->DeleteState(run.run_id, "never-written"));
+  EXPECT_STATUS(store_->GetState(run.run_id, "cart").status(), StatusCode::kNotFound);
   EXPECT_EQ(store_->ListState(run.run_id)->size(), 2u);
   // A deleted key starts again at version 1.
   EXPECT_EQ(*store_->PutState(run.run_id, "cart", "new"), 1);
 
-  DYNAFLOW_EXPECT_STATUS(store_->PutState("no-such-run", "k", "v").status(), StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_STATUS(store_->DeleteState("no-such-run", "k"), StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_STATUS(store_->PutState(run.run_id, "", "v").status(),
-                         StatusCode::kInvalidArgument);
-  DYNAFLOW_EXPECT_STATUS(store_->PutState(run.run_id, "big", std::string(401 * 1024, 'b')).status(),
-                         StatusCode::kLimitExceeded);
+  EXPECT_STATUS(store_->PutState("no-such-run", "k", "v").status(), StatusCode::kNotFound);
+  EXPECT_STATUS(store_->DeleteState("no-such-run", "k"), StatusCode::kNotFound);
+  EXPECT_STATUS(store_->PutState(run.run_id, "", "v").status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->PutState(run.run_id, "big", std::string(401 * 1024, 'b')).status(),
+                StatusCode::kLimitExceeded);
   EXPECT_TRUE(store_->ListState("no-such-run")->empty());
 }
 
 TEST_P(WorkflowStoreTest, StateWritesDoNotDisturbTheOwnerAndCloseWithTheRun) {
   ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
   auto other = MakeStore(Options());  // e.g. a step's side process writing state
-  ASSERT_TRUE(other->PutState(run.run_id, "progress", "50%").ok());
+  ASSERT_OK(other->PutState(run.run_id, "progress", "50%"));
   // The owner's cached run predates the state write; its step record is still one write, and
   // the state item expires with the run's other items (itemsTtl) without the owner knowing it.
   store::StepRecord step;
   step.step_id = "half";
   auto rec = store_->RecordStep(FenceOf(run), step);
-  ASSERT_TRUE(rec.ok()) << rec.status();
+  ASSERT_OK(rec);
   EXPECT_EQ(rec->version, run.version);  // neither state writes nor step records bump it
-  ASSERT_TRUE(other->PutState(run.run_id, "late", "x").ok());
-  ASSERT_TRUE(store_->FinishRun(FenceOf(run), {}).ok());
+  ASSERT_OK(other->PutState(run.run_id, "late", "x"));
+  ASSERT_OK(store_->FinishRun(FenceOf(run), {}));
   auto state = table_->Get({RunPk(run.run_id), "STATE#late"});
-  ASSERT_TRUE(state.ok());
+  ASSERT_OK(state);
   EXPECT_NE(FindAttribute(*state, table::kTtl), nullptr);
   // After the finish (7-day retention) state is read-only.
-  DYNAFLOW_EXPECT_STATUS(other->PutState(run.run_id, "after", "x").status(),
-                         StatusCode::kConditionFailed);
-  DYNAFLOW_EXPECT_STATUS(other->DeleteState(run.run_id, "late"), StatusCode::kConditionFailed);
+  EXPECT_STATUS(other->PutState(run.run_id, "after", "x").status(), StatusCode::kConditionFailed);
+  EXPECT_STATUS(other->DeleteState(run.run_id, "late"), StatusCode::kConditionFailed);
   EXPECT_EQ(other->GetState(run.run_id, "late")->value, "x");
 }
 
 TEST_P(WorkflowStoreTest, ConcurrentCompareAndSwapCountsExactly) {
   ::dynaflow::Run run = MustCreate(*store_, Wf("w"));
-  ASSERT_TRUE(store_->PutState(run.run_id, "counter", "0").ok());
+  ASSERT_OK(store_->PutState(run.run_id, "counter", "0"));
   constexpr int kThreads = 4, kIncrements = 10;
   std::atomic<int> conflicts{0};
   std::vector<std::thread> threads;
@@ -119,7 +116,7 @@ TEST_P(WorkflowStoreTest, ConcurrentCompareAndSwapCountsExactly) {
   }
   for (auto& t : threads) t.join();
   auto final = store_->GetState(run.run_id, "counter");
-  ASSERT_TRUE(final.ok());
+  ASSERT_OK(final);
   EXPECT_EQ(final->value, std::to_string(kThreads * kIncrements));
   EXPECT_EQ(final->version, 1 + kThreads * kIncrements);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/workflow_store_suite.h"
 
 namespace dynaflow::test {
@@ -15,16 +16,7 @@ using store::RunChange;
 using store::StepRecord;
 using store::WorkflowStore;
 
-int WorkflowStoreSuiteStepsAnchor() { return 0; }
-
 namespace {
-
-StepRecord Step(const std::string& id, std::optional<std::string> output = std::nullopt) {
-  StepRecord s;
-  s.step_id = id;
-  s.output = std::move(output);
-  return s;
-}
 
 TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
   ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
@@ -36,7 +28,7 @@ TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
   RunChange change;
   change.cursor_step = "charge";
   auto after = store_->RecordStep(FenceOf(run), reserve, change);
-  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_OK(after);
   EXPECT_EQ(after->cursor_step, "charge");
   EXPECT_EQ(after->version, run.version + 1);
   EXPECT_EQ(after->status, RunStatus::kRunning);
@@ -44,11 +36,11 @@ TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
   StepRecord charge = Step("charge");  // no output
   charge.status = StepStatus::kFailed;
   charge.error = "card declined";
-  ASSERT_TRUE(store_->RecordStep(FenceOf(run), charge).ok());
-  ASSERT_TRUE(store_->RecordStep(FenceOf(run), Step("audit", "")).ok());  // empty output
+  ASSERT_OK(store_->RecordStep(FenceOf(run), charge));
+  ASSERT_OK(store_->RecordStep(FenceOf(run), Step("audit", "")));  // empty output
 
   auto details = store_->LoadRun(run.run_id, true);
-  ASSERT_TRUE(details.ok()) << details.status();
+  ASSERT_OK(details);
   EXPECT_EQ(details->run.version, run.version + 1);  // only the record with a run change
   ASSERT_EQ(details->steps.size(), 3u);
   EXPECT_EQ(details->steps[0].step_id, "audit");  // step id order
@@ -65,66 +57,63 @@ TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
   EXPECT_EQ(details->outputs["reserve"], "{\"reservation\":7}");
   EXPECT_EQ(details->outputs["audit"], "");
   auto out = store_->GetOutput(run.run_id, "reserve");
-  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_OK(out);
   EXPECT_EQ(*out, "{\"reservation\":7}");
-  DYNAFLOW_EXPECT_STATUS(store_->GetOutput(run.run_id, "charge").status(), StatusCode::kNotFound);
-  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(run), Step("bad#id")).status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->GetOutput(run.run_id, "charge").status(), StatusCode::kNotFound);
+  EXPECT_STATUS(store_->RecordStep(FenceOf(run), Step("bad#id")).status(),
+                StatusCode::kInvalidArgument);
   // A fresh store (another process) reads the same.
   auto other = MakeStore(Options());
   auto again = other->LoadRun(run.run_id, false);
-  ASSERT_TRUE(again.ok());
+  ASSERT_OK(again);
   EXPECT_EQ(again->steps.size(), 3u);
   EXPECT_TRUE(again->outputs.empty());
 }
 
 TEST_P(WorkflowStoreTest, DuplicateStepRecordIsRejectedAndChangesNothing) {
   ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
-  ASSERT_TRUE(store_->RecordStep(FenceOf(run), Step("pay", "first")).ok());
+  ASSERT_OK(store_->RecordStep(FenceOf(run), Step("pay", "first")));
   auto before = RawPartition(RunPk(run.run_id));
   RunChange change;
   change.cursor_step = "should-not-apply";
-  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(run), Step("pay", "second"), change).status(),
-                         StatusCode::kAlreadyExists);
+  EXPECT_STATUS(store_->RecordStep(FenceOf(run), Step("pay", "second"), change).status(),
+                StatusCode::kAlreadyExists);
   // Through a store that does not know the run (the conditional write itself rejects it).
   auto other = MakeStore(Options());
-  DYNAFLOW_EXPECT_STATUS(other->RecordStep(FenceOf(run), Step("pay", "third"), change).status(),
-                         StatusCode::kAlreadyExists);
+  EXPECT_STATUS(other->RecordStep(FenceOf(run), Step("pay", "third"), change).status(),
+                StatusCode::kAlreadyExists);
   EXPECT_EQ(RawPartition(RunPk(run.run_id)), before);
   EXPECT_EQ(*store_->GetOutput(run.run_id, "pay"), "first");
   // The owner's writes still work afterwards.
-  EXPECT_TRUE(store_->RecordStep(FenceOf(run), Step("ship")).ok());
+  EXPECT_OK(store_->RecordStep(FenceOf(run), Step("ship")));
 }
 
 TEST_P(WorkflowStoreTest, FencedOwnerWritesAreRejectedAndChangeNothing) {
   ::dynaflow::Run a = MustCreateClaimed(*store_, "w", "a");
-  ASSERT_TRUE(store_->RecordStep(FenceOf(a), Step("one", "1")).ok());
+  ASSERT_OK(store_->RecordStep(FenceOf(a), Step("one", "1")));
   clock_.Advance(seconds(31));
   auto other = MakeStore(Options());
   auto b = other->ClaimRun(a.run_id, "b", seconds(30));
-  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_OK(b);
   ASSERT_EQ(b->lease.epoch, a.lease.epoch + 1);
   auto before = RawPartition(RunPk(a.run_id));
   // `store_` still believes A holds the lease (its cache is stale). A step record is one put
   // that no run condition guards, so A's record of a step B has not recorded lands (first
   // writer wins); see "Fencing" in workflow_store.h.
-  DYNAFLOW_ASSERT_OK(store_->RecordStep(FenceOf(a), Step("two", "2")).status());
+  ASSERT_OK(store_->RecordStep(FenceOf(a), Step("two", "2")).status());
   // A store that never saw the run reads it first and learns of the new epoch.
   auto fresh = MakeStore(Options());
-  DYNAFLOW_EXPECT_STATUS(fresh->RecordStep(FenceOf(a), Step("three", "3")).status(),
-                         StatusCode::kFenced);
+  EXPECT_STATUS(fresh->RecordStep(FenceOf(a), Step("three", "3")).status(), StatusCode::kFenced);
   // Every run-level write of A is rejected.
   RunChange c;
   c.cursor_step = "x";
-  DYNAFLOW_EXPECT_STATUS(store_->UpdateRun(FenceOf(a), c).status(), StatusCode::kFenced);
-  DYNAFLOW_EXPECT_STATUS(store_->ExtendLease(FenceOf(a), seconds(30)).status(),
-                         StatusCode::kFenced);
-  DYNAFLOW_EXPECT_STATUS(store_->ReleaseRun(FenceOf(a)), StatusCode::kFenced);
-  DYNAFLOW_EXPECT_STATUS(store_->FinishRun(FenceOf(a), {}).status(), StatusCode::kFenced);
-  DYNAFLOW_EXPECT_STATUS(store_->RecordStepAndFinish(FenceOf(a), Step("three"), {}).status(),
-                         StatusCode::kFenced);
-  DYNAFLOW_EXPECT_STATUS(store_->RecordStep(FenceOf(a), Step("four"), c).status(),
-                         StatusCode::kFenced);
+  EXPECT_STATUS(store_->UpdateRun(FenceOf(a), c).status(), StatusCode::kFenced);
+  EXPECT_STATUS(store_->ExtendLease(FenceOf(a), seconds(30)).status(), StatusCode::kFenced);
+  EXPECT_STATUS(store_->ReleaseRun(FenceOf(a)), StatusCode::kFenced);
+  EXPECT_STATUS(store_->FinishRun(FenceOf(a), {}).status(), StatusCode::kFenced);
+  EXPECT_STATUS(store_->RecordStepAndFinish(FenceOf(a), Step("three"), {}).status(),
+                StatusCode::kFenced);
+  EXPECT_STATUS(store_->RecordStep(FenceOf(a), Step("four"), c).status(), StatusCode::kFenced);
   // The only change is A's step item; nothing recorded before changed.
   auto after = RawPartition(RunPk(a.run_id));
   ASSERT_EQ(after.size(), before.size() + 1);
@@ -132,17 +121,17 @@ TEST_P(WorkflowStoreTest, FencedOwnerWritesAreRejectedAndChangeNothing) {
     EXPECT_NE(std::find(after.begin(), after.end(), item), after.end());
   }
   // B cannot overwrite it: its record of "two" is rejected and A's stands.
-  DYNAFLOW_EXPECT_STATUS(other->RecordStep(FenceOf(*b), Step("two", "2b")).status(),
-                         StatusCode::kAlreadyExists);
+  EXPECT_STATUS(other->RecordStep(FenceOf(*b), Step("two", "2b")).status(),
+                StatusCode::kAlreadyExists);
   EXPECT_EQ(*other->GetOutput(a.run_id, "two"), "2");
   // B's writes work.
   auto rec = other->RecordStep(FenceOf(*b), Step("five", "5b"));
-  ASSERT_TRUE(rec.ok()) << rec.status();
+  ASSERT_OK(rec);
   EXPECT_EQ(*other->GetOutput(a.run_id, "five"), "5b");
   auto fin = other->RecordStepAndFinish(FenceOf(*b), Step("six", "6b"), {});
-  ASSERT_TRUE(fin.ok()) << fin.status();
+  ASSERT_OK(fin);
   auto details = other->LoadRun(a.run_id, true);
-  ASSERT_TRUE(details.ok()) << details.status();
+  ASSERT_OK(details);
   ASSERT_EQ(details->steps.size(), 4u);  // five, one, six (final, in the run item), two
   EXPECT_EQ(details->outputs["six"], "6b");
 }
@@ -154,17 +143,17 @@ TEST_P(WorkflowStoreTest, ConcurrentWritersOfOneOwnerAllLand) {
   std::thread heartbeat([&] {
     for (int i = 0; i < 20; ++i) {
       auto r = store_->ExtendLease(FenceOf(run), seconds(30));
-      EXPECT_TRUE(r.ok()) << r.status();
+      EXPECT_OK(r);
       std::this_thread::sleep_for(milliseconds(10));  // real time: heartbeats are periodic
     }
   });
   for (int i = 0; i < 20; ++i) {
     auto r = store_->RecordStep(FenceOf(run), Step("s" + std::to_string(100 + i)));
-    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_OK(r);
   }
   heartbeat.join();
   auto details = store_->LoadRun(run.run_id, false);
-  ASSERT_TRUE(details.ok());
+  ASSERT_OK(details);
   EXPECT_EQ(details->steps.size(), 20u);
   EXPECT_EQ(details->run.version, run.version + 20);  // step records write no run item
 }
@@ -176,30 +165,29 @@ TEST_P(WorkflowStoreTest, UpdateRunMovesStatusAndDueTime) {
   sleep.due_at = clock_.Now() + std::chrono::minutes(5);
   sleep.release_lease = true;
   auto slept = store_->UpdateRun(FenceOf(run), sleep);
-  ASSERT_TRUE(slept.ok()) << slept.status();
+  ASSERT_OK(slept);
   EXPECT_EQ(slept->status, RunStatus::kSleeping);
   EXPECT_EQ(slept->due_at, *sleep.due_at);
   EXPECT_TRUE(slept->lease.owner.empty());
   auto due = store_->FindDueRuns(10);
-  ASSERT_TRUE(due.ok());
+  ASSERT_OK(due);
   EXPECT_TRUE(due->empty());
   clock_.Advance(std::chrono::minutes(5));
   due = store_->FindDueRuns(10);
-  ASSERT_TRUE(due.ok());
+  ASSERT_OK(due);
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ((*due)[0].status, RunStatus::kSleeping);
   auto woke = store_->ClaimRun(run.run_id, "worker2", seconds(30));
-  ASSERT_TRUE(woke.ok()) << woke.status();
+  ASSERT_OK(woke);
   EXPECT_EQ(woke->status, RunStatus::kRunning);
   RunChange bad;
   bad.status = RunStatus::kCompleted;
-  DYNAFLOW_EXPECT_STATUS(store_->UpdateRun(FenceOf(*woke), bad).status(),
-                         StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->UpdateRun(FenceOf(*woke), bad).status(), StatusCode::kInvalidArgument);
   RunChange err;
   err.error = "transient";
   err.status = RunStatus::kCompensating;
   auto comp = store_->UpdateRun(FenceOf(*woke), err);
-  ASSERT_TRUE(comp.ok());
+  ASSERT_OK(comp);
   EXPECT_EQ(comp->error, "transient");
   EXPECT_EQ(comp->status, RunStatus::kCompensating);
   EXPECT_EQ(comp->due_at, woke->lease.expires_at);  // leased: due = lease expiry
@@ -219,9 +207,9 @@ TEST_P(WorkflowStoreTest, FindDueRunsCoversEveryKindInDueOrder) {
   RunChange sleep = ToStatus(RunStatus::kSleeping);
   sleep.due_at = now - seconds(40);
   sleep.release_lease = true;
-  ASSERT_TRUE(store->UpdateRun(FenceOf(s_due), sleep).ok());
+  ASSERT_OK(store->UpdateRun(FenceOf(s_due), sleep));
   sleep.due_at = now + seconds(40);
-  ASSERT_TRUE(store->UpdateRun(FenceOf(s_later), sleep).ok());
+  ASSERT_OK(store->UpdateRun(FenceOf(s_later), sleep));
   // RUNNING with a lease that expires 10 s from now, and one with a 100 s lease.
   NewRun leased = Wf("w");
   leased.owner = "y";
@@ -232,29 +220,29 @@ TEST_P(WorkflowStoreTest, FindDueRunsCoversEveryKindInDueOrder) {
   // COMPENSATING with a 20 s lease.
   leased.lease_duration = seconds(20);
   ::dynaflow::Run c = MustCreate(*store, leased);
-  ASSERT_TRUE(store->UpdateRun(FenceOf(c), ToStatus(RunStatus::kCompensating)).ok());
+  ASSERT_OK(store->UpdateRun(FenceOf(c), ToStatus(RunStatus::kCompensating)));
   // Finished runs are never due.
   ::dynaflow::Run done = MustCreateClaimed(*store, "w", "z");
-  ASSERT_TRUE(store->FinishRun(FenceOf(done), {}).ok());
+  ASSERT_OK(store->FinishRun(FenceOf(done), {}));
 
   auto due = store->FindDueRuns(100);
-  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_OK(due);
   ASSERT_EQ(due->size(), 2u);
   EXPECT_EQ((*due)[0].run_id, p_due.run_id);
   EXPECT_EQ((*due)[1].run_id, s_due.run_id);
 
   clock_.Advance(seconds(30));  // the 10 s and 20 s leases expired
   due = store->FindDueRuns(100);
-  ASSERT_TRUE(due.ok());
+  ASSERT_OK(due);
   std::vector<std::string> ids;
   for (const ::dynaflow::Run& r : *due) ids.push_back(r.run_id);
   EXPECT_EQ(ids,
             (std::vector<std::string>{p_due.run_id, s_due.run_id, r_expiring.run_id, c.run_id}));
   auto two = store->FindDueRuns(2);
-  ASSERT_TRUE(two.ok());
+  ASSERT_OK(two);
   ASSERT_EQ(two->size(), 2u);
   EXPECT_EQ((*two)[1].run_id, s_due.run_id);
-  DYNAFLOW_EXPECT_STATUS(store->FindDueRuns(0).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store->FindDueRuns(0).status(), StatusCode::kInvalidArgument);
 }
 
 // The rotating scan (FindDueRuns(limit, scan)) returns the due runs of one status at a time,
@@ -267,7 +255,7 @@ TEST_P(WorkflowStoreTest, RotatingDueScanTakesStatusesInTurn) {
   store::DueScan scan;
   scan.next = 2;
   auto none = store->FindDueRuns(10, scan);
-  ASSERT_TRUE(none.ok()) << none.status();
+  ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
   EXPECT_EQ(scan.next, 0);
 
@@ -277,7 +265,7 @@ TEST_P(WorkflowStoreTest, RotatingDueScanTakesStatusesInTurn) {
   RunChange sleep = ToStatus(RunStatus::kSleeping);
   sleep.due_at = now - seconds(5);
   sleep.release_lease = true;
-  ASSERT_TRUE(store->UpdateRun(FenceOf(s), sleep).ok());
+  ASSERT_OK(store->UpdateRun(FenceOf(s), sleep));
   NewRun leased = Wf("w");
   leased.owner = "y";
   leased.lease_duration = seconds(10);
@@ -287,7 +275,7 @@ TEST_P(WorkflowStoreTest, RotatingDueScanTakesStatusesInTurn) {
   auto ids = [&](int limit) {
     std::vector<std::string> out;
     auto due = store->FindDueRuns(limit, scan);
-    EXPECT_TRUE(due.ok()) << due.status();
+    EXPECT_OK(due);
     if (due.ok()) {
       for (const ::dynaflow::Run& run : *due) out.push_back(run.run_id);
     }
@@ -302,49 +290,47 @@ TEST_P(WorkflowStoreTest, RotatingDueScanTakesStatusesInTurn) {
   EXPECT_EQ(scan.next, 3);
   EXPECT_EQ(ids(10), (Ids{p1.run_id, p2.run_id}));  // nothing COMPENSATING: on to PENDING
   EXPECT_EQ(scan.next, 1);
-  DYNAFLOW_EXPECT_STATUS(store->FindDueRuns(0, scan).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store->FindDueRuns(0, scan).status(), StatusCode::kInvalidArgument);
 }
 
 TEST_P(WorkflowStoreTest, CancelRequestReachesTheOwnerOrFinishesDirectly) {
   ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
   auto operator_store = MakeStore(Options());
   auto flagged = operator_store->RequestCancel(run.run_id);
-  ASSERT_TRUE(flagged.ok()) << flagged.status();
+  ASSERT_OK(flagged);
   EXPECT_TRUE(flagged->cancel_requested);
   EXPECT_EQ(flagged->status, RunStatus::kRunning);
   // The owner (stale cache) records its step: it lands; its next run-level write (a lease
   // renewal at the latest) tells it about the cancel.
   auto rec = store_->RecordStep(FenceOf(run), Step("done-anyway", "x"));
-  ASSERT_TRUE(rec.ok()) << rec.status();
+  ASSERT_OK(rec);
   auto renewed = store_->ExtendLease(FenceOf(run), seconds(30));
-  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  ASSERT_OK(renewed);
   EXPECT_TRUE(renewed->cancel_requested);
   auto fin = store_->FinishRun(FenceOf(run), Finish(RunStatus::kCancelled));
-  ASSERT_TRUE(fin.ok()) << fin.status();
+  ASSERT_OK(fin);
   EXPECT_EQ(fin->status, RunStatus::kCancelled);
-  DYNAFLOW_EXPECT_STATUS(operator_store->RequestCancel(run.run_id).status(),
-                         StatusCode::kConditionFailed);
+  EXPECT_STATUS(operator_store->RequestCancel(run.run_id).status(), StatusCode::kConditionFailed);
 
   // Unowned (PENDING) and expired runs are cancelled at once.
   ::dynaflow::Run pending = MustCreate(*store_, Wf("w"));
   auto cancelled = operator_store->RequestCancel(pending.run_id);
-  ASSERT_TRUE(cancelled.ok()) << cancelled.status();
+  ASSERT_OK(cancelled);
   EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
   ASSERT_TRUE(cancelled->finished_at.has_value());
   ::dynaflow::Run expired = MustCreateClaimed(*store_, "w", "worker");
   clock_.Advance(seconds(31));
   cancelled = operator_store->RequestCancel(expired.run_id);
-  ASSERT_TRUE(cancelled.ok());
+  ASSERT_OK(cancelled);
   EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
   // A stale owner's step put may still land, but its run-level writes are all rejected and the
   // run stays CANCELLED.
   (void)store_->RecordStep(FenceOf(expired), Step("late"));
-  DYNAFLOW_EXPECT_STATUS(store_->ExtendLease(FenceOf(expired), seconds(30)).status(),
-                         StatusCode::kConditionFailed);
-  DYNAFLOW_EXPECT_STATUS(store_->FinishRun(FenceOf(expired), {}).status(),
-                         StatusCode::kConditionFailed);
+  EXPECT_STATUS(store_->ExtendLease(FenceOf(expired), seconds(30)).status(),
+                StatusCode::kConditionFailed);
+  EXPECT_STATUS(store_->FinishRun(FenceOf(expired), {}).status(), StatusCode::kConditionFailed);
   EXPECT_EQ(operator_store->GetRun(expired.run_id)->status, RunStatus::kCancelled);
-  DYNAFLOW_EXPECT_STATUS(operator_store->RequestCancel("missing").status(), StatusCode::kNotFound);
+  EXPECT_STATUS(operator_store->RequestCancel("missing").status(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "store/table/memory_table.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::app {
 namespace {
@@ -40,21 +41,21 @@ TEST(MetricsListener, ServesTheWorkersMetricsAtSlashMetrics) {
                     .Options(no_retries))
           .Build()
           .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   engine::WorkerOptions wo;
   wo.poll_interval = 10ms;
   auto worker = engine->NewWorker(wo).value();
-  ASSERT_TRUE(worker->Start().ok());
+  ASSERT_OK(worker->Start());
   for (int v : {1, 2, -1}) {
     auto started = engine->Start(wf, v);
-    ASSERT_TRUE(started.ok());
-    ASSERT_TRUE(engine->WaitForRun(started->run_id, 30s).ok());
+    ASSERT_OK(started);
+    ASSERT_OK(engine->WaitForRun(started->run_id, 30s));
   }
 
   config::WorkerConfig wc;
   wc.metrics_listen = "127.0.0.1:0";
   auto listener = StartWorkerMetrics(wc, *engine);
-  ASSERT_TRUE(listener.ok()) << listener.status();
+  ASSERT_OK(listener);
   ASSERT_NE(*listener, nullptr);
   httplib::Client http("127.0.0.1", (*listener)->port());
   auto r = http.Get("/metrics");
@@ -80,7 +81,7 @@ TEST(MetricsListener, EmptyAddressMeansNoneAndBadOnesAreErrors) {
   auto engine = engine::Engine::Open(eo).value();
   config::WorkerConfig wc;
   auto none = StartWorkerMetrics(wc, *engine);
-  ASSERT_TRUE(none.ok());
+  ASSERT_OK(none);
   EXPECT_EQ(*none, nullptr);
   wc.metrics_listen = "9464";
   auto bad = StartWorkerMetrics(wc, *engine);
@@ -88,7 +89,7 @@ TEST(MetricsListener, EmptyAddressMeansNoneAndBadOnesAreErrors) {
   EXPECT_NE(bad.status().message().find("[worker] metrics-listen"), std::string::npos);
 
   config::Config c;
-  EXPECT_TRUE(config::ApplyFlags({"--worker.metrics-listen=127.0.0.1:9464"}, &c).ok());
+  EXPECT_OK(config::ApplyFlags({"--worker.metrics-listen=127.0.0.1:9464"}, &c));
   EXPECT_EQ(c.worker.metrics_listen, "127.0.0.1:9464");
   Status s = config::ApplyFlags({"--worker.metrics-listen=localhost"}, &c);
   ASSERT_FALSE(s.ok());
@@ -98,10 +99,10 @@ TEST(MetricsListener, EmptyAddressMeansNoneAndBadOnesAreErrors) {
 TEST(ListenAddress, ParsesHostAndPort) {
   std::string host;
   int port = -1;
-  ASSERT_TRUE(ParseListenAddress("127.0.0.1:8080", &host, &port).ok());
+  ASSERT_OK(ParseListenAddress("127.0.0.1:8080", &host, &port));
   EXPECT_EQ(host, "127.0.0.1");
   EXPECT_EQ(port, 8080);
-  ASSERT_TRUE(ParseListenAddress("[::1]:0", &host, &port).ok());
+  ASSERT_OK(ParseListenAddress("[::1]:0", &host, &port));
   EXPECT_EQ(host, "::1");
   EXPECT_EQ(port, 0);
   for (const char* bad :

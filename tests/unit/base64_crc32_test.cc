@@ -9,6 +9,7 @@
 #include "store/dynamodb/client/base64.h"
 #include "store/dynamodb/client/codec.h"
 #include "store/dynamodb/client/internal/crc32.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -134,16 +135,16 @@ TEST(Crc32Test, ExtendConcatenates) {
 }
 
 TEST(VerifyCrc32Test, AbsentHeaderIsOk) {
-  EXPECT_TRUE(VerifyCrc32({}, "anything").ok());
-  EXPECT_TRUE(VerifyCrc32({{"x-amzn-RequestId", "abc"}}, "{}").ok());
+  EXPECT_OK(VerifyCrc32({}, "anything"));
+  EXPECT_OK(VerifyCrc32({{"x-amzn-RequestId", "abc"}}, "{}"));
 }
 
 TEST(VerifyCrc32Test, MatchingHeaderIsOkCaseInsensitively) {
   std::string body = R"({"Item":{"PK":{"S":"a"}}})";
   std::string crc = std::to_string(Crc32(body));
-  EXPECT_TRUE(VerifyCrc32({{"x-amz-crc32", crc}}, body).ok());
-  EXPECT_TRUE(VerifyCrc32({{"X-Amz-Crc32", crc}}, body).ok());
-  EXPECT_TRUE(VerifyCrc32({{"x-amz-crc32", "3421780262"}}, "123456789").ok());
+  EXPECT_OK(VerifyCrc32({{"x-amz-crc32", crc}}, body));
+  EXPECT_OK(VerifyCrc32({{"X-Amz-Crc32", crc}}, body));
+  EXPECT_OK(VerifyCrc32({{"x-amz-crc32", "3421780262"}}, "123456789"));
 }
 
 TEST(VerifyCrc32Test, MismatchNamesBothValues) {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
+
 namespace dynaflow::capacity {
 namespace {
 
@@ -102,12 +104,12 @@ TEST(CapacityModelTest, PerRunUnitsAreTheMeasuredOnes) {
   ModelOptions o;
   o.billing = BillingRules::DynamoDbLocal();
   auto handed = ModelCapacity(Small(true), {}, o);
-  ASSERT_TRUE(handed.ok()) << handed.status();
+  ASSERT_OK(handed);
   EXPECT_EQ(handed->per_run.wru(), 28);
   EXPECT_EQ(handed->per_run.requests.at("PutItem"), 10);
   EXPECT_EQ(handed->per_run.requests.at("UpdateItem"), 1);
   auto polled = ModelCapacity(Small(false), {}, o);
-  ASSERT_TRUE(polled.ok()) << polled.status();
+  ASSERT_OK(polled);
   EXPECT_EQ(polled->per_run.wru(), 32);
   EXPECT_EQ(polled->per_run.wru_gsi1, 4);     // create, claim, finish (2: the 1 KB result)
   EXPECT_GT(polled->gsi2.rru_per_second, 0);  // the polls' Queries
@@ -115,7 +117,7 @@ TEST(CapacityModelTest, PerRunUnitsAreTheMeasuredOnes) {
   Workload slow = Small(false);
   slow.step_duration = std::chrono::milliseconds(2000);  // 20 s runs, 2 renewals
   auto renewing = ModelCapacity(slow, {}, o);
-  ASSERT_TRUE(renewing.ok());
+  ASSERT_OK(renewing);
   EXPECT_EQ(renewing->per_run.wru(), 32 + 2 * 4);
   EXPECT_EQ(renewing->table.hottest.wru_per_second, (22 + 2) / 20.0);  // one run over 20 s
 }
@@ -126,14 +128,14 @@ TEST(CapacityModelTest, ShardsSpreadTheWorkflowKeyAndRatesScale) {
   ModelOptions o;
   o.max_sample_runs = 400;  // a sample of 0.4 s, scaled to the rate
   auto one = ModelCapacity(w, {1, 1}, o);
-  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_OK(one);
   EXPECT_EQ(one->gsi1.keys, 1);
   EXPECT_EQ(one->gsi1.hottest.key, "WORKFLOW#orders");
   EXPECT_DOUBLE_EQ(one->gsi1.wru_per_second, 1000 * one->per_run.wru_gsi1);
   EXPECT_GT(one->hottest.share, 1);  // one key takes every run-item write: over its limit
   ASSERT_EQ(one->sample_runs, 400);
   auto sharded = ModelCapacity(w, {16, 8}, o);
-  ASSERT_TRUE(sharded.ok());
+  ASSERT_OK(sharded);
   EXPECT_EQ(sharded->gsi1.keys, 16);
   EXPECT_EQ(sharded->gsi2.keys, 2 * 8);  // RUNNING and COMPLETED shards
   EXPECT_DOUBLE_EQ(sharded->gsi1.wru_per_second, one->gsi1.wru_per_second);
@@ -146,7 +148,7 @@ TEST(CapacityModelTest, RecommendationKeepsEveryPartitionUnderTheTarget) {
   w.runs_per_second = 300;  // GSI1 alone: 1,200 WRU/s on one key
   CapacityReport report;
   auto layout = RecommendLayout(w, 0.5, {}, &report);
-  ASSERT_TRUE(layout.ok()) << layout.status();
+  ASSERT_OK(layout);
   EXPECT_GT(layout->gsi1_shards, 2);
   EXPECT_LE(report.hottest.share, 0.5);
   EXPECT_EQ(report.layout.gsi1_shards, layout->gsi1_shards);

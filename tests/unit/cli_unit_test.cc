@@ -12,6 +12,7 @@
 #include "cli/time_text.h"
 #include "store/table/memory_table.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::cli {
 namespace {
@@ -93,11 +94,11 @@ TEST(CliJson, PayloadsKeepNumbersAndFallBackToStrings) {
 
 TEST(CliArguments, StatusesAndTags) {
   auto s = ParseStatuses({"failed", "Compensated"});
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(*s, (std::vector<RunStatus>{RunStatus::kFailed, RunStatus::kCompensated}));
   EXPECT_EQ(ParseStatuses({"DONE"}).status().message().rfind("unknown status \"DONE\"", 0), 0u);
   auto t = ParseTags({"a=1", "b=x=y", "c="});
-  ASSERT_TRUE(t.ok());
+  ASSERT_OK(t);
   EXPECT_EQ(t->at("b"), "x=y");
   EXPECT_EQ(t->at("c"), "");
   EXPECT_FALSE(ParseTags({"=v"}).ok());
@@ -122,9 +123,9 @@ class CliListing : public ::testing::Test {
       nr.workflow_id = "wf";
       nr.run_id = "run-" + std::string(i < 10 ? "0" : "") + std::to_string(i);
       if (i % 2 == 0) nr.tags["team"] = "a";
-      ASSERT_TRUE(store_->CreateRun(nr).ok());
+      ASSERT_OK(store_->CreateRun(nr));
       if (i % 3 != 0) {
-        ASSERT_TRUE(store_->RequestCancel(nr.run_id).ok());
+        ASSERT_OK(store_->RequestCancel(nr.run_id));
       }
       clock_.Advance(1s);
     }
@@ -137,7 +138,7 @@ class CliListing : public ::testing::Test {
     int n = 0;
     do {
       auto page = ListRuns(*store_, q, cursor);
-      EXPECT_TRUE(page.ok()) << page.status();
+      EXPECT_OK(page);
       if (!page.ok()) break;
       for (const auto& r : page->runs) {
         EXPECT_TRUE(seen.insert(r.run_id).second) << r.run_id;
@@ -159,7 +160,7 @@ TEST_F(CliListing, OneStreamPagesAtOneStoreCallEach) {
   q.workflow_id = "wf";
   q.limit = 7;
   auto page = ListRuns(*store_, q, "");
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   EXPECT_EQ(page->runs.size(), 7u);
   EXPECT_EQ(page->runs[0].run_id, "run-29");
   EXPECT_EQ(page->store_calls, 1);
@@ -198,7 +199,7 @@ TEST_F(CliListing, CursorsOfOtherQueriesAndTamperedOnesAreRejected) {
   a.workflow_id = "wf";
   a.limit = 2;
   auto page = ListRuns(*store_, a, "");
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   const std::string cursor = page->next_cursor;
   RunQuery b = a;
   b.newest_first = false;
@@ -217,7 +218,7 @@ TEST_F(CliListing, CursorsOfOtherQueriesAndTamperedOnesAreRejected) {
   wf_pending.workflow_id = "wf";
   wf_pending.statuses = {RunStatus::kPending};
   auto count = CountRuns(*store_, wf_pending);
-  ASSERT_TRUE(count.ok());
+  ASSERT_OK(count);
   EXPECT_EQ(*count, 10);
   RunQuery pending;
   pending.statuses = {RunStatus::kPending};

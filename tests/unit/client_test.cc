@@ -6,6 +6,7 @@
 
 #include "tests/support/fake_clock.h"
 #include "tests/support/fault_transport.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -46,7 +47,7 @@ TEST_F(ClientTest, SignsAndTargetsTheOperation) {
   auto client = MakeClient();
   transport_->PushResponse(200, kGetItemBody);
   auto r = client->GetItem(Get());
-  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_OK(r);
   ASSERT_TRUE(r->item.has_value());
   EXPECT_EQ(*r->item->at("v").AsN(), "3");
   auto req = transport_->last_request();
@@ -69,7 +70,7 @@ TEST_F(ClientTest, RetriesThrottlingThenSucceeds) {
   transport_->PushResponse(500, R"({"__type":"InternalServerError"})");
   transport_->PushResponse(200, kGetItemBody);
   auto r = client->GetItem(Get());
-  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_OK(r);
   EXPECT_EQ(transport_->request_count(), 3u);
   auto stats = client->counters().Get("GetItem");
   EXPECT_EQ(stats.attempts, 3);
@@ -129,7 +130,7 @@ TEST_F(ClientTest, TransactWriteGetsAStableClientRequestTokenAcrossRetries) {
   transport_->PushResponse(200, "{}");
   TransactWriteItemsRequest tx;
   tx.transact_items.push_back(TransactPut{"t", {{"PK", AttributeValue::S("a")}}, {}, {}, false});
-  ASSERT_TRUE(client->TransactWriteItems(tx).ok());
+  ASSERT_OK(client->TransactWriteItems(tx));
   auto reqs = transport_->requests();
   ASSERT_EQ(reqs.size(), 2u);
   auto token_of = [](const std::string& body) {
@@ -203,7 +204,7 @@ TEST_F(ClientTest, Crc32MismatchIsRetriedAndMatchPasses) {
   auto client = MakeClient();
   transport_->PushResponse(200, kGetItemBody, {{"x-amz-crc32", "1"}});
   transport_->PushResponse(200, kGetItemBody);
-  ASSERT_TRUE(client->GetItem(Get()).ok());
+  ASSERT_OK(client->GetItem(Get()));
   EXPECT_EQ(transport_->request_count(), 2u);
 }
 
@@ -222,7 +223,7 @@ TEST_F(ClientTest, BatchWriteSplitsInto25sAndResendsUnprocessed) {
   transport_->PushResponse(200, R"({})");
   transport_->PushResponse(200, R"({"UnprocessedItems":{}})");
   auto r = client->BatchWriteItem(req);
-  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_OK(r);
   auto reqs = transport_->requests();
   ASSERT_EQ(reqs.size(), 4u);
   auto count_puts = [](const std::string& body) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
+
 namespace dynaflow::dynamodb {
 namespace {
 
@@ -76,11 +78,11 @@ TEST(CodecValuesTest, RoundTripsEveryType) {
   Item item = SampleItem();
   std::string json = ItemToJson(item);
   Item back;
-  ASSERT_TRUE(ItemFromJson(json, &back).ok()) << json;
+  ASSERT_OK(ItemFromJson(json, &back)) << json;
   EXPECT_EQ(back, item);
   for (const auto& [name, value] : item) {
     AttributeValue v;
-    ASSERT_TRUE(AttributeValueFromJson(AttributeValueToJson(value), &v).ok()) << name;
+    ASSERT_OK(AttributeValueFromJson(AttributeValueToJson(value), &v)) << name;
     EXPECT_EQ(v, value) << name;
   }
 }
@@ -131,12 +133,12 @@ TEST(CodecValuesTest, StringEscapingMatchesRapidjson) {
     std::string actual = AttributeValueToJson(AttributeValue::S(s));
     ASSERT_EQ(actual, std::string(expected.GetString(), expected.GetSize())) << round;
     AttributeValue back;
-    ASSERT_TRUE(AttributeValueFromJson(actual, &back).ok());
+    ASSERT_OK(AttributeValueFromJson(actual, &back));
     ASSERT_EQ(back, AttributeValue::S(s));
   }
   std::string all = AllBytes();
   AttributeValue back;
-  ASSERT_TRUE(AttributeValueFromJson(AttributeValueToJson(AttributeValue::S(all)), &back).ok());
+  ASSERT_OK(AttributeValueFromJson(AttributeValueToJson(AttributeValue::S(all)), &back));
   EXPECT_EQ(back, AttributeValue::S(all));
 }
 
@@ -145,7 +147,7 @@ TEST(CodecValuesTest, NumbersAreNeverReformatted) {
        {"1e400", "-0", "0.10", "00012", "1E+5", "-12345678901234567890123456789.012345678"}) {
     AttributeValue v;
     std::string json = std::string(R"({"N":")") + n + "\"}";
-    ASSERT_TRUE(AttributeValueFromJson(json, &v).ok()) << n;
+    ASSERT_OK(AttributeValueFromJson(json, &v)) << n;
     ASSERT_NE(v.AsN(), nullptr);
     EXPECT_EQ(*v.AsN(), n);
     EXPECT_TRUE(SameJson(AttributeValueToJson(v), json));
@@ -199,7 +201,7 @@ TEST(CodecValuesTest, RejectsExcessiveNesting) {
     return s;
   };
   AttributeValue v;
-  EXPECT_TRUE(AttributeValueFromJson(nested(kMaxNestingDepth), &v).ok());
+  EXPECT_OK(AttributeValueFromJson(nested(kMaxNestingDepth), &v));
   EXPECT_TRUE(IsSerializationError(AttributeValueFromJson(nested(kMaxNestingDepth + 1), &v),
                                    "nested deeper than"));
   // Far deeper than any stack could recurse: the iterative parser and the depth limit hold.
@@ -503,7 +505,7 @@ TEST(CodecRequestTest, CheckRequestUtf8NamesTheInvalidString) {
   PutItemRequest valid;
   valid.table_name = "wf";
   valid.item = SampleItem();  // non-ASCII text, NUL, all 256 bytes as B and BS
-  EXPECT_TRUE(CheckRequestUtf8("PutItem", ToJson(valid)).ok());
+  EXPECT_OK(CheckRequestUtf8("PutItem", ToJson(valid)));
 
   auto put_error = [](Item item) {
     PutItemRequest r;
@@ -567,7 +569,7 @@ constexpr char kGetItemBody[] =
 
 TEST(CodecResponseTest, GetItem) {
   GetItemResponse r;
-  ASSERT_TRUE(ParseResponse(kGetItemBody, &r).ok());
+  ASSERT_OK(ParseResponse(kGetItemBody, &r));
   ASSERT_TRUE(r.item.has_value());
   EXPECT_EQ(*FindAttribute(*r.item, "PK"), AttributeValue::S("RUN#1"));
   EXPECT_EQ(*FindAttribute(*r.item, "version"), AttributeValue::N("42"));
@@ -580,33 +582,30 @@ TEST(CodecResponseTest, GetItem) {
 
   GetItemResponse absent;
   absent.item = Item{};  // stale data must be reset
-  ASSERT_TRUE(ParseResponse("{}", &absent).ok());
+  ASSERT_OK(ParseResponse("{}", &absent));
   EXPECT_FALSE(absent.item.has_value());
   EXPECT_FALSE(absent.consumed_capacity.has_value());
 }
 
 TEST(CodecResponseTest, PutUpdateDeleteItem) {
   PutItemResponse put;
-  ASSERT_TRUE(ParseResponse("{}", &put).ok());
+  ASSERT_OK(ParseResponse("{}", &put));
   EXPECT_FALSE(put.attributes.has_value());
-  ASSERT_TRUE(ParseResponse(R"({"Attributes":{"PK":{"S":"a"},"n":{"N":"1"}},
+  ASSERT_OK(ParseResponse(R"({"Attributes":{"PK":{"S":"a"},"n":{"N":"1"}},
       "ConsumedCapacity":{"TableName":"wf","CapacityUnits":1.0,"WriteCapacityUnits":1.0}})",
-                            &put)
-                  .ok());
+                          &put));
   ASSERT_TRUE(put.attributes.has_value());
   EXPECT_EQ(put.attributes->size(), 2u);
   EXPECT_DOUBLE_EQ(put.consumed_capacity->write_capacity_units, 1.0);
 
   UpdateItemResponse upd;
-  ASSERT_TRUE(
-      ParseResponse(R"({"Attributes":{"version":{"N":"8"},"status":{"S":"DONE"}}})", &upd).ok());
+  ASSERT_OK(ParseResponse(R"({"Attributes":{"version":{"N":"8"},"status":{"S":"DONE"}}})", &upd));
   EXPECT_EQ(*FindAttribute(*upd.attributes, "version"), AttributeValue::N("8"));
 
   DeleteItemResponse del;
-  ASSERT_TRUE(ParseResponse(R"({"Attributes":{"PK":{"S":"gone"}},
+  ASSERT_OK(ParseResponse(R"({"Attributes":{"PK":{"S":"gone"}},
       "ItemCollectionMetrics":{"ItemCollectionKey":{"PK":{"S":"gone"}},"SizeEstimateRangeGB":[0,1]}})",
-                            &del)
-                  .ok());
+                          &del));
   EXPECT_EQ(*FindAttribute(*del.attributes, "PK"), AttributeValue::S("gone"));
 }
 
@@ -618,7 +617,7 @@ constexpr char kQueryBody[] =
 
 TEST(CodecResponseTest, QueryAndScan) {
   QueryResponse q;
-  ASSERT_TRUE(ParseResponse(kQueryBody, &q).ok());
+  ASSERT_OK(ParseResponse(kQueryBody, &q));
   ASSERT_EQ(q.items.size(), 2u);
   EXPECT_EQ(q.count, 2);
   EXPECT_EQ(q.scanned_count, 3);
@@ -629,7 +628,7 @@ TEST(CodecResponseTest, QueryAndScan) {
   EXPECT_TRUE(q.consumed_capacity.has_value());
 
   ScanResponse last_page;
-  ASSERT_TRUE(ParseResponse(R"({"Count":0,"Items":[],"ScannedCount":10})", &last_page).ok());
+  ASSERT_OK(ParseResponse(R"({"Count":0,"Items":[],"ScannedCount":10})", &last_page));
   EXPECT_TRUE(last_page.items.empty());
   EXPECT_EQ(last_page.scanned_count, 10);
   EXPECT_FALSE(last_page.last_evaluated_key.has_value());
@@ -643,7 +642,7 @@ constexpr char kBatchGetBody[] =
 
 TEST(CodecResponseTest, BatchGetItem) {
   BatchGetItemResponse r;
-  ASSERT_TRUE(ParseResponse(kBatchGetBody, &r).ok());
+  ASSERT_OK(ParseResponse(kBatchGetBody, &r));
   ASSERT_EQ(r.responses.size(), 2u);
   ASSERT_EQ(r.responses["wf"].size(), 2u);
   EXPECT_EQ(*FindAttribute(r.responses["wf"][0], "v"), AttributeValue::N("1"));
@@ -667,7 +666,7 @@ constexpr char kBatchWriteBody[] =
 
 TEST(CodecResponseTest, BatchWriteItem) {
   BatchWriteItemResponse r;
-  ASSERT_TRUE(ParseResponse(kBatchWriteBody, &r).ok());
+  ASSERT_OK(ParseResponse(kBatchWriteBody, &r));
   ASSERT_EQ(r.unprocessed_items["wf"].size(), 2u);
   const WriteRequest& put = r.unprocessed_items["wf"][0];
   ASSERT_TRUE(put.put_item.has_value());
@@ -680,18 +679,17 @@ TEST(CodecResponseTest, BatchWriteItem) {
   EXPECT_DOUBLE_EQ(r.consumed_capacity[0].capacity_units, 2.0);
 
   BatchWriteItemResponse done;
-  ASSERT_TRUE(ParseResponse(R"({"UnprocessedItems":{}})", &done).ok());
+  ASSERT_OK(ParseResponse(R"({"UnprocessedItems":{}})", &done));
   EXPECT_TRUE(done.unprocessed_items.empty());
 }
 
 TEST(CodecResponseTest, TransactWriteItems) {
   TransactWriteItemsResponse r;
-  ASSERT_TRUE(ParseResponse("{}", &r).ok());
+  ASSERT_OK(ParseResponse("{}", &r));
   EXPECT_TRUE(r.consumed_capacity.empty());
-  ASSERT_TRUE(ParseResponse(R"({"ConsumedCapacity":[{"TableName":"wf","CapacityUnits":8.0,
+  ASSERT_OK(ParseResponse(R"({"ConsumedCapacity":[{"TableName":"wf","CapacityUnits":8.0,
       "WriteCapacityUnits":8.0}]})",
-                            &r)
-                  .ok());
+                          &r));
   ASSERT_EQ(r.consumed_capacity.size(), 1u);
   EXPECT_DOUBLE_EQ(r.consumed_capacity[0].write_capacity_units, 8.0);
 }
@@ -702,7 +700,7 @@ constexpr char kTransactGetBody[] =
 
 TEST(CodecResponseTest, TransactGetItems) {
   TransactGetItemsResponse r;
-  ASSERT_TRUE(ParseResponse(kTransactGetBody, &r).ok());
+  ASSERT_OK(ParseResponse(kTransactGetBody, &r));
   ASSERT_EQ(r.items.size(), 3u);
   ASSERT_TRUE(r.items[0].has_value());
   EXPECT_EQ(*FindAttribute(*r.items[0], "version"), AttributeValue::N("3"));
@@ -730,7 +728,7 @@ constexpr char kDescribeTableBody[] =
 
 TEST(CodecResponseTest, DescribeTable) {
   DescribeTableResponse r;
-  ASSERT_TRUE(ParseResponse(kDescribeTableBody, &r).ok());
+  ASSERT_OK(ParseResponse(kDescribeTableBody, &r));
   const TableDescription& t = r.table;
   EXPECT_EQ(t.table_name, "wf");
   EXPECT_EQ(t.table_status, "ACTIVE");
@@ -760,42 +758,37 @@ TEST(CodecResponseTest, CreateAndDeleteTable) {
       R"("CreationDateTime":1.7E9,"ItemCount":0,"KeySchema":[{"AttributeName":"PK","KeyType":"HASH"}],)"
       R"("TableName":"wf","TableStatus":"CREATING","TableSizeBytes":0}})";
   CreateTableResponse c;
-  ASSERT_TRUE(ParseResponse(kCreate, &c).ok());
+  ASSERT_OK(ParseResponse(kCreate, &c));
   EXPECT_EQ(c.table_description.table_status, "CREATING");
   EXPECT_EQ(c.table_description.billing_mode, "");
   ASSERT_EQ(c.table_description.key_schema.size(), 1u);
 
   DeleteTableResponse d;
-  ASSERT_TRUE(ParseResponse(R"({"TableDescription":{"TableName":"wf","TableStatus":"DELETING",
+  ASSERT_OK(ParseResponse(R"({"TableDescription":{"TableName":"wf","TableStatus":"DELETING",
       "ItemCount":0,"TableSizeBytes":0,"TableArn":"arn:x"}})",
-                            &d)
-                  .ok());
+                          &d));
   EXPECT_EQ(d.table_description.table_status, "DELETING");
   EXPECT_EQ(d.table_description.table_arn, "arn:x");
 
   // Either wrapper key is accepted for every table operation.
   DescribeTableResponse via_description;
-  ASSERT_TRUE(ParseResponse(kCreate, &via_description).ok());
+  ASSERT_OK(ParseResponse(kCreate, &via_description));
   EXPECT_EQ(via_description.table.table_name, "wf");
 }
 
 TEST(CodecResponseTest, TimeToLive) {
   UpdateTimeToLiveResponse u;
-  ASSERT_TRUE(
-      ParseResponse(R"({"TimeToLiveSpecification":{"AttributeName":"ttl","Enabled":true}})", &u)
-          .ok());
+  ASSERT_OK(
+      ParseResponse(R"({"TimeToLiveSpecification":{"AttributeName":"ttl","Enabled":true}})", &u));
   EXPECT_EQ(u.attribute_name, "ttl");
   EXPECT_TRUE(u.enabled);
 
   DescribeTimeToLiveResponse d;
-  ASSERT_TRUE(
-      ParseResponse(
-          R"({"TimeToLiveDescription":{"AttributeName":"ttl","TimeToLiveStatus":"ENABLED"}})", &d)
-          .ok());
+  ASSERT_OK(ParseResponse(
+      R"({"TimeToLiveDescription":{"AttributeName":"ttl","TimeToLiveStatus":"ENABLED"}})", &d));
   EXPECT_EQ(d.time_to_live_status, "ENABLED");
   EXPECT_EQ(d.attribute_name, "ttl");
-  ASSERT_TRUE(
-      ParseResponse(R"({"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}})", &d).ok());
+  ASSERT_OK(ParseResponse(R"({"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}})", &d));
   EXPECT_EQ(d.time_to_live_status, "DISABLED");
   EXPECT_EQ(d.attribute_name, "");
 }
@@ -813,7 +806,7 @@ TEST(CodecResponseTest, LargeQueryPage) {
   body += R"(],"Count":2000,"ScannedCount":2000})";
   ASSERT_GT(body.size(), 800000u);
   QueryResponse q;
-  ASSERT_TRUE(ParseResponse(body, &q).ok());
+  ASSERT_OK(ParseResponse(body, &q));
   ASSERT_EQ(q.items.size(), static_cast<size_t>(kItems));
   EXPECT_EQ(*FindAttribute(q.items[1234], "PK"), AttributeValue::S("RUN#1234"));
   EXPECT_EQ(*FindAttribute(q.items[1234], "n"), AttributeValue::N(1234));
@@ -823,13 +816,11 @@ TEST(CodecResponseTest, LargeQueryPage) {
 
 TEST(CodecResponseTest, ConsumedCapacityAcceptsObjectOrArray) {
   GetItemResponse g;
-  ASSERT_TRUE(
-      ParseResponse(R"({"ConsumedCapacity":[{"TableName":"a","CapacityUnits":2}]})", &g).ok());
+  ASSERT_OK(ParseResponse(R"({"ConsumedCapacity":[{"TableName":"a","CapacityUnits":2}]})", &g));
   ASSERT_TRUE(g.consumed_capacity.has_value());
   EXPECT_EQ(g.consumed_capacity->table_name, "a");
   TransactWriteItemsResponse t;
-  ASSERT_TRUE(
-      ParseResponse(R"({"ConsumedCapacity":{"TableName":"b","CapacityUnits":3}})", &t).ok());
+  ASSERT_OK(ParseResponse(R"({"ConsumedCapacity":{"TableName":"b","CapacityUnits":3}})", &t));
   ASSERT_EQ(t.consumed_capacity.size(), 1u);
   EXPECT_EQ(t.consumed_capacity[0].table_name, "b");
 }
@@ -840,7 +831,7 @@ TEST(CodecResponseTest, ConsumedCapacityAcceptsObjectOrArray) {
 template <class Response>
 void ExpectEveryPrefixFails(std::string_view body) {
   Response full;
-  ASSERT_TRUE(ParseResponse(body, &full).ok()) << body;
+  ASSERT_OK(ParseResponse(body, &full)) << body;
   for (size_t len = 0; len < body.size(); ++len) {
     Response r;
     Status s = ParseResponse(body.substr(0, len), &r);

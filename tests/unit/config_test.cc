@@ -8,6 +8,7 @@
 #include "engine/config/client_options.h"
 #include "engine/config/config_cli.h"
 #include "tests/support/credentials_fixtures.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::config {
 namespace {
@@ -60,7 +61,7 @@ TEST(ConfigKeysTest, DefaultsOfTheStructs) {
             "aws-request-timeout=10s aws-max-attempts=3 | threads=4 lease=30s heartbeat=10s "
             "poll-interval=1s shutdown-grace=30s metrics-listen=");
   EXPECT_TRUE(c.origins.empty());
-  EXPECT_TRUE(ValidateConfig(c).ok());
+  EXPECT_OK(ValidateConfig(c));
 }
 
 TEST(ConfigKeysTest, DocumentedDefaultsMatchTheStructs) {
@@ -172,7 +173,7 @@ TEST(ConfigLayersTest, EveryKeyFromTheFile) {
   EXPECT_EQ(c.origins.at("store.type"), "dynaflow.toml:2");
   EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:23");
   EXPECT_EQ(c.origins.size(), ConfigKeys().size() - 1);  // all but aws-profile
-  EXPECT_TRUE(ValidateConfig(c).ok());
+  EXPECT_OK(ValidateConfig(c));
 
   Config p;
   ASSERT_EQ(ApplyError("[store]\naws-profile = \"my-profile\"\n", &p), "");
@@ -204,7 +205,7 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
   };
   for (const auto& [k, v] : values) env.Set(k, v);
   Config c;
-  ASSERT_TRUE(ApplyEnvironment(env.Lookup(), &c).ok());
+  ASSERT_OK(ApplyEnvironment(env.Lookup(), &c));
   EXPECT_EQ(
       Dump(c),
       "type=memory table=env-table key-prefix=env/ path=env.db gsi1-shards=100 gsi2-shards=16 "
@@ -220,7 +221,7 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
   keys.Set("DYNAFLOW_STORE_AWS_SESSION_TOKEN", kToken);
   keys.Set("DYNAFLOW_STORE_TABLE", "");  // empty = unset
   Config k;
-  ASSERT_TRUE(ApplyEnvironment(keys.Lookup(), &k).ok());
+  ASSERT_OK(ApplyEnvironment(keys.Lookup(), &k));
   EXPECT_EQ(k.store.aws_access_key_id, kKeyId);
   EXPECT_EQ(k.store.aws_secret_access_key, kSecret);
   EXPECT_EQ(k.store.aws_session_token, kToken);
@@ -229,31 +230,30 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
 
 TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
   Config c;
-  ASSERT_TRUE(ApplyFlags({"--store.type=dynamodb",
-                          "--store.table",
-                          "flag-table",
-                          "--store.key-prefix=",
-                          "--store.path=f.db",
-                          "--store.gsi1-shards=4",
-                          "--store.gsi2-shards=3",
-                          "--store.create-table=1",
-                          "--store.aws-region=ap-northeast-1",
-                          "--store.aws-access-key-id=AKIDFLAG",
-                          "--store.aws-secret-access-key=flag=secret",
-                          "--store.aws-session-token=flagtoken",
-                          "--store.aws-endpoint-url=http://127.0.0.1:8000",
-                          "--store.aws-connect-timeout=250ms",
-                          "--store.aws-request-timeout=1m",
-                          "--store.aws-max-attempts=10",
-                          "--worker.threads=16",
-                          "--worker.lease=2m",
-                          "--worker.heartbeat",
-                          "30s",
-                          "--worker.poll-interval=100ms",
-                          "--worker.shutdown-grace=1h",
-                          "--worker.metrics-listen=0.0.0.0:9464"},
-                         &c)
-                  .ok());
+  ASSERT_OK(ApplyFlags({"--store.type=dynamodb",
+                        "--store.table",
+                        "flag-table",
+                        "--store.key-prefix=",
+                        "--store.path=f.db",
+                        "--store.gsi1-shards=4",
+                        "--store.gsi2-shards=3",
+                        "--store.create-table=1",
+                        "--store.aws-region=ap-northeast-1",
+                        "--store.aws-access-key-id=AKIDFLAG",
+                        "--store.aws-secret-access-key=flag=secret",
+                        "--store.aws-session-token=flagtoken",
+                        "--store.aws-endpoint-url=http://127.0.0.1:8000",
+                        "--store.aws-connect-timeout=250ms",
+                        "--store.aws-request-timeout=1m",
+                        "--store.aws-max-attempts=10",
+                        "--worker.threads=16",
+                        "--worker.lease=2m",
+                        "--worker.heartbeat",
+                        "30s",
+                        "--worker.poll-interval=100ms",
+                        "--worker.shutdown-grace=1h",
+                        "--worker.metrics-listen=0.0.0.0:9464"},
+                       &c));
   EXPECT_EQ(Dump(c),
             "type=dynamodb table=flag-table key-prefix= path=f.db gsi1-shards=4 gsi2-shards=3 "
             "create-table=true "
@@ -264,7 +264,7 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
             "poll-interval=100ms shutdown-grace=1h metrics-listen=0.0.0.0:9464");
   EXPECT_EQ(c.origins.at("store.table"), "flag --store.table");
   Config p;
-  ASSERT_TRUE(ApplyFlags({"--store.aws-profile=flagprofile"}, &p).ok());
+  ASSERT_OK(ApplyFlags({"--store.aws-profile=flagprofile"}, &p));
   EXPECT_EQ(p.store.aws_profile, "flagprofile");
 }
 
@@ -278,14 +278,14 @@ TEST(ConfigLayersTest, PrecedenceFileThenEnvironmentThenFlags) {
   o.path = path;
   o.env = env.Lookup();
   auto c = LoadConfig(o);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->store.table, "from-file");
   EXPECT_EQ(c->origins.at("store.table"), path + ":2");
 
   env.Set("DYNAFLOW_STORE_TABLE", "from-env");
   env.Set("DYNAFLOW_WORKER_THREADS", "7");
   c = LoadConfig(o);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->store.table, "from-env");
   EXPECT_EQ(c->store.key_prefix, "file/");
   EXPECT_EQ(c->worker.threads, 7);
@@ -293,7 +293,7 @@ TEST(ConfigLayersTest, PrecedenceFileThenEnvironmentThenFlags) {
 
   o.flags = {"--store.table=from-flag"};
   c = LoadConfig(o);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->store.table, "from-flag");
   EXPECT_EQ(c->worker.threads, 7);
   EXPECT_EQ(c->store.key_prefix, "file/");
@@ -305,11 +305,11 @@ TEST(ConfigLayersTest, PrecedenceFileThenEnvironmentThenFlags) {
   env.Unset("DYNAFLOW_STORE_TABLE");
   env.Set("DYNAFLOW_CONFIG", path);
   c = LoadConfig(by_env);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->store.table, "from-file");
   env.Unset("DYNAFLOW_CONFIG");
   c = LoadConfig(by_env);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->store.table, "workflow_executions");
 }
 
@@ -332,7 +332,7 @@ TEST(ConfigCliTest, RegistersEveryKeyAndTheConfigFile) {
   env.Set("DYNAFLOW_STORE_TABLE", "env-table");
   o.env = env.Lookup();
   auto c = LoadConfig(o);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->store.table, "cli-table");
   EXPECT_EQ(c->worker.threads, 12);
   EXPECT_EQ(c->worker.lease, milliseconds(40000));
@@ -589,7 +589,7 @@ TEST(ClientOptionsTest, FromTheStoreSection) {
   ClientEnvironment e;
   e.env = env.Lookup();
   auto o = MakeDynamoDbClientOptions(c.store, e);
-  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_OK(o);
   EXPECT_EQ(o->region, "eu-central-1");
   EXPECT_EQ(o->endpoint, "http://localhost:8000");
   EXPECT_EQ(o->timeouts.connect, milliseconds(500));
@@ -598,7 +598,7 @@ TEST(ClientOptionsTest, FromTheStoreSection) {
   ASSERT_NE(o->transport, nullptr);
   ASSERT_NE(o->credentials, nullptr);
   auto creds = o->credentials->GetCredentials();
-  ASSERT_TRUE(creds.ok()) << creds.status();
+  ASSERT_OK(creds);
   EXPECT_EQ(creds->access_key_id, "AKIDFILE");
   EXPECT_EQ(creds->secret_access_key, "file-secret");
   EXPECT_EQ(creds->session_token, "file-token");
@@ -621,7 +621,7 @@ TEST(ClientOptionsTest, RegionEndpointAndProfileFromTheEnvironment) {
   ClientEnvironment e;
   e.env = env.Lookup();
   auto o = MakeDynamoDbClientOptions(s, e);
-  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_OK(o);
   EXPECT_EQ(o->region, "eu-west-3");
   EXPECT_EQ(o->endpoint, "http://dynamodb-local:8000");
   EXPECT_EQ(o->credentials->GetCredentials()->access_key_id, "AKIDPROFILE")

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -92,7 +93,7 @@ TEST_F(CacheTest, CredentialsWithoutExpirationAreFetchedOnce) {
   CachingCredentialsProvider cache(inner, Options());
   for (int i = 0; i < 5; ++i) {
     auto c = cache.GetCredentials();
-    ASSERT_TRUE(c.ok());
+    ASSERT_OK(c);
     EXPECT_EQ(c->access_key_id, "ASIA1");
     clock_.Advance(std::chrono::hours(24 * 30));
   }
@@ -157,7 +158,7 @@ TEST_F(CacheTest, ExpiredCredentialsWithAFailingSourceAreAnErrorAndRetriedNextCa
     return Numbered(n, kStart + std::chrono::hours(1));
   });
   CachingCredentialsProvider cache(inner, Options());
-  ASSERT_TRUE(cache.GetCredentials().ok());
+  ASSERT_OK(cache.GetCredentials());
   fail = true;
   clock_.Advance(std::chrono::hours(2));
   auto c = cache.GetCredentials();

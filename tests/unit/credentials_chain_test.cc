@@ -8,38 +8,34 @@
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
 
 using Server = test::LoopbackHttpServer;
 
-Credentials Make(std::string id, std::string secret, std::string token = "") {
-  Credentials c;
-  c.access_key_id = std::move(id);
-  c.secret_access_key = std::move(secret);
-  c.session_token = std::move(token);
-  return c;
-}
-
 // Routes: POST / = STS web identity; GET /container = container; /latest/... = IMDSv2.
 Server::Response Play(const Server::Request& r) {
   if (r.method == "POST" && r.path == "/") {
     return Server::Response::Text(
-        200, test::StsCredentialsXml("AssumeRoleWithWebIdentity", Make("ASIAWEBIDENTITY", "s", "t"),
+        200, test::StsCredentialsXml("AssumeRoleWithWebIdentity",
+                                     test::MakeCredentials("ASIAWEBIDENTITY", "s", "t"),
                                      "2024-01-01T01:00:00Z"));
   }
   if (r.path == "/container") {
     return Server::Response::Json(
-        200, test::CredentialsJson(Make("ASIACONTAINER", "s", "t"), "2024-01-01T06:00:00Z"));
+        200, test::CredentialsJson(test::MakeCredentials("ASIACONTAINER", "s", "t"),
+                                   "2024-01-01T06:00:00Z"));
   }
   if (r.method == "PUT" && r.path == "/latest/api/token") return Server::Response::Text(200, "T1");
   if (r.path == "/latest/meta-data/iam/security-credentials/") {
     return Server::Response::Text(200, "role");
   }
   if (r.path == "/latest/meta-data/iam/security-credentials/role") {
-    return Server::Response::Text(
-        200, test::CredentialsJson(Make("ASIAIMDS", "s", "t"), "2024-01-01T06:00:00Z", true));
+    return Server::Response::Text(200,
+                                  test::CredentialsJson(test::MakeCredentials("ASIAIMDS", "s", "t"),
+                                                        "2024-01-01T06:00:00Z", true));
   }
   return Server::Response::Text(404, "");
 }
@@ -89,9 +85,9 @@ TEST_F(ChainTest, ExplicitKeysAreUsedAlone) {
   env_.Set("AWS_ACCESS_KEY_ID", "AKIDENV");
   env_.Set("AWS_SECRET_ACCESS_KEY", "S");
   CredentialsChainOptions o = Options();
-  o.explicit_credentials = Make("AKIDEXPLICIT", "S", "TOKEN");
+  o.explicit_credentials = test::MakeCredentials("AKIDEXPLICIT", "S", "TOKEN");
   EXPECT_EQ(Get(o), "AKIDEXPLICIT");
-  o.explicit_credentials = Make("AKIDEXPLICIT", "");
+  o.explicit_credentials = test::MakeCredentials("AKIDEXPLICIT", "");
   EXPECT_EQ(Get(o), "InvalidArgument: static: static credentials: the secret access key is empty");
   EXPECT_EQ(server_.requests_received(), 0);
   EXPECT_EQ(env_.lookups("AWS_ACCESS_KEY_ID"), 0);
@@ -197,7 +193,7 @@ TEST_F(ChainTest, TheChainIsCachedAndRefreshed) {
             "cached(chain(environment, web identity, shared config files, container, instance "
             "metadata (IMDSv2)))");
   clock_.Advance(std::chrono::hours(6) - std::chrono::minutes(4));  // in the refresh window
-  ASSERT_TRUE(chain->GetCredentials().ok());
+  ASSERT_OK(chain->GetCredentials());
   EXPECT_GT(server_.requests_received(), after_first);
 }
 
@@ -205,7 +201,7 @@ TEST_F(ChainTest, DefaultChainUsesTheGivenEnvironment) {
   env_.Set("AWS_ACCESS_KEY_ID", "AKIDDEFAULTCHAIN");
   env_.Set("AWS_SECRET_ACCESS_KEY", "S");
   auto c = NewDefaultCredentialsProviderChain(env_.Lookup())->GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "AKIDDEFAULTCHAIN");
 }
 

@@ -9,6 +9,7 @@
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -56,7 +57,7 @@ class ContainerTest : public ::testing::Test {
 TEST_F(ContainerTest, RelativeUriOnTheEcsAgent) {
   env_.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc");
   auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIATASK00000001");
   EXPECT_EQ(c->session_token, "taskTOKEN0001");
   ASSERT_TRUE(c->expiration.has_value());
@@ -72,19 +73,19 @@ TEST_F(ContainerTest, FullUriWithTokenFileAsForEksPodIdentity) {
            dir_.Write("token", std::string(kAuthToken) + "\n"));
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ignored-when-a-file-is-set");
   ContainerCredentialsProvider p(Options());
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   ASSERT_NE(server_.requests().at(0).Header("Authorization"), nullptr);
   EXPECT_EQ(*server_.requests().at(0).Header("Authorization"), kAuthToken);
   // Re-read on every call.
   dir_.Write("token", "ROTATEDtoken");
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   EXPECT_EQ(*server_.requests().at(1).Header("Authorization"), "ROTATEDtoken");
 }
 
 TEST_F(ContainerTest, TokenFromTheEnvironment) {
   env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server_.url("/creds"));
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Basic ZW52dG9rZW4=");
-  ASSERT_TRUE(ContainerCredentialsProvider(Options()).GetCredentials().ok());
+  ASSERT_OK(ContainerCredentialsProvider(Options()).GetCredentials());
   EXPECT_EQ(*server_.requests().at(0).Header("Authorization"), "Basic ZW52dG9rZW4=");
 }
 
@@ -141,7 +142,7 @@ TEST_F(ContainerTest, ServerErrorsAreRetriedThenReported) {
     return Server::Response::Json(200, test::CredentialsJson(Task(), "2024-01-01T06:00:00Z"));
   });
   env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server_.url("/creds"));
-  ASSERT_TRUE(ContainerCredentialsProvider(Options()).GetCredentials().ok());
+  ASSERT_OK(ContainerCredentialsProvider(Options()).GetCredentials());
   EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(clock_.sleeps(), std::vector<std::chrono::nanoseconds>{milliseconds(100)});
 

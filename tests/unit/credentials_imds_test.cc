@@ -14,6 +14,7 @@
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -23,14 +24,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr const char* kRolePath = "/latest/meta-data/iam/security-credentials/";
-
-Credentials Make(std::string id, std::string secret, std::string token) {
-  Credentials c;
-  c.access_key_id = std::move(id);
-  c.secret_access_key = std::move(secret);
-  c.session_token = std::move(token);
-  return c;
-}
 
 // A fake IMDSv2: tokens are "TOKEN-<n>"; one role; scripted credentials and faults.
 class FakeImds {
@@ -111,7 +104,8 @@ class FakeImds {
   int unauthorized_ = 0;
   std::string ttl_seen_;
   std::string role_ = "dynaflow-role";
-  Credentials creds_ = Make("ASIAIMDS00000001", "imdsSECRET/000001", "imdsTOKEN000001");
+  Credentials creds_ =
+      test::MakeCredentials("ASIAIMDS00000001", "imdsSECRET/000001", "imdsTOKEN000001");
   std::string expiration_ = "2024-01-01T06:00:00Z";
   int credentials_status_ = 200;
   bool refuse_tokens_ = false;
@@ -138,7 +132,7 @@ class ImdsTest : public ::testing::Test {
 TEST_F(ImdsTest, TokenPutThenRoleThenCredentials) {
   ImdsCredentialsProvider p(Options());
   auto c = p.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIAIMDS00000001");
   EXPECT_EQ(c->secret_access_key, "imdsSECRET/000001");
   EXPECT_EQ(c->session_token, "imdsTOKEN000001");
@@ -159,8 +153,8 @@ TEST_F(ImdsTest, TokenPutThenRoleThenCredentials) {
 
 TEST_F(ImdsTest, ReusesTheTokenAndTheRoleName) {
   ImdsCredentialsProvider p(Options());
-  ASSERT_TRUE(p.GetCredentials().ok());
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
+  ASSERT_OK(p.GetCredentials());
   EXPECT_EQ(imds_.tokens_issued(), 1);
   EXPECT_EQ(imds_.log().size(), 4u);
   EXPECT_EQ(imds_.log().back(), "GET /latest/meta-data/iam/security-credentials/dynaflow-role");
@@ -170,23 +164,23 @@ TEST_F(ImdsTest, TokenIsRenewedBeforeItsTtlEnds) {
   ImdsOptions o = Options();
   o.token_ttl = seconds(600);
   ImdsCredentialsProvider p(o);
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   EXPECT_EQ(imds_.ttl_seen(), "600");
   clock_.Advance(seconds(539));
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   EXPECT_EQ(imds_.tokens_issued(), 1);
   clock_.Advance(seconds(1));  // 60 s before the TTL ends
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   EXPECT_EQ(imds_.tokens_issued(), 2);
   EXPECT_EQ(imds_.unauthorized(), 0);
 }
 
 TEST_F(ImdsTest, RejectedTokenIsReplacedOnce) {
   ImdsCredentialsProvider p(Options());
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   imds_.RevokeTokens();
   auto c = p.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(imds_.unauthorized(), 1);
   EXPECT_EQ(imds_.tokens_issued(), 2);
 }
@@ -201,7 +195,7 @@ TEST_F(ImdsTest, DisabledByEnvironment) {
   }
   EXPECT_EQ(imds_.server().requests_received(), 0);
   env_.Set("AWS_EC2_METADATA_DISABLED", "false");
-  EXPECT_TRUE(ImdsCredentialsProvider(Options()).GetCredentials().ok());
+  EXPECT_OK(ImdsCredentialsProvider(Options()).GetCredentials());
 }
 
 TEST_F(ImdsTest, UnreachableEndpointFailsQuicklyWithAClearMessage) {
@@ -272,7 +266,7 @@ TEST_F(ImdsTest, EnvironmentSettings) {
   ImdsOptions o = Options();
   o.endpoint = "";
   env_.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds_.server().base_url() + "/");
-  EXPECT_TRUE(ImdsCredentialsProvider(o).GetCredentials().ok());
+  EXPECT_OK(ImdsCredentialsProvider(o).GetCredentials());
 
   env_.Unset("AWS_EC2_METADATA_SERVICE_ENDPOINT");
   env_.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv5");
@@ -304,7 +298,7 @@ TEST_F(ImdsTest, UnsuccessfulCodeIsAnError) {
 }
 
 TEST_F(ImdsTest, ServerErrorDuringRefreshKeepsTheLastGoodCredentials) {
-  imds_.SetCredentials(Make("ASIAFIRST0000001", "firstSECRET/1", "firstTOKEN1"),
+  imds_.SetCredentials(test::MakeCredentials("ASIAFIRST0000001", "firstSECRET/1", "firstTOKEN1"),
                        "2024-01-01T01:00:00Z");
   CachingCredentialsOptions co;
   co.clock = &clock_;
@@ -313,16 +307,16 @@ TEST_F(ImdsTest, ServerErrorDuringRefreshKeepsTheLastGoodCredentials) {
   CachingCredentialsProvider cache(std::make_shared<ImdsCredentialsProvider>(Options()), co);
 
   auto c = cache.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIAFIRST0000001");
 
   // In the refresh window IMDS fails: the first credentials are kept.
-  imds_.SetCredentials(Make("ASIASECOND000002", "secondSECRET/2", "secondTOKEN2"),
+  imds_.SetCredentials(test::MakeCredentials("ASIASECOND000002", "secondSECRET/2", "secondTOKEN2"),
                        "2024-01-01T02:00:00Z", 500);
   clock_.Advance(std::chrono::minutes(56));
   const int before = imds_.server().requests_received();
   c = cache.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIAFIRST0000001");
   EXPECT_GT(imds_.server().requests_received(), before) << "a refresh was attempted";
   EXPECT_EQ(cache.fetches(), 2);
@@ -330,26 +324,26 @@ TEST_F(ImdsTest, ServerErrorDuringRefreshKeepsTheLastGoodCredentials) {
   // Within retry_after_failure no new attempt is made.
   clock_.Advance(seconds(5));
   c = cache.GetCredentials();
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   EXPECT_EQ(cache.fetches(), 2);
 
   // IMDS recovers: the next attempt picks up the new credentials.
-  imds_.SetCredentials(Make("ASIASECOND000002", "secondSECRET/2", "secondTOKEN2"),
+  imds_.SetCredentials(test::MakeCredentials("ASIASECOND000002", "secondSECRET/2", "secondTOKEN2"),
                        "2024-01-01T02:00:00Z", 200);
   clock_.Advance(seconds(6));
   c = cache.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIASECOND000002");
   EXPECT_EQ(cache.fetches(), 3);
 }
 
 TEST_F(ImdsTest, ExpiredCredentialsAndAFailingRefreshIsAnError) {
-  imds_.SetCredentials(Make("ASIAFIRST0000001", "firstSECRET/1", "firstTOKEN1"),
+  imds_.SetCredentials(test::MakeCredentials("ASIAFIRST0000001", "firstSECRET/1", "firstTOKEN1"),
                        "2024-01-01T01:00:00Z");
   CachingCredentialsOptions co;
   co.clock = &clock_;
   CachingCredentialsProvider cache(std::make_shared<ImdsCredentialsProvider>(Options()), co);
-  ASSERT_TRUE(cache.GetCredentials().ok());
+  ASSERT_OK(cache.GetCredentials());
   imds_.SetCredentials(Credentials{}, "", 503);
   clock_.Advance(std::chrono::minutes(61));
   auto c = cache.GetCredentials();

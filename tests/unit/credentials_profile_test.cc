@@ -15,6 +15,7 @@
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -27,26 +28,26 @@ constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 TEST(ProfileFileTest, SectionsCommentsContinuationsAndCase) {
   ProfileSet set;
-  ASSERT_TRUE(set.Parse("# comment\n"
-                        "; another\n"
-                        "[default]\n"
-                        "region = eu-west-1   # trailing comment\n"
-                        "AWS_Access_Key_Id=AKIDDEFAULT\n"
-                        "\n"
-                        "[profile dev]  ; comment\n"
-                        "region=us-east-2\n"
-                        "s3 =\n"
-                        "  max_concurrent_requests = 10\n"
-                        "url = http://x/#anchor\n"
-                        "[sso-session corp]\n"
-                        "sso_region = us-east-1\n"
-                        "[services local]\n"
-                        "dynamodb =\n"
-                        "  endpoint_url = http://localhost:8000\n"
-                        "[profile dev]\n"
-                        "output = json\r\n",
-                        "/cfg", ProfileSet::Kind::kConfig)
-                  .ok());
+  ASSERT_OK(
+      set.Parse("# comment\n"
+                "; another\n"
+                "[default]\n"
+                "region = eu-west-1   # trailing comment\n"
+                "AWS_Access_Key_Id=AKIDDEFAULT\n"
+                "\n"
+                "[profile dev]  ; comment\n"
+                "region=us-east-2\n"
+                "s3 =\n"
+                "  max_concurrent_requests = 10\n"
+                "url = http://x/#anchor\n"
+                "[sso-session corp]\n"
+                "sso_region = us-east-1\n"
+                "[services local]\n"
+                "dynamodb =\n"
+                "  endpoint_url = http://localhost:8000\n"
+                "[profile dev]\n"
+                "output = json\r\n",
+                "/cfg", ProfileSet::Kind::kConfig));
   ASSERT_NE(set.Find("default"), nullptr);
   EXPECT_EQ(set.Find("default")->Get("region"), "eu-west-1");
   EXPECT_EQ(set.Find("default")->Get("aws_access_key_id"), "AKIDDEFAULT");
@@ -64,9 +65,8 @@ TEST(ProfileFileTest, SectionsCommentsContinuationsAndCase) {
 
 TEST(ProfileFileTest, CredentialsFileSectionsHaveNoPrefix) {
   ProfileSet set;
-  ASSERT_TRUE(set.Parse("[dev]\naws_access_key_id = A\n[profile skipped]\nx = 1\n", "/creds",
-                        ProfileSet::Kind::kCredentials)
-                  .ok());
+  ASSERT_OK(set.Parse("[dev]\naws_access_key_id = A\n[profile skipped]\nx = 1\n", "/creds",
+                      ProfileSet::Kind::kCredentials));
   EXPECT_NE(set.Find("dev"), nullptr);
   EXPECT_EQ(set.Find("skipped"), nullptr);
   EXPECT_EQ(set.Find("profile skipped"), nullptr);
@@ -127,13 +127,13 @@ TEST(ProfileFileTest, CredentialsFileOverridesConfigFile) {
       dir.Write("config", "[profile dev]\nregion = eu-west-1\naws_access_key_id = FROMCONFIG\n");
   loc.credentials_file = dir.Write("credentials", "[dev]\naws_access_key_id = FROMCREDS\n");
   auto set = LoadProfileFiles(loc);
-  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_OK(set);
   EXPECT_EQ(set->Find("dev")->Get("aws_access_key_id"), "FROMCREDS");
   EXPECT_EQ(set->Find("dev")->Get("region"), "eu-west-1");
   EXPECT_EQ(set->files(), (std::vector<std::string>{loc.config_file, loc.credentials_file}));
 
   loc.credentials_file = dir.File("absent");
-  EXPECT_TRUE(LoadProfileFiles(loc).ok()) << "missing files are skipped";
+  EXPECT_OK(LoadProfileFiles(loc)) << "missing files are skipped";
 
   loc.credentials_file = dir.Write("unreadable", "[dev]\n", 0000);
   if (::geteuid() != 0) {
@@ -146,14 +146,6 @@ TEST(ProfileFileTest, CredentialsFileOverridesConfigFile) {
 }
 
 // ---- Profile credentials -----------------------------------------------------------------
-
-Credentials Make(std::string id, std::string secret, std::string token) {
-  Credentials c;
-  c.access_key_id = std::move(id);
-  c.secret_access_key = std::move(secret);
-  c.session_token = std::move(token);
-  return c;
-}
 
 class ProfileTest : public ::testing::Test {
  protected:
@@ -174,7 +166,7 @@ class ProfileTest : public ::testing::Test {
           }
           const bool web = body.find("Action=AssumeRoleWithWebIdentity") != std::string::npos;
           const Credentials out =
-              Make("ASIA-" + role + "-BY-" + signer, "sec-" + role, "tok-" + role);
+              test::MakeCredentials("ASIA-" + role + "-BY-" + signer, "sec-" + role, "tok-" + role);
           return Server::Response::Text(
               200, test::StsCredentialsXml(web ? "AssumeRoleWithWebIdentity" : "AssumeRole", out,
                                            "2024-01-01T01:00:00Z"));
@@ -211,7 +203,7 @@ TEST_F(ProfileTest, StaticKeysOfTheDefaultProfile) {
              "[default]\naws_access_key_id = AKIDDEFAULT01\naws_secret_access_key = " +
                  std::string(kSecret) + "\naws_session_token = TOKEN01\n");
   auto c = Get();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "AKIDDEFAULT01");
   EXPECT_EQ(c->secret_access_key, kSecret);
   EXPECT_EQ(c->session_token, "TOKEN01");
@@ -224,7 +216,7 @@ TEST_F(ProfileTest, ProfileSectionOfTheConfigFileChosenByAwsProfile) {
              "aws_secret_access_key = SECRETDEV\n");
   env_.Set("AWS_PROFILE", "dev");
   auto c = Get();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "AKIDDEV");
 }
 
@@ -295,7 +287,7 @@ TEST_F(ProfileTest, CredentialProcess) {
   dir_.Write("config",
              "[profile proc]\ncredential_process = " + script + " --flag 'arg with space'\n");
   auto c = Get("proc");
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "AKIDPROC");
   EXPECT_EQ(c->secret_access_key, "PROCSECRET");
   EXPECT_EQ(c->session_token, "PROCTOKEN");
@@ -375,7 +367,7 @@ TEST_F(ProfileTest, RoleWithSourceProfileIsAssumedWithSignedRequest) {
              "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = base\n"
              "role_session_name = app-session\nexternal_id = ext-1\nduration_seconds = 1800\n");
   auto c = Get("app");
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIA-app-BY-AKIDBASE");
   ASSERT_TRUE(c->expiration.has_value());
   const auto req = sts_.requests().at(0);
@@ -397,7 +389,7 @@ TEST_F(ProfileTest, RoleChainsHopByHop) {
              "[profile mid]\nrole_arn = arn:aws:iam::1:role/mid\nsource_profile = root\n"
              "[profile top]\nrole_arn = arn:aws:iam::2:role/top\nsource_profile = mid\n");
   auto c = Get("top");
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIA-top-BY-ASIA-mid-BY-AKIDROOT");
   EXPECT_EQ(sts_calls_.load(), 2);
   const auto second = sts_.requests().at(1);
@@ -410,7 +402,7 @@ TEST_F(ProfileTest, SelfReferencingSourceUsesItsOwnKeys) {
              "[me]\naws_access_key_id = AKIDME\naws_secret_access_key = S\n"
              "role_arn = arn:aws:iam::1:role/me\nsource_profile = me\n");
   auto c = Get("me");
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIA-me-BY-AKIDME");
 }
 
@@ -479,7 +471,7 @@ TEST_F(ProfileTest, CredentialSourceEnvironment) {
   dir_.Write("config",
              "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Environment\n");
   auto c = Get("a");
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIA-a-BY-AKIDFROMENV");
 }
 
@@ -488,7 +480,7 @@ TEST_F(ProfileTest, WebIdentityTokenFileInAProfile) {
   dir_.Write("config", "[profile w]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = " +
                            token + "\nrole_session_name = w-session\n");
   auto c = Get("w");
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIA-w-BY-none");
   const auto req = sts_.requests().at(0);
   EXPECT_NE(req.body.find("Action=AssumeRoleWithWebIdentity"), std::string::npos);
@@ -503,11 +495,11 @@ TEST_F(ProfileTest, StsRegionFallsBackToTheProfileRegion) {
              "source_profile = base\n");
   ProfileCredentialsOptions o = Options("app");
   o.sts.region = "";
-  ASSERT_TRUE(ProfileCredentialsProvider(o).GetCredentials().ok());
+  ASSERT_OK(ProfileCredentialsProvider(o).GetCredentials());
   EXPECT_NE(sts_.requests().at(0).Header("Authorization")->find("/ap-southeast-2/sts/"),
             std::string::npos);
   env_.Set("AWS_REGION", "sa-east-1");
-  ASSERT_TRUE(ProfileCredentialsProvider(o).GetCredentials().ok());
+  ASSERT_OK(ProfileCredentialsProvider(o).GetCredentials());
   EXPECT_NE(sts_.requests().at(1).Header("Authorization")->find("/sa-east-1/sts/"),
             std::string::npos);
 }

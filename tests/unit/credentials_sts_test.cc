@@ -12,6 +12,7 @@
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -22,17 +23,10 @@ using std::chrono::milliseconds;
 constexpr const char* kRole = "arn:aws:iam::123456789012:role/dynaflow";
 constexpr const char* kWebToken = "eyJhbGciOiJSUzI1NiJ9.WEBIDENTITYTOKEN.c2lnbmF0dXJl";
 
-Credentials Make(std::string id, std::string secret, std::string token) {
-  Credentials c;
-  c.access_key_id = std::move(id);
-  c.secret_access_key = std::move(secret);
-  c.session_token = std::move(token);
-  return c;
-}
-
-const Credentials kSource = Make("AKIDSOURCE000001", "sourceSECRETkey/000001", "sourceTOKEN0001");
-const Credentials kAssumed =
-    Make("ASIAASSUMED00001", "assumedSECRET/0000000000001", "assumedSESSIONtoken0001==");
+const Credentials kSource =
+    test::MakeCredentials("AKIDSOURCE000001", "sourceSECRETkey/000001", "sourceTOKEN0001");
+const Credentials kAssumed = test::MakeCredentials(
+    "ASIAASSUMED00001", "assumedSECRET/0000000000001", "assumedSESSIONtoken0001==");
 
 class StsTest : public ::testing::Test {
  protected:
@@ -56,7 +50,7 @@ TEST(XmlTest, ReadsElementsTextEntitiesAndIgnoresNamespacesAndComments) {
       "\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- c -->\n<a:Root xmlns:a=\"urn:x\" k='v'>\n"
       "  <a:Child>  x &lt;&amp;&gt; &#65;&#x42; <![CDATA[<raw>]]> </a:Child>\n"
       "  <Empty/><!-- inner -->\n</a:Root>\n");
-  ASSERT_TRUE(doc.ok()) << doc.status();
+  ASSERT_OK(doc);
   EXPECT_EQ(doc->name, "Root");
   ASSERT_NE(doc->Child("Child"), nullptr);
   EXPECT_EQ(doc->Child("Child")->TrimmedText(), "x <&> AB <raw>");
@@ -110,7 +104,7 @@ TEST(StsParseTest, ReadsCredentialsWithPrefixesAndWhitespace) {
       "<sts:Expiration>2024-01-01T01:00:00.000Z</sts:Expiration>"
       "</sts:Credentials></sts:AssumeRoleResult></sts:AssumeRoleResponse>";
   auto c = ParseStsResponse("AssumeRole", kRole, 200, body);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "ASIAXML");
   EXPECT_EQ(c->secret_access_key, "sec/ret+");
   EXPECT_EQ(c->session_token, "to&ken");
@@ -186,14 +180,14 @@ TEST_F(StsTest, AssumeRoleSendsASignedRequestThatVerifies) {
     return Server::Response::Text(
         200, test::StsCredentialsXml("AssumeRole", kAssumed, "2024-01-01T01:00:00Z"));
   });
-  ASSERT_TRUE(server.status().ok()) << server.status();
+  ASSERT_OK(server.status());
   AssumeRoleRequest request;
   request.role_arn = kRole;
   request.role_session_name = "sess-1";
   request.external_id = "ext-42";
   request.duration = std::chrono::seconds(900);
   auto c = StsAssumeRole(Options(server), kSource, request);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, kAssumed.access_key_id);
   EXPECT_EQ(c->secret_access_key, kAssumed.secret_access_key);
   EXPECT_EQ(c->session_token, kAssumed.session_token);
@@ -232,7 +226,7 @@ TEST_F(StsTest, AssumeRoleSendsASignedRequestThatVerifies) {
   params.service = "sts";
   params.time = clock_.Now();
   auto parts = ComputeSignature(arrived, kSource, params, nullptr);
-  ASSERT_TRUE(parts.ok()) << parts.status();
+  ASSERT_OK(parts);
   EXPECT_EQ(parts->authorization, *auth);
 }
 
@@ -244,7 +238,7 @@ TEST_F(StsTest, AssumeRoleWithoutRegionSignsForUsEast1) {
   StsOptions o = Options(server);
   o.region = "";
   AssumeRoleRequest request{kRole, "s", "", std::nullopt};
-  ASSERT_TRUE(StsAssumeRole(o, kSource, request).ok());
+  ASSERT_OK(StsAssumeRole(o, kSource, request));
   const auto req = server.requests().at(0);
   const std::string* auth = req.Header("Authorization");
   ASSERT_NE(auth, nullptr);
@@ -261,7 +255,7 @@ TEST_F(StsTest, RetriesServerErrorsWithGrowingSleeps) {
   });
   AssumeRoleRequest request{kRole, "s", "", std::nullopt};
   auto c = StsAssumeRole(Options(server), kSource, request);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(calls.load(), 3);
   EXPECT_EQ(clock_.sleeps(),
             (std::vector<std::chrono::nanoseconds>{milliseconds(200), milliseconds(400)}));
@@ -325,7 +319,7 @@ TEST_F(StsTest, AssumeRoleProviderUsesItsSource) {
   AssumeRoleCredentialsProvider p(source, AssumeRoleRequest{kRole, "s", "", std::nullopt},
                                   Options(server));
   auto c = p.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, kAssumed.access_key_id);
   EXPECT_EQ(p.Name(), "assume role " + std::string(kRole));
 
@@ -367,7 +361,7 @@ TEST_F(WebIdentityTest, ExchangesTheTokenFromTheFile) {
   });
   WebIdentityCredentialsProvider p(Options(server));
   auto c = p.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, kAssumed.access_key_id);
   EXPECT_EQ(c->session_token, kAssumed.session_token);
   const auto req = server.requests().at(0);
@@ -379,7 +373,7 @@ TEST_F(WebIdentityTest, ExchangesTheTokenFromTheFile) {
 
   // The file is re-read on every call (the platform rotates it).
   dir_.Write("token", "ROTATED.TOKEN.VALUE");
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   EXPECT_NE(server.requests().at(1).body.find("WebIdentityToken=ROTATED.TOKEN.VALUE"),
             std::string::npos);
 }
@@ -390,7 +384,7 @@ TEST_F(WebIdentityTest, DefaultSessionNameUsesTheClock) {
                                                                kAssumed, "2024-01-01T01:00:00Z"));
   });
   WebIdentityCredentialsProvider p(Options(server));
-  ASSERT_TRUE(p.GetCredentials().ok());
+  ASSERT_OK(p.GetCredentials());
   EXPECT_NE(server.requests().at(0).body.find("&RoleSessionName=dynaflow-1704067200000&"),
             std::string::npos);
 }

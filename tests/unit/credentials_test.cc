@@ -7,6 +7,9 @@
 #include <map>
 #include <sstream>
 
+#include "tests/support/credentials_fixtures.h"
+#include "tests/support/status_matchers.h"
+
 namespace dynaflow::dynamodb {
 namespace {
 
@@ -28,14 +31,6 @@ struct FakeEnv {
   }
 };
 
-Credentials Make(std::string id, std::string secret, std::string token = "") {
-  Credentials c;
-  c.access_key_id = std::move(id);
-  c.secret_access_key = std::move(secret);
-  c.session_token = std::move(token);
-  return c;
-}
-
 // A provider answering a fixed result, counting calls.
 class FixedProvider : public CredentialsProvider {
  public:
@@ -54,9 +49,9 @@ class FixedProvider : public CredentialsProvider {
 };
 
 TEST(StaticCredentialsProviderTest, ReturnsItsCredentials) {
-  StaticCredentialsProvider p(Make(kId, kSecret, kToken));
+  StaticCredentialsProvider p(test::MakeCredentials(kId, kSecret, kToken));
   auto c = p.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, kId);
   EXPECT_EQ(c->secret_access_key, kSecret);
   EXPECT_EQ(c->session_token, kToken);
@@ -65,11 +60,11 @@ TEST(StaticCredentialsProviderTest, ReturnsItsCredentials) {
 }
 
 TEST(StaticCredentialsProviderTest, IncompleteIsInvalidArgument) {
-  EXPECT_TRUE(StaticCredentialsProvider(Make("", kSecret))
+  EXPECT_TRUE(StaticCredentialsProvider(test::MakeCredentials("", kSecret))
                   .GetCredentials()
                   .status()
                   .Is(StatusCode::kInvalidArgument));
-  EXPECT_TRUE(StaticCredentialsProvider(Make(kId, ""))
+  EXPECT_TRUE(StaticCredentialsProvider(test::MakeCredentials(kId, ""))
                   .GetCredentials()
                   .status()
                   .Is(StatusCode::kInvalidArgument));
@@ -82,7 +77,7 @@ TEST(EnvironmentCredentialsProviderTest, ReadsTheThreeVariables) {
               {"AWS_SESSION_TOKEN", kToken}};
   EnvironmentCredentialsProvider p(env.Lookup());
   auto c = p.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, kId);
   EXPECT_EQ(c->secret_access_key, kSecret);
   EXPECT_EQ(c->session_token, kToken);
@@ -90,7 +85,7 @@ TEST(EnvironmentCredentialsProviderTest, ReadsTheThreeVariables) {
 
   env.vars.erase("AWS_SESSION_TOKEN");  // read on every call
   c = p.GetCredentials();
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   EXPECT_FALSE(c->has_session_token());
 }
 
@@ -132,11 +127,11 @@ TEST(ChainCredentialsProviderTest, FirstProviderWithCredentialsWins) {
   int calls[3] = {0, 0, 0};
   std::vector<std::unique_ptr<CredentialsProvider>> ps;
   ps.push_back(std::make_unique<FixedProvider>("a", Status::NotFound("nothing in a"), &calls[0]));
-  ps.push_back(std::make_unique<FixedProvider>("b", Make("IDB", "SB"), &calls[1]));
-  ps.push_back(std::make_unique<FixedProvider>("c", Make("IDC", "SC"), &calls[2]));
+  ps.push_back(std::make_unique<FixedProvider>("b", test::MakeCredentials("IDB", "SB"), &calls[1]));
+  ps.push_back(std::make_unique<FixedProvider>("c", test::MakeCredentials("IDC", "SC"), &calls[2]));
   ChainCredentialsProvider chain(std::move(ps));
   auto c = chain.GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, "IDB");
   EXPECT_EQ(calls[0], 1);
   EXPECT_EQ(calls[1], 1);
@@ -149,7 +144,8 @@ TEST(ChainCredentialsProviderTest, ErrorOtherThanNotFoundStopsTheChain) {
   std::vector<std::unique_ptr<CredentialsProvider>> ps;
   ps.push_back(
       std::make_unique<FixedProvider>("broken", Status::InvalidArgument("half set"), &calls[0]));
-  ps.push_back(std::make_unique<FixedProvider>("good", Make("ID", "S"), &calls[1]));
+  ps.push_back(
+      std::make_unique<FixedProvider>("good", test::MakeCredentials("ID", "S"), &calls[1]));
   Status s = ChainCredentialsProvider(std::move(ps)).GetCredentials().status();
   EXPECT_TRUE(s.Is(StatusCode::kInvalidArgument)) << s;
   EXPECT_NE(s.message().find("broken"), std::string::npos);
@@ -176,12 +172,12 @@ TEST(ChainCredentialsProviderTest, DefaultChainReadsTheEnvironment) {
   env.vars = {{"AWS_ACCESS_KEY_ID", kId}, {"AWS_SECRET_ACCESS_KEY", kSecret}};
   auto chain = NewDefaultCredentialsProviderChain(env.Lookup());
   auto c = chain->GetCredentials();
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->access_key_id, kId);
 }
 
 TEST(CredentialsTest, ToStringIsRedacted) {
-  Credentials c = Make(kId, kSecret, kToken);
+  Credentials c = test::MakeCredentials(kId, kSecret, kToken);
   c.expiration = std::chrono::system_clock::from_time_t(1440938160);  // 2015-08-30T12:36:00Z
   const std::string s = c.ToString();
   EXPECT_EQ(s.find(kSecret), std::string::npos) << s;
@@ -193,7 +189,7 @@ TEST(CredentialsTest, ToStringIsRedacted) {
   os << c;
   EXPECT_EQ(os.str(), s);
 
-  const std::string short_id = Make("AKID", kSecret).ToString();
+  const std::string short_id = test::MakeCredentials("AKID", kSecret).ToString();
   EXPECT_EQ(short_id.find("AKID"), std::string::npos) << short_id;
   EXPECT_NE(short_id.find("session_token=<absent>"), std::string::npos) << short_id;
 }

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "engine/time_zone.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {
 namespace {
@@ -27,13 +28,13 @@ int64_t Secs(const char* s) { return duration_cast<seconds>(Utc(s).time_since_ep
 
 TimeZone Zone(const char* name) {
   auto z = TimeZone::Load(name);
-  EXPECT_TRUE(z.ok()) << z.error();
+  EXPECT_OK(z);
   return z.ok() ? *z : TimeZone::Utc();
 }
 
 CronExpr Cron(const char* text) {
   auto c = CronExpr::Parse(text);
-  EXPECT_TRUE(c.ok()) << text << ": " << c.error();
+  EXPECT_OK(c) << text;
   return c.ok() ? *c : CronExpr::Parse("* * * * *").value();
 }
 
@@ -85,7 +86,7 @@ TEST(TimeZoneTest, YearsAfterTheTableFollowTheFootersRule) {
 TEST(TimeZoneTest, UtcAndFixedOffsets) {
   for (const char* utc : {"", "UTC", "Etc/UTC", "Z"}) {
     auto z = TimeZone::Load(utc);
-    ASSERT_TRUE(z.ok()) << utc;
+    ASSERT_OK(z) << utc;
     EXPECT_EQ(z->OffsetAt(Secs("2026-06-01 00:00")), 0);
   }
   auto ist = TimeZone::Load("+05:30").value();
@@ -197,7 +198,7 @@ TEST(CronNextTest, NeverGoesBackOrRepeatsAcrossAYearOfBerlinTicks) {
   int ticks = 0;
   while (t < Utc("2027-01-01 00:00")) {
     auto n = c.NextAfter(t, b);
-    ASSERT_TRUE(n.ok()) << n.error();
+    ASSERT_OK(n);
     ASSERT_GT(*n, t);
     ASSERT_LE(*n - t, minutes(90));  // the repeated hour: 00:30 -> 02:00 UTC
     t = *n;

@@ -17,6 +17,7 @@
 
 #include "tests/support/fault_transport.h"
 #include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -55,13 +56,13 @@ TEST(CurlTransportTest, GetRoundTripWithHeadersAndQuery) {
     r.headers.emplace_back("X-Multi", "b");
     return r;
   });
-  ASSERT_TRUE(server.status().ok()) << server.status();
+  ASSERT_OK(server.status());
   CurlTransport transport;
   HttpRequest req = Get(server.url("/path/to?x=1&y=two"));
   req.headers.emplace_back("X-Test", "value 1");
   req.headers.emplace_back("X-Empty", "");
   auto res = transport.Send(req, Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->status, 201);
   EXPECT_EQ(res->body, "hello x=1&y=two");
   ASSERT_NE(FindHeader(res->headers, "x-amzn-requestid"), nullptr);
@@ -85,7 +86,7 @@ TEST(CurlTransportTest, GetRoundTripWithHeadersAndQuery) {
 
 TEST(CurlTransportTest, PostSendsBodyExactlyWithoutExpectContinue) {
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   HttpRequest req;
   req.method = "POST";
@@ -95,7 +96,7 @@ TEST(CurlTransportTest, PostSendsBodyExactlyWithoutExpectContinue) {
   // Large enough that curl would normally send "Expect: 100-continue".
   req.body = std::string(200000, 'x') + "{\"end\":true}";
   auto res = transport.Send(req, Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, "POST / " + req.body);
   auto seen = server.requests();
@@ -109,13 +110,13 @@ TEST(CurlTransportTest, PostSendsBodyExactlyWithoutExpectContinue) {
 
 TEST(CurlTransportTest, PostWithEmptyBodyAndOtherMethods) {
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   HttpRequest post;
   post.method = "POST";
   post.url = server.url("/empty");
   auto res = transport.Send(post, Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->body, "POST /empty ");
   EXPECT_EQ(server.requests().back().Header("Content-Type"), nullptr);  // no form default
 
@@ -124,14 +125,14 @@ TEST(CurlTransportTest, PostWithEmptyBodyAndOtherMethods) {
   put.url = server.url("/latest/api/token");
   put.headers = {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}};
   res = transport.Send(put, Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->body, "PUT /latest/api/token ");
   EXPECT_EQ(*server.requests().back().Header("X-aws-ec2-metadata-token-ttl-seconds"), "21600");
 
   HttpRequest head = Get(server.url("/h"));
   head.method = "HEAD";
   res = transport.Send(head, Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_TRUE(res->body.empty());
   ASSERT_NE(FindHeader(res->headers, "X-Echo-Method"), nullptr);
@@ -143,15 +144,15 @@ TEST(CurlTransportTest, ErrorStatusesAreResponses) {
     return Server::Response::Json(
         400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ValidationException"})");
   });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   auto res = transport.Send(Get(server.url("/")), Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(res->body.find("ValidationException"), std::string::npos);
   server.SetHandler([](const Server::Request&) { return Server::Response::Text(503, "busy"); });
   res = transport.Send(Get(server.url("/")), Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->status, 503);
 }
 
@@ -162,10 +163,10 @@ TEST(CurlTransportTest, KeepsOnlyTheFinalResponseHeaders) {
     r.headers.emplace_back("X-Final", "yes");
     return r;
   });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   auto res = transport.Send(Get(server.url("/")), Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, "final");
   EXPECT_EQ(FindHeader(res->headers, "X-Interim"), nullptr);
@@ -175,14 +176,14 @@ TEST(CurlTransportTest, KeepsOnlyTheFinalResponseHeaders) {
 
 TEST(CurlTransportTest, ReusesOneConnectionForSequentialRequests) {
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   for (int i = 0; i < 20; ++i) {
     HttpRequest req;
     req.url = server.url("/");
     req.body = "request " + std::to_string(i);
     auto res = transport.Send(req, Timeouts());
-    ASSERT_TRUE(res.ok()) << i << ": " << res.status();
+    ASSERT_OK(res) << i;
     EXPECT_EQ(res->body, "POST / request " + std::to_string(i));
   }
   EXPECT_EQ(server.connections_accepted(), 1);
@@ -196,7 +197,7 @@ TEST(CurlTransportTest, ReusesOneConnectionForSequentialRequests) {
 
 TEST(CurlTransportTest, ConcurrentUseFromEightThreads) {
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
@@ -233,7 +234,7 @@ TEST(CurlTransportTest, MaxConnectionsBoundsOpenConnections) {
     r.delay = milliseconds(5);  // make requests overlap
     return r;
   });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransportOptions opts;
   opts.max_connections = 2;
   CurlTransport transport(opts);
@@ -255,11 +256,11 @@ TEST(CurlTransportTest, PoolWaitCountsAgainstTheRequestTimeout) {
     if (req.path == "/slow") r.delay = milliseconds(1500);
     return r;
   });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransportOptions opts;
   opts.max_connections = 1;
   CurlTransport transport(opts);
-  std::thread slow([&] { EXPECT_TRUE(transport.Send(Get(server.url("/slow")), Timeouts()).ok()); });
+  std::thread slow([&] { EXPECT_OK(transport.Send(Get(server.url("/slow")), Timeouts())); });
   while (server.requests_received() == 0) std::this_thread::sleep_for(milliseconds(5));
   auto start = std::chrono::steady_clock::now();
   auto res = transport.Send(Get(server.url("/fast")), Timeouts(2000, 200));
@@ -276,7 +277,7 @@ TEST(CurlTransportTest, RequestTimeoutIsKTimeout) {
     r.delay = milliseconds(3000);
     return r;
   });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   auto start = std::chrono::steady_clock::now();
   auto res = transport.Send(Get(server.url("/")), Timeouts(1000, 300));
@@ -337,7 +338,7 @@ TEST(CurlTransportTest, ServerClosingMidResponseIsAnErrorAndTheNextRequestWorks)
     if (req.path == "/nothing") r.close = Server::Close::kBeforeResponse;
     return r;
   });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   auto res = transport.Send(Get(server.url("/cut")), Timeouts());
   ASSERT_FALSE(res.ok());
@@ -348,7 +349,7 @@ TEST(CurlTransportTest, ServerClosingMidResponseIsAnErrorAndTheNextRequestWorks)
   EXPECT_EQ(res.status().code(), StatusCode::kUnavailable) << res.status();
 
   res = transport.Send(Get(server.url("/ok")), Timeouts());
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->body.size(), 10000u);
   EXPECT_EQ(server.connections_accepted(), 3);  // each close forced a new connection
 }
@@ -359,11 +360,11 @@ TEST(CurlTransportTest, ServerClosingAfterResponseReconnects) {
     r.close = Server::Close::kAfterResponse;
     return r;
   });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   for (int i = 0; i < 3; ++i) {
     auto res = transport.Send(Get(server.url("/")), Timeouts());
-    ASSERT_TRUE(res.ok()) << res.status();
+    ASSERT_OK(res);
   }
   EXPECT_EQ(server.connections_accepted(), 3);
 }
@@ -371,7 +372,7 @@ TEST(CurlTransportTest, ServerClosingAfterResponseReconnects) {
 TEST(CurlTransportTest, OversizedResponseIsRejected) {
   Server server(
       [](const Server::Request&) { return Server::Response::Text(200, std::string(5000, 'z')); });
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransportOptions opts;
   opts.max_response_bytes = 1000;
   CurlTransport transport(opts);
@@ -391,7 +392,7 @@ TEST(CurlTransportTest, RejectsBadUrlsAndHeaderInjection) {
   EXPECT_EQ(res.status().code(), StatusCode::kInvalidArgument) << res.status();
 
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   HttpRequest req = Get(server.url("/"));
   req.headers = {{"X-Test", "a\r\nX-Injected: 1"}};
   res = transport.Send(req, Timeouts());
@@ -402,7 +403,7 @@ TEST(CurlTransportTest, RejectsBadUrlsAndHeaderInjection) {
 
 TEST(CurlTransportTest, HttpsToAPlainHttpPortFails) {
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport transport;
   auto res = transport.Send(Get("https://127.0.0.1:" + std::to_string(server.port()) + "/"),
                             Timeouts(2000, 5000));
@@ -427,7 +428,7 @@ TEST(CurlTransportTest, TlsPeerVerificationIsAlwaysOn) {
   auto pem = Server::MakeSelfSignedCert({"localhost"}, {"127.0.0.1"});
   ASSERT_FALSE(pem.cert.empty());
   Server server(Echo, {pem.cert, pem.key});
-  ASSERT_TRUE(server.status().ok()) << server.status();
+  ASSERT_OK(server.status());
   ASSERT_EQ(server.base_url().rfind("https://", 0), 0u);
 
   // Default trust store: the self-signed certificate is rejected.
@@ -443,10 +444,10 @@ TEST(CurlTransportTest, TlsPeerVerificationIsAlwaysOn) {
   opts.ca_bundle_path = ca;
   CurlTransport trusting(opts);
   res = trusting.Send(Get(server.url("/tls")), Timeouts(2000, 5000));
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(res->body, "GET /tls ");
   res = trusting.Send(Get(server.url("/tls2")), Timeouts(2000, 5000));
-  ASSERT_TRUE(res.ok()) << res.status();
+  ASSERT_OK(res);
   EXPECT_EQ(server.connections_accepted(), 2);  // the rejected one + one reused TLS connection
   std::remove(ca.c_str());
 }
@@ -456,7 +457,7 @@ TEST(CurlTransportTest, TlsHostNameVerificationIsAlwaysOn) {
   auto pem = Server::MakeSelfSignedCert({"other.example"}, {});
   ASSERT_FALSE(pem.cert.empty());
   Server server(Echo, {pem.cert, pem.key});
-  ASSERT_TRUE(server.status().ok()) << server.status();
+  ASSERT_OK(server.status());
   const std::string ca = WriteTempPem(pem.cert);
   CurlTransportOptions opts;
   opts.ca_bundle_path = ca;
@@ -470,7 +471,7 @@ TEST(CurlTransportTest, TlsHostNameVerificationIsAlwaysOn) {
 
 TEST(CurlTransportTest, FaultTransportInjectsThenForwardsToTheRealTransport) {
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport curl;
   test::FaultTransport faults(&curl);
   faults.PushConnectionError();
@@ -481,13 +482,13 @@ TEST(CurlTransportTest, FaultTransportInjectsThenForwardsToTheRealTransport) {
   ASSERT_FALSE(r1.ok());
   EXPECT_EQ(r1.status().code(), StatusCode::kUnavailable);
   auto r2 = faults.Send(req, Timeouts());
-  ASSERT_TRUE(r2.ok());
+  ASSERT_OK(r2);
   EXPECT_EQ(r2->body, "{\"It");
   auto r3 = faults.Send(req, Timeouts());  // explicit forward
-  ASSERT_TRUE(r3.ok()) << r3.status();
+  ASSERT_OK(r3);
   EXPECT_EQ(r3->body, "GET /forwarded ");
   auto r4 = faults.Send(req, Timeouts(1000, 1234));  // script empty: forwards
-  ASSERT_TRUE(r4.ok()) << r4.status();
+  ASSERT_OK(r4);
   EXPECT_EQ(server.requests_received(), 2);
   auto seen = faults.requests();
   ASSERT_EQ(seen.size(), 4u);
@@ -513,7 +514,7 @@ class FailEveryOther : public test::TransportWrapper {
 
 TEST(CurlTransportTest, TransportWrapperForwardsUnlessOverridden) {
   Server server(Echo);
-  ASSERT_TRUE(server.status().ok());
+  ASSERT_OK(server.status());
   CurlTransport curl;
   FailEveryOther wrapper(&curl);
   int ok = 0;

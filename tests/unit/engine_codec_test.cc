@@ -11,6 +11,7 @@
 #include "engine/codec.h"
 #include "engine/internal/histogram.h"
 #include "engine/retry_policy.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {
 
@@ -84,7 +85,7 @@ static_assert(!JsonSerializable<Point>);  // byte codec only: not usable inside 
 template <class T>
 T RoundTrip(const T& v) {
   auto r = Codec<T>::Decode(Codec<T>::Encode(v));
-  EXPECT_TRUE(r.ok()) << r.error();
+  EXPECT_OK(r);
   return r.ok() ? *r : T{};
 }
 
@@ -100,7 +101,7 @@ TEST(EngineCodec, ScalarsRoundTrip) {
   EXPECT_TRUE(std::isnan(RoundTrip<double>(std::nan(""))));
   EXPECT_EQ(RoundTrip<double>(-INFINITY), -INFINITY);
   EXPECT_EQ(Codec<Unit>::Encode(Unit{}), "null");
-  EXPECT_TRUE(Codec<Unit>::Decode("null").ok());
+  EXPECT_OK(Codec<Unit>::Decode("null"));
 }
 
 TEST(EngineCodec, StringsKeepEveryByte) {
@@ -188,7 +189,7 @@ TEST(EngineCodec, JsonFieldsWriteAndReadTheListedMembers) {
   EXPECT_EQ(RoundTrip(std::vector<Address>{a, Address{}}), (std::vector<Address>{a, Address{}}));
   // Extra members are ignored; a missing or mistyped one is named.
   auto extra = Codec<Address>::Decode(R"({"street":"s","zip":1,"parcels":[],"note":"x"})");
-  ASSERT_TRUE(extra.ok()) << extra.error();
+  ASSERT_OK(extra);
   EXPECT_EQ(extra->zip, 1);
   auto missing = Codec<Address>::Decode(R"({"street":"s","parcels":[]})");
   ASSERT_FALSE(missing.ok());

@@ -3,6 +3,7 @@
 // timeout that compensates, duplicate event ids, events to unknown and finished runs, a run
 // resumed by another engine after its first one went away while it waited; child success,
 // failure and cancel propagation, and no second child after the parent's worker went away.
+#include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -14,18 +15,23 @@ SendEventOptions EventId(std::string id) {
   return o;
 }
 
+// A step `name` that passes its input on and records a call as `name` in *calls; its
+// compensation records a call as `undo`.
+auto CountedStep(const std::string& name, const std::string& undo, Calls* calls) {
+  return MakeStep<int, int>(name,
+                            [calls, name](StepContext&, const int& n) {
+                              calls->Hit(name);
+                              return n;
+                            })
+      .Compensate([calls, undo](StepContext&, const int&, const int&) { calls->Hit(undo); });
+}
+
 class EngineEventsTest : public EngineTest {
  protected:
   // "reserve" (compensated) -> await "paid" -> "ship" (returns "shipped:<payment>").
   Workflow Saga(Duration timeout, Calls* calls) {
     return WorkflowBuilder("event-saga", 1)
-        .Step(MakeStep<int, int>("reserve",
-                                 [calls](StepContext&, const int& n) {
-                                   calls->Hit("reserve");
-                                   return n;
-                                 })
-                  .Compensate(
-                      [calls](StepContext&, const int&, const int&) { calls->Hit("release"); }))
+        .Step(CountedStep("reserve", "release", calls))
         .AwaitEvent<std::string>("paid", timeout)
         .Step<std::string, std::string>("ship",
                                         [calls](StepContext&, const std::string& payment) {
@@ -49,10 +55,10 @@ TEST_P(EngineEventsTest, EventSentBeforeTheRunWaitsIsKeptAndDelivered) {
   Calls calls;
   auto wf = Saga(30s, &calls);
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto run = engine->Start(wf, 7).value();  // no worker yet: PENDING
   auto sent = engine->SendEvent(run.run_id, "paid", std::string("card-1"));
-  ASSERT_TRUE(sent.ok()) << sent.error();
+  ASSERT_OK(sent);
   EXPECT_FALSE(sent->duplicate);
   EXPECT_FALSE(sent->woke);  // not waiting yet
   auto worker = StartWorker(*engine);
@@ -68,7 +74,7 @@ TEST_P(EngineEventsTest, EventSentWhileTheRunWaitsWakesIt) {
   Calls calls;
   auto wf = Saga(30s, &calls);
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto run = engine->Start(wf, 7).value();
   ASSERT_TRUE(ParkedOn(*engine, run.run_id, store::EventWaitKey("paid")));
@@ -77,7 +83,7 @@ TEST_P(EngineEventsTest, EventSentWhileTheRunWaitsWakesIt) {
   EXPECT_TRUE(parked.lease.owner.empty());
   EXPECT_GT(parked.due_at, Clock::Real()->Now() + 20s);  // due at the timeout
   auto sent = engine->SendEvent(run.run_id, "paid", std::string("card-2"));
-  ASSERT_TRUE(sent.ok()) << sent.error();
+  ASSERT_OK(sent);
   EXPECT_TRUE(sent->woke);
   auto done = Wait(*engine, run.run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
@@ -90,7 +96,7 @@ TEST_P(EngineEventsTest, TimeoutFailsTheWaitAndCompensates) {
   Calls calls;
   auto wf = Saga(300ms, &calls);
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto run = engine->Start(wf, 7).value();
   auto done = Wait(*engine, run.run_id);
@@ -124,17 +130,17 @@ TEST_P(EngineEventsTest, EventsOfOneNameAreDeliveredInOrderOnceAndDuplicatesAreI
                 .Build()
                 .value();
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto run = engine->Start(wf, 1).value();
   ASSERT_TRUE(ParkedOn(*engine, run.run_id, store::EventWaitKey("item")));
   auto a = engine->SendEvent(run.run_id, "item", std::string("a"), EventId("e1"));
-  ASSERT_TRUE(a.ok()) << a.error();
+  ASSERT_OK(a);
   auto again = engine->SendEvent(run.run_id, "item", std::string("x"), EventId("e1"));
-  ASSERT_TRUE(again.ok()) << again.error();
+  ASSERT_OK(again);
   EXPECT_TRUE(again->duplicate);
-  ASSERT_TRUE(engine->SendEvent(run.run_id, "item", std::string("b"), EventId("e2")).ok());
-  ASSERT_TRUE(engine->SendEvent(run.run_id, "item", std::string("c"), EventId("e3")).ok());
+  ASSERT_OK(engine->SendEvent(run.run_id, "item", std::string("b"), EventId("e2")));
+  ASSERT_OK(engine->SendEvent(run.run_id, "item", std::string("c"), EventId("e3")));
   auto done = Wait(*engine, run.run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   EXPECT_EQ(engine->GetResult<std::string>(run.run_id).value(), "abc");
@@ -149,7 +155,7 @@ TEST_P(EngineEventsTest, EventToAnUnknownOrFinishedRunIsAnError) {
   Calls calls;
   auto wf = Saga(30s, &calls);
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto unknown = engine->SendEvent("no-such-run", "paid", std::string("x"));
   ASSERT_FALSE(unknown.ok());
   EXPECT_TRUE(unknown.error().Is(StatusCode::kNotFound)) << unknown.error();
@@ -163,7 +169,7 @@ TEST_P(EngineEventsTest, EventToAnUnknownOrFinishedRunIsAnError) {
   auto run = engine->Start(wf, 7, keyed).value();
   auto worker = StartWorker(*engine);
   auto sent = engine->SendEventByKey("event-saga", "order-9", "paid", std::string("k"));
-  ASSERT_TRUE(sent.ok()) << sent.error();
+  ASSERT_OK(sent);
   ASSERT_EQ(Wait(*engine, run.run_id).status, RunStatus::kCompleted);
   auto finished = engine->SendEvent(run.run_id, "paid", std::string("again"));
   ASSERT_FALSE(finished.ok());
@@ -177,17 +183,17 @@ TEST_P(EngineEventsTest, AnotherEngineResumesARunWhoseWorkerWentAwayWhileItWaite
   std::string run_id;
   {
     auto first = OpenEngine();
-    ASSERT_TRUE(first->Register(wf).ok());
+    ASSERT_OK(first->Register(wf));
     auto worker = StartWorker(*first, FastWorker(2, "first"));
     run_id = first->Start(wf, 7).value().run_id;
     ASSERT_TRUE(ParkedOn(*first, run_id, store::EventWaitKey("paid")));
   }  // the first engine and its worker are gone (a parked run holds no lease to expire)
   auto table = NewTable();  // a new connection, as another process has
   auto second = OpenEngine(nullptr, nullptr, GetParam() == Backend::kMemory ? table_ : table);
-  ASSERT_TRUE(second->Register(wf).ok());
+  ASSERT_OK(second->Register(wf));
   auto worker = StartWorker(*second, FastWorker(2, "second"));
   auto sent = second->SendEvent(run_id, "paid", std::string("late-card"));
-  ASSERT_TRUE(sent.ok()) << sent.error();
+  ASSERT_OK(sent);
   EXPECT_TRUE(sent->woke);
   auto done = Wait(*second, run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
@@ -222,13 +228,7 @@ class EngineChildTest : public EngineEventsTest {
   static Workflow Parent(const Workflow& child, Calls* calls,
                          Duration recheck = std::chrono::seconds(60)) {
     return WorkflowBuilder("parent", 1)
-        .Step(MakeStep<int, int>("prepare",
-                                 [calls](StepContext&, const int& n) {
-                                   calls->Hit("prepare");
-                                   return n;
-                                 })
-                  .Compensate(
-                      [calls](StepContext&, const int&, const int&) { calls->Hit("unprepare"); }))
+        .Step(CountedStep("prepare", "unprepare", calls))
         .Child("sub", child, recheck)
         .Step<int, int>("finish", [](StepContext&, const int& n) { return n + 1; })
         .Build()
@@ -241,8 +241,8 @@ TEST_P(EngineChildTest, ChildResultFlowsIntoTheParentAndBothNameEachOther) {
   auto child = Doubler(&calls);
   auto parent = Parent(child, &calls);
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(child).ok());
-  ASSERT_TRUE(engine->Register(parent).ok());
+  ASSERT_OK(engine->Register(child));
+  ASSERT_OK(engine->Register(parent));
   auto worker = StartWorker(*engine);
   auto run = engine->Start(parent, 20).value();
   auto done = Wait(*engine, run.run_id);
@@ -266,8 +266,8 @@ TEST_P(EngineChildTest, ChildFailureFailsTheStepAndCompensatesTheParent) {
   auto child = Doubler(&calls);
   auto parent = Parent(child, &calls);
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(child).ok());
-  ASSERT_TRUE(engine->Register(parent).ok());
+  ASSERT_OK(engine->Register(child));
+  ASSERT_OK(engine->Register(parent));
   auto worker = StartWorker(*engine);
   auto run = engine->Start(parent, -1).value();
   auto done = Wait(*engine, run.run_id);
@@ -284,14 +284,14 @@ TEST_P(EngineChildTest, CancellingTheParentCancelsItsRunningChild) {
   auto child = Doubler(&calls, &never);
   auto parent = Parent(child, &calls);
   auto engine = OpenEngine();
-  ASSERT_TRUE(engine->Register(child).ok());
-  ASSERT_TRUE(engine->Register(parent).ok());
+  ASSERT_OK(engine->Register(child));
+  ASSERT_OK(engine->Register(parent));
   auto worker = StartWorker(*engine);
   auto run = engine->Start(parent, 5).value();
   const std::string child_id = internal::ChildRunId(run.run_id, "sub");
   ASSERT_TRUE(ParkedOn(*engine, run.run_id, store::ChildWaitKey(child_id)));
   ASSERT_TRUE(Eventually([&] { return calls.Count("double") == 1; }));
-  ASSERT_TRUE(engine->Cancel(run.run_id).ok());
+  ASSERT_OK(engine->Cancel(run.run_id));
   auto child_done = Wait(*engine, child_id);
   EXPECT_EQ(child_done.status, RunStatus::kCancelled) << child_done.error;
   auto done = Wait(*engine, run.run_id);
@@ -309,20 +309,20 @@ TEST_P(EngineChildTest, AResumedParentFindsTheChildItStartedInsteadOfAnother) {
   {
     // This engine's worker knows the parent only: the child it starts waits for someone else.
     auto first = OpenEngine();
-    ASSERT_TRUE(first->Register(parent).ok());
+    ASSERT_OK(first->Register(parent));
     auto worker = StartWorker(*first, FastWorker(2, "first"));
     run_id = first->Start(parent, 4).value().run_id;
     ASSERT_TRUE(ParkedOn(*first, run_id, store::ChildWaitKey(internal::ChildRunId(run_id, "sub"))));
     // The parent run is handed to a later owner as if this one had died mid-node: due now,
     // with the child already started.
     auto held = first->store().ClaimRun(run_id, "ghost", 100ms);
-    ASSERT_TRUE(held.ok()) << held.error();
+    ASSERT_OK(held);
   }
   std::this_thread::sleep_for(150ms);  // the ghost's lease expires
   auto table = NewTable();
   auto second = OpenEngine(nullptr, nullptr, GetParam() == Backend::kMemory ? table_ : table);
-  ASSERT_TRUE(second->Register(child).ok());
-  ASSERT_TRUE(second->Register(parent).ok());
+  ASSERT_OK(second->Register(child));
+  ASSERT_OK(second->Register(parent));
   auto worker = StartWorker(*second, FastWorker(2, "second"));
   auto done = Wait(*second, run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
@@ -333,7 +333,7 @@ TEST_P(EngineChildTest, AResumedParentFindsTheChildItStartedInsteadOfAnother) {
   store::ListRunsRequest of_child;
   of_child.workflow_id = "doubler";
   auto children = second->ListRunsByWorkflow(of_child);
-  ASSERT_TRUE(children.ok()) << children.error();
+  ASSERT_OK(children);
   EXPECT_EQ(children->runs.size(), 1u);
   EXPECT_EQ(second->metrics().children_started, 0);  // the second engine started none
 }

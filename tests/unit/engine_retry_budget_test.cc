@@ -6,6 +6,7 @@
 #include "engine/internal/counters.h"
 #include "engine/internal/run_control.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine::internal {
 namespace {
@@ -62,7 +63,7 @@ TEST_F(RetryBudgetTest, OtherErrorsAndSuccessEndTheBudget) {
   EXPECT_EQ(calls, 1);
   calls = 0;
   s = control->RetryTransient([&] { return ++calls < 3 ? Status::Timeout("slow") : Status::OK(); });
-  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_OK(s);
   EXPECT_EQ(calls, 3);
 }
 

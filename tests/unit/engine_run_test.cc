@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -41,10 +42,10 @@ TEST_P(EngineRunTest, SequencePassesOutputsAndRecordsEveryStep) {
                                   })
           .Build()
           .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto started = engine->Start(wf, std::string("hello"));
-  ASSERT_TRUE(started.ok()) << started.error();
+  ASSERT_OK(started);
   EXPECT_TRUE(started->created);
   dynaflow::Run run = Wait(*engine, started->run_id);
   EXPECT_EQ(run.status, RunStatus::kCompleted) << run.error;
@@ -91,14 +92,13 @@ TEST_P(EngineRunTest, StepsShareWorkflowStateAndLogWithRunAndStep) {
                     })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
-  auto started = engine->Start(wf, 3).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 3);
   EXPECT_EQ(run.status, RunStatus::kCompleted) << run.error;
-  EXPECT_EQ(engine->GetResult<std::string>(started.run_id).value(), "1+1");
-  EXPECT_EQ(logger_name, "dynaflow run=" + started.run_id + " step=count");
-  auto state = engine->store().GetState(started.run_id, "n").value();
+  EXPECT_EQ(engine->GetResult<std::string>(run.run_id).value(), "1+1");
+  EXPECT_EQ(logger_name, "dynaflow run=" + run.run_id + " step=count");
+  auto state = engine->store().GetState(run.run_id, "n").value();
   EXPECT_EQ(state.value, "1+1");
 }
 
@@ -110,7 +110,7 @@ TEST_P(EngineRunTest, LocalStartIsHandedOverWithoutClaimAndCostsOneWritePerStep)
                 .Step<int, int>("c", [](StepContext&, const int& i) { return i + 1; })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   WorkerOptions slow_polls = FastWorker();
   slow_polls.poll_interval = slow_polls.max_poll_interval = std::chrono::hours(1);
   auto worker = StartWorker(*engine, slow_polls);
@@ -121,7 +121,7 @@ TEST_P(EngineRunTest, LocalStartIsHandedOverWithoutClaimAndCostsOneWritePerStep)
   auto started = engine->Start(wf, 1).value();
   // Finishes by local workers are seen without reading the store.
   auto run = engine->WaitForRun(started.run_id, 10s, std::chrono::hours(1));
-  ASSERT_TRUE(run.ok()) << run.error();
+  ASSERT_OK(run);
   EXPECT_EQ(run->status, RunStatus::kCompleted) << run->error;
   EngineMetrics m = engine->metrics();
   EXPECT_EQ(m.runs_handed_over, 1);
@@ -149,7 +149,7 @@ TEST_P(EngineRunTest, ConditionalStepIsRecordedSkippedAndPassesItsInputOn) {
                 .Step<int, int>("plus1", [](StepContext&, const int& i) { return i + 1; })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto small = engine->Start(wf, 3).value();
   auto big = engine->Start(wf, 30).value();
@@ -186,12 +186,11 @@ TEST_P(EngineRunTest, ParallelBranchesReallyRunConcurrently) {
                                              })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine, FastWorker(1));  // one run thread: branches need their own
-  auto started = engine->Start(wf, 10).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 10);
   ASSERT_EQ(run.status, RunStatus::kCompleted) << run.error;
-  EXPECT_EQ(engine->GetResult<int>(started.run_id).value(), 11 * 100 + 12);
+  EXPECT_EQ(engine->GetResult<int>(run.run_id).value(), 11 * 100 + 12);
 }
 
 TEST_P(EngineRunTest, ParallelGroupAsLastNodeFinishesWithItsLastBranch) {
@@ -205,7 +204,7 @@ TEST_P(EngineRunTest, ParallelGroupAsLastNodeFinishesWithItsLastBranch) {
                         .When([](StepContext&, const int&) { return false; }))
           .Build()
           .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto started = engine->Start(wf, 1).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
@@ -235,7 +234,7 @@ TEST_P(EngineRunTest, RetriesWithBackoffThenSucceeds) {
                     o)
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto started = engine->Start(wf, 5).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
@@ -256,17 +255,16 @@ TEST_P(EngineRunTest, NonRetryableErrorFailsAtOnce) {
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
-  auto started = engine->Start(wf, 1).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("card declined"), std::string::npos) << run.error;
   EXPECT_EQ(attempts.load(), 1);
-  auto step = Steps(*engine, started.run_id)["check"];
+  auto step = Steps(*engine, run.run_id)["check"];
   EXPECT_EQ(step.status, StepStatus::kFailed);
   EXPECT_NE(step.error.find("card declined"), std::string::npos);
-  auto result = engine->GetResult<int>(started.run_id);
+  auto result = engine->GetResult<int>(run.run_id);
   ASSERT_FALSE(result.ok());
   EXPECT_TRUE(result.error().Is(StatusCode::kConditionFailed));
 }
@@ -293,10 +291,9 @@ TEST_P(EngineRunTest, AttemptTimeoutCancelsTheAttemptAndRetries) {
                     o)
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
-  auto started = engine->Start(wf, 1).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("Timeout"), std::string::npos) << run.error;
   EXPECT_EQ(attempts.load(), 2);
@@ -313,10 +310,9 @@ TEST_P(EngineRunTest, ExceptionsBecomeStepFailures) {
               NoRetries())
           .Build()
           .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
-  auto started = engine->Start(wf, 1).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("kaput"), std::string::npos) << run.error;
 }
@@ -334,16 +330,15 @@ TEST_P(EngineRunTest, HugeErrorTextsAreRecordedCut) {
               NoRetries())
           .Build()
           .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
-  auto started = engine->Start(wf, 1).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 1);
   ASSERT_EQ(run.status, RunStatus::kFailed);
   EXPECT_LE(run.error.size(), 16384u);
   EXPECT_NE(run.error.find("START"), std::string::npos);
   EXPECT_NE(run.error.find("FINISH"), std::string::npos);
   EXPECT_NE(run.error.find("bytes cut"), std::string::npos);
-  auto step = Steps(*engine, started.run_id)["shout"];
+  auto step = Steps(*engine, run.run_id)["shout"];
   EXPECT_EQ(step.status, StepStatus::kFailed);
   EXPECT_LE(step.error.size(), 4096u);
   EXPECT_NE(step.error.find("FINISH"), std::string::npos);
@@ -365,12 +360,11 @@ TEST_P(EngineRunTest, RunDeadlineBoundsAttemptsAndFailsTheRun) {
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   StartOptions so;
   so.deadline = Clock::Real()->Now() + 100ms;
-  auto started = engine->Start(wf, 1, so).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 1, so);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("Timeout"), std::string::npos) << run.error;
   EXPECT_FALSE(second_ran.load());
@@ -422,7 +416,7 @@ TEST_P(EngineRunTest, RetentionStampsEveryItemOfAFinishedRun) {
                 .Step<int, int>("double", [](StepContext&, const int& i) { return 2 * i; })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   // The ttl attribute of every item under the run's partition key.
   auto ttls = [&](const std::string& run_id) {
@@ -431,7 +425,7 @@ TEST_P(EngineRunTest, RetentionStampsEveryItemOfAFinishedRun) {
     q.partition = "RUN#" + run_id;
     q.consistent = true;
     auto page = table_->Query(q);
-    EXPECT_TRUE(page.ok()) << page.error();
+    EXPECT_OK(page);
     if (!page.ok()) return out;
     for (const Item& item : page->items) {
       auto it = item.find("ttl");
@@ -479,12 +473,12 @@ TEST_P(EngineRunTest, DelayedStartWaitsForItsTime) {
                 .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   StartOptions so;
   so.start_at = clock.Now() + std::chrono::minutes(10);
   auto started = engine->Start(wf, 1, so).value();
-  std::this_thread::sleep_for(100ms);  // several polls
+  ASSERT_TRUE(AwaitPolls(*engine));  // polls that see the run: not due yet
   EXPECT_EQ(engine->GetRun(started.run_id).value().run.status, RunStatus::kPending);
   clock.Advance(std::chrono::minutes(11));
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -80,7 +81,7 @@ class EngineSagaTest : public EngineTest {
 TEST_P(EngineSagaTest, HappyPathRunsNoCompensation) {
   auto engine = OpenEngine();
   auto wf = OrderSaga();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto started = engine->Start(wf, 10).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
@@ -92,15 +93,14 @@ TEST_P(EngineSagaTest, FailureCompensatesCompletedStepsInReverseOrder) {
   fail_ship_ = true;
   auto engine = OpenEngine();
   auto wf = OrderSaga();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
-  auto started = engine->Start(wf, 10).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 10);
   EXPECT_EQ(run.status, RunStatus::kCompensated);
   EXPECT_NE(run.error.find("no address"), std::string::npos) << run.error;
   EXPECT_EQ(journal_.entries(), (std::vector<std::string>{"undo sms 13", "undo email 13",
                                                           "undo charge 12", "undo reserve 11"}));
-  auto steps = Steps(*engine, started.run_id);
+  auto steps = Steps(*engine, run.run_id);
   EXPECT_EQ(steps["ship"].status, StepStatus::kFailed);
   for (const char* s : {"reserve", "charge", "email", "sms"}) {
     EXPECT_EQ(steps[std::string("compensate:") + s].status, StepStatus::kCompensated) << s;
@@ -114,14 +114,13 @@ TEST_P(EngineSagaTest, FailedCompensationFailsTheRunWithBothErrors) {
   fail_refund_ = true;
   auto engine = OpenEngine();
   auto wf = OrderSaga();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
-  auto started = engine->Start(wf, 10).value();
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  dynaflow::Run run = StartAndWait(*engine, wf, 10);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("no address"), std::string::npos) << run.error;
   EXPECT_NE(run.error.find("bank down"), std::string::npos) << run.error;
-  auto steps = Steps(*engine, started.run_id);
+  auto steps = Steps(*engine, run.run_id);
   EXPECT_EQ(steps["compensate:charge"].status, StepStatus::kFailed);
   EXPECT_EQ(steps["compensate:charge"].attempt, 2);
   EXPECT_EQ(steps.count("compensate:reserve"), 0u);
@@ -129,7 +128,7 @@ TEST_P(EngineSagaTest, FailedCompensationFailsTheRunWithBothErrors) {
 
   // Retrying resumes the compensation that failed; compensated steps are not undone twice.
   fail_refund_ = false;
-  auto retry = engine->RetryFailedRun(started.run_id).value();
+  auto retry = engine->RetryFailedRun(run.run_id).value();
   dynaflow::Run second = Wait(*engine, retry.run_id);
   EXPECT_EQ(second.status, RunStatus::kCompensated) << second.error;
   EXPECT_EQ(journal_.entries(), (std::vector<std::string>{"undo sms 13", "undo email 13",
@@ -163,11 +162,11 @@ TEST_P(EngineSagaTest, CancelStopsTheRunningStepAndCompensates) {
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto started = engine->Start(wf, 1).value();
   ASSERT_TRUE(running.Wait());
-  ASSERT_TRUE(engine->Cancel(started.run_id).ok());
+  ASSERT_OK(engine->Cancel(started.run_id));
   dynaflow::Run run = Wait(*engine, started.run_id);
   EXPECT_EQ(run.status, RunStatus::kCancelled);
   EXPECT_TRUE(saw_cancel.load());
@@ -200,13 +199,13 @@ TEST_P(EngineSagaTest, CancelFromAnotherProcessIsSeenThroughTheHeartbeat) {
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   WorkerOptions o = FastWorker();
   o.lease_duration = 300ms;  // heartbeats every 100 ms
   auto worker = StartWorker(*engine, o);
   auto started = engine->Start(wf, 1).value();
   ASSERT_TRUE(running.Wait());
-  ASSERT_TRUE(other->Cancel(started.run_id).ok());
+  ASSERT_OK(other->Cancel(started.run_id));
   dynaflow::Run run = Wait(*engine, started.run_id);
   EXPECT_EQ(run.status, RunStatus::kCancelled);
   EXPECT_EQ(calls_.Count("never"), 0);
@@ -229,13 +228,13 @@ TEST_P(EngineSagaTest, CancelOfASleepingSagaCompensatesAndOfAnUnstartedRunIsImme
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto sleeper = engine->Start(wf, 1).value();
   ASSERT_TRUE(Eventually([&] {
     return engine->GetRun(sleeper.run_id, false).value().run.status == RunStatus::kSleeping;
   }));
-  ASSERT_TRUE(engine->Cancel(sleeper.run_id).ok());
+  ASSERT_OK(engine->Cancel(sleeper.run_id));
   dynaflow::Run run = Wait(*engine, sleeper.run_id);
   EXPECT_EQ(run.status, RunStatus::kCancelled);
   EXPECT_EQ(journal_.entries(), (std::vector<std::string>{"unbook"}));
@@ -245,7 +244,7 @@ TEST_P(EngineSagaTest, CancelOfASleepingSagaCompensatesAndOfAnUnstartedRunIsImme
   StartOptions later;
   later.start_at = Clock::Real()->Now() + std::chrono::hours(1);
   auto unstarted = engine->Start(wf, 1, later).value();
-  ASSERT_TRUE(engine->Cancel(unstarted.run_id).ok());
+  ASSERT_OK(engine->Cancel(unstarted.run_id));
   EXPECT_EQ(engine->GetRun(unstarted.run_id).value().run.status, RunStatus::kCancelled);
 }
 
@@ -268,7 +267,7 @@ TEST_P(EngineSagaTest, RetryFailedRunResumesAtTheFailedStep) {
                     NoRetries())
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   auto started = engine->Start(wf, 1).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kFailed);

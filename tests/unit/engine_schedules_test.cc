@@ -6,6 +6,7 @@
 // and run it.
 #include <thread>
 
+#include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -17,7 +18,7 @@ class EngineSchedulesTest : public EngineTest {
     EngineTest::SetUp();
     engine_ = OpenEngine(&clock_);
     ASSERT_NE(engine_, nullptr);
-    ASSERT_TRUE(engine_->Register(wf_).ok());
+    ASSERT_OK(engine_->Register(wf_));
   }
 
   ScheduleOptions Every(std::string cron, OverlapPolicy overlap = OverlapPolicy::kSkip) {
@@ -30,7 +31,7 @@ class EngineSchedulesTest : public EngineTest {
 
   int Fire(Engine* engine = nullptr) {
     auto n = (engine ? engine : engine_.get())->FireDueSchedules();
-    EXPECT_TRUE(n.ok()) << n.error();
+    EXPECT_OK(n);
     return n.ok() ? *n : -1;
   }
 
@@ -49,7 +50,7 @@ class EngineSchedulesTest : public EngineTest {
 
   std::vector<std::string> Runs() {
     auto runs = engine_->ListScheduleRuns("nightly");
-    EXPECT_TRUE(runs.ok()) << runs.error();
+    EXPECT_OK(runs);
     std::vector<std::string> ids;
     if (runs.ok()) {
       for (auto it = runs->rbegin(); it != runs->rend(); ++it) ids.push_back(it->run_id);
@@ -60,11 +61,11 @@ class EngineSchedulesTest : public EngineTest {
   // Ends a run as a worker would (claim + finish).
   void Finish(const std::string& run_id) {
     auto held = engine_->store().ClaimRun(run_id, "tester", 30s);
-    ASSERT_TRUE(held.ok()) << held.error();
+    ASSERT_OK(held);
     store::RunFinish f;
     f.result = "\"done\"";
     auto done = engine_->store().FinishRun({run_id, "tester", held->lease.epoch}, f);
-    ASSERT_TRUE(done.ok()) << done.error();
+    ASSERT_OK(done);
   }
 
   Schedule Get() { return engine_->GetSchedule("nightly").value(); }
@@ -82,7 +83,7 @@ class EngineSchedulesTest : public EngineTest {
 TEST_P(EngineSchedulesTest, EachTickFiresOnceAsAPendingRunOfTheSchedule) {
   auto created = engine_->CreateSchedule(wf_, std::string("sales"),
                                          Every("*/5 * * * *", OverlapPolicy::kAllow));
-  ASSERT_TRUE(created.ok()) << created.error();
+  ASSERT_OK(created);
   EXPECT_EQ(created->next_fire_at, FromUnixMillis(kMidnight + 5 * 60000));
   EXPECT_EQ(created->version, 1);
   At("00:04:59");
@@ -108,16 +109,15 @@ TEST_P(EngineSchedulesTest, EachTickFiresOnceAsAPendingRunOfTheSchedule) {
   EXPECT_EQ(s.last_run_id, RunAt("00:10"));
   EXPECT_EQ(s.next_fire_at, FromUnixMillis(kMidnight + 15 * 60000));
   auto page = engine_->ListSchedules();
-  ASSERT_TRUE(page.ok()) << page.error();
+  ASSERT_OK(page);
   ASSERT_EQ(page->schedules.size(), 1u);
   EXPECT_EQ(page->schedules[0].cron, "*/5 * * * *");
   EXPECT_EQ(page->schedules[0].input, "\"sales\"");
 }
 
 TEST_P(EngineSchedulesTest, ThreeEnginesFiringConcurrentlyFireEachTickOnce) {
-  ASSERT_TRUE(
-      engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *", OverlapPolicy::kAllow))
-          .ok());
+  ASSERT_OK(
+      engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *", OverlapPolicy::kAllow)));
   std::vector<std::unique_ptr<Engine>> engines;
   for (int i = 0; i < 3; ++i) {
     // Memory tables are separate objects: share the one table there.
@@ -133,7 +133,7 @@ TEST_P(EngineSchedulesTest, ThreeEnginesFiringConcurrentlyFireEachTickOnce) {
       threads.emplace_back([&, e = e.get()] {
         for (int k = 0; k < 3; ++k) {
           auto n = e->FireDueSchedules();
-          EXPECT_TRUE(n.ok()) << n.error();
+          EXPECT_OK(n);
           if (n.ok()) started += *n;
         }
       });
@@ -148,7 +148,7 @@ TEST_P(EngineSchedulesTest, ThreeEnginesFiringConcurrentlyFireEachTickOnce) {
 }
 
 TEST_P(EngineSchedulesTest, OverlapSkipDropsTicksWhileTheLastRunIsNotFinished) {
-  ASSERT_TRUE(engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *")).ok());
+  ASSERT_OK(engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *")));
   At("00:01:00");
   EXPECT_EQ(Fire(), 1);
   At("00:02:00");
@@ -161,9 +161,8 @@ TEST_P(EngineSchedulesTest, OverlapSkipDropsTicksWhileTheLastRunIsNotFinished) {
 }
 
 TEST_P(EngineSchedulesTest, OverlapAllowFiresWhileTheLastRunIsNotFinished) {
-  ASSERT_TRUE(
-      engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *", OverlapPolicy::kAllow))
-          .ok());
+  ASSERT_OK(
+      engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *", OverlapPolicy::kAllow)));
   At("00:01:00");
   EXPECT_EQ(Fire(), 1);
   At("00:02:00");
@@ -172,9 +171,8 @@ TEST_P(EngineSchedulesTest, OverlapAllowFiresWhileTheLastRunIsNotFinished) {
 }
 
 TEST_P(EngineSchedulesTest, OverlapBufferOneHoldsOneTickUntilTheLastRunFinishes) {
-  ASSERT_TRUE(
-      engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *", OverlapPolicy::kBufferOne))
-          .ok());
+  ASSERT_OK(engine_->CreateSchedule(wf_, std::string("x"),
+                                    Every("* * * * *", OverlapPolicy::kBufferOne)));
   At("00:01:00");
   EXPECT_EQ(Fire(), 1);
   At("00:02:00");
@@ -197,18 +195,17 @@ TEST_P(EngineSchedulesTest, OverlapBufferOneHoldsOneTickUntilTheLastRunFinishes)
 }
 
 TEST_P(EngineSchedulesTest, PausedSchedulesFireNothingAndResumeAfterNow) {
-  ASSERT_TRUE(
-      engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *", OverlapPolicy::kAllow))
-          .ok());
+  ASSERT_OK(
+      engine_->CreateSchedule(wf_, std::string("x"), Every("* * * * *", OverlapPolicy::kAllow)));
   auto paused = engine_->PauseSchedule("nightly");
-  ASSERT_TRUE(paused.ok()) << paused.error();
+  ASSERT_OK(paused);
   EXPECT_TRUE(paused->paused);
   At("00:10:30");
   EXPECT_EQ(Fire(), 0);
   EXPECT_TRUE(Get().paused);
   EXPECT_EQ(engine_->ListSchedules().value().schedules.size(), 1u);  // listed while paused
   auto resumed = engine_->ResumeSchedule("nightly");
-  ASSERT_TRUE(resumed.ok()) << resumed.error();
+  ASSERT_OK(resumed);
   EXPECT_FALSE(resumed->paused);
   EXPECT_EQ(resumed->next_fire_at, FromUnixMillis(kMidnight + 11 * 60000));
   EXPECT_EQ(Fire(), 0);  // the pause's ticks are not caught up
@@ -220,7 +217,7 @@ TEST_P(EngineSchedulesTest, PausedSchedulesFireNothingAndResumeAfterNow) {
 TEST_P(EngineSchedulesTest, AfterDowntimeOnlyTicksInsideTheCatchUpWindowFireEachOnce) {
   ScheduleOptions o = Every("* * * * *", OverlapPolicy::kAllow);
   o.catch_up_window = 5min;
-  ASSERT_TRUE(engine_->CreateSchedule(wf_, std::string("x"), o).ok());
+  ASSERT_OK(engine_->CreateSchedule(wf_, std::string("x"), o));
   At("01:00:30");  // no worker for an hour
   EXPECT_EQ(Fire(), 5);
   EXPECT_EQ(Fire(), 0);
@@ -236,7 +233,7 @@ TEST_P(EngineSchedulesTest, ZonesAndErrors) {
   ScheduleOptions o = Every("30 2 * * *");
   o.time_zone = "Europe/Berlin";
   auto s = engine_->CreateSchedule(wf_, std::string("x"), o);
-  ASSERT_TRUE(s.ok()) << s.error();
+  ASSERT_OK(s);
   EXPECT_EQ(s->next_fire_at, FromUnixMillis(kMidnight + 90 * 60000));  // 02:30 CET = 01:30 UTC
   EXPECT_EQ(s->time_zone, "Europe/Berlin");
   EXPECT_TRUE(
@@ -257,19 +254,19 @@ TEST_P(EngineSchedulesTest, ZonesAndErrors) {
   EXPECT_TRUE(engine_->CreateSchedule(wf_, 42, o).error().Is(StatusCode::kInvalidArgument));
   EXPECT_TRUE(engine_->GetSchedule("nope").error().Is(StatusCode::kNotFound));
   EXPECT_TRUE(engine_->PauseSchedule("nope").error().Is(StatusCode::kNotFound));
-  ASSERT_TRUE(engine_->DeleteSchedule("nightly").ok());
+  ASSERT_OK(engine_->DeleteSchedule("nightly"));
   EXPECT_TRUE(engine_->DeleteSchedule("nightly").Is(StatusCode::kNotFound));
   EXPECT_TRUE(engine_->GetSchedule("nightly").error().Is(StatusCode::kNotFound));
 }
 
 TEST_P(EngineSchedulesTest, AWorkerFiresADueTickAndRunsIt) {
   auto engine = OpenEngine();  // real clock
-  ASSERT_TRUE(engine->Register(wf_).ok());
+  ASSERT_OK(engine->Register(wf_));
   ScheduleOptions o = Every("* * * * *");
   o.schedule_id = "live";
   o.catch_up_window = 5min;
   o.first_after = Clock::Real()->Now() - 70s;  // the first tick is already due
-  ASSERT_TRUE(engine->CreateSchedule(wf_, std::string("live"), o).ok());
+  ASSERT_OK(engine->CreateSchedule(wf_, std::string("live"), o));
   WorkerOptions wo = FastWorker();
   wo.schedule_poll_interval = 20ms;
   auto worker = StartWorker(*engine, wo);

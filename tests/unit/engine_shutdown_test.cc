@@ -12,6 +12,7 @@
 
 #include "app/open_store.h"
 #include "engine/config/config.h"
+#include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -69,7 +70,7 @@ class EngineShutdownTest : public EngineTest {
   bool StopBegan(Engine& engine) {
     int64_t before = engine.metrics().runs_handed_over;
     auto started = engine.Start(probe_, 0);
-    EXPECT_TRUE(started.ok()) << started.status();
+    EXPECT_OK(started);
     return started.ok() && engine.metrics().runs_handed_over == before;
   }
 
@@ -111,8 +112,8 @@ TEST_P(EngineShutdownTest, AttemptReturningWithinTheGraceIsRecordedAndTheRunGoes
                 .Build()
                 .value();
   for (Engine* e : {engine_a.get(), engine_b.get()}) {
-    ASSERT_TRUE(e->Register(wf).ok());
-    ASSERT_TRUE(e->Register(probe_).ok());
+    ASSERT_OK(e->Register(wf));
+    ASSERT_OK(e->Register(probe_));
   }
   const Duration grace = 20s;
   auto a = StartWorker(*engine_a, WorkerA(grace));
@@ -160,8 +161,8 @@ TEST_P(EngineShutdownTest, AttemptIgnoringCancellationIsAbandonedAfterTheGraceAn
                 .Step<int, int>("three", [](StepContext&, const int& i) { return i + 3; })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine_a->Register(wf).ok());
-  ASSERT_TRUE(engine_b->Register(wf).ok());
+  ASSERT_OK(engine_a->Register(wf));
+  ASSERT_OK(engine_b->Register(wf));
   const Duration grace = 300ms;
   // The default 30 s lease: b can take the run over within the test only if a handed it back.
   auto a = StartWorker(*engine_a, WorkerA(grace));
@@ -240,8 +241,8 @@ TEST_P(EngineShutdownTest, ZeroGraceAbandonsAtOnceAndHandsQueuedRunsBack) {
                 .Step<int, int>("two", StubbornStep(s))
                 .Build()
                 .value();
-  ASSERT_TRUE(engine_a->Register(wf).ok());
-  ASSERT_TRUE(engine_b->Register(wf).ok());
+  ASSERT_OK(engine_a->Register(wf));
+  ASSERT_OK(engine_b->Register(wf));
   WorkerOptions oa = FastWorker(1, "a");
   oa.shutdown_grace = Duration(0);
   auto a = StartWorker(*engine_a, oa);
@@ -300,8 +301,8 @@ TEST_P(EngineShutdownTest, ParallelBranchReturningWithinTheGraceIsKeptTheOtherRu
           .Build()
           .value();
   for (Engine* e : {engine_a.get(), engine_b.get()}) {
-    ASSERT_TRUE(e->Register(wf).ok());
-    ASSERT_TRUE(e->Register(probe_).ok());
+    ASSERT_OK(e->Register(wf));
+    ASSERT_OK(e->Register(probe_));
   }
   const Duration grace = 3s;
   auto a = StartWorker(*engine_a, WorkerA(grace));
@@ -362,7 +363,7 @@ TEST_P(EngineShutdownTest, TimedOutAttemptStillRunningHoldsStopNoLongerThanTheGr
                           .Retry(RetryPolicy::None()))
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   const Duration grace = 200ms;
   auto worker = StartWorker(*engine, WorkerA(grace));
   auto started = engine->Start(wf, 1).value();
@@ -393,7 +394,7 @@ TEST_P(EngineShutdownTest, ShutdownGraceIsValidated) {
   for (Duration ok : {Duration(0), Duration(1), Duration::max()}) {
     o.shutdown_grace = ok;
     auto w = engine->NewWorker(o);
-    EXPECT_TRUE(w.ok()) << ok.count() << ": " << w.status();
+    EXPECT_OK(w) << ok.count();
   }
 }
 
@@ -410,7 +411,7 @@ TEST(WorkerOptionsForTest, ShutdownGraceComesFromTheWorkerSection) {
     config::Config c;
     Status s = config::ApplyConfigText(std::string("[worker]\nshutdown-grace = \"") + text + "\"\n",
                                        "dynaflow.toml", &c);
-    ASSERT_TRUE(s.ok()) << text << ": " << s;
+    ASSERT_OK(s) << text;
     WorkerOptions o = app::WorkerOptionsFor(c.worker);
     EXPECT_EQ(o.shutdown_grace, Duration(ms)) << text;
     EXPECT_EQ(o.threads, c.worker.threads);

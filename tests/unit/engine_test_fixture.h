@@ -27,6 +27,8 @@
 #include "store/table/sqlite_table.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace dynaflow::engine::test {
 
@@ -110,10 +112,6 @@ bool Eventually(Pred pred, std::chrono::milliseconds timeout = 10s) {
 class EngineTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = std::filesystem::temp_directory_path() /
-           ("dynaflow_engine_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::create_directories(dir_);
     table_ = NewTable();
     ASSERT_NE(table_, nullptr);
   }
@@ -126,11 +124,8 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
       dynamodb::DeleteTableRequest req;
       req.table_name = ddb_table_name_;
       auto deleted = ddb_client_->DeleteTable(req);
-      EXPECT_TRUE(deleted.ok()) << "DeleteTable " << ddb_table_name_ << ": "
-                                << deleted.error().ToString();
+      EXPECT_OK(deleted) << "DeleteTable " << ddb_table_name_;
     }
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   // A table of this test's backend. Every call opens the same stored data (the same SQLite
@@ -185,8 +180,30 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
       return nullptr;
     }
     Status s = (*w)->Start();
-    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_OK(s);
     return std::move(w).value();
+  }
+
+  // Waits until `engine`'s workers have started `n` more polls, so that n - 1 whole polls ran
+  // after this call; false after 10 s. Use it before asserting that polls did NOT do something.
+  static bool AwaitPolls(Engine& engine, int64_t n = 3) {
+    const int64_t target = engine.metrics().polls + n;
+    return Eventually([&] { return engine.metrics().polls >= target; });
+  }
+
+  // Starts a run of `workflow` with `input` on `engine` and waits for its end (10 s): the run as
+  // Wait returns it, with run_id set even when waiting failed.
+  template <class In>
+  static ::dynaflow::Run StartAndWait(Engine& engine, const Workflow& workflow, const In& input,
+                                      const StartOptions& options = {}) {
+    auto started = engine.Start(workflow, input, options);
+    if (!started.ok()) {
+      ADD_FAILURE() << "starting a run of " << workflow.id() << ": " << started.error();
+      return ::dynaflow::Run{};
+    }
+    ::dynaflow::Run run = Wait(engine, started->run_id);
+    run.run_id = started->run_id;
+    return run;
   }
 
   static ::dynaflow::Run Wait(Engine& engine, const std::string& run_id,
@@ -210,7 +227,8 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
-  std::filesystem::path dir_;
+  ::dynaflow::test::TempDir temp_dir_{"dynaflow_engine"};
+  const std::filesystem::path dir_ = temp_dir_.path();
   std::shared_ptr<table::Table> table_;
 
  private:

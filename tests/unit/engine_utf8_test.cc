@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/utf8.h"
+#include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -19,7 +20,7 @@ class EngineUtf8Test : public EngineTest {
  protected:
   // Runs `wf` with input 1 to its end and returns the finished run.
   ::dynaflow::Run RunToEnd(Engine& engine, const Workflow& wf) {
-    EXPECT_TRUE(engine.Register(wf).ok());
+    EXPECT_OK(engine.Register(wf));
     auto worker = StartWorker(engine);
     auto started = engine.Start(wf, 1);
     if (!started.ok()) {
@@ -65,7 +66,7 @@ TEST_P(EngineUtf8Test, ReturnedErrorIsRecordedSanitized) {
   EXPECT_EQ(errors["fail"], "Unavailable: " + kClean);
   // What the store holds (read afresh) is the same.
   auto stored = engine->store().GetRun(run_id_);
-  ASSERT_TRUE(stored.ok()) << stored.error();
+  ASSERT_OK(stored);
   EXPECT_EQ(stored->status, RunStatus::kFailed);
   EXPECT_EQ(stored->error, run.error);
 }
@@ -139,7 +140,7 @@ TEST_P(EngineUtf8Test, StartRejectsInvalidStringsAndCreatesNothing) {
                     "one", [](StepContext&, const int& i) -> Result<int> { return i; }, NoRetries())
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   struct Case {
     StartOptions options;
     std::string message;
@@ -166,14 +167,14 @@ TEST_P(EngineUtf8Test, StartRejectsInvalidStringsAndCreatesNothing) {
   store::ListRunsRequest list;
   list.workflow_id = "utf8-start";
   auto runs = engine->ListRunsByWorkflow(list);
-  ASSERT_TRUE(runs.ok()) << runs.error();
+  ASSERT_OK(runs);
   EXPECT_TRUE(runs->runs.empty());
   EXPECT_EQ(engine->metrics().runs_started, 0);
   StartOptions good;
   good.business_key = "order-1";
   good.tags = {{"team", "pay\xC3\xA9"}};
   auto started = engine->Start(wf, 1, good);
-  ASSERT_TRUE(started.ok()) << started.error();
+  ASSERT_OK(started);
   EXPECT_TRUE(started->created);
 }
 
@@ -223,7 +224,7 @@ TEST(EngineUtf8NamesTest, BuildRejectsInvalidNames) {
   EXPECT_EQ(bad_step.error().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(bad_step.error().message(),
             "step name \"sh\xEF\xBF\xBDip\" is not valid UTF-8 (byte 2)");
-  EXPECT_TRUE(WorkflowBuilder("orders-\xC3\xA9", 1).Step(step("ship-\xE2\x82\xAC")).Build().ok());
+  EXPECT_OK(WorkflowBuilder("orders-\xC3\xA9", 1).Step(step("ship-\xE2\x82\xAC")).Build());
 }
 
 DYNAFLOW_ENGINE_BACKENDS(EngineUtf8Test);

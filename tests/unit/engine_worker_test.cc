@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
 namespace dynaflow::engine::test {
@@ -90,15 +91,15 @@ TEST_P(EngineWorkerTest, DurableSleepIsResumedByAnotherWorkerAfterTheWakeTime) {
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine_a->Register(wf).ok());
-  ASSERT_TRUE(engine_b->Register(wf).ok());
+  ASSERT_OK(engine_a->Register(wf));
+  ASSERT_OK(engine_b->Register(wf));
   auto a = StartWorker(*engine_a, FastWorker(2, "worker-a"));
   auto started = engine_a->Start(wf, 1).value();
   ASSERT_TRUE(
       Eventually([&] { return RunStatusOf(*engine_a, started.run_id) == RunStatus::kSleeping; }));
   a->Stop();
   auto b = StartWorker(*engine_b, FastWorker(2, "worker-b"));
-  std::this_thread::sleep_for(100ms);  // b polls: not due yet
+  ASSERT_TRUE(AwaitPolls(*engine_b));  // b polls: the sleep is not due yet
   EXPECT_EQ(RunStatusOf(*engine_b, started.run_id), RunStatus::kSleeping);
   EXPECT_EQ(calls_.Count("after"), 0);
   clock.Advance(std::chrono::hours(1) + std::chrono::seconds(1));
@@ -129,7 +130,7 @@ TEST_P(EngineWorkerTest, StepContextSleepUntilReleasesAndReRunsTheStepAfterWakin
                     })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine);
   int64_t wake = ToUnixMillis(clock.Now() + std::chrono::minutes(30));
   auto started = engine->Start(wf, wake).value();
@@ -150,7 +151,7 @@ TEST_P(EngineWorkerTest, UnknownWorkflowIsLeftAloneAndReported) {
                 .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
                 .Build()
                 .value();
-  ASSERT_TRUE(knows->Register(wf).ok());
+  ASSERT_OK(knows->Register(wf));
   auto started = knows->Start(wf, 7).value();  // no worker on `knows` yet: PENDING
   auto w = StartWorker(*blind);
   ASSERT_TRUE(Eventually([&] { return blind->metrics().unknown_workflow_runs == 1; }));
@@ -171,7 +172,7 @@ TEST_P(EngineWorkerTest, IdleWorkerBacksOffBetweenEmptyPolls) {
                 .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   WorkerOptions o = FastWorker(2);
   o.poll_interval = 2ms;
   o.max_poll_interval = 64ms;
@@ -206,7 +207,7 @@ TEST_P(EngineWorkerTest, RunWhoseHolderVanishedResumesWithoutRerunningRecordedSt
                 .Step(step("three", 3))
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto started = engine->Start(wf, 1).value();  // no worker yet: PENDING
   // A "ghost" worker claims the run, records two steps (with outputs unlike what the code
   // would compute, to prove they are read back, not recomputed), then vanishes.
@@ -219,7 +220,7 @@ TEST_P(EngineWorkerTest, RunWhoseHolderVanishedResumesWithoutRerunningRecordedSt
     rec.output = Codec<int>::Encode(out);
     store::RunChange change;
     change.cursor_step = name;
-    ASSERT_TRUE(store.RecordStep(fence, rec, change).ok());
+    ASSERT_OK(store.RecordStep(fence, rec, change));
   }
   auto worker = StartWorker(*engine);
   dynaflow::Run run = Wait(*engine, started.run_id);
@@ -266,8 +267,8 @@ TEST_P(EngineWorkerTest, PartitionedZombieIsFencedOffAndTheResultStands) {
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine_a->Register(wf).ok());
-  ASSERT_TRUE(engine_b->Register(wf).ok());
+  ASSERT_OK(engine_a->Register(wf));
+  ASSERT_OK(engine_b->Register(wf));
   WorkerOptions oa = FastWorker(1, "a");
   oa.lease_duration = 300ms;
   auto a = StartWorker(*engine_a, oa);
@@ -318,8 +319,8 @@ TEST_P(EngineWorkerTest, ZombieRecordLandingFirstIsAdoptedAndTheResultIsConsiste
                 .Step<int, int>("three", [](StepContext&, const int& i) { return i + 3; })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine_a->Register(wf).ok());
-  ASSERT_TRUE(engine_b->Register(wf).ok());
+  ASSERT_OK(engine_a->Register(wf));
+  ASSERT_OK(engine_b->Register(wf));
   WorkerOptions oa = FastWorker(1, "a");
   oa.lease_duration = 300ms;
   auto a = StartWorker(*engine_a, oa);
@@ -361,7 +362,7 @@ TEST_P(EngineWorkerTest, HeartbeatsKeepTheLeaseThroughALongStep) {
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   WorkerOptions o = FastWorker(2, "first");
   o.lease_duration = 200ms;
   auto first = StartWorker(*engine, o);
@@ -400,7 +401,7 @@ TEST_P(EngineWorkerTest, GracefulStopFinishesInFlightStepsAndHandsEveryRunBack) 
                                 })
                 .Build()
                 .value();
-  ASSERT_TRUE(engine->Register(wf).ok());
+  ASSERT_OK(engine->Register(wf));
   auto worker = StartWorker(*engine, FastWorker(2));
   std::vector<std::string> ids;
   for (int i = 0; i < 2; ++i) ids.push_back(engine->Start(wf, i).value().run_id);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/workflow.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {
 namespace {
@@ -45,7 +46,7 @@ TEST(EngineWorkflow, BuildsSequenceAndListsSteps) {
                 .Sleep("pause", 5s)
                 .Step<std::string, int>("len2", ToInt)
                 .Build();
-  ASSERT_TRUE(wf.ok()) << wf.error();
+  ASSERT_OK(wf);
   EXPECT_EQ(wf->id(), "orders");
   EXPECT_EQ(wf->version(), 3);
   EXPECT_EQ(wf->input_type(), typeid(std::string));
@@ -67,7 +68,7 @@ TEST(EngineWorkflow, UnitInputAcceptsAnything) {
                .Step<std::string, int>("len", ToInt)
                .Step<Unit, int>("fresh", [](StepContext&, const Unit&) { return 7; })
                .Build();
-  EXPECT_TRUE(r.ok()) << r.error();
+  EXPECT_OK(r);
 }
 
 TEST(EngineWorkflow, ConditionalStepWithOtherOutputTypePassesOnUnit) {
@@ -86,7 +87,7 @@ TEST(EngineWorkflow, ConditionalStepWithOtherOutputTypePassesOnUnit) {
                   .Step(maybe)
                   .Step<Unit, int>("after", [](StepContext&, const Unit&) { return 1; })
                   .Build();
-  EXPECT_TRUE(good.ok()) << good.error();
+  EXPECT_OK(good);
   // Same input and output type: the value passes through either way.
   auto same =
       WorkflowBuilder("w")
@@ -95,7 +96,7 @@ TEST(EngineWorkflow, ConditionalStepWithOtherOutputTypePassesOnUnit) {
                     .When([](StepContext&, const int& i) { return i > 1; }))
           .Step<int, std::string>("str", ToStr)
           .Build();
-  EXPECT_TRUE(same.ok()) << same.error();
+  EXPECT_OK(same);
 }
 
 TEST(EngineWorkflow, ParallelJoinsIntoVectorWhenBranchesAgree) {
@@ -109,7 +110,7 @@ TEST(EngineWorkflow, ParallelJoinsIntoVectorWhenBranchesAgree) {
                                                  return static_cast<int>(v.size());
                                                })
           .Build();
-  EXPECT_TRUE(same.ok()) << same.error();
+  EXPECT_OK(same);
   auto mixed_bad =
       WorkflowBuilder("w")
           .Step<std::string, int>("len", ToInt)
@@ -172,7 +173,7 @@ TEST(EngineWorkflow, SleepUntilChecksItsInputType) {
                                      const int& i) { return ctx.now() + std::chrono::seconds(i); })
           .Step<int, std::string>("str", ToStr)  // the sleep passes its input on
           .Build();
-  EXPECT_TRUE(good.ok()) << good.error();
+  EXPECT_OK(good);
 }
 
 }  // namespace

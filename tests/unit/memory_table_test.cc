@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"
 
 namespace dynaflow::table {
@@ -20,14 +21,14 @@ Item MakeItem(const std::string& pk, const std::string& sk) {
 TEST(MemoryTableTest, NameAndStatsCountCalls) {
   auto table = NewMemoryTable();
   EXPECT_EQ(table->name(), "memory");
-  ASSERT_TRUE(table->Put(MakeItem("p", "a")).ok());
-  ASSERT_TRUE(table->Get({"p", "a"}).ok());
+  ASSERT_OK(table->Put(MakeItem("p", "a")));
+  ASSERT_OK(table->Get({"p", "a"}));
   std::vector<Key> keys = {{"p", "a"}, {"p", "b"}};
-  ASSERT_TRUE(table->BatchGet(keys).ok());
+  ASSERT_OK(table->BatchGet(keys));
   QueryRequest q;
   q.partition = "p";
-  ASSERT_TRUE(table->Query(q).ok());
-  ASSERT_TRUE(table->Delete({"p", "a"}).ok());
+  ASSERT_OK(table->Query(q));
+  ASSERT_OK(table->Delete({"p", "a"}));
   TableStats s = table->stats();
   EXPECT_EQ(s.reads, 2);
   EXPECT_EQ(s.writes, 2);
@@ -41,15 +42,15 @@ TEST(MemoryTableTest, CursorsOfAnotherSecretAreRejected) {
   b.cursor_secret = "two";
   auto ta = NewMemoryTable(a), tb = NewMemoryTable(b);
   for (auto* t : {ta.get(), tb.get()}) {
-    for (const char* sk : {"1", "2", "3"}) ASSERT_TRUE(t->Put(MakeItem("p", sk)).ok());
+    for (const char* sk : {"1", "2", "3"}) ASSERT_OK(t->Put(MakeItem("p", sk)));
   }
   QueryRequest q;
   q.partition = "p";
   q.limit = 1;
   auto page = ta->Query(q);
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   q.cursor = page->next_cursor;
-  EXPECT_TRUE(ta->Query(q).ok());
+  EXPECT_OK(ta->Query(q));
   auto other = tb->Query(q);
   EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(other.status().message().find("authentication"), std::string::npos) << other.status();
@@ -62,15 +63,15 @@ TEST(MemoryTableTest, NoCursorWhenOnlyExpiredItemsRemain) {
   auto table = NewMemoryTable(o);
   int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
-  ASSERT_TRUE(table->Put(MakeItem("p", "1")).ok());
+  ASSERT_OK(table->Put(MakeItem("p", "1")));
   Item expired = MakeItem("p", "2");
   expired[kTtl] = AttributeValue::N(now - 1);
-  ASSERT_TRUE(table->Put(expired).ok());
+  ASSERT_OK(table->Put(expired));
   QueryRequest q;
   q.partition = "p";
   q.limit = 1;
   auto page = table->Query(q);
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   EXPECT_EQ(page->items.size(), 1u);
   EXPECT_TRUE(page->next_cursor.empty()) << "the memory backend looks ahead past expired items";
 }
@@ -85,14 +86,14 @@ TEST(MemoryTableTest, ExpiredItemsBehaveAsDeletedForWrites) {
   Item item = MakeItem("p", "a");
   item[kTtl] = AttributeValue::N(now + 10);
   item["old"] = AttributeValue::S("x");
-  ASSERT_TRUE(table->Put(item).ok());
+  ASSERT_OK(table->Put(item));
   clock.Advance(std::chrono::seconds(10));
   WriteOptions create;
   create.condition = Condition::NotExists(kPk);
   Update u;
   u.Set("fresh", AttributeValue::S("y"));
   auto r = table->Update({"p", "a"}, u, create);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(*r, (Item{{kPk, AttributeValue::S("p")},
                       {kSk, AttributeValue::S("a")},
                       {"fresh", AttributeValue::S("y")}}));

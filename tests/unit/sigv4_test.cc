@@ -15,6 +15,7 @@
 
 #include "store/dynamodb/client/crypto.h"
 #include "store/dynamodb/client/internal/sigv4_canonical.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -185,7 +186,7 @@ class SigV4SuiteTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(SigV4SuiteTest, HeaderSignature) {
   auto parts = ComputeSignature(req_, ctx_.credentials, ctx_.params, nullptr);
-  ASSERT_TRUE(parts.ok()) << parts.status();
+  ASSERT_OK(parts);
   EXPECT_EQ(parts->canonical_request, ReadExpected(dir_ / "header-canonical-request.txt"));
   EXPECT_EQ(parts->string_to_sign, ReadExpected(dir_ / "header-string-to-sign.txt"));
   EXPECT_EQ(parts->signature, ReadExpected(dir_ / "header-signature.txt"));
@@ -197,7 +198,7 @@ TEST_P(SigV4SuiteTest, HeaderSignature) {
 
   // Signing in place yields exactly the headers of the signed request.
   HttpRequest signed_req = req_;
-  ASSERT_TRUE(SignRequest(signed_req, ctx_.credentials, ctx_.params, nullptr).ok());
+  ASSERT_OK(SignRequest(signed_req, ctx_.credentials, ctx_.params, nullptr));
   EXPECT_EQ(Normalized(signed_req.headers), Normalized(expected.headers));
   EXPECT_EQ(signed_req.url, req_.url);
   EXPECT_EQ(signed_req.body, expected.body);
@@ -207,7 +208,7 @@ TEST_P(SigV4SuiteTest, HeaderSignature) {
 TEST_P(SigV4SuiteTest, QuerySignature) {
   ctx_.params.location = SignatureLocation::kQueryString;
   auto parts = ComputeSignature(req_, ctx_.credentials, ctx_.params, nullptr);
-  ASSERT_TRUE(parts.ok()) << parts.status();
+  ASSERT_OK(parts);
   EXPECT_EQ(parts->canonical_request, ReadExpected(dir_ / "query-canonical-request.txt"));
   EXPECT_EQ(parts->string_to_sign, ReadExpected(dir_ / "query-string-to-sign.txt"));
   EXPECT_EQ(parts->signature, ReadExpected(dir_ / "query-signature.txt"));
@@ -215,7 +216,7 @@ TEST_P(SigV4SuiteTest, QuerySignature) {
 
   const RawRequest expected = ParseRawRequest(ReadFile(dir_ / "query-signed-request.txt"));
   HttpRequest signed_req = req_;
-  ASSERT_TRUE(SignRequest(signed_req, ctx_.credentials, ctx_.params, nullptr).ok());
+  ASSERT_OK(SignRequest(signed_req, ctx_.credentials, ctx_.params, nullptr));
   const std::string origin = "https://" + *FindHeader(raw_.headers, "host");
   ASSERT_EQ(signed_req.url.rfind(origin, 0), 0u);
   EXPECT_EQ(signed_req.url.substr(origin.size()), expected.target);
@@ -277,7 +278,7 @@ TEST(CanonicalTest, HeaderValuesTrimmedAndCollapsed) {
 TEST(CanonicalTest, HostFromUrlKeepsNonDefaultPort) {
   auto host = [](const std::string& url) {
     auto u = internal::ParseUrl(url);
-    EXPECT_TRUE(u.ok()) << url;
+    EXPECT_OK(u) << url;
     return u.ok() ? internal::HostHeaderValue(*u) : std::string();
   };
   EXPECT_EQ(host("http://127.0.0.1:8000/"), "127.0.0.1:8000");
@@ -318,7 +319,7 @@ TEST(SignDynamoDbTest, SignsExactlyTheDynamoDbHeadersWithSessionToken) {
   const Credentials creds = TemporaryCredentials();
   const TimePoint now = ParseUtc("2024-02-29T23:59:59Z") + std::chrono::milliseconds(750);
   HttpRequest req = GetItemRequest("https://dynamodb.eu-central-1.amazonaws.com/");
-  ASSERT_TRUE(SignDynamoDbRequest(req, creds, "eu-central-1", now, nullptr).ok());
+  ASSERT_OK(SignDynamoDbRequest(req, creds, "eu-central-1", now, nullptr));
 
   // Independent oracle: the canonical request written out by hand from the SigV4 rules.
   const std::string canonical =
@@ -355,8 +356,8 @@ TEST(SignDynamoDbTest, LocalEndpointWithLongTermCredentials) {
   Credentials creds = TemporaryCredentials();
   creds.session_token.clear();
   HttpRequest req = GetItemRequest("http://127.0.0.1:8000/");
-  ASSERT_TRUE(
-      SignDynamoDbRequest(req, creds, "us-east-1", ParseUtc("2024-01-02T03:04:05Z"), nullptr).ok());
+  ASSERT_OK(
+      SignDynamoDbRequest(req, creds, "us-east-1", ParseUtc("2024-01-02T03:04:05Z"), nullptr));
   EXPECT_EQ(*FindHeader(req.headers, "host"), "127.0.0.1:8000");
   EXPECT_EQ(FindHeader(req.headers, "x-amz-security-token"), nullptr);
   EXPECT_NE(FindHeader(req.headers, "authorization")
@@ -367,11 +368,11 @@ TEST(SignDynamoDbTest, LocalEndpointWithLongTermCredentials) {
 TEST(SignDynamoDbTest, ResigningReplacesPreviousSignature) {
   const Credentials creds = TemporaryCredentials();
   HttpRequest req = GetItemRequest("https://dynamodb.us-east-1.amazonaws.com/");
-  ASSERT_TRUE(
-      SignDynamoDbRequest(req, creds, "us-east-1", ParseUtc("2024-01-02T03:04:05Z"), nullptr).ok());
+  ASSERT_OK(
+      SignDynamoDbRequest(req, creds, "us-east-1", ParseUtc("2024-01-02T03:04:05Z"), nullptr));
   const std::string first = *FindHeader(req.headers, "authorization");
-  ASSERT_TRUE(
-      SignDynamoDbRequest(req, creds, "us-east-1", ParseUtc("2024-01-02T03:04:09Z"), nullptr).ok());
+  ASSERT_OK(
+      SignDynamoDbRequest(req, creds, "us-east-1", ParseUtc("2024-01-02T03:04:09Z"), nullptr));
   EXPECT_NE(*FindHeader(req.headers, "authorization"), first);
   for (const char* name : {"authorization", "x-amz-date", "x-amz-security-token", "host"}) {
     EXPECT_EQ(std::count_if(req.headers.begin(), req.headers.end(),
@@ -381,9 +382,8 @@ TEST(SignDynamoDbTest, ResigningReplacesPreviousSignature) {
   }
   // Re-signing the already signed request equals signing a fresh one at that time.
   HttpRequest fresh = GetItemRequest("https://dynamodb.us-east-1.amazonaws.com/");
-  ASSERT_TRUE(
-      SignDynamoDbRequest(fresh, creds, "us-east-1", ParseUtc("2024-01-02T03:04:09Z"), nullptr)
-          .ok());
+  ASSERT_OK(
+      SignDynamoDbRequest(fresh, creds, "us-east-1", ParseUtc("2024-01-02T03:04:09Z"), nullptr));
   EXPECT_EQ(*FindHeader(req.headers, "authorization"), *FindHeader(fresh.headers, "authorization"));
 }
 
@@ -424,18 +424,14 @@ TEST(SigningKeyCacheTest, SigningThroughTheCacheHitsOnTheSameDay) {
   HttpRequest a = GetItemRequest("https://dynamodb.us-east-1.amazonaws.com/");
   HttpRequest b = a;
   HttpRequest c = a;
-  ASSERT_TRUE(
-      SignDynamoDbRequest(a, creds, "us-east-1", ParseUtc("2024-01-02T03:04:05Z"), &cache).ok());
-  ASSERT_TRUE(
-      SignDynamoDbRequest(b, creds, "us-east-1", ParseUtc("2024-01-02T22:00:00Z"), &cache).ok());
+  ASSERT_OK(SignDynamoDbRequest(a, creds, "us-east-1", ParseUtc("2024-01-02T03:04:05Z"), &cache));
+  ASSERT_OK(SignDynamoDbRequest(b, creds, "us-east-1", ParseUtc("2024-01-02T22:00:00Z"), &cache));
   EXPECT_EQ(cache.hits(), 1u);
-  ASSERT_TRUE(
-      SignDynamoDbRequest(c, creds, "us-east-1", ParseUtc("2024-01-03T00:00:00Z"), &cache).ok());
+  ASSERT_OK(SignDynamoDbRequest(c, creds, "us-east-1", ParseUtc("2024-01-03T00:00:00Z"), &cache));
   EXPECT_EQ(cache.misses(), 2u);
   HttpRequest uncached = GetItemRequest("https://dynamodb.us-east-1.amazonaws.com/");
-  ASSERT_TRUE(
-      SignDynamoDbRequest(uncached, creds, "us-east-1", ParseUtc("2024-01-02T22:00:00Z"), nullptr)
-          .ok());
+  ASSERT_OK(
+      SignDynamoDbRequest(uncached, creds, "us-east-1", ParseUtc("2024-01-02T22:00:00Z"), nullptr));
   EXPECT_EQ(*FindHeader(b.headers, "authorization"),
             *FindHeader(uncached.headers, "authorization"));
 }
@@ -459,7 +455,7 @@ TEST(SigningKeyCacheTest, ConcurrentSigningAgrees) {
   const Credentials creds = TemporaryCredentials();
   const TimePoint now = ParseUtc("2024-05-06T07:08:09Z");
   HttpRequest reference = GetItemRequest("https://dynamodb.us-east-1.amazonaws.com/");
-  ASSERT_TRUE(SignDynamoDbRequest(reference, creds, "us-east-1", now, nullptr).ok());
+  ASSERT_OK(SignDynamoDbRequest(reference, creds, "us-east-1", now, nullptr));
   const std::string expected = *FindHeader(reference.headers, "authorization");
   constexpr int kThreads = 4, kPerThread = 50;
   std::vector<int> mismatches(kThreads, 0);
@@ -499,7 +495,7 @@ TEST(ComputeSignatureTest, UnsignedPayloadAndExplicitHeaderList) {
   p.add_content_sha256_header = true;
   p.headers_to_sign = std::vector<std::string>{"X-CUSTOM"};
   auto parts = ComputeSignature(req, TemporaryCredentials(), p, nullptr);
-  ASSERT_TRUE(parts.ok()) << parts.status();
+  ASSERT_OK(parts);
   EXPECT_EQ(parts->signed_headers,
             "host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-custom");
   EXPECT_EQ(parts->canonical_request.substr(0, parts->canonical_request.find('\n', 26)),

@@ -12,32 +12,25 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <random>
 #include <thread>
 
 #include "store/table/sqlite_table.h"
+#include "tests/support/status_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace dynaflow::table {
 namespace {
 
 using V = AttributeValue;
-namespace fs = std::filesystem;
 
 constexpr int kGroups = 16;
 constexpr int kGroupSize = 10;
 
 class SqliteCrashTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "dynaflow-crash-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    path_ = (fs::path(dir_) / "crash.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string dir_, path_;
+  test::TempDir dir_{"dynaflow-crash"};
+  const std::string path_ = dir_.File("crash.db");
 };
 
 std::string Group(int g) { return "GROUP#" + std::to_string(g); }
@@ -112,14 +105,14 @@ TEST_F(SqliteCrashTest, KilledWriterLeavesEveryTransactionWholeOrAbsent) {
         << "the writer exited by itself with status " << WEXITSTATUS(status);
 
     auto opened = OpenSqliteTable(path_);
-    ASSERT_TRUE(opened.ok()) << opened.status();
+    ASSERT_OK(opened);
     std::unique_ptr<Table> table = std::move(opened).value();
     int written_this_round = 0;
     for (int g = 0; g < kGroups; ++g) {
       QueryRequest q;
       q.partition = Group(g);
       auto page = table->Query(q);
-      ASSERT_TRUE(page.ok()) << page.status();
+      ASSERT_OK(page);
       if (page->items.empty()) continue;
       ASSERT_EQ(page->items.size(), static_cast<size_t>(kGroupSize)) << Group(g);
       const V& counter = page->items[0].at("counter");
@@ -134,15 +127,15 @@ TEST_F(SqliteCrashTest, KilledWriterLeavesEveryTransactionWholeOrAbsent) {
     std::vector<WriteOp> ops = {
         PutOp{{{kPk, V::S("after")}, {kSk, V::S("round" + std::to_string(round))}}, std::nullopt},
         UpdateOp{{"after", "count"}, Update().Add("n", 1), std::nullopt}};
-    ASSERT_TRUE(table->TransactWrite(ops).ok());
+    ASSERT_OK(table->TransactWrite(ops));
   }
   auto table = OpenSqliteTable(path_);
-  ASSERT_TRUE(table.ok());
+  ASSERT_OK(table);
   QueryRequest q;
   q.partition = "after";
   EXPECT_EQ((*table)->Query(q)->items.size(), static_cast<size_t>(kRounds + 1));
   auto count = (*table)->Get({"after", "count"});
-  ASSERT_TRUE(count.ok()) << count.status();
+  ASSERT_OK(count);
   EXPECT_EQ(*count->at("n").AsInt64(), kRounds);
 }
 
@@ -176,9 +169,8 @@ TEST_F(SqliteCrashTest, TwoProcessesCompareAndSetOneCounterExactly) {
   constexpr int kN = 300;
   {
     auto table = OpenSqliteTable(path_);
-    ASSERT_TRUE(table.ok()) << table.status();
-    ASSERT_TRUE(
-        (*table)->Put({{kPk, V::S("counter")}, {kSk, V::S("counter")}, {"n", V::N(0)}}).ok());
+    ASSERT_OK(table);
+    ASSERT_OK((*table)->Put({{kPk, V::S("counter")}, {kSk, V::S("counter")}, {"n", V::N(0)}}));
   }
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
@@ -201,9 +193,9 @@ TEST_F(SqliteCrashTest, TwoProcessesCompareAndSetOneCounterExactly) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
   auto table = OpenSqliteTable(path_);
-  ASSERT_TRUE(table.ok());
+  ASSERT_OK(table);
   auto counter = (*table)->Get({"counter", "counter"});
-  ASSERT_TRUE(counter.ok());
+  ASSERT_OK(counter);
   EXPECT_EQ(*counter->at("n").AsInt64(), 2 * kN);
 }
 

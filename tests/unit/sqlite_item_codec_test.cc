@@ -7,6 +7,7 @@
 #include <random>
 
 #include "store/table/internal/sqlite_schema.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::table::internal {
 namespace {
@@ -33,12 +34,12 @@ AttributeMap EveryType() {
 TEST(SqliteItemCodecTest, RoundTripsEveryTypeExactly) {
   AttributeMap m = EveryType();
   auto decoded = DecodeAttributes(EncodeAttributes(m));
-  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_OK(decoded);
   EXPECT_EQ(*decoded, m);
   // Numbers keep their text.
   EXPECT_EQ(*decoded->at("n").AsN(), "-12.50e3");
   auto empty = DecodeAttributes(EncodeAttributes({}));
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_TRUE(empty->empty());
 }
 

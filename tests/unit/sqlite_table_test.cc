@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <filesystem>
@@ -14,7 +13,9 @@
 
 #include "store/table/internal/sqlite_query.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"
+#include "tests/support/temp_dir.h"
 
 namespace dynaflow::table {
 namespace {
@@ -22,40 +23,9 @@ namespace {
 using V = AttributeValue;
 namespace fs = std::filesystem;
 
-// One temporary directory per test binary, removed when the tests end.
-class TempDirEnvironment : public ::testing::Environment {
- public:
-  static fs::path Dir() {
-    static fs::path dir = [] {
-      std::string tmpl = (fs::temp_directory_path() / "dynaflow-sqlite-XXXXXX").string();
-      char* made = mkdtemp(tmpl.data());
-      EXPECT_NE(made, nullptr);
-      created() = true;
-      return fs::path(tmpl);
-    }();
-    return dir;
-  }
-  // A path for a new database file (the file itself does not exist yet).
-  static std::string NewPath(const std::string& stem = "t") {
-    static std::atomic<int> n{0};
-    return (Dir() / (stem + std::to_string(n++) + ".db")).string();
-  }
-  void TearDown() override {
-    if (created()) fs::remove_all(Dir());
-  }
-
- private:
-  static bool& created() {
-    static bool c = false;
-    return c;
-  }
-};
-[[maybe_unused]] const auto* const kTempDirEnv =
-    ::testing::AddGlobalTestEnvironment(new TempDirEnvironment);
-
 std::unique_ptr<Table> OpenOrDie(const std::string& path, const SqliteTableOptions& o = {}) {
   auto t = OpenSqliteTable(path, o);
-  EXPECT_TRUE(t.ok()) << t.status();
+  EXPECT_OK(t);
   return t.ok() ? std::move(t).value() : nullptr;
 }
 
@@ -63,8 +33,9 @@ DYNAFLOW_INSTANTIATE_TABLE_CONFORMANCE(Sqlite, ::dynaflow::test::BackendFactory{
                                                    "sqlite", [](const TableOptions& o) {
                                                      SqliteTableOptions so;
                                                      so.table = o;
-                                                     return OpenOrDie(TempDirEnvironment::NewPath(),
-                                                                      so);
+                                                     return OpenOrDie(
+                                                         test::BinaryTempDir().NewFile("t", ".db"),
+                                                         so);
                                                    }});
 
 Item MakeItem(const std::string& pk, const std::string& sk, Item attrs = {}) {
@@ -121,35 +92,35 @@ Item RichItem() {
 }
 
 TEST(SqliteTableTest, ReopeningTheFileKeepsEveryAttribute) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   {
     auto t = OpenOrDie(path);
-    ASSERT_TRUE(t->Put(RichItem()).ok());
+    ASSERT_OK(t->Put(RichItem()));
   }
   auto t = OpenOrDie(path);
   auto got = t->Get({"RUN#1", "STEP#a"});
-  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_OK(got);
   EXPECT_EQ(*got, RichItem());
   QueryRequest q;
   q.index = Index::kGsi1;
   q.partition = "WORKFLOW#w";
   auto page = t->Query(q);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_OK(page);
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0], RichItem());
 }
 
 TEST(SqliteTableTest, NameIsTheCanonicalPathAndStatsCountCalls) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   auto t = OpenOrDie(path);
   EXPECT_EQ(t->name(), "sqlite:" + fs::canonical(path).string());
-  ASSERT_TRUE(t->Put(MakeItem("p", "a")).ok());
-  ASSERT_TRUE(t->Get({"p", "a"}).ok());
+  ASSERT_OK(t->Put(MakeItem("p", "a")));
+  ASSERT_OK(t->Get({"p", "a"}));
   std::vector<Key> keys = {{"p", "a"}};
-  ASSERT_TRUE(t->BatchGet(keys).ok());
+  ASSERT_OK(t->BatchGet(keys));
   QueryRequest q;
   q.partition = "p";
-  ASSERT_TRUE(t->Query(q).ok());
+  ASSERT_OK(t->Query(q));
   TableStats s = t->stats();
   EXPECT_EQ(s.reads, 2);
   EXPECT_EQ(s.writes, 1);
@@ -158,9 +129,9 @@ TEST(SqliteTableTest, NameIsTheCanonicalPathAndStatsCountCalls) {
 }
 
 TEST(SqliteTableTest, StoresTheDocumentedLayout) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   auto t = OpenOrDie(path);
-  ASSERT_TRUE(t->Put(RichItem()).ok());
+  ASSERT_OK(t->Put(RichItem()));
   RawDb raw(path);
   EXPECT_EQ(raw.Column("PRAGMA journal_mode"), std::vector<std::string>{"wal"});
   EXPECT_EQ(raw.Column("SELECT value FROM meta WHERE key = 'schema_version'"),
@@ -177,7 +148,7 @@ TEST(SqliteTableTest, StoresTheDocumentedLayout) {
 }
 
 TEST(SqliteTableTest, QueriesSeekWithTheIndexes) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   auto t = OpenOrDie(path);
   RawDb raw(path);
   struct Case {
@@ -224,7 +195,7 @@ void ExpectOpenError(const R& r, StatusCode code, const std::string& path,
 }
 
 TEST(SqliteTableTest, RejectsAFileThatIsNotADatabase) {
-  std::string path = TempDirEnvironment::NewPath("text");
+  std::string path = test::BinaryTempDir().NewFile("text", ".db");
   std::ofstream(path) << "this is a text file, certainly not SQLite, and long enough to be "
                          "read as a database header by SQLite's pager: "
                       << std::string(200, 'x');
@@ -233,14 +204,14 @@ TEST(SqliteTableTest, RejectsAFileThatIsNotADatabase) {
 }
 
 TEST(SqliteTableTest, RejectsASqliteDatabaseOfAnotherApplication) {
-  std::string path = TempDirEnvironment::NewPath("foreign");
+  std::string path = test::BinaryTempDir().NewFile("foreign", ".db");
   RawDb(path).Exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
   ExpectOpenError(OpenSqliteTable(path), StatusCode::kInvalidArgument, path,
                   "not a dynaflow table: it has tables but no dynaflow 'meta' table");
 }
 
 TEST(SqliteTableTest, RejectsAnotherSchemaVersionOrLayout) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   ASSERT_NE(OpenOrDie(path), nullptr);
   RawDb(path).Exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
   ExpectOpenError(OpenSqliteTable(path), StatusCode::kInvalidArgument, path,
@@ -253,10 +224,10 @@ TEST(SqliteTableTest, RejectsAnotherSchemaVersionOrLayout) {
 }
 
 TEST(SqliteTableTest, ReportsPathsThatCannotBeOpened) {
-  std::string missing_dir = (TempDirEnvironment::Dir() / "no-such-dir" / "t.db").string();
+  std::string missing_dir = test::BinaryTempDir().File("no-such-dir/t.db");
   ExpectOpenError(OpenSqliteTable(missing_dir), StatusCode::kUnavailable, missing_dir,
                   "unable to open");
-  std::string absent = TempDirEnvironment::NewPath("absent");
+  std::string absent = test::BinaryTempDir().NewFile("absent", ".db");
   SqliteTableOptions no_create;
   no_create.create_if_missing = false;
   ExpectOpenError(OpenSqliteTable(absent, no_create), StatusCode::kNotFound, absent,
@@ -265,16 +236,16 @@ TEST(SqliteTableTest, ReportsPathsThatCannotBeOpened) {
   EXPECT_EQ(OpenSqliteTable(":memory:").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(OpenSqliteTable("").status().code(), StatusCode::kInvalidArgument);
   // An existing dynaflow file opens without create_if_missing.
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   ASSERT_NE(OpenOrDie(path), nullptr);
-  EXPECT_TRUE(OpenSqliteTable(path, no_create).ok());
+  EXPECT_OK(OpenSqliteTable(path, no_create));
 }
 
 TEST(SqliteTableTest, CorruptAttributeBlobIsASerializationError) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   auto t = OpenOrDie(path);
-  ASSERT_TRUE(t->Put(MakeItem("p", "bad", {{"x", V::S("y")}})).ok());
-  ASSERT_TRUE(t->Put(MakeItem("p", "good", {{"x", V::S("y")}})).ok());
+  ASSERT_OK(t->Put(MakeItem("p", "bad", {{"x", V::S("y")}})));
+  ASSERT_OK(t->Put(MakeItem("p", "good", {{"x", V::S("y")}})));
   // Version 1, one attribute, name of length 200 that is not there.
   RawDb(path).Exec("UPDATE items SET attrs = x'0101C801' WHERE sk = 'bad'");
   auto got = t->Get({"p", "bad"});
@@ -287,17 +258,17 @@ TEST(SqliteTableTest, CorruptAttributeBlobIsASerializationError) {
   auto upd = t->Update({"p", "bad"}, table::Update().Set("x", V::S("z")));
   EXPECT_EQ(upd.status().code(), StatusCode::kSerialization) << upd.status();
   // The other items are unaffected, and a plain put repairs the item.
-  EXPECT_TRUE(t->Get({"p", "good"}).ok());
-  ASSERT_TRUE(t->Put(MakeItem("p", "bad")).ok());
-  EXPECT_TRUE(t->Get({"p", "bad"}).ok());
+  EXPECT_OK(t->Get({"p", "good"}));
+  ASSERT_OK(t->Put(MakeItem("p", "bad")));
+  EXPECT_OK(t->Get({"p", "bad"}));
 }
 
 TEST(SqliteTableTest, WriteLockedLongerThanTheBusyTimeoutIsATimeout) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   SqliteTableOptions o;
   o.busy_timeout = std::chrono::milliseconds(200);
   auto t = OpenOrDie(path, o);
-  ASSERT_TRUE(t->Put(MakeItem("p", "a")).ok());
+  ASSERT_OK(t->Put(MakeItem("p", "a")));
   {
     RawDb other(path);  // another "process" holding the write lock
     other.Exec("BEGIN IMMEDIATE");
@@ -308,28 +279,28 @@ TEST(SqliteTableTest, WriteLockedLongerThanTheBusyTimeoutIsATimeout) {
     EXPECT_NE(s.message().find(path), std::string::npos) << s;
     EXPECT_GE(waited, std::chrono::milliseconds(200));
     // Readers are not blocked by the writer (WAL).
-    EXPECT_TRUE(t->Get({"p", "a"}).ok());
+    EXPECT_OK(t->Get({"p", "a"}));
     other.Exec("ROLLBACK");
   }
-  EXPECT_TRUE(t->Put(MakeItem("p", "b")).ok());
+  EXPECT_OK(t->Put(MakeItem("p", "b")));
 }
 
 TEST(SqliteTableTest, TwoOpenTablesOnOneFileShareDataAndCursors) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   SqliteTableOptions o;
   o.table.cursor_secret = "shared";
   auto a = OpenOrDie(path, o);
   auto b = OpenOrDie(fs::relative(path).string(), o);  // another spelling of the same file
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(a->Put(MakeItem("p", "k" + std::to_string(i))).ok());
+  for (int i = 0; i < 5; ++i) ASSERT_OK(a->Put(MakeItem("p", "k" + std::to_string(i))));
   QueryRequest q;
   q.partition = "p";
   q.limit = 2;
   auto first = b->Query(q);
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_OK(first);
   ASSERT_EQ(first->items.size(), 2u);
   q.cursor = first->next_cursor;
   auto second = a->Query(q);
-  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_OK(second);
   ASSERT_EQ(second->items.size(), 2u);
   EXPECT_EQ(*second->items[0].at(kSk).AsS(), "k2");
   // A conditional create through one is seen by the other.
@@ -339,19 +310,19 @@ TEST(SqliteTableTest, TwoOpenTablesOnOneFileShareDataAndCursors) {
 }
 
 TEST(SqliteTableTest, SortsKeysInUtf8ByteOrder) {
-  auto t = OpenOrDie(TempDirEnvironment::NewPath());
+  auto t = OpenOrDie(test::BinaryTempDir().NewFile("t", ".db"));
   // Byte order: "Z" < "a" < "\x7f" < "é" (C3 A9) < "\xef\xbf\xbd" < "𝄞" (F0 9D 84 9E).
   std::vector<std::string> sorted = {
       "Z", "a", "a\x01", "\x7f", "\xc3\xa9", "\xef\xbf\xbd", "\xf0\x9d\x84\x9e"};
   for (auto it = sorted.rbegin(); it != sorted.rend(); ++it) {
-    ASSERT_TRUE(t->Put(MakeItem("p", *it, {{kGsi2Pk, V::S("g")}, {kGsi2Sk, V::S(*it)}})).ok());
+    ASSERT_OK(t->Put(MakeItem("p", *it, {{kGsi2Pk, V::S("g")}, {kGsi2Sk, V::S(*it)}})));
   }
   for (Index index : {Index::kPrimary, Index::kGsi2}) {
     QueryRequest q;
     q.index = index;
     q.partition = index == Index::kPrimary ? "p" : "g";
     auto page = t->Query(q);
-    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_OK(page);
     std::vector<std::string> got;
     for (const Item& item : page->items) got.push_back(*item.at(kSk).AsS());
     EXPECT_EQ(got, sorted);
@@ -362,12 +333,12 @@ TEST(SqliteTableTest, FractionalTtlExpiresExactlyAtItsSecond) {
   dynaflow::test::FakeClock clock(FromUnixMillis(1000'000));  // t = 1000 s
   SqliteTableOptions o;
   o.table.clock = &clock;
-  auto t = OpenOrDie(TempDirEnvironment::NewPath(), o);
-  ASSERT_TRUE(t->Put(MakeItem("p", "a", {{kTtl, V::N("1000.5")}})).ok());
+  auto t = OpenOrDie(test::BinaryTempDir().NewFile("t", ".db"), o);
+  ASSERT_OK(t->Put(MakeItem("p", "a", {{kTtl, V::N("1000.5")}})));
   QueryRequest q;
   q.partition = "p";
   clock.SetNow(FromUnixMillis(1000'900));  // 1000.9 s: truncated to 1000 < 1000.5
-  EXPECT_TRUE(t->Get({"p", "a"}).ok());
+  EXPECT_OK(t->Get({"p", "a"}));
   EXPECT_EQ(t->Query(q)->items.size(), 1u);
   clock.SetNow(FromUnixMillis(1001'000));  // 1001 s >= 1000.5: expired
   EXPECT_EQ(t->Get({"p", "a"}).status().code(), StatusCode::kNotFound);
@@ -375,13 +346,13 @@ TEST(SqliteTableTest, FractionalTtlExpiresExactlyAtItsSecond) {
   // Expired counts as absent for conditions too.
   WriteOptions create;
   create.condition = Condition::NotExists(kPk);
-  EXPECT_TRUE(t->Put(MakeItem("p", "a"), create).ok());
+  EXPECT_OK(t->Put(MakeItem("p", "a"), create));
 }
 
 TEST(SqliteTableTest, EightThreadsReadAndWriteConcurrently) {
-  std::string path = TempDirEnvironment::NewPath();
+  std::string path = test::BinaryTempDir().NewFile("t", ".db");
   auto t = OpenOrDie(path);
-  ASSERT_TRUE(t->Put(MakeItem("c", "counter", {{"n", V::N(0)}})).ok());
+  ASSERT_OK(t->Put(MakeItem("c", "counter", {{"n", V::N(0)}})));
   constexpr int kThreads = 8, kIncrements = 50;
   std::atomic<int> conflicts{0}, errors{0};
   std::vector<std::thread> threads;
@@ -421,7 +392,7 @@ TEST(SqliteTableTest, EightThreadsReadAndWriteConcurrently) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(errors.load(), 0);
   auto final_item = t->Get({"c", "counter"});
-  ASSERT_TRUE(final_item.ok());
+  ASSERT_OK(final_item);
   EXPECT_EQ(*final_item->at("n").AsInt64(), kThreads * kIncrements);
   std::cout << "CAS conflicts among 8 threads: " << conflicts.load() << "\n";
 }

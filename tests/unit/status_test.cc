@@ -4,13 +4,14 @@
 
 #include "model/attribute_value.h"
 #include "model/result.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow {
 namespace {
 
 TEST(StatusTest, OkIsCheapAndEmpty) {
   Status s;
-  EXPECT_TRUE(s.ok());
+  EXPECT_OK(s);
   EXPECT_EQ(s.ToString(), "OK");
   EXPECT_EQ(s.message(), "");
 }

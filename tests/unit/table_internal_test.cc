@@ -10,6 +10,7 @@
 #include "store/table/internal/ttl.h"
 #include "store/table/internal/validation.h"
 #include "store/table/table.h"
+#include "tests/support/status_matchers.h"
 
 namespace dynaflow::table {
 namespace {
@@ -80,7 +81,7 @@ TEST(DecimalTest, AddsExactly) {
            {"9223372036854775807", "1", "9223372036854775808"},
        }) {
     auto sum = internal::AddDecimalStrings(c.a, c.b);
-    ASSERT_TRUE(sum.ok()) << c.a << " + " << c.b << ": " << sum.status();
+    ASSERT_OK(sum) << c.a << " + " << c.b;
     EXPECT_EQ(*sum, c.want) << c.a << " + " << c.b;
   }
   EXPECT_FALSE(internal::AddDecimalStrings("99999999999999999999999999999999999999", "0.1").ok())
@@ -135,7 +136,7 @@ TEST(UpdateTest, ApplyToIsAllOrNothing) {
 
   Update ok;
   ok.Set("a", V::S("x")).Add("n", -3).Remove("s").Add("new", 7);
-  ASSERT_TRUE(ok.ApplyTo(&item).ok());
+  ASSERT_OK(ok.ApplyTo(&item));
   EXPECT_EQ(item, MakeItem("p", "s", {{"a", V::S("x")}, {"n", V::N("-2")}, {"new", V::N("7")}}));
 }
 
@@ -174,7 +175,7 @@ TEST(ValidationTest, ItemSizeMessageNamesTheItem) {
 }
 
 TEST(ValidationTest, Items) {
-  EXPECT_TRUE(internal::ValidateItem(MakeItem("p", "s", {{kTtl, V::N("12")}})).ok());
+  EXPECT_OK(internal::ValidateItem(MakeItem("p", "s", {{kTtl, V::N("12")}})));
   EXPECT_EQ(internal::ValidateItem({{kPk, V::S("p")}}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(internal::ValidateItem(MakeItem("p", "s", {{kGsi2Pk, V::B("x")}})).code(),
             StatusCode::kInvalidArgument);
@@ -199,8 +200,8 @@ TEST(ValidationTest, UpdatesAndConditions) {
   EXPECT_EQ(internal::ValidateUpdate({"p", "s"}, gsi_add).code(), StatusCode::kInvalidArgument);
   Update fine;
   fine.Set(kGsi1Pk, V::S("g")).Remove(kGsi2Pk).Add(kTtl, 5).Set("n", V::N("1"));
-  EXPECT_TRUE(internal::ValidateUpdate({"p", "s"}, fine).ok());
-  EXPECT_TRUE(internal::ValidateUpdate({"p", "s"}, Update()).ok());
+  EXPECT_OK(internal::ValidateUpdate({"p", "s"}, fine));
+  EXPECT_OK(internal::ValidateUpdate({"p", "s"}, Update()));
 
   EXPECT_EQ(internal::ValidateCondition(Condition::Lt("a", V::Bool(true))).code(),
             StatusCode::kInvalidArgument);
@@ -208,7 +209,7 @@ TEST(ValidationTest, UpdatesAndConditions) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(internal::ValidateCondition(Condition::Eq("a", V::N("nan"))).code(),
             StatusCode::kInvalidArgument);
-  EXPECT_TRUE(internal::ValidateCondition(Condition::Eq("a", V::Null())).ok());
+  EXPECT_OK(internal::ValidateCondition(Condition::Eq("a", V::Null())));
 }
 
 TEST(ValidationTest, Transactions) {
@@ -220,7 +221,7 @@ TEST(ValidationTest, Transactions) {
             std::string::npos)
       << s;
   ops.pop_back();
-  EXPECT_TRUE(internal::ValidateTransaction(ops).ok());
+  EXPECT_OK(internal::ValidateTransaction(ops));
   ops.push_back(PutOp{{{kPk, V::S("p")}}});
   s = internal::ValidateTransaction(ops);
   EXPECT_NE(s.message().find("transaction op 2: item has no SK"), std::string::npos) << s;
@@ -229,11 +230,11 @@ TEST(ValidationTest, Transactions) {
 TEST(ValidationTest, Queries) {
   QueryRequest q;
   q.partition = "p";
-  EXPECT_TRUE(internal::ValidateQuery(q).ok());
+  EXPECT_OK(internal::ValidateQuery(q));
   q.sort = SortKeyCondition::BeginsWith("");
   EXPECT_EQ(internal::ValidateQuery(q).code(), StatusCode::kInvalidArgument);
   q.sort = SortKeyCondition::Between("a", "a");
-  EXPECT_TRUE(internal::ValidateQuery(q).ok());
+  EXPECT_OK(internal::ValidateQuery(q));
   q.sort = SortKeyCondition::Lt(std::string(1025, 'x'));
   EXPECT_EQ(internal::ValidateQuery(q).code(), StatusCode::kLimitExceeded);
 }
@@ -281,7 +282,7 @@ TEST(CursorTest, RoundTripAndBinding) {
   internal::CursorPosition pos{{"RUN#1", "RUN#1"}, "2024-01-01"};
   std::string cursor = codec.Encode(binding, pos);
   auto back = codec.Decode(binding, cursor);
-  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_OK(back);
   EXPECT_EQ(*back, pos);
 
   auto reason = [&](internal::CursorBinding b) {

@@ -10,6 +10,7 @@
 #include "store/workflow/internal/payload.h"
 #include "store/workflow/internal/run_cache.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/status_matchers.h"
 #include "tests/support/workflow_store_suite.h"
 
 namespace dynaflow::store {
@@ -43,7 +44,7 @@ TEST(WorkflowStoreKeysTest, Formats) {
   EXPECT_FALSE(internal::ValidateId("id", "a\nb", 10).ok());
   EXPECT_FALSE(internal::ValidateId("id", "", 10).ok());
   EXPECT_FALSE(internal::ValidateId("id", "abcdefghijk", 10).ok());
-  EXPECT_TRUE(internal::ValidateName("key", "a#b", 10).ok());
+  EXPECT_OK(internal::ValidateName("key", "a#b", 10));
 }
 
 TEST(WorkflowStoreKeysTest, RunIdsAreUlidShaped) {
@@ -85,7 +86,7 @@ TEST(WorkflowStoreCursorTest, BoundToBindingAndSecret) {
   EXPECT_FALSE(codec.Decode("binding2", c).ok());
   EXPECT_FALSE(other.Decode("binding", c).ok());
   EXPECT_FALSE(builtin.Decode("binding", c).ok());
-  EXPECT_TRUE(builtin.Decode("b", builtin.Encode("b", "k")).ok());
+  EXPECT_OK(builtin.Decode("b", builtin.Encode("b", "k")));
   EXPECT_FALSE(codec.Decode("binding", "").ok());
   EXPECT_FALSE(codec.Decode("binding", c.substr(0, c.size() - 2)).ok());
 }
@@ -101,7 +102,7 @@ TEST(WorkflowStoreMergeTest, MergesPartitionsInOrderAndResumes) {
               {"SK", V::S("x")},
               {"GSI2PK", V::S("part" + std::to_string(i % 3))},
               {"GSI2SK", V::S(internal::Pad13(i))}};
-    ASSERT_TRUE(table->Put(item).ok());
+    ASSERT_OK(table->Put(item));
   }
   internal::MergeRequest m;
   m.partitions = {"part0", "part1", "part2"};
@@ -110,7 +111,7 @@ TEST(WorkflowStoreMergeTest, MergesPartitionsInOrderAndResumes) {
   std::vector<std::string> seen;
   for (int round = 0; round < 10; ++round) {
     auto r = internal::MergePartitions(*table, m);
-    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_OK(r);
     for (const Item& item : r->items) seen.push_back(*FindAttribute(item, "GSI2SK")->AsS());
     if (!r->resume_after) break;
     m.bounds.lower = *r->resume_after;
@@ -130,7 +131,7 @@ TEST(WorkflowStoreMergeTest, MergesPartitionsInOrderAndResumes) {
     return *FindAttribute(item, "GSI2SK")->AsS() != "0000000000005";
   };
   auto r = internal::MergePartitions(*table, d);
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   std::vector<std::string> got;
   for (const Item& item : r->items) got.push_back(*FindAttribute(item, "GSI2SK")->AsS());
   EXPECT_EQ(got,
@@ -140,7 +141,7 @@ TEST(WorkflowStoreMergeTest, MergesPartitionsInOrderAndResumes) {
   // An empty range never queries (DynamoDB rejects BETWEEN with lower > upper).
   d.bounds.lower = internal::Pad13(20);
   auto before = table->stats().queries;
-  ASSERT_TRUE(internal::MergePartitions(*table, d).ok());
+  ASSERT_OK(internal::MergePartitions(*table, d));
   EXPECT_EQ(table->stats().queries, before);
 }
 
@@ -178,20 +179,20 @@ TEST(WorkflowStoreMemoryTest, WorksWithoutTheRunCache) {
   o.clock = &clock;
   o.run_cache_capacity = 0;
   auto store = WorkflowStore::Create(table, o);
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   NewRun nr;
   nr.workflow_id = "w";
   nr.owner = "me";
   auto run = (*store)->CreateRun(nr);
-  ASSERT_TRUE(run.ok());
+  ASSERT_OK(run);
   Fence f{run->run_id, "me", run->lease.epoch};
   StepRecord s;
   s.step_id = "a";
   auto before = table->stats().requests;
-  ASSERT_TRUE((*store)->RecordStep(f, s).ok());
+  ASSERT_OK((*store)->RecordStep(f, s));
   EXPECT_EQ(table->stats().requests - before, 2);  // GetItem + transaction
   EXPECT_EQ((*store)->RecordStep(f, s).status().code(), StatusCode::kAlreadyExists);
-  ASSERT_TRUE((*store)->FinishRun(f, {}).ok());
+  ASSERT_OK((*store)->FinishRun(f, {}));
   EXPECT_EQ((*store)->GetRun(run->run_id)->status, RunStatus::kCompleted);
 }
 

@@ -1,1 +1,0 @@
-// Keeps dynaflow_testlib non-empty.

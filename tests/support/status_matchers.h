@@ -1,0 +1,47 @@
+// Assertions on Status, Result<T> and the DynamoDB client's Outcome<T> that print the error.
+//
+//   ASSERT_OK(store->CreateRun(run));          // fails with "CreateRun(run) is not OK: ..."
+//   EXPECT_OK(client.GetItem(request)) << "while reading " << key;
+//   EXPECT_STATUS(table->Put(item, when), StatusCode::kConditionFailed);
+//
+// Each macro evaluates its expression once and accepts a trailing `<< message`. ASSERT_* stop
+// the test on failure, EXPECT_* continue it (as GoogleTest's own macros).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "model/result.h"
+#include "model/status.h"
+#include "store/dynamodb/client/error.h"
+
+namespace dynaflow::test {
+
+// The text a failed assertion prints for an error value.
+inline std::string ErrorText(const Status& s) { return s.ToString(); }
+inline std::string ErrorText(const dynamodb::Error& e) { return e.ToString(); }
+template <class T, class E>
+std::string ErrorText(const Result<T, E>& r) {
+  return r.ok() ? "OK" : ErrorText(r.error());
+}
+
+// Predicate formatter of EXPECT_OK / ASSERT_OK: success when `value.ok()`, otherwise a
+// failure naming the expression and its error.
+template <class StatusOrResult>
+::testing::AssertionResult IsOk(const char* expression, const StatusOrResult& value) {
+  if (value.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << expression << " is not OK: " << ErrorText(value);
+}
+
+// Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
+::testing::AssertionResult StatusIs(const Status& s, StatusCode want);
+
+}  // namespace dynaflow::test
+
+#define EXPECT_OK(expression) EXPECT_PRED_FORMAT1(::dynaflow::test::IsOk, expression)
+#define ASSERT_OK(expression) ASSERT_PRED_FORMAT1(::dynaflow::test::IsOk, expression)
+
+// `status_expr` is a Status (or a Result's status()).
+#define EXPECT_STATUS(status_expr, want) \
+  EXPECT_TRUE(::dynaflow::test::StatusIs((status_expr), (want)))
