@@ -14,8 +14,8 @@
 #include <string>
 
 #include "app/open_store.h"
-#include "engine/config/config.h"
-#include "engine/config/config_cli.h"
+#include "config/config.h"
+#include "config/config_cli.h"
 #include "engine/engine.h"
 #include "model/result.h"
 

@@ -1,5 +1,5 @@
 // What the example programs share: the command line (their own flags plus every configuration
-// key, see engine/config/config_cli.h), opening the store and the engine, progress lines while
+// key, see config/config_cli.h), opening the store and the engine, progress lines while
 // runs execute, checking every run's outcome, and the closing summary.
 //
 // Thread-safety: ProgressReporter runs its own thread; everything else is for the main thread.
@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "app/open_store.h"
-#include "engine/config/config.h"
-#include "engine/config/config_cli.h"
+#include "config/config.h"
+#include "config/config_cli.h"
 #include "engine/engine.h"
 #include "model/result.h"
 

@@ -1,8 +1,8 @@
 // The key registry, durations and SetKey.
 #include <limits>
 
-#include "engine/config/config.h"
-#include "engine/config/internal/keys.h"
+#include "config/config.h"
+#include "config/internal/keys.h"
 #include "store/dynamodb/client/region.h"
 
 namespace dynaflow::config {
