@@ -59,6 +59,9 @@ class Context {
   Result<const app::OpenedStore*> Store();
   // An Engine over Store() (no worker: this process never executes runs).
   Result<engine::Engine*> Engine();
+  // The commands' way to Engine(): the engine, or nullptr after Fail(kExitFailure, <why it could
+  // not be opened>) (kExitUsage for a configuration error), which left the code in exit_code.
+  engine::Engine* EngineOrFail();
 
   // Prints "dynaflow: <message>" on stderr (one line), sets exit_code and returns it.
   int Fail(int exit_code, const std::string& message);

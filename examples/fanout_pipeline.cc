@@ -188,28 +188,14 @@ int Main(int argc, char** argv) {
   CommonFlags flags;
   PipelineFlags pipe;
   AddCommonFlags(app, &flags, /*default_runs=*/50);
-  app.add_option("--branches", pipe.branches, "parallel shards per run (1..8)")
-      ->check(CLI::Range(1, kMaxBranches))
-      ->capture_default_str();
-  app.add_option("--branch-ms", pipe.branch_ms, "simulated work per shard, ms")
-      ->check(CLI::Range(0, 60000))
-      ->capture_default_str();
-  app.add_option("--outlier-every", pipe.outlier_every,
-                 "every n-th batch has an outlier and raises an alert")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-
-  auto set_up = SetUpExample(flags, "fanout-pipeline");
-  if (!set_up.ok()) {
-    std::fprintf(stderr, "fanout_pipeline: %s\n", set_up.error().ToString().c_str());
-    return 2;
-  }
-  ExampleEnv env = std::move(set_up).value();
+  AddBoundedOption(app, "--branches", pipe.branches, "parallel shards per run (1..8)", 1,
+                   kMaxBranches);
+  AddBoundedOption(app, "--branch-ms", pipe.branch_ms, "simulated work per shard, ms", 0, 60000);
+  AddBoundedOption(app, "--outlier-every", pipe.outlier_every,
+                   "every n-th batch has an outlier and raises an alert", 1, 1000000);
+  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "fanout-pipeline");
+  if (!parsed.env) return parsed.exit_code;
+  ExampleEnv env = std::move(*parsed.env);
   engine::Engine& engine = *env.engine;
   auto wf = BuildPipeline(pipe);
   if (!wf.ok() || !engine.Register(*wf).ok()) {

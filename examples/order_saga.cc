@@ -263,42 +263,24 @@ int Main(int argc, char** argv) {
   CommonFlags flags;
   SagaFlags saga;
   AddCommonFlags(app, &flags, /*default_runs=*/200);
-  app.add_option("--decline-every", saga.decline_every, "decline the payment of every n-th order")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--undeliverable-every", saga.undeliverable_every,
-                 "fail the shipping of every n-th order")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--flaky-every", saga.flaky_every,
-                 "time out the first charge attempt of every n-th order (retried)")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--step-ms", saga.step_ms, "simulated service latency per call, ms")
-      ->check(CLI::Range(0, 60000))
-      ->capture_default_str();
+  AddBoundedOption(app, "--decline-every", saga.decline_every,
+                   "decline the payment of every n-th order", 1, 1000000);
+  AddBoundedOption(app, "--undeliverable-every", saga.undeliverable_every,
+                   "fail the shipping of every n-th order", 1, 1000000);
+  AddBoundedOption(app, "--flaky-every", saga.flaky_every,
+                   "time out the first charge attempt of every n-th order (retried)", 1, 1000000);
+  AddBoundedOption(app, "--step-ms", saga.step_ms, "simulated service latency per call, ms", 0,
+                   60000);
   app.add_flag("--webhook", saga.webhook,
                "payments are confirmed by a \"payment-confirmed\" event from a simulated webhook");
-  app.add_option("--unconfirmed-every", saga.unconfirmed_every,
-                 "with --webhook: never confirm the payment of every n-th order (it times out)")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--confirm-timeout-ms", saga.confirm_timeout_ms,
-                 "with --webhook: how long a run waits for its confirmation, ms")
-      ->check(CLI::Range(1, 3600000))
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-
-  auto set_up = SetUpExample(flags, "order-saga");
-  if (!set_up.ok()) {
-    std::fprintf(stderr, "order_saga: %s\n", set_up.error().ToString().c_str());
-    return 2;
-  }
-  ExampleEnv env = std::move(set_up).value();
+  AddBoundedOption(app, "--unconfirmed-every", saga.unconfirmed_every,
+                   "with --webhook: never confirm the payment of every n-th order (it times out)",
+                   1, 1000000);
+  AddBoundedOption(app, "--confirm-timeout-ms", saga.confirm_timeout_ms,
+                   "with --webhook: how long a run waits for its confirmation, ms", 1, 3600000);
+  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "order-saga");
+  if (!parsed.env) return parsed.exit_code;
+  ExampleEnv env = std::move(*parsed.env);
   engine::Engine& engine = *env.engine;
   Services services(saga);
   auto saga_wf = BuildOrderSaga(services, saga);

@@ -36,15 +36,14 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsRetry(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "retry",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "retry",
       "Retry a FAILED run as a new run (tag dynaflow.retry_of) that keeps its completed steps "
-      "and resumes at the step that failed; prints the new run id.");
+      "and resumes at the step that failed; prints the new run id.",
+      Execute);
   cmd->add_option("run_id", f->run_id, "the FAILED run")->required();
   cmd->add_flag("--wait", f->wait, "wait until the new run finished and show it");
   cmd->add_option("--timeout", f->timeout, "how long --wait waits (default 60s)");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

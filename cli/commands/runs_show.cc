@@ -48,10 +48,7 @@ std::string RenderShow(const Context& ctx, const store::RunDetails& details, boo
   }
   std::string json = ShowJson(details, payloads);
   if (ctx.format == OutputFormat::kJsonl) {  // one line: re-render compactly
-    rapidjson::StringBuffer buffer;
-    CompactJson w(buffer);
-    WritePayload(w, json);
-    json = std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+    json = RelayoutJson(JsonLayout::kCompact, json) + "\n";
   }
   return json;
 }
@@ -75,17 +72,16 @@ int WaitAndShow(Context& ctx, engine::Engine& engine, const std::string& run_id,
 }
 
 void AddRunsShow(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "show",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "show",
       "Show a run: its fields, its steps in the order they ran (status, attempt, start, "
-      "duration, error; compensations are the compensate:<step> records).");
+      "duration, error; compensations are the compensate:<step> records).",
+      Execute);
   cmd->add_option("run_id", f->run_id, "the run id");
   cmd->add_option("--business-key,-k", f->business_key, "find the run by business key");
   cmd->add_option("--workflow,-w", f->workflow, "the workflow of --business-key");
   cmd->add_flag("--payloads", f->payloads, "add the input, step outputs and result (JSON)");
   cmd->add_flag("--timeline", f->timeline, "add a text Gantt chart of the steps");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

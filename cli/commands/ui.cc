@@ -87,12 +87,12 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddUi(CLI::App& app, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = app.add_subcommand(
-      "ui",
+  auto [cmd, f] = AddCommand<Flags>(
+      app, ctx, "ui",
       "Serve the web dashboard, its JSON API (/api/...) and Prometheus metrics (/metrics) over "
       "the configured store until SIGINT/SIGTERM. Loopback only unless --auth-token or "
-      "--insecure.");
+      "--insecure.",
+      Execute);
   cmd->add_option("--listen", f->listen,
                   "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any free one)");
   cmd->add_option("--auth-token", f->auth_token,
@@ -102,7 +102,6 @@ void AddUi(CLI::App& app, Context& ctx) {
   cmd->add_flag("--read-only", f->read_only, "disable cancel and retry");
   cmd->add_option("--payload-preview-bytes", f->payload_preview_bytes,
                   "payloads longer than this are cut in the run page (default 16384)");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

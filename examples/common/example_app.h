@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,6 +43,14 @@ struct CommonFlags {
 // and --version ("dynaflow X.Y.Z", exit status 0) on `app`. `flags` must outlive parsing.
 void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs);
 
+// Adds option `name` to `app` with its value checked to lie in [lo, hi] and its default shown in
+// --help.
+template <class T, class Bound>
+CLI::Option* AddBoundedOption(CLI::App& app, const std::string& name, T& value,
+                              const std::string& help, Bound lo, Bound hi) {
+  return app.add_option(name, value, help)->check(CLI::Range(lo, hi))->capture_default_str();
+}
+
 // A loaded configuration, the opened store and an Engine over it.
 struct ExampleEnv {
   config::Config config;
@@ -58,6 +67,19 @@ struct ExampleEnv {
 // spdlog level. Errors: the configuration's and OpenStore's, and kInvalidArgument for a bad
 // --log-level.
 Result<ExampleEnv> SetUpExample(const CommonFlags& flags, const std::string& program);
+
+// What ParseAndSetUp gives the program: the environment, or (env empty) the exit status to end
+// with: 0 after --help / --version, 2 after bad flags or a failed set-up (message printed).
+struct ParsedExample {
+  std::optional<ExampleEnv> env;
+  int exit_code = 0;
+};
+
+// Parses argv with `app` (its flags registered, AddCommonFlags included), then
+// SetUpExample(flags, workflow_program); set-up errors are printed as "<argv[0]'s file name>:
+// <message>" on stderr.
+ParsedExample ParseAndSetUp(CLI::App& app, int argc, char** argv, const CommonFlags& flags,
+                            const std::string& workflow_program);
 
 // Deletes env.temporary_sqlite (and its -wal / -shm files) unless keep. Call after the engine
 // and its workers are gone.
