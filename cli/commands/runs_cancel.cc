@@ -22,8 +22,8 @@ struct Outcome {
 };
 
 int Execute(Context& ctx, const Flags& f) {
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
   std::vector<Outcome> outcomes;
   size_t done = 0;
   for (const std::string& id : f.run_ids) {
@@ -33,14 +33,14 @@ int Execute(Context& ctx, const Flags& f) {
     ++done;
     Outcome o;
     o.run_id = id;
-    Status s = (*engine)->Cancel(id);
+    Status s = engine->Cancel(id);
     if (!s.ok()) {
       o.result = s.message();
       ctx.EndProgress();
       ctx.Message("dynaflow: " + s.message());
     } else {
       o.ok = true;
-      auto run = (*engine)->store().GetRun(id);
+      auto run = engine->store().GetRun(id);
       o.result = run.ok() && IsTerminal(run->status) ? std::string(RunStatusName(run->status))
                                                      : "cancel requested";
     }

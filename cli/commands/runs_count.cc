@@ -20,15 +20,15 @@ struct Flags {
 int Execute(Context& ctx, const Flags& f) {
   auto statuses = ParseStatuses(f.statuses);
   if (!statuses.ok()) return ctx.Fail(kExitUsage, statuses.status());
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
   std::vector<std::pair<RunStatus, int64_t>> counts;
   int64_t total = 0;
   for (RunStatus s : *statuses) {
     RunQuery q;
     q.workflow_id = f.workflow;
     q.statuses = {s};
-    auto n = CountRuns((*engine)->store(), q);
+    auto n = CountRuns(engine->store(), q);
     if (!n.ok()) return ctx.Fail(kExitFailure, n.status());
     counts.emplace_back(s, *n);
     total += *n;

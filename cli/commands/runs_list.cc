@@ -56,9 +56,9 @@ int Execute(Context& ctx, const Flags& f) {
                     "runs list: give --workflow ID and/or --status STATUS (listing every run "
                     "would scan the table)");
   }
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
-  store::WorkflowStore& store = (*engine)->store();
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
+  store::WorkflowStore& store = engine->store();
 
   std::vector<Run> shown;  // table and json output gather every page first (aligned columns)
   std::string cursor = f.cursor;

@@ -19,12 +19,12 @@ struct Flags {
 int Execute(Context& ctx, const Flags& f) {
   auto timeout = ParseDurationText(f.timeout);
   if (!timeout.ok()) return ctx.Fail(kExitUsage, timeout.status().WithContext("--timeout"));
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
-  auto started = (*engine)->RetryFailedRun(f.run_id);
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
+  auto started = engine->RetryFailedRun(f.run_id);
   if (!started.ok()) return ctx.Fail(kExitFailure, started.status());
   ctx.Message("run " + started->run_id + " retries " + f.run_id);
-  if (f.wait) return WaitAndShow(ctx, **engine, started->run_id, *timeout);
+  if (f.wait) return WaitAndShow(ctx, *engine, started->run_id, *timeout);
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");
   } else {

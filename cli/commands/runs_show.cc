@@ -25,15 +25,15 @@ int Execute(Context& ctx, const Flags& f) {
   if (!f.business_key.empty() && f.workflow.empty()) {
     return ctx.Fail(kExitUsage, "runs show: --business-key needs --workflow ID");
   }
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
   std::string run_id = f.run_id;
   if (!f.business_key.empty()) {
-    auto found = (*engine)->store().FindRunByBusinessKey(f.workflow, f.business_key);
+    auto found = engine->store().FindRunByBusinessKey(f.workflow, f.business_key);
     if (!found.ok()) return ctx.Fail(kExitFailure, found.status());
     run_id = found->run_id;
   }
-  auto details = (*engine)->GetRun(run_id, f.payloads);
+  auto details = engine->GetRun(run_id, f.payloads);
   if (!details.ok()) return ctx.Fail(kExitFailure, details.status());
   ctx.Print(RenderShow(ctx, *details, f.timeline, f.payloads));
   return kExitOk;

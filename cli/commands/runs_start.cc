@@ -64,12 +64,12 @@ int Execute(Context& ctx, const Flags& f) {
   auto timeout = ParseDurationText(f.timeout);
   if (!timeout.ok()) return ctx.Fail(kExitUsage, timeout.status().WithContext("--timeout"));
   if (f.version < 1) return ctx.Fail(kExitUsage, "--version must be at least 1");
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
   engine::StartOptions o;
   o.business_key = f.business_key;
   o.tags = *tags;
-  auto started = (*engine)->StartEncoded(f.workflow, f.version, *input, o);
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
+  auto started = engine->StartEncoded(f.workflow, f.version, *input, o);
   if (!started.ok()) {
     const bool usage = started.status().Is(StatusCode::kInvalidArgument);
     return ctx.Fail(usage ? kExitUsage : kExitFailure, started.status());
@@ -78,7 +78,7 @@ int Execute(Context& ctx, const Flags& f) {
     ctx.Message("business key \"" + f.business_key + "\" is held by run " + started->run_id +
                 " already; nothing was started");
   }
-  if (f.wait) return WaitAndShow(ctx, **engine, started->run_id, *timeout);
+  if (f.wait) return WaitAndShow(ctx, *engine, started->run_id, *timeout);
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");
   } else {

@@ -42,8 +42,8 @@ int Execute(Context& ctx, const Flags& f) {
 
   auto store = ctx.Store();
   if (!store.ok()) return ctx.Fail(kExitFailure, store.status());
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
 
   // SIGINT / SIGTERM stop the server; the server's threads inherit the blocked mask, so the
   // signals reach only the waiting thread below. SIGUSR1 ends that thread after Run returned.
@@ -54,7 +54,7 @@ int Execute(Context& ctx, const Flags& f) {
   sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ui::Server server(**engine, options);
+  ui::Server server(*engine, options);
   s = server.Bind();
   if (!s.ok()) return ctx.Fail(kExitFailure, s);
   const bool v6 = options.host.find(':') != std::string::npos;
