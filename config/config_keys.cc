@@ -1,5 +1,7 @@
 // The key registry, durations and SetKey.
 
+#include <type_traits>
+
 #include "config/config.h"
 #include "config/internal/keys.h"
 #include "model/duration_text.h"
@@ -30,104 +32,84 @@ struct KeyDef {
   milliseconds WorkerConfig::*worker_duration = nullptr;
 };
 
-// One constructor per target type: the key's KeyInfo, its range (integers: values; durations:
-// milliseconds) and the field SetKey writes.
-KeyDef StoreString(std::string_view key, std::string_view def, bool secret,
-                   std::string StoreConfig::*field, std::string_view description) {
-  KeyDef d{{"store", key, KeyType::kString, def, secret, description}};
-  d.store_string = field;
+// Ranges: integers, their values; durations, milliseconds. Unused for strings and booleans.
+struct Range {
+  int64_t min = 0;
+  int64_t max = 0;
+};
+
+// The definition of the key `key` of [store] or [worker] (by the field's owner) that SetKey
+// writes to `field`; the key's type follows from the field's.
+template <class Owner, class T>
+KeyDef Key(std::string_view key, std::string_view def, T Owner::*field,
+           std::string_view description, Range range = {}, bool secret = false) {
+  constexpr bool kStore = std::is_same_v<Owner, StoreConfig>;
+  static_assert(kStore || std::is_same_v<Owner, WorkerConfig>);
+  KeyType type = KeyType::kString;
+  if constexpr (std::is_same_v<T, int>) type = KeyType::kInteger;
+  if constexpr (std::is_same_v<T, bool>) type = KeyType::kBoolean;
+  if constexpr (std::is_same_v<T, milliseconds>) type = KeyType::kDuration;
+  KeyDef d{
+      {kStore ? "store" : "worker", key, type, def, secret, description}, range.min, range.max};
+  if constexpr (kStore && std::is_same_v<T, std::string>) d.store_string = field;
+  if constexpr (kStore && std::is_same_v<T, int>) d.store_int = field;
+  if constexpr (kStore && std::is_same_v<T, bool>) d.store_bool = field;
+  if constexpr (kStore && std::is_same_v<T, milliseconds>) d.store_duration = field;
+  if constexpr (!kStore && std::is_same_v<T, std::string>) d.worker_string = field;
+  if constexpr (!kStore && std::is_same_v<T, int>) d.worker_int = field;
+  if constexpr (!kStore && std::is_same_v<T, milliseconds>) d.worker_duration = field;
   return d;
 }
 
-KeyDef StoreInt(std::string_view key, std::string_view def, int64_t min, int64_t max,
-                int StoreConfig::*field, std::string_view description) {
-  KeyDef d{{"store", key, KeyType::kInteger, def, false, description}, min, max};
-  d.store_int = field;
-  return d;
-}
-
-KeyDef StoreBool(std::string_view key, std::string_view def, bool StoreConfig::*field,
-                 std::string_view description) {
-  KeyDef d{{"store", key, KeyType::kBoolean, def, false, description}};
-  d.store_bool = field;
-  return d;
-}
-
-KeyDef StoreDuration(std::string_view key, std::string_view def, int64_t min, int64_t max,
-                     milliseconds StoreConfig::*field, std::string_view description) {
-  KeyDef d{{"store", key, KeyType::kDuration, def, false, description}, min, max};
-  d.store_duration = field;
-  return d;
-}
-
-KeyDef WorkerInt(std::string_view key, std::string_view def, int64_t min, int64_t max,
-                 int WorkerConfig::*field, std::string_view description) {
-  KeyDef d{{"worker", key, KeyType::kInteger, def, false, description}, min, max};
-  d.worker_int = field;
-  return d;
-}
-
-KeyDef WorkerString(std::string_view key, std::string_view def, std::string WorkerConfig::*field,
-                    std::string_view description) {
-  KeyDef d{{"worker", key, KeyType::kString, def, false, description}};
-  d.worker_string = field;
-  return d;
-}
-
-KeyDef WorkerDuration(std::string_view key, std::string_view def, int64_t min, int64_t max,
-                      milliseconds WorkerConfig::*field, std::string_view description) {
-  KeyDef d{{"worker", key, KeyType::kDuration, def, false, description}, min, max};
-  d.worker_duration = field;
-  return d;
-}
+constexpr bool kSecret = true;
 
 // The registry, in the order of `dynaflow config keys` and the documentation.
 const std::vector<KeyDef>& Defs() {
   static const std::vector<KeyDef> defs = {
       {{"store", "type", KeyType::kStoreType, "\"sqlite\"", false,
         "backend: \"sqlite\" (embedded), \"dynamodb\" or \"memory\" (nothing persists)"}},
-      StoreString("table", "\"workflow_executions\"", false, &StoreConfig::table,
-                  "table name (3-255 of A-Z a-z 0-9 _ - .)"),
-      StoreString("key-prefix", "\"\"", false, &StoreConfig::key_prefix,
-                  "prefix of every partition key, so deployments can share a table"),
-      StoreString("path", "\"dynaflow.db\"", false, &StoreConfig::path,
-                  "SQLite database file (type \"sqlite\" only)"),
-      StoreInt("gsi1-shards", "1", 1, 100, &StoreConfig::gsi1_shards,
-               "write shards of the workflow index GSI1 (1 = the seed key layout)"),
-      StoreInt("gsi2-shards", "1", 1, 100, &StoreConfig::gsi2_shards,
-               "write shards of the status index GSI2 (1 = the seed key layout)"),
-      StoreBool("create-table", "true", &StoreConfig::create_table,
-                "create the table, its indexes and TTL at startup when missing"),
-      StoreString("aws-region", "\"\"", false, &StoreConfig::aws_region,
-                  "AWS region; empty: AWS_REGION, AWS_DEFAULT_REGION, profile region"),
-      StoreString("aws-profile", "\"\"", false, &StoreConfig::aws_profile,
-                  "profile of ~/.aws/config to use alone (not with explicit keys)"),
-      StoreString("aws-access-key-id", "\"\"", true, &StoreConfig::aws_access_key_id,
-                  "explicit access key id (with aws-secret-access-key)"),
-      StoreString("aws-secret-access-key", "\"\"", true, &StoreConfig::aws_secret_access_key,
-                  "explicit secret access key"),
-      StoreString("aws-session-token", "\"\"", true, &StoreConfig::aws_session_token,
-                  "session token of temporary explicit keys"),
-      StoreString("aws-endpoint-url", "\"\"", false, &StoreConfig::aws_endpoint_url,
-                  "endpoint override, e.g. http://localhost:8000 (DynamoDB Local)"),
-      StoreDuration("aws-connect-timeout", "\"2s\"", 100, 10 * kMinuteMs,
-                    &StoreConfig::aws_connect_timeout, "TCP+TLS connect limit per HTTP attempt"),
-      StoreDuration("aws-request-timeout", "\"10s\"", 100, 10 * kMinuteMs,
-                    &StoreConfig::aws_request_timeout, "whole-request limit per HTTP attempt"),
-      StoreInt("aws-max-attempts", "3", 1, 10, &StoreConfig::aws_max_attempts,
-               "attempts per DynamoDB call, the first included"),
-      WorkerInt("threads", "4", 1, 1024, &WorkerConfig::threads,
-                "concurrent step executions per worker process"),
-      WorkerDuration("lease", "\"30s\"", kSecondMs, kHourMs, &WorkerConfig::lease,
-                     "how long a claimed run stays owned without a heartbeat"),
-      WorkerDuration("heartbeat", "\"10s\"", 100, kHourMs, &WorkerConfig::heartbeat,
-                     "lease renewal interval (shorter than lease)"),
-      WorkerDuration("poll-interval", "\"1s\"", 10, 10 * kMinuteMs, &WorkerConfig::poll_interval,
-                     "how often an idle worker looks for work"),
-      WorkerDuration("shutdown-grace", "\"30s\"", 0, kHourMs, &WorkerConfig::shutdown_grace,
-                     "time running steps get to finish at shutdown"),
-      WorkerString("metrics-listen", "\"\"", &WorkerConfig::metrics_listen,
-                   "HOST:PORT to serve Prometheus metrics at /metrics on; empty: none"),
+      Key("table", "\"workflow_executions\"", &StoreConfig::table,
+          "table name (3-255 of A-Z a-z 0-9 _ - .)"),
+      Key("key-prefix", "\"\"", &StoreConfig::key_prefix,
+          "prefix of every partition key, so deployments can share a table"),
+      Key("path", "\"dynaflow.db\"", &StoreConfig::path,
+          "SQLite database file (type \"sqlite\" only)"),
+      Key("gsi1-shards", "1", &StoreConfig::gsi1_shards,
+          "write shards of the workflow index GSI1 (1 = the seed key layout)", {1, 100}),
+      Key("gsi2-shards", "1", &StoreConfig::gsi2_shards,
+          "write shards of the status index GSI2 (1 = the seed key layout)", {1, 100}),
+      Key("create-table", "true", &StoreConfig::create_table,
+          "create the table, its indexes and TTL at startup when missing"),
+      Key("aws-region", "\"\"", &StoreConfig::aws_region,
+          "AWS region; empty: AWS_REGION, AWS_DEFAULT_REGION, profile region"),
+      Key("aws-profile", "\"\"", &StoreConfig::aws_profile,
+          "profile of ~/.aws/config to use alone (not with explicit keys)"),
+      Key("aws-access-key-id", "\"\"", &StoreConfig::aws_access_key_id,
+          "explicit access key id (with aws-secret-access-key)", {}, kSecret),
+      Key("aws-secret-access-key", "\"\"", &StoreConfig::aws_secret_access_key,
+          "explicit secret access key", {}, kSecret),
+      Key("aws-session-token", "\"\"", &StoreConfig::aws_session_token,
+          "session token of temporary explicit keys", {}, kSecret),
+      Key("aws-endpoint-url", "\"\"", &StoreConfig::aws_endpoint_url,
+          "endpoint override, e.g. http://localhost:8000 (DynamoDB Local)"),
+      Key("aws-connect-timeout", "\"2s\"", &StoreConfig::aws_connect_timeout,
+          "TCP+TLS connect limit per HTTP attempt", {100, 10 * kMinuteMs}),
+      Key("aws-request-timeout", "\"10s\"", &StoreConfig::aws_request_timeout,
+          "whole-request limit per HTTP attempt", {100, 10 * kMinuteMs}),
+      Key("aws-max-attempts", "3", &StoreConfig::aws_max_attempts,
+          "attempts per DynamoDB call, the first included", {1, 10}),
+      Key("threads", "4", &WorkerConfig::threads, "concurrent step executions per worker process",
+          {1, 1024}),
+      Key("lease", "\"30s\"", &WorkerConfig::lease,
+          "how long a claimed run stays owned without a heartbeat", {kSecondMs, kHourMs}),
+      Key("heartbeat", "\"10s\"", &WorkerConfig::heartbeat,
+          "lease renewal interval (shorter than lease)", {100, kHourMs}),
+      Key("poll-interval", "\"1s\"", &WorkerConfig::poll_interval,
+          "how often an idle worker looks for work", {10, 10 * kMinuteMs}),
+      Key("shutdown-grace", "\"30s\"", &WorkerConfig::shutdown_grace,
+          "time running steps get to finish at shutdown", {0, kHourMs}),
+      Key("metrics-listen", "\"\"", &WorkerConfig::metrics_listen,
+          "HOST:PORT to serve Prometheus metrics at /metrics on; empty: none"),
   };
   return defs;
 }
