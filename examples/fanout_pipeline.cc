@@ -22,7 +22,6 @@
 #include <utility>
 #include <vector>
 
-#include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
 
@@ -205,21 +204,9 @@ int Main(int argc, char** argv) {
   }
   engine::WorkerOptions wo = app::WorkerOptionsFor(env.config.worker);
   wo.max_branch_threads = std::max(wo.max_branch_threads, pipe.branches);
-  auto worker = engine.NewWorker(wo);
-  if (!worker.ok() || !(*worker)->Start().ok()) {
-    std::fprintf(stderr, "fanout_pipeline: cannot start the worker: %s\n",
-                 worker.ok() ? "start failed" : worker.error().ToString().c_str());
-    return 2;
-  }
-  // [worker] metrics-listen: Prometheus metrics of this process at /metrics.
-  auto metrics_listener = app::StartWorkerMetrics(env.config.worker, engine);
-  if (!metrics_listener.ok()) {
-    std::fprintf(stderr, "fanout_pipeline: %s\n", metrics_listener.error().ToString().c_str());
-    return 2;
-  }
-  if (*metrics_listener) {
-    std::printf("  metrics: /metrics on port %d\n", (*metrics_listener)->port());
-  }
+  // The worker and, with [worker] metrics-listen, Prometheus metrics of this process at /metrics.
+  std::optional<RunningWorker> running = StartExampleWorker(env, wo, "fanout_pipeline");
+  if (!running) return 2;
   std::printf("fan-out pipeline: %d batches x %d shards on %s, 1 worker x %d threads\n", flags.runs,
               pipe.branches, env.store.description.c_str(), wo.threads);
   std::fflush(stdout);
@@ -246,7 +233,7 @@ int Main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Stop();
   engine::EngineMetrics metrics = engine.metrics();
-  (*worker)->Stop();
+  running->worker->Stop();
 
   int64_t alerts = 0, skipped = 0;
   int32_t least_overlap = pipe.branches;
@@ -301,7 +288,7 @@ int Main(int argc, char** argv) {
                           std::to_string(pipe.branches) + " shards executing at the same moment");
   PrintSummary(stdout, summary);
 
-  worker->reset();
+  running->worker.reset();
   env.engine.reset();
   env.store.table.reset();
   RemoveTemporaryStore(env, flags.keep_store);

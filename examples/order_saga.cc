@@ -29,7 +29,6 @@
 #include <thread>
 #include <vector>
 
-#include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
 
@@ -289,21 +288,10 @@ int Main(int argc, char** argv) {
                  saga_wf.ok() ? "register failed" : saga_wf.error().ToString().c_str());
     return 2;
   }
-  auto worker = engine.NewWorker(app::WorkerOptionsFor(env.config.worker));
-  if (!worker.ok() || !(*worker)->Start().ok()) {
-    std::fprintf(stderr, "order_saga: cannot start the worker: %s\n",
-                 worker.ok() ? "start failed" : worker.error().ToString().c_str());
-    return 2;
-  }
-  // [worker] metrics-listen: Prometheus metrics of this process at /metrics.
-  auto metrics_listener = app::StartWorkerMetrics(env.config.worker, engine);
-  if (!metrics_listener.ok()) {
-    std::fprintf(stderr, "order_saga: %s\n", metrics_listener.error().ToString().c_str());
-    return 2;
-  }
-  if (*metrics_listener) {
-    std::printf("  metrics: /metrics on port %d\n", (*metrics_listener)->port());
-  }
+  // The worker and, with [worker] metrics-listen, Prometheus metrics of this process at /metrics.
+  std::optional<RunningWorker> running =
+      StartExampleWorker(env, app::WorkerOptionsFor(env.config.worker), "order_saga");
+  if (!running) return 2;
   std::printf("order saga: %d orders on %s, 1 worker x %d threads%s\n", flags.runs,
               env.store.description.c_str(), env.config.worker.threads,
               env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
@@ -375,7 +363,7 @@ int Main(int argc, char** argv) {
   progress.Stop();
   if (webhook.joinable()) webhook.join();
   engine::EngineMetrics metrics = engine.metrics();
-  (*worker)->Stop();
+  running->worker->Stop();
 
   RunCheck check = CheckRuns(engine, runs, [&](const ExpectedRun& r, const store::RunDetails& d) {
     const Order& o = orders[r.run_id];
@@ -420,7 +408,7 @@ int Main(int argc, char** argv) {
   summary.notes.push_back(fate_line);
   PrintSummary(stdout, summary);
 
-  worker->reset();
+  running->worker.reset();
   env.engine.reset();
   env.store.table.reset();
   RemoveTemporaryStore(env, flags.keep_store);

@@ -79,6 +79,24 @@ ParsedExample ParseAndSetUp(CLI::App& app, int argc, char** argv, const CommonFl
   return {std::move(set_up).value(), 0};
 }
 
+std::optional<RunningWorker> StartExampleWorker(ExampleEnv& env,
+                                                const engine::WorkerOptions& options,
+                                                const char* program) {
+  auto worker = env.engine->NewWorker(options);
+  if (!worker.ok() || !(*worker)->Start().ok()) {
+    std::fprintf(stderr, "%s: cannot start the worker: %s\n", program,
+                 worker.ok() ? "start failed" : worker.error().ToString().c_str());
+    return std::nullopt;
+  }
+  auto metrics = app::StartWorkerMetrics(env.config.worker, *env.engine);
+  if (!metrics.ok()) {
+    std::fprintf(stderr, "%s: %s\n", program, metrics.error().ToString().c_str());
+    return std::nullopt;
+  }
+  if (*metrics) std::printf("  metrics: /metrics on port %d\n", (*metrics)->port());
+  return RunningWorker{std::move(worker).value(), std::move(metrics).value()};
+}
+
 void RemoveTemporaryStore(const ExampleEnv& env, bool keep) {
   if (env.temporary_sqlite.empty() || keep) return;
   for (const char* suffix : {"", "-wal", "-shm"}) {

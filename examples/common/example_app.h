@@ -19,10 +19,12 @@
 #include <thread>
 #include <vector>
 
+#include "app/metrics_listener.h"
 #include "app/open_store.h"
 #include "config/config.h"
 #include "config/config_cli.h"
 #include "engine/engine.h"
+#include "engine/worker.h"
 #include "model/result.h"
 
 namespace dynaflow::examples {
@@ -80,6 +82,21 @@ struct ParsedExample {
 // <message>" on stderr.
 ParsedExample ParseAndSetUp(CLI::App& app, int argc, char** argv, const CommonFlags& flags,
                             const std::string& workflow_program);
+
+// The example's one worker, started, and the listener of [worker] metrics-listen (null when the
+// key is empty). Destroying it stops the listener, then the worker.
+struct RunningWorker {
+  std::unique_ptr<engine::Worker> worker;
+  std::unique_ptr<app::MetricsListener> metrics;
+};
+
+// Starts a worker with `options` over env.engine and the metrics listener of env.config.worker,
+// printing "  metrics: /metrics on port N" when one listens. On failure prints
+// "<program>: cannot start the worker: <error>" or "<program>: <error>" on stderr and returns
+// nullopt (the example then exits with status 2).
+std::optional<RunningWorker> StartExampleWorker(ExampleEnv& env,
+                                                const engine::WorkerOptions& options,
+                                                const char* program);
 
 // Deletes env.temporary_sqlite (and its -wal / -shm files) unless keep. Call after the engine
 // and its workers are gone.
