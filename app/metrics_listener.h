@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/config/config.h"
+#include "config/config.h"
 #include "engine/engine.h"
 #include "model/result.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "engine/config/client_options.h"
+#include "config/client_options.h"
 #include "store/table/dynamodb_table.h"
 #include "store/table/memory_table.h"
 #include "store/table/provisioning.h"

@@ -1,7 +1,7 @@
-// Opening what a configuration names: the shared step between a configuration (engine/config)
-// and a running program. Examples, the `dynaflow` command and (later) the dashboard all turn a
-// loaded config::Config into a Table, workflow store options, worker options and an Engine with
-// these functions, so every program opens the same store the same way.
+// Opening what a configuration names: the shared step between a configuration (config/) and a
+// running program. The examples, the `dynaflow` command and its dashboard (`dynaflow ui`) all
+// turn a loaded config::Config into a Table, workflow store options, worker options and an
+// Engine with these functions, so every program opens the same store the same way.
 //
 //   auto config = config::LoadConfig(cl.ToLoadOptions()).value();
 //   auto opened = app::OpenStore(config.store).value();
@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/config/config.h"
+#include "config/config.h"
 #include "engine/engine.h"
 #include "engine/worker.h"
 #include "model/result.h"

@@ -4,7 +4,7 @@
 //     runs list | show | count | cancel | retry | start
 //     table create | verify | describe
 //
-// Configuration as for workers (engine/config/config.h): --config, DYNAFLOW_CONFIG, the
+// Configuration as for workers (config/config.h): --config, DYNAFLOW_CONFIG, the
 // DYNAFLOW_* variables and the --store.* flags. Data goes to stdout, messages to stderr.
 // Exit codes: 0 success; 1 failure or not found; 2 usage or configuration error (cli/context.h).
 #pragma once

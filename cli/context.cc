@@ -5,23 +5,28 @@
 #include <cstdlib>
 
 #include "cli/time_text.h"
+#include "model/enum_names.h"
 
 namespace dynaflow::cli {
+
+namespace {
+
+constexpr EnumName<OutputFormat> kOutputFormatNames[] = {{OutputFormat::kTable, "table"},
+                                                         {OutputFormat::kJson, "json"},
+                                                         {OutputFormat::kJsonl, "jsonl"}};
+
+}  // namespace
 
 Context::Context(std::FILE* out_stream, std::FILE* err_stream) : out(out_stream), err(err_stream) {}
 Context::~Context() = default;
 
 Status Context::Prepare() {
-  if (flags.output == "table") {
-    format = OutputFormat::kTable;
-  } else if (flags.output == "json") {
-    format = OutputFormat::kJson;
-  } else if (flags.output == "jsonl") {
-    format = OutputFormat::kJsonl;
-  } else {
+  const std::optional<OutputFormat> output = ValueOf(kOutputFormatNames, flags.output);
+  if (!output) {
     return Status::InvalidArgument("unknown output format \"" + flags.output +
                                    "\" (-o): expected table, json or jsonl");
   }
+  format = *output;
   const char* no_color = std::getenv("NO_COLOR");
   color = ::isatty(::fileno(out)) && (no_color == nullptr || *no_color == '\0');
   progress = ::isatty(::fileno(err));
@@ -64,6 +69,15 @@ Result<engine::Engine*> Context::Engine() {
     engine_ = std::move(opened).value();
   }
   return engine_.get();
+}
+
+engine::Engine* Context::EngineOrFail() {
+  auto opened = Engine();
+  if (!opened.ok()) {
+    Fail(kExitFailure, opened.status());
+    return nullptr;
+  }
+  return *opened;
 }
 
 void Context::Message(const std::string& message) {

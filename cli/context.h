@@ -14,8 +14,8 @@
 #include <string>
 
 #include "app/open_store.h"
-#include "engine/config/config.h"
-#include "engine/config/config_cli.h"
+#include "config/config.h"
+#include "config/config_cli.h"
 #include "engine/engine.h"
 #include "model/result.h"
 
@@ -59,6 +59,9 @@ class Context {
   Result<const app::OpenedStore*> Store();
   // An Engine over Store() (no worker: this process never executes runs).
   Result<engine::Engine*> Engine();
+  // The commands' way to Engine(): the engine, or nullptr after Fail(kExitFailure, <why it could
+  // not be opened>) (kExitUsage for a configuration error), which left the code in exit_code.
+  engine::Engine* EngineOrFail();
 
   // Prints "dynaflow: <message>" on stderr (one line), sets exit_code and returns it.
   int Fail(int exit_code, const std::string& message);

@@ -21,27 +21,22 @@ bool IsJson(std::string_view text) {
 }
 
 std::string PrettyPayload(std::string_view payload) {
-  if (IsJson(payload)) {
-    rapidjson::StringBuffer buffer;
-    PrettyJson w(buffer);
-    TwoSpaces(w);
-    WritePayload(w, payload);
-    return std::string(buffer.GetString(), buffer.GetSize());
-  }
+  if (IsJson(payload)) return RelayoutJson(JsonLayout::kPretty, payload);
   if (IsValidUtf8(payload)) return std::string(payload);
   return "<" + std::to_string(payload.size()) + " bytes, not UTF-8>";
 }
 
 std::string JsonStringFields(const std::vector<std::pair<std::string, std::string>>& fields) {
-  rapidjson::StringBuffer buffer;
-  CompactJson w(buffer);
-  w.StartObject();
-  for (const auto& [k, v] : fields) {
-    WriteString(w, k);
-    WriteString(w, v);
-  }
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return RenderJson(JsonLayout::kCompact,
+                    [&](auto& w) {
+                      w.StartObject();
+                      for (const auto& [k, v] : fields) {
+                        WriteString(w, k);
+                        WriteString(w, v);
+                      }
+                      w.EndObject();
+                    }) +
+         "\n";
 }
 
 }  // namespace dynaflow::cli

@@ -157,6 +157,19 @@ void WriteStep(W& w, const StepExecution& s) {
   w.EndObject();
 }
 
+// {"runs": [...], "next_cursor": "..."}: one page of a run listing.
+template <class W>
+void WriteRunsPage(W& w, const std::vector<Run>& runs, const std::string& next_cursor) {
+  w.StartObject();
+  w.Key("runs");
+  w.StartArray();
+  for (const Run& r : runs) WriteRun(w, r);
+  w.EndArray();
+  w.Key("next_cursor");
+  WriteString(w, next_cursor);
+  w.EndObject();
+}
+
 // {"k1": "v1", ...} on one line (strings only), ending in '\n'.
 std::string JsonStringFields(const std::vector<std::pair<std::string, std::string>>& fields);
 
@@ -164,5 +177,28 @@ std::string JsonStringFields(const std::vector<std::pair<std::string, std::strin
 using PrettyJson = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 using CompactJson = rapidjson::Writer<rapidjson::StringBuffer>;
 inline void TwoSpaces(PrettyJson& w) { w.SetIndent(' ', 2); }
+
+enum class JsonLayout { kPretty, kCompact };
+
+// What `write(w)` writes with a JSON writer `w`: indented by two spaces (kPretty) or on one line
+// (kCompact). No trailing newline.
+template <class WriteFn>
+std::string RenderJson(JsonLayout layout, WriteFn&& write) {
+  rapidjson::StringBuffer buffer;
+  if (layout == JsonLayout::kPretty) {
+    PrettyJson w(buffer);
+    TwoSpaces(w);
+    write(w);
+  } else {
+    CompactJson w(buffer);
+    write(w);
+  }
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// The JSON document `json` again in `layout` (numbers kept exactly as written).
+inline std::string RelayoutJson(JsonLayout layout, std::string_view json) {
+  return RenderJson(layout, [&](auto& w) { WritePayload(w, json); });
+}
 
 }  // namespace dynaflow::cli

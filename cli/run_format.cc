@@ -112,28 +112,15 @@ TextTable RunsTable(const std::vector<Run>& runs, TimePoint now) {
 std::string RunsJsonLines(const std::vector<Run>& runs) {
   std::string out;
   for (const Run& r : runs) {
-    rapidjson::StringBuffer buffer;
-    CompactJson w(buffer);
-    WriteRun(w, r);
-    out.append(buffer.GetString(), buffer.GetSize());
+    out += RenderJson(JsonLayout::kCompact, [&](auto& w) { WriteRun(w, r); });
     out.push_back('\n');
   }
   return out;
 }
 
 std::string RunsJsonDocument(const std::vector<Run>& runs, const std::string& next_cursor) {
-  rapidjson::StringBuffer buffer;
-  PrettyJson w(buffer);
-  TwoSpaces(w);
-  w.StartObject();
-  w.Key("runs");
-  w.StartArray();
-  for (const Run& r : runs) WriteRun(w, r);
-  w.EndArray();
-  w.Key("next_cursor");
-  WriteString(w, next_cursor);
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return RenderJson(JsonLayout::kPretty, [&](auto& w) { WriteRunsPage(w, runs, next_cursor); }) +
+         "\n";
 }
 
 std::vector<StepExecution> StepsInOrder(std::vector<StepExecution> steps) {
@@ -249,33 +236,33 @@ std::string ShowText(const store::RunDetails& d, TimePoint now, bool timeline, b
 }
 
 std::string ShowJson(const store::RunDetails& d, bool payloads) {
-  rapidjson::StringBuffer buffer;
-  PrettyJson w(buffer);
-  TwoSpaces(w);
-  w.StartObject();
-  w.Key("run");
-  WriteRun(w, d.run);
-  w.Key("steps");
-  w.StartArray();
-  for (const auto& s : StepsInOrder(d.steps)) WriteStep(w, s);
-  w.EndArray();
-  if (payloads) {
-    w.Key("input");
-    WritePayload(w, d.input);
-    w.Key("outputs");
-    w.StartObject();
-    for (const auto& [step, payload] : d.outputs) {
-      WriteString(w, step);
-      WritePayload(w, payload);
-    }
-    w.EndObject();
-    if (d.run.result) {
-      w.Key("result");
-      WritePayload(w, *d.run.result);
-    }
-  }
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return RenderJson(JsonLayout::kPretty,
+                    [&](auto& w) {
+                      w.StartObject();
+                      w.Key("run");
+                      WriteRun(w, d.run);
+                      w.Key("steps");
+                      w.StartArray();
+                      for (const auto& s : StepsInOrder(d.steps)) WriteStep(w, s);
+                      w.EndArray();
+                      if (payloads) {
+                        w.Key("input");
+                        WritePayload(w, d.input);
+                        w.Key("outputs");
+                        w.StartObject();
+                        for (const auto& [step, payload] : d.outputs) {
+                          WriteString(w, step);
+                          WritePayload(w, payload);
+                        }
+                        w.EndObject();
+                        if (d.run.result) {
+                          w.Key("result");
+                          WritePayload(w, *d.run.result);
+                        }
+                      }
+                      w.EndObject();
+                    }) +
+         "\n";
 }
 
 }  // namespace dynaflow::cli

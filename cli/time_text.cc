@@ -4,16 +4,13 @@
 #include <ctime>
 #include <string>
 
+#include "model/duration_text.h"
+
 namespace dynaflow::cli {
 
 namespace {
 
 using std::chrono::milliseconds;
-
-constexpr int64_t kSecond = 1000;
-constexpr int64_t kMinute = 60 * kSecond;
-constexpr int64_t kHour = 60 * kMinute;
-constexpr int64_t kDay = 24 * kHour;
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
@@ -88,8 +85,8 @@ bool ParseRfc3339(std::string_view text, TimePoint* out) {
     }
   }
   if (p != text.size()) return false;
-  const int64_t ms = DaysFromCivil(y, mo, d) * kDay + h * kHour + mi * kMinute + s * kSecond +
-                     frac_ms - offset_min * kMinute;
+  const int64_t ms = DaysFromCivil(y, mo, d) * kDayMs + h * kHourMs + mi * kMinuteMs +
+                     s * kSecondMs + frac_ms - offset_min * kMinuteMs;
   *out = FromUnixMillis(ms);
   return true;
 }
@@ -118,11 +115,11 @@ std::string FormatRelative(TimePoint t, TimePoint now) {
   int64_t d = ToUnixMillis(now) - ToUnixMillis(t);
   const bool future = d < 0;
   if (future) d = -d;
-  if (d < kSecond) return "just now";
-  std::string amount = d < kMinute ? Unit(d / kSecond, "s")
-                       : d < kHour ? Unit(d / kMinute, "m")
-                       : d < kDay  ? Unit(d / kHour, "h")
-                                   : Unit(d / kDay, "d");
+  if (d < kSecondMs) return "just now";
+  std::string amount = d < kMinuteMs ? Unit(d / kSecondMs, "s")
+                       : d < kHourMs ? Unit(d / kMinuteMs, "m")
+                       : d < kDayMs  ? Unit(d / kHourMs, "h")
+                                     : Unit(d / kDayMs, "d");
   return future ? "in " + amount : amount + " ago";
 }
 
@@ -130,60 +127,37 @@ std::string FormatElapsed(milliseconds d) {
   int64_t ms = d.count();
   if (ms < 0) return "-" + FormatElapsed(milliseconds(-ms));
   char buf[32];
-  if (ms < kSecond) {
+  if (ms < kSecondMs) {
     std::snprintf(buf, sizeof(buf), "%lldms", static_cast<long long>(ms));
-  } else if (ms < 10 * kSecond) {
+  } else if (ms < 10 * kSecondMs) {
     std::snprintf(buf, sizeof(buf), "%lld.%02llds", static_cast<long long>(ms / 1000),
                   static_cast<long long>(ms % 1000 / 10));
-  } else if (ms < kMinute) {
+  } else if (ms < kMinuteMs) {
     std::snprintf(buf, sizeof(buf), "%lld.%llds", static_cast<long long>(ms / 1000),
                   static_cast<long long>(ms % 1000 / 100));
-  } else if (ms < kHour) {
-    std::snprintf(buf, sizeof(buf), "%lldm%02llds", static_cast<long long>(ms / kMinute),
-                  static_cast<long long>(ms % kMinute / kSecond));
-  } else if (ms < kDay) {
-    std::snprintf(buf, sizeof(buf), "%lldh%02lldm", static_cast<long long>(ms / kHour),
-                  static_cast<long long>(ms % kHour / kMinute));
+  } else if (ms < kHourMs) {
+    std::snprintf(buf, sizeof(buf), "%lldm%02llds", static_cast<long long>(ms / kMinuteMs),
+                  static_cast<long long>(ms % kMinuteMs / kSecondMs));
+  } else if (ms < kDayMs) {
+    std::snprintf(buf, sizeof(buf), "%lldh%02lldm", static_cast<long long>(ms / kHourMs),
+                  static_cast<long long>(ms % kHourMs / kMinuteMs));
   } else {
-    std::snprintf(buf, sizeof(buf), "%lldd%02lldh", static_cast<long long>(ms / kDay),
-                  static_cast<long long>(ms % kDay / kHour));
+    std::snprintf(buf, sizeof(buf), "%lldd%02lldh", static_cast<long long>(ms / kDayMs),
+                  static_cast<long long>(ms % kDayMs / kHourMs));
   }
   return buf;
 }
 
 Result<milliseconds> ParseDurationText(std::string_view text) {
-  static constexpr struct {
-    const char* name;
-    int64_t ms;
-  } kUnits[] = {{"d", kDay}, {"h", kHour}, {"m", kMinute}, {"s", kSecond}, {"ms", 1}};
-  auto bad = [&] {
+  static constexpr DurationUnit kUnits[] = {
+      {"d", kDayMs}, {"h", kHourMs}, {"m", kMinuteMs}, {"s", kSecondMs}, {"ms", 1}};
+  const std::optional<milliseconds> parsed = ParseDurationUnits(text, kUnits);
+  if (!parsed) {
     return Status::InvalidArgument("malformed duration \"" + std::string(text) +
                                    "\": expected whole numbers with units d, h, m, s or ms, "
                                    "largest first, such as \"2h\", \"30m\" or \"1d12h\"");
-  };
-  size_t p = 0;
-  int64_t total = 0;
-  size_t next_unit = 0;  // units must come in descending order, each at most once
-  if (text.empty()) return bad();
-  while (p < text.size()) {
-    int64_t n = 0;
-    size_t start = p;
-    while (p < text.size() && text[p] >= '0' && text[p] <= '9') {
-      if (n > (int64_t{1} << 40)) return bad();
-      n = n * 10 + (text[p] - '0');
-      ++p;
-    }
-    if (p == start) return bad();
-    size_t u_start = p;
-    while (p < text.size() && text[p] >= 'a' && text[p] <= 'z') ++p;
-    std::string_view unit = text.substr(u_start, p - u_start);
-    size_t i = next_unit;
-    while (i < std::size(kUnits) && unit != kUnits[i].name) ++i;
-    if (i == std::size(kUnits)) return bad();
-    total += n * kUnits[i].ms;
-    next_unit = i + 1;
   }
-  return milliseconds(total);
+  return *parsed;
 }
 
 Result<TimePoint> ParseTimeBound(std::string_view text, TimePoint now) {

@@ -22,7 +22,6 @@
 #include <utility>
 #include <vector>
 
-#include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
 
@@ -188,28 +187,14 @@ int Main(int argc, char** argv) {
   CommonFlags flags;
   PipelineFlags pipe;
   AddCommonFlags(app, &flags, /*default_runs=*/50);
-  app.add_option("--branches", pipe.branches, "parallel shards per run (1..8)")
-      ->check(CLI::Range(1, kMaxBranches))
-      ->capture_default_str();
-  app.add_option("--branch-ms", pipe.branch_ms, "simulated work per shard, ms")
-      ->check(CLI::Range(0, 60000))
-      ->capture_default_str();
-  app.add_option("--outlier-every", pipe.outlier_every,
-                 "every n-th batch has an outlier and raises an alert")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-
-  auto set_up = SetUpExample(flags, "fanout-pipeline");
-  if (!set_up.ok()) {
-    std::fprintf(stderr, "fanout_pipeline: %s\n", set_up.error().ToString().c_str());
-    return 2;
-  }
-  ExampleEnv env = std::move(set_up).value();
+  AddBoundedOption(app, "--branches", pipe.branches, "parallel shards per run (1..8)", 1,
+                   kMaxBranches);
+  AddBoundedOption(app, "--branch-ms", pipe.branch_ms, "simulated work per shard, ms", 0, 60000);
+  AddBoundedOption(app, "--outlier-every", pipe.outlier_every,
+                   "every n-th batch has an outlier and raises an alert", 1, 1000000);
+  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "fanout-pipeline");
+  if (!parsed.env) return parsed.exit_code;
+  ExampleEnv env = std::move(*parsed.env);
   engine::Engine& engine = *env.engine;
   auto wf = BuildPipeline(pipe);
   if (!wf.ok() || !engine.Register(*wf).ok()) {
@@ -219,21 +204,9 @@ int Main(int argc, char** argv) {
   }
   engine::WorkerOptions wo = app::WorkerOptionsFor(env.config.worker);
   wo.max_branch_threads = std::max(wo.max_branch_threads, pipe.branches);
-  auto worker = engine.NewWorker(wo);
-  if (!worker.ok() || !(*worker)->Start().ok()) {
-    std::fprintf(stderr, "fanout_pipeline: cannot start the worker: %s\n",
-                 worker.ok() ? "start failed" : worker.error().ToString().c_str());
-    return 2;
-  }
-  // [worker] metrics-listen: Prometheus metrics of this process at /metrics.
-  auto metrics_listener = app::StartWorkerMetrics(env.config.worker, engine);
-  if (!metrics_listener.ok()) {
-    std::fprintf(stderr, "fanout_pipeline: %s\n", metrics_listener.error().ToString().c_str());
-    return 2;
-  }
-  if (*metrics_listener) {
-    std::printf("  metrics: /metrics on port %d\n", (*metrics_listener)->port());
-  }
+  // The worker and, with [worker] metrics-listen, Prometheus metrics of this process at /metrics.
+  std::optional<RunningWorker> running = StartExampleWorker(env, wo, "fanout_pipeline");
+  if (!running) return 2;
   std::printf("fan-out pipeline: %d batches x %d shards on %s, 1 worker x %d threads\n", flags.runs,
               pipe.branches, env.store.description.c_str(), wo.threads);
   std::fflush(stdout);
@@ -260,7 +233,7 @@ int Main(int argc, char** argv) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Stop();
   engine::EngineMetrics metrics = engine.metrics();
-  (*worker)->Stop();
+  running->worker->Stop();
 
   int64_t alerts = 0, skipped = 0;
   int32_t least_overlap = pipe.branches;
@@ -315,7 +288,7 @@ int Main(int argc, char** argv) {
                           std::to_string(pipe.branches) + " shards executing at the same moment");
   PrintSummary(stdout, summary);
 
-  worker->reset();
+  running->worker.reset();
   env.engine.reset();
   env.store.table.reset();
   RemoveTemporaryStore(env, flags.keep_store);

@@ -29,7 +29,6 @@
 #include <thread>
 #include <vector>
 
-#include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
 
@@ -263,42 +262,24 @@ int Main(int argc, char** argv) {
   CommonFlags flags;
   SagaFlags saga;
   AddCommonFlags(app, &flags, /*default_runs=*/200);
-  app.add_option("--decline-every", saga.decline_every, "decline the payment of every n-th order")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--undeliverable-every", saga.undeliverable_every,
-                 "fail the shipping of every n-th order")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--flaky-every", saga.flaky_every,
-                 "time out the first charge attempt of every n-th order (retried)")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--step-ms", saga.step_ms, "simulated service latency per call, ms")
-      ->check(CLI::Range(0, 60000))
-      ->capture_default_str();
+  AddBoundedOption(app, "--decline-every", saga.decline_every,
+                   "decline the payment of every n-th order", 1, 1000000);
+  AddBoundedOption(app, "--undeliverable-every", saga.undeliverable_every,
+                   "fail the shipping of every n-th order", 1, 1000000);
+  AddBoundedOption(app, "--flaky-every", saga.flaky_every,
+                   "time out the first charge attempt of every n-th order (retried)", 1, 1000000);
+  AddBoundedOption(app, "--step-ms", saga.step_ms, "simulated service latency per call, ms", 0,
+                   60000);
   app.add_flag("--webhook", saga.webhook,
                "payments are confirmed by a \"payment-confirmed\" event from a simulated webhook");
-  app.add_option("--unconfirmed-every", saga.unconfirmed_every,
-                 "with --webhook: never confirm the payment of every n-th order (it times out)")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  app.add_option("--confirm-timeout-ms", saga.confirm_timeout_ms,
-                 "with --webhook: how long a run waits for its confirmation, ms")
-      ->check(CLI::Range(1, 3600000))
-      ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-
-  auto set_up = SetUpExample(flags, "order-saga");
-  if (!set_up.ok()) {
-    std::fprintf(stderr, "order_saga: %s\n", set_up.error().ToString().c_str());
-    return 2;
-  }
-  ExampleEnv env = std::move(set_up).value();
+  AddBoundedOption(app, "--unconfirmed-every", saga.unconfirmed_every,
+                   "with --webhook: never confirm the payment of every n-th order (it times out)",
+                   1, 1000000);
+  AddBoundedOption(app, "--confirm-timeout-ms", saga.confirm_timeout_ms,
+                   "with --webhook: how long a run waits for its confirmation, ms", 1, 3600000);
+  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "order-saga");
+  if (!parsed.env) return parsed.exit_code;
+  ExampleEnv env = std::move(*parsed.env);
   engine::Engine& engine = *env.engine;
   Services services(saga);
   auto saga_wf = BuildOrderSaga(services, saga);
@@ -307,21 +288,10 @@ int Main(int argc, char** argv) {
                  saga_wf.ok() ? "register failed" : saga_wf.error().ToString().c_str());
     return 2;
   }
-  auto worker = engine.NewWorker(app::WorkerOptionsFor(env.config.worker));
-  if (!worker.ok() || !(*worker)->Start().ok()) {
-    std::fprintf(stderr, "order_saga: cannot start the worker: %s\n",
-                 worker.ok() ? "start failed" : worker.error().ToString().c_str());
-    return 2;
-  }
-  // [worker] metrics-listen: Prometheus metrics of this process at /metrics.
-  auto metrics_listener = app::StartWorkerMetrics(env.config.worker, engine);
-  if (!metrics_listener.ok()) {
-    std::fprintf(stderr, "order_saga: %s\n", metrics_listener.error().ToString().c_str());
-    return 2;
-  }
-  if (*metrics_listener) {
-    std::printf("  metrics: /metrics on port %d\n", (*metrics_listener)->port());
-  }
+  // The worker and, with [worker] metrics-listen, Prometheus metrics of this process at /metrics.
+  std::optional<RunningWorker> running =
+      StartExampleWorker(env, app::WorkerOptionsFor(env.config.worker), "order_saga");
+  if (!running) return 2;
   std::printf("order saga: %d orders on %s, 1 worker x %d threads%s\n", flags.runs,
               env.store.description.c_str(), env.config.worker.threads,
               env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
@@ -393,7 +363,7 @@ int Main(int argc, char** argv) {
   progress.Stop();
   if (webhook.joinable()) webhook.join();
   engine::EngineMetrics metrics = engine.metrics();
-  (*worker)->Stop();
+  running->worker->Stop();
 
   RunCheck check = CheckRuns(engine, runs, [&](const ExpectedRun& r, const store::RunDetails& d) {
     const Order& o = orders[r.run_id];
@@ -438,7 +408,7 @@ int Main(int argc, char** argv) {
   summary.notes.push_back(fate_line);
   PrintSummary(stdout, summary);
 
-  worker->reset();
+  running->worker.reset();
   env.engine.reset();
   env.store.table.reset();
   RemoveTemporaryStore(env, flags.keep_store);

@@ -22,8 +22,8 @@ struct Outcome {
 };
 
 int Execute(Context& ctx, const Flags& f) {
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
   std::vector<Outcome> outcomes;
   size_t done = 0;
   for (const std::string& id : f.run_ids) {
@@ -33,14 +33,14 @@ int Execute(Context& ctx, const Flags& f) {
     ++done;
     Outcome o;
     o.run_id = id;
-    Status s = (*engine)->Cancel(id);
+    Status s = engine->Cancel(id);
     if (!s.ok()) {
       o.result = s.message();
       ctx.EndProgress();
       ctx.Message("dynaflow: " + s.message());
     } else {
       o.ok = true;
-      auto run = (*engine)->store().GetRun(id);
+      auto run = engine->store().GetRun(id);
       o.result = run.ok() && IsTerminal(run->status) ? std::string(RunStatusName(run->status))
                                                      : "cancel requested";
     }
@@ -58,17 +58,16 @@ int Execute(Context& ctx, const Flags& f) {
   } else {
     std::string text;
     for (const auto& o : outcomes) {
-      rapidjson::StringBuffer buffer;
-      CompactJson w(buffer);
-      w.StartObject();
-      w.Key("run_id");
-      WriteString(w, o.run_id);
-      w.Key("ok");
-      w.Bool(o.ok);
-      w.Key(o.ok ? "result" : "error");
-      WriteString(w, o.result);
-      w.EndObject();
-      text += std::string(buffer.GetString(), buffer.GetSize());
+      text += RenderJson(JsonLayout::kCompact, [&](auto& w) {
+        w.StartObject();
+        w.Key("run_id");
+        WriteString(w, o.run_id);
+        w.Key("ok");
+        w.Bool(o.ok);
+        w.Key(o.ok ? "result" : "error");
+        WriteString(w, o.result);
+        w.EndObject();
+      });
       text += ctx.format == OutputFormat::kJsonl ? "\n" : ",";
     }
     if (ctx.format == OutputFormat::kJson) {
@@ -84,14 +83,13 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsCancel(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "cancel",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "cancel",
       "Cancel runs. A run nobody holds that has not started ends CANCELLED at once; otherwise "
       "its worker stops it, runs the compensations of completed steps and ends it CANCELLED. "
-      "Exit 1 when any run could not be cancelled (unknown, already finished).");
+      "Exit 1 when any run could not be cancelled (unknown, already finished).",
+      Execute);
   cmd->add_option("run_ids", f->run_ids, "run ids")->required();
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

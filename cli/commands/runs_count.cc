@@ -20,15 +20,15 @@ struct Flags {
 int Execute(Context& ctx, const Flags& f) {
   auto statuses = ParseStatuses(f.statuses);
   if (!statuses.ok()) return ctx.Fail(kExitUsage, statuses.status());
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
   std::vector<std::pair<RunStatus, int64_t>> counts;
   int64_t total = 0;
   for (RunStatus s : *statuses) {
     RunQuery q;
     q.workflow_id = f.workflow;
     q.statuses = {s};
-    auto n = CountRuns((*engine)->store(), q);
+    auto n = CountRuns(engine->store(), q);
     if (!n.ok()) return ctx.Fail(kExitFailure, n.status());
     counts.emplace_back(s, *n);
     total += *n;
@@ -42,7 +42,6 @@ int Execute(Context& ctx, const Flags& f) {
     t.Print(ctx.out, ctx.color);
     return kExitOk;
   }
-  rapidjson::StringBuffer buffer;
   auto write = [&](auto& w) {
     w.StartObject();
     if (!f.workflow.empty()) {
@@ -60,29 +59,22 @@ int Execute(Context& ctx, const Flags& f) {
     w.Int64(total);
     w.EndObject();
   };
-  if (ctx.format == OutputFormat::kJson) {
-    PrettyJson w(buffer);
-    TwoSpaces(w);
-    write(w);
-  } else {
-    CompactJson w(buffer);
-    write(w);
-  }
-  ctx.Print(std::string(buffer.GetString(), buffer.GetSize()) + "\n");
+  const auto layout =
+      ctx.format == OutputFormat::kJson ? JsonLayout::kPretty : JsonLayout::kCompact;
+  ctx.Print(RenderJson(layout, write) + "\n");
   return kExitOk;
 }
 
 }  // namespace
 
 void AddRunsCount(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "count",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "count",
       "Count runs in a status. Cost: per status, gsi2-shards x pages of 1000 of the status "
-      "index; with --workflow, the workflow's runs in that status are paged (1000 a page).");
+      "index; with --workflow, the workflow's runs in that status are paged (1000 a page).",
+      Execute);
   cmd->add_option("--status,-s", f->statuses, "the status to count (repeatable)")->required();
   cmd->add_option("--workflow,-w", f->workflow, "only runs of this workflow");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

@@ -56,9 +56,9 @@ int Execute(Context& ctx, const Flags& f) {
                     "runs list: give --workflow ID and/or --status STATUS (listing every run "
                     "would scan the table)");
   }
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
-  store::WorkflowStore& store = (*engine)->store();
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
+  store::WorkflowStore& store = engine->store();
 
   std::vector<Run> shown;  // table and json output gather every page first (aligned columns)
   std::string cursor = f.cursor;
@@ -104,13 +104,13 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsList(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "list",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "list",
       "List runs of a workflow and/or in a status, newest first.\n"
       "Cost: one page is one Query per GSI partition queried: 1 with --workflow alone; one per\n"
       "status and GSI2 shard with --status; one per status with both (--tag filters on the\n"
-      "client and may read more pages). Never scans the table.");
+      "client and may read more pages). Never scans the table.",
+      Execute);
   cmd->add_option("--workflow,-w", f->workflow, "runs of this workflow id (index GSI1)");
   cmd->add_option("--status,-s", f->statuses,
                   "runs in this status (repeatable): PENDING, RUNNING, SLEEPING, COMPENSATING, "
@@ -124,7 +124,6 @@ void AddRunsList(CLI::App& runs, Context& ctx) {
   cmd->add_option("--cursor", f->cursor, "continue where the previous page ended");
   cmd->add_flag("--all", f->all, "every page (progress on stderr when it is a terminal)");
   cmd->add_flag("--oldest-first", f->oldest_first, "oldest first");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

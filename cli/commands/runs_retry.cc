@@ -19,12 +19,12 @@ struct Flags {
 int Execute(Context& ctx, const Flags& f) {
   auto timeout = ParseDurationText(f.timeout);
   if (!timeout.ok()) return ctx.Fail(kExitUsage, timeout.status().WithContext("--timeout"));
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
-  auto started = (*engine)->RetryFailedRun(f.run_id);
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
+  auto started = engine->RetryFailedRun(f.run_id);
   if (!started.ok()) return ctx.Fail(kExitFailure, started.status());
   ctx.Message("run " + started->run_id + " retries " + f.run_id);
-  if (f.wait) return WaitAndShow(ctx, **engine, started->run_id, *timeout);
+  if (f.wait) return WaitAndShow(ctx, *engine, started->run_id, *timeout);
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");
   } else {
@@ -36,15 +36,14 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsRetry(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "retry",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "retry",
       "Retry a FAILED run as a new run (tag dynaflow.retry_of) that keeps its completed steps "
-      "and resumes at the step that failed; prints the new run id.");
+      "and resumes at the step that failed; prints the new run id.",
+      Execute);
   cmd->add_option("run_id", f->run_id, "the FAILED run")->required();
   cmd->add_flag("--wait", f->wait, "wait until the new run finished and show it");
   cmd->add_option("--timeout", f->timeout, "how long --wait waits (default 60s)");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

@@ -25,15 +25,15 @@ int Execute(Context& ctx, const Flags& f) {
   if (!f.business_key.empty() && f.workflow.empty()) {
     return ctx.Fail(kExitUsage, "runs show: --business-key needs --workflow ID");
   }
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
   std::string run_id = f.run_id;
   if (!f.business_key.empty()) {
-    auto found = (*engine)->store().FindRunByBusinessKey(f.workflow, f.business_key);
+    auto found = engine->store().FindRunByBusinessKey(f.workflow, f.business_key);
     if (!found.ok()) return ctx.Fail(kExitFailure, found.status());
     run_id = found->run_id;
   }
-  auto details = (*engine)->GetRun(run_id, f.payloads);
+  auto details = engine->GetRun(run_id, f.payloads);
   if (!details.ok()) return ctx.Fail(kExitFailure, details.status());
   ctx.Print(RenderShow(ctx, *details, f.timeline, f.payloads));
   return kExitOk;
@@ -48,10 +48,7 @@ std::string RenderShow(const Context& ctx, const store::RunDetails& details, boo
   }
   std::string json = ShowJson(details, payloads);
   if (ctx.format == OutputFormat::kJsonl) {  // one line: re-render compactly
-    rapidjson::StringBuffer buffer;
-    CompactJson w(buffer);
-    WritePayload(w, json);
-    json = std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+    json = RelayoutJson(JsonLayout::kCompact, json) + "\n";
   }
   return json;
 }
@@ -75,17 +72,16 @@ int WaitAndShow(Context& ctx, engine::Engine& engine, const std::string& run_id,
 }
 
 void AddRunsShow(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "show",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "show",
       "Show a run: its fields, its steps in the order they ran (status, attempt, start, "
-      "duration, error; compensations are the compensate:<step> records).");
+      "duration, error; compensations are the compensate:<step> records).",
+      Execute);
   cmd->add_option("run_id", f->run_id, "the run id");
   cmd->add_option("--business-key,-k", f->business_key, "find the run by business key");
   cmd->add_option("--workflow,-w", f->workflow, "the workflow of --business-key");
   cmd->add_flag("--payloads", f->payloads, "add the input, step outputs and result (JSON)");
   cmd->add_flag("--timeline", f->timeline, "add a text Gantt chart of the steps");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

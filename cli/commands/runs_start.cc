@@ -64,12 +64,12 @@ int Execute(Context& ctx, const Flags& f) {
   auto timeout = ParseDurationText(f.timeout);
   if (!timeout.ok()) return ctx.Fail(kExitUsage, timeout.status().WithContext("--timeout"));
   if (f.version < 1) return ctx.Fail(kExitUsage, "--version must be at least 1");
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
   engine::StartOptions o;
   o.business_key = f.business_key;
   o.tags = *tags;
-  auto started = (*engine)->StartEncoded(f.workflow, f.version, *input, o);
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
+  auto started = engine->StartEncoded(f.workflow, f.version, *input, o);
   if (!started.ok()) {
     const bool usage = started.status().Is(StatusCode::kInvalidArgument);
     return ctx.Fail(usage ? kExitUsage : kExitFailure, started.status());
@@ -78,7 +78,7 @@ int Execute(Context& ctx, const Flags& f) {
     ctx.Message("business key \"" + f.business_key + "\" is held by run " + started->run_id +
                 " already; nothing was started");
   }
-  if (f.wait) return WaitAndShow(ctx, **engine, started->run_id, *timeout);
+  if (f.wait) return WaitAndShow(ctx, *engine, started->run_id, *timeout);
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");
   } else {
@@ -91,12 +91,12 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsStart(CLI::App& runs, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = runs.add_subcommand(
-      "start",
+  auto [cmd, f] = AddCommand<Flags>(
+      runs, ctx, "start",
       "Start a run of WORKFLOW with a JSON input (as the workflow's input codec encodes it). "
       "This command does not execute it: a worker that knows the workflow and version does. "
-      "Prints the run id; with --wait, the finished run (exit 1 unless it COMPLETED).");
+      "Prints the run id; with --wait, the finished run (exit 1 unless it COMPLETED).",
+      Execute);
   cmd->add_option("workflow", f->workflow, "the workflow id")->required();
   cmd->add_option("--version", f->version, "the workflow version (default 1)");
   cmd->add_option("--input,-i", f->input, "the input: JSON text, or @FILE, or @- for stdin")
@@ -106,7 +106,6 @@ void AddRunsStart(CLI::App& runs, Context& ctx) {
   cmd->add_option("--tag", f->tags, "tag KEY=VALUE (repeatable)");
   cmd->add_flag("--wait", f->wait, "wait until the run finished and show it");
   cmd->add_option("--timeout", f->timeout, "how long --wait waits (default 60s)");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

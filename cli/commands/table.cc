@@ -23,11 +23,7 @@ void PrintFields(Context& ctx, const Fields& fields) {
   if (ctx.format != OutputFormat::kTable) {
     std::string json = JsonStringFields(fields);
     if (ctx.format == OutputFormat::kJson) {  // the same object, pretty
-      rapidjson::StringBuffer buffer;
-      PrettyJson w(buffer);
-      TwoSpaces(w);
-      WritePayload(w, json);
-      json = std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+      json = RelayoutJson(JsonLayout::kPretty, json) + "\n";
     }
     ctx.Print(json);
     return;

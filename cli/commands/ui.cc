@@ -42,8 +42,8 @@ int Execute(Context& ctx, const Flags& f) {
 
   auto store = ctx.Store();
   if (!store.ok()) return ctx.Fail(kExitFailure, store.status());
-  auto engine = ctx.Engine();
-  if (!engine.ok()) return ctx.Fail(kExitFailure, engine.status());
+  engine::Engine* engine = ctx.EngineOrFail();
+  if (engine == nullptr) return ctx.exit_code;
 
   // SIGINT / SIGTERM stop the server; the server's threads inherit the blocked mask, so the
   // signals reach only the waiting thread below. SIGUSR1 ends that thread after Run returned.
@@ -54,7 +54,7 @@ int Execute(Context& ctx, const Flags& f) {
   sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ui::Server server(**engine, options);
+  ui::Server server(*engine, options);
   s = server.Bind();
   if (!s.ok()) return ctx.Fail(kExitFailure, s);
   const bool v6 = options.host.find(':') != std::string::npos;
@@ -87,12 +87,12 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddUi(CLI::App& app, Context& ctx) {
-  auto f = std::make_shared<Flags>();
-  CLI::App* cmd = app.add_subcommand(
-      "ui",
+  auto [cmd, f] = AddCommand<Flags>(
+      app, ctx, "ui",
       "Serve the web dashboard, its JSON API (/api/...) and Prometheus metrics (/metrics) over "
       "the configured store until SIGINT/SIGTERM. Loopback only unless --auth-token or "
-      "--insecure.");
+      "--insecure.",
+      Execute);
   cmd->add_option("--listen", f->listen,
                   "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any free one)");
   cmd->add_option("--auth-token", f->auth_token,
@@ -102,7 +102,6 @@ void AddUi(CLI::App& app, Context& ctx) {
   cmd->add_flag("--read-only", f->read_only, "disable cancel and retry");
   cmd->add_option("--payload-preview-bytes", f->payload_preview_bytes,
                   "payloads longer than this are cut in the run page (default 16384)");
-  cmd->callback([&ctx, f] { ctx.exit_code = Execute(ctx, *f); });
 }
 
 }  // namespace dynaflow::cli

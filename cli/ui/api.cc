@@ -183,14 +183,7 @@ HttpReply Api::Runs(const Params& params) {
   if (!page.ok()) return ErrorOf(page.status());
   rapidjson::StringBuffer buffer;
   CompactJson w(buffer);
-  w.StartObject();
-  w.Key("runs");
-  w.StartArray();
-  for (const Run& r : page->runs) WriteRun(w, r);
-  w.EndArray();
-  w.Key("next_cursor");
-  WriteString(w, page->next_cursor);
-  w.EndObject();
+  WriteRunsPage(w, page->runs, page->next_cursor);
   return Reply(buffer);
 }
 

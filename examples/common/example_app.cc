@@ -13,20 +13,14 @@ namespace dynaflow::examples {
 
 void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs) {
   flags->runs = default_runs;
-  app.add_option("--runs", flags->runs, "runs to start")
-      ->check(CLI::Range(1, 10000000))
-      ->capture_default_str();
-  app.add_option("--threads", flags->threads,
-                 "worker threads (shorthand for --worker.threads; 0: the configuration's)")
-      ->check(CLI::Range(0, 1024))
-      ->capture_default_str();
-  app.add_option("--progress", flags->progress_seconds, "seconds between progress lines (0: none)")
-      ->check(CLI::Range(0.0, 3600.0))
-      ->capture_default_str();
-  app.add_option("--timeout", flags->timeout_seconds,
-                 "seconds to wait for the runs before giving up")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
+  AddBoundedOption(app, "--runs", flags->runs, "runs to start", 1, 10000000);
+  AddBoundedOption(app, "--threads", flags->threads,
+                   "worker threads (shorthand for --worker.threads; 0: the configuration's)", 0,
+                   1024);
+  AddBoundedOption(app, "--progress", flags->progress_seconds,
+                   "seconds between progress lines (0: none)", 0.0, 3600.0);
+  AddBoundedOption(app, "--timeout", flags->timeout_seconds,
+                   "seconds to wait for the runs before giving up", 1, 86400);
   app.add_option("--log-level", flags->log_level,
                  "engine log level: trace, debug, info, warn, err, critical, off")
       ->capture_default_str();
@@ -67,6 +61,40 @@ Result<ExampleEnv> SetUpExample(const CommonFlags& flags, const std::string& pro
   if (!engine.ok()) return engine.error();
   env.engine = std::move(engine).value();
   return env;
+}
+
+ParsedExample ParseAndSetUp(CLI::App& app, int argc, char** argv, const CommonFlags& flags,
+                            const std::string& workflow_program) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, app.exit(e) == 0 ? 0 : 2};
+  }
+  auto set_up = SetUpExample(flags, workflow_program);
+  if (!set_up.ok()) {
+    const std::string binary = std::filesystem::path(argv[0]).filename().string();
+    std::fprintf(stderr, "%s: %s\n", binary.c_str(), set_up.error().ToString().c_str());
+    return {std::nullopt, 2};
+  }
+  return {std::move(set_up).value(), 0};
+}
+
+std::optional<RunningWorker> StartExampleWorker(ExampleEnv& env,
+                                                const engine::WorkerOptions& options,
+                                                const char* program) {
+  auto worker = env.engine->NewWorker(options);
+  if (!worker.ok() || !(*worker)->Start().ok()) {
+    std::fprintf(stderr, "%s: cannot start the worker: %s\n", program,
+                 worker.ok() ? "start failed" : worker.error().ToString().c_str());
+    return std::nullopt;
+  }
+  auto metrics = app::StartWorkerMetrics(env.config.worker, *env.engine);
+  if (!metrics.ok()) {
+    std::fprintf(stderr, "%s: %s\n", program, metrics.error().ToString().c_str());
+    return std::nullopt;
+  }
+  if (*metrics) std::printf("  metrics: /metrics on port %d\n", (*metrics)->port());
+  return RunningWorker{std::move(worker).value(), std::move(metrics).value()};
 }
 
 void RemoveTemporaryStore(const ExampleEnv& env, bool keep) {

@@ -1,5 +1,5 @@
 // What the example programs share: the command line (their own flags plus every configuration
-// key, see engine/config/config_cli.h), opening the store and the engine, progress lines while
+// key, see config/config_cli.h), opening the store and the engine, progress lines while
 // runs execute, checking every run's outcome, and the closing summary.
 //
 // Thread-safety: ProgressReporter runs its own thread; everything else is for the main thread.
@@ -14,14 +14,17 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "app/metrics_listener.h"
 #include "app/open_store.h"
-#include "engine/config/config.h"
-#include "engine/config/config_cli.h"
+#include "config/config.h"
+#include "config/config_cli.h"
 #include "engine/engine.h"
+#include "engine/worker.h"
 #include "model/result.h"
 
 namespace dynaflow::examples {
@@ -42,6 +45,14 @@ struct CommonFlags {
 // and --version ("dynaflow X.Y.Z", exit status 0) on `app`. `flags` must outlive parsing.
 void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs);
 
+// Adds option `name` to `app` with its value checked to lie in [lo, hi] and its default shown in
+// --help.
+template <class T, class Bound>
+CLI::Option* AddBoundedOption(CLI::App& app, const std::string& name, T& value,
+                              const std::string& help, Bound lo, Bound hi) {
+  return app.add_option(name, value, help)->check(CLI::Range(lo, hi))->capture_default_str();
+}
+
 // A loaded configuration, the opened store and an Engine over it.
 struct ExampleEnv {
   config::Config config;
@@ -58,6 +69,34 @@ struct ExampleEnv {
 // spdlog level. Errors: the configuration's and OpenStore's, and kInvalidArgument for a bad
 // --log-level.
 Result<ExampleEnv> SetUpExample(const CommonFlags& flags, const std::string& program);
+
+// What ParseAndSetUp gives the program: the environment, or (env empty) the exit status to end
+// with: 0 after --help / --version, 2 after bad flags or a failed set-up (message printed).
+struct ParsedExample {
+  std::optional<ExampleEnv> env;
+  int exit_code = 0;
+};
+
+// Parses argv with `app` (its flags registered, AddCommonFlags included), then
+// SetUpExample(flags, workflow_program); set-up errors are printed as "<argv[0]'s file name>:
+// <message>" on stderr.
+ParsedExample ParseAndSetUp(CLI::App& app, int argc, char** argv, const CommonFlags& flags,
+                            const std::string& workflow_program);
+
+// The example's one worker, started, and the listener of [worker] metrics-listen (null when the
+// key is empty). Destroying it stops the listener, then the worker.
+struct RunningWorker {
+  std::unique_ptr<engine::Worker> worker;
+  std::unique_ptr<app::MetricsListener> metrics;
+};
+
+// Starts a worker with `options` over env.engine and the metrics listener of env.config.worker,
+// printing "  metrics: /metrics on port N" when one listens. On failure prints
+// "<program>: cannot start the worker: <error>" or "<program>: <error>" on stderr and returns
+// nullopt (the example then exits with status 2).
+std::optional<RunningWorker> StartExampleWorker(ExampleEnv& env,
+                                                const engine::WorkerOptions& options,
+                                                const char* program);
 
 // Deletes env.temporary_sqlite (and its -wal / -shm files) unless keep. Call after the engine
 // and its workers are gone.

@@ -1,6 +1,6 @@
 #include "infra/gen/layout.h"
 
-#include "engine/config/config.h"
+#include "config/config.h"
 #include "store/table/seed_layout.h"
 
 namespace dynaflow::infra {

@@ -52,7 +52,7 @@ CMAKE_DIR=$(dirname "$(find "$PREFIX" -path '*/cmake/dynaflow/dynaflowConfig.cma
 for file in dynaflowConfigVersion.cmake dynaflowTargets.cmake dynaflowRapidJSON.cmake; do
   [[ -f "$CMAKE_DIR/$file" ]] || fail "missing $CMAKE_DIR/$file"
 done
-for header in engine/engine.h engine/config/config.h model/version.h store/table/sqlite_table.h \
+for header in engine/engine.h config/config.h model/version.h store/table/sqlite_table.h \
   store/dynamodb/client/client.h; do
   [[ -f "$PREFIX/include/dynaflow/$header" ]] || fail "missing header include/dynaflow/$header"
 done

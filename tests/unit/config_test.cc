@@ -1,12 +1,12 @@
 // The configuration: every key and default, the layers file < environment < flags, the CLI11
 // options, conversion to DynamoDB client options, and one test per bad input with its message.
-#include "engine/config/config.h"
+#include "config/config.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "engine/config/client_options.h"
-#include "engine/config/config_cli.h"
+#include "config/client_options.h"
+#include "config/config_cli.h"
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/status_matchers.h"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "app/open_store.h"
-#include "engine/config/config.h"
+#include "config/config.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 

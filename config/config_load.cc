@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "engine/config/config.h"
-#include "engine/config/internal/keys.h"
+#include "config/config.h"
+#include "config/internal/keys.h"
 
 namespace dynaflow::config {
 namespace {

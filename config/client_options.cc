@@ -1,4 +1,4 @@
-#include "engine/config/client_options.h"
+#include "config/client_options.h"
 
 #include "store/dynamodb/client/curl_transport.h"
 #include "store/dynamodb/client/region.h"

@@ -1,8 +1,11 @@
 // The key registry, durations and SetKey.
-#include <limits>
 
-#include "engine/config/config.h"
-#include "engine/config/internal/keys.h"
+#include <type_traits>
+
+#include "config/config.h"
+#include "config/internal/keys.h"
+#include "model/duration_text.h"
+#include "model/enum_names.h"
 #include "store/dynamodb/client/region.h"
 
 namespace dynaflow::config {
@@ -10,9 +13,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr int64_t kSecond = 1000;
-constexpr int64_t kMinute = 60 * kSecond;
-constexpr int64_t kHour = 60 * kMinute;
+constexpr EnumName<StoreType> kStoreTypeNames[] = {{StoreType::kSqlite, "sqlite"},
+                                                   {StoreType::kDynamoDb, "dynamodb"},
+                                                   {StoreType::kMemory, "memory"}};
 
 // Range and target of one key.
 struct KeyDef {
@@ -29,115 +32,85 @@ struct KeyDef {
   milliseconds WorkerConfig::*worker_duration = nullptr;
 };
 
-KeyDef StoreString(std::string_view key, std::string_view def, bool secret,
-                   std::string StoreConfig::*field, std::string_view description) {
-  KeyDef d{{"store", key, KeyType::kString, def, secret, description}};
-  d.store_string = field;
+// Ranges: integers, their values; durations, milliseconds. Unused for strings and booleans.
+struct Range {
+  int64_t min = 0;
+  int64_t max = 0;
+};
+
+// The definition of the key `key` of [store] or [worker] (by the field's owner) that SetKey
+// writes to `field`; the key's type follows from the field's.
+template <class Owner, class T>
+KeyDef Key(std::string_view key, std::string_view def, T Owner::*field,
+           std::string_view description, Range range = {}, bool secret = false) {
+  constexpr bool kStore = std::is_same_v<Owner, StoreConfig>;
+  static_assert(kStore || std::is_same_v<Owner, WorkerConfig>);
+  KeyType type = KeyType::kString;
+  if constexpr (std::is_same_v<T, int>) type = KeyType::kInteger;
+  if constexpr (std::is_same_v<T, bool>) type = KeyType::kBoolean;
+  if constexpr (std::is_same_v<T, milliseconds>) type = KeyType::kDuration;
+  KeyDef d{
+      {kStore ? "store" : "worker", key, type, def, secret, description}, range.min, range.max};
+  if constexpr (kStore && std::is_same_v<T, std::string>) d.store_string = field;
+  if constexpr (kStore && std::is_same_v<T, int>) d.store_int = field;
+  if constexpr (kStore && std::is_same_v<T, bool>) d.store_bool = field;
+  if constexpr (kStore && std::is_same_v<T, milliseconds>) d.store_duration = field;
+  if constexpr (!kStore && std::is_same_v<T, std::string>) d.worker_string = field;
+  if constexpr (!kStore && std::is_same_v<T, int>) d.worker_int = field;
+  if constexpr (!kStore && std::is_same_v<T, milliseconds>) d.worker_duration = field;
   return d;
 }
 
+constexpr bool kSecret = true;
+
+// The registry, in the order of `dynaflow config keys` and the documentation.
 const std::vector<KeyDef>& Defs() {
-  static const std::vector<KeyDef> defs = [] {
-    std::vector<KeyDef> v;
-    v.push_back(
-        {{"store", "type", KeyType::kStoreType, "\"sqlite\"", false,
-          "backend: \"sqlite\" (embedded), \"dynamodb\" or \"memory\" (nothing persists)"}});
-    v.push_back(StoreString("table", "\"workflow_executions\"", false, &StoreConfig::table,
-                            "table name (3-255 of A-Z a-z 0-9 _ - .)"));
-    v.push_back(StoreString("key-prefix", "\"\"", false, &StoreConfig::key_prefix,
-                            "prefix of every partition key, so deployments can share a table"));
-    v.push_back(StoreString("path", "\"dynaflow.db\"", false, &StoreConfig::path,
-                            "SQLite database file (type \"sqlite\" only)"));
-    {
-      KeyDef d{{"store", "gsi1-shards", KeyType::kInteger, "1", false,
-                "write shards of the workflow index GSI1 (1 = the seed key layout)"}};
-      d.min = 1;
-      d.max = 100;
-      d.store_int = &StoreConfig::gsi1_shards;
-      v.push_back(d);
-    }
-    {
-      KeyDef d{{"store", "gsi2-shards", KeyType::kInteger, "1", false,
-                "write shards of the status index GSI2 (1 = the seed key layout)"}};
-      d.min = 1;
-      d.max = 100;
-      d.store_int = &StoreConfig::gsi2_shards;
-      v.push_back(d);
-    }
-    {
-      KeyDef d{{"store", "create-table", KeyType::kBoolean, "true", false,
-                "create the table, its indexes and TTL at startup when missing"}};
-      d.store_bool = &StoreConfig::create_table;
-      v.push_back(d);
-    }
-    v.push_back(StoreString("aws-region", "\"\"", false, &StoreConfig::aws_region,
-                            "AWS region; empty: AWS_REGION, AWS_DEFAULT_REGION, profile region"));
-    v.push_back(StoreString("aws-profile", "\"\"", false, &StoreConfig::aws_profile,
-                            "profile of ~/.aws/config to use alone (not with explicit keys)"));
-    v.push_back(StoreString("aws-access-key-id", "\"\"", true, &StoreConfig::aws_access_key_id,
-                            "explicit access key id (with aws-secret-access-key)"));
-    v.push_back(StoreString("aws-secret-access-key", "\"\"", true,
-                            &StoreConfig::aws_secret_access_key, "explicit secret access key"));
-    v.push_back(StoreString("aws-session-token", "\"\"", true, &StoreConfig::aws_session_token,
-                            "session token of temporary explicit keys"));
-    v.push_back(StoreString("aws-endpoint-url", "\"\"", false, &StoreConfig::aws_endpoint_url,
-                            "endpoint override, e.g. http://localhost:8000 (DynamoDB Local)"));
-    {
-      KeyDef d{{"store", "aws-connect-timeout", KeyType::kDuration, "\"2s\"", false,
-                "TCP+TLS connect limit per HTTP attempt"}};
-      d.min = 100;
-      d.max = 10 * kMinute;
-      d.store_duration = &StoreConfig::aws_connect_timeout;
-      v.push_back(d);
-    }
-    {
-      KeyDef d{{"store", "aws-request-timeout", KeyType::kDuration, "\"10s\"", false,
-                "whole-request limit per HTTP attempt"}};
-      d.min = 100;
-      d.max = 10 * kMinute;
-      d.store_duration = &StoreConfig::aws_request_timeout;
-      v.push_back(d);
-    }
-    {
-      KeyDef d{{"store", "aws-max-attempts", KeyType::kInteger, "3", false,
-                "attempts per DynamoDB call, the first included"}};
-      d.min = 1;
-      d.max = 10;
-      d.store_int = &StoreConfig::aws_max_attempts;
-      v.push_back(d);
-    }
-    {
-      KeyDef d{{"worker", "threads", KeyType::kInteger, "4", false,
-                "concurrent step executions per worker process"}};
-      d.min = 1;
-      d.max = 1024;
-      d.worker_int = &WorkerConfig::threads;
-      v.push_back(d);
-    }
-    auto worker_duration = [&](std::string_view key, std::string_view def, int64_t min, int64_t max,
-                               milliseconds WorkerConfig::*field, std::string_view description) {
-      KeyDef d{{"worker", key, KeyType::kDuration, def, false, description}};
-      d.min = min;
-      d.max = max;
-      d.worker_duration = field;
-      v.push_back(d);
-    };
-    worker_duration("lease", "\"30s\"", kSecond, kHour, &WorkerConfig::lease,
-                    "how long a claimed run stays owned without a heartbeat");
-    worker_duration("heartbeat", "\"10s\"", 100, kHour, &WorkerConfig::heartbeat,
-                    "lease renewal interval (shorter than lease)");
-    worker_duration("poll-interval", "\"1s\"", 10, 10 * kMinute, &WorkerConfig::poll_interval,
-                    "how often an idle worker looks for work");
-    worker_duration("shutdown-grace", "\"30s\"", 0, kHour, &WorkerConfig::shutdown_grace,
-                    "time running steps get to finish at shutdown");
-    {
-      KeyDef d{{"worker", "metrics-listen", KeyType::kString, "\"\"", false,
-                "HOST:PORT to serve Prometheus metrics at /metrics on; empty: none"}};
-      d.worker_string = &WorkerConfig::metrics_listen;
-      v.push_back(d);
-    }
-    return v;
-  }();
+  static const std::vector<KeyDef> defs = {
+      {{"store", "type", KeyType::kStoreType, "\"sqlite\"", false,
+        "backend: \"sqlite\" (embedded), \"dynamodb\" or \"memory\" (nothing persists)"}},
+      Key("table", "\"workflow_executions\"", &StoreConfig::table,
+          "table name (3-255 of A-Z a-z 0-9 _ - .)"),
+      Key("key-prefix", "\"\"", &StoreConfig::key_prefix,
+          "prefix of every partition key, so deployments can share a table"),
+      Key("path", "\"dynaflow.db\"", &StoreConfig::path,
+          "SQLite database file (type \"sqlite\" only)"),
+      Key("gsi1-shards", "1", &StoreConfig::gsi1_shards,
+          "write shards of the workflow index GSI1 (1 = the seed key layout)", {1, 100}),
+      Key("gsi2-shards", "1", &StoreConfig::gsi2_shards,
+          "write shards of the status index GSI2 (1 = the seed key layout)", {1, 100}),
+      Key("create-table", "true", &StoreConfig::create_table,
+          "create the table, its indexes and TTL at startup when missing"),
+      Key("aws-region", "\"\"", &StoreConfig::aws_region,
+          "AWS region; empty: AWS_REGION, AWS_DEFAULT_REGION, profile region"),
+      Key("aws-profile", "\"\"", &StoreConfig::aws_profile,
+          "profile of ~/.aws/config to use alone (not with explicit keys)"),
+      Key("aws-access-key-id", "\"\"", &StoreConfig::aws_access_key_id,
+          "explicit access key id (with aws-secret-access-key)", {}, kSecret),
+      Key("aws-secret-access-key", "\"\"", &StoreConfig::aws_secret_access_key,
+          "explicit secret access key", {}, kSecret),
+      Key("aws-session-token", "\"\"", &StoreConfig::aws_session_token,
+          "session token of temporary explicit keys", {}, kSecret),
+      Key("aws-endpoint-url", "\"\"", &StoreConfig::aws_endpoint_url,
+          "endpoint override, e.g. http://localhost:8000 (DynamoDB Local)"),
+      Key("aws-connect-timeout", "\"2s\"", &StoreConfig::aws_connect_timeout,
+          "TCP+TLS connect limit per HTTP attempt", {100, 10 * kMinuteMs}),
+      Key("aws-request-timeout", "\"10s\"", &StoreConfig::aws_request_timeout,
+          "whole-request limit per HTTP attempt", {100, 10 * kMinuteMs}),
+      Key("aws-max-attempts", "3", &StoreConfig::aws_max_attempts,
+          "attempts per DynamoDB call, the first included", {1, 10}),
+      Key("threads", "4", &WorkerConfig::threads, "concurrent step executions per worker process",
+          {1, 1024}),
+      Key("lease", "\"30s\"", &WorkerConfig::lease,
+          "how long a claimed run stays owned without a heartbeat", {kSecondMs, kHourMs}),
+      Key("heartbeat", "\"10s\"", &WorkerConfig::heartbeat,
+          "lease renewal interval (shorter than lease)", {100, kHourMs}),
+      Key("poll-interval", "\"1s\"", &WorkerConfig::poll_interval,
+          "how often an idle worker looks for work", {10, 10 * kMinuteMs}),
+      Key("shutdown-grace", "\"30s\"", &WorkerConfig::shutdown_grace,
+          "time running steps get to finish at shutdown", {0, kHourMs}),
+      Key("metrics-listen", "\"\"", &WorkerConfig::metrics_listen,
+          "HOST:PORT to serve Prometheus metrics at /metrics on; empty: none"),
+  };
   return defs;
 }
 
@@ -250,17 +223,7 @@ std::string CheckString(std::string_view key, const std::string& v) {
 
 }  // namespace
 
-std::string_view StoreTypeName(StoreType type) {
-  switch (type) {
-    case StoreType::kSqlite:
-      return "sqlite";
-    case StoreType::kDynamoDb:
-      return "dynamodb";
-    case StoreType::kMemory:
-      return "memory";
-  }
-  return "unknown";
-}
+std::string_view StoreTypeName(StoreType type) { return NameOf(kStoreTypeNames, type, "unknown"); }
 
 const std::vector<KeyInfo>& ConfigKeys() {
   static const std::vector<KeyInfo> keys = [] {
@@ -292,35 +255,11 @@ std::string FlagName(const KeyInfo& key) {
 }
 
 bool ParseDuration(std::string_view text, milliseconds* out) {
-  struct Unit {
-    std::string_view name;
-    int64_t ms;
-  };
-  static constexpr Unit kUnits[] = {{"h", kHour}, {"m", kMinute}, {"s", kSecond}, {"ms", 1}};
-  if (text.empty()) return false;
-  int64_t total = 0;
-  size_t next_unit = 0;  // units must come in descending order, each once
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const size_t start = pos;
-    int64_t n = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      n = n * 10 + (text[pos] - '0');
-      if (n > 1'000'000'000'000LL) return false;
-      ++pos;
-    }
-    if (pos == start) return false;
-    const size_t unit_start = pos;
-    while (pos < text.size() && text[pos] >= 'a' && text[pos] <= 'z') ++pos;
-    const std::string_view unit = text.substr(unit_start, pos - unit_start);
-    size_t u = next_unit;
-    while (u < std::size(kUnits) && kUnits[u].name != unit) ++u;
-    if (u == std::size(kUnits)) return false;
-    next_unit = u + 1;
-    if (n > (std::numeric_limits<int64_t>::max() - total) / kUnits[u].ms) return false;
-    total += n * kUnits[u].ms;
-  }
-  *out = milliseconds(total);
+  static constexpr DurationUnit kUnits[] = {
+      {"h", kHourMs}, {"m", kMinuteMs}, {"s", kSecondMs}, {"ms", 1}};
+  const std::optional<milliseconds> parsed = ParseDurationUnits(text, kUnits);
+  if (!parsed) return false;
+  *out = *parsed;
   return true;
 }
 
@@ -335,7 +274,7 @@ std::string FormatDuration(milliseconds d) {
   const struct {
     const char* name;
     int64_t ms;
-  } units[] = {{"h", kHour}, {"m", kMinute}, {"s", kSecond}, {"ms", 1}};
+  } units[] = {{"h", kHourMs}, {"m", kMinuteMs}, {"s", kSecondMs}, {"ms", 1}};
   for (const auto& u : units) {
     if (ms >= u.ms) {
       out += std::to_string(ms / u.ms) + u.name;
@@ -395,17 +334,11 @@ Status SetKey(const KeyInfo& key, const RawValue& value, const std::string& wher
       if (!text && value.kind != RawValue::Kind::kString) {
         return fail("expected a string, got " + std::string(KindName(value)));
       }
-      StoreType t;
-      if (value.text == "sqlite") {
-        t = StoreType::kSqlite;
-      } else if (value.text == "dynamodb") {
-        t = StoreType::kDynamoDb;
-      } else if (value.text == "memory") {
-        t = StoreType::kMemory;
-      } else {
-        return fail("expected one of \"sqlite\", \"dynamodb\", \"memory\", got " + shown());
+      const std::optional<StoreType> type = ValueOf(kStoreTypeNames, value.text);
+      if (!type) {
+        return fail("expected one of " + NamesOf(kStoreTypeNames, ", ", "\"") + ", got " + shown());
       }
-      config->store.type = t;
+      config->store.type = *type;
       break;
     }
     case KeyType::kInteger: {

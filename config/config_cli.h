@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/config/config.h"
+#include "config/config.h"
 
 namespace dynaflow::config {
 

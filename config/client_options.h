@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "engine/config/config.h"
+#include "config/config.h"
 #include "model/clock.h"
 #include "model/result.h"
 #include "store/dynamodb/client/client.h"

@@ -1,12 +1,12 @@
 // Setting one configuration key from any layer (file, environment, flag), with the checks and
-// messages of config.h. Private to engine/config.
+// messages of config.h. Private to the configuration library (config/).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "engine/config/config.h"
+#include "config/config.h"
 
 namespace dynaflow::config::internal {
 

@@ -1,4 +1,4 @@
-#include "engine/config/config_cli.h"
+#include "config/config_cli.h"
 
 namespace dynaflow::config {
 
