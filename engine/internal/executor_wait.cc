@@ -53,25 +53,38 @@ RunExecutor::NodeOutcome RunExecutor::FailNode(const std::string& name, Status e
   return o;
 }
 
-RunExecutor::NodeOutcome RunExecutor::Park(const Node& node, TimePoint due,
-                                           const std::string& waiting_for,
-                                           const std::string& cursor,
-                                           const std::function<bool()>& ready) {
-  NodeOutcome o;
+RunChange RunExecutor::SleepChange(TimePoint due, const std::string& cursor) const {
   RunChange change;
   change.status = RunStatus::kSleeping;
   change.due_at = run_.deadline && *run_.deadline < due ? *run_.deadline : due;
   change.cursor_step = cursor;
   change.release_lease = true;
-  change.waiting_for = waiting_for;
-  auto w = control_->Write([&](const store::Fence& f) { return env_.store->UpdateRun(f, change); });
+  return change;
+}
+
+bool RunExecutor::WriteSleep(const std::function<Result<Run>(const store::Fence&)>& write,
+                             NodeOutcome& o) {
+  auto w = control_->Write(write);
   if (!w.ok()) {
     o.kind = NodeOutcome::kInterrupted;
     o.stop = StopFor(w.error());
-    return o;
+    return false;
   }
   control_->MarkDone();
   Counters::Inc(env_.counters->runs_slept);
+  return true;
+}
+
+RunExecutor::NodeOutcome RunExecutor::Park(const Node& node, TimePoint due,
+                                           const std::string& waiting_for,
+                                           const std::string& cursor,
+                                           const std::function<bool()>& ready) {
+  NodeOutcome o;
+  RunChange change = SleepChange(due, cursor);
+  change.waiting_for = waiting_for;
+  if (!WriteSleep([&](const store::Fence& f) { return env_.store->UpdateRun(f, change); }, o)) {
+    return o;
+  }
   env_.logger->debug("run {}: parked at \"{}\" waiting for {} until {} ms", run_.run_id, node.name,
                      waiting_for, ToUnixMillis(*change.due_at));
   if (ready()) {

@@ -117,6 +117,7 @@ class RunExecutor {
   NodeOutcome RunParallelNode(size_t i);
   NodeOutcome RunSleepNode(size_t i);
 
+
   // executor_wait.cc
   NodeOutcome RunAwaitNode(size_t i);
   NodeOutcome RunChildNode(size_t i);
@@ -125,6 +126,12 @@ class RunExecutor {
   // end landed while parking), wakes the run so a worker resumes it at once.
   NodeOutcome Park(const Node& node, TimePoint due, const std::string& waiting_for,
                    const std::string& cursor, const std::function<bool()>& ready);
+  // A change that puts the run SLEEPING at `cursor` until `due` (or its deadline, if earlier),
+  // releasing the lease.
+  RunChange SleepChange(TimePoint due, const std::string& cursor) const;
+  // Sends `write` (a sleep change); true once the run is asleep (counted, this session done),
+  // otherwise false with `o` the interruption.
+  bool WriteSleep(const std::function<Result<Run>(const store::Fence&)>& write, NodeOutcome& o);
   NodeOutcome FailNode(const std::string& name, Status error, TimePoint started);
   // Cancels the children this run started that are still running (Cancel()).
   void CancelChildren();
@@ -139,6 +146,8 @@ class RunExecutor {
   // Records a COMPLETED / SKIPPED outcome; `last` finishes the run in the same write.
   NodeOutcome Record(const StepDef& s, const Attempts& a, bool last,
                      const std::string& event_id = "");
+  // Writes a step record; with `finish`, the same write finishes the run.
+  Result<Run> WriteStep(const StepRecord& rec, const std::optional<RunFinish>& finish);
   Stop StopFor(const Status& write_error);
   std::shared_ptr<const Value> InputFor(std::type_index in_type, size_t node) const;
 
