@@ -117,6 +117,19 @@ class RunExecutor {
   NodeOutcome RunParallelNode(size_t i);
   NodeOutcome RunSleepNode(size_t i);
 
+  // executor_parallel.cc: RunParallelNode's phases.
+  struct ParallelGroup;
+  // The branches of `node` not recorded yet; branches recorded FAILED go to `failed`.
+  std::vector<size_t> UnrecordedBranches(const Node& node,
+                                         std::vector<std::pair<std::string, Attempts>>& failed);
+  // Runs the group's branches on this thread plus up to max_branch_threads - 1 helpers.
+  void RunBranches(ParallelGroup& group);
+  // One thread's share: takes branches until none is left (or the group must halt).
+  void TakeBranches(ParallelGroup& group);
+  // Attempts branch `b` and records its outcome in the group.
+  void RunBranch(ParallelGroup& group, size_t b);
+  // The node's outcome from its branches' (the finishing record, else the most pressing stop).
+  NodeOutcome GroupOutcome(ParallelGroup& group);
 
   // executor_wait.cc
   NodeOutcome RunAwaitNode(size_t i);
