@@ -102,6 +102,8 @@ class RunExecutor {
   Status Load();
   ExecResult RunOnce();
   bool NodeDone(size_t i) const;
+  // Runs node i by its kind (the Run*Node functions).
+  NodeOutcome RunNode(size_t i);
   Result<std::shared_ptr<const Value>> FlowAfter(size_t i, std::shared_ptr<const Value> flow);
   Result<std::shared_ptr<const Value>> OutputValue(const StepDef& s);
   ExecResult Interrupted(Stop stop, std::optional<TimePoint> sleep_until);
@@ -134,6 +136,13 @@ class RunExecutor {
   // executor_wait.cc
   NodeOutcome RunAwaitNode(size_t i);
   NodeOutcome RunChildNode(size_t i);
+  // Creates the child run of child node `node` with `input` (an existing one, started by an
+  // earlier owner of this run, is read back instead).
+  Result<Run> CreateChild(const Node& node, const std::string& child_id, std::string input);
+  // Child node i's outcome once its child run ended: its result recorded, or the node failed.
+  NodeOutcome ChildEnded(size_t i, const Run& child, TimePoint now);
+  // A store error reading or creating child `child_id`: the node is interrupted.
+  NodeOutcome ChildStoreError(const std::string& child_id, const Status& e);
   // Parks the run SLEEPING until `due` waiting for `waiting_for`, releasing the lease; then
   // runs `ready` (reads only): when it says the wait is over already (the event or the child's
   // end landed while parking), wakes the run so a worker resumes it at once.
