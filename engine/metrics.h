@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "store/table/table.h"
 
@@ -89,5 +90,26 @@ struct EngineMetrics {
   table::TableStats store;
   LatencyStats step_latency;
 };
+
+// Runs this process's workers finished: completed, failed, compensated or cancelled.
+inline int64_t RunsFinished(const EngineMetrics& m) {
+  return m.runs_completed + m.runs_failed + m.runs_compensated + m.runs_cancelled;
+}
+
+// Step records written: steps completed, skipped or failed for good, and compensations.
+inline int64_t StepsRecorded(const EngineMetrics& m) {
+  return m.steps_completed + m.steps_skipped + m.steps_failed + m.compensations;
+}
+
+// The counters as "field value" lines (e.g. "runs_claimed 3\n"), one per row of
+// DYNAFLOW_ENGINE_COUNTERS in its order; `store` and `step_latency` are not included.
+inline std::string CounterLines(const EngineMetrics& m) {
+  std::string out;
+#define DYNAFLOW_ENGINE_COUNTER_LINE(field, family, outcome, help) \
+  out += #field " " + std::to_string(m.field) + "\n";
+  DYNAFLOW_ENGINE_COUNTERS(DYNAFLOW_ENGINE_COUNTER_LINE)
+#undef DYNAFLOW_ENGINE_COUNTER_LINE
+  return out;
+}
 
 }  // namespace dynaflow::engine
