@@ -12,4 +12,19 @@ EngineMetrics Counters::Snapshot() const {
   return m;
 }
 
+Counters::C* Counters::RunsFinishedAs(RunStatus status) {
+  switch (status) {
+    case RunStatus::kCompleted:
+      return &runs_completed;
+    case RunStatus::kFailed:
+      return &runs_failed;
+    case RunStatus::kCompensated:
+      return &runs_compensated;
+    case RunStatus::kCancelled:
+      return &runs_cancelled;
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace dynaflow::engine::internal

@@ -7,6 +7,7 @@
 
 #include "engine/internal/histogram.h"
 #include "engine/metrics.h"
+#include "model/workflow_types.h"
 
 namespace dynaflow::engine::internal {
 
@@ -19,6 +20,9 @@ struct Counters {
   Histogram step_latency;
 
   static void Inc(C& c, int64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
+  // The runs_* counter of a terminal status (runs_completed for COMPLETED, ...); nullptr for a
+  // status that is not terminal.
+  C* RunsFinishedAs(RunStatus status);
   // Everything but `store`.
   EngineMetrics Snapshot() const;
 };

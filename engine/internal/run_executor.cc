@@ -278,22 +278,7 @@ std::optional<std::string> RunExecutor::ResultPayload() const {
 
 ExecResult RunExecutor::Finished(Run run) {
   control_->MarkDone();
-  switch (run.status) {
-    case RunStatus::kCompleted:
-      Counters::Inc(env_.counters->runs_completed);
-      break;
-    case RunStatus::kFailed:
-      Counters::Inc(env_.counters->runs_failed);
-      break;
-    case RunStatus::kCompensated:
-      Counters::Inc(env_.counters->runs_compensated);
-      break;
-    case RunStatus::kCancelled:
-      Counters::Inc(env_.counters->runs_cancelled);
-      break;
-    default:
-      break;
-  }
+  if (Counters::C* finished = env_.counters->RunsFinishedAs(run.status)) Counters::Inc(*finished);
   env_.logger->info("run {} ({} v{}) finished {}{}{}", run.run_id, run.workflow_id,
                     run.workflow_version, RunStatusName(run.status), run.error.empty() ? "" : ": ",
                     run.error);
