@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <string>
 
+#include "bench/bench_support.h"
 #include "store/dynamodb/client/client.h"
 
 namespace dynaflow {
@@ -57,9 +58,7 @@ int Main(int argc, char** argv) {
   std::string endpoint;
   int64_t ops = 20000;
   int64_t warmup = 2000;
-  app.add_option("--endpoint", endpoint, "DynamoDB (Local) URL")
-      ->required()
-      ->envname("DYNAFLOW_TEST_DYNAMODB_ENDPOINT");
+  bench::AddEndpointFlag(app, endpoint);
   app.add_option("--ops", ops, "measured requests")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -67,12 +66,7 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
-  dynamodb::ClientOptions o;
-  o.region = "us-east-1";
-  o.endpoint = endpoint;
-  o.credentials = std::make_shared<dynamodb::StaticCredentialsProvider>(
-      dynamodb::Credentials{"dynaflowbench", "dynaflowbenchsecret", "", std::nullopt});
-  auto created = dynamodb::Client::Create(std::move(o));
+  auto created = bench::NewLocalClient(endpoint);
   if (!created.ok()) {
     std::fprintf(stderr, "client_cpu_bench: %s\n", created.status().ToString().c_str());
     return 1;

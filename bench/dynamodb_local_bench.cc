@@ -22,10 +22,12 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_support.h"
 #include "engine/engine.h"
 #include "store/dynamodb/client/client.h"
 #include "store/table/dynamodb_table.h"
 #include "store/table/provisioning.h"
+#include "tests/support/kilobyte_text.h"
 
 namespace dynaflow {
 namespace {
@@ -35,33 +37,7 @@ constexpr double kUsdPerMillionWru = 0.625;
 
 using Clock = std::chrono::steady_clock;
 
-std::string KilobyteOf(uint32_t seed) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out(1000, ' ');
-  uint32_t x = seed * 2654435761u + 1;
-  for (char& c : out) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    c = kAlphabet[x & 63];
-  }
-  return out;
-}
-
-std::shared_ptr<dynamodb::Client> NewClient(const std::string& endpoint) {
-  dynamodb::ClientOptions o;
-  o.region = "us-east-1";
-  o.endpoint = endpoint;
-  o.credentials = std::make_shared<dynamodb::StaticCredentialsProvider>(
-      dynamodb::Credentials{"dynaflowbench", "dynaflowbenchsecret", "", std::nullopt});
-  auto c = dynamodb::Client::Create(std::move(o));
-  if (!c.ok()) {
-    std::fprintf(stderr, "dynamodb_local_bench: %s\n", c.status().ToString().c_str());
-    return nullptr;
-  }
-  return std::shared_ptr<dynamodb::Client>(std::move(c).value());
-}
+using test::KilobyteOf;
 
 // Conditional 1 KB puts per second over `seconds`, from `threads` threads.
 // Keys start with `phase`, so each phase creates new items.
@@ -99,10 +75,6 @@ struct EngineFigures {
   double requests_per_run = 0;
 };
 
-int64_t Finished(const engine::EngineMetrics& m) {
-  return m.runs_completed + m.runs_failed + m.runs_compensated + m.runs_cancelled;
-}
-
 Result<EngineFigures> EngineRun(std::shared_ptr<table::Table> table, int threads, double seconds) {
   engine::WorkflowBuilder b("bench-dynamodb", 1);
   for (int i = 0; i < kSteps; ++i) {
@@ -126,16 +98,16 @@ Result<EngineFigures> EngineRun(std::shared_ptr<table::Table> table, int threads
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(seconds);
   // A window of `batch` runs in flight: a new one starts as soon as one finishes.
-  const int64_t finished_before = Finished(before);
+  const int64_t finished_before = engine::RunsFinished(before);
   int64_t started = 0;
   while (Clock::now() < end) {
-    while (started - (Finished(eng->metrics()) - finished_before) < batch) {
+    while (started - (engine::RunsFinished(eng->metrics()) - finished_before) < batch) {
       DYNAFLOW_RETURN_IF_ERROR(eng->Start(wf, std::string("go")).status());
       ++started;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
-  while (Finished(eng->metrics()) - finished_before < started) {
+  while (engine::RunsFinished(eng->metrics()) - finished_before < started) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   const int64_t runs = started;
@@ -159,9 +131,7 @@ int Main(int argc, char** argv) {
   std::string endpoint;
   int threads = 8;
   double seconds = 10;
-  app.add_option("--endpoint", endpoint, "DynamoDB Local URL (http://127.0.0.1:PORT)")
-      ->required()
-      ->envname("DYNAFLOW_TEST_DYNAMODB_ENDPOINT");
+  bench::AddEndpointFlag(app, endpoint);
   app.add_option("--threads", threads, "client threads for both phases")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
@@ -175,8 +145,12 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
-  auto client = NewClient(endpoint);
-  if (!client) return 1;
+  auto created = bench::NewLocalClient(endpoint);
+  if (!created.ok()) {
+    std::fprintf(stderr, "dynamodb_local_bench: %s\n", created.status().ToString().c_str());
+    return 1;
+  }
+  std::shared_ptr<dynamodb::Client> client = std::move(created).value();
   const std::string table_name = "dynaflow_bench_" + std::to_string(::getpid());
   if (Status s = table::EnsureSeedTable(*client, table_name); !s.ok()) {
     std::fprintf(stderr, "dynamodb_local_bench: creating %s: %s\n", table_name.c_str(),

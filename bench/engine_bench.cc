@@ -59,13 +59,6 @@ Workflow LinearWorkflow() {
   return b.Build().value();
 }
 
-int64_t Finished(const EngineMetrics& m) {
-  return m.runs_completed + m.runs_failed + m.runs_compensated + m.runs_cancelled;
-}
-int64_t Recorded(const EngineMetrics& m) {
-  return m.steps_completed + m.steps_skipped + m.steps_failed + m.compensations;
-}
-
 // User + system CPU time of the whole process, in microseconds.
 double ProcessCpuMicros() {
   rusage ru{};
@@ -107,14 +100,14 @@ Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) 
   const auto wall_before = std::chrono::steady_clock::now();
   int64_t runs = 0;
   for (auto _ : state) {
-    const int64_t target = Finished(engine->metrics()) + kRunsPerIteration;
+    const int64_t target = RunsFinished(engine->metrics()) + kRunsPerIteration;
     for (int i = 0; i < kRunsPerIteration; ++i) {
       if (!engine->Start(wf, int64_t{i}).ok()) {
         state.SkipWithError("start failed");
         return figures;
       }
     }
-    while (Finished(engine->metrics()) < target) {
+    while (RunsFinished(engine->metrics()) < target) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     runs += kRunsPerIteration;
@@ -124,7 +117,7 @@ Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) 
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_before).count();
   worker->Stop();
-  const double steps = static_cast<double>(Recorded(after) - Recorded(before));
+  const double steps = static_cast<double>(StepsRecorded(after) - StepsRecorded(before));
   const double requests = static_cast<double>(after.store.requests - before.store.requests);
   state.counters["runs_per_s"] =
       benchmark::Counter(static_cast<double>(runs), benchmark::Counter::kIsRate);
@@ -137,16 +130,20 @@ Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) 
   return figures;
 }
 
+// Both linear benchmarks: with and without hand-over, in ms of real time, 2 s at least.
+void Linear10Settings(benchmark::internal::Benchmark* b) {
+  b->ArgName("handover")
+      ->Arg(1)
+      ->Arg(0)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime()
+      ->MinTime(2.0);
+}
+
 void BM_Linear10Memory(benchmark::State& state) {
   RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()));
 }
-BENCHMARK(BM_Linear10Memory)
-    ->ArgName("handover")
-    ->Arg(1)
-    ->Arg(0)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->MinTime(2.0);
+BENCHMARK(BM_Linear10Memory)->Apply(Linear10Settings);
 
 void BM_Linear10Sqlite(benchmark::State& state) {
   const std::string path = (std::filesystem::temp_directory_path() /
@@ -177,13 +174,7 @@ void BM_Linear10Sqlite(benchmark::State& state) {
     std::filesystem::remove(path + suffix, ec);
   }
 }
-BENCHMARK(BM_Linear10Sqlite)
-    ->ArgName("handover")
-    ->Arg(1)
-    ->Arg(0)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->MinTime(2.0);
+BENCHMARK(BM_Linear10Sqlite)->Apply(Linear10Settings);
 
 }  // namespace
 }  // namespace dynaflow::engine

@@ -116,6 +116,14 @@ std::string_view Macro(std::string_view s) {
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
 
+// Sets in `out` the values `bits` marks, modulo N (the weekday field's 7 is Sunday, 0).
+template <size_t N>
+void SetBits(const std::vector<bool>& bits, std::bitset<N>& out) {
+  for (size_t v = 0; v < bits.size(); ++v) {
+    if (bits[v]) out.set(v % N);
+  }
+}
+
 constexpr int kMaxDaysCounted[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 }  // namespace
@@ -139,33 +147,18 @@ Result<CronExpr> CronExpr::Parse(std::string_view expression) {
                                    "day-of-week), has " +
                                    std::to_string(fields.size()));
   }
-  std::vector<bool> bits;
-  bool star = false;
+  std::array<std::vector<bool>, 5> bits;
+  std::array<bool, 5> star{};
   for (size_t i = 0; i < 5; ++i) {
-    DYNAFLOW_RETURN_IF_ERROR(ParseField(kFields[i], fields[i], &bits, &star));
-    for (size_t v = 0; v < bits.size(); ++v) {
-      if (!bits[v]) continue;
-      switch (i) {
-        case 0:
-          c.minutes_.set(v);
-          break;
-        case 1:
-          c.hours_.set(v);
-          break;
-        case 2:
-          c.days_.set(v);
-          break;
-        case 3:
-          c.months_.set(v);
-          break;
-        default:
-          c.weekdays_.set(v % 7);
-          break;
-      }
-    }
-    if (i == 2) c.days_star_ = star;
-    if (i == 4) c.weekdays_star_ = star;
+    DYNAFLOW_RETURN_IF_ERROR(ParseField(kFields[i], fields[i], &bits[i], &star[i]));
   }
+  SetBits(bits[0], c.minutes_);
+  SetBits(bits[1], c.hours_);
+  SetBits(bits[2], c.days_);
+  SetBits(bits[3], c.months_);
+  SetBits(bits[4], c.weekdays_);  // 7 (Sunday again) sets 0
+  c.days_star_ = star[2];
+  c.weekdays_star_ = star[4];
   if (c.weekdays_star_ || c.days_star_) {
     // With the weekday unrestricted, some chosen day must exist in some chosen month.
     bool possible = c.weekdays_star_ ? false : true;

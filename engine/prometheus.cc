@@ -1,6 +1,7 @@
 #include "engine/prometheus.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace dynaflow::engine {
 
@@ -51,9 +52,28 @@ class Writer {
     }
     out_ += ' ' + value + '\n';
   }
+  // One counter sample; opens its family (HELP, TYPE) unless `family_open` is that family
+  // already. An empty family is not exported; an empty outcome means no outcome label.
+  void CounterRow(const char* family, const char* outcome, const char* help, int64_t v,
+                  const char*& family_open) {
+    if (*family == '\0') return;
+    if (std::strcmp(family, family_open) != 0) {
+      Family(family, "counter", help);
+      family_open = family;
+    }
+    Sample(family, *outcome == '\0' ? Labels{} : Labels{{"outcome", outcome}}, std::to_string(v));
+  }
   void Counter(const char* name, const char* help, int64_t v) {
     Family(name, "counter", help);
     Sample(name, {}, std::to_string(v));
+  }
+  // Every exported row of DYNAFLOW_ENGINE_COUNTERS, in its order.
+  void EngineCounters(const EngineMetrics& m) {
+    const char* family_open = "";
+#define DYNAFLOW_ENGINE_COUNTER_SAMPLE(field, family, outcome, help) \
+  CounterRow(family, outcome, help, m.field, family_open);
+    DYNAFLOW_ENGINE_COUNTERS(DYNAFLOW_ENGINE_COUNTER_SAMPLE)
+#undef DYNAFLOW_ENGINE_COUNTER_SAMPLE
   }
   std::string Take() { return std::move(out_); }
 
@@ -66,38 +86,7 @@ class Writer {
 
 std::string RenderPrometheus(const EngineMetrics& m, const Labels& labels) {
   Writer w(labels);
-  w.Counter("dynaflow_runs_started_total", "Runs created by this process.", m.runs_started);
-  w.Counter("dynaflow_runs_handed_over_total",
-            "Runs created already leased to a local worker (no claim).", m.runs_handed_over);
-  w.Counter("dynaflow_runs_claimed_total", "Runs claimed by workers from the table.",
-            m.runs_claimed);
-  w.Family("dynaflow_runs_finished_total", "counter",
-           "Terminal run transitions written by this process's workers, by outcome.");
-  w.Sample("dynaflow_runs_finished_total", {{"outcome", "completed"}},
-           std::to_string(m.runs_completed));
-  w.Sample("dynaflow_runs_finished_total", {{"outcome", "failed"}}, std::to_string(m.runs_failed));
-  w.Sample("dynaflow_runs_finished_total", {{"outcome", "compensated"}},
-           std::to_string(m.runs_compensated));
-  w.Sample("dynaflow_runs_finished_total", {{"outcome", "cancelled"}},
-           std::to_string(m.runs_cancelled));
-  w.Counter("dynaflow_runs_released_total", "Runs handed back by stopping workers.",
-            m.runs_released);
-  w.Counter("dynaflow_runs_slept_total", "Runs put to durable sleep.", m.runs_slept);
-  w.Counter("dynaflow_runs_abandoned_total",
-            "Runs handed back while a step attempt was still running after the shutdown grace.",
-            m.runs_abandoned);
-  w.Counter("dynaflow_lease_losses_total",
-            "Runs a worker stopped because another owner took its lease over.", m.leases_lost);
-  w.Counter("dynaflow_step_attempts_total",
-            "Step attempts started (steps and compensations, retries included).", m.step_attempts);
-  w.Family("dynaflow_steps_total", "counter", "Steps recorded, by outcome.");
-  w.Sample("dynaflow_steps_total", {{"outcome", "completed"}}, std::to_string(m.steps_completed));
-  w.Sample("dynaflow_steps_total", {{"outcome", "skipped"}}, std::to_string(m.steps_skipped));
-  w.Sample("dynaflow_steps_total", {{"outcome", "failed"}}, std::to_string(m.steps_failed));
-  w.Counter("dynaflow_retries_total", "Step attempts after the first one.", m.retries);
-  w.Counter("dynaflow_compensations_total", "Compensations recorded COMPENSATED.", m.compensations);
-  w.Counter("dynaflow_heartbeats_total", "Lease extensions sent.", m.heartbeats);
-  w.Counter("dynaflow_polls_total", "Polls for due runs.", m.polls);
+  w.EngineCounters(m);
 
   const char* hist = "dynaflow_step_duration_seconds";
   w.Family(hist, "histogram", "Duration of step attempts (steps and compensations).");

@@ -65,6 +65,119 @@ Status Mismatch(const std::string& name, const internal::TypeCodec& in, std::typ
                                  " but the node before it passes on " + flow.name());
 }
 
+// Checks the nodes of a workflow definition in order: names unique and valid, each node
+// accepting the type the node before it passes on. Sets each node's out_type and indexes its
+// steps in steps_by_name.
+class NodeCheck {
+ public:
+  explicit NodeCheck(internal::WorkflowDef& def) : def_(def) {}
+
+  // Node i, given the type flowing into it.
+  Status Node(size_t i, std::type_index flow) {
+    internal::Node& node = def_.nodes[i];
+    switch (node.kind) {
+      case internal::NodeKind::kStep:
+        return Step(i, node, flow);
+      case internal::NodeKind::kParallel:
+        return Parallel(i, node, flow);
+      case internal::NodeKind::kSleep:
+        return Sleep(i, node, flow);
+      case internal::NodeKind::kAwaitEvent:
+        return Await(i, node);
+      case internal::NodeKind::kChild:
+        return Child(i, node, flow);
+    }
+    return Status::OK();
+  }
+
+ private:
+  Status Claim(const std::string& name) {
+    if (!names_.insert(name).second) {
+      return Status::InvalidArgument("duplicate name \"" + name + "\" in workflow \"" + def_.id +
+                                     "\"");
+    }
+    return Status::OK();
+  }
+  void Index(const std::string& name, size_t i, size_t b = 0) {
+    def_.steps_by_name.emplace(name, std::make_pair(i, b));
+  }
+
+  Status Step(size_t i, internal::Node& node, std::type_index flow) {
+    const internal::StepDef& s = node.steps.front();
+    DYNAFLOW_RETURN_IF_ERROR(CheckStep(s));
+    DYNAFLOW_RETURN_IF_ERROR(Claim(s.name));
+    if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
+    node.out_type = (s.when && s.out.type != flow) ? std::type_index(typeid(Unit)) : s.out.type;
+    Index(s.name, i);
+    return Status::OK();
+  }
+
+  Status Parallel(size_t i, internal::Node& node, std::type_index flow) {
+    DYNAFLOW_RETURN_IF_ERROR(CheckName("parallel group", node.name));
+    DYNAFLOW_RETURN_IF_ERROR(Claim(node.name));
+    if (node.steps.empty()) {
+      return Status::InvalidArgument("parallel group \"" + node.name + "\" has no branches");
+    }
+    for (size_t b = 0; b < node.steps.size(); ++b) {
+      const internal::StepDef& s = node.steps[b];
+      DYNAFLOW_RETURN_IF_ERROR(CheckStep(s));
+      DYNAFLOW_RETURN_IF_ERROR(Claim(s.name));
+      if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
+      Index(s.name, i, b);
+    }
+    return Status::OK();  // out_type was set by Parallel()
+  }
+
+  Status Sleep(size_t i, internal::Node& node, std::type_index flow) {
+    DYNAFLOW_RETURN_IF_ERROR(CheckName("sleep", node.name));
+    DYNAFLOW_RETURN_IF_ERROR(Claim(node.name));
+    if (node.wake_at && !Accepts(node.sleep_in_type, flow)) {
+      return Status::InvalidArgument("sleep \"" + node.name + "\" takes " +
+                                     node.sleep_in_type.name() +
+                                     " but the node before it passes on " + flow.name());
+    }
+    if (!node.wake_at && node.sleep_for.count() < 0) {
+      return Status::InvalidArgument("sleep \"" + node.name + "\" has a negative duration");
+    }
+    node.out_type = flow;
+    Index(node.name, i);
+    return Status::OK();
+  }
+
+  Status Await(size_t i, internal::Node& node) {
+    DYNAFLOW_RETURN_IF_ERROR(CheckName("await", node.name));
+    DYNAFLOW_RETURN_IF_ERROR(CheckName("event", node.event_name));
+    DYNAFLOW_RETURN_IF_ERROR(Claim(node.name));
+    if (node.wait_timeout.count() <= 0) {
+      return Status::InvalidArgument("await \"" + node.name + "\": timeout must be positive");
+    }
+    node.out_type = node.steps.front().out.type;
+    Index(node.name, i);
+    return Status::OK();
+  }
+
+  Status Child(size_t i, internal::Node& node, std::type_index flow) {
+    DYNAFLOW_RETURN_IF_ERROR(CheckName("child", node.name));
+    DYNAFLOW_RETURN_IF_ERROR(Claim(node.name));
+    if (!node.child) return Status::InvalidArgument("child \"" + node.name + "\": empty workflow");
+    if (node.child->nodes.back().kind != internal::NodeKind::kStep) {
+      return Status::InvalidArgument("child \"" + node.name + "\": the last node of " +
+                                     node.child->id + " must be a step (its result)");
+    }
+    if (node.child_recheck.count() <= 0) {
+      return Status::InvalidArgument("child \"" + node.name + "\": recheck must be positive");
+    }
+    const internal::StepDef& s = node.steps.front();
+    if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
+    node.out_type = s.out.type;
+    Index(node.name, i);
+    return Status::OK();
+  }
+
+  internal::WorkflowDef& def_;
+  std::set<std::string> names_;
+};
+
 }  // namespace
 
 namespace internal {
@@ -153,88 +266,11 @@ Result<Workflow> WorkflowBuilder::Build() const {
   def->nodes = nodes_;
   def->input = def->nodes.front().steps.empty() ? internal::TypeCodec{}
                                                 : def->nodes.front().steps.front().in;
-  std::set<std::string> names;
-  auto claim = [&](const std::string& name) -> Status {
-    if (!names.insert(name).second) {
-      return Status::InvalidArgument("duplicate name \"" + name + "\" in workflow \"" + id_ + "\"");
-    }
-    return Status::OK();
-  };
+  NodeCheck check(*def);
   std::type_index flow = def->input.type;
   for (size_t i = 0; i < def->nodes.size(); ++i) {
-    internal::Node& node = def->nodes[i];
-    switch (node.kind) {
-      case internal::NodeKind::kStep: {
-        const internal::StepDef& s = node.steps.front();
-        DYNAFLOW_RETURN_IF_ERROR(CheckStep(s));
-        DYNAFLOW_RETURN_IF_ERROR(claim(s.name));
-        if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
-        node.out_type = (s.when && s.out.type != flow) ? std::type_index(typeid(Unit)) : s.out.type;
-        def->steps_by_name.emplace(s.name, std::make_pair(i, size_t{0}));
-        break;
-      }
-      case internal::NodeKind::kParallel: {
-        DYNAFLOW_RETURN_IF_ERROR(CheckName("parallel group", node.name));
-        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
-        if (node.steps.empty()) {
-          return Status::InvalidArgument("parallel group \"" + node.name + "\" has no branches");
-        }
-        for (size_t b = 0; b < node.steps.size(); ++b) {
-          const internal::StepDef& s = node.steps[b];
-          DYNAFLOW_RETURN_IF_ERROR(CheckStep(s));
-          DYNAFLOW_RETURN_IF_ERROR(claim(s.name));
-          if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
-          def->steps_by_name.emplace(s.name, std::make_pair(i, b));
-        }
-        break;  // out_type was set by Parallel()
-      }
-      case internal::NodeKind::kSleep: {
-        DYNAFLOW_RETURN_IF_ERROR(CheckName("sleep", node.name));
-        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
-        if (node.wake_at && !Accepts(node.sleep_in_type, flow)) {
-          return Status::InvalidArgument("sleep \"" + node.name + "\" takes " +
-                                         node.sleep_in_type.name() +
-                                         " but the node before it passes on " + flow.name());
-        }
-        if (!node.wake_at && node.sleep_for.count() < 0) {
-          return Status::InvalidArgument("sleep \"" + node.name + "\" has a negative duration");
-        }
-        node.out_type = flow;
-        def->steps_by_name.emplace(node.name, std::make_pair(i, size_t{0}));
-        break;
-      }
-      case internal::NodeKind::kAwaitEvent: {
-        DYNAFLOW_RETURN_IF_ERROR(CheckName("await", node.name));
-        DYNAFLOW_RETURN_IF_ERROR(CheckName("event", node.event_name));
-        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
-        if (node.wait_timeout.count() <= 0) {
-          return Status::InvalidArgument("await \"" + node.name + "\": timeout must be positive");
-        }
-        node.out_type = node.steps.front().out.type;
-        def->steps_by_name.emplace(node.name, std::make_pair(i, size_t{0}));
-        break;
-      }
-      case internal::NodeKind::kChild: {
-        DYNAFLOW_RETURN_IF_ERROR(CheckName("child", node.name));
-        DYNAFLOW_RETURN_IF_ERROR(claim(node.name));
-        if (!node.child) {
-          return Status::InvalidArgument("child \"" + node.name + "\": empty workflow");
-        }
-        if (node.child->nodes.back().kind != internal::NodeKind::kStep) {
-          return Status::InvalidArgument("child \"" + node.name + "\": the last node of " +
-                                         node.child->id + " must be a step (its result)");
-        }
-        if (node.child_recheck.count() <= 0) {
-          return Status::InvalidArgument("child \"" + node.name + "\": recheck must be positive");
-        }
-        const internal::StepDef& s = node.steps.front();
-        if (!Accepts(s.in.type, flow)) return Mismatch(s.name, s.in, flow);
-        node.out_type = s.out.type;
-        def->steps_by_name.emplace(node.name, std::make_pair(i, size_t{0}));
-        break;
-      }
-    }
-    flow = node.out_type;
+    DYNAFLOW_RETURN_IF_ERROR(check.Node(i, flow));
+    flow = def->nodes[i].out_type;
   }
   return Workflow(std::move(def));
 }

@@ -7,20 +7,22 @@
 
 #include "engine/internal/histogram.h"
 #include "engine/metrics.h"
+#include "model/workflow_types.h"
 
 namespace dynaflow::engine::internal {
 
 struct Counters {
   using C = std::atomic<int64_t>;
-  C runs_started{0}, runs_handed_over{0}, runs_claimed{0};
-  C runs_completed{0}, runs_failed{0}, runs_compensated{0}, runs_cancelled{0};
-  C runs_released{0}, runs_slept{0}, leases_lost{0}, runs_abandoned{0}, unknown_workflow_runs{0};
-  C step_attempts{0}, steps_completed{0}, steps_skipped{0}, steps_failed{0};
-  C retries{0}, compensations{0}, heartbeats{0}, polls{0};
-  C wait_timeouts{0}, children_started{0};
+  // One atomic per EngineMetrics counter, named like its field (engine/metrics.h).
+#define DYNAFLOW_ENGINE_LIVE_COUNTER(field, family, outcome, help) C field{0};
+  DYNAFLOW_ENGINE_COUNTERS(DYNAFLOW_ENGINE_LIVE_COUNTER)
+#undef DYNAFLOW_ENGINE_LIVE_COUNTER
   Histogram step_latency;
 
   static void Inc(C& c, int64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
+  // The runs_* counter of a terminal status (runs_completed for COMPLETED, ...); nullptr for a
+  // status that is not terminal.
+  C* RunsFinishedAs(RunStatus status);
   // Everything but `store`.
   EngineMetrics Snapshot() const;
 };

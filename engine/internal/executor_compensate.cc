@@ -166,31 +166,25 @@ ExecResult RunExecutor::Compensate() {
     rec.attempt = std::max(1, a.attempts);
     rec.started_at = a.started_at;
     rec.finished_at = a.finished_at;
-    Result<Run> w = Status::Internal("not written");
+    std::optional<RunFinish> finish;
     if (a.kind == Attempts::kOk) {
       rec.status = StepStatus::kCompensated;
       if (last) {
-        RunFinish finish;
-        finish.status = done_status;
-        finish.error = base_error;
-        w = control_->Write(
-            [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });
-      } else {
-        w = control_->Write(
-            [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, RunChange{}); });
+        finish.emplace();
+        finish->status = done_status;
+        finish->error = base_error;
       }
     } else {
       rec.status = StepStatus::kFailed;
       rec.error = RecordableError(a.error.ToString(), kMaxStepErrorBytes);
-      RunFinish finish;
-      finish.status = RunStatus::kFailed;
-      finish.error = RecordableError(
+      finish.emplace();
+      finish->status = RunStatus::kFailed;
+      finish->error = RecordableError(
           fmt::format("{}; compensation of step \"{}\" failed: {}", base_error, s->name, rec.error),
           kMaxRunErrorBytes);
-      env_.logger->error("run {}: {}", run_.run_id, finish.error);
-      w = control_->Write(
-          [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });
+      env_.logger->error("run {}: {}", run_.run_id, finish->error);
     }
+    Result<Run> w = WriteStep(rec, finish);
     if (!w.ok()) return Interrupted(StopFor(w.error()), std::nullopt);
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -195,6 +195,16 @@ RunExecutor::Attempts RunExecutor::AttemptStep(size_t i, size_t b, const std::at
                      /*compensation=*/false, abort, body);
 }
 
+Result<Run> RunExecutor::WriteStep(const StepRecord& rec, const std::optional<RunFinish>& finish) {
+  if (finish) {
+    return control_->Write(
+        [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, *finish); });
+  }
+  // No run change: the store records the step with one put of the step item alone.
+  return control_->Write(
+      [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, RunChange{}); });
+}
+
 RunExecutor::NodeOutcome RunExecutor::Record(const StepDef& s, const Attempts& a, bool last,
                                              const std::string& event_id) {
   NodeOutcome o;
@@ -219,20 +229,15 @@ RunExecutor::NodeOutcome RunExecutor::Record(const StepDef& s, const Attempts& a
     }
     rec.output = payload;
   }
-  Result<Run> w = Status::Internal("not written");
+  std::optional<RunFinish> finish;
   if (last) {
-    RunFinish finish;
-    finish.status = RunStatus::kCompleted;
+    finish.emplace();
+    finish->status = RunStatus::kCompleted;
     if (a.kind == Attempts::kOk && payload.size() <= env_.inline_result_max_bytes) {
-      finish.result = payload;
+      finish->result = payload;
     }
-    w = control_->Write(
-        [&](const store::Fence& f) { return env_.store->RecordStepAndFinish(f, rec, finish); });
-  } else {
-    // No run change: the store records the step with one put of the step item alone.
-    w = control_->Write(
-        [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, RunChange{}); });
   }
+  Result<Run> w = WriteStep(rec, finish);
   if (!w.ok()) {
     const Status& e = w.error();
     if (e.Is(StatusCode::kLimitExceeded) || e.Is(StatusCode::kInvalidArgument)) {
@@ -353,20 +358,11 @@ RunExecutor::NodeOutcome RunExecutor::RunSleepNode(size_t i) {
   rec.attempt = 1;
   rec.started_at = rec.finished_at = now;
   rec.output = payload;
-  RunChange change;
-  change.status = RunStatus::kSleeping;
-  change.due_at = run_.deadline && *run_.deadline < wake ? *run_.deadline : wake;
-  change.cursor_step = node.name;
-  change.release_lease = true;
-  auto w = control_->Write(
-      [&](const store::Fence& f) { return env_.store->RecordStep(f, rec, change); });
-  if (!w.ok()) {
-    o.kind = NodeOutcome::kInterrupted;
-    o.stop = StopFor(w.error());
+  const RunChange change = SleepChange(wake, node.name);
+  if (!WriteSleep([&](const store::Fence& f) { return env_.store->RecordStep(f, rec, change); },
+                  o)) {
     return o;
   }
-  control_->MarkDone();
-  Counters::Inc(env_.counters->runs_slept);
   env_.logger->debug("run {}: asleep at \"{}\" until {} ms", run_.run_id, node.name,
                      ToUnixMillis(wake));
   o.kind = NodeOutcome::kSlept;

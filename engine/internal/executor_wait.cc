@@ -53,25 +53,38 @@ RunExecutor::NodeOutcome RunExecutor::FailNode(const std::string& name, Status e
   return o;
 }
 
-RunExecutor::NodeOutcome RunExecutor::Park(const Node& node, TimePoint due,
-                                           const std::string& waiting_for,
-                                           const std::string& cursor,
-                                           const std::function<bool()>& ready) {
-  NodeOutcome o;
+RunChange RunExecutor::SleepChange(TimePoint due, const std::string& cursor) const {
   RunChange change;
   change.status = RunStatus::kSleeping;
   change.due_at = run_.deadline && *run_.deadline < due ? *run_.deadline : due;
   change.cursor_step = cursor;
   change.release_lease = true;
-  change.waiting_for = waiting_for;
-  auto w = control_->Write([&](const store::Fence& f) { return env_.store->UpdateRun(f, change); });
+  return change;
+}
+
+bool RunExecutor::WriteSleep(const std::function<Result<Run>(const store::Fence&)>& write,
+                             NodeOutcome& o) {
+  auto w = control_->Write(write);
   if (!w.ok()) {
     o.kind = NodeOutcome::kInterrupted;
     o.stop = StopFor(w.error());
-    return o;
+    return false;
   }
   control_->MarkDone();
   Counters::Inc(env_.counters->runs_slept);
+  return true;
+}
+
+RunExecutor::NodeOutcome RunExecutor::Park(const Node& node, TimePoint due,
+                                           const std::string& waiting_for,
+                                           const std::string& cursor,
+                                           const std::function<bool()>& ready) {
+  NodeOutcome o;
+  RunChange change = SleepChange(due, cursor);
+  change.waiting_for = waiting_for;
+  if (!WriteSleep([&](const store::Fence& f) { return env_.store->UpdateRun(f, change); }, o)) {
+    return o;
+  }
   env_.logger->debug("run {}: parked at \"{}\" waiting for {} until {} ms", run_.run_id, node.name,
                      waiting_for, ToUnixMillis(*change.due_at));
   if (ready()) {
@@ -151,17 +164,8 @@ RunExecutor::NodeOutcome RunExecutor::RunAwaitNode(size_t i) {
 RunExecutor::NodeOutcome RunExecutor::RunChildNode(size_t i) {
   const Node& node = def_->nodes[i];
   const StepDef& s = node.steps.front();
-  const WorkflowDef& child_def = *node.child;
   const TimePoint now = env_.clock->Now();
   const std::string child_id = ChildRunId(run_.run_id, s.name);
-  NodeOutcome o;
-  auto store_error = [&](const Status& e) {
-    env_.logger->warn("run {}: child {}: {}", run_.run_id, child_id, e.ToString());
-    o.kind = NodeOutcome::kInterrupted;
-    o.stop = IsTransient(e) ? Stop::kWorkerStop : Stop::kStoreError;
-    return o;
-  };
-
   auto child = env_.store->GetRun(child_id);
   if (!child.ok() && child.error().Is(StatusCode::kNotFound)) {
     std::string input;
@@ -171,64 +175,84 @@ RunExecutor::NodeOutcome RunExecutor::RunChildNode(size_t i) {
       return FailNode(
           s.name, Status::Serialization(std::string("encoding the input threw: ") + e.what()), now);
     }
-    store::NewRun nr;
-    nr.run_id = child_id;
-    nr.workflow_id = child_def.id;
-    nr.workflow_version = child_def.version;
-    nr.input = std::move(input);
-    nr.parent_run_id = run_.run_id;
-    nr.parent_step = s.name;
-    nr.retention = std::chrono::seconds(run_.retention_seconds);
-    nr.deadline = run_.deadline;
-    child = env_.store->CreateRun(nr);
-    if (child.ok()) {
-      Counters::Inc(env_.counters->children_started);
-      env_.logger->debug("run {}: started child {} ({})", run_.run_id, child_id, child_def.id);
-      if (env_.nudge) env_.nudge();
-    } else if (child.error().Is(StatusCode::kAlreadyExists)) {
-      child = env_.store->GetRun(child_id);  // started by an earlier owner of this run
-    }
+    child = CreateChild(node, child_id, std::move(input));
   }
   if (!child.ok()) {
     if (child.error().Is(StatusCode::kInvalidArgument) ||
         child.error().Is(StatusCode::kLimitExceeded)) {
       return FailNode(s.name, child.error().WithContext("starting child " + child_id), now);
     }
-    return store_error(child.error());
+    return ChildStoreError(child_id, child.error());
   }
-  if (IsTerminal(child->status)) {
-    if (child->status != RunStatus::kCompleted) {
-      return FailNode(
-          s.name,
-          Status(child->status == RunStatus::kCancelled ? StatusCode::kCancelled
-                                                        : StatusCode::kConditionFailed,
-                 fmt::format("child run {} ended {}{}{}", child_id, RunStatusName(child->status),
-                             child->error.empty() ? "" : ": ", child->error)),
-          now);
-    }
-    std::string payload;
-    if (child->result) {
-      payload = *child->result;
-    } else {
-      auto out = env_.store->GetOutput(child_id, child_def.nodes.back().steps.front().name);
-      if (!out.ok()) return store_error(out.error());
-      payload = std::move(*out);
-    }
-    auto value = s.out.decode(payload);
-    if (!value.ok()) {
-      return FailNode(s.name, value.error().WithContext("result of child " + child_id), now);
-    }
-    Attempts a;
-    a.kind = Attempts::kOk;
-    a.value = std::make_shared<const Value>(std::move(*value));
-    a.attempts = 1;
-    a.started_at = a.finished_at = now;
-    return Record(s, a, i + 1 == def_->nodes.size());
-  }
+  if (IsTerminal(child->status)) return ChildEnded(i, *child, now);
   return Park(node, now + node.child_recheck, store::ChildWaitKey(child_id), node.name, [&] {
     auto again = env_.store->GetRun(child_id);
     return again.ok() && IsTerminal(again->status);
   });
+}
+
+Result<Run> RunExecutor::CreateChild(const Node& node, const std::string& child_id,
+                                     std::string input) {
+  const WorkflowDef& child_def = *node.child;
+  store::NewRun nr;
+  nr.run_id = child_id;
+  nr.workflow_id = child_def.id;
+  nr.workflow_version = child_def.version;
+  nr.input = std::move(input);
+  nr.parent_run_id = run_.run_id;
+  nr.parent_step = node.steps.front().name;
+  nr.retention = std::chrono::seconds(run_.retention_seconds);
+  nr.deadline = run_.deadline;
+  auto child = env_.store->CreateRun(nr);
+  if (child.ok()) {
+    Counters::Inc(env_.counters->children_started);
+    env_.logger->debug("run {}: started child {} ({})", run_.run_id, child_id, child_def.id);
+    if (env_.nudge) env_.nudge();
+  } else if (child.error().Is(StatusCode::kAlreadyExists)) {
+    child = env_.store->GetRun(child_id);  // started by an earlier owner of this run
+  }
+  return child;
+}
+
+RunExecutor::NodeOutcome RunExecutor::ChildEnded(size_t i, const Run& child, TimePoint now) {
+  const Node& node = def_->nodes[i];
+  const StepDef& s = node.steps.front();
+  if (child.status != RunStatus::kCompleted) {
+    return FailNode(
+        s.name,
+        Status(child.status == RunStatus::kCancelled ? StatusCode::kCancelled
+                                                     : StatusCode::kConditionFailed,
+               fmt::format("child run {} ended {}{}{}", child.run_id, RunStatusName(child.status),
+                           child.error.empty() ? "" : ": ", child.error)),
+        now);
+  }
+  std::string payload;
+  if (child.result) {
+    payload = *child.result;
+  } else {
+    auto out = env_.store->GetOutput(child.run_id, node.child->nodes.back().steps.front().name);
+    if (!out.ok()) return ChildStoreError(child.run_id, out.error());
+    payload = std::move(*out);
+  }
+  auto value = s.out.decode(payload);
+  if (!value.ok()) {
+    return FailNode(s.name, value.error().WithContext("result of child " + child.run_id), now);
+  }
+  Attempts a;
+  a.kind = Attempts::kOk;
+  a.value = std::make_shared<const Value>(std::move(*value));
+  a.attempts = 1;
+  a.started_at = a.finished_at = now;
+  return Record(s, a, i + 1 == def_->nodes.size());
+}
+
+RunExecutor::NodeOutcome RunExecutor::ChildStoreError(const std::string& child_id,
+                                                      const Status& e) {
+  env_.logger->warn("run {}: child {}: {}", run_.run_id, child_id, e.ToString());
+  NodeOutcome o;
+  o.kind = NodeOutcome::kInterrupted;
+  o.stop = IsTransient(e) ? Stop::kWorkerStop : Stop::kStoreError;
+  return o;
 }
 
 void RunExecutor::CancelChildren() {

@@ -139,24 +139,7 @@ ExecResult RunExecutor::RunOnce() {
       std::string name = node.kind == NodeKind::kSleep ? node.name : node.steps.front().name;
       return Fail({{name, late}});
     }
-    NodeOutcome o;
-    switch (node.kind) {
-      case NodeKind::kStep:
-        o = RunStepNode(i);
-        break;
-      case NodeKind::kParallel:
-        o = RunParallelNode(i);
-        break;
-      case NodeKind::kSleep:
-        o = RunSleepNode(i);
-        break;
-      case NodeKind::kAwaitEvent:
-        o = RunAwaitNode(i);
-        break;
-      case NodeKind::kChild:
-        o = RunChildNode(i);
-        break;
-    }
+    NodeOutcome o = RunNode(i);
     switch (o.kind) {
       case NodeOutcome::kFinished:
         return Finished(*o.final_run);
@@ -175,6 +158,22 @@ ExecResult RunExecutor::RunOnce() {
   }
   // Every node is recorded but the run is not finished (a sleep was the last node).
   return Finish(RunStatus::kCompleted, "");
+}
+
+RunExecutor::NodeOutcome RunExecutor::RunNode(size_t i) {
+  switch (def_->nodes[i].kind) {
+    case NodeKind::kStep:
+      return RunStepNode(i);
+    case NodeKind::kParallel:
+      return RunParallelNode(i);
+    case NodeKind::kSleep:
+      return RunSleepNode(i);
+    case NodeKind::kAwaitEvent:
+      return RunAwaitNode(i);
+    case NodeKind::kChild:
+      return RunChildNode(i);
+  }
+  return NodeOutcome{};  // unreachable: every kind is handled above
 }
 
 std::optional<StepStatus> RunExecutor::RecordedStatus(const std::string& step) const {
@@ -279,22 +278,7 @@ std::optional<std::string> RunExecutor::ResultPayload() const {
 
 ExecResult RunExecutor::Finished(Run run) {
   control_->MarkDone();
-  switch (run.status) {
-    case RunStatus::kCompleted:
-      Counters::Inc(env_.counters->runs_completed);
-      break;
-    case RunStatus::kFailed:
-      Counters::Inc(env_.counters->runs_failed);
-      break;
-    case RunStatus::kCompensated:
-      Counters::Inc(env_.counters->runs_compensated);
-      break;
-    case RunStatus::kCancelled:
-      Counters::Inc(env_.counters->runs_cancelled);
-      break;
-    default:
-      break;
-  }
+  if (Counters::C* finished = env_.counters->RunsFinishedAs(run.status)) Counters::Inc(*finished);
   env_.logger->info("run {} ({} v{}) finished {}{}{}", run.run_id, run.workflow_id,
                     run.workflow_version, RunStatusName(run.status), run.error.empty() ? "" : ": ",
                     run.error);

@@ -102,6 +102,8 @@ class RunExecutor {
   Status Load();
   ExecResult RunOnce();
   bool NodeDone(size_t i) const;
+  // Runs node i by its kind (the Run*Node functions).
+  NodeOutcome RunNode(size_t i);
   Result<std::shared_ptr<const Value>> FlowAfter(size_t i, std::shared_ptr<const Value> flow);
   Result<std::shared_ptr<const Value>> OutputValue(const StepDef& s);
   ExecResult Interrupted(Stop stop, std::optional<TimePoint> sleep_until);
@@ -117,14 +119,41 @@ class RunExecutor {
   NodeOutcome RunParallelNode(size_t i);
   NodeOutcome RunSleepNode(size_t i);
 
+  // executor_parallel.cc: RunParallelNode's phases.
+  struct ParallelGroup;
+  // The branches of `node` not recorded yet; branches recorded FAILED go to `failed`.
+  std::vector<size_t> UnrecordedBranches(const Node& node,
+                                         std::vector<std::pair<std::string, Attempts>>& failed);
+  // Runs the group's branches on this thread plus up to max_branch_threads - 1 helpers.
+  void RunBranches(ParallelGroup& group);
+  // One thread's share: takes branches until none is left (or the group must halt).
+  void TakeBranches(ParallelGroup& group);
+  // Attempts branch `b` and records its outcome in the group.
+  void RunBranch(ParallelGroup& group, size_t b);
+  // The node's outcome from its branches' (the finishing record, else the most pressing stop).
+  NodeOutcome GroupOutcome(ParallelGroup& group);
+
   // executor_wait.cc
   NodeOutcome RunAwaitNode(size_t i);
   NodeOutcome RunChildNode(size_t i);
+  // Creates the child run of child node `node` with `input` (an existing one, started by an
+  // earlier owner of this run, is read back instead).
+  Result<Run> CreateChild(const Node& node, const std::string& child_id, std::string input);
+  // Child node i's outcome once its child run ended: its result recorded, or the node failed.
+  NodeOutcome ChildEnded(size_t i, const Run& child, TimePoint now);
+  // A store error reading or creating child `child_id`: the node is interrupted.
+  NodeOutcome ChildStoreError(const std::string& child_id, const Status& e);
   // Parks the run SLEEPING until `due` waiting for `waiting_for`, releasing the lease; then
   // runs `ready` (reads only): when it says the wait is over already (the event or the child's
   // end landed while parking), wakes the run so a worker resumes it at once.
   NodeOutcome Park(const Node& node, TimePoint due, const std::string& waiting_for,
                    const std::string& cursor, const std::function<bool()>& ready);
+  // A change that puts the run SLEEPING at `cursor` until `due` (or its deadline, if earlier),
+  // releasing the lease.
+  RunChange SleepChange(TimePoint due, const std::string& cursor) const;
+  // Sends `write` (a sleep change); true once the run is asleep (counted, this session done),
+  // otherwise false with `o` the interruption.
+  bool WriteSleep(const std::function<Result<Run>(const store::Fence&)>& write, NodeOutcome& o);
   NodeOutcome FailNode(const std::string& name, Status error, TimePoint started);
   // Cancels the children this run started that are still running (Cancel()).
   void CancelChildren();
@@ -139,6 +168,8 @@ class RunExecutor {
   // Records a COMPLETED / SKIPPED outcome; `last` finishes the run in the same write.
   NodeOutcome Record(const StepDef& s, const Attempts& a, bool last,
                      const std::string& event_id = "");
+  // Writes a step record; with `finish`, the same write finishes the run.
+  Result<Run> WriteStep(const StepRecord& rec, const std::optional<RunFinish>& finish);
   Stop StopFor(const Status& write_error);
   std::shared_ptr<const Value> InputFor(std::type_index in_type, size_t node) const;
 

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "tests/integration/engine_dynamodb_fixture.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/kilobyte_text.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {
@@ -30,20 +31,7 @@ constexpr double kEventDeliveryWru = 15;  // send 6, claim 4, await record 1, la
 constexpr double kScheduleTickWru = 14;
 constexpr double kScheduleSkipWru = 3;
 
-// 1000 bytes of pseudo-random hex-free text: what zstd cannot shrink much (a JSON string).
-std::string KilobyteOf(int seed) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out(1000, ' ');
-  uint32_t x = static_cast<uint32_t>(seed) * 2654435761u + 1;
-  for (char& c : out) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    c = kAlphabet[x & 63];
-  }
-  return out;
-}
+using test::KilobyteOf;  // 1 KB outputs zstd cannot shrink much
 
 class EngineCostTest : public EngineOnDynamoDbLocal {
  protected:

@@ -194,13 +194,7 @@ inline void OnSigcont(int) { g_resumed.store(true); }
 
 inline void WriteMetrics(const std::string& path, const engine::EngineMetrics& m) {
   std::ofstream out(path);
-  out << "runs_claimed " << m.runs_claimed << "\n"
-      << "runs_completed " << m.runs_completed << "\n"
-      << "runs_released " << m.runs_released << "\n"
-      << "leases_lost " << m.leases_lost << "\n"
-      << "step_attempts " << m.step_attempts << "\n"
-      << "steps_completed " << m.steps_completed << "\n"
-      << "store_requests " << m.store.requests << "\n";
+  out << engine::CounterLines(m) << "store_requests " << m.store.requests << "\n";
 }
 
 inline int WorkerMain(int argc, char** argv) {
