@@ -3,7 +3,7 @@
 // picks the parser, the rest is the body. Beyond "no crash, no sanitizer report", one property
 // is checked: an item that parses re-serializes to JSON that parses back to the same item.
 //
-// Build and run: see tests/fuzz/CMakeLists.txt (Clang, -DDYNAFLOW_BUILD_FUZZ=ON).
+// Build and run (libFuzzer, or standalone_driver.cc in test builds): tests/fuzz/CMakeLists.txt.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
