@@ -5,6 +5,8 @@
 #   bootstrap    infra/bootstrap.sh (installs missing Debian packages when root)
 #   format       every C++ file git tracks is clang-format clean (.clang-format: Google, 100)
 #   asan         ASan+UBSan build in build/asan; ctest labels `unit` and `tsan` (in parallel),
+#                then `fuzz` (in parallel: each fuzz target of tests/fuzz replays its seed
+#                corpus, then fuzzes it for 20 s with a fixed seed; a crash fails the step),
 #                then `install` and `infra` (in parallel: cmake --install + a consumer project;
 #                the table as code on moto, Terraform, cfn-lint), then `integration` and
 #                `engine-dynamodb` (serially) against a DynamoDB Local started for this run,
@@ -248,6 +250,7 @@ phase_asan() {
     return 1
   }
   run_ctest "asan: unit tests" build/asan require-tests -L '^(unit|tsan)$' -j "$JOBS" || rc=1
+  run_ctest "asan: fuzz targets" build/asan require-tests -L '^fuzz$' -j "$JOBS" || rc=1
   run_ctest "asan: install and infra tests" build/asan require-tests -L '^(install|infra)$' \
     -j "$JOBS" || rc=1
   run_ctest "asan: integration tests" build/asan require-tests \

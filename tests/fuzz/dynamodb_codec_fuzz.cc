@@ -3,9 +3,10 @@
 // picks the parser, the rest is the body. Beyond "no crash, no sanitizer report", one property
 // is checked: an item that parses re-serializes to JSON that parses back to the same item.
 //
-// Build and run: see tests/fuzz/CMakeLists.txt (Clang, -DDYNAFLOW_BUILD_FUZZ=ON).
+// Build and run (libFuzzer, or standalone_driver.cc in test builds): tests/fuzz/CMakeLists.txt.
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,26 @@ void Parse(std::string_view body) {
   (void)ParseResponse(body, &out);
 }
 
+void ParseError(std::string_view body) {
+  const Error e = ParseErrorResponse(400, {{"x-amzn-RequestId", "fuzz"}}, body);
+  (void)e.ToString();
+}
+
+void CheckUtf8(std::string_view body) { (void)CheckRequestUtf8("PutItem", body); }
+
+// Indexed by the first input byte modulo their count (the seed corpus relies on this order).
+constexpr void (*kTargets[])(std::string_view) = {
+    CheckItemRoundTrip,
+    Parse<QueryResponse>,
+    Parse<GetItemResponse>,
+    Parse<UpdateItemResponse>,
+    Parse<TransactWriteItemsResponse>,
+    Parse<BatchGetItemResponse>,
+    Parse<DescribeTableResponse>,
+    ParseError,
+    CheckUtf8,
+};
+
 }  // namespace
 }  // namespace dynaflow::dynamodb
 
@@ -35,36 +56,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace dynaflow::dynamodb;
   if (size == 0) return 0;
   const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
-  switch (data[0] % 9) {
-    case 0:
-      CheckItemRoundTrip(body);
-      break;
-    case 1:
-      Parse<QueryResponse>(body);
-      break;
-    case 2:
-      Parse<GetItemResponse>(body);
-      break;
-    case 3:
-      Parse<UpdateItemResponse>(body);
-      break;
-    case 4:
-      Parse<TransactWriteItemsResponse>(body);
-      break;
-    case 5:
-      Parse<BatchGetItemResponse>(body);
-      break;
-    case 6:
-      Parse<DescribeTableResponse>(body);
-      break;
-    case 7: {
-      Error e = ParseErrorResponse(400, {{"x-amzn-RequestId", "fuzz"}}, body);
-      (void)e.ToString();
-      break;
-    }
-    default:
-      (void)CheckRequestUtf8("PutItem", body);
-      break;
-  }
+  kTargets[data[0] % std::size(kTargets)](body);
   return 0;
 }

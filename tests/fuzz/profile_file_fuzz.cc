@@ -1,5 +1,6 @@
 // libFuzzer target: the AWS shared config / credentials file parser (a file users edit by
-// hand). The first input byte picks the file kind. Build and run: tests/fuzz/CMakeLists.txt.
+// hand). The first input byte picks the file kind. Build and run (libFuzzer, or
+// standalone_driver.cc in test builds): tests/fuzz/CMakeLists.txt.
 #include <cstdint>
 #include <string>
 #include <string_view>

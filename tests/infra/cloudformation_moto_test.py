@@ -33,13 +33,8 @@ def deploy(cfn, name, template, parameters):
 
 
 def check_policies(iam, outputs, layout):
-    for output, statements in (("RuntimePolicyArn", layout["runtime_policy"]),
-                               ("ProvisioningPolicyArn", layout["provisioning_policy"])):
-        policy = iam.get_policy(PolicyArn=outputs[output])["Policy"]
-        version = iam.get_policy_version(PolicyArn=policy["Arn"],
-                                         VersionId=policy["DefaultVersionId"])
-        t.check_policy(version["PolicyVersion"]["Document"], statements, outputs["TableArn"],
-                       output)
+    t.check_managed_policies(iam, outputs, ("RuntimePolicyArn", "ProvisioningPolicyArn"), layout,
+                             outputs["TableArn"])
     print("the managed policies are the layout's runtime and provisioning policies on the table")
 
 

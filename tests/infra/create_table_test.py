@@ -84,13 +84,8 @@ def on_moto(args, work):
                        x["ProvisionedThroughput"]["WriteCapacityUnits"])
                       for x in [table] + table["GlobalSecondaryIndexes"]]
         t.check_equal(capacities, [(3, 4)] * 3, "capacities of the table and its indexes")
-        t.check(table["DeletionProtectionEnabled"] is True, "deletion protection")
-        pitr = ddb.describe_continuous_backups(TableName="cli_dynaflow")
-        t.check_equal(pitr["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
-                      ["PointInTimeRecoveryStatus"], "ENABLED", "point-in-time recovery")
-        tags = ddb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]
-        t.check_equal(sorted((x["Key"], x["Value"]) for x in tags),
-                      [("application", "dynaflow"), ("team", "workflow platform")], "tags")
+        t.check_protection_and_tags(ddb, table,
+                                    [("application", "dynaflow"), ("team", "workflow platform")])
         check_refuses_other_layout(args, moto.endpoint, "cli_other_layout", ddb)
 
 

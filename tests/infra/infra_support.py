@@ -184,6 +184,29 @@ def check_policy(document, statements, table_arn, what):
     check_equal(document, policy_document(statements, table_arn), what)
 
 
+def check_managed_policies(iam, outputs, output_names, layout, table_arn):
+    """Fails unless the IAM managed policies whose ARNs are `outputs`[name] for the two
+    `output_names` (runtime, provisioning) hold the layout's runtime and provisioning policies
+    on `table_arn`."""
+    for output, statements in zip(output_names,
+                                  (layout["runtime_policy"], layout["provisioning_policy"])):
+        policy = iam.get_policy(PolicyArn=outputs[output])["Policy"]
+        version = iam.get_policy_version(PolicyArn=policy["Arn"],
+                                         VersionId=policy["DefaultVersionId"])
+        check_policy(version["PolicyVersion"]["Document"], statements, table_arn, output)
+
+
+def check_protection_and_tags(ddb, table, tags):
+    """Fails unless `table` (DescribeTable's "Table") has deletion protection and point-in-time
+    recovery on and exactly the tags `tags` ((key, value) pairs, sorted)."""
+    check(table["DeletionProtectionEnabled"] is True, "deletion protection")
+    pitr = ddb.describe_continuous_backups(TableName=table["TableName"])
+    check_equal(pitr["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+                ["PointInTimeRecoveryStatus"], "ENABLED", "point-in-time recovery")
+    actual = ddb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]
+    check_equal(sorted((x["Key"], x["Value"]) for x in actual), tags, "tags")
+
+
 def terraform_mirror():
     """A filesystem mirror holding the hashicorp/aws provider (DYNAFLOW_TF_PLUGIN_MIRROR,
     default /opt/tf-plugins), or None: `terraform init` cannot download it without network."""

@@ -81,20 +81,10 @@ def main():
         t.check_equal(table["BillingModeSummary"]["BillingMode"], layout["default_billing_mode"],
                       "billing mode")
         t.check_equal(table["StreamSpecification"]["StreamViewType"], "NEW_IMAGE", "stream")
-        t.check(table["DeletionProtectionEnabled"] is True, "deletion protection")
-        pitr = ddb.describe_continuous_backups(TableName="tf_dynaflow")
-        t.check_equal(pitr["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
-                      ["PointInTimeRecoveryStatus"], "ENABLED", "point-in-time recovery")
-        tags = ddb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"]
-        t.check_equal(sorted((x["Key"], x["Value"]) for x in tags),
-                      [("application", "dynaflow"), ("environment", "test")], "tags")
-        for output, statements in (("runtime_policy_arn", layout["runtime_policy"]),
-                                   ("provisioning_policy_arn", layout["provisioning_policy"])):
-            policy = iam.get_policy(PolicyArn=outputs[output])["Policy"]
-            version = iam.get_policy_version(PolicyArn=policy["Arn"],
-                                             VersionId=policy["DefaultVersionId"])
-            t.check_policy(version["PolicyVersion"]["Document"], statements, table["TableArn"],
-                           output)
+        t.check_protection_and_tags(ddb, table,
+                                    [("application", "dynaflow"), ("environment", "test")])
+        t.check_managed_policies(iam, outputs, ("runtime_policy_arn", "provisioning_policy_arn"),
+                                 layout, table["TableArn"])
         print("table: TTL, PITR, deletion protection, stream and tags as configured; both "
               "policies are the layout's")
     print("PASSED")

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "store/table/provisioning.h"
+
 namespace dynaflow::test {
 
 std::string DynamoDbLocalEndpoint() {
@@ -43,31 +45,11 @@ std::string UniqueTableName(const std::string& suffix) {
 }
 
 bool CreateSeedLayoutTable(dynamodb::Client& client, const std::string& table_name) {
-  using namespace dynamodb;
-  CreateTableRequest req;
-  req.table_name = table_name;
-  for (const char* name : {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"}) {
-    req.attribute_definitions.push_back({name, "S"});
-  }
-  req.key_schema = {{"PK", "HASH"}, {"SK", "RANGE"}};
-  for (const char* index : {"GSI1", "GSI2"}) {
-    GlobalSecondaryIndex gsi;
-    gsi.index_name = index;
-    gsi.key_schema = {{std::string(index) + "PK", "HASH"}, {std::string(index) + "SK", "RANGE"}};
-    gsi.projection.projection_type = "ALL";
-    req.global_secondary_indexes.push_back(gsi);
-  }
-  auto created = client.CreateTable(req);
-  if (!created.ok()) {
-    ADD_FAILURE() << "CreateTable " << table_name << ": " << created.error().ToString();
-    return false;
-  }
-  auto active = client.WaitUntilActive(table_name);
-  if (!active.ok()) {
-    ADD_FAILURE() << "WaitUntilActive " << table_name << ": " << active.error().ToString();
-    return false;
-  }
-  return true;
+  table::ProvisionOptions options;
+  options.enable_ttl = false;
+  const Status created = table::EnsureSeedTable(client, table_name, options);
+  if (!created.ok()) ADD_FAILURE() << "EnsureSeedTable " << table_name << ": " << created;
+  return created.ok();
 }
 
 }  // namespace dynaflow::test

@@ -23,9 +23,8 @@ std::unique_ptr<dynamodb::Client> NewDynamoDbLocalClient();
 // A table name unique to this process and call, e.g. "dynaflow_test_4711_3_<suffix>".
 std::string UniqueTableName(const std::string& suffix);
 
-// Creates a table with the dynaflow seed layout (PK/SK strings, GSI1 on GSI1PK/GSI1SK, GSI2 on
-// GSI2PK/GSI2SK, projecting ALL, PAY_PER_REQUEST) and waits until ACTIVE. Fails the test on
-// error and returns false.
+// Creates a table with the dynaflow seed layout through table::EnsureSeedTable, without TTL,
+// and waits until ACTIVE. Fails the test on error and returns false.
 bool CreateSeedLayoutTable(dynamodb::Client& client, const std::string& table_name);
 
 }  // namespace dynaflow::test
