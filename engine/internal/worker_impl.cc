@@ -342,11 +342,12 @@ void WorkerImpl::PollerLoop() {
 }
 
 int WorkerImpl::PollOnce(int free) {
-  Counters::Inc(core_->counters->polls);
   int limit = std::clamp(free + unknown_last_poll_, 1, kMaxPollLimit);
   // One due status at a time (see WorkflowStore::FindDueRuns(limit, scan)): a poll that finds a
   // new run costs one Query per GSI2 shard.
   auto due = core_->store->FindDueRuns(limit, due_scan_);
+  // Counted once its reads are done, so whoever sees the count sees all of the poll's queries.
+  Counters::Inc(core_->counters->polls);
   if (!due.ok()) {
     core_->logger->warn("worker {}: polling for due runs failed: {}", options_.owner_id,
                         due.error().ToString());

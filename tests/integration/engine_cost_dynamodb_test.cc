@@ -178,11 +178,15 @@ TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_EQ(engine->store().GetRun(started.run_id)->status, RunStatus::kSleeping);
+  // No worker polls while the send is counted; a new one delivers the event.
+  worker->Stop();
   const table::TableStats before = table_->stats();
   auto sent = engine->SendEvent(started.run_id, "paid", std::string("card"));
   ASSERT_OK(sent);
   ASSERT_TRUE(sent->woke);
   const table::TableStats after_send = table_->stats();
+  worker = engine->NewWorker(QuietWorker()).value();
+  ASSERT_OK(worker->Start());
   auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
   ASSERT_OK(done);
   ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;

@@ -114,8 +114,8 @@ TEST_P(EngineRunTest, LocalStartIsHandedOverWithoutClaimAndCostsOneWritePerStep)
   WorkerOptions slow_polls = FastWorker();
   slow_polls.poll_interval = slow_polls.max_poll_interval = std::chrono::hours(1);
   auto worker = StartWorker(*engine, slow_polls);
+  // polls counts a poll once its queries returned; the next poll is an hour away.
   ASSERT_TRUE(Eventually([&] { return engine->metrics().polls == 1; }));
-  std::this_thread::sleep_for(50ms);  // let the first poll's queries finish
   const int64_t writes_before = table_->stats().writes;
   const int64_t reads_before = table_->stats().reads + table_->stats().queries;
   auto started = engine->Start(wf, 1).value();
