@@ -79,7 +79,7 @@ struct LatencyStats {
   X(retries, "dynaflow_retries_total", "", "Step attempts after the first one.")                 \
   /* Compensations recorded COMPENSATED. */                                                      \
   X(compensations, "dynaflow_compensations_total", "", "Compensations recorded COMPENSATED.")    \
-  /* Lease extensions sent, and FindDueRuns polls (a poll counts once its queries returned). */   \
+  /* Lease extensions sent, and FindDueRuns polls (a poll counts once its queries returned). */  \
   X(heartbeats, "dynaflow_heartbeats_total", "", "Lease extensions sent.")                       \
   X(polls, "dynaflow_polls_total", "", "Polls for due runs.")
 
