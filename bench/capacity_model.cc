@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <string>
 
+#include "config/config_cli.h"
+
 namespace {
 
 using dynaflow::capacity::CapacityReport;
@@ -108,23 +110,18 @@ int main(int argc, char** argv) {
   dynaflow::capacity::ModelOptions options;
   double step_ms = 100, heartbeat_s = 10, max_share = 0.5;
   bool recommend = false, all_keys = false, local_billing = false;
-  app.add_option("--runs-per-second", w.runs_per_second, "runs started per second, one workflow id")
-      ->capture_default_str()
-      ->check(CLI::Range(0.001, 1e7));
+  dynaflow::config::AddBoundedOption(app, "--runs-per-second", w.runs_per_second,
+                                     "runs started per second, one workflow id", 0.001, 1e7);
   app.add_option("--workflow-id", w.workflow_id, "the workflow id")->capture_default_str();
-  app.add_option("--steps", w.steps_per_run, "steps per run")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
+  dynaflow::config::AddBoundedOption(app, "--steps", w.steps_per_run, "steps per run", 1, 1000);
   app.add_option("--input-bytes", w.input_bytes, "input per run (incompressible)")
       ->capture_default_str();
   app.add_option("--output-bytes", w.output_bytes, "output per step (incompressible)")
       ->capture_default_str();
-  app.add_option("--step-ms", step_ms, "duration of one step")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 86400000.0));
-  app.add_option("--heartbeat-s", heartbeat_s, "lease renewal interval (lease / 3)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.1, 3600.0));
+  dynaflow::config::AddBoundedOption(app, "--step-ms", step_ms, "duration of one step", 0.0,
+                                     86400000.0);
+  dynaflow::config::AddBoundedOption(app, "--heartbeat-s", heartbeat_s,
+                                     "lease renewal interval (lease / 3)", 0.1, 3600.0);
   app.add_flag("--handover", w.handover,
                "runs are created leased to the starting worker (no poll, no claim)");
   app.add_flag("--business-key", w.business_key, "every run is started with a business key");
@@ -132,17 +129,14 @@ int main(int argc, char** argv) {
                  "polls that find work, all workers together")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 1e6));
-  app.add_option("--gsi1-shards", layout.gsi1_shards, "[store] gsi1-shards")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100));
-  app.add_option("--gsi2-shards", layout.gsi2_shards, "[store] gsi2-shards")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100));
+  dynaflow::config::AddBoundedOption(app, "--gsi1-shards", layout.gsi1_shards,
+                                     "[store] gsi1-shards", 1, 100);
+  dynaflow::config::AddBoundedOption(app, "--gsi2-shards", layout.gsi2_shards,
+                                     "[store] gsi2-shards", 1, 100);
   app.add_flag("--recommend", recommend,
                "find the smallest shard counts keeping every partition at or under --max-share");
-  app.add_option("--max-share", max_share, "target share of a partition's limit")
-      ->capture_default_str()
-      ->check(CLI::Range(0.01, 1.0));
+  dynaflow::config::AddBoundedOption(app, "--max-share", max_share,
+                                     "target share of a partition's limit", 0.01, 1.0);
   app.add_option("--max-sample-runs", options.max_sample_runs,
                  "runs played at most (one second of the workload when smaller)")
       ->capture_default_str()

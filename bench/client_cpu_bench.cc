@@ -21,6 +21,7 @@
 #include <string>
 
 #include "bench/bench_support.h"
+#include "config/config_cli.h"
 #include "store/dynamodb/client/client.h"
 
 namespace dynaflow {
@@ -59,9 +60,8 @@ int Main(int argc, char** argv) {
   int64_t ops = 20000;
   int64_t warmup = 2000;
   bench::AddEndpointFlag(app, endpoint);
-  app.add_option("--ops", ops, "measured requests")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  dynaflow::config::AddBoundedOption(app, "--ops", ops, "measured requests", int64_t{1},
+                                     int64_t{1000000000});
   app.add_option("--warmup", warmup, "unmeasured requests first")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);

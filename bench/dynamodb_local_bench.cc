@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bench/bench_support.h"
+#include "config/config_cli.h"
 #include "engine/engine.h"
 #include "store/dynamodb/client/client.h"
 #include "store/table/dynamodb_table.h"
@@ -132,16 +133,14 @@ int Main(int argc, char** argv) {
   int threads = 8;
   double seconds = 10;
   bench::AddEndpointFlag(app, endpoint);
-  app.add_option("--threads", threads, "client threads for both phases")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256));
+  dynaflow::config::AddBoundedOption(app, "--threads", threads, "client threads for both phases", 1,
+                                     256);
   double warmup = 10;
-  app.add_option("--warmup", warmup, "unmeasured raw puts first (JIT warm-up of the emulator)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 600.0));
-  app.add_option("--seconds", seconds, "duration of each phase")
-      ->capture_default_str()
-      ->check(CLI::Range(1.0, 3600.0));
+  dynaflow::config::AddBoundedOption(app, "--warmup", warmup,
+                                     "unmeasured raw puts first (JIT warm-up of the emulator)", 0.0,
+                                     600.0);
+  dynaflow::config::AddBoundedOption(app, "--seconds", seconds, "duration of each phase", 1.0,
+                                     3600.0);
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 

@@ -30,4 +30,12 @@ struct CommandLine {
 // Registers "--config <file>" and every key's option on `app`. `out` must outlive parsing.
 void AddConfigOptions(CLI::App& app, CommandLine* out);
 
+// Adds option `name` to `app` with its value checked to lie in [lo, hi] and its default shown in
+// --help.
+template <class T, class Bound>
+CLI::Option* AddBoundedOption(CLI::App& app, const std::string& name, T& value,
+                              const std::string& help, Bound lo, Bound hi) {
+  return app.add_option(name, value, help)->check(CLI::Range(lo, hi))->capture_default_str();
+}
+
 }  // namespace dynaflow::config

@@ -29,6 +29,8 @@
 
 namespace dynaflow::examples {
 
+using config::AddBoundedOption;
+
 struct CommonFlags {
   int runs = 200;                 // --runs: runs to start
   int threads = 0;                // --threads: worker threads; 0: [worker] threads
@@ -44,14 +46,6 @@ struct CommonFlags {
 // Registers the flags above (with `default_runs` as --runs' default), the configuration options
 // and --version ("dynaflow X.Y.Z", exit status 0) on `app`. `flags` must outlive parsing.
 void AddCommonFlags(CLI::App& app, CommonFlags* flags, int default_runs);
-
-// Adds option `name` to `app` with its value checked to lie in [lo, hi] and its default shown in
-// --help.
-template <class T, class Bound>
-CLI::Option* AddBoundedOption(CLI::App& app, const std::string& name, T& value,
-                              const std::string& help, Bound lo, Bound hi) {
-  return app.add_option(name, value, help)->check(CLI::Range(lo, hi))->capture_default_str();
-}
 
 // A loaded configuration, the opened store and an Engine over it.
 struct ExampleEnv {
