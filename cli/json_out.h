@@ -47,10 +47,16 @@ void WriteString(W& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// "key": "value".
+template <class W>
+void WriteStringField(W& w, const char* key, std::string_view value) {
+  w.Key(key);
+  WriteString(w, value);
+}
+
 template <class W>
 void WriteTime(W& w, const char* key, TimePoint t) {
-  w.Key(key);
-  WriteString(w, FormatTimestamp(t));
+  WriteStringField(w, key, FormatTimestamp(t));
 }
 
 // Forwards SAX events to a writer, numbers as their original text. (rapidjson 1.1.0's
@@ -93,17 +99,13 @@ void WritePayload(W& w, std::string_view payload) {
 template <class W>
 void WriteRun(W& w, const Run& r) {
   w.StartObject();
-  w.Key("run_id");
-  WriteString(w, r.run_id);
-  w.Key("workflow_id");
-  WriteString(w, r.workflow_id);
+  WriteStringField(w, "run_id", r.run_id);
+  WriteStringField(w, "workflow_id", r.workflow_id);
   w.Key("workflow_version");
   w.Int(r.workflow_version);
-  w.Key("status");
-  WriteString(w, RunStatusName(r.status));
+  WriteStringField(w, "status", RunStatusName(r.status));
   if (!r.business_key.empty()) {
-    w.Key("business_key");
-    WriteString(w, r.business_key);
+    WriteStringField(w, "business_key", r.business_key);
   }
   w.Key("tags");
   w.StartObject();
@@ -118,14 +120,12 @@ void WriteRun(W& w, const Run& r) {
   if (r.finished_at) WriteTime(w, "finished_at", *r.finished_at);
   if (r.deadline) WriteTime(w, "deadline", *r.deadline);
   if (!r.error.empty()) {
-    w.Key("error");
-    WriteString(w, r.error);
+    WriteStringField(w, "error", r.error);
   }
   w.Key("cancel_requested");
   w.Bool(r.cancel_requested);
   if (!r.lease.owner.empty()) {
-    w.Key("lease_owner");
-    WriteString(w, r.lease.owner);
+    WriteStringField(w, "lease_owner", r.lease.owner);
     WriteTime(w, "lease_expires_at", r.lease.expires_at);
   }
   w.Key("version");
@@ -136,10 +136,8 @@ void WriteRun(W& w, const Run& r) {
 template <class W>
 void WriteStep(W& w, const StepExecution& s) {
   w.StartObject();
-  w.Key("step_id");
-  WriteString(w, s.step_id);
-  w.Key("status");
-  WriteString(w, StepStatusName(s.status));
+  WriteStringField(w, "step_id", s.step_id);
+  WriteStringField(w, "status", StepStatusName(s.status));
   w.Key("attempt");
   w.Int(s.attempt);
   WriteTime(w, "started_at", s.started_at);
@@ -147,8 +145,7 @@ void WriteStep(W& w, const StepExecution& s) {
   w.Key("duration_ms");
   w.Int64(ToUnixMillis(s.finished_at) - ToUnixMillis(s.started_at));
   if (!s.error.empty()) {
-    w.Key("error");
-    WriteString(w, s.error);
+    WriteStringField(w, "error", s.error);
   }
   w.Key("output_bytes");
   w.Int64(s.output_bytes);
@@ -165,8 +162,7 @@ void WriteRunsPage(W& w, const std::vector<Run>& runs, const std::string& next_c
   w.StartArray();
   for (const Run& r : runs) WriteRun(w, r);
   w.EndArray();
-  w.Key("next_cursor");
-  WriteString(w, next_cursor);
+  WriteStringField(w, "next_cursor", next_cursor);
   w.EndObject();
 }
 

@@ -5,6 +5,7 @@
 
 #include "cli/json_out.h"
 #include "cli/time_text.h"
+#include "model/enum_names.h"
 
 namespace dynaflow::cli {
 
@@ -31,37 +32,20 @@ std::string Millis(int64_t ms) { return FormatElapsed(std::chrono::milliseconds(
 
 }  // namespace
 
-std::string StatusColor(RunStatus s) {
-  switch (s) {
-    case RunStatus::kCompleted:
-      return kGreen;
-    case RunStatus::kFailed:
-      return kRed;
-    case RunStatus::kCompensated:
-    case RunStatus::kCompensating:
-      return kYellow;
-    case RunStatus::kCancelled:
-      return kDim;
-    case RunStatus::kRunning:
-      return kCyan;
-    default:
-      return kNoColor;
-  }
-}
+// Statuses without an entry print uncoloured.
+constexpr EnumName<RunStatus> kRunStatusColors[] = {
+    {RunStatus::kCompleted, kGreen},    {RunStatus::kFailed, kRed},
+    {RunStatus::kCompensated, kYellow}, {RunStatus::kCompensating, kYellow},
+    {RunStatus::kCancelled, kDim},      {RunStatus::kRunning, kCyan}};
+constexpr EnumName<StepStatus> kStepStatusColors[] = {{StepStatus::kCompleted, kGreen},
+                                                      {StepStatus::kFailed, kRed},
+                                                      {StepStatus::kCompensated, kYellow},
+                                                      {StepStatus::kSkipped, kDim}};
+
+std::string StatusColor(RunStatus s) { return std::string(NameOf(kRunStatusColors, s, kNoColor)); }
 
 std::string StepStatusColor(StepStatus s) {
-  switch (s) {
-    case StepStatus::kCompleted:
-      return kGreen;
-    case StepStatus::kFailed:
-      return kRed;
-    case StepStatus::kCompensated:
-      return kYellow;
-    case StepStatus::kSkipped:
-      return kDim;
-    default:
-      return kNoColor;
-  }
+  return std::string(NameOf(kStepStatusColors, s, kNoColor));
 }
 
 Result<std::vector<RunStatus>> ParseStatuses(const std::vector<std::string>& names) {

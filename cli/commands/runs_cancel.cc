@@ -60,8 +60,7 @@ int Execute(Context& ctx, const Flags& f) {
     for (const auto& o : outcomes) {
       text += RenderJson(JsonLayout::kCompact, [&](auto& w) {
         w.StartObject();
-        w.Key("run_id");
-        WriteString(w, o.run_id);
+        WriteStringField(w, "run_id", o.run_id);
         w.Key("ok");
         w.Bool(o.ok);
         w.Key(o.ok ? "result" : "error");

@@ -45,8 +45,7 @@ int Execute(Context& ctx, const Flags& f) {
   auto write = [&](auto& w) {
     w.StartObject();
     if (!f.workflow.empty()) {
-      w.Key("workflow_id");
-      WriteString(w, f.workflow);
+      WriteStringField(w, "workflow_id", f.workflow);
     }
     w.Key("counts");
     w.StartObject();

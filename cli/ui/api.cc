@@ -117,10 +117,8 @@ void WritePayloadPreview(W& w, std::string_view payload, const std::string& href
   w.Bool(IsJson(payload));
   w.Key("truncated");
   w.Bool(shown.size() < pretty.size());
-  w.Key("text");
-  WriteString(w, shown);
-  w.Key("href");
-  WriteString(w, href);
+  WriteStringField(w, "text", shown);
+  WriteStringField(w, "href", href);
   w.EndObject();
 }
 
@@ -146,8 +144,7 @@ HttpReply JsonError(int status, std::string_view message) {
   rapidjson::StringBuffer buffer;
   CompactJson w(buffer);
   w.StartObject();
-  w.Key("error");
-  WriteString(w, message);
+  WriteStringField(w, "error", message);
   w.EndObject();
   HttpReply r = Reply(buffer);
   r.status = status;
