@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "model/enum_names.h"
+
 namespace dynaflow {
 
 AttributeValue::AttributeValue(const AttributeValue& other)
@@ -169,31 +171,16 @@ size_t AttributeValue::SizeBytes() const {
   return 0;
 }
 
-std::string_view AttributeValue::TypeName(Type t) {
-  switch (t) {
-    case Type::kNull:
-      return "NULL";
-    case Type::kS:
-      return "S";
-    case Type::kN:
-      return "N";
-    case Type::kB:
-      return "B";
-    case Type::kBool:
-      return "BOOL";
-    case Type::kM:
-      return "M";
-    case Type::kL:
-      return "L";
-    case Type::kSS:
-      return "SS";
-    case Type::kNS:
-      return "NS";
-    case Type::kBS:
-      return "BS";
-  }
-  return "?";
-}
+namespace {
+constexpr EnumName<AttributeValue::Type> kTypeNames[] = {
+    {AttributeValue::Type::kNull, "NULL"}, {AttributeValue::Type::kS, "S"},
+    {AttributeValue::Type::kN, "N"},       {AttributeValue::Type::kB, "B"},
+    {AttributeValue::Type::kBool, "BOOL"}, {AttributeValue::Type::kM, "M"},
+    {AttributeValue::Type::kL, "L"},       {AttributeValue::Type::kSS, "SS"},
+    {AttributeValue::Type::kNS, "NS"},     {AttributeValue::Type::kBS, "BS"}};
+}  // namespace
+
+std::string_view AttributeValue::TypeName(Type t) { return NameOf(kTypeNames, t, "?"); }
 
 bool operator==(const AttributeValue& a, const AttributeValue& b) {
   if (a.type_ != b.type_) return false;

@@ -1,41 +1,30 @@
 #include "model/status.h"
 
+#include "model/enum_names.h"
+
 namespace dynaflow {
 
+namespace {
+constexpr EnumName<StatusCode> kStatusCodeNames[] = {
+    {StatusCode::kOk, "OK"},
+    {StatusCode::kNotFound, "NotFound"},
+    {StatusCode::kConditionFailed, "ConditionFailed"},
+    {StatusCode::kAlreadyExists, "AlreadyExists"},
+    {StatusCode::kFenced, "Fenced"},
+    {StatusCode::kInvalidArgument, "InvalidArgument"},
+    {StatusCode::kLimitExceeded, "LimitExceeded"},
+    {StatusCode::kThrottled, "Throttled"},
+    {StatusCode::kUnavailable, "Unavailable"},
+    {StatusCode::kTimeout, "Timeout"},
+    {StatusCode::kSerialization, "Serialization"},
+    {StatusCode::kTransactionCanceled, "TransactionCanceled"},
+    {StatusCode::kPermissionDenied, "PermissionDenied"},
+    {StatusCode::kCancelled, "Cancelled"},
+    {StatusCode::kInternal, "Internal"}};
+}  // namespace
+
 std::string_view StatusCodeName(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "OK";
-    case StatusCode::kNotFound:
-      return "NotFound";
-    case StatusCode::kConditionFailed:
-      return "ConditionFailed";
-    case StatusCode::kAlreadyExists:
-      return "AlreadyExists";
-    case StatusCode::kFenced:
-      return "Fenced";
-    case StatusCode::kInvalidArgument:
-      return "InvalidArgument";
-    case StatusCode::kLimitExceeded:
-      return "LimitExceeded";
-    case StatusCode::kThrottled:
-      return "Throttled";
-    case StatusCode::kUnavailable:
-      return "Unavailable";
-    case StatusCode::kTimeout:
-      return "Timeout";
-    case StatusCode::kSerialization:
-      return "Serialization";
-    case StatusCode::kTransactionCanceled:
-      return "TransactionCanceled";
-    case StatusCode::kPermissionDenied:
-      return "PermissionDenied";
-    case StatusCode::kCancelled:
-      return "Cancelled";
-    case StatusCode::kInternal:
-      return "Internal";
-  }
-  return "Unknown";
+  return NameOf(kStatusCodeNames, code, "Unknown");
 }
 
 Status::Status(StatusCode code, std::string message) {

@@ -1,61 +1,35 @@
 #include "model/workflow_types.h"
 
+#include "model/enum_names.h"
+
 namespace dynaflow {
 
-std::string_view RunStatusName(RunStatus s) {
-  switch (s) {
-    case RunStatus::kPending:
-      return "PENDING";
-    case RunStatus::kRunning:
-      return "RUNNING";
-    case RunStatus::kSleeping:
-      return "SLEEPING";
-    case RunStatus::kCompensating:
-      return "COMPENSATING";
-    case RunStatus::kCompleted:
-      return "COMPLETED";
-    case RunStatus::kFailed:
-      return "FAILED";
-    case RunStatus::kCompensated:
-      return "COMPENSATED";
-    case RunStatus::kCancelled:
-      return "CANCELLED";
-  }
-  return "UNKNOWN";
-}
+namespace {
+constexpr EnumName<RunStatus> kRunStatusNames[] = {
+    {RunStatus::kPending, "PENDING"},         {RunStatus::kRunning, "RUNNING"},
+    {RunStatus::kSleeping, "SLEEPING"},       {RunStatus::kCompensating, "COMPENSATING"},
+    {RunStatus::kCompleted, "COMPLETED"},     {RunStatus::kFailed, "FAILED"},
+    {RunStatus::kCompensated, "COMPENSATED"}, {RunStatus::kCancelled, "CANCELLED"}};
+}  // namespace
 
-std::string_view StepStatusName(StepStatus s) {
-  switch (s) {
-    case StepStatus::kPending:
-      return "PENDING";
-    case StepStatus::kRunning:
-      return "RUNNING";
-    case StepStatus::kCompleted:
-      return "COMPLETED";
-    case StepStatus::kFailed:
-      return "FAILED";
-    case StepStatus::kSkipped:
-      return "SKIPPED";
-    case StepStatus::kCompensated:
-      return "COMPENSATED";
-  }
-  return "UNKNOWN";
-}
+std::string_view RunStatusName(RunStatus s) { return NameOf(kRunStatusNames, s, "UNKNOWN"); }
+
+namespace {
+constexpr EnumName<StepStatus> kStepStatusNames[] = {
+    {StepStatus::kPending, "PENDING"},     {StepStatus::kRunning, "RUNNING"},
+    {StepStatus::kCompleted, "COMPLETED"}, {StepStatus::kFailed, "FAILED"},
+    {StepStatus::kSkipped, "SKIPPED"},     {StepStatus::kCompensated, "COMPENSATED"}};
+}  // namespace
+
+std::string_view StepStatusName(StepStatus s) { return NameOf(kStepStatusNames, s, "UNKNOWN"); }
 
 Result<RunStatus> ParseRunStatus(std::string_view name) {
-  for (RunStatus s : {RunStatus::kPending, RunStatus::kRunning, RunStatus::kSleeping,
-                      RunStatus::kCompensating, RunStatus::kCompleted, RunStatus::kFailed,
-                      RunStatus::kCompensated, RunStatus::kCancelled}) {
-    if (RunStatusName(s) == name) return s;
-  }
+  if (auto s = ValueOf(kRunStatusNames, name)) return *s;
   return Status::InvalidArgument("unknown run status '" + std::string(name) + "'");
 }
 
 Result<StepStatus> ParseStepStatus(std::string_view name) {
-  for (StepStatus s : {StepStatus::kPending, StepStatus::kRunning, StepStatus::kCompleted,
-                       StepStatus::kFailed, StepStatus::kSkipped, StepStatus::kCompensated}) {
-    if (StepStatusName(s) == name) return s;
-  }
+  if (auto s = ValueOf(kStepStatusNames, name)) return *s;
   return Status::InvalidArgument("unknown step status '" + std::string(name) + "'");
 }
 

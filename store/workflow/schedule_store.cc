@@ -1,6 +1,7 @@
 // ScheduleStore: schedule items, their GSI2 due key, and the one-transaction tick.
 #include "store/workflow/schedule_store.h"
 
+#include "model/enum_names.h"
 #include "store/workflow/internal/items.h"
 #include "store/workflow/internal/keys.h"
 #include "store/workflow/internal/payload_codec.h"
@@ -315,22 +316,19 @@ class ScheduleStoreImpl final : public ScheduleStore {
 
 }  // namespace
 
+namespace {
+constexpr EnumName<OverlapPolicy> kOverlapPolicyNames[] = {
+    {OverlapPolicy::kSkip, "SKIP"},
+    {OverlapPolicy::kAllow, "ALLOW"},
+    {OverlapPolicy::kBufferOne, "BUFFER_ONE"}};
+}  // namespace
+
 std::string_view OverlapPolicyName(OverlapPolicy p) {
-  switch (p) {
-    case OverlapPolicy::kSkip:
-      return "SKIP";
-    case OverlapPolicy::kAllow:
-      return "ALLOW";
-    case OverlapPolicy::kBufferOne:
-      return "BUFFER_ONE";
-  }
-  return "SKIP";
+  return NameOf(kOverlapPolicyNames, p, "SKIP");
 }
 
 Result<OverlapPolicy> ParseOverlapPolicy(std::string_view name) {
-  for (OverlapPolicy p : {OverlapPolicy::kSkip, OverlapPolicy::kAllow, OverlapPolicy::kBufferOne}) {
-    if (name == OverlapPolicyName(p)) return p;
-  }
+  if (auto p = ValueOf(kOverlapPolicyNames, name)) return *p;
   return Status::InvalidArgument("unknown overlap policy '" + std::string(name) +
                                  "' (SKIP, ALLOW or BUFFER_ONE)");
 }

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "model/enum_names.h"
 #include "store/table/dynamodb_table.h"
 #include "store/table/memory_table.h"
 #include "store/table/provisioning.h"
@@ -38,16 +39,11 @@ using ::dynaflow::test::FakeRandom;
 
 enum class Backend { kMemory, kSqlite, kDynamoDb };
 
+inline constexpr EnumName<Backend> kBackendNames[] = {
+    {Backend::kMemory, "Memory"}, {Backend::kSqlite, "Sqlite"}, {Backend::kDynamoDb, "DynamoDb"}};
+
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  switch (info.param) {
-    case Backend::kMemory:
-      return "Memory";
-    case Backend::kSqlite:
-      return "Sqlite";
-    case Backend::kDynamoDb:
-      return "DynamoDb";
-  }
-  return "Unknown";
+  return std::string(NameOf(kBackendNames, info.param, "Unknown"));
 }
 
 inline StepOptions NoRetries() {
