@@ -180,8 +180,9 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     return std::move(w).value();
   }
 
-  // Waits until `engine`'s workers have started `n` more polls, so that n - 1 whole polls ran
-  // after this call; false after 10 s. Use it before asserting that polls did NOT do something.
+  // Waits until `engine`'s workers have completed `n` more polls (a poll counts once its queries
+  // returned), so that at least n - 1 whole polls ran after this call; false after 10 s. Use it
+  // before asserting that polls did NOT do something.
   static bool AwaitPolls(Engine& engine, int64_t n = 3) {
     const int64_t target = engine.metrics().polls + n;
     return Eventually([&] { return engine.metrics().polls >= target; });
