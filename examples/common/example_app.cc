@@ -105,10 +105,6 @@ void RemoveTemporaryStore(const ExampleEnv& env, bool keep) {
   }
 }
 
-int64_t FinishedRuns(const engine::EngineMetrics& m) {
-  return m.runs_completed + m.runs_failed + m.runs_compensated + m.runs_cancelled;
-}
-
 ProgressReporter::ProgressReporter(engine::Engine& engine, int64_t total,
                                    std::chrono::milliseconds interval, std::FILE* out)
     : engine_(engine),
@@ -140,7 +136,7 @@ void ProgressReporter::Loop() {
     }
     auto now = std::chrono::steady_clock::now();
     engine::EngineMetrics m = engine_.metrics();
-    int64_t finished = FinishedRuns(m);
+    int64_t finished = engine::RunsFinished(m);
     double window = std::chrono::duration<double>(now - last).count();
     double rate = window > 0 ? static_cast<double>(finished - last_finished) / window : 0;
     std::fprintf(out_,
@@ -161,7 +157,7 @@ void ProgressReporter::Loop() {
 
 bool WaitForFinishedRuns(engine::Engine& engine, int64_t total, std::chrono::seconds timeout) {
   auto end = std::chrono::steady_clock::now() + timeout;
-  while (FinishedRuns(engine.metrics()) < total) {
+  while (engine::RunsFinished(engine.metrics()) < total) {
     if (std::chrono::steady_clock::now() >= end) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -231,8 +227,9 @@ void PrintSummary(std::FILE* out, const SummaryInput& in) {
   const int64_t recorded = m.steps_completed + m.steps_skipped + m.steps_failed + m.compensations;
   std::fprintf(out, "\nsummary: %s on %s, %d worker threads\n", in.program.c_str(),
                in.store.c_str(), in.threads);
-  std::fprintf(out, "  runs            %lld finished in %.2f s: %.1f runs/s\n", L(FinishedRuns(m)),
-               in.elapsed_seconds, static_cast<double>(FinishedRuns(m)) / secs);
+  std::fprintf(out, "  runs            %lld finished in %.2f s: %.1f runs/s\n",
+               L(engine::RunsFinished(m)), in.elapsed_seconds,
+               static_cast<double>(engine::RunsFinished(m)) / secs);
   if (in.check != nullptr) {
     for (RunStatus s : kAllStatuses) {
       auto a = in.check->actual.find(s);

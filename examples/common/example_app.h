@@ -96,9 +96,6 @@ std::optional<RunningWorker> StartExampleWorker(ExampleEnv& env,
 // and its workers are gone.
 void RemoveTemporaryStore(const ExampleEnv& env, bool keep);
 
-// Runs finished (any terminal status) by this process's workers since the engine was opened.
-int64_t FinishedRuns(const engine::EngineMetrics& m);
-
 // Prints "<elapsed> s  <finished>/<total> finished  COMPLETED n  COMPENSATED n  FAILED n ..."
 // every `interval` on its own thread, from the engine's counters (no store request), until
 // Stop() or destruction.
