@@ -11,22 +11,17 @@
 
 namespace dynaflow::cli {
 
-// Registers subcommand `name` with `help` on `parent`. Its flags are parsed into one `Flags`
-// (returned, for add_option/add_flag), and its callback stores execute(ctx, flags) in
-// ctx.exit_code. The flags live in the callback's closure, so they outlive parsing.
+// Registers subcommand `name` with `help` on `parent`. `Flags` declares its own options:
+// `void Declare(CLI::App& cmd)` adds them to `cmd`, bound to its members. One Flags object lives
+// in the callback's closure (so it outlives parsing); the callback stores execute(ctx, flags) in
+// ctx.exit_code.
 template <class Flags>
-struct RegisteredCommand {
-  CLI::App* cmd;
-  std::shared_ptr<Flags> flags;
-};
-template <class Flags>
-RegisteredCommand<Flags> AddCommand(CLI::App& parent, Context& ctx, const std::string& name,
-                                    const std::string& help,
-                                    int (*execute)(Context&, const Flags&)) {
+void AddCommand(CLI::App& parent, Context& ctx, const std::string& name, const std::string& help,
+                int (*execute)(Context&, const Flags&)) {
   auto flags = std::make_shared<Flags>();
   CLI::App* cmd = parent.add_subcommand(name, help);
+  flags->Declare(*cmd);
   cmd->callback([&ctx, flags, execute] { ctx.exit_code = execute(ctx, *flags); });
-  return {cmd, flags};
 }
 
 void AddRunsList(CLI::App& runs, Context& ctx);    // runs_list.cc

@@ -11,8 +11,15 @@ namespace dynaflow::cli {
 
 namespace {
 
+constexpr char kHelp[] =
+    "Cancel runs. A run nobody holds that has not started ends CANCELLED at once; otherwise "
+    "its worker stops it, runs the compensations of completed steps and ends it CANCELLED. "
+    "Exit 1 when any run could not be cancelled (unknown, already finished).";
+
 struct Flags {
   std::vector<std::string> run_ids;
+
+  void Declare(CLI::App& cmd) { cmd.add_option("run_ids", run_ids, "run ids")->required(); }
 };
 
 struct Outcome {
@@ -82,13 +89,7 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsCancel(CLI::App& runs, Context& ctx) {
-  auto [cmd, f] = AddCommand<Flags>(
-      runs, ctx, "cancel",
-      "Cancel runs. A run nobody holds that has not started ends CANCELLED at once; otherwise "
-      "its worker stops it, runs the compensations of completed steps and ends it CANCELLED. "
-      "Exit 1 when any run could not be cancelled (unknown, already finished).",
-      Execute);
-  cmd->add_option("run_ids", f->run_ids, "run ids")->required();
+  AddCommand<Flags>(runs, ctx, "cancel", kHelp, Execute);
 }
 
 }  // namespace dynaflow::cli

@@ -12,9 +12,18 @@ namespace dynaflow::cli {
 
 namespace {
 
+constexpr char kHelp[] =
+    "Count runs in a status. Cost: per status, gsi2-shards x pages of 1000 of the status "
+    "index; with --workflow, the workflow's runs in that status are paged (1000 a page).";
+
 struct Flags {
   std::vector<std::string> statuses;
   std::string workflow;
+
+  void Declare(CLI::App& cmd) {
+    cmd.add_option("--status,-s", statuses, "the status to count (repeatable)")->required();
+    cmd.add_option("--workflow,-w", workflow, "only runs of this workflow");
+  }
 };
 
 int Execute(Context& ctx, const Flags& f) {
@@ -67,13 +76,7 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsCount(CLI::App& runs, Context& ctx) {
-  auto [cmd, f] = AddCommand<Flags>(
-      runs, ctx, "count",
-      "Count runs in a status. Cost: per status, gsi2-shards x pages of 1000 of the status "
-      "index; with --workflow, the workflow's runs in that status are paged (1000 a page).",
-      Execute);
-  cmd->add_option("--status,-s", f->statuses, "the status to count (repeatable)")->required();
-  cmd->add_option("--workflow,-w", f->workflow, "only runs of this workflow");
+  AddCommand<Flags>(runs, ctx, "count", kHelp, Execute);
 }
 
 }  // namespace dynaflow::cli

@@ -12,6 +12,12 @@ namespace dynaflow::cli {
 
 namespace {
 
+constexpr char kHelp[] =
+    "List runs of a workflow and/or in a status, newest first.\n"
+    "Cost: one page is one Query per GSI partition queried: 1 with --workflow alone; one per\n"
+    "status and GSI2 shard with --status; one per status with both (--tag filters on the\n"
+    "client and may read more pages). Never scans the table.";
+
 struct Flags {
   std::string workflow;
   std::vector<std::string> statuses;
@@ -21,6 +27,22 @@ struct Flags {
   std::string cursor;
   bool all = false;
   bool oldest_first = false;
+
+  void Declare(CLI::App& cmd) {
+    cmd.add_option("--workflow,-w", workflow, "runs of this workflow id (index GSI1)");
+    cmd.add_option("--status,-s", statuses,
+                   "runs in this status (repeatable): PENDING, RUNNING, SLEEPING, COMPENSATING, "
+                   "COMPLETED, FAILED, COMPENSATED, CANCELLED");
+    cmd.add_option("--since", since,
+                   "from this time (RFC 3339, or ago: 2h, 30m, 1d): creation time with --workflow, "
+                   "else the status index time (finish time of finished runs, due time of others)");
+    cmd.add_option("--until", until, "before this time (same forms and time as --since)");
+    cmd.add_option("--tag", tags, "only runs with tag KEY=VALUE (repeatable; client-side)");
+    cmd.add_option("--limit,-n", limit, "runs per page (default 20)");
+    cmd.add_option("--cursor", cursor, "continue where the previous page ended");
+    cmd.add_flag("--all", all, "every page (progress on stderr when it is a terminal)");
+    cmd.add_flag("--oldest-first", oldest_first, "oldest first");
+  }
 };
 
 // Builds the query from the flags. Errors: kInvalidArgument (usage).
@@ -104,26 +126,7 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsList(CLI::App& runs, Context& ctx) {
-  auto [cmd, f] = AddCommand<Flags>(
-      runs, ctx, "list",
-      "List runs of a workflow and/or in a status, newest first.\n"
-      "Cost: one page is one Query per GSI partition queried: 1 with --workflow alone; one per\n"
-      "status and GSI2 shard with --status; one per status with both (--tag filters on the\n"
-      "client and may read more pages). Never scans the table.",
-      Execute);
-  cmd->add_option("--workflow,-w", f->workflow, "runs of this workflow id (index GSI1)");
-  cmd->add_option("--status,-s", f->statuses,
-                  "runs in this status (repeatable): PENDING, RUNNING, SLEEPING, COMPENSATING, "
-                  "COMPLETED, FAILED, COMPENSATED, CANCELLED");
-  cmd->add_option("--since", f->since,
-                  "from this time (RFC 3339, or ago: 2h, 30m, 1d): creation time with --workflow, "
-                  "else the status index time (finish time of finished runs, due time of others)");
-  cmd->add_option("--until", f->until, "before this time (same forms and time as --since)");
-  cmd->add_option("--tag", f->tags, "only runs with tag KEY=VALUE (repeatable; client-side)");
-  cmd->add_option("--limit,-n", f->limit, "runs per page (default 20)");
-  cmd->add_option("--cursor", f->cursor, "continue where the previous page ended");
-  cmd->add_flag("--all", f->all, "every page (progress on stderr when it is a terminal)");
-  cmd->add_flag("--oldest-first", f->oldest_first, "oldest first");
+  AddCommand<Flags>(runs, ctx, "list", kHelp, Execute);
 }
 
 }  // namespace dynaflow::cli

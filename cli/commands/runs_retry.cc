@@ -10,10 +10,20 @@ namespace dynaflow::cli {
 
 namespace {
 
+constexpr char kHelp[] =
+    "Retry a FAILED run as a new run (tag dynaflow.retry_of) that keeps its completed steps "
+    "and resumes at the step that failed; prints the new run id.";
+
 struct Flags {
   std::string run_id;
   bool wait = false;
   std::string timeout = "60s";
+
+  void Declare(CLI::App& cmd) {
+    cmd.add_option("run_id", run_id, "the FAILED run")->required();
+    cmd.add_flag("--wait", wait, "wait until the new run finished and show it");
+    cmd.add_option("--timeout", timeout, "how long --wait waits (default 60s)");
+  }
 };
 
 int Execute(Context& ctx, const Flags& f) {
@@ -36,14 +46,7 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsRetry(CLI::App& runs, Context& ctx) {
-  auto [cmd, f] = AddCommand<Flags>(
-      runs, ctx, "retry",
-      "Retry a FAILED run as a new run (tag dynaflow.retry_of) that keeps its completed steps "
-      "and resumes at the step that failed; prints the new run id.",
-      Execute);
-  cmd->add_option("run_id", f->run_id, "the FAILED run")->required();
-  cmd->add_flag("--wait", f->wait, "wait until the new run finished and show it");
-  cmd->add_option("--timeout", f->timeout, "how long --wait waits (default 60s)");
+  AddCommand<Flags>(runs, ctx, "retry", kHelp, Execute);
 }
 
 }  // namespace dynaflow::cli

@@ -10,12 +10,24 @@ namespace dynaflow::cli {
 
 namespace {
 
+constexpr char kHelp[] =
+    "Show a run: its fields, its steps in the order they ran (status, attempt, start, "
+    "duration, error; compensations are the compensate:<step> records).";
+
 struct Flags {
   std::string run_id;
   std::string business_key;
   std::string workflow;
   bool payloads = false;
   bool timeline = false;
+
+  void Declare(CLI::App& cmd) {
+    cmd.add_option("run_id", run_id, "the run id");
+    cmd.add_option("--business-key,-k", business_key, "find the run by business key");
+    cmd.add_option("--workflow,-w", workflow, "the workflow of --business-key");
+    cmd.add_flag("--payloads", payloads, "add the input, step outputs and result (JSON)");
+    cmd.add_flag("--timeline", timeline, "add a text Gantt chart of the steps");
+  }
 };
 
 int Execute(Context& ctx, const Flags& f) {
@@ -72,16 +84,7 @@ int WaitAndShow(Context& ctx, engine::Engine& engine, const std::string& run_id,
 }
 
 void AddRunsShow(CLI::App& runs, Context& ctx) {
-  auto [cmd, f] = AddCommand<Flags>(
-      runs, ctx, "show",
-      "Show a run: its fields, its steps in the order they ran (status, attempt, start, "
-      "duration, error; compensations are the compensate:<step> records).",
-      Execute);
-  cmd->add_option("run_id", f->run_id, "the run id");
-  cmd->add_option("--business-key,-k", f->business_key, "find the run by business key");
-  cmd->add_option("--workflow,-w", f->workflow, "the workflow of --business-key");
-  cmd->add_flag("--payloads", f->payloads, "add the input, step outputs and result (JSON)");
-  cmd->add_flag("--timeline", f->timeline, "add a text Gantt chart of the steps");
+  AddCommand<Flags>(runs, ctx, "show", kHelp, Execute);
 }
 
 }  // namespace dynaflow::cli

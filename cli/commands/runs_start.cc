@@ -19,6 +19,11 @@ namespace dynaflow::cli {
 
 namespace {
 
+constexpr char kHelp[] =
+    "Start a run of WORKFLOW with a JSON input (as the workflow's input codec encodes it). "
+    "This command does not execute it: a worker that knows the workflow and version does. "
+    "Prints the run id; with --wait, the finished run (exit 1 unless it COMPLETED).";
+
 struct Flags {
   std::string workflow;
   int version = 1;
@@ -27,6 +32,18 @@ struct Flags {
   std::vector<std::string> tags;
   bool wait = false;
   std::string timeout = "60s";
+
+  void Declare(CLI::App& cmd) {
+    cmd.add_option("workflow", workflow, "the workflow id")->required();
+    cmd.add_option("--version", version, "the workflow version (default 1)");
+    cmd.add_option("--input,-i", input, "the input: JSON text, or @FILE, or @- for stdin")
+        ->required();
+    cmd.add_option("--business-key,-k", business_key,
+                   "unique per workflow: a second start with the same key returns the first run");
+    cmd.add_option("--tag", tags, "tag KEY=VALUE (repeatable)");
+    cmd.add_flag("--wait", wait, "wait until the run finished and show it");
+    cmd.add_option("--timeout", timeout, "how long --wait waits (default 60s)");
+  }
 };
 
 // The input text: the flag's value, or the content of the file after '@' ("@-": stdin).
@@ -91,21 +108,7 @@ int Execute(Context& ctx, const Flags& f) {
 }  // namespace
 
 void AddRunsStart(CLI::App& runs, Context& ctx) {
-  auto [cmd, f] = AddCommand<Flags>(
-      runs, ctx, "start",
-      "Start a run of WORKFLOW with a JSON input (as the workflow's input codec encodes it). "
-      "This command does not execute it: a worker that knows the workflow and version does. "
-      "Prints the run id; with --wait, the finished run (exit 1 unless it COMPLETED).",
-      Execute);
-  cmd->add_option("workflow", f->workflow, "the workflow id")->required();
-  cmd->add_option("--version", f->version, "the workflow version (default 1)");
-  cmd->add_option("--input,-i", f->input, "the input: JSON text, or @FILE, or @- for stdin")
-      ->required();
-  cmd->add_option("--business-key,-k", f->business_key,
-                  "unique per workflow: a second start with the same key returns the first run");
-  cmd->add_option("--tag", f->tags, "tag KEY=VALUE (repeatable)");
-  cmd->add_flag("--wait", f->wait, "wait until the run finished and show it");
-  cmd->add_option("--timeout", f->timeout, "how long --wait waits (default 60s)");
+  AddCommand<Flags>(runs, ctx, "start", kHelp, Execute);
 }
 
 }  // namespace dynaflow::cli

@@ -17,12 +17,29 @@ namespace dynaflow::cli {
 
 namespace {
 
+constexpr char kHelp[] =
+    "Serve the web dashboard, its JSON API (/api/...) and Prometheus metrics (/metrics) over "
+    "the configured store until SIGINT/SIGTERM. Loopback only unless --auth-token or "
+    "--insecure.";
+
 struct Flags {
   std::string listen = "127.0.0.1:8080";
   std::string auth_token;
   bool insecure = false;
   bool read_only = false;
   size_t payload_preview_bytes = 16 * 1024;
+
+  void Declare(CLI::App& cmd) {
+    cmd.add_option("--listen", listen,
+                   "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any free one)");
+    cmd.add_option("--auth-token", auth_token,
+                   "require 'Authorization: Bearer TOKEN' for /api and /metrics (default "
+                   "$DYNAFLOW_UI_AUTH_TOKEN; prefer it: flags show in ps)");
+    cmd.add_flag("--insecure", insecure, "allow a non-loopback --listen without a token");
+    cmd.add_flag("--read-only", read_only, "disable cancel and retry");
+    cmd.add_option("--payload-preview-bytes", payload_preview_bytes,
+                   "payloads longer than this are cut in the run page (default 16384)");
+  }
 };
 
 int Execute(Context& ctx, const Flags& f) {
@@ -86,22 +103,6 @@ int Execute(Context& ctx, const Flags& f) {
 
 }  // namespace
 
-void AddUi(CLI::App& app, Context& ctx) {
-  auto [cmd, f] = AddCommand<Flags>(
-      app, ctx, "ui",
-      "Serve the web dashboard, its JSON API (/api/...) and Prometheus metrics (/metrics) over "
-      "the configured store until SIGINT/SIGTERM. Loopback only unless --auth-token or "
-      "--insecure.",
-      Execute);
-  cmd->add_option("--listen", f->listen,
-                  "HOST:PORT to listen on (default 127.0.0.1:8080; port 0: any free one)");
-  cmd->add_option("--auth-token", f->auth_token,
-                  "require 'Authorization: Bearer TOKEN' for /api and /metrics (default "
-                  "$DYNAFLOW_UI_AUTH_TOKEN; prefer it: flags show in ps)");
-  cmd->add_flag("--insecure", f->insecure, "allow a non-loopback --listen without a token");
-  cmd->add_flag("--read-only", f->read_only, "disable cancel and retry");
-  cmd->add_option("--payload-preview-bytes", f->payload_preview_bytes,
-                  "payloads longer than this are cut in the run page (default 16384)");
-}
+void AddUi(CLI::App& app, Context& ctx) { AddCommand<Flags>(app, ctx, "ui", kHelp, Execute); }
 
 }  // namespace dynaflow::cli
