@@ -227,40 +227,24 @@ Outcome<Response> Client::Call(const char* operation, const Request& request) {
   }
 }
 
-Outcome<GetItemResponse> Client::GetItem(const GetItemRequest& r) {
-  return Call<GetItemResponse>("GetItem", r);
-}
-Outcome<PutItemResponse> Client::PutItem(const PutItemRequest& r) {
-  return Call<PutItemResponse>("PutItem", r);
-}
-Outcome<UpdateItemResponse> Client::UpdateItem(const UpdateItemRequest& r) {
-  return Call<UpdateItemResponse>("UpdateItem", r);
-}
-Outcome<DeleteItemResponse> Client::DeleteItem(const DeleteItemRequest& r) {
-  return Call<DeleteItemResponse>("DeleteItem", r);
-}
-Outcome<QueryResponse> Client::Query(const QueryRequest& r) {
-  return Call<QueryResponse>("Query", r);
-}
-Outcome<ScanResponse> Client::Scan(const ScanRequest& r) { return Call<ScanResponse>("Scan", r); }
-Outcome<TransactGetItemsResponse> Client::TransactGetItems(const TransactGetItemsRequest& r) {
-  return Call<TransactGetItemsResponse>("TransactGetItems", r);
-}
-Outcome<CreateTableResponse> Client::CreateTable(const CreateTableRequest& r) {
-  return Call<CreateTableResponse>("CreateTable", r);
-}
-Outcome<DescribeTableResponse> Client::DescribeTable(const DescribeTableRequest& r) {
-  return Call<DescribeTableResponse>("DescribeTable", r);
-}
-Outcome<DeleteTableResponse> Client::DeleteTable(const DeleteTableRequest& r) {
-  return Call<DeleteTableResponse>("DeleteTable", r);
-}
-Outcome<UpdateTimeToLiveResponse> Client::UpdateTimeToLive(const UpdateTimeToLiveRequest& r) {
-  return Call<UpdateTimeToLiveResponse>("UpdateTimeToLive", r);
-}
-Outcome<DescribeTimeToLiveResponse> Client::DescribeTimeToLive(const DescribeTimeToLiveRequest& r) {
-  return Call<DescribeTimeToLiveResponse>("DescribeTimeToLive", r);
-}
+// The operations that are one signed call each (no client-side splitting or tokens).
+#define DYNAFLOW_ONE_CALL_OPERATION(Op)                          \
+  Outcome<Op##Response> Client::Op(const Op##Request& request) { \
+    return Call<Op##Response>(#Op, request);                     \
+  }
+DYNAFLOW_ONE_CALL_OPERATION(GetItem)
+DYNAFLOW_ONE_CALL_OPERATION(PutItem)
+DYNAFLOW_ONE_CALL_OPERATION(UpdateItem)
+DYNAFLOW_ONE_CALL_OPERATION(DeleteItem)
+DYNAFLOW_ONE_CALL_OPERATION(Query)
+DYNAFLOW_ONE_CALL_OPERATION(Scan)
+DYNAFLOW_ONE_CALL_OPERATION(TransactGetItems)
+DYNAFLOW_ONE_CALL_OPERATION(CreateTable)
+DYNAFLOW_ONE_CALL_OPERATION(DescribeTable)
+DYNAFLOW_ONE_CALL_OPERATION(DeleteTable)
+DYNAFLOW_ONE_CALL_OPERATION(UpdateTimeToLive)
+DYNAFLOW_ONE_CALL_OPERATION(DescribeTimeToLive)
+#undef DYNAFLOW_ONE_CALL_OPERATION
 
 Outcome<TransactWriteItemsResponse> Client::TransactWriteItems(
     const TransactWriteItemsRequest& request) {

@@ -10,148 +10,106 @@ using json::Value;
 // ---- Requests ------------------------------------------------------------------------------
 
 std::string ToJson(const GetItemRequest& r) {
-  json::Writer w(256);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  codec::WriteItemMember(w, "Key", r.key);
-  if (r.consistent_read) {
-    w.Key("ConsistentRead");
-    w.Bool(true);
-  }
-  codec::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
-  codec::WriteNames(w, r.expression_attribute_names);
-  codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
-  w.EndObject();
-  return w.Release();
+  return json::ObjectText(256, [&](json::Writer& w) {
+    w.Member("TableName", r.table_name);
+    codec::WriteItemMember(w, "Key", r.key);
+    if (r.consistent_read) w.BoolMember("ConsistentRead", true);
+    codec::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
+    codec::WriteNames(w, r.expression_attribute_names);
+    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+  });
 }
 
 namespace {
 
-// The members PutItem, UpdateItem and DeleteItem requests share after their key or item.
-template <class Request>
-void WriteItemWriteOptions(json::Writer& w, const Request& r) {
-  codec::WriteOptionalString(w, "ConditionExpression", r.condition_expression);
-  codec::WriteExpressionAttributes(w, r.expression_attributes);
-  codec::WriteReturnValues(w, r.return_values);
-  codec::WriteReturnValuesOnConditionCheckFailure(w, r.return_old_item_on_condition_failure);
-  codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+// A PutItem, UpdateItem or DeleteItem request: TableName, then `write_target` (the item, or
+// the key and update), then the members the three share.
+template <class Request, class WriteTarget>
+std::string ItemWriteText(size_t reserve, const Request& r, WriteTarget&& write_target) {
+  return json::ObjectText(reserve, [&](json::Writer& w) {
+    w.Member("TableName", r.table_name);
+    write_target(w);
+    codec::WriteOptionalString(w, "ConditionExpression", r.condition_expression);
+    codec::WriteExpressionAttributes(w, r.expression_attributes);
+    codec::WriteReturnValues(w, r.return_values);
+    codec::WriteReturnValuesOnConditionCheckFailure(w, r.return_old_item_on_condition_failure);
+    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+  });
 }
 
 }  // namespace
 
 std::string ToJson(const PutItemRequest& r) {
-  json::Writer w(512);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  codec::WriteItemMember(w, "Item", r.item);
-  WriteItemWriteOptions(w, r);
-  w.EndObject();
-  return w.Release();
+  return ItemWriteText(512, r, [&](json::Writer& w) { codec::WriteItemMember(w, "Item", r.item); });
 }
 
 std::string ToJson(const UpdateItemRequest& r) {
-  json::Writer w(512);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  codec::WriteItemMember(w, "Key", r.key);
-  if (!r.update_expression.empty()) w.Member("UpdateExpression", r.update_expression);
-  WriteItemWriteOptions(w, r);
-  w.EndObject();
-  return w.Release();
+  return ItemWriteText(512, r, [&](json::Writer& w) {
+    codec::WriteItemMember(w, "Key", r.key);
+    if (!r.update_expression.empty()) w.Member("UpdateExpression", r.update_expression);
+  });
 }
 
 std::string ToJson(const DeleteItemRequest& r) {
-  json::Writer w(256);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  codec::WriteItemMember(w, "Key", r.key);
-  WriteItemWriteOptions(w, r);
-  w.EndObject();
-  return w.Release();
+  return ItemWriteText(256, r, [&](json::Writer& w) { codec::WriteItemMember(w, "Key", r.key); });
 }
 
 namespace {
 
-// Members Query and Scan share after their specific ones.
-void WritePaging(json::Writer& w, const std::optional<int>& limit,
-                 const std::optional<Item>& exclusive_start_key, bool consistent_read) {
-  if (limit) {
-    w.Key("Limit");
-    w.Int(*limit);
-  }
-  if (exclusive_start_key) codec::WriteItemMember(w, "ExclusiveStartKey", *exclusive_start_key);
-  if (consistent_read) {
-    w.Key("ConsistentRead");
-    w.Bool(true);
-  }
+// A Query or Scan request: the members both have, with `write_specific` (what only one of them
+// has) written after the expressions.
+template <class Request, class WriteSpecific>
+std::string ReadManyText(const Request& r, WriteSpecific&& write_specific) {
+  return json::ObjectText(256, [&](json::Writer& w) {
+    w.Member("TableName", r.table_name);
+    codec::WriteOptionalString(w, "IndexName", r.index_name);
+    codec::WriteOptionalString(w, "FilterExpression", r.filter_expression);
+    codec::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
+    codec::WriteExpressionAttributes(w, r.expression_attributes);
+    write_specific(w);
+    if (r.limit) w.IntMember("Limit", *r.limit);
+    if (r.exclusive_start_key)
+      codec::WriteItemMember(w, "ExclusiveStartKey", *r.exclusive_start_key);
+    if (r.consistent_read) w.BoolMember("ConsistentRead", true);
+    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+  });
 }
 
 }  // namespace
 
 std::string ToJson(const QueryRequest& r) {
-  json::Writer w(256);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  codec::WriteOptionalString(w, "IndexName", r.index_name);
-  if (!r.key_condition_expression.empty()) {
-    w.Member("KeyConditionExpression", r.key_condition_expression);
-  }
-  codec::WriteOptionalString(w, "FilterExpression", r.filter_expression);
-  codec::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
-  codec::WriteExpressionAttributes(w, r.expression_attributes);
-  if (!r.scan_index_forward) {
-    w.Key("ScanIndexForward");
-    w.Bool(false);
-  }
-  WritePaging(w, r.limit, r.exclusive_start_key, r.consistent_read);
-  codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
-  w.EndObject();
-  return w.Release();
+  return ReadManyText(r, [&](json::Writer& w) {
+    if (!r.key_condition_expression.empty()) {
+      w.Member("KeyConditionExpression", r.key_condition_expression);
+    }
+    if (!r.scan_index_forward) w.BoolMember("ScanIndexForward", false);
+  });
 }
 
 std::string ToJson(const ScanRequest& r) {
-  json::Writer w(256);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  codec::WriteOptionalString(w, "IndexName", r.index_name);
-  codec::WriteOptionalString(w, "FilterExpression", r.filter_expression);
-  codec::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
-  codec::WriteExpressionAttributes(w, r.expression_attributes);
-  WritePaging(w, r.limit, r.exclusive_start_key, r.consistent_read);
-  if (r.segment) {
-    w.Key("Segment");
-    w.Int(*r.segment);
-  }
-  if (r.total_segments) {
-    w.Key("TotalSegments");
-    w.Int(*r.total_segments);
-  }
-  codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
-  w.EndObject();
-  return w.Release();
+  return ReadManyText(r, [&](json::Writer& w) {
+    if (r.segment) w.IntMember("Segment", *r.segment);
+    if (r.total_segments) w.IntMember("TotalSegments", *r.total_segments);
+  });
 }
 
 // ---- Responses -----------------------------------------------------------------------------
 
 namespace {
 
-// Item/Attributes + ConsumedCapacity, the shape of every single-item response.
-template <class Response>
-Status ParseSingle(std::string_view body, std::string_view item_key, Response* out,
-                   std::optional<Item>* item) {
-  json::Document doc;
-  DYNAFLOW_RETURN_IF_ERROR(codec::ParseObject(body, &doc));
-  const Value& root = doc.root();
-  Path at;
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadOptionalItem(root, item_key, at, item));
+Status ReadGetItem(const Value& root, const Path& at, GetItemResponse* out) {
+  DYNAFLOW_RETURN_IF_ERROR(codec::ReadOptionalItem(root, "Item", at, &out->item));
   return codec::ReadConsumedCapacity(root, at, &out->consumed_capacity);
 }
 
-Status ParseQuery(std::string_view body, QueryResponse* out) {
-  json::Document doc;
-  DYNAFLOW_RETURN_IF_ERROR(codec::ParseObject(body, &doc));
-  const Value& root = doc.root();
-  Path at;
+// Attributes + ConsumedCapacity: the PutItem, UpdateItem and DeleteItem responses.
+template <class Response>
+Status ReadItemWrite(const Value& root, const Path& at, Response* out) {
+  DYNAFLOW_RETURN_IF_ERROR(codec::ReadOptionalItem(root, "Attributes", at, &out->attributes));
+  return codec::ReadConsumedCapacity(root, at, &out->consumed_capacity);
+}
+
+Status ReadQuery(const Value& root, const Path& at, QueryResponse* out) {
   const Value* items = nullptr;
   DYNAFLOW_RETURN_IF_ERROR(json::Get(root, "Items", at, &items));
   DYNAFLOW_RETURN_IF_ERROR(codec::ReadItemList(*items, at.Key("Items"), &out->items));
@@ -168,28 +126,23 @@ Status ParseQuery(std::string_view body, QueryResponse* out) {
 }  // namespace
 
 Status ParseResponse(std::string_view body, GetItemResponse* out) {
-  *out = {};
-  return codec::WithOperation("GetItem", ParseSingle(body, "Item", out, &out->item));
+  return codec::ParseObjectResponse("GetItem", body, out, ReadGetItem);
 }
 
 Status ParseResponse(std::string_view body, PutItemResponse* out) {
-  *out = {};
-  return codec::WithOperation("PutItem", ParseSingle(body, "Attributes", out, &out->attributes));
+  return codec::ParseObjectResponse("PutItem", body, out, ReadItemWrite<PutItemResponse>);
 }
 
 Status ParseResponse(std::string_view body, UpdateItemResponse* out) {
-  *out = {};
-  return codec::WithOperation("UpdateItem", ParseSingle(body, "Attributes", out, &out->attributes));
+  return codec::ParseObjectResponse("UpdateItem", body, out, ReadItemWrite<UpdateItemResponse>);
 }
 
 Status ParseResponse(std::string_view body, DeleteItemResponse* out) {
-  *out = {};
-  return codec::WithOperation("DeleteItem", ParseSingle(body, "Attributes", out, &out->attributes));
+  return codec::ParseObjectResponse("DeleteItem", body, out, ReadItemWrite<DeleteItemResponse>);
 }
 
 Status ParseResponse(std::string_view body, QueryResponse* out) {
-  *out = {};
-  return codec::WithOperation("Query/Scan", ParseQuery(body, out));
+  return codec::ParseObjectResponse("Query/Scan", body, out, ReadQuery);
 }
 
 }  // namespace dynaflow::dynamodb

@@ -10,45 +10,43 @@ using json::Value;
 namespace {
 
 std::string TableNameOnly(const std::string& table_name) {
-  json::Writer w(64);
-  w.StartObject();
-  w.Member("TableName", table_name);
-  w.EndObject();
-  return w.Release();
+  return json::ObjectText(64, [&](json::Writer& w) { w.Member("TableName", table_name); });
 }
 
 void WriteKeySchema(json::Writer& w, const std::vector<KeySchemaElement>& schema) {
-  w.Key("KeySchema");
-  w.StartArray();
-  for (const auto& k : schema) {
-    w.StartObject();
-    w.Member("AttributeName", k.attribute_name);
-    w.Member("KeyType", k.key_type);
-    w.EndObject();
-  }
-  w.EndArray();
+  w.ArrayMember("KeySchema", [&] {
+    for (const auto& k : schema) {
+      w.StartObject();
+      w.Member("AttributeName", k.attribute_name);
+      w.Member("KeyType", k.key_type);
+      w.EndObject();
+    }
+  });
 }
 
 void WriteThroughput(json::Writer& w, const ProvisionedThroughput& t) {
-  w.Key("ProvisionedThroughput");
-  w.StartObject();
-  w.Key("ReadCapacityUnits");
-  w.Int64(t.read_capacity_units);
-  w.Key("WriteCapacityUnits");
-  w.Int64(t.write_capacity_units);
-  w.EndObject();
+  w.ObjectMember("ProvisionedThroughput", [&] {
+    w.Int64Member("ReadCapacityUnits", t.read_capacity_units);
+    w.Int64Member("WriteCapacityUnits", t.write_capacity_units);
+  });
 }
 
 void WriteProjection(json::Writer& w, const Projection& p) {
-  w.Key("Projection");
+  w.ObjectMember("Projection", [&] {
+    w.Member("ProjectionType", p.projection_type);
+    if (p.non_key_attributes.empty()) return;
+    w.ArrayMember("NonKeyAttributes", [&] {
+      for (const auto& a : p.non_key_attributes) w.String(a);
+    });
+  });
+}
+
+void WriteIndex(json::Writer& w, const GlobalSecondaryIndex& g) {
   w.StartObject();
-  w.Member("ProjectionType", p.projection_type);
-  if (!p.non_key_attributes.empty()) {
-    w.Key("NonKeyAttributes");
-    w.StartArray();
-    for (const auto& a : p.non_key_attributes) w.String(a);
-    w.EndArray();
-  }
+  w.Member("IndexName", g.index_name);
+  WriteKeySchema(w, g.key_schema);
+  WriteProjection(w, g.projection);
+  if (g.provisioned_throughput) WriteThroughput(w, *g.provisioned_throughput);
   w.EndObject();
 }
 
@@ -57,36 +55,25 @@ void WriteProjection(json::Writer& w, const Projection& p) {
 // ---- Requests ------------------------------------------------------------------------------
 
 std::string ToJson(const CreateTableRequest& r) {
-  json::Writer w(512);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  w.Key("AttributeDefinitions");
-  w.StartArray();
-  for (const auto& d : r.attribute_definitions) {
-    w.StartObject();
-    w.Member("AttributeName", d.attribute_name);
-    w.Member("AttributeType", d.attribute_type);
-    w.EndObject();
-  }
-  w.EndArray();
-  WriteKeySchema(w, r.key_schema);
-  if (!r.global_secondary_indexes.empty()) {
-    w.Key("GlobalSecondaryIndexes");
-    w.StartArray();
-    for (const auto& g : r.global_secondary_indexes) {
-      w.StartObject();
-      w.Member("IndexName", g.index_name);
-      WriteKeySchema(w, g.key_schema);
-      WriteProjection(w, g.projection);
-      if (g.provisioned_throughput) WriteThroughput(w, *g.provisioned_throughput);
-      w.EndObject();
+  return json::ObjectText(512, [&](json::Writer& w) {
+    w.Member("TableName", r.table_name);
+    w.ArrayMember("AttributeDefinitions", [&] {
+      for (const auto& d : r.attribute_definitions) {
+        w.StartObject();
+        w.Member("AttributeName", d.attribute_name);
+        w.Member("AttributeType", d.attribute_type);
+        w.EndObject();
+      }
+    });
+    WriteKeySchema(w, r.key_schema);
+    if (!r.global_secondary_indexes.empty()) {
+      w.ArrayMember("GlobalSecondaryIndexes", [&] {
+        for (const auto& g : r.global_secondary_indexes) WriteIndex(w, g);
+      });
     }
-    w.EndArray();
-  }
-  if (!r.billing_mode.empty()) w.Member("BillingMode", r.billing_mode);
-  if (r.provisioned_throughput) WriteThroughput(w, *r.provisioned_throughput);
-  w.EndObject();
-  return w.Release();
+    if (!r.billing_mode.empty()) w.Member("BillingMode", r.billing_mode);
+    if (r.provisioned_throughput) WriteThroughput(w, *r.provisioned_throughput);
+  });
 }
 
 std::string ToJson(const DescribeTableRequest& r) { return TableNameOnly(r.table_name); }
@@ -94,17 +81,13 @@ std::string ToJson(const DescribeTableRequest& r) { return TableNameOnly(r.table
 std::string ToJson(const DeleteTableRequest& r) { return TableNameOnly(r.table_name); }
 
 std::string ToJson(const UpdateTimeToLiveRequest& r) {
-  json::Writer w(128);
-  w.StartObject();
-  w.Member("TableName", r.table_name);
-  w.Key("TimeToLiveSpecification");
-  w.StartObject();
-  w.Member("AttributeName", r.attribute_name);
-  w.Key("Enabled");
-  w.Bool(r.enabled);
-  w.EndObject();
-  w.EndObject();
-  return w.Release();
+  return json::ObjectText(128, [&](json::Writer& w) {
+    w.Member("TableName", r.table_name);
+    w.ObjectMember("TimeToLiveSpecification", [&] {
+      w.Member("AttributeName", r.attribute_name);
+      w.BoolMember("Enabled", r.enabled);
+    });
+  });
 }
 
 std::string ToJson(const DescribeTimeToLiveRequest& r) { return TableNameOnly(r.table_name); }
@@ -113,21 +96,22 @@ std::string ToJson(const DescribeTimeToLiveRequest& r) { return TableNameOnly(r.
 
 namespace {
 
+// The two strings of a KeySchema element or an AttributeDefinition.
+template <class Element>
+Status ReadNamePair(const Value& v, const Path& at, std::string_view second_key,
+                    std::string Element::*second, Element* out) {
+  DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
+  DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "AttributeName", at, &out->attribute_name));
+  return codec::ReadRequiredString(v, second_key, at, &(out->*second));
+}
+
 Status ReadKeySchema(const Value& parent, const Path& at, std::vector<KeySchemaElement>* out) {
   const Value* v = json::Find(parent, "KeySchema");
   if (v == nullptr) return Status::OK();
-  Path kp = at.Key("KeySchema");
-  DYNAFLOW_RETURN_IF_ERROR(json::CheckArray(*v, kp));
-  out->resize(v->Size());
-  for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
-    Path ep = kp.Index(i);
-    DYNAFLOW_RETURN_IF_ERROR(json::CheckObject((*v)[i], ep));
-    DYNAFLOW_RETURN_IF_ERROR(
-        codec::ReadRequiredString((*v)[i], "AttributeName", ep, &(*out)[i].attribute_name));
-    DYNAFLOW_RETURN_IF_ERROR(
-        codec::ReadRequiredString((*v)[i], "KeyType", ep, &(*out)[i].key_type));
-  }
-  return Status::OK();
+  return codec::ReadArray(*v, at.Key("KeySchema"), out,
+                          [](const Value& e, const Path& p, KeySchemaElement* k) {
+                            return ReadNamePair(e, p, "KeyType", &KeySchemaElement::key_type, k);
+                          });
 }
 
 Status ReadThroughput(const Value& v, const Path& at, ProvisionedThroughput* out) {
@@ -137,19 +121,21 @@ Status ReadThroughput(const Value& v, const Path& at, ProvisionedThroughput* out
   return codec::ReadOptionalInt64(v, "WriteCapacityUnits", at, &out->write_capacity_units);
 }
 
+Status ReadProjection(const Value& p, const Path& at, Projection* out) {
+  DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(p, at));
+  DYNAFLOW_RETURN_IF_ERROR(
+      codec::ReadOptionalString(p, "ProjectionType", at, &out->projection_type));
+  const Value* n = json::Find(p, "NonKeyAttributes");
+  if (n == nullptr) return Status::OK();
+  return codec::ReadStringList(*n, at.Key("NonKeyAttributes"), &out->non_key_attributes);
+}
+
 Status ReadIndex(const Value& v, const Path& at, GlobalSecondaryIndex* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
   DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "IndexName", at, &out->index_name));
   DYNAFLOW_RETURN_IF_ERROR(ReadKeySchema(v, at, &out->key_schema));
   if (const Value* p = json::Find(v, "Projection")) {
-    Path pp = at.Key("Projection");
-    DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(*p, pp));
-    DYNAFLOW_RETURN_IF_ERROR(
-        codec::ReadOptionalString(*p, "ProjectionType", pp, &out->projection.projection_type));
-    if (const Value* n = json::Find(*p, "NonKeyAttributes")) {
-      DYNAFLOW_RETURN_IF_ERROR(codec::ReadStringList(*n, pp.Key("NonKeyAttributes"),
-                                                     &out->projection.non_key_attributes));
-    }
+    DYNAFLOW_RETURN_IF_ERROR(ReadProjection(*p, at.Key("Projection"), &out->projection));
   }
   if (const Value* t = json::Find(v, "ProvisionedThroughput")) {
     out->provisioned_throughput.emplace();
@@ -164,28 +150,16 @@ Status ReadTableDescription(const Value& v, const Path& at, TableDescription* ou
   DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "TableName", at, &out->table_name));
   DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "TableStatus", at, &out->table_status));
   if (const Value* defs = json::Find(v, "AttributeDefinitions")) {
-    Path dp = at.Key("AttributeDefinitions");
-    DYNAFLOW_RETURN_IF_ERROR(json::CheckArray(*defs, dp));
-    out->attribute_definitions.resize(defs->Size());
-    for (rapidjson::SizeType i = 0; i < defs->Size(); ++i) {
-      Path ep = dp.Index(i);
-      auto& d = out->attribute_definitions[i];
-      DYNAFLOW_RETURN_IF_ERROR(json::CheckObject((*defs)[i], ep));
-      DYNAFLOW_RETURN_IF_ERROR(
-          codec::ReadRequiredString((*defs)[i], "AttributeName", ep, &d.attribute_name));
-      DYNAFLOW_RETURN_IF_ERROR(
-          codec::ReadRequiredString((*defs)[i], "AttributeType", ep, &d.attribute_type));
-    }
+    DYNAFLOW_RETURN_IF_ERROR(codec::ReadArray(
+        *defs, at.Key("AttributeDefinitions"), &out->attribute_definitions,
+        [](const Value& e, const Path& p, AttributeDefinition* d) {
+          return ReadNamePair(e, p, "AttributeType", &AttributeDefinition::attribute_type, d);
+        }));
   }
   DYNAFLOW_RETURN_IF_ERROR(ReadKeySchema(v, at, &out->key_schema));
   if (const Value* gsis = json::Find(v, "GlobalSecondaryIndexes")) {
-    Path gp = at.Key("GlobalSecondaryIndexes");
-    DYNAFLOW_RETURN_IF_ERROR(json::CheckArray(*gsis, gp));
-    out->global_secondary_indexes.resize(gsis->Size());
-    for (rapidjson::SizeType i = 0; i < gsis->Size(); ++i) {
-      DYNAFLOW_RETURN_IF_ERROR(
-          ReadIndex((*gsis)[i], gp.Index(i), &out->global_secondary_indexes[i]));
-    }
+    DYNAFLOW_RETURN_IF_ERROR(codec::ReadArray(*gsis, at.Key("GlobalSecondaryIndexes"),
+                                              &out->global_secondary_indexes, ReadIndex));
   }
   if (const Value* billing = json::Find(v, "BillingModeSummary")) {
     Path bp = at.Key("BillingModeSummary");
@@ -199,11 +173,7 @@ Status ReadTableDescription(const Value& v, const Path& at, TableDescription* ou
 
 // The description under "TableDescription" (CreateTable, DeleteTable) or "Table"
 // (DescribeTable); either key is accepted for every operation.
-Status ParseTable(std::string_view body, TableDescription* out) {
-  json::Document doc;
-  DYNAFLOW_RETURN_IF_ERROR(codec::ParseObject(body, &doc));
-  const Value& root = doc.root();
-  Path at;
+Status ReadTable(const Value& root, const Path& at, TableDescription* out) {
   if (const Value* d = json::Find(root, "TableDescription")) {
     return ReadTableDescription(*d, at.Key("TableDescription"), out);
   }
@@ -213,59 +183,67 @@ Status ParseTable(std::string_view body, TableDescription* out) {
   return json::Error(at, "missing TableDescription (or Table)");
 }
 
-Status ParseUpdateTtl(std::string_view body, UpdateTimeToLiveResponse* out) {
-  json::Document doc;
-  DYNAFLOW_RETURN_IF_ERROR(codec::ParseObject(body, &doc));
-  Path at;
-  const Value* spec = nullptr;
-  DYNAFLOW_RETURN_IF_ERROR(json::Get(doc.root(), "TimeToLiveSpecification", at, &spec));
-  Path sp = at.Key("TimeToLiveSpecification");
-  DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(*spec, sp));
-  DYNAFLOW_RETURN_IF_ERROR(
-      codec::ReadRequiredString(*spec, "AttributeName", sp, &out->attribute_name));
-  const Value* enabled = nullptr;
-  DYNAFLOW_RETURN_IF_ERROR(json::Get(*spec, "Enabled", sp, &enabled));
-  return json::GetBool(*enabled, sp.Key("Enabled"), &out->enabled);
+// ReadTable into the response's description member.
+template <class Response, TableDescription Response::*kDescription>
+Status ReadTableInto(const Value& root, const Path& at, Response* out) {
+  return ReadTable(root, at, &(out->*kDescription));
 }
 
-Status ParseDescribeTtl(std::string_view body, DescribeTimeToLiveResponse* out) {
-  json::Document doc;
-  DYNAFLOW_RETURN_IF_ERROR(codec::ParseObject(body, &doc));
-  Path at;
-  const Value* desc = nullptr;
-  DYNAFLOW_RETURN_IF_ERROR(json::Get(doc.root(), "TimeToLiveDescription", at, &desc));
-  Path dp = at.Key("TimeToLiveDescription");
-  DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(*desc, dp));
+// Member `key` of `root`, which must be an object, and its path.
+struct ObjectMember {
+  const Value* value = nullptr;
+  Path path;
+};
+Status GetObjectMember(const Value& root, std::string_view key, const Path& at, ObjectMember* out) {
+  DYNAFLOW_RETURN_IF_ERROR(json::Get(root, key, at, &out->value));
+  out->path = at.Key(key);
+  return json::CheckObject(*out->value, out->path);
+}
+
+Status ReadUpdateTtl(const Value& root, const Path& at, UpdateTimeToLiveResponse* out) {
+  ObjectMember spec;
+  DYNAFLOW_RETURN_IF_ERROR(GetObjectMember(root, "TimeToLiveSpecification", at, &spec));
   DYNAFLOW_RETURN_IF_ERROR(
-      codec::ReadRequiredString(*desc, "TimeToLiveStatus", dp, &out->time_to_live_status));
-  return codec::ReadOptionalString(*desc, "AttributeName", dp, &out->attribute_name);
+      codec::ReadRequiredString(*spec.value, "AttributeName", spec.path, &out->attribute_name));
+  const Value* enabled = nullptr;
+  DYNAFLOW_RETURN_IF_ERROR(json::Get(*spec.value, "Enabled", spec.path, &enabled));
+  return json::GetBool(*enabled, spec.path.Key("Enabled"), &out->enabled);
+}
+
+Status ReadDescribeTtl(const Value& root, const Path& at, DescribeTimeToLiveResponse* out) {
+  ObjectMember desc;
+  DYNAFLOW_RETURN_IF_ERROR(GetObjectMember(root, "TimeToLiveDescription", at, &desc));
+  DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(*desc.value, "TimeToLiveStatus", desc.path,
+                                                     &out->time_to_live_status));
+  return codec::ReadOptionalString(*desc.value, "AttributeName", desc.path, &out->attribute_name);
 }
 
 }  // namespace
 
 Status ParseResponse(std::string_view body, CreateTableResponse* out) {
-  *out = {};
-  return codec::WithOperation("CreateTable", ParseTable(body, &out->table_description));
+  return codec::ParseObjectResponse(
+      "CreateTable", body, out,
+      ReadTableInto<CreateTableResponse, &CreateTableResponse::table_description>);
 }
 
 Status ParseResponse(std::string_view body, DescribeTableResponse* out) {
-  *out = {};
-  return codec::WithOperation("DescribeTable", ParseTable(body, &out->table));
+  return codec::ParseObjectResponse(
+      "DescribeTable", body, out,
+      ReadTableInto<DescribeTableResponse, &DescribeTableResponse::table>);
 }
 
 Status ParseResponse(std::string_view body, DeleteTableResponse* out) {
-  *out = {};
-  return codec::WithOperation("DeleteTable", ParseTable(body, &out->table_description));
+  return codec::ParseObjectResponse(
+      "DeleteTable", body, out,
+      ReadTableInto<DeleteTableResponse, &DeleteTableResponse::table_description>);
 }
 
 Status ParseResponse(std::string_view body, UpdateTimeToLiveResponse* out) {
-  *out = {};
-  return codec::WithOperation("UpdateTimeToLive", ParseUpdateTtl(body, out));
+  return codec::ParseObjectResponse("UpdateTimeToLive", body, out, ReadUpdateTtl);
 }
 
 Status ParseResponse(std::string_view body, DescribeTimeToLiveResponse* out) {
-  *out = {};
-  return codec::WithOperation("DescribeTimeToLive", ParseDescribeTtl(body, out));
+  return codec::ParseObjectResponse("DescribeTimeToLive", body, out, ReadDescribeTtl);
 }
 
 }  // namespace dynaflow::dynamodb

@@ -1,6 +1,7 @@
 // Attribute values and items <-> DynamoDB JSON, plus the helpers every codec file shares.
 #include <string>
 
+#include "model/enum_names.h"
 #include "store/dynamodb/client/base64.h"
 #include "store/dynamodb/client/codec.h"
 #include "store/dynamodb/client/internal/codec_internal.h"
@@ -183,38 +184,36 @@ void WriteOptionalString(json::Writer& w, std::string_view key,
   if (value) w.Member(key, *value);
 }
 
+namespace {
+
+// The API names of the request options; kNone has none (the member is left out).
+constexpr EnumName<ReturnConsumedCapacity> kReturnConsumedCapacityNames[] = {
+    {ReturnConsumedCapacity::kTotal, "TOTAL"},
+    {ReturnConsumedCapacity::kIndexes, "INDEXES"},
+};
+constexpr EnumName<ReturnValues> kReturnValuesNames[] = {
+    {ReturnValues::kAllOld, "ALL_OLD"},
+    {ReturnValues::kUpdatedOld, "UPDATED_OLD"},
+    {ReturnValues::kAllNew, "ALL_NEW"},
+    {ReturnValues::kUpdatedNew, "UPDATED_NEW"},
+};
+
+// "key": the name of `value` in `names`, unless the table does not name it.
+template <class Enum, size_t N>
+void WriteNamedMember(json::Writer& w, std::string_view key, const EnumName<Enum> (&names)[N],
+                      Enum value) {
+  std::string_view name = NameOf(names, value, "");
+  if (!name.empty()) w.Member(key, name);
+}
+
+}  // namespace
+
 void WriteReturnConsumedCapacity(json::Writer& w, ReturnConsumedCapacity rcc) {
-  switch (rcc) {
-    case ReturnConsumedCapacity::kNone:
-      return;
-    case ReturnConsumedCapacity::kTotal:
-      w.Member("ReturnConsumedCapacity", "TOTAL");
-      return;
-    case ReturnConsumedCapacity::kIndexes:
-      w.Member("ReturnConsumedCapacity", "INDEXES");
-      return;
-  }
+  WriteNamedMember(w, "ReturnConsumedCapacity", kReturnConsumedCapacityNames, rcc);
 }
 
 void WriteReturnValues(json::Writer& w, ReturnValues rv) {
-  std::string_view name;
-  switch (rv) {
-    case ReturnValues::kNone:
-      return;
-    case ReturnValues::kAllOld:
-      name = "ALL_OLD";
-      break;
-    case ReturnValues::kUpdatedOld:
-      name = "UPDATED_OLD";
-      break;
-    case ReturnValues::kAllNew:
-      name = "ALL_NEW";
-      break;
-    case ReturnValues::kUpdatedNew:
-      name = "UPDATED_NEW";
-      break;
-  }
-  w.Member("ReturnValues", name);
+  WriteNamedMember(w, "ReturnValues", kReturnValuesNames, rv);
 }
 
 void WriteReturnValuesOnConditionCheckFailure(json::Writer& w, bool all_old) {
@@ -313,21 +312,14 @@ Status ReadOptionalItem(const Value& parent, std::string_view key, const Path& a
 }
 
 Status ReadItemList(const Value& v, const Path& at, std::vector<Item>* out) {
-  DYNAFLOW_RETURN_IF_ERROR(json::CheckArray(v, at));
-  out->resize(v.Size());
-  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-    DYNAFLOW_RETURN_IF_ERROR(ReadItem(v[i], at.Index(i), &(*out)[i]));
-  }
-  return Status::OK();
+  return ReadArray(v, at, out,
+                   [](const Value& e, const Path& p, Item* item) { return ReadItem(e, p, item); });
 }
 
 Status ReadStringList(const Value& v, const Path& at, std::vector<std::string>* out) {
-  DYNAFLOW_RETURN_IF_ERROR(json::CheckArray(v, at));
-  out->resize(v.Size());
-  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-    DYNAFLOW_RETURN_IF_ERROR(json::GetString(v[i], at.Index(i), &(*out)[i]));
-  }
-  return Status::OK();
+  return ReadArray(v, at, out, [](const Value& e, const Path& p, std::string* s) {
+    return json::GetString(e, p, s);
+  });
 }
 
 Status ReadNames(const Value& v, const Path& at, std::map<std::string, std::string>* out) {

@@ -1,10 +1,25 @@
 #include "store/workflow/internal/keys.h"
 
 #include <cstdio>
+#include <initializer_list>
 
 #include "model/utf8.h"
 
 namespace dynaflow::store::internal {
+
+namespace {
+
+// The parts one after the other, in one allocation.
+std::string Concat(std::initializer_list<std::string_view> parts) {
+  size_t size = 0;
+  for (std::string_view p : parts) size += p.size();
+  std::string s;
+  s.reserve(size);
+  for (std::string_view p : parts) s += p;
+  return s;
+}
+
+}  // namespace
 
 std::string Pad13(int64_t ms) {
   if (ms < 0) ms = 0;
@@ -14,10 +29,7 @@ std::string Pad13(int64_t ms) {
 }
 
 std::string RunPk(std::string_view prefix, std::string_view run_id) {
-  std::string s(prefix);
-  s += "RUN#";
-  s += run_id;
-  return s;
+  return Concat({prefix, "RUN#", run_id});
 }
 
 std::string RunSk(std::string_view run_id) { return "RUN#" + std::string(run_id); }
@@ -37,22 +49,12 @@ std::string ChildSk(std::string_view run_id, std::string_view child_run_id) {
 std::string ChunkSk(std::string_view head_sk, std::string_view tag, int index) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%04d", index);
-  std::string s(head_sk);
-  s += '#';
-  s += tag;
-  s += '#';
-  s += buf;
-  return s;
+  return Concat({head_sk, "#", tag, "#", buf});
 }
 
 std::string BusinessKeyPk(std::string_view prefix, std::string_view workflow_id,
                           std::string_view business_key) {
-  std::string s(prefix);
-  s += "BKEY#";
-  s += workflow_id;
-  s += '#';
-  s += business_key;
-  return s;
+  return Concat({prefix, "BKEY#", workflow_id, "#", business_key});
 }
 
 namespace {
@@ -69,24 +71,17 @@ void AppendShard(std::string* s, int shard, int shards) {
 
 std::string WorkflowGsiPk(std::string_view prefix, std::string_view workflow_id, int shard,
                           int shards) {
-  std::string s(prefix);
-  s += "WORKFLOW#";
-  s += workflow_id;
+  std::string s = Concat({prefix, "WORKFLOW#", workflow_id});
   AppendShard(&s, shard, shards);
   return s;
 }
 
 std::string TimeSortKey(int64_t ms, std::string_view run_id) {
-  std::string s = Pad13(ms);
-  s += '#';
-  s += run_id;
-  return s;
+  return Concat({Pad13(ms), "#", run_id});
 }
 
 std::string StatusGsiPk(std::string_view prefix, RunStatus status, int shard, int shards) {
-  std::string s(prefix);
-  s += "STATUS#";
-  s += RunStatusName(status);
+  std::string s = Concat({prefix, "STATUS#", RunStatusName(status)});
   AppendShard(&s, shard, shards);
   return s;
 }

@@ -46,6 +46,17 @@ Status ReadItem(const json::Value& v, const json::Path& at, Item* out, int depth
 // Member `key` of `parent` as an item when present (and non-null); `*out` untouched otherwise.
 Status ReadOptionalItem(const json::Value& parent, std::string_view key, const json::Path& at,
                         std::optional<Item>* out);
+// An array whose elements `read(element, path, &(*out)[i])` reads.
+template <class T, class ReadElement>
+Status ReadArray(const json::Value& v, const json::Path& at, std::vector<T>* out,
+                 ReadElement&& read) {
+  DYNAFLOW_RETURN_IF_ERROR(json::CheckArray(v, at));
+  out->resize(v.Size());
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    DYNAFLOW_RETURN_IF_ERROR(read(v[i], at.Index(i), &(*out)[i]));
+  }
+  return Status::OK();
+}
 // An array of items.
 Status ReadItemList(const json::Value& v, const json::Path& at, std::vector<Item>* out);
 // An array of strings.
@@ -76,5 +87,17 @@ Status ParseObject(std::string_view body, json::Document* doc);
 
 // Prefixes a non-OK status with "<operation> response: ".
 Status WithOperation(std::string_view operation, const Status& s);
+
+// One response body: resets `*out`, parses `body` as a JSON object and reads its root with
+// `read(root, path, out)`. A failure of either is prefixed as WithOperation does.
+template <class Response, class ReadRoot>
+Status ParseObjectResponse(std::string_view operation, std::string_view body, Response* out,
+                           ReadRoot&& read) {
+  *out = {};
+  json::Document doc;
+  Status s = ParseObject(body, &doc);
+  if (s.ok()) s = read(doc.root(), json::Path(), out);
+  return WithOperation(operation, s);
+}
 
 }  // namespace dynaflow::dynamodb::codec

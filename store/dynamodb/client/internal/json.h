@@ -193,6 +193,35 @@ class Writer {
     Key(k);
     String(s);
   }
+  // Key + bool / integer value.
+  void BoolMember(std::string_view k, bool b) {
+    Key(k);
+    Bool(b);
+  }
+  void IntMember(std::string_view k, int i) {
+    Key(k);
+    Int(i);
+  }
+  void Int64Member(std::string_view k, int64_t i) {
+    Key(k);
+    Int64(i);
+  }
+  // Key + an object whose members `write_members()` writes.
+  template <class WriteMembers>
+  void ObjectMember(std::string_view k, WriteMembers&& write_members) {
+    Key(k);
+    StartObject();
+    write_members();
+    EndObject();
+  }
+  // Key + an array whose elements `write_elements()` writes.
+  template <class WriteElements>
+  void ArrayMember(std::string_view k, WriteElements&& write_elements) {
+    Key(k);
+    StartArray();
+    write_elements();
+    EndArray();
+  }
 
   // The JSON written so far; call once, after the root value is complete.
   std::string Release() { return sink_.Release(); }
@@ -210,5 +239,16 @@ class Writer {
   StringWriter writer_;
   std::string scratch_;  // reused base64 buffer
 };
+
+// A whole JSON object as text: `write_members(writer)` writes its members. `reserve`: initial
+// buffer size in bytes.
+template <class WriteMembers>
+std::string ObjectText(size_t reserve, WriteMembers&& write_members) {
+  Writer w(reserve);
+  w.StartObject();
+  write_members(w);
+  w.EndObject();
+  return w.Release();
+}
 
 }  // namespace dynaflow::dynamodb::json
