@@ -369,6 +369,65 @@ Status WorkflowStoreImpl::WriteNewRun(const NewRunContext& run, size_t with_begi
   }
 }
 
+namespace {
+
+// The claim's write: `target` status, the lease to `owner` until `expires_ms`, the run due (in
+// GSI2) when the lease runs out, a new epoch (fencing older holders) and version.
+table::Update ClaimUpdate(const std::string& run_id, const std::string& owner, RunStatus target,
+                          int64_t now_ms, int64_t expires_ms, const std::string& gsi2_pk) {
+  table::Update u;
+  u.Set(attr::kStatus, V::S(std::string(RunStatusName(target))));
+  u.Set(attr::kLeaseOwner, V::S(owner));
+  u.Set(attr::kLeaseExpiresAt, V::N(expires_ms));
+  u.Set(attr::kDueAt, V::N(expires_ms));
+  u.Set(table::kGsi2Pk, V::S(gsi2_pk));
+  u.Set(table::kGsi2Sk, V::S(internal::TimeSortKey(expires_ms, run_id)));
+  u.Set(attr::kUpdatedAt, V::N(now_ms));
+  u.Add(attr::kEpoch, 1);
+  u.Add(attr::kVersion, 1);
+  u.Remove(attr::kWaitingFor);
+  return u;
+}
+
+// The claim's condition: the run exists in a claimable status (COMPENSATING when
+// `compensating`, else PENDING, SLEEPING or RUNNING), its lease is free, `owner`'s or expired at
+// `now_ms`, and (when expected_version >= 0) it is at that version.
+Condition ClaimCondition(bool compensating, const std::string& owner, int64_t now_ms,
+                         int64_t expected_version) {
+  Condition status_ok = compensating
+                            ? EqS(attr::kStatus, "COMPENSATING")
+                            : EqS(attr::kStatus, "PENDING") || EqS(attr::kStatus, "SLEEPING") ||
+                                  EqS(attr::kStatus, "RUNNING");
+  Condition cond = Condition::Exists(table::kPk) && status_ok &&
+                   (Condition::NotExists(attr::kLeaseOwner) || EqS(attr::kLeaseOwner, owner) ||
+                    Condition::Le(attr::kLeaseExpiresAt, V::N(now_ms)));
+  if (expected_version >= 0) cond = cond && EqN(attr::kVersion, expected_version);
+  return cond;
+}
+
+// Why a claim whose condition failed on run item `old` (in status `st`) cannot succeed:
+// ConditionFailed naming the reason, or OK when a retry may (the status hint was wrong, or the
+// run moved between read and write).
+Status ClaimRefusal(const std::string& run_id, const Item& old, RunStatus st,
+                    const std::string& owner, int64_t expected_version, int64_t now_ms) {
+  if (IsTerminal(st)) {
+    return Status::ConditionFailed("run " + run_id + " is " + std::string(RunStatusName(st)));
+  }
+  const int64_t version = GetNOr(old, attr::kVersion, -1);
+  if (expected_version >= 0 && version != expected_version) {
+    return Status::ConditionFailed("run " + run_id + " is at version " + std::to_string(version) +
+                                   ", expected " + std::to_string(expected_version));
+  }
+  if (LeaseLive(old, now_ms) && GetSOr(old, attr::kLeaseOwner) != owner) {
+    return Status::ConditionFailed("run " + run_id + " is leased by " +
+                                   GetSOr(old, attr::kLeaseOwner) + " until " +
+                                   std::to_string(GetNOr(old, attr::kLeaseExpiresAt, 0)));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::string& owner,
                                         std::chrono::milliseconds lease, int64_t expected_version) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
@@ -383,33 +442,17 @@ Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::st
   const int shard = ShardOf(run_id, options_.gsi2_shards);
   for (int attempt = 0; attempt < kMaxConflictAttempts; ++attempt) {
     const int64_t now_ms = NowMs();
-    const int64_t expires = now_ms + lease.count();
+    const int64_t expires_ms = now_ms + lease.count();
     const RunStatus target = compensating ? RunStatus::kCompensating : RunStatus::kRunning;
-    table::Update u;
-    u.Set(attr::kStatus, V::S(std::string(RunStatusName(target))));
-    u.Set(attr::kLeaseOwner, V::S(owner));
-    u.Set(attr::kLeaseExpiresAt, V::N(expires));
-    u.Set(attr::kDueAt, V::N(expires));
-    u.Set(table::kGsi2Pk,
-          V::S(StatusGsiPk(options_.key_prefix, target, shard, options_.gsi2_shards)));
-    u.Set(table::kGsi2Sk, V::S(TimeSortKey(expires, run_id)));
-    u.Set(attr::kUpdatedAt, V::N(now_ms));
-    u.Add(attr::kEpoch, 1);
-    u.Add(attr::kVersion, 1);
-    u.Remove(attr::kWaitingFor);
-    Condition status_ok = compensating
-                              ? EqS(attr::kStatus, "COMPENSATING")
-                              : EqS(attr::kStatus, "PENDING") || EqS(attr::kStatus, "SLEEPING") ||
-                                    EqS(attr::kStatus, "RUNNING");
-    Condition cond = Condition::Exists(table::kPk) && status_ok &&
-                     (Condition::NotExists(attr::kLeaseOwner) || EqS(attr::kLeaseOwner, owner) ||
-                      Condition::Le(attr::kLeaseExpiresAt, V::N(now_ms)));
-    if (expected_version >= 0) cond = cond && EqN(attr::kVersion, expected_version);
     std::optional<Item> old;
     table::WriteOptions wo;
-    wo.condition = cond;
+    wo.condition = ClaimCondition(compensating, owner, now_ms, expected_version);
     wo.old_item_on_condition_failure = &old;
-    auto written = table_->Update(RunKey(run_id), u, wo);
+    auto written = table_->Update(
+        RunKey(run_id),
+        ClaimUpdate(run_id, owner, target, now_ms, expires_ms,
+                    StatusGsiPk(options_.key_prefix, target, shard, options_.gsi2_shards)),
+        wo);
     if (written.ok()) {
       Remember(*written);
       DYNAFLOW_ASSIGN_OR_RETURN(Run claimed, RunFromItem(*written));
@@ -422,19 +465,7 @@ Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::st
     }
     cache_.Replace(run_id, *old);
     DYNAFLOW_ASSIGN_OR_RETURN(RunStatus st, StatusOf(*old));
-    if (IsTerminal(st)) {
-      return Status::ConditionFailed("run " + run_id + " is " + std::string(RunStatusName(st)));
-    }
-    if (expected_version >= 0 && GetNOr(*old, attr::kVersion, -1) != expected_version) {
-      return Status::ConditionFailed("run " + run_id + " is at version " +
-                                     std::to_string(GetNOr(*old, attr::kVersion, -1)) +
-                                     ", expected " + std::to_string(expected_version));
-    }
-    if (LeaseLive(*old, NowMs()) && GetSOr(*old, attr::kLeaseOwner) != owner) {
-      return Status::ConditionFailed("run " + run_id + " is leased by " +
-                                     GetSOr(*old, attr::kLeaseOwner) + " until " +
-                                     std::to_string(GetNOr(*old, attr::kLeaseExpiresAt, 0)));
-    }
+    DYNAFLOW_RETURN_IF_ERROR(ClaimRefusal(run_id, *old, st, owner, expected_version, NowMs()));
     compensating = st == RunStatus::kCompensating;  // the hint was wrong, or things moved
   }
   return Status::ConditionFailed("run " + run_id + " kept changing during the claim");
