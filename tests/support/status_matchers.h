@@ -3,6 +3,7 @@
 //   ASSERT_OK(store->CreateRun(run));          // fails with "CreateRun(run) is not OK: ..."
 //   EXPECT_OK(client.GetItem(request)) << "while reading " << key;
 //   EXPECT_STATUS(table->Put(item, when), StatusCode::kConditionFailed);
+//   ASSERT_OK_AND_ASSIGN(auto worker, engine->NewWorker(options));  // worker: the value
 //
 // Each macro evaluates its expression once and accepts a trailing `<< message`. ASSERT_* stop
 // the test on failure, EXPECT_* continue it (as GoogleTest's own macros).
@@ -41,6 +42,15 @@ template <class StatusOrResult>
 
 #define EXPECT_OK(expression) EXPECT_PRED_FORMAT1(::dynaflow::test::IsOk, expression)
 #define ASSERT_OK(expression) ASSERT_PRED_FORMAT1(::dynaflow::test::IsOk, expression)
+
+// Declares or assigns `lhs` from the value of the Result `expression`, after ASSERT_OK on it.
+// Expands to several statements: not for an unbraced if/else branch.
+#define ASSERT_OK_AND_ASSIGN(lhs, expression) \
+  DYNAFLOW_ASSERT_OK_AND_ASSIGN_IMPL(DYNAFLOW_CONCAT(_df_asserted_, __LINE__), lhs, expression)
+#define DYNAFLOW_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expression) \
+  auto tmp = (expression);                                       \
+  ASSERT_TRUE(::dynaflow::test::IsOk(#expression, tmp));         \
+  lhs = std::move(tmp).value()
 
 // `status_expr` is a Status (or a Result's status()).
 #define EXPECT_STATUS(status_expr, want) \

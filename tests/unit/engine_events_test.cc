@@ -74,8 +74,7 @@ TEST_P(EngineEventsTest, EventSentWhileTheRunWaitsWakesIt) {
   Calls calls;
   auto wf = Saga(30s, &calls);
   auto engine = OpenEngine();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto run = engine->Start(wf, 7).value();
   ASSERT_TRUE(ParkedOn(*engine, run.run_id, store::EventWaitKey("paid")));
   EXPECT_TRUE(Eventually([&] { return worker->active_runs() == 0; }));  // no thread holds it
@@ -96,8 +95,7 @@ TEST_P(EngineEventsTest, TimeoutFailsTheWaitAndCompensates) {
   Calls calls;
   auto wf = Saga(300ms, &calls);
   auto engine = OpenEngine();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto run = engine->Start(wf, 7).value();
   auto done = Wait(*engine, run.run_id);
   ASSERT_EQ(done.status, RunStatus::kCompensated) << done.error;
@@ -130,8 +128,7 @@ TEST_P(EngineEventsTest, EventsOfOneNameAreDeliveredInOrderOnceAndDuplicatesAreI
                 .Build()
                 .value();
   auto engine = OpenEngine();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto run = engine->Start(wf, 1).value();
   ASSERT_TRUE(ParkedOn(*engine, run.run_id, store::EventWaitKey("item")));
   auto a = engine->SendEvent(run.run_id, "item", std::string("a"), EventId("e1"));
@@ -183,15 +180,13 @@ TEST_P(EngineEventsTest, AnotherEngineResumesARunWhoseWorkerWentAwayWhileItWaite
   std::string run_id;
   {
     auto first = OpenEngine();
-    ASSERT_OK(first->Register(wf));
-    auto worker = StartWorker(*first, FastWorker(2, "first"));
+    ASSERT_OK_AND_ASSIGN(auto worker, Serve(*first, {&wf}, FastWorker(2, "first")));
     run_id = first->Start(wf, 7).value().run_id;
     ASSERT_TRUE(ParkedOn(*first, run_id, store::EventWaitKey("paid")));
   }  // the first engine and its worker are gone (a parked run holds no lease to expire)
   auto table = NewTable();  // a new connection, as another process has
   auto second = OpenEngine(nullptr, nullptr, GetParam() == Backend::kMemory ? table_ : table);
-  ASSERT_OK(second->Register(wf));
-  auto worker = StartWorker(*second, FastWorker(2, "second"));
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*second, {&wf}, FastWorker(2, "second")));
   auto sent = second->SendEvent(run_id, "paid", std::string("late-card"));
   ASSERT_OK(sent);
   EXPECT_TRUE(sent->woke);
@@ -241,9 +236,7 @@ TEST_P(EngineChildTest, ChildResultFlowsIntoTheParentAndBothNameEachOther) {
   auto child = Doubler(&calls);
   auto parent = Parent(child, &calls);
   auto engine = OpenEngine();
-  ASSERT_OK(engine->Register(child));
-  ASSERT_OK(engine->Register(parent));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&child, &parent}));
   auto run = engine->Start(parent, 20).value();
   auto done = Wait(*engine, run.run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
@@ -266,9 +259,7 @@ TEST_P(EngineChildTest, ChildFailureFailsTheStepAndCompensatesTheParent) {
   auto child = Doubler(&calls);
   auto parent = Parent(child, &calls);
   auto engine = OpenEngine();
-  ASSERT_OK(engine->Register(child));
-  ASSERT_OK(engine->Register(parent));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&child, &parent}));
   auto run = engine->Start(parent, -1).value();
   auto done = Wait(*engine, run.run_id);
   ASSERT_EQ(done.status, RunStatus::kCompensated) << done.error;
@@ -284,9 +275,7 @@ TEST_P(EngineChildTest, CancellingTheParentCancelsItsRunningChild) {
   auto child = Doubler(&calls, &never);
   auto parent = Parent(child, &calls);
   auto engine = OpenEngine();
-  ASSERT_OK(engine->Register(child));
-  ASSERT_OK(engine->Register(parent));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&child, &parent}));
   auto run = engine->Start(parent, 5).value();
   const std::string child_id = internal::ChildRunId(run.run_id, "sub");
   ASSERT_TRUE(ParkedOn(*engine, run.run_id, store::ChildWaitKey(child_id)));
@@ -309,8 +298,7 @@ TEST_P(EngineChildTest, AResumedParentFindsTheChildItStartedInsteadOfAnother) {
   {
     // This engine's worker knows the parent only: the child it starts waits for someone else.
     auto first = OpenEngine();
-    ASSERT_OK(first->Register(parent));
-    auto worker = StartWorker(*first, FastWorker(2, "first"));
+    ASSERT_OK_AND_ASSIGN(auto worker, Serve(*first, {&parent}, FastWorker(2, "first")));
     run_id = first->Start(parent, 4).value().run_id;
     ASSERT_TRUE(ParkedOn(*first, run_id, store::ChildWaitKey(internal::ChildRunId(run_id, "sub"))));
     // The parent run is handed to a later owner as if this one had died mid-node: due now,
@@ -321,9 +309,7 @@ TEST_P(EngineChildTest, AResumedParentFindsTheChildItStartedInsteadOfAnother) {
   std::this_thread::sleep_for(150ms);  // the ghost's lease expires
   auto table = NewTable();
   auto second = OpenEngine(nullptr, nullptr, GetParam() == Backend::kMemory ? table_ : table);
-  ASSERT_OK(second->Register(child));
-  ASSERT_OK(second->Register(parent));
-  auto worker = StartWorker(*second, FastWorker(2, "second"));
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*second, {&child, &parent}, FastWorker(2, "second")));
   auto done = Wait(*second, run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   EXPECT_EQ(second->GetResult<int>(run_id).value(), 9);

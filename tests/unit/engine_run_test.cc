@@ -42,8 +42,7 @@ TEST_P(EngineRunTest, SequencePassesOutputsAndRecordsEveryStep) {
                                   })
           .Build()
           .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, std::string("hello"));
   ASSERT_OK(started);
   EXPECT_TRUE(started->created);
@@ -92,8 +91,7 @@ TEST_P(EngineRunTest, StepsShareWorkflowStateAndLogWithRunAndStep) {
                     })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 3);
   EXPECT_EQ(run.status, RunStatus::kCompleted) << run.error;
   EXPECT_EQ(engine->GetResult<std::string>(run.run_id).value(), "1+1");
@@ -149,8 +147,7 @@ TEST_P(EngineRunTest, ConditionalStepIsRecordedSkippedAndPassesItsInputOn) {
                 .Step<int, int>("plus1", [](StepContext&, const int& i) { return i + 1; })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto small = engine->Start(wf, 3).value();
   auto big = engine->Start(wf, 30).value();
   EXPECT_EQ(Wait(*engine, small.run_id).status, RunStatus::kCompleted);
@@ -186,8 +183,9 @@ TEST_P(EngineRunTest, ParallelBranchesReallyRunConcurrently) {
                                              })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine, FastWorker(1));  // one run thread: branches need their own
+  ASSERT_OK_AND_ASSIGN(
+      auto worker,
+      Serve(*engine, {&wf}, FastWorker(1)));  // one run thread: branches need their own
   dynaflow::Run run = StartAndWait(*engine, wf, 10);
   ASSERT_EQ(run.status, RunStatus::kCompleted) << run.error;
   EXPECT_EQ(engine->GetResult<int>(run.run_id).value(), 11 * 100 + 12);
@@ -204,8 +202,7 @@ TEST_P(EngineRunTest, ParallelGroupAsLastNodeFinishesWithItsLastBranch) {
                         .When([](StepContext&, const int&) { return false; }))
           .Build()
           .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, 1).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
   auto steps = Steps(*engine, started.run_id);
@@ -234,8 +231,7 @@ TEST_P(EngineRunTest, RetriesWithBackoffThenSucceeds) {
                     o)
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, 5).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
   EXPECT_EQ(attempts.load(), 3);
@@ -255,8 +251,7 @@ TEST_P(EngineRunTest, NonRetryableErrorFailsAtOnce) {
                                 })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("card declined"), std::string::npos) << run.error;
@@ -291,8 +286,7 @@ TEST_P(EngineRunTest, AttemptTimeoutCancelsTheAttemptAndRetries) {
                     o)
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("Timeout"), std::string::npos) << run.error;
@@ -310,8 +304,7 @@ TEST_P(EngineRunTest, ExceptionsBecomeStepFailures) {
               NoRetries())
           .Build()
           .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("kaput"), std::string::npos) << run.error;
@@ -330,8 +323,7 @@ TEST_P(EngineRunTest, HugeErrorTextsAreRecordedCut) {
               NoRetries())
           .Build()
           .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   ASSERT_EQ(run.status, RunStatus::kFailed);
   EXPECT_LE(run.error.size(), 16384u);
@@ -360,8 +352,7 @@ TEST_P(EngineRunTest, RunDeadlineBoundsAttemptsAndFailsTheRun) {
                                 })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   StartOptions so;
   so.deadline = Clock::Real()->Now() + 100ms;
   dynaflow::Run run = StartAndWait(*engine, wf, 1, so);
@@ -416,8 +407,7 @@ TEST_P(EngineRunTest, RetentionStampsEveryItemOfAFinishedRun) {
                 .Step<int, int>("double", [](StepContext&, const int& i) { return 2 * i; })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   // The ttl attribute of every item under the run's partition key.
   auto ttls = [&](const std::string& run_id) {
     std::vector<std::optional<std::string>> out;
@@ -473,8 +463,7 @@ TEST_P(EngineRunTest, DelayedStartWaitsForItsTime) {
                 .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   StartOptions so;
   so.start_at = clock.Now() + std::chrono::minutes(10);
   auto started = engine->Start(wf, 1, so).value();

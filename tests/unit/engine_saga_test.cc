@@ -81,8 +81,7 @@ class EngineSagaTest : public EngineTest {
 TEST_P(EngineSagaTest, HappyPathRunsNoCompensation) {
   auto engine = OpenEngine();
   auto wf = OrderSaga();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, 10).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
   EXPECT_EQ(engine->GetResult<int>(started.run_id).value(), 13);
@@ -93,8 +92,7 @@ TEST_P(EngineSagaTest, FailureCompensatesCompletedStepsInReverseOrder) {
   fail_ship_ = true;
   auto engine = OpenEngine();
   auto wf = OrderSaga();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 10);
   EXPECT_EQ(run.status, RunStatus::kCompensated);
   EXPECT_NE(run.error.find("no address"), std::string::npos) << run.error;
@@ -114,8 +112,7 @@ TEST_P(EngineSagaTest, FailedCompensationFailsTheRunWithBothErrors) {
   fail_refund_ = true;
   auto engine = OpenEngine();
   auto wf = OrderSaga();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 10);
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_NE(run.error.find("no address"), std::string::npos) << run.error;
@@ -162,8 +159,7 @@ TEST_P(EngineSagaTest, CancelStopsTheRunningStepAndCompensates) {
                                 })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, 1).value();
   ASSERT_TRUE(running.Wait());
   ASSERT_OK(engine->Cancel(started.run_id));
@@ -228,8 +224,7 @@ TEST_P(EngineSagaTest, CancelOfASleepingSagaCompensatesAndOfAnUnstartedRunIsImme
                                 })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto sleeper = engine->Start(wf, 1).value();
   ASSERT_TRUE(Eventually([&] {
     return engine->GetRun(sleeper.run_id, false).value().run.status == RunStatus::kSleeping;
@@ -267,8 +262,7 @@ TEST_P(EngineSagaTest, RetryFailedRunResumesAtTheFailedStep) {
                     NoRetries())
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, 1).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kFailed);
   auto not_failed = engine->RetryFailedRun("no-such-run");

@@ -180,6 +180,17 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
     return std::move(w).value();
   }
 
+  // Registers `workflows` on `engine`, then starts a worker with `options`; errors: the first
+  // failure. For ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf})).
+  static Result<std::unique_ptr<Worker>> Serve(Engine& engine,
+                                               std::initializer_list<const Workflow*> workflows,
+                                               const WorkerOptions& options = FastWorker()) {
+    for (const Workflow* wf : workflows) DYNAFLOW_RETURN_IF_ERROR(engine.Register(*wf));
+    DYNAFLOW_ASSIGN_OR_RETURN(std::unique_ptr<Worker> worker, engine.NewWorker(options));
+    DYNAFLOW_RETURN_IF_ERROR(worker->Start());
+    return worker;
+  }
+
   // Waits until `engine`'s workers have completed `n` more polls (a poll counts once its queries
   // returned), so that at least n - 1 whole polls ran after this call; false after 10 s. Use it
   // before asserting that polls did NOT do something.

@@ -130,8 +130,7 @@ TEST_P(EngineWorkerTest, StepContextSleepUntilReleasesAndReRunsTheStepAfterWakin
                     })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine);
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   int64_t wake = ToUnixMillis(clock.Now() + std::chrono::minutes(30));
   auto started = engine->Start(wf, wake).value();
   ASSERT_TRUE(
@@ -401,8 +400,7 @@ TEST_P(EngineWorkerTest, GracefulStopFinishesInFlightStepsAndHandsEveryRunBack) 
                                 })
                 .Build()
                 .value();
-  ASSERT_OK(engine->Register(wf));
-  auto worker = StartWorker(*engine, FastWorker(2));
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}, FastWorker(2)));
   std::vector<std::string> ids;
   for (int i = 0; i < 2; ++i) ids.push_back(engine->Start(wf, i).value().run_id);
   ASSERT_TRUE(Eventually([&] { return in_two.load() == 2; }));
