@@ -105,6 +105,19 @@ bool Eventually(Pred pred, std::chrono::milliseconds timeout = 10s) {
   return pred();
 }
 
+// Success when `run` ended in status `want` with `error_part` in its error; the failure names
+// both statuses and the run's error.
+inline ::testing::AssertionResult EndedAs(const ::dynaflow::Run& run, RunStatus want,
+                                          std::string_view error_part = "") {
+  if (run.status == want && run.error.find(error_part) != std::string::npos) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure()
+         << "run " << run.run_id << " is " << RunStatusName(run.status) << " with error \""
+         << run.error << "\"; expected " << RunStatusName(want) << " with an error containing \""
+         << error_part << "\"";
+}
+
 class EngineTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
