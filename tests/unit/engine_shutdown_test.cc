@@ -65,6 +65,15 @@ class EngineShutdownTest : public EngineTest {
     return o;
   }
 
+  // After registering `wf` and the probe on engines `a` and `b`: worker "a" of engine `a`
+  // (WorkerA(grace)), started.
+  Result<std::unique_ptr<Worker>> ServeWorkerA(Engine& a, Engine& b, const Workflow& wf,
+                                               Duration grace) {
+    DYNAFLOW_RETURN_IF_ERROR(b.Register(wf));
+    DYNAFLOW_RETURN_IF_ERROR(b.Register(probe_));
+    return Serve(a, {&wf, &probe_}, WorkerA(grace));
+  }
+
   // Whether Stop began on `engine`'s only worker: Engine::Start no longer hands a new run over
   // to it (the run is created PENDING; the worker started later executes it).
   bool StopBegan(Engine& engine) {
@@ -111,12 +120,8 @@ TEST_P(EngineShutdownTest, AttemptReturningWithinTheGraceIsRecordedAndTheRunGoes
                                 })
                 .Build()
                 .value();
-  for (Engine* e : {engine_a.get(), engine_b.get()}) {
-    ASSERT_OK(e->Register(wf));
-    ASSERT_OK(e->Register(probe_));
-  }
   const Duration grace = 20s;
-  auto a = StartWorker(*engine_a, WorkerA(grace));
+  ASSERT_OK_AND_ASSIGN(auto a, ServeWorkerA(*engine_a, *engine_b, wf, grace));
   auto started = engine_a->Start(wf, 4).value();  // handed over to a
   ASSERT_TRUE(in_slow.Wait());
 
@@ -161,11 +166,9 @@ TEST_P(EngineShutdownTest, AttemptIgnoringCancellationIsAbandonedAfterTheGraceAn
                 .Step<int, int>("three", [](StepContext&, const int& i) { return i + 3; })
                 .Build()
                 .value();
-  ASSERT_OK(engine_a->Register(wf));
-  ASSERT_OK(engine_b->Register(wf));
   const Duration grace = 300ms;
   // The default 30 s lease: b can take the run over within the test only if a handed it back.
-  auto a = StartWorker(*engine_a, WorkerA(grace));
+  ASSERT_OK_AND_ASSIGN(auto a, ServeWorkerA(*engine_a, *engine_b, wf, grace));
   auto started = engine_a->Start(wf, 1).value();
   ASSERT_TRUE(s->entered.Wait());
   EXPECT_FALSE(s->cancelled_at_entry.load());
@@ -300,12 +303,8 @@ TEST_P(EngineShutdownTest, ParallelBranchReturningWithinTheGraceIsKeptTheOtherRu
               "sum", [](StepContext&, const std::vector<int>& v) { return v.at(0) + v.at(1); })
           .Build()
           .value();
-  for (Engine* e : {engine_a.get(), engine_b.get()}) {
-    ASSERT_OK(e->Register(wf));
-    ASSERT_OK(e->Register(probe_));
-  }
   const Duration grace = 3s;
-  auto a = StartWorker(*engine_a, WorkerA(grace));
+  ASSERT_OK_AND_ASSIGN(auto a, ServeWorkerA(*engine_a, *engine_b, wf, grace));
   auto started = engine_a->Start(wf, 10).value();
   ASSERT_TRUE(quick_in->Wait());
   ASSERT_TRUE(s->entered.Wait());

@@ -60,8 +60,7 @@ TEST_P(EngineUtf8Test, ReturnedErrorIsRecordedSanitized) {
           .Build()
           .value();
   ::dynaflow::Run run = RunToEnd(*engine, wf);
-  EXPECT_EQ(run.status, RunStatus::kFailed);
-  EXPECT_TRUE(Contains(run.error, "Unavailable: " + kClean)) << run.error;
+  EXPECT_TRUE(EndedAs(run, RunStatus::kFailed, "Unavailable: " + kClean));
   auto errors = CheckedStepErrors(*engine, run);
   EXPECT_EQ(errors["fail"], "Unavailable: " + kClean);
   // What the store holds (read afresh) is the same.
@@ -81,8 +80,7 @@ TEST_P(EngineUtf8Test, ExceptionTextIsRecordedSanitized) {
                 .Build()
                 .value();
   ::dynaflow::Run run = RunToEnd(*engine, wf);
-  EXPECT_EQ(run.status, RunStatus::kFailed);
-  EXPECT_TRUE(Contains(run.error, kClean)) << run.error;
+  EXPECT_TRUE(EndedAs(run, RunStatus::kFailed, kClean));
   auto errors = CheckedStepErrors(*engine, run);
   EXPECT_TRUE(Contains(errors["throw"], "step threw an exception: " + kClean)) << errors["throw"];
 }

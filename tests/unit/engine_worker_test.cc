@@ -66,6 +66,16 @@ class EngineWorkerTest : public EngineTest {
   RunStatus RunStatusOf(Engine& engine, const std::string& run_id) {
     return engine.GetRun(run_id, false).value().run.status;
   }
+  // After registering `wf` on `engine` and `other`: a started worker "a" of `engine` with a
+  // 300 ms lease, so that cut off from the table it loses its runs fast.
+  Result<std::unique_ptr<Worker>> ServeAsZombieCandidate(Engine& engine, Engine& other,
+                                                         const Workflow& wf) {
+    DYNAFLOW_RETURN_IF_ERROR(other.Register(wf));
+    WorkerOptions options = FastWorker(1, "a");
+    options.lease_duration = 300ms;
+    return Serve(engine, {&wf}, options);
+  }
+
   Calls calls_;
 };
 
@@ -266,11 +276,7 @@ TEST_P(EngineWorkerTest, PartitionedZombieIsFencedOffAndTheResultStands) {
                                 })
                 .Build()
                 .value();
-  ASSERT_OK(engine_a->Register(wf));
-  ASSERT_OK(engine_b->Register(wf));
-  WorkerOptions oa = FastWorker(1, "a");
-  oa.lease_duration = 300ms;
-  auto a = StartWorker(*engine_a, oa);
+  ASSERT_OK_AND_ASSIGN(auto a, ServeAsZombieCandidate(*engine_a, *engine_b, wf));
   auto started = engine_a->Start(wf, 1).value();  // handed over to a
   ASSERT_TRUE(in_two.Wait());
   cut->SetPartitioned(true);  // a can no longer heartbeat: its lease runs out
@@ -318,11 +324,7 @@ TEST_P(EngineWorkerTest, ZombieRecordLandingFirstIsAdoptedAndTheResultIsConsiste
                 .Step<int, int>("three", [](StepContext&, const int& i) { return i + 3; })
                 .Build()
                 .value();
-  ASSERT_OK(engine_a->Register(wf));
-  ASSERT_OK(engine_b->Register(wf));
-  WorkerOptions oa = FastWorker(1, "a");
-  oa.lease_duration = 300ms;
-  auto a = StartWorker(*engine_a, oa);
+  ASSERT_OK_AND_ASSIGN(auto a, ServeAsZombieCandidate(*engine_a, *engine_b, wf));
   auto started = engine_a->Start(wf, 1).value();  // handed over to a
   ASSERT_TRUE(a_in_two.Wait());
   cut->SetPartitioned(true);  // a's lease runs out
