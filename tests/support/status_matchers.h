@@ -4,6 +4,7 @@
 //   EXPECT_OK(client.GetItem(request)) << "while reading " << key;
 //   EXPECT_STATUS(table->Put(item, when), StatusCode::kConditionFailed);
 //   ASSERT_OK_AND_ASSIGN(auto worker, engine->NewWorker(options));  // worker: the value
+//   ASSERT_ERROR(provider.GetCredentials(), StatusCode::kNotFound, "profile \"x\" not found");
 //
 // Each macro evaluates its expression once and accepts a trailing `<< message`. ASSERT_* stop
 // the test on failure, EXPECT_* continue it (as GoogleTest's own macros).
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 #include "model/result.h"
 #include "model/status.h"
@@ -38,6 +40,17 @@ template <class StatusOrResult>
 // Success when `s` has code `want`; otherwise a failure naming both codes and s's message.
 ::testing::AssertionResult StatusIs(const Status& s, StatusCode want);
 
+// Success when `s` has code `want` (not kOk) and exactly the message `message`; otherwise a
+// failure showing the status and what was expected.
+::testing::AssertionResult FailedWith(const Status& s, StatusCode want, std::string_view message);
+
+// The status of a Status or Result (OK for a Result that holds a value).
+inline Status StatusOf(const Status& s) { return s; }
+template <class T>
+Status StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
 }  // namespace dynaflow::test
 
 #define EXPECT_OK(expression) EXPECT_PRED_FORMAT1(::dynaflow::test::IsOk, expression)
@@ -51,6 +64,14 @@ template <class StatusOrResult>
   auto tmp = (expression);                                       \
   ASSERT_TRUE(::dynaflow::test::IsOk(#expression, tmp));         \
   lhs = std::move(tmp).value()
+
+// `expression` (a Status or Result<T>) failed with code `code` and exactly the message `message`.
+#define EXPECT_ERROR(expression, code, message) \
+  EXPECT_TRUE(                                  \
+      ::dynaflow::test::FailedWith(::dynaflow::test::StatusOf(expression), (code), (message)))
+#define ASSERT_ERROR(expression, code, message) \
+  ASSERT_TRUE(                                  \
+      ::dynaflow::test::FailedWith(::dynaflow::test::StatusOf(expression), (code), (message)))
 
 // `status_expr` is a Status (or a Result's status()).
 #define EXPECT_STATUS(status_expr, want) \

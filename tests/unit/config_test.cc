@@ -640,13 +640,11 @@ TEST(ClientOptionsTest, MissingRegionNamesTheThreePlaces) {
   ClientEnvironment e;
   e.env = env.Lookup();
   auto o = MakeDynamoDbClientOptions(StoreConfig{}, e);
-  ASSERT_FALSE(o.ok());
-  EXPECT_EQ(o.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(o.status().message(),
-            "no AWS region configured; set one of: aws-region in the [store] section of the "
-            "configuration file (or DYNAFLOW_STORE_AWS_REGION / --store.aws-region); the "
-            "AWS_REGION or AWS_DEFAULT_REGION environment variable; `region` in profile "
-            "\"default\" of /nonexistent-home/.aws/config");
+  ASSERT_ERROR(o, StatusCode::kInvalidArgument,
+               "no AWS region configured; set one of: aws-region in the [store] section of the "
+               "configuration file (or DYNAFLOW_STORE_AWS_REGION / --store.aws-region); the "
+               "AWS_REGION or AWS_DEFAULT_REGION environment variable; `region` in profile "
+               "\"default\" of /nonexistent-home/.aws/config");
 }
 
 }  // namespace

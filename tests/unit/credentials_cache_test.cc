@@ -162,11 +162,9 @@ TEST_F(CacheTest, ExpiredCredentialsWithAFailingSourceAreAnErrorAndRetriedNextCa
   fail = true;
   clock_.Advance(std::chrono::hours(2));
   auto c = cache.GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(c.status().message(),
-            "credentials from scripted expired at 2024-01-01T01:00:00Z and could not be "
-            "refreshed: role trust policy changed");
+  ASSERT_ERROR(c, StatusCode::kPermissionDenied,
+               "credentials from scripted expired at 2024-01-01T01:00:00Z and could not be "
+               "refreshed: role trust policy changed");
   EXPECT_FALSE(cache.GetCredentials().ok());
   EXPECT_EQ(inner->calls(), 3) << "failures are not cached";
 }

@@ -91,22 +91,20 @@ TEST_F(ContainerTest, TokenFromTheEnvironment) {
 
 TEST_F(ContainerTest, NotConfiguredIsNotFound) {
   auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(c.status().message(),
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not "
-            "set");
+  ASSERT_ERROR(
+      c, StatusCode::kNotFound,
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not "
+      "set");
 }
 
 TEST_F(ContainerTest, PlainHttpOnlyToAllowedHosts) {
   env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://metadata.example.com/creds");
   auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(),
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http is only allowed to a loopback "
-            "address, 169.254.170.2 (ECS) or 169.254.170.23 / [fd00:ec2::23] (EKS Pod Identity); "
-            "got host metadata.example.com (use https)");
+  ASSERT_ERROR(
+      c, StatusCode::kInvalidArgument,
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI: plain http is only allowed to a loopback "
+      "address, 169.254.170.2 (ECS) or 169.254.170.23 / [fd00:ec2::23] (EKS Pod Identity); "
+      "got host metadata.example.com (use https)");
   for (const char* bad : {"http://128.0.0.1/x", "http://127.0.0/x", "http://10.0.0.1/x"}) {
     env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", bad);
     EXPECT_EQ(ContainerCredentialsProvider(Options()).GetCredentials().status().code(),
@@ -120,10 +118,9 @@ TEST_F(ContainerTest, BadTokenSources) {
   env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server_.url("/creds"));
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", dir_.File("absent"));
   auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(), "container authorization token file " + dir_.File("absent") +
-                                      " does not exist (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)");
+  ASSERT_ERROR(c, StatusCode::kInvalidArgument,
+               "container authorization token file " + dir_.File("absent") +
+                   " does not exist (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)");
 
   env_.Unset("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "abc\r\nX-Injected: 1");
@@ -150,10 +147,9 @@ TEST_F(ContainerTest, ServerErrorsAreRetriedThenReported) {
     return Server::Response::Text(503, "{\"code\":\"Busy\",\"message\":\"try later\"}");
   });
   auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(c.status().message(), "container credentials endpoint " + server_.base_url() +
-                                      " answered HTTP 503: Busy: try later");
+  ASSERT_ERROR(c, StatusCode::kUnavailable,
+               "container credentials endpoint " + server_.base_url() +
+                   " answered HTTP 503: Busy: try later");
 }
 
 TEST_F(ContainerTest, ForbiddenIsAPermissionErrorWithoutRetry) {
@@ -164,10 +160,9 @@ TEST_F(ContainerTest, ForbiddenIsAPermissionErrorWithoutRetry) {
   env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server_.url("/creds"));
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", kAuthToken);
   auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(c.status().message(), "container credentials endpoint " + server_.base_url() +
-                                      " answered HTTP 403: bad token <redacted>");
+  ASSERT_ERROR(c, StatusCode::kPermissionDenied,
+               "container credentials endpoint " + server_.base_url() +
+                   " answered HTTP 403: bad token <redacted>");
   EXPECT_EQ(server_.requests_received(), 1);
 }
 
@@ -177,10 +172,9 @@ TEST_F(ContainerTest, MalformedDocument) {
   });
   env_.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server_.url("/creds"));
   auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kSerialization);
-  EXPECT_EQ(c.status().message(),
-            "container credentials endpoint " + server_.base_url() + ": SecretAccessKey: missing");
+  ASSERT_ERROR(
+      c, StatusCode::kSerialization,
+      "container credentials endpoint " + server_.base_url() + ": SecretAccessKey: missing");
 }
 
 }  // namespace

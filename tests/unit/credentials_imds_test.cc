@@ -247,19 +247,16 @@ TEST_F(ImdsTest, SlowEndpointTimesOutWithinTheShortTimeout) {
 TEST_F(ImdsTest, NoRoleAndRefusedTokensAreNotFound) {
   imds_.SetRole("");
   auto c = ImdsCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(c.status().message(),
-            "no IAM role is attached to this instance (instance metadata at " +
-                imds_.server().base_url() + " has no security credentials)");
+  ASSERT_ERROR(c, StatusCode::kNotFound,
+               "no IAM role is attached to this instance (instance metadata at " +
+                   imds_.server().base_url() + " has no security credentials)");
 
   imds_.RefuseTokens();
   c = ImdsCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(c.status().message(), "instance metadata service at " + imds_.server().base_url() +
-                                      " refused a session token (HTTP 403): instance metadata "
-                                      "is disabled for this instance");
+  ASSERT_ERROR(c, StatusCode::kNotFound,
+               "instance metadata service at " + imds_.server().base_url() +
+                   " refused a session token (HTTP 403): instance metadata "
+                   "is disabled for this instance");
 }
 
 TEST_F(ImdsTest, EnvironmentSettings) {
@@ -271,10 +268,8 @@ TEST_F(ImdsTest, EnvironmentSettings) {
   env_.Unset("AWS_EC2_METADATA_SERVICE_ENDPOINT");
   env_.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv5");
   auto c = ImdsCredentialsProvider(o).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(),
-            "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: expected IPv4 or IPv6, got \"IPv5\"");
+  ASSERT_ERROR(c, StatusCode::kInvalidArgument,
+               "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: expected IPv4 or IPv6, got \"IPv5\"");
 
   env_.Set("AWS_METADATA_SERVICE_TIMEOUT", "0.5");
   c = ImdsCredentialsProvider(Options()).GetCredentials();
@@ -290,11 +285,10 @@ TEST_F(ImdsTest, UnsuccessfulCodeIsAnError) {
     return Server::Response::Text(200, "{\"Code\": \"AssumeRoleUnauthorizedAccess\"}");
   });
   auto c = ImdsCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(c.status().message(),
-            "instance metadata credentials of role role: Code is \"AssumeRoleUnauthorizedAccess\", "
-            "expected \"Success\"");
+  ASSERT_ERROR(
+      c, StatusCode::kUnavailable,
+      "instance metadata credentials of role role: Code is \"AssumeRoleUnauthorizedAccess\", "
+      "expected \"Success\"");
 }
 
 TEST_F(ImdsTest, ServerErrorDuringRefreshKeepsTheLastGoodCredentials) {
@@ -347,12 +341,11 @@ TEST_F(ImdsTest, ExpiredCredentialsAndAFailingRefreshIsAnError) {
   imds_.SetCredentials(Credentials{}, "", 503);
   clock_.Advance(std::chrono::minutes(61));
   auto c = cache.GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(c.status().message(),
-            "credentials from instance metadata (IMDSv2) expired at 2024-01-01T01:00:00Z and could "
-            "not be refreshed: instance metadata service at " +
-                imds_.server().base_url() + " answered HTTP 503");
+  ASSERT_ERROR(
+      c, StatusCode::kUnavailable,
+      "credentials from instance metadata (IMDSv2) expired at 2024-01-01T01:00:00Z and could "
+      "not be refreshed: instance metadata service at " +
+          imds_.server().base_url() + " answered HTTP 503");
 }
 
 }  // namespace

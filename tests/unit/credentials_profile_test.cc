@@ -138,10 +138,9 @@ TEST(ProfileFileTest, CredentialsFileOverridesConfigFile) {
   loc.credentials_file = dir.Write("unreadable", "[dev]\n", 0000);
   if (::geteuid() != 0) {
     auto r = LoadProfileFiles(loc);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
-    EXPECT_EQ(r.status().message(),
-              "cannot read AWS credentials file " + loc.credentials_file + ": Permission denied");
+    ASSERT_ERROR(
+        r, StatusCode::kPermissionDenied,
+        "cannot read AWS credentials file " + loc.credentials_file + ": Permission denied");
   }
 }
 
@@ -222,12 +221,10 @@ TEST_F(ProfileTest, ProfileSectionOfTheConfigFileChosenByAwsProfile) {
 
 TEST_F(ProfileTest, MissingProfiles) {
   auto c = Get();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(c.status().message(),
-            "profile \"default\" is not defined anywhere: no AWS config file "
-            "exists (looked for " +
-                dir_.File("config") + " and " + dir_.File("credentials") + ")");
+  ASSERT_ERROR(c, StatusCode::kNotFound,
+               "profile \"default\" is not defined anywhere: no AWS config file "
+               "exists (looked for " +
+                   dir_.File("config") + " and " + dir_.File("credentials") + ")");
 
   dir_.Write("config", "[profile other]\nregion = eu-west-1\n");
   c = Get();
@@ -235,44 +232,35 @@ TEST_F(ProfileTest, MissingProfiles) {
   EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
 
   c = Get("prod");
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(),
-            "the configured profile \"prod\" is not defined in " + dir_.File("config"));
+  ASSERT_ERROR(c, StatusCode::kInvalidArgument,
+               "the configured profile \"prod\" is not defined in " + dir_.File("config"));
 
   env_.Set("AWS_PROFILE", "staging");
   c = Get();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(),
-            "profile \"staging\" (from AWS_PROFILE) is not defined in " + dir_.File("config"));
+  ASSERT_ERROR(c, StatusCode::kInvalidArgument,
+               "profile \"staging\" (from AWS_PROFILE) is not defined in " + dir_.File("config"));
 
   c = Get("other");
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(c.status().message(),
-            "profile \"other\" has no credentials (none of aws_access_key_id, role_arn, "
-            "credential_process)");
+  ASSERT_ERROR(c, StatusCode::kNotFound,
+               "profile \"other\" has no credentials (none of aws_access_key_id, role_arn, "
+               "credential_process)");
 }
 
 TEST_F(ProfileTest, HalfAKeyPairNamesTheProfileAndLine) {
   dir_.Write("credentials", "[default]\n\naws_secret_access_key = " + std::string(kSecret) + "\n");
   auto c = Get();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(), "profile \"default\" (" + dir_.File("credentials") +
-                                      ":3) sets aws_secret_access_key but no aws_access_key_id");
+  ASSERT_ERROR(c, StatusCode::kInvalidArgument,
+               "profile \"default\" (" + dir_.File("credentials") +
+                   ":3) sets aws_secret_access_key but no aws_access_key_id");
   EXPECT_EQ(c.status().message().find(kSecret), std::string::npos);
 }
 
 TEST_F(ProfileTest, MalformedCredentialsFile) {
   dir_.Write("credentials", "[default]\naws_access_key_id AKIDNOEQUALS\n");
   auto c = Get();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(),
-            dir_.File("credentials") +
-                ":2: expected a [section] header, a \"key = value\" property or a comment");
+  ASSERT_ERROR(c, StatusCode::kInvalidArgument,
+               dir_.File("credentials") +
+                   ":2: expected a [section] header, a \"key = value\" property or a comment");
 }
 
 TEST_F(ProfileTest, CredentialProcess) {
@@ -341,10 +329,9 @@ TEST(CredentialProcessTest, TimeoutKillsTheCommandAndWhatItStarted) {
   o.timeout = std::chrono::milliseconds(300);
   const auto start = std::chrono::steady_clock::now();
   auto r = RunCredentialProcess("sleep 30 & echo $! > " + pid_file + "; wait; true", "test", o);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kTimeout);
-  EXPECT_EQ(r.status().message(),
-            "credential_process of test: the command did not finish within 300 ms and was killed");
+  ASSERT_ERROR(
+      r, StatusCode::kTimeout,
+      "credential_process of test: the command did not finish within 300 ms and was killed");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   std::ifstream in(pid_file);
   std::string child;

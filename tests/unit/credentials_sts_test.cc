@@ -118,11 +118,9 @@ TEST(StsParseTest, MissingElementsAreSerializationErrors) {
   auto r =
       ParseStsResponse("AssumeRole", kRole, 200,
                        test::StsCredentialsXml("AssumeRole", no_token, "2024-01-01T01:00:00Z"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kSerialization);
-  EXPECT_EQ(r.status().message(),
-            "STS AssumeRole for role arn:aws:iam::123456789012:role/dynaflow: the answer has no "
-            "Credentials/SessionToken element");
+  ASSERT_ERROR(r, StatusCode::kSerialization,
+               "STS AssumeRole for role arn:aws:iam::123456789012:role/dynaflow: the answer has no "
+               "Credentials/SessionToken element");
 
   r = ParseStsResponse("AssumeRole", kRole, 200,
                        test::StsCredentialsXml("AssumeRoleWithWebIdentity", kAssumed, "x"));
@@ -161,10 +159,8 @@ TEST(StsParseTest, MapsErrorCodes) {
                                         c.code + ": why (HTTP " + std::to_string(c.http) + ")");
   }
   auto r = ParseStsResponse("AssumeRole", kRole, 502, "<html>bad gateway</html>");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(r.status().message(),
-            "STS AssumeRole for role " + std::string(kRole) + ": unexpected answer (HTTP 502)");
+  ASSERT_ERROR(r, StatusCode::kUnavailable,
+               "STS AssumeRole for role " + std::string(kRole) + ": unexpected answer (HTTP 502)");
 }
 
 TEST(StsEndpointTest, RegionalGlobalAndChina) {
@@ -267,10 +263,9 @@ TEST_F(StsTest, GivesUpAfterMaxAttempts) {
   });
   AssumeRoleRequest request{kRole, "s", "", std::nullopt};
   auto c = StsAssumeRole(Options(server), kSource, request);
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kUnavailable);
-  EXPECT_EQ(c.status().message(),
-            "STS AssumeRole for role " + std::string(kRole) + ": InternalFailure: boom (HTTP 500)");
+  ASSERT_ERROR(
+      c, StatusCode::kUnavailable,
+      "STS AssumeRole for role " + std::string(kRole) + ": InternalFailure: boom (HTTP 500)");
   EXPECT_EQ(server.requests_received(), 3);
 }
 
@@ -281,11 +276,10 @@ TEST_F(StsTest, AccessDeniedIsNotRetriedAndSecretsAreRedacted) {
   });
   AssumeRoleRequest request{kRole, "s", "", std::nullopt};
   auto c = StsAssumeRole(Options(server), kSource, request);
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(c.status().message(), "STS AssumeRole for role " + std::string(kRole) +
-                                      ": AccessDenied: key <redacted> may not assume the role "
-                                      "(HTTP 403)");
+  ASSERT_ERROR(c, StatusCode::kPermissionDenied,
+               "STS AssumeRole for role " + std::string(kRole) +
+                   ": AccessDenied: key <redacted> may not assume the role "
+                   "(HTTP 403)");
   EXPECT_EQ(server.requests_received(), 1);
 }
 
@@ -398,15 +392,14 @@ TEST_F(WebIdentityTest, ExpiredTokenIsAClearPermissionError) {
   });
   WebIdentityCredentialsProvider p(Options(server));
   auto c = p.GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(c.status().message(),
-            "web identity token file " + token_file_ +
-                ": STS AssumeRoleWithWebIdentity for role arn:aws:iam::123456789012:role/eks-app:"
-                " ExpiredTokenException: Token expired: current date/time 1704067200 must be "
-                "before the expiration date/time 1704060000 (HTTP 400); the web identity token "
-                "has expired: the platform (e.g. the kubelet for a projected service account "
-                "token) must rotate the token file");
+  ASSERT_ERROR(
+      c, StatusCode::kPermissionDenied,
+      "web identity token file " + token_file_ +
+          ": STS AssumeRoleWithWebIdentity for role arn:aws:iam::123456789012:role/eks-app:"
+          " ExpiredTokenException: Token expired: current date/time 1704067200 must be "
+          "before the expiration date/time 1704060000 (HTTP 400); the web identity token "
+          "has expired: the platform (e.g. the kubelet for a projected service account "
+          "token) must rotate the token file");
   EXPECT_EQ(server.requests_received(), 1) << "an expired token is not retried";
   EXPECT_EQ(c.status().message().find(kWebToken), std::string::npos);
 }
@@ -432,25 +425,20 @@ TEST_F(WebIdentityTest, AbsentHalfConfiguredAndBadTokenFiles) {
   WebIdentityOptions none = Options(server);
   none.env = empty.Lookup();
   auto r = WebIdentityCredentialsProvider(none).GetCredentials();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(r.status().message(), "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
+  ASSERT_ERROR(r, StatusCode::kNotFound,
+               "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
 
   env_.Unset("AWS_ROLE_ARN");
   r = WebIdentityCredentialsProvider(Options(server)).GetCredentials();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(r.status().message(),
-            "web identity: a token file is configured (AWS_WEB_IDENTITY_TOKEN_FILE) but no role "
-            "ARN (AWS_ROLE_ARN)");
+  ASSERT_ERROR(r, StatusCode::kInvalidArgument,
+               "web identity: a token file is configured (AWS_WEB_IDENTITY_TOKEN_FILE) but no role "
+               "ARN (AWS_ROLE_ARN)");
 
   env_.Set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/eks-app");
   env_.Set("AWS_WEB_IDENTITY_TOKEN_FILE", dir_.File("missing"));
   r = WebIdentityCredentialsProvider(Options(server)).GetCredentials();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(r.status().message(),
-            "web identity token file " + dir_.File("missing") + " does not exist");
+  ASSERT_ERROR(r, StatusCode::kInvalidArgument,
+               "web identity token file " + dir_.File("missing") + " does not exist");
 
   env_.Set("AWS_WEB_IDENTITY_TOKEN_FILE", dir_.Write("blank", " \n"));
   r = WebIdentityCredentialsProvider(Options(server)).GetCredentials();
