@@ -437,11 +437,11 @@ TEST(ConfigErrorsTest, ProfileTogetherWithExplicitKeys) {
   o.env = env.Lookup();
   o.flags = {"--store.aws-profile=dev"};
   auto r = LoadConfig(o);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "[store] aws-profile (flag --store.aws-profile) and explicit keys (aws-access-key-id, "
-            "environment variable DYNAFLOW_STORE_AWS_ACCESS_KEY_ID) are both set; configure "
-            "either a profile or explicit keys, not both");
+  ASSERT_ERROR(
+      r, StatusCode::kInvalidArgument,
+      "[store] aws-profile (flag --store.aws-profile) and explicit keys (aws-access-key-id, "
+      "environment variable DYNAFLOW_STORE_AWS_ACCESS_KEY_ID) are both set; configure "
+      "either a profile or explicit keys, not both");
 }
 
 TEST(ConfigErrorsTest, IncompleteExplicitKeys) {

@@ -125,10 +125,10 @@ TEST_F(ContainerTest, BadTokenSources) {
   env_.Unset("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
   env_.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "abc\r\nX-Injected: 1");
   c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().message(),
-            "the container authorization token from AWS_CONTAINER_AUTHORIZATION_TOKEN contains a "
-            "line break");
+  ASSERT_ERROR(
+      c, StatusCode::kInvalidArgument,
+      "the container authorization token from AWS_CONTAINER_AUTHORIZATION_TOKEN contains a "
+      "line break");
   EXPECT_EQ(server_.requests_received(), 0);
 }
 

@@ -273,9 +273,9 @@ TEST_F(ImdsTest, EnvironmentSettings) {
 
   env_.Set("AWS_METADATA_SERVICE_TIMEOUT", "0.5");
   c = ImdsCredentialsProvider(Options()).GetCredentials();
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().message(),
-            "AWS_METADATA_SERVICE_TIMEOUT: expected a whole number of seconds >= 1, got \"0.5\"");
+  ASSERT_ERROR(
+      c, StatusCode::kInvalidArgument,
+      "AWS_METADATA_SERVICE_TIMEOUT: expected a whole number of seconds >= 1, got \"0.5\"");
 }
 
 TEST_F(ImdsTest, UnsuccessfulCodeIsAnError) {

@@ -124,18 +124,17 @@ TEST(StsParseTest, MissingElementsAreSerializationErrors) {
 
   r = ParseStsResponse("AssumeRole", kRole, 200,
                        test::StsCredentialsXml("AssumeRoleWithWebIdentity", kAssumed, "x"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "STS AssumeRole for role arn:aws:iam::123456789012:role/dynaflow: expected a "
-            "<AssumeRoleResponse> document, got <AssumeRoleWithWebIdentityResponse>");
+  ASSERT_ERROR(r, StatusCode::kSerialization,
+               "STS AssumeRole for role arn:aws:iam::123456789012:role/dynaflow: expected a "
+               "<AssumeRoleResponse> document, got <AssumeRoleWithWebIdentityResponse>");
 
   r = ParseStsResponse("AssumeRole", kRole, 200,
                        test::StsCredentialsXml("AssumeRole", kAssumed, "tomorrow"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "STS AssumeRole for role arn:aws:iam::123456789012:role/dynaflow: "
-            "Credentials/Expiration: expected an ISO 8601 time such as 2024-01-01T00:00:00Z, got "
-            "\"tomorrow\"");
+  ASSERT_ERROR(
+      r, StatusCode::kSerialization,
+      "STS AssumeRole for role arn:aws:iam::123456789012:role/dynaflow: "
+      "Credentials/Expiration: expected an ISO 8601 time such as 2024-01-01T00:00:00Z, got "
+      "\"tomorrow\"");
 }
 
 TEST(StsParseTest, MapsErrorCodes) {
@@ -321,9 +320,9 @@ TEST_F(StsTest, AssumeRoleProviderUsesItsSource) {
                                        AssumeRoleRequest{kRole, "s", "", std::nullopt},
                                        Options(server));
   auto e = broken.GetCredentials();
-  ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.status().message(), "source credentials for role " + std::string(kRole) +
-                                      ": static credentials: the access key id is empty");
+  ASSERT_ERROR(e, StatusCode::kInvalidArgument,
+               "source credentials for role " + std::string(kRole) +
+                   ": static credentials: the access key id is empty");
 }
 
 // ---- Web identity ------------------------------------------------------------------------
@@ -442,8 +441,8 @@ TEST_F(WebIdentityTest, AbsentHalfConfiguredAndBadTokenFiles) {
 
   env_.Set("AWS_WEB_IDENTITY_TOKEN_FILE", dir_.Write("blank", " \n"));
   r = WebIdentityCredentialsProvider(Options(server)).GetCredentials();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "web identity token file " + dir_.File("blank") + " is empty");
+  ASSERT_ERROR(r, StatusCode::kInvalidArgument,
+               "web identity token file " + dir_.File("blank") + " is empty");
   EXPECT_EQ(server.requests_received(), 0);
 }
 
