@@ -193,9 +193,8 @@ TEST_P(CliEndToEnd, BadListingInputIsAOneLineUsageError) {
 
 TEST_P(CliEndToEnd, ShowsCompensatedAndFailedRuns) {
   const std::vector<std::string> ids = StartOrders(13, 14);  // 13: ship fails; 14: charge fails
-  auto flaky = engine_->Start(flaky_, 41);
-  ASSERT_OK(flaky);
-  ASSERT_EQ(Finish(flaky->run_id), RunStatus::kFailed);
+  ASSERT_OK_AND_ASSIGN(auto flaky, engine_->Start(flaky_, 41));
+  ASSERT_EQ(Finish(flaky.run_id), RunStatus::kFailed);
 
   // Order 13: reserve, charge, ship FAILED, then the compensations in reverse order.
   CliResult text = Cli({"runs", "show", ids[0], "--timeline"});
@@ -236,7 +235,7 @@ TEST_P(CliEndToEnd, ShowsCompensatedAndFailedRuns) {
   ASSERT_EQ(by_key.exit_code, 0) << by_key.err;
   EXPECT_EQ(std::string(Parse(by_key.out)["run"]["run_id"].GetString()), ids[0]);
 
-  CliResult failed = Cli({"runs", "show", flaky->run_id});
+  CliResult failed = Cli({"runs", "show", flaky.run_id});
   ASSERT_EQ(failed.exit_code, 0) << failed.err;
   EXPECT_TRUE(Contains(failed.out, "status        FAILED")) << failed.out;
   EXPECT_TRUE(Contains(failed.out, "Unavailable: service down")) << failed.out;
@@ -266,18 +265,17 @@ TEST_P(CliEndToEnd, CancelRetryAndStartDriveRuns) {
   EXPECT_TRUE(Contains(again.err, "already CANCELLED")) << again.err;
 
   // Retry: a FAILED run continues as a new run once the service is back.
-  auto flaky = engine_->Start(flaky_, 41);
-  ASSERT_OK(flaky);
-  ASSERT_EQ(Finish(flaky->run_id), RunStatus::kFailed);
+  ASSERT_OK_AND_ASSIGN(auto flaky, engine_->Start(flaky_, 41));
+  ASSERT_EQ(Finish(flaky.run_id), RunStatus::kFailed);
   CliResult not_failed = Cli({"runs", "retry", delayed->run_id});
   EXPECT_EQ(not_failed.exit_code, 1);
   EXPECT_TRUE(Contains(not_failed.err, "only FAILED runs can be retried")) << not_failed.err;
   flaky_fails = false;
-  CliResult retry = Cli({"runs", "retry", flaky->run_id, "--wait", "-o", "json"});
+  CliResult retry = Cli({"runs", "retry", flaky.run_id, "--wait", "-o", "json"});
   ASSERT_EQ(retry.exit_code, 0) << retry.err;
   auto retried = Parse(retry.out);
   EXPECT_STREQ(retried["run"]["status"].GetString(), "COMPLETED");
-  EXPECT_EQ(std::string(retried["run"]["tags"]["dynaflow.retry_of"].GetString()), flaky->run_id);
+  EXPECT_EQ(std::string(retried["run"]["tags"]["dynaflow.retry_of"].GetString()), flaky.run_id);
   const std::string new_id = retried["run"]["run_id"].GetString();
   EXPECT_EQ(*engine_->GetResult<int>(new_id), 42);
 
@@ -286,9 +284,8 @@ TEST_P(CliEndToEnd, CancelRetryAndStartDriveRuns) {
                          "--business-key", "cli-3", "--wait"});
   ASSERT_EQ(start.exit_code, 0) << start.err;
   EXPECT_TRUE(Contains(start.out, "status        COMPLETED")) << start.out;
-  auto cli3 = engine_->store().FindRunByBusinessKey("order", "cli-3");
-  ASSERT_OK(cli3);
-  EXPECT_EQ(*engine_->GetResult<int>(cli3->run_id), 30);
+  ASSERT_OK_AND_ASSIGN(auto cli3, engine_->store().FindRunByBusinessKey("order", "cli-3"));
+  EXPECT_EQ(*engine_->GetResult<int>(cli3.run_id), 30);
   CliResult compensated = Cli({"runs", "start", "order", "--input", "7", "--wait", "-o", "json"});
   EXPECT_EQ(compensated.exit_code, 1);
   EXPECT_STREQ(Parse(compensated.out)["run"]["status"].GetString(), "COMPENSATED");

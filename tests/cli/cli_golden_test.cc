@@ -77,9 +77,8 @@ class CliGolden : public ::testing::Test {
     auto run = store_->CreateRun(nr);
     ASSERT_OK(run);
     const TimePoint t0 = clock_.Now();
-    auto claimed = store_->ClaimRun(run_id, "worker-1", 30s);
-    ASSERT_OK(claimed);
-    store::Fence fence{run_id, "worker-1", claimed->lease.epoch};
+    ASSERT_OK_AND_ASSIGN(auto claimed, store_->ClaimRun(run_id, "worker-1", 30s));
+    store::Fence fence{run_id, "worker-1", claimed.lease.epoch};
     for (const auto& s : steps) {
       store::StepRecord rec;
       rec.step_id = s.id;

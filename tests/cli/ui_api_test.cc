@@ -168,13 +168,11 @@ TEST_P(UiTest, CancelAndRetryArePostsWithCsrfAndConflictsAre409) {
   // A delayed run nobody has started: cancel finishes it at once.
   engine::StartOptions later;
   later.start_at = std::chrono::system_clock::now() + 1h;
-  auto delayed = engine_->Start(order_, 1, later);
-  ASSERT_OK(delayed);
-  auto failed = engine_->Start(flaky_, 1);
-  ASSERT_OK(failed);
-  ASSERT_EQ(Finish(failed->run_id), RunStatus::kFailed);
+  ASSERT_OK_AND_ASSIGN(auto delayed, engine_->Start(order_, 1, later));
+  ASSERT_OK_AND_ASSIGN(auto failed, engine_->Start(flaky_, 1));
+  ASSERT_EQ(Finish(failed.run_id), RunStatus::kFailed);
   StartUi();
-  const std::string cancel = "/api/runs/" + delayed->run_id + "/cancel";
+  const std::string cancel = "/api/runs/" + delayed.run_id + "/cancel";
 
   // No CSRF header, a foreign Origin, a foreign Host, GET: refused, nothing changed.
   EXPECT_EQ(ErrorStatus(Post(cancel)), 403);
@@ -184,9 +182,9 @@ TEST_P(UiTest, CancelAndRetryArePostsWithCsrfAndConflictsAre409) {
   httplib::Headers rebinding = kCsrf;
   rebinding.emplace("Host", "evil.example:80");
   EXPECT_EQ(ErrorStatus(Post(cancel, rebinding)), 403);
-  EXPECT_EQ(ErrorStatus(Get("/api/runs/" + delayed->run_id, {{"Host", "evil.example"}})), 403);
+  EXPECT_EQ(ErrorStatus(Get("/api/runs/" + delayed.run_id, {{"Host", "evil.example"}})), 403);
   EXPECT_EQ(ErrorStatus(Get(cancel)), 404);
-  EXPECT_EQ(engine_->store().GetRun(delayed->run_id)->status, RunStatus::kPending);
+  EXPECT_EQ(engine_->store().GetRun(delayed.run_id)->status, RunStatus::kPending);
 
   // Same-origin POST with the header: CANCELLED; again: 409.
   httplib::Headers same = kCsrf;
@@ -195,31 +193,30 @@ TEST_P(UiTest, CancelAndRetryArePostsWithCsrfAndConflictsAre409) {
   ASSERT_TRUE(ok);
   ASSERT_EQ(ok->status, 200) << ok->body;
   EXPECT_STREQ(Json(ok)["result"].GetString(), "CANCELLED");
-  EXPECT_EQ(engine_->store().GetRun(delayed->run_id)->status, RunStatus::kCancelled);
+  EXPECT_EQ(engine_->store().GetRun(delayed.run_id)->status, RunStatus::kCancelled);
   EXPECT_EQ(ErrorStatus(Post(cancel, kCsrf)), 409);
   EXPECT_EQ(ErrorStatus(Post("/api/runs/no-such-run/cancel", kCsrf)), 404);
 
   // Retry of the FAILED run: a new run that completes once the service is back.
   flaky_fails = false;
-  auto retried = Post("/api/runs/" + failed->run_id + "/retry", kCsrf);
+  auto retried = Post("/api/runs/" + failed.run_id + "/retry", kCsrf);
   ASSERT_TRUE(retried);
   ASSERT_EQ(retried->status, 200) << retried->body;
   auto doc = Json(retried);
   const std::string new_id = doc["run_id"].GetString();
-  EXPECT_STREQ(doc["retry_of"].GetString(), failed->run_id.c_str());
+  EXPECT_STREQ(doc["retry_of"].GetString(), failed.run_id.c_str());
   EXPECT_EQ(Finish(new_id), RunStatus::kCompleted);
   EXPECT_EQ(ErrorStatus(Post("/api/runs/" + new_id + "/retry", kCsrf)), 409);
 }
 
 TEST_P(UiTest, ReadOnlyRefusesChanges) {
-  auto failed = engine_->Start(flaky_, 1);
-  ASSERT_OK(failed);
-  ASSERT_EQ(Finish(failed->run_id), RunStatus::kFailed);
+  ASSERT_OK_AND_ASSIGN(auto failed, engine_->Start(flaky_, 1));
+  ASSERT_EQ(Finish(failed.run_id), RunStatus::kFailed);
   StartUi({"--read-only"});
   EXPECT_TRUE(Json(Get("/api/info"))["read_only"].GetBool());
-  EXPECT_EQ(ErrorStatus(Post("/api/runs/" + failed->run_id + "/retry", kCsrf)), 403);
-  EXPECT_EQ(ErrorStatus(Post("/api/runs/" + failed->run_id + "/cancel", kCsrf)), 403);
-  EXPECT_EQ(engine_->store().GetRun(failed->run_id)->status, RunStatus::kFailed);
+  EXPECT_EQ(ErrorStatus(Post("/api/runs/" + failed.run_id + "/retry", kCsrf)), 403);
+  EXPECT_EQ(ErrorStatus(Post("/api/runs/" + failed.run_id + "/cancel", kCsrf)), 403);
+  EXPECT_EQ(engine_->store().GetRun(failed.run_id)->status, RunStatus::kFailed);
 }
 
 TEST_P(UiTest, BearerTokenGuardsTheApiAndMetrics) {

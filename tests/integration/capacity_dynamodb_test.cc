@@ -99,17 +99,16 @@ TEST_F(CapacityDynamoDbTest, ItemStreamLandsWhereTheModelPredicts) {
   so.key_prefix = "cap/";
   so.gsi1_shards = kGsi1Shards;
   so.gsi2_shards = kGsi2Shards;
-  auto store = store::WorkflowStore::Create(recording, so);
-  ASSERT_OK(store);
+  ASSERT_OK_AND_ASSIGN(auto store, store::WorkflowStore::Create(recording, so));
 
   const Workload w = TestWorkload();
   ASSERT_EQ(RenewalsPerRun(w), 1);
-  ASSERT_OK(DriveRuns(**store, w, kRuns, 7));
+  ASSERT_OK(DriveRuns(*store, w, kRuns, 7));
   const size_t plain_writes = writes.size();
   Workload keyed = w;
   keyed.workflow_id = "keyed";
   keyed.business_key = true;
-  ASSERT_OK(DriveRuns(**store, keyed, 10, 8));
+  ASSERT_OK(DriveRuns(*store, keyed, 10, 8));
 
   // 1. Calibration: the model's bill of each request is what DynamoDB Local reported.
   std::map<std::string, std::pair<int, double>> by_request;  // request -> (count, units)

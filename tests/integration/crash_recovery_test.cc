@@ -46,9 +46,9 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
   auto wf = ChainWorkflow(kSteps, &unused_env).value();
   std::vector<std::string> run_ids;
   for (int i = 0; i < kRuns; ++i) {
-    auto started = engine->Start(wf, std::string("input-") + std::to_string(i));
-    ASSERT_OK(started);
-    run_ids.push_back(started->run_id);
+    ASSERT_OK_AND_ASSIGN(auto started,
+                         engine->Start(wf, std::string("input-") + std::to_string(i)));
+    run_ids.push_back(started.run_id);
   }
 
   std::vector<std::unique_ptr<WorkerProcess>> workers;
@@ -127,17 +127,16 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
   std::map<long, int> duplicates_by_live_pid;
   std::map<std::pair<std::string, std::string>, std::string> final_outputs;
   for (const std::string& id : run_ids) {
-    auto d = engine->GetRun(id, /*with_outputs=*/true);
-    ASSERT_OK(d);
-    EXPECT_EQ(d->run.status, RunStatus::kCompleted) << id << ": " << d->run.error;
-    ASSERT_EQ(d->steps.size(), static_cast<size_t>(kSteps)) << id;
+    ASSERT_OK_AND_ASSIGN(auto d, engine->GetRun(id, /*with_outputs=*/true));
+    EXPECT_EQ(d.run.status, RunStatus::kCompleted) << id << ": " << d.run.error;
+    ASSERT_EQ(d.steps.size(), static_cast<size_t>(kSteps)) << id;
     for (int i = 1; i <= kSteps; ++i) {
       const std::string step = StepName(i);
-      const StepExecution& rec = d->steps[static_cast<size_t>(i - 1)];
+      const StepExecution& rec = d.steps[static_cast<size_t>(i - 1)];
       EXPECT_EQ(rec.step_id, step);
       EXPECT_EQ(rec.status, StepStatus::kCompleted) << id << " " << step;
-      ASSERT_EQ(d->outputs.count(step), 1u) << id << " " << step;
-      const std::string output = DecodeOutput(d->outputs.at(step));
+      ASSERT_EQ(d.outputs.count(step), 1u) << id << " " << step;
+      const std::string output = DecodeOutput(d.outputs.at(step));
       final_outputs[{id, step}] = output;
       const auto& list = executions[{id, step}];
       ASSERT_FALSE(list.empty()) << id << " " << step << " has a record but no execution";

@@ -91,13 +91,12 @@ TEST_F(DynamoDbClientTest, PutGetUpdateDeleteWithEveryAttributeType) {
   get.key = Key("RUN#1", "RUN#1");
   get.consistent_read = true;
   get.return_consumed_capacity = ReturnConsumedCapacity::kTotal;
-  auto got = client_->GetItem(get);
-  ASSERT_OK(got);
-  ASSERT_TRUE(got->item.has_value());
-  EXPECT_EQ(got->item->at("n"), item["n"]);
-  EXPECT_EQ(got->item->at("b"), item["b"]);
-  EXPECT_EQ(got->item->at("m"), item["m"]);
-  EXPECT_EQ(got->item->size(), item.size());
+  ASSERT_OK_AND_ASSIGN(auto got, client_->GetItem(get));
+  ASSERT_TRUE(got.item.has_value());
+  EXPECT_EQ(got.item->at("n"), item["n"]);
+  EXPECT_EQ(got.item->at("b"), item["b"]);
+  EXPECT_EQ(got.item->at("m"), item["m"]);
+  EXPECT_EQ(got.item->size(), item.size());
   EXPECT_GT(client_->counters().Get("GetItem").capacity_units, 0.0);
 
   UpdateItemRequest upd;
@@ -123,9 +122,8 @@ TEST_F(DynamoDbClientTest, PutGetUpdateDeleteWithEveryAttributeType) {
   ASSERT_OK(deleted);
   ASSERT_TRUE(deleted->attributes.has_value());
   EXPECT_EQ(*deleted->attributes->at("s").AsS(), "changed");
-  auto gone = client_->GetItem(get);
-  ASSERT_OK(gone);
-  EXPECT_FALSE(gone->item.has_value());
+  ASSERT_OK_AND_ASSIGN(auto gone, client_->GetItem(get));
+  EXPECT_FALSE(gone.item.has_value());
 }
 
 TEST_F(DynamoDbClientTest, FailedConditionReturnsTheOldItem) {
@@ -173,9 +171,8 @@ TEST_F(DynamoDbClientTest, CancelledTransactionReturnsItsReasons) {
   get.table_name = table_;
   get.key = Key("RUN#3", "STEP#b");
   get.consistent_read = true;
-  auto b = client_->GetItem(get);
-  ASSERT_OK(b);
-  EXPECT_FALSE(b->item.has_value());
+  ASSERT_OK_AND_ASSIGN(auto b, client_->GetItem(get));
+  EXPECT_FALSE(b.item.has_value());
 }
 
 TEST_F(DynamoDbClientTest, TransactionOfEveryKindAppliesAndTransactGetReadsIt) {
@@ -226,30 +223,27 @@ TEST_F(DynamoDbClientTest, BatchWriteOf60LandsAll60AndBatchGetReadsThem) {
     w.put_item = item;
     bw.request_items[table_].push_back(w);
   }
-  auto r = client_->BatchWriteItem(bw);
-  ASSERT_OK(r);
-  EXPECT_TRUE(r->unprocessed_items.empty());
+  ASSERT_OK_AND_ASSIGN(auto r, client_->BatchWriteItem(bw));
+  EXPECT_TRUE(r.unprocessed_items.empty());
 
   BatchGetItemRequest bg;
   for (int i = 0; i < 60; ++i) {
     bg.request_items[table_].keys.push_back(Key("RUN#5", "STEP#" + std::to_string(1000 + i)));
   }
   bg.request_items[table_].consistent_read = true;
-  auto g = client_->BatchGetItem(bg);
-  ASSERT_OK(g);
-  EXPECT_EQ(g->responses[table_].size(), 60u);
+  ASSERT_OK_AND_ASSIGN(auto g, client_->BatchGetItem(bg));
+  EXPECT_EQ(g.responses[table_].size(), 60u);
 
   ScanRequest scan;
   scan.table_name = table_;
   scan.limit = 25;
   int total = 0, pages = 0;
   for (;;) {
-    auto s = client_->Scan(scan);
-    ASSERT_OK(s);
-    total += s->count;
+    ASSERT_OK_AND_ASSIGN(auto s, client_->Scan(scan));
+    total += s.count;
     ++pages;
-    if (!s->last_evaluated_key) break;
-    scan.exclusive_start_key = s->last_evaluated_key;
+    if (!s.last_evaluated_key) break;
+    scan.exclusive_start_key = s.last_evaluated_key;
   }
   EXPECT_EQ(total, 60);
   EXPECT_GE(pages, 3);

@@ -120,13 +120,12 @@ TEST_F(DynamoDbTableCountsTest, BatchesAndQueryPages) {
   }
   keys.push_back(keys.front());  // a duplicate is sent once and answered twice
   Attempts();
-  auto got = table_->BatchGet(keys);
-  ASSERT_OK(got);
+  ASSERT_OK_AND_ASSIGN(auto got, table_->BatchGet(keys));
   EXPECT_EQ(Attempts(), (Ops{{"BatchGetItem", 2}})) << "130 distinct keys: 100 + 30";
-  ASSERT_EQ(got->size(), 131u);
-  EXPECT_TRUE((*got)[0].has_value());
-  EXPECT_TRUE((*got)[130].has_value());
-  EXPECT_FALSE((*got)[60].has_value());
+  ASSERT_EQ(got.size(), 131u);
+  EXPECT_TRUE((got)[0].has_value());
+  EXPECT_TRUE((got)[130].has_value());
+  EXPECT_FALSE((got)[60].has_value());
 
   table::QueryRequest q;
   q.partition = p;
@@ -134,11 +133,10 @@ TEST_F(DynamoDbTableCountsTest, BatchesAndQueryPages) {
   int pages = 0;
   size_t items = 0;
   do {
-    auto page = table_->Query(q);
-    ASSERT_OK(page);
+    ASSERT_OK_AND_ASSIGN(auto page, table_->Query(q));
     ++pages;
-    items += page->items.size();
-    q.cursor = page->next_cursor;
+    items += page.items.size();
+    q.cursor = page.next_cursor;
   } while (!q.cursor.empty());
   EXPECT_EQ(items, 60u);
   EXPECT_EQ(pages, 3) << "20 + 20 + 20: the look-ahead item saves a trailing empty page";
@@ -266,11 +264,10 @@ TEST_F(DynamoDbTableTest, ExpiredItemsLeaveShortPagesButNothingIsLost) {
     std::vector<std::string> got;
     int pages = 0;
     do {
-      auto page = (*table)->Query(q);
-      ASSERT_OK(page);
-      EXPECT_LE(page->items.size(), 4u);
-      for (const Item& item : page->items) got.push_back(*FindAttribute(item, kSk)->AsS());
-      q.cursor = page->next_cursor;
+      ASSERT_OK_AND_ASSIGN(auto page, (*table)->Query(q));
+      EXPECT_LE(page.items.size(), 4u);
+      for (const Item& item : page.items) got.push_back(*FindAttribute(item, kSk)->AsS());
+      q.cursor = page.next_cursor;
       ASSERT_LT(++pages, 50);
     } while (!q.cursor.empty());
     EXPECT_EQ(got, live) << "server-side filter " << server_filter;

@@ -69,9 +69,8 @@ TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
     ASSERT_OK(worker->Start());
     const double before = Wru();
     auto started = engine->Start(wf, std::string("go")).value();
-    auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
-    ASSERT_OK(done);
-    ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
+    ASSERT_OK_AND_ASSIGN(auto done, engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1)));
+    ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
     const double spent = Wru() - before;
     std::cout << "10-step run, 1 KB outputs, hand-over: " << spent << " WRU\n";
     EXPECT_LE(spent, 35);
@@ -88,9 +87,8 @@ TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
     auto started = starter->Start(wf, std::string("go")).value();
     auto worker = runner->NewWorker(QuietWorker()).value();
     ASSERT_OK(worker->Start());
-    auto done = runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
-    ASSERT_OK(done);
-    ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
+    ASSERT_OK_AND_ASSIGN(auto done, runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1)));
+    ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
     const double spent = Wru() - before;
     std::cout << "10-step run, 1 KB outputs, remote worker: " << spent << " WRU\n";
     EXPECT_LE(spent, 35);
@@ -181,15 +179,13 @@ TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
   // No worker polls while the send is counted; a new one delivers the event.
   worker->Stop();
   const table::TableStats before = table_->stats();
-  auto sent = engine->SendEvent(started.run_id, "paid", std::string("card"));
-  ASSERT_OK(sent);
-  ASSERT_TRUE(sent->woke);
+  ASSERT_OK_AND_ASSIGN(auto sent, engine->SendEvent(started.run_id, "paid", std::string("card")));
+  ASSERT_TRUE(sent.woke);
   const table::TableStats after_send = table_->stats();
   worker = engine->NewWorker(QuietWorker()).value();
   ASSERT_OK(worker->Start());
-  auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
-  ASSERT_OK(done);
-  ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
+  ASSERT_OK_AND_ASSIGN(auto done, engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1)));
+  ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   const table::TableStats after = table_->stats();
   const int64_t send_requests = after_send.requests - before.requests;
   const double send_wru = after_send.write_units - before.write_units;

@@ -94,9 +94,8 @@ TEST_F(EngineDynamoDbTest, RemoteWorkerStaysWithinBudget) {
   auto worker = runner->NewWorker(o).value();
   ASSERT_OK(worker->Start());
   for (int i = 0; i < kRuns; ++i) {
-    auto done = runner->WaitForRun(ids[i], 60s, std::chrono::hours(1));
-    ASSERT_OK(done);
-    EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
+    ASSERT_OK_AND_ASSIGN(auto done, runner->WaitForRun(ids[i], 60s, std::chrono::hours(1)));
+    EXPECT_EQ(done.status, RunStatus::kCompleted) << done.error;
   }
   int64_t spent = client_->counters().TotalAttempts() - start;
   std::cout << "remote worker: " << kRuns << " runs, " << spent << " requests ("

@@ -227,12 +227,11 @@ TEST_F(ProvisioningTest, AlreadyEnabledRaceIsAccepted) {
   auto stale = std::make_shared<StaleTtlTransport>(&curl);
   dynamodb::ClientOptions options = client_->options();
   options.transport = stale;
-  auto racing = dynamodb::Client::Create(options);
-  ASSERT_OK(racing);
-  Status s = EnsureSeedTable(**racing, name);
+  ASSERT_OK_AND_ASSIGN(auto racing, dynamodb::Client::Create(options));
+  Status s = EnsureSeedTable(*racing, name);
   EXPECT_OK(s);
   EXPECT_EQ(stale->updates(), 1) << "the stale answer made it send UpdateTimeToLive";
-  EXPECT_EQ((*racing)->counters().Get("UpdateTimeToLive").errors, 1)
+  EXPECT_EQ((racing)->counters().Get("UpdateTimeToLive").errors, 1)
       << "DynamoDB refused it as already enabled";
 }
 

@@ -92,9 +92,8 @@ TEST_P(ScheduleMultiprocessTest, EveryTickFiresExactlyOnceAcrossThreeWorkerProce
     for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
       EXPECT_EQ(it->fire_at, expected) << id;
       EXPECT_EQ(it->run_id, store::ScheduleStore::RunIdOf(id, expected));
-      auto run = engine->store().GetRun(it->run_id);
-      ASSERT_OK(run);
-      EXPECT_EQ(run->status, RunStatus::kCompleted) << it->run_id;
+      ASSERT_OK_AND_ASSIGN(auto run, engine->store().GetRun(it->run_id));
+      EXPECT_EQ(run.status, RunStatus::kCompleted) << it->run_id;
       expected = cron.NextAfter(expected, engine::TimeZone::Utc()).value();
     }
     EXPECT_EQ(s.next_fire_at, expected) << id;

@@ -323,9 +323,8 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   o.payload_chunk_bytes = 1024;  // and CHUNK items
   o.inline_output_max_bytes = 1024;
   o.compress_min_bytes = 0;  // (an output of dots would compress into its step item)
-  auto store = WorkflowStore::Create(tbl, o);
-  ASSERT_OK(store);
-  WorkflowStore& s = **store;
+  ASSERT_OK_AND_ASSIGN(auto store, WorkflowStore::Create(tbl, o));
+  WorkflowStore& s = *store;
 
   NewRun nr;
   nr.workflow_id = "order-fulfilment";
@@ -334,13 +333,12 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   nr.input = "{\"order\":1042,\"items\":[\"sku-1\",\"sku-7\"]}";
   auto run = s.CreateRun(nr);
   ASSERT_OK(run);
-  auto claimed = s.ClaimRun(run->run_id, "worker-a", seconds(30));
-  ASSERT_OK(claimed);
-  Fence fence{run->run_id, "worker-a", claimed->lease.epoch};
+  ASSERT_OK_AND_ASSIGN(auto claimed, s.ClaimRun(run->run_id, "worker-a", seconds(30)));
+  Fence fence{run->run_id, "worker-a", claimed.lease.epoch};
   StepRecord reserve;
   reserve.step_id = "reserve-stock";
-  reserve.started_at = claimed->updated_at;
-  reserve.finished_at = claimed->updated_at + std::chrono::milliseconds(42);
+  reserve.started_at = claimed.updated_at;
+  reserve.finished_at = claimed.updated_at + std::chrono::milliseconds(42);
   reserve.output = "{\"reservation\":\"r-77\"}";
   RunChange next;
   next.cursor_step = "charge-card";
@@ -358,14 +356,13 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   second.workflow_id = "order-fulfilment";
   second.owner = "worker-b";
   second.retention = std::chrono::hours(24 * 7);
-  auto done = s.CreateRun(second);
-  ASSERT_OK(done);
+  ASSERT_OK_AND_ASSIGN(auto done, s.CreateRun(second));
   StepRecord ship;
   ship.step_id = "ship";
-  ship.started_at = done->updated_at;
-  ship.finished_at = done->updated_at + std::chrono::milliseconds(12);
+  ship.started_at = done.updated_at;
+  ship.finished_at = done.updated_at + std::chrono::milliseconds(12);
   ship.output = "{\"shipped\":true}";
-  ASSERT_OK(s.RecordStepAndFinish({done->run_id, "worker-b", 1}, ship,
+  ASSERT_OK(s.RecordStepAndFinish({done.run_id, "worker-b", 1}, ship,
                                   {RunStatus::kCompleted, std::string("{\"shipped\":true}"), ""}));
 
   const std::string pk = "RUN#" + run->run_id;
@@ -373,9 +370,8 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   table::QueryRequest q;
   q.partition = pk;
   q.consistent = true;
-  auto page = tbl->Query(q);
-  ASSERT_OK(page);
-  for (const Item& item : page->items) {
+  ASSERT_OK_AND_ASSIGN(auto page, tbl->Query(q));
+  for (const Item& item : page.items) {
     got[*FindAttribute(item, "type")->AsS()].insert(*FindAttribute(item, "SK")->AsS());
     std::set<std::string> names = Names(item);
     std::string type = *FindAttribute(item, "type")->AsS();
@@ -428,7 +424,7 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   ASSERT_OK(bkey);
   EXPECT_EQ(Names(*bkey), (std::set<std::string>{"PK", "SK", "type", "runId", "workflowId",
                                                  "businessKey", "createdAt", "ttl"}));
-  auto finished = tbl->Get({"RUN#" + done->run_id, "RUN#" + done->run_id});
+  auto finished = tbl->Get({"RUN#" + done.run_id, "RUN#" + done.run_id});
   ASSERT_OK(finished);
   const std::set<std::string> finished_names = {"PK",
                                                 "SK",
@@ -460,14 +456,14 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
       (std::set<std::string>{"runId", "stepId", "status", "attempt", "startedAt", "finishedAt",
                              "outputBytes", "fenceEpoch", "runCreatedAt", "outputRef", "output"}));
   // inline_input_max_bytes = 0 puts the result in a RESULT item, with the run's ttl.
-  auto result = tbl->Get({"RUN#" + done->run_id, "RESULT"});
+  auto result = tbl->Get({"RUN#" + done.run_id, "RESULT"});
   ASSERT_OK(result);
   EXPECT_EQ(Names(*result),
             (std::set<std::string>{"PK", "SK", "type", "runId", "size", "chunks", "data", "ttl"}));
   EXPECT_EQ(*FindAttribute(*result, "ttl"), *FindAttribute(*finished, "ttl"));
   if (keep && *keep) {
     std::printf("items table %s: run %s (running), run %s (finished)\n", name.c_str(),
-                run->run_id.c_str(), done->run_id.c_str());
+                run->run_id.c_str(), done.run_id.c_str());
   } else {
     (void)shared->DeleteTable({name});
   }

@@ -58,9 +58,8 @@ TEST_P(ZombieWorkerTest, ResumedZombieHasEveryWriteRejectedAndTheRunIsUnchanged)
   WorkerProcess taker(args({"--dir", dir.path(), "--steps", "3", "--threads", "1", "--lease-ms",
                             "5000", "--poll-ms", "10"}),
                       dir.path() + "/taker.out");
-  auto done = engine->WaitForRun(run_id, 60s, 20ms);
-  ASSERT_OK(done);
-  ASSERT_EQ(done->status, RunStatus::kCompleted) << done->error;
+  ASSERT_OK_AND_ASSIGN(auto done, engine->WaitForRun(run_id, 60s, 20ms));
+  ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   ASSERT_TRUE(taker.StopGracefully());
   auto before = engine->GetRun(run_id, /*with_outputs=*/true).value();
   EXPECT_NE(before.run.lease.epoch, zombie_epoch);

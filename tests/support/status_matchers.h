@@ -6,8 +6,8 @@
 //   ASSERT_OK_AND_ASSIGN(auto worker, engine->NewWorker(options));  // worker: the value
 //   ASSERT_ERROR(provider.GetCredentials(), StatusCode::kNotFound, "profile \"x\" not found");
 //
-// Each macro evaluates its expression once and accepts a trailing `<< message`. ASSERT_* stop
-// the test on failure, EXPECT_* continue it (as GoogleTest's own macros).
+// Each macro evaluates its expression once; all but ASSERT_OK_AND_ASSIGN accept a trailing
+// `<< message`. ASSERT_* stop the test on failure, EXPECT_* continue it (as GoogleTest's own).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -58,11 +58,11 @@ Status StatusOf(const Result<T>& r) {
 
 // Declares or assigns `lhs` from the value of the Result `expression`, after ASSERT_OK on it.
 // Expands to several statements: not for an unbraced if/else branch.
-#define ASSERT_OK_AND_ASSIGN(lhs, expression) \
-  DYNAFLOW_ASSERT_OK_AND_ASSIGN_IMPL(DYNAFLOW_CONCAT(_df_asserted_, __LINE__), lhs, expression)
-#define DYNAFLOW_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expression) \
-  auto tmp = (expression);                                       \
-  ASSERT_TRUE(::dynaflow::test::IsOk(#expression, tmp));         \
+#define ASSERT_OK_AND_ASSIGN(lhs, ...) \
+  DYNAFLOW_ASSERT_OK_AND_ASSIGN_IMPL(DYNAFLOW_CONCAT(_df_asserted_, __LINE__), lhs, __VA_ARGS__)
+#define DYNAFLOW_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, ...) \
+  auto tmp = (__VA_ARGS__);                               \
+  ASSERT_TRUE(::dynaflow::test::IsOk(#__VA_ARGS__, tmp)); \
   lhs = std::move(tmp).value()
 
 // `expression` (a Status or Result<T>) failed with code `code` and exactly the message `message`.

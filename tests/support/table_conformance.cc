@@ -437,16 +437,15 @@ TEST_P(TableConformanceTest, BatchGetInRequestOrder) {
     keys.push_back({p, sk});
   }
   std::reverse(keys.begin(), keys.end());  // the result follows the request, not the storage
-  auto got = table_->BatchGet(keys);
-  ASSERT_OK(got);
-  ASSERT_EQ(got->size(), keys.size());
+  ASSERT_OK_AND_ASSIGN(auto got, table_->BatchGet(keys));
+  ASSERT_EQ(got.size(), keys.size());
   for (size_t j = 0; j < keys.size(); ++j) {
     int i = std::stoi(keys[j].sk.substr(1));
     if (i % 3 == 0) {
-      EXPECT_EQ((*got)[j], std::nullopt) << keys[j].sk;
+      EXPECT_EQ((got)[j], std::nullopt) << keys[j].sk;
     } else {
-      ASSERT_TRUE((*got)[j].has_value()) << keys[j].sk;
-      EXPECT_EQ(*FindAttribute(*(*got)[j], "i"), V::N(int64_t{i}));
+      ASSERT_TRUE((got)[j].has_value()) << keys[j].sk;
+      EXPECT_EQ(*FindAttribute(*(got)[j], "i"), V::N(int64_t{i}));
     }
   }
   auto empty = table_->BatchGet({});
@@ -507,12 +506,11 @@ TEST_P(TableConformanceTest, ExpiredItemsAreInvisible) {
   EXPECT_EQ(visible(table::Index::kPrimary), (Names{"later", "never"}));
   EXPECT_EQ(visible(table::Index::kGsi1), (Names{"later", "never"}));
   std::vector<Key> keys = {{p, "soon"}, {p, "later"}, {p, "past"}, {p, "never"}};
-  auto got = table_->BatchGet(keys);
-  ASSERT_OK(got);
-  EXPECT_FALSE((*got)[0].has_value());
-  EXPECT_TRUE((*got)[1].has_value());
-  EXPECT_FALSE((*got)[2].has_value());
-  EXPECT_TRUE((*got)[3].has_value());
+  ASSERT_OK_AND_ASSIGN(auto got, table_->BatchGet(keys));
+  EXPECT_FALSE((got)[0].has_value());
+  EXPECT_TRUE((got)[1].has_value());
+  EXPECT_FALSE((got)[2].has_value());
+  EXPECT_TRUE((got)[3].has_value());
 }
 
 }  // namespace dynaflow::test

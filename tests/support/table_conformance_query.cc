@@ -244,19 +244,17 @@ TEST_P(TableConformanceTest, CursorsAreBoundToTheirQuery) {
   QueryRequest q;
   q.partition = p;
   q.limit = 2;
-  auto first = table_->Query(q);
-  ASSERT_OK(first);
-  ASSERT_EQ(first->items.size(), 2u);
-  ASSERT_FALSE(first->next_cursor.empty());
-  const std::string cursor = first->next_cursor;
+  ASSERT_OK_AND_ASSIGN(auto first, table_->Query(q));
+  ASSERT_EQ(first.items.size(), 2u);
+  ASSERT_FALSE(first.next_cursor.empty());
+  const std::string cursor = first.next_cursor;
 
   // The cursor resumes its own query, repeatably.
   q.cursor = cursor;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto second = table_->Query(q);
-    ASSERT_OK(second);
-    ASSERT_EQ(second->items.size(), 2u);
-    EXPECT_EQ(AttrS(second->items[0], table::kSk), "K002");
+    ASSERT_OK_AND_ASSIGN(auto second, table_->Query(q));
+    ASSERT_EQ(second.items.size(), 2u);
+    EXPECT_EQ(AttrS(second.items[0], table::kSk), "K002");
   }
 
   auto rejected = [&](QueryRequest r, const std::string& what) {
@@ -284,14 +282,13 @@ TEST_P(TableConformanceTest, CursorsAreBoundToTheirQuery) {
   QueryRequest g1 = q;
   g1.index = Index::kGsi1;
   g1.cursor.clear();
-  auto g1_page = table_->Query(g1);
-  ASSERT_OK(g1_page);
-  ASSERT_FALSE(g1_page->next_cursor.empty());
+  ASSERT_OK_AND_ASSIGN(auto g1_page, table_->Query(g1));
+  ASSERT_FALSE(g1_page.next_cursor.empty());
   QueryRequest g2 = g1;
   g2.index = Index::kGsi2;
-  g2.cursor = g1_page->next_cursor;
+  g2.cursor = g1_page.next_cursor;
   rejected(g2, "GSI1 cursor used on GSI2");
-  g1.cursor = g1_page->next_cursor;
+  g1.cursor = g1_page.next_cursor;
   EXPECT_OK(table_->Query(g1));
 
   // Tampering: any single changed character, truncation, extension or garbage.

@@ -147,9 +147,8 @@ TEST_P(WorkflowStoreTest, CreateRunStoresEveryFieldAndSeedKeys) {
   nr.tags = {{"region", "eu"}, {"tier", "gold"}};
   nr.input = "{\"order\":42}";
   nr.deadline = clock_.Now() + std::chrono::hours(1);
-  auto created = store_->CreateRun(nr);
-  ASSERT_OK(created);
-  const ::dynaflow::Run& run = *created;
+  ASSERT_OK_AND_ASSIGN(auto created, store_->CreateRun(nr));
+  const ::dynaflow::Run& run = created;
   EXPECT_EQ(run.run_id.size(), 26u);
   EXPECT_EQ(run.status, RunStatus::kPending);
   EXPECT_EQ(run.version, 1);
@@ -160,18 +159,16 @@ TEST_P(WorkflowStoreTest, CreateRunStoresEveryFieldAndSeedKeys) {
   EXPECT_EQ(run.retention_seconds, 7 * 24 * 3600);
   EXPECT_EQ(run.inline_input, nr.input);  // small: in the run item, known without a read
 
-  auto got = store_->GetRun(run.run_id);
-  ASSERT_OK(got);
-  EXPECT_EQ(got->workflow_id, "orders");
-  EXPECT_EQ(got->workflow_version, 3);
-  EXPECT_EQ(got->tags, nr.tags);
-  EXPECT_EQ(got->deadline, nr.deadline);
-  EXPECT_EQ(got->version, 1);
-  EXPECT_EQ(got->inline_input, nr.input);
-  auto details = store_->LoadRun(run.run_id, false);
-  ASSERT_OK(details);
-  EXPECT_EQ(details->input, nr.input);
-  EXPECT_TRUE(details->steps.empty());
+  ASSERT_OK_AND_ASSIGN(auto got, store_->GetRun(run.run_id));
+  EXPECT_EQ(got.workflow_id, "orders");
+  EXPECT_EQ(got.workflow_version, 3);
+  EXPECT_EQ(got.tags, nr.tags);
+  EXPECT_EQ(got.deadline, nr.deadline);
+  EXPECT_EQ(got.version, 1);
+  EXPECT_EQ(got.inline_input, nr.input);
+  ASSERT_OK_AND_ASSIGN(auto details, store_->LoadRun(run.run_id, false));
+  EXPECT_EQ(details.input, nr.input);
+  EXPECT_TRUE(details.steps.empty());
 
   // One shard: exactly the seed's keys (behind the prefix).
   auto items = RawPartition(RunPk(run.run_id));
@@ -185,9 +182,9 @@ TEST_P(WorkflowStoreTest, CreateRunStoresEveryFieldAndSeedKeys) {
   EXPECT_EQ(S(item, "GSI2PK"), prefix_ + "STATUS#PENDING");
   EXPECT_EQ(S(item, "GSI2SK"), std::string(ms) + "#" + run.run_id);
   // A claim returns the inline input too (a worker needs no second read).
-  auto claimed = MakeStore(Options())->ClaimRun(run.run_id, "w", std::chrono::seconds(1));
-  ASSERT_OK(claimed);
-  EXPECT_EQ(claimed->inline_input, nr.input);
+  ASSERT_OK_AND_ASSIGN(auto claimed,
+                       MakeStore(Options())->ClaimRun(run.run_id, "w", std::chrono::seconds(1)));
+  EXPECT_EQ(claimed.inline_input, nr.input);
 }
 
 TEST_P(WorkflowStoreTest, RunIdsAreTimeOrderedAndUnique) {
@@ -289,11 +286,10 @@ TEST_P(WorkflowStoreTest, EightThreadsStartingOneBusinessKeyGetOneRun) {
   }
   store::ListRunsRequest req;
   req.workflow_id = "payments";
-  auto page = store_->ListRunsByWorkflow(req);
-  ASSERT_OK(page);
-  ASSERT_EQ(page->runs.size(), 1u);
-  EXPECT_EQ(page->runs[0].run_id, winner);
-  EXPECT_EQ(page->runs[0].business_key, "invoice-2024-0042");
+  ASSERT_OK_AND_ASSIGN(auto page, store_->ListRunsByWorkflow(req));
+  ASSERT_EQ(page.runs.size(), 1u);
+  EXPECT_EQ(page.runs[0].run_id, winner);
+  EXPECT_EQ(page.runs[0].business_key, "invoice-2024-0042");
   // The same key under another workflow is another key.
   NewRun other = Wf("refunds", "invoice-2024-0042");
   EXPECT_OK(store_->CreateRun(other));
@@ -317,9 +313,8 @@ TEST_P(WorkflowStoreTest, ClaimTakesUnownedExpiredOrOwnLeases) {
   auto other = MakeStore(Options());
   EXPECT_STATUS(other->ClaimRun(r.run_id, "b", seconds(10)).status(), StatusCode::kConditionFailed);
   // The owner may re-claim: the epoch moves on, fencing its own older fence.
-  auto again = store_->ClaimRun(r.run_id, "a", seconds(10));
-  ASSERT_OK(again);
-  EXPECT_EQ(again->lease.epoch, 2);
+  ASSERT_OK_AND_ASSIGN(auto again, store_->ClaimRun(r.run_id, "a", seconds(10)));
+  EXPECT_EQ(again.lease.epoch, 2);
   EXPECT_STATUS(store_->ExtendLease(FenceOf(*a), seconds(5)).status(), StatusCode::kFenced);
   // Expiry is judged against the stored expiry: at expiry - 1 ms it is still held.
   clock_.Advance(seconds(10) - milliseconds(1));
@@ -334,11 +329,10 @@ TEST_P(WorkflowStoreTest, ClaimTakesUnownedExpiredOrOwnLeases) {
 TEST_P(WorkflowStoreTest, ExtendAndReleaseLease) {
   ::dynaflow::Run a = MustCreateClaimed(*store_, "w", "a");
   clock_.Advance(seconds(20));
-  auto ext = store_->ExtendLease(FenceOf(a), seconds(30));
-  ASSERT_OK(ext);
-  EXPECT_EQ(ext->lease.expires_at, clock_.Now() + seconds(30));
-  EXPECT_EQ(ext->due_at, ext->lease.expires_at);
-  EXPECT_EQ(ext->lease.epoch, a.lease.epoch);
+  ASSERT_OK_AND_ASSIGN(auto ext, store_->ExtendLease(FenceOf(a), seconds(30)));
+  EXPECT_EQ(ext.lease.expires_at, clock_.Now() + seconds(30));
+  EXPECT_EQ(ext.due_at, ext.lease.expires_at);
+  EXPECT_EQ(ext.lease.epoch, a.lease.epoch);
   // A lease may be extended after expiry as long as nobody claimed the run.
   clock_.Advance(seconds(40));
   ASSERT_OK(store_->ExtendLease(FenceOf(a), seconds(30)));
@@ -347,16 +341,14 @@ TEST_P(WorkflowStoreTest, ExtendAndReleaseLease) {
       StatusCode::kFenced);
 
   ASSERT_OK(store_->ReleaseRun(FenceOf(a)));
-  auto got = store_->GetRun(a.run_id);
-  ASSERT_OK(got);
-  EXPECT_EQ(got->status, RunStatus::kPending);
-  EXPECT_TRUE(got->lease.owner.empty());
-  EXPECT_EQ(got->due_at, clock_.Now());
+  ASSERT_OK_AND_ASSIGN(auto got, store_->GetRun(a.run_id));
+  EXPECT_EQ(got.status, RunStatus::kPending);
+  EXPECT_TRUE(got.lease.owner.empty());
+  EXPECT_EQ(got.due_at, clock_.Now());
   EXPECT_STATUS(store_->ExtendLease(FenceOf(a), seconds(1)).status(), StatusCode::kFenced);
-  auto due = store_->FindDueRuns(10);
-  ASSERT_OK(due);
-  ASSERT_EQ(due->size(), 1u);
-  EXPECT_EQ((*due)[0].run_id, a.run_id);
+  ASSERT_OK_AND_ASSIGN(auto due, store_->FindDueRuns(10));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ((due)[0].run_id, a.run_id);
 }
 
 TEST_P(WorkflowStoreTest, ClaimKeepsCompensatingAndCreateWithOwnerLeases) {
@@ -370,20 +362,17 @@ TEST_P(WorkflowStoreTest, ClaimKeepsCompensatingAndCreateWithOwnerLeases) {
   EXPECT_EQ(r.lease.expires_at, clock_.Now() + seconds(5));
   store::RunChange c;
   c.status = RunStatus::kCompensating;
-  auto comp = store_->UpdateRun(FenceOf(r), c);
-  ASSERT_OK(comp);
-  EXPECT_EQ(comp->status, RunStatus::kCompensating);
+  ASSERT_OK_AND_ASSIGN(auto comp, store_->UpdateRun(FenceOf(r), c));
+  EXPECT_EQ(comp.status, RunStatus::kCompensating);
   // A fresh store (no cache) claims the expired run: it stays COMPENSATING.
   clock_.Advance(seconds(6));
   auto other = MakeStore(Options());
-  auto claimed = other->ClaimRun(r.run_id, "second", seconds(5));
-  ASSERT_OK(claimed);
-  EXPECT_EQ(claimed->status, RunStatus::kCompensating);
-  EXPECT_EQ(claimed->lease.owner, "second");
-  EXPECT_EQ(claimed->lease.epoch, 2);
-  auto due = other->FindDueRuns(10);
-  ASSERT_OK(due);
-  EXPECT_TRUE(due->empty());
+  ASSERT_OK_AND_ASSIGN(auto claimed, other->ClaimRun(r.run_id, "second", seconds(5)));
+  EXPECT_EQ(claimed.status, RunStatus::kCompensating);
+  EXPECT_EQ(claimed.lease.owner, "second");
+  EXPECT_EQ(claimed.lease.epoch, 2);
+  ASSERT_OK_AND_ASSIGN(auto due, other->FindDueRuns(10));
+  EXPECT_TRUE(due.empty());
 }
 
 }  // namespace

@@ -116,9 +116,8 @@ TEST_P(WorkflowStoreTest, RetentionHidesTheWholeRunAtOnceAndExpiresEveryItem) {
   EXPECT_TRUE(store->ListRunsByWorkflow(by_wf)->runs.empty());
   // The business key is free again (its item names a run that is gone).
   NewRun again = Wf("w", "order-1");
-  auto second = store->CreateRun(again);
-  ASSERT_OK(second);
-  EXPECT_NE(second->run_id, run.run_id);
+  ASSERT_OK_AND_ASSIGN(auto second, store->CreateRun(again));
+  EXPECT_NE(second.run_id, run.run_id);
   // By itemsTtl every item of the first run has expired: nothing is orphaned.
   clock_.SetNow(FromUnixMillis(items_ttl * 1000));
   EXPECT_TRUE(RawPartition(RunPk(run.run_id)).empty());
@@ -168,11 +167,10 @@ TEST_P(WorkflowStoreTest, LongLivedRunRestampsItsItemsBeforeTheyCouldExpire) {
   // ...so they are all there after the first itemsTtl (created + 60 s + 1 h) has passed.
   clock_.Advance(std::chrono::minutes(25));
   ASSERT_OK(store->ExtendLease(FenceOf(run), seconds(30)));
-  auto details = store->LoadRun(run.run_id, true);
-  ASSERT_OK(details);
-  EXPECT_EQ(details->steps.size(), 70u);
-  EXPECT_EQ(details->state.size(), 30u);
-  EXPECT_EQ(details->outputs.size(), 70u);
+  ASSERT_OK_AND_ASSIGN(auto details, store->LoadRun(run.run_id, true));
+  EXPECT_EQ(details.steps.size(), 70u);
+  EXPECT_EQ(details.state.size(), 30u);
+  EXPECT_EQ(details.outputs.size(), 70u);
   ASSERT_OK(store->FinishRun(FenceOf(run), {}));
   auto items = RawPartition(RunPk(run.run_id));
   ASSERT_EQ(items.size(), 1u + 70 + 30);

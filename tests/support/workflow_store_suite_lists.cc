@@ -225,11 +225,10 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheirListingPrefixAndSecret) {
   ListRunsRequest req;
   req.workflow_id = "a";
   req.limit = 2;
-  auto first = store_->ListRunsByWorkflow(req);
-  ASSERT_OK(first);
-  ASSERT_FALSE(first->next_cursor.empty());
+  ASSERT_OK_AND_ASSIGN(auto first, store_->ListRunsByWorkflow(req));
+  ASSERT_FALSE(first.next_cursor.empty());
   ListRunsRequest next = req;
-  next.cursor = first->next_cursor;
+  next.cursor = first.next_cursor;
   EXPECT_OK(store_->ListRunsByWorkflow(next));
   // Another workflow, direction, status filter: rejected.
   ListRunsRequest other = next;
@@ -274,16 +273,14 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheShardCount) {
   ListRunsRequest by_wf;
   by_wf.workflow_id = "a";
   by_wf.limit = 2;
-  auto first = four->ListRunsByWorkflow(by_wf);
-  ASSERT_OK(first);
-  ASSERT_EQ(first->runs.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto first, four->ListRunsByWorkflow(by_wf));
+  ASSERT_EQ(first.runs.size(), 2u);
   ListRunsRequest next = by_wf;
-  next.cursor = first->next_cursor;
+  next.cursor = first.next_cursor;
   ASSERT_FALSE(next.cursor.empty());
   // Another store with the same counts (another process) resumes it.
-  auto again = with_shards(4, 4)->ListRunsByWorkflow(next);
-  ASSERT_OK(again);
-  EXPECT_EQ(again->runs.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto again, with_shards(4, 4)->ListRunsByWorkflow(next));
+  EXPECT_EQ(again.runs.size(), 2u);
   // Another GSI1 shard count rejects it; the GSI2 count does not matter to a workflow listing.
   EXPECT_STATUS(with_shards(1, 4)->ListRunsByWorkflow(next).status(), StatusCode::kInvalidArgument);
   EXPECT_STATUS(with_shards(16, 4)->ListRunsByWorkflow(next).status(),
@@ -293,9 +290,8 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheShardCount) {
   ListRunsRequest by_status;
   by_status.status = RunStatus::kPending;
   by_status.limit = 2;
-  auto page = four->ListRunsByStatus(by_status);
-  ASSERT_OK(page);
-  by_status.cursor = page->next_cursor;
+  ASSERT_OK_AND_ASSIGN(auto page, four->ListRunsByStatus(by_status));
+  by_status.cursor = page.next_cursor;
   ASSERT_FALSE(by_status.cursor.empty());
   EXPECT_OK(with_shards(16, 4)->ListRunsByStatus(by_status));
   EXPECT_STATUS(with_shards(4, 1)->ListRunsByStatus(by_status).status(),
@@ -309,9 +305,8 @@ TEST_P(WorkflowStoreTest, CursorsAreBoundToTheShardCount) {
   ListRunsRequest seed = by_wf;
   seed.workflow_id = "b";
   for (int i = 0; i < 3; ++i) MustCreate(*one, Wf("b"));
-  auto seed_page = one->ListRunsByWorkflow(seed);
-  ASSERT_OK(seed_page);
-  seed.cursor = seed_page->next_cursor;
+  ASSERT_OK_AND_ASSIGN(auto seed_page, one->ListRunsByWorkflow(seed));
+  seed.cursor = seed_page.next_cursor;
   ASSERT_FALSE(seed.cursor.empty());
   EXPECT_OK(with_shards(1, 16)->ListRunsByWorkflow(seed));
   EXPECT_STATUS(with_shards(4, 1)->ListRunsByWorkflow(seed).status(), StatusCode::kInvalidArgument);
@@ -350,9 +345,8 @@ TEST_P(WorkflowStoreTest, KeyPrefixesIsolateDeployments) {
   EXPECT_EQ(prod->ListRunsByWorkflow(req)->runs.size(), 1u);
   EXPECT_EQ(dev->ListRunsByWorkflow(req)->runs.size(), 1u);
   EXPECT_EQ(store_->ListRunsByWorkflow(req)->runs.size(), 0u);  // the bare test prefix
-  auto due = prod->FindDueRuns(10);
-  ASSERT_OK(due);
-  ASSERT_EQ(due->size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto due, prod->FindDueRuns(10));
+  ASSERT_EQ(due.size(), 1u);
   EXPECT_TRUE(dev->FindDueRuns(10)->empty());
   ASSERT_OK(dev->DeleteRun("same-id"));
   EXPECT_OK(prod->GetRun("same-id"));

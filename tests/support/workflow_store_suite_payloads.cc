@@ -35,13 +35,13 @@ TEST_P(WorkflowStoreTest, PayloadsRoundTripAtEverySize) {
     auto out = store_->GetOutput(run->run_id, "produce");
     ASSERT_OK(out);
     EXPECT_TRUE(*out == payload) << "output differs (" << out->size() << " bytes read)";
-    auto details = store_->LoadRun(run->run_id, /*with_outputs=*/size <= 1024 * 1024);
-    ASSERT_OK(details);
-    EXPECT_TRUE(details->input == payload) << "input differs";
-    ASSERT_EQ(details->steps.size(), 1u);
-    EXPECT_EQ(details->steps[0].output_bytes, static_cast<int64_t>(size));
+    ASSERT_OK_AND_ASSIGN(auto details,
+                         store_->LoadRun(run->run_id, /*with_outputs=*/size <= 1024 * 1024));
+    EXPECT_TRUE(details.input == payload) << "input differs";
+    ASSERT_EQ(details.steps.size(), 1u);
+    EXPECT_EQ(details.steps[0].output_bytes, static_cast<int64_t>(size));
     if (size <= 1024 * 1024) {
-      EXPECT_TRUE(details->outputs["produce"] == payload);
+      EXPECT_TRUE(details.outputs["produce"] == payload);
     }
     // Every item stays within the item limit.
     for (const Item& item : RawPartition(RunPk(run->run_id))) {
@@ -105,12 +105,11 @@ TEST_P(WorkflowStoreTest, CompressiblePayloadsAreStoredCompressedAndRoundTrip) {
   EXPECT_EQ(items.size(), 4u);  // run, INPUT, two step items
 
   EXPECT_TRUE(*store_->GetOutput(run->run_id, "produce") == text);
-  auto details = store_->LoadRun(run->run_id, true);
-  ASSERT_OK(details);
-  EXPECT_TRUE(details->input == text);
-  EXPECT_TRUE(details->outputs["produce"] == text);
-  EXPECT_EQ(details->outputs["small"], "{\"ok\":true}");
-  EXPECT_EQ(details->steps[0].output_bytes, static_cast<int64_t>(text.size()));
+  ASSERT_OK_AND_ASSIGN(auto details, store_->LoadRun(run->run_id, true));
+  EXPECT_TRUE(details.input == text);
+  EXPECT_TRUE(details.outputs["produce"] == text);
+  EXPECT_EQ(details.outputs["small"], "{\"ok\":true}");
+  EXPECT_EQ(details.steps[0].output_bytes, static_cast<int64_t>(text.size()));
 }
 
 }  // namespace

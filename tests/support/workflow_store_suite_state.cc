@@ -15,15 +15,13 @@ namespace {
 TEST_P(WorkflowStoreTest, StateGetPutCasDeleteList) {
   ::dynaflow::Run run = MustCreate(*store_, Wf("w"));
   EXPECT_STATUS(store_->GetState(run.run_id, "cart").status(), StatusCode::kNotFound);
-  auto v1 = store_->PutState(run.run_id, "cart", "apples");
-  ASSERT_OK(v1);
-  EXPECT_EQ(*v1, 1);
+  ASSERT_OK_AND_ASSIGN(auto v1, store_->PutState(run.run_id, "cart", "apples"));
+  EXPECT_EQ(v1, 1);
   EXPECT_EQ(*store_->PutState(run.run_id, "cart", "apples, pears"), 2);
-  auto got = store_->GetState(run.run_id, "cart");
-  ASSERT_OK(got);
-  EXPECT_EQ(got->key, "cart");
-  EXPECT_EQ(got->value, "apples, pears");
-  EXPECT_EQ(got->version, 2);
+  ASSERT_OK_AND_ASSIGN(auto got, store_->GetState(run.run_id, "cart"));
+  EXPECT_EQ(got.key, "cart");
+  EXPECT_EQ(got.value, "apples, pears");
+  EXPECT_EQ(got.version, 2);
 
   EXPECT_STATUS(store_->CompareAndSwapState(run.run_id, "cart", "x", 1).status(),
                 StatusCode::kConditionFailed);
@@ -36,17 +34,15 @@ TEST_P(WorkflowStoreTest, StateGetPutCasDeleteList) {
                 StatusCode::kConditionFailed);
   ASSERT_OK(store_->PutState(run.run_id, "a-first", std::string(1000, 'z')));
 
-  auto list = store_->ListState(run.run_id);
-  ASSERT_OK(list);
-  ASSERT_EQ(list->size(), 3u);
-  EXPECT_EQ((*list)[0].key, "a-first");
-  EXPECT_EQ((*list)[1].key, "cart");
-  EXPECT_EQ((*list)[1].value, "plums");
-  EXPECT_EQ((*list)[1].version, 3);
-  EXPECT_EQ((*list)[2].key, "lock#1");
-  auto details = store_->LoadRun(run.run_id, false);
-  ASSERT_OK(details);
-  EXPECT_EQ(details->state.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(auto list, store_->ListState(run.run_id));
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ((list)[0].key, "a-first");
+  EXPECT_EQ((list)[1].key, "cart");
+  EXPECT_EQ((list)[1].value, "plums");
+  EXPECT_EQ((list)[1].version, 3);
+  EXPECT_EQ((list)[2].key, "lock#1");
+  ASSERT_OK_AND_ASSIGN(auto details, store_->LoadRun(run.run_id, false));
+  EXPECT_EQ(details.state.size(), 3u);
 
   ASSERT_OK(store_->DeleteState(run.run_id, "cart"));
   ASSERT_OK(store_->DeleteState(run.run_id, "never-written"));
@@ -71,9 +67,8 @@ TEST_P(WorkflowStoreTest, StateWritesDoNotDisturbTheOwnerAndCloseWithTheRun) {
   // the state item expires with the run's other items (itemsTtl) without the owner knowing it.
   store::StepRecord step;
   step.step_id = "half";
-  auto rec = store_->RecordStep(FenceOf(run), step);
-  ASSERT_OK(rec);
-  EXPECT_EQ(rec->version, run.version);  // neither state writes nor step records bump it
+  ASSERT_OK_AND_ASSIGN(auto rec, store_->RecordStep(FenceOf(run), step));
+  EXPECT_EQ(rec.version, run.version);  // neither state writes nor step records bump it
   ASSERT_OK(other->PutState(run.run_id, "late", "x"));
   ASSERT_OK(store_->FinishRun(FenceOf(run), {}));
   auto state = table_->Get({RunPk(run.run_id), "STATE#late"});
@@ -115,10 +110,9 @@ TEST_P(WorkflowStoreTest, ConcurrentCompareAndSwapCountsExactly) {
     });
   }
   for (auto& t : threads) t.join();
-  auto final = store_->GetState(run.run_id, "counter");
-  ASSERT_OK(final);
-  EXPECT_EQ(final->value, std::to_string(kThreads * kIncrements));
-  EXPECT_EQ(final->version, 1 + kThreads * kIncrements);
+  ASSERT_OK_AND_ASSIGN(auto final, store_->GetState(run.run_id, "counter"));
+  EXPECT_EQ(final.value, std::to_string(kThreads * kIncrements));
+  EXPECT_EQ(final.version, 1 + kThreads * kIncrements);
 }
 
 }  // namespace

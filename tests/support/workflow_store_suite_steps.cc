@@ -27,11 +27,10 @@ TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
   reserve.finished_at = t0 + milliseconds(15);
   RunChange change;
   change.cursor_step = "charge";
-  auto after = store_->RecordStep(FenceOf(run), reserve, change);
-  ASSERT_OK(after);
-  EXPECT_EQ(after->cursor_step, "charge");
-  EXPECT_EQ(after->version, run.version + 1);
-  EXPECT_EQ(after->status, RunStatus::kRunning);
+  ASSERT_OK_AND_ASSIGN(auto after, store_->RecordStep(FenceOf(run), reserve, change));
+  EXPECT_EQ(after.cursor_step, "charge");
+  EXPECT_EQ(after.version, run.version + 1);
+  EXPECT_EQ(after.status, RunStatus::kRunning);
 
   StepRecord charge = Step("charge");  // no output
   charge.status = StepStatus::kFailed;
@@ -39,35 +38,32 @@ TEST_P(WorkflowStoreTest, RecordStepsAndLoadRun) {
   ASSERT_OK(store_->RecordStep(FenceOf(run), charge));
   ASSERT_OK(store_->RecordStep(FenceOf(run), Step("audit", "")));  // empty output
 
-  auto details = store_->LoadRun(run.run_id, true);
-  ASSERT_OK(details);
-  EXPECT_EQ(details->run.version, run.version + 1);  // only the record with a run change
-  ASSERT_EQ(details->steps.size(), 3u);
-  EXPECT_EQ(details->steps[0].step_id, "audit");  // step id order
-  EXPECT_EQ(details->steps[1].step_id, "charge");
-  EXPECT_EQ(details->steps[1].status, StepStatus::kFailed);
-  EXPECT_EQ(details->steps[1].error, "card declined");
-  EXPECT_EQ(details->steps[2].step_id, "reserve");
-  EXPECT_EQ(details->steps[2].attempt, 2);
-  EXPECT_EQ(details->steps[2].started_at, t0);
-  EXPECT_EQ(details->steps[2].finished_at, t0 + milliseconds(15));
-  EXPECT_EQ(details->steps[2].output_bytes, 17);
-  EXPECT_EQ(details->steps[2].fence_epoch, run.lease.epoch);
-  EXPECT_EQ(details->outputs.size(), 2u);
-  EXPECT_EQ(details->outputs["reserve"], "{\"reservation\":7}");
-  EXPECT_EQ(details->outputs["audit"], "");
-  auto out = store_->GetOutput(run.run_id, "reserve");
-  ASSERT_OK(out);
-  EXPECT_EQ(*out, "{\"reservation\":7}");
+  ASSERT_OK_AND_ASSIGN(auto details, store_->LoadRun(run.run_id, true));
+  EXPECT_EQ(details.run.version, run.version + 1);  // only the record with a run change
+  ASSERT_EQ(details.steps.size(), 3u);
+  EXPECT_EQ(details.steps[0].step_id, "audit");  // step id order
+  EXPECT_EQ(details.steps[1].step_id, "charge");
+  EXPECT_EQ(details.steps[1].status, StepStatus::kFailed);
+  EXPECT_EQ(details.steps[1].error, "card declined");
+  EXPECT_EQ(details.steps[2].step_id, "reserve");
+  EXPECT_EQ(details.steps[2].attempt, 2);
+  EXPECT_EQ(details.steps[2].started_at, t0);
+  EXPECT_EQ(details.steps[2].finished_at, t0 + milliseconds(15));
+  EXPECT_EQ(details.steps[2].output_bytes, 17);
+  EXPECT_EQ(details.steps[2].fence_epoch, run.lease.epoch);
+  EXPECT_EQ(details.outputs.size(), 2u);
+  EXPECT_EQ(details.outputs["reserve"], "{\"reservation\":7}");
+  EXPECT_EQ(details.outputs["audit"], "");
+  ASSERT_OK_AND_ASSIGN(auto out, store_->GetOutput(run.run_id, "reserve"));
+  EXPECT_EQ(out, "{\"reservation\":7}");
   EXPECT_STATUS(store_->GetOutput(run.run_id, "charge").status(), StatusCode::kNotFound);
   EXPECT_STATUS(store_->RecordStep(FenceOf(run), Step("bad#id")).status(),
                 StatusCode::kInvalidArgument);
   // A fresh store (another process) reads the same.
   auto other = MakeStore(Options());
-  auto again = other->LoadRun(run.run_id, false);
-  ASSERT_OK(again);
-  EXPECT_EQ(again->steps.size(), 3u);
-  EXPECT_TRUE(again->outputs.empty());
+  ASSERT_OK_AND_ASSIGN(auto again, other->LoadRun(run.run_id, false));
+  EXPECT_EQ(again.steps.size(), 3u);
+  EXPECT_TRUE(again.outputs.empty());
 }
 
 TEST_P(WorkflowStoreTest, DuplicateStepRecordIsRejectedAndChangesNothing) {
@@ -93,9 +89,8 @@ TEST_P(WorkflowStoreTest, FencedOwnerWritesAreRejectedAndChangeNothing) {
   ASSERT_OK(store_->RecordStep(FenceOf(a), Step("one", "1")));
   clock_.Advance(seconds(31));
   auto other = MakeStore(Options());
-  auto b = other->ClaimRun(a.run_id, "b", seconds(30));
-  ASSERT_OK(b);
-  ASSERT_EQ(b->lease.epoch, a.lease.epoch + 1);
+  ASSERT_OK_AND_ASSIGN(auto b, other->ClaimRun(a.run_id, "b", seconds(30)));
+  ASSERT_EQ(b.lease.epoch, a.lease.epoch + 1);
   auto before = RawPartition(RunPk(a.run_id));
   // `store_` still believes A holds the lease (its cache is stale). A step record is one put
   // that no run condition guards, so A's record of a step B has not recorded lands (first
@@ -121,19 +116,18 @@ TEST_P(WorkflowStoreTest, FencedOwnerWritesAreRejectedAndChangeNothing) {
     EXPECT_NE(std::find(after.begin(), after.end(), item), after.end());
   }
   // B cannot overwrite it: its record of "two" is rejected and A's stands.
-  EXPECT_STATUS(other->RecordStep(FenceOf(*b), Step("two", "2b")).status(),
+  EXPECT_STATUS(other->RecordStep(FenceOf(b), Step("two", "2b")).status(),
                 StatusCode::kAlreadyExists);
   EXPECT_EQ(*other->GetOutput(a.run_id, "two"), "2");
   // B's writes work.
-  auto rec = other->RecordStep(FenceOf(*b), Step("five", "5b"));
+  auto rec = other->RecordStep(FenceOf(b), Step("five", "5b"));
   ASSERT_OK(rec);
   EXPECT_EQ(*other->GetOutput(a.run_id, "five"), "5b");
-  auto fin = other->RecordStepAndFinish(FenceOf(*b), Step("six", "6b"), {});
+  auto fin = other->RecordStepAndFinish(FenceOf(b), Step("six", "6b"), {});
   ASSERT_OK(fin);
-  auto details = other->LoadRun(a.run_id, true);
-  ASSERT_OK(details);
-  ASSERT_EQ(details->steps.size(), 4u);  // five, one, six (final, in the run item), two
-  EXPECT_EQ(details->outputs["six"], "6b");
+  ASSERT_OK_AND_ASSIGN(auto details, other->LoadRun(a.run_id, true));
+  ASSERT_EQ(details.steps.size(), 4u);  // five, one, six (final, in the run item), two
+  EXPECT_EQ(details.outputs["six"], "6b");
 }
 
 TEST_P(WorkflowStoreTest, ConcurrentWritersOfOneOwnerAllLand) {
@@ -152,10 +146,9 @@ TEST_P(WorkflowStoreTest, ConcurrentWritersOfOneOwnerAllLand) {
     EXPECT_OK(r);
   }
   heartbeat.join();
-  auto details = store_->LoadRun(run.run_id, false);
-  ASSERT_OK(details);
-  EXPECT_EQ(details->steps.size(), 20u);
-  EXPECT_EQ(details->run.version, run.version + 20);  // step records write no run item
+  ASSERT_OK_AND_ASSIGN(auto details, store_->LoadRun(run.run_id, false));
+  EXPECT_EQ(details.steps.size(), 20u);
+  EXPECT_EQ(details.run.version, run.version + 20);  // step records write no run item
 }
 
 TEST_P(WorkflowStoreTest, UpdateRunMovesStatusAndDueTime) {
@@ -164,11 +157,10 @@ TEST_P(WorkflowStoreTest, UpdateRunMovesStatusAndDueTime) {
   sleep.status = RunStatus::kSleeping;
   sleep.due_at = clock_.Now() + std::chrono::minutes(5);
   sleep.release_lease = true;
-  auto slept = store_->UpdateRun(FenceOf(run), sleep);
-  ASSERT_OK(slept);
-  EXPECT_EQ(slept->status, RunStatus::kSleeping);
-  EXPECT_EQ(slept->due_at, *sleep.due_at);
-  EXPECT_TRUE(slept->lease.owner.empty());
+  ASSERT_OK_AND_ASSIGN(auto slept, store_->UpdateRun(FenceOf(run), sleep));
+  EXPECT_EQ(slept.status, RunStatus::kSleeping);
+  EXPECT_EQ(slept.due_at, *sleep.due_at);
+  EXPECT_TRUE(slept.lease.owner.empty());
   auto due = store_->FindDueRuns(10);
   ASSERT_OK(due);
   EXPECT_TRUE(due->empty());
@@ -177,20 +169,18 @@ TEST_P(WorkflowStoreTest, UpdateRunMovesStatusAndDueTime) {
   ASSERT_OK(due);
   ASSERT_EQ(due->size(), 1u);
   EXPECT_EQ((*due)[0].status, RunStatus::kSleeping);
-  auto woke = store_->ClaimRun(run.run_id, "worker2", seconds(30));
-  ASSERT_OK(woke);
-  EXPECT_EQ(woke->status, RunStatus::kRunning);
+  ASSERT_OK_AND_ASSIGN(auto woke, store_->ClaimRun(run.run_id, "worker2", seconds(30)));
+  EXPECT_EQ(woke.status, RunStatus::kRunning);
   RunChange bad;
   bad.status = RunStatus::kCompleted;
-  EXPECT_STATUS(store_->UpdateRun(FenceOf(*woke), bad).status(), StatusCode::kInvalidArgument);
+  EXPECT_STATUS(store_->UpdateRun(FenceOf(woke), bad).status(), StatusCode::kInvalidArgument);
   RunChange err;
   err.error = "transient";
   err.status = RunStatus::kCompensating;
-  auto comp = store_->UpdateRun(FenceOf(*woke), err);
-  ASSERT_OK(comp);
-  EXPECT_EQ(comp->error, "transient");
-  EXPECT_EQ(comp->status, RunStatus::kCompensating);
-  EXPECT_EQ(comp->due_at, woke->lease.expires_at);  // leased: due = lease expiry
+  ASSERT_OK_AND_ASSIGN(auto comp, store_->UpdateRun(FenceOf(woke), err));
+  EXPECT_EQ(comp.error, "transient");
+  EXPECT_EQ(comp.status, RunStatus::kCompensating);
+  EXPECT_EQ(comp.due_at, woke.lease.expires_at);  // leased: due = lease expiry
 }
 
 TEST_P(WorkflowStoreTest, FindDueRunsCoversEveryKindInDueOrder) {
@@ -238,10 +228,9 @@ TEST_P(WorkflowStoreTest, FindDueRunsCoversEveryKindInDueOrder) {
   for (const ::dynaflow::Run& r : *due) ids.push_back(r.run_id);
   EXPECT_EQ(ids,
             (std::vector<std::string>{p_due.run_id, s_due.run_id, r_expiring.run_id, c.run_id}));
-  auto two = store->FindDueRuns(2);
-  ASSERT_OK(two);
-  ASSERT_EQ(two->size(), 2u);
-  EXPECT_EQ((*two)[1].run_id, s_due.run_id);
+  ASSERT_OK_AND_ASSIGN(auto two, store->FindDueRuns(2));
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ((two)[1].run_id, s_due.run_id);
   EXPECT_STATUS(store->FindDueRuns(0).status(), StatusCode::kInvalidArgument);
 }
 
@@ -254,9 +243,8 @@ TEST_P(WorkflowStoreTest, RotatingDueScanTakesStatusesInTurn) {
   TimePoint now = clock_.Now();
   store::DueScan scan;
   scan.next = 2;
-  auto none = store->FindDueRuns(10, scan);
-  ASSERT_OK(none);
-  EXPECT_TRUE(none->empty());
+  ASSERT_OK_AND_ASSIGN(auto none, store->FindDueRuns(10, scan));
+  EXPECT_TRUE(none.empty());
   EXPECT_EQ(scan.next, 0);
 
   ::dynaflow::Run p1 = MustCreate(*store, Starting(Wf("w"), now - seconds(20)));
@@ -296,20 +284,17 @@ TEST_P(WorkflowStoreTest, RotatingDueScanTakesStatusesInTurn) {
 TEST_P(WorkflowStoreTest, CancelRequestReachesTheOwnerOrFinishesDirectly) {
   ::dynaflow::Run run = MustCreateClaimed(*store_, "w", "worker");
   auto operator_store = MakeStore(Options());
-  auto flagged = operator_store->RequestCancel(run.run_id);
-  ASSERT_OK(flagged);
-  EXPECT_TRUE(flagged->cancel_requested);
-  EXPECT_EQ(flagged->status, RunStatus::kRunning);
+  ASSERT_OK_AND_ASSIGN(auto flagged, operator_store->RequestCancel(run.run_id));
+  EXPECT_TRUE(flagged.cancel_requested);
+  EXPECT_EQ(flagged.status, RunStatus::kRunning);
   // The owner (stale cache) records its step: it lands; its next run-level write (a lease
   // renewal at the latest) tells it about the cancel.
   auto rec = store_->RecordStep(FenceOf(run), Step("done-anyway", "x"));
   ASSERT_OK(rec);
-  auto renewed = store_->ExtendLease(FenceOf(run), seconds(30));
-  ASSERT_OK(renewed);
-  EXPECT_TRUE(renewed->cancel_requested);
-  auto fin = store_->FinishRun(FenceOf(run), Finish(RunStatus::kCancelled));
-  ASSERT_OK(fin);
-  EXPECT_EQ(fin->status, RunStatus::kCancelled);
+  ASSERT_OK_AND_ASSIGN(auto renewed, store_->ExtendLease(FenceOf(run), seconds(30)));
+  EXPECT_TRUE(renewed.cancel_requested);
+  ASSERT_OK_AND_ASSIGN(auto fin, store_->FinishRun(FenceOf(run), Finish(RunStatus::kCancelled)));
+  EXPECT_EQ(fin.status, RunStatus::kCancelled);
   EXPECT_STATUS(operator_store->RequestCancel(run.run_id).status(), StatusCode::kConditionFailed);
 
   // Unowned (PENDING) and expired runs are cancelled at once.

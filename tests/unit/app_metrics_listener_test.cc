@@ -47,17 +47,15 @@ TEST(MetricsListener, ServesTheWorkersMetricsAtSlashMetrics) {
   auto worker = engine->NewWorker(wo).value();
   ASSERT_OK(worker->Start());
   for (int v : {1, 2, -1}) {
-    auto started = engine->Start(wf, v);
-    ASSERT_OK(started);
-    ASSERT_OK(engine->WaitForRun(started->run_id, 30s));
+    ASSERT_OK_AND_ASSIGN(auto started, engine->Start(wf, v));
+    ASSERT_OK(engine->WaitForRun(started.run_id, 30s));
   }
 
   config::WorkerConfig wc;
   wc.metrics_listen = "127.0.0.1:0";
-  auto listener = StartWorkerMetrics(wc, *engine);
-  ASSERT_OK(listener);
-  ASSERT_NE(*listener, nullptr);
-  httplib::Client http("127.0.0.1", (*listener)->port());
+  ASSERT_OK_AND_ASSIGN(auto listener, StartWorkerMetrics(wc, *engine));
+  ASSERT_NE(listener, nullptr);
+  httplib::Client http("127.0.0.1", (listener)->port());
   auto r = http.Get("/metrics");
   ASSERT_TRUE(r) << httplib::to_string(r.error());
   EXPECT_EQ(r->status, 200);
@@ -72,7 +70,7 @@ TEST(MetricsListener, ServesTheWorkersMetricsAtSlashMetrics) {
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 404);
   worker->Stop();
-  listener->reset();  // stops and joins its thread
+  listener.reset();  // stops and joins its thread
 }
 
 TEST(MetricsListener, EmptyAddressMeansNoneAndBadOnesAreErrors) {
@@ -80,9 +78,8 @@ TEST(MetricsListener, EmptyAddressMeansNoneAndBadOnesAreErrors) {
   eo.table = table::NewMemoryTable();
   auto engine = engine::Engine::Open(eo).value();
   config::WorkerConfig wc;
-  auto none = StartWorkerMetrics(wc, *engine);
-  ASSERT_OK(none);
-  EXPECT_EQ(*none, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto none, StartWorkerMetrics(wc, *engine));
+  EXPECT_EQ(none, nullptr);
   wc.metrics_listen = "9464";
   auto bad = StartWorkerMetrics(wc, *engine);
   ASSERT_FALSE(bad.ok());

@@ -331,11 +331,10 @@ TEST(ConfigCliTest, RegistersEveryKeyAndTheConfigFile) {
   test::FakeEnv env;
   env.Set("DYNAFLOW_STORE_TABLE", "env-table");
   o.env = env.Lookup();
-  auto c = LoadConfig(o);
-  ASSERT_OK(c);
-  EXPECT_EQ(c->store.table, "cli-table");
-  EXPECT_EQ(c->worker.threads, 12);
-  EXPECT_EQ(c->worker.lease, milliseconds(40000));
+  ASSERT_OK_AND_ASSIGN(auto c, LoadConfig(o));
+  EXPECT_EQ(c.store.table, "cli-table");
+  EXPECT_EQ(c.worker.threads, 12);
+  EXPECT_EQ(c.worker.lease, milliseconds(40000));
   const std::string help = app.help();
   EXPECT_NE(help.find("--worker.lease"), std::string::npos);
   EXPECT_NE(help.find("env: DYNAFLOW_WORKER_LEASE"), std::string::npos);
@@ -588,20 +587,18 @@ TEST(ClientOptionsTest, FromTheStoreSection) {
   ASSERT_EQ(ApplyError(kFullFile, &c), "");
   ClientEnvironment e;
   e.env = env.Lookup();
-  auto o = MakeDynamoDbClientOptions(c.store, e);
-  ASSERT_OK(o);
-  EXPECT_EQ(o->region, "eu-central-1");
-  EXPECT_EQ(o->endpoint, "http://localhost:8000");
-  EXPECT_EQ(o->timeouts.connect, milliseconds(500));
-  EXPECT_EQ(o->timeouts.request, milliseconds(3000));
-  EXPECT_EQ(o->retry.max_attempts, 5);
-  ASSERT_NE(o->transport, nullptr);
-  ASSERT_NE(o->credentials, nullptr);
-  auto creds = o->credentials->GetCredentials();
-  ASSERT_OK(creds);
-  EXPECT_EQ(creds->access_key_id, "AKIDFILE");
-  EXPECT_EQ(creds->secret_access_key, "file-secret");
-  EXPECT_EQ(creds->session_token, "file-token");
+  ASSERT_OK_AND_ASSIGN(auto o, MakeDynamoDbClientOptions(c.store, e));
+  EXPECT_EQ(o.region, "eu-central-1");
+  EXPECT_EQ(o.endpoint, "http://localhost:8000");
+  EXPECT_EQ(o.timeouts.connect, milliseconds(500));
+  EXPECT_EQ(o.timeouts.request, milliseconds(3000));
+  EXPECT_EQ(o.retry.max_attempts, 5);
+  ASSERT_NE(o.transport, nullptr);
+  ASSERT_NE(o.credentials, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto creds, o.credentials->GetCredentials());
+  EXPECT_EQ(creds.access_key_id, "AKIDFILE");
+  EXPECT_EQ(creds.secret_access_key, "file-secret");
+  EXPECT_EQ(creds.session_token, "file-token");
 }
 
 TEST(ClientOptionsTest, RegionEndpointAndProfileFromTheEnvironment) {
@@ -620,11 +617,10 @@ TEST(ClientOptionsTest, RegionEndpointAndProfileFromTheEnvironment) {
   s.aws_profile = "dev";
   ClientEnvironment e;
   e.env = env.Lookup();
-  auto o = MakeDynamoDbClientOptions(s, e);
-  ASSERT_OK(o);
-  EXPECT_EQ(o->region, "eu-west-3");
-  EXPECT_EQ(o->endpoint, "http://dynamodb-local:8000");
-  EXPECT_EQ(o->credentials->GetCredentials()->access_key_id, "AKIDPROFILE")
+  ASSERT_OK_AND_ASSIGN(auto o, MakeDynamoDbClientOptions(s, e));
+  EXPECT_EQ(o.region, "eu-west-3");
+  EXPECT_EQ(o.endpoint, "http://dynamodb-local:8000");
+  EXPECT_EQ(o.credentials->GetCredentials()->access_key_id, "AKIDPROFILE")
       << "a configured profile wins over AWS_ACCESS_KEY_ID";
   env.Unset("AWS_ENDPOINT_URL_DYNAMODB");
   EXPECT_EQ(MakeDynamoDbClientOptions(s, e)->endpoint, "http://generic:1");

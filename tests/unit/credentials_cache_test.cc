@@ -92,9 +92,8 @@ TEST_F(CacheTest, CredentialsWithoutExpirationAreFetchedOnce) {
   auto inner = std::make_shared<ScriptedProvider>([](int n) { return Numbered(n, std::nullopt); });
   CachingCredentialsProvider cache(inner, Options());
   for (int i = 0; i < 5; ++i) {
-    auto c = cache.GetCredentials();
-    ASSERT_OK(c);
-    EXPECT_EQ(c->access_key_id, "ASIA1");
+    ASSERT_OK_AND_ASSIGN(auto c, cache.GetCredentials());
+    EXPECT_EQ(c.access_key_id, "ASIA1");
     clock_.Advance(std::chrono::hours(24 * 30));
   }
   EXPECT_EQ(inner->calls(), 1);

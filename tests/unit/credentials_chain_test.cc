@@ -200,9 +200,8 @@ TEST_F(ChainTest, TheChainIsCachedAndRefreshed) {
 TEST_F(ChainTest, DefaultChainUsesTheGivenEnvironment) {
   env_.Set("AWS_ACCESS_KEY_ID", "AKIDDEFAULTCHAIN");
   env_.Set("AWS_SECRET_ACCESS_KEY", "S");
-  auto c = NewDefaultCredentialsProviderChain(env_.Lookup())->GetCredentials();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "AKIDDEFAULTCHAIN");
+  ASSERT_OK_AND_ASSIGN(auto c, NewDefaultCredentialsProviderChain(env_.Lookup())->GetCredentials());
+  EXPECT_EQ(c.access_key_id, "AKIDDEFAULTCHAIN");
 }
 
 }  // namespace

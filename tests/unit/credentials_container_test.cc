@@ -56,11 +56,10 @@ class ContainerTest : public ::testing::Test {
 
 TEST_F(ContainerTest, RelativeUriOnTheEcsAgent) {
   env_.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc");
-  auto c = ContainerCredentialsProvider(Options()).GetCredentials();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "ASIATASK00000001");
-  EXPECT_EQ(c->session_token, "taskTOKEN0001");
-  ASSERT_TRUE(c->expiration.has_value());
+  ASSERT_OK_AND_ASSIGN(auto c, ContainerCredentialsProvider(Options()).GetCredentials());
+  EXPECT_EQ(c.access_key_id, "ASIATASK00000001");
+  EXPECT_EQ(c.session_token, "taskTOKEN0001");
+  ASSERT_TRUE(c.expiration.has_value());
   const auto req = server_.requests().at(0);
   EXPECT_EQ(req.method, "GET");
   EXPECT_EQ(req.path, "/v2/credentials/abc");

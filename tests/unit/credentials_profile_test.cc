@@ -126,11 +126,10 @@ TEST(ProfileFileTest, CredentialsFileOverridesConfigFile) {
   loc.config_file =
       dir.Write("config", "[profile dev]\nregion = eu-west-1\naws_access_key_id = FROMCONFIG\n");
   loc.credentials_file = dir.Write("credentials", "[dev]\naws_access_key_id = FROMCREDS\n");
-  auto set = LoadProfileFiles(loc);
-  ASSERT_OK(set);
-  EXPECT_EQ(set->Find("dev")->Get("aws_access_key_id"), "FROMCREDS");
-  EXPECT_EQ(set->Find("dev")->Get("region"), "eu-west-1");
-  EXPECT_EQ(set->files(), (std::vector<std::string>{loc.config_file, loc.credentials_file}));
+  ASSERT_OK_AND_ASSIGN(auto set, LoadProfileFiles(loc));
+  EXPECT_EQ(set.Find("dev")->Get("aws_access_key_id"), "FROMCREDS");
+  EXPECT_EQ(set.Find("dev")->Get("region"), "eu-west-1");
+  EXPECT_EQ(set.files(), (std::vector<std::string>{loc.config_file, loc.credentials_file}));
 
   loc.credentials_file = dir.File("absent");
   EXPECT_OK(LoadProfileFiles(loc)) << "missing files are skipped";
@@ -201,12 +200,11 @@ TEST_F(ProfileTest, StaticKeysOfTheDefaultProfile) {
   dir_.Write("credentials",
              "[default]\naws_access_key_id = AKIDDEFAULT01\naws_secret_access_key = " +
                  std::string(kSecret) + "\naws_session_token = TOKEN01\n");
-  auto c = Get();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "AKIDDEFAULT01");
-  EXPECT_EQ(c->secret_access_key, kSecret);
-  EXPECT_EQ(c->session_token, "TOKEN01");
-  EXPECT_FALSE(c->expiration.has_value());
+  ASSERT_OK_AND_ASSIGN(auto c, Get());
+  EXPECT_EQ(c.access_key_id, "AKIDDEFAULT01");
+  EXPECT_EQ(c.secret_access_key, kSecret);
+  EXPECT_EQ(c.session_token, "TOKEN01");
+  EXPECT_FALSE(c.expiration.has_value());
 }
 
 TEST_F(ProfileTest, ProfileSectionOfTheConfigFileChosenByAwsProfile) {
@@ -214,9 +212,8 @@ TEST_F(ProfileTest, ProfileSectionOfTheConfigFileChosenByAwsProfile) {
              "[default]\nregion = eu-west-1\n[profile dev]\naws_access_key_id = AKIDDEV\n"
              "aws_secret_access_key = SECRETDEV\n");
   env_.Set("AWS_PROFILE", "dev");
-  auto c = Get();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "AKIDDEV");
+  ASSERT_OK_AND_ASSIGN(auto c, Get());
+  EXPECT_EQ(c.access_key_id, "AKIDDEV");
 }
 
 TEST_F(ProfileTest, MissingProfiles) {
@@ -353,10 +350,9 @@ TEST_F(ProfileTest, RoleWithSourceProfileIsAssumedWithSignedRequest) {
   dir_.Write("config",
              "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = base\n"
              "role_session_name = app-session\nexternal_id = ext-1\nduration_seconds = 1800\n");
-  auto c = Get("app");
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "ASIA-app-BY-AKIDBASE");
-  ASSERT_TRUE(c->expiration.has_value());
+  ASSERT_OK_AND_ASSIGN(auto c, Get("app"));
+  EXPECT_EQ(c.access_key_id, "ASIA-app-BY-AKIDBASE");
+  ASSERT_TRUE(c.expiration.has_value());
   const auto req = sts_.requests().at(0);
   EXPECT_EQ(req.body,
             "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole"
@@ -375,9 +371,8 @@ TEST_F(ProfileTest, RoleChainsHopByHop) {
   dir_.Write("config",
              "[profile mid]\nrole_arn = arn:aws:iam::1:role/mid\nsource_profile = root\n"
              "[profile top]\nrole_arn = arn:aws:iam::2:role/top\nsource_profile = mid\n");
-  auto c = Get("top");
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "ASIA-top-BY-ASIA-mid-BY-AKIDROOT");
+  ASSERT_OK_AND_ASSIGN(auto c, Get("top"));
+  EXPECT_EQ(c.access_key_id, "ASIA-top-BY-ASIA-mid-BY-AKIDROOT");
   EXPECT_EQ(sts_calls_.load(), 2);
   const auto second = sts_.requests().at(1);
   ASSERT_NE(second.Header("X-Amz-Security-Token"), nullptr);
@@ -388,9 +383,8 @@ TEST_F(ProfileTest, SelfReferencingSourceUsesItsOwnKeys) {
   dir_.Write("credentials",
              "[me]\naws_access_key_id = AKIDME\naws_secret_access_key = S\n"
              "role_arn = arn:aws:iam::1:role/me\nsource_profile = me\n");
-  auto c = Get("me");
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "ASIA-me-BY-AKIDME");
+  ASSERT_OK_AND_ASSIGN(auto c, Get("me"));
+  EXPECT_EQ(c.access_key_id, "ASIA-me-BY-AKIDME");
 }
 
 TEST_F(ProfileTest, RoleProfileErrors) {
@@ -457,18 +451,16 @@ TEST_F(ProfileTest, CredentialSourceEnvironment) {
   env_.Set("AWS_SECRET_ACCESS_KEY", "ENVSECRET");
   dir_.Write("config",
              "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Environment\n");
-  auto c = Get("a");
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "ASIA-a-BY-AKIDFROMENV");
+  ASSERT_OK_AND_ASSIGN(auto c, Get("a"));
+  EXPECT_EQ(c.access_key_id, "ASIA-a-BY-AKIDFROMENV");
 }
 
 TEST_F(ProfileTest, WebIdentityTokenFileInAProfile) {
   const std::string token = dir_.Write("jwt", "PROFILE.JWT.TOKEN");
   dir_.Write("config", "[profile w]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = " +
                            token + "\nrole_session_name = w-session\n");
-  auto c = Get("w");
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, "ASIA-w-BY-none");
+  ASSERT_OK_AND_ASSIGN(auto c, Get("w"));
+  EXPECT_EQ(c.access_key_id, "ASIA-w-BY-none");
   const auto req = sts_.requests().at(0);
   EXPECT_NE(req.body.find("Action=AssumeRoleWithWebIdentity"), std::string::npos);
   EXPECT_NE(req.body.find("RoleSessionName=w-session"), std::string::npos);

@@ -220,9 +220,8 @@ TEST_F(StsTest, AssumeRoleSendsASignedRequestThatVerifies) {
   params.region = "eu-central-1";
   params.service = "sts";
   params.time = clock_.Now();
-  auto parts = ComputeSignature(arrived, kSource, params, nullptr);
-  ASSERT_OK(parts);
-  EXPECT_EQ(parts->authorization, *auth);
+  ASSERT_OK_AND_ASSIGN(auto parts, ComputeSignature(arrived, kSource, params, nullptr));
+  EXPECT_EQ(parts.authorization, *auth);
 }
 
 TEST_F(StsTest, AssumeRoleWithoutRegionSignsForUsEast1) {
@@ -311,9 +310,8 @@ TEST_F(StsTest, AssumeRoleProviderUsesItsSource) {
   auto source = std::make_shared<StaticCredentialsProvider>(kSource);
   AssumeRoleCredentialsProvider p(source, AssumeRoleRequest{kRole, "s", "", std::nullopt},
                                   Options(server));
-  auto c = p.GetCredentials();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, kAssumed.access_key_id);
+  ASSERT_OK_AND_ASSIGN(auto c, p.GetCredentials());
+  EXPECT_EQ(c.access_key_id, kAssumed.access_key_id);
   EXPECT_EQ(p.Name(), "assume role " + std::string(kRole));
 
   AssumeRoleCredentialsProvider broken(std::make_shared<StaticCredentialsProvider>(Credentials{}),
@@ -353,10 +351,9 @@ TEST_F(WebIdentityTest, ExchangesTheTokenFromTheFile) {
                                                                kAssumed, "2024-01-01T01:00:00Z"));
   });
   WebIdentityCredentialsProvider p(Options(server));
-  auto c = p.GetCredentials();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, kAssumed.access_key_id);
-  EXPECT_EQ(c->session_token, kAssumed.session_token);
+  ASSERT_OK_AND_ASSIGN(auto c, p.GetCredentials());
+  EXPECT_EQ(c.access_key_id, kAssumed.access_key_id);
+  EXPECT_EQ(c.session_token, kAssumed.session_token);
   const auto req = server.requests().at(0);
   EXPECT_EQ(req.body,
             "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A"

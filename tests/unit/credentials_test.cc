@@ -50,12 +50,11 @@ class FixedProvider : public CredentialsProvider {
 
 TEST(StaticCredentialsProviderTest, ReturnsItsCredentials) {
   StaticCredentialsProvider p(test::MakeCredentials(kId, kSecret, kToken));
-  auto c = p.GetCredentials();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, kId);
-  EXPECT_EQ(c->secret_access_key, kSecret);
-  EXPECT_EQ(c->session_token, kToken);
-  EXPECT_TRUE(c->has_session_token());
+  ASSERT_OK_AND_ASSIGN(auto c, p.GetCredentials());
+  EXPECT_EQ(c.access_key_id, kId);
+  EXPECT_EQ(c.secret_access_key, kSecret);
+  EXPECT_EQ(c.session_token, kToken);
+  EXPECT_TRUE(c.has_session_token());
   EXPECT_EQ(p.Name(), "static");
 }
 
@@ -171,9 +170,8 @@ TEST(ChainCredentialsProviderTest, DefaultChainReadsTheEnvironment) {
   FakeEnv env;
   env.vars = {{"AWS_ACCESS_KEY_ID", kId}, {"AWS_SECRET_ACCESS_KEY", kSecret}};
   auto chain = NewDefaultCredentialsProviderChain(env.Lookup());
-  auto c = chain->GetCredentials();
-  ASSERT_OK(c);
-  EXPECT_EQ(c->access_key_id, kId);
+  ASSERT_OK_AND_ASSIGN(auto c, chain->GetCredentials());
+  EXPECT_EQ(c.access_key_id, kId);
 }
 
 TEST(CredentialsTest, ToStringIsRedacted) {

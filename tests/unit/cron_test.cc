@@ -197,11 +197,10 @@ TEST(CronNextTest, NeverGoesBackOrRepeatsAcrossAYearOfBerlinTicks) {
   TimePoint t = Utc("2026-01-01 00:00");
   int ticks = 0;
   while (t < Utc("2027-01-01 00:00")) {
-    auto n = c.NextAfter(t, b);
-    ASSERT_OK(n);
-    ASSERT_GT(*n, t);
-    ASSERT_LE(*n - t, minutes(90));  // the repeated hour: 00:30 -> 02:00 UTC
-    t = *n;
+    ASSERT_OK_AND_ASSIGN(auto n, c.NextAfter(t, b));
+    ASSERT_GT(n, t);
+    ASSERT_LE(n - t, minutes(90));  // the repeated hour: 00:30 -> 02:00 UTC
+    t = n;
     ++ticks;
   }
   // Every UTC half hour of the year but the repeated 02:00 and 02:30 (CET) of the fall-back

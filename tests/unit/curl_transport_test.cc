@@ -61,14 +61,13 @@ TEST(CurlTransportTest, GetRoundTripWithHeadersAndQuery) {
   HttpRequest req = Get(server.url("/path/to?x=1&y=two"));
   req.headers.emplace_back("X-Test", "value 1");
   req.headers.emplace_back("X-Empty", "");
-  auto res = transport.Send(req, Timeouts());
-  ASSERT_OK(res);
-  EXPECT_EQ(res->status, 201);
-  EXPECT_EQ(res->body, "hello x=1&y=two");
-  ASSERT_NE(FindHeader(res->headers, "x-amzn-requestid"), nullptr);
-  EXPECT_EQ(*FindHeader(res->headers, "x-amzn-requestid"), "req-123");
+  ASSERT_OK_AND_ASSIGN(auto res, transport.Send(req, Timeouts()));
+  EXPECT_EQ(res.status, 201);
+  EXPECT_EQ(res.body, "hello x=1&y=two");
+  ASSERT_NE(FindHeader(res.headers, "x-amzn-requestid"), nullptr);
+  EXPECT_EQ(*FindHeader(res.headers, "x-amzn-requestid"), "req-123");
   int multi = 0;
-  for (const auto& [k, v] : res->headers) multi += (k == "X-Multi");
+  for (const auto& [k, v] : res.headers) multi += (k == "X-Multi");
   EXPECT_EQ(multi, 2);
 
   auto seen = server.requests();
@@ -95,10 +94,9 @@ TEST(CurlTransportTest, PostSendsBodyExactlyWithoutExpectContinue) {
                  {"X-Amz-Target", "DynamoDB_20120810.GetItem"}};
   // Large enough that curl would normally send "Expect: 100-continue".
   req.body = std::string(200000, 'x') + "{\"end\":true}";
-  auto res = transport.Send(req, Timeouts());
-  ASSERT_OK(res);
-  EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(res->body, "POST / " + req.body);
+  ASSERT_OK_AND_ASSIGN(auto res, transport.Send(req, Timeouts()));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "POST / " + req.body);
   auto seen = server.requests();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].body, req.body);
@@ -165,13 +163,12 @@ TEST(CurlTransportTest, KeepsOnlyTheFinalResponseHeaders) {
   });
   ASSERT_OK(server.status());
   CurlTransport transport;
-  auto res = transport.Send(Get(server.url("/")), Timeouts());
-  ASSERT_OK(res);
-  EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(res->body, "final");
-  EXPECT_EQ(FindHeader(res->headers, "X-Interim"), nullptr);
-  ASSERT_NE(FindHeader(res->headers, "X-Final"), nullptr);
-  for (const auto& [k, v] : res->headers) EXPECT_EQ(k.rfind("HTTP/", 0), std::string::npos) << k;
+  ASSERT_OK_AND_ASSIGN(auto res, transport.Send(Get(server.url("/")), Timeouts()));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "final");
+  EXPECT_EQ(FindHeader(res.headers, "X-Interim"), nullptr);
+  ASSERT_NE(FindHeader(res.headers, "X-Final"), nullptr);
+  for (const auto& [k, v] : res.headers) EXPECT_EQ(k.rfind("HTTP/", 0), std::string::npos) << k;
 }
 
 TEST(CurlTransportTest, ReusesOneConnectionForSequentialRequests) {
@@ -481,9 +478,8 @@ TEST(CurlTransportTest, FaultTransportInjectsThenForwardsToTheRealTransport) {
   auto r1 = faults.Send(req, Timeouts());
   ASSERT_FALSE(r1.ok());
   EXPECT_EQ(r1.status().code(), StatusCode::kUnavailable);
-  auto r2 = faults.Send(req, Timeouts());
-  ASSERT_OK(r2);
-  EXPECT_EQ(r2->body, "{\"It");
+  ASSERT_OK_AND_ASSIGN(auto r2, faults.Send(req, Timeouts()));
+  EXPECT_EQ(r2.body, "{\"It");
   auto r3 = faults.Send(req, Timeouts());  // explicit forward
   ASSERT_OK(r3);
   EXPECT_EQ(r3->body, "GET /forwarded ");

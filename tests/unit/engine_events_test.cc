@@ -57,16 +57,15 @@ TEST_P(EngineEventsTest, EventSentBeforeTheRunWaitsIsKeptAndDelivered) {
   auto engine = OpenEngine();
   ASSERT_OK(engine->Register(wf));
   auto run = engine->Start(wf, 7).value();  // no worker yet: PENDING
-  auto sent = engine->SendEvent(run.run_id, "paid", std::string("card-1"));
-  ASSERT_OK(sent);
-  EXPECT_FALSE(sent->duplicate);
-  EXPECT_FALSE(sent->woke);  // not waiting yet
+  ASSERT_OK_AND_ASSIGN(auto sent, engine->SendEvent(run.run_id, "paid", std::string("card-1")));
+  EXPECT_FALSE(sent.duplicate);
+  EXPECT_FALSE(sent.woke);  // not waiting yet
   auto worker = StartWorker(*engine);
   auto done = Wait(*engine, run.run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   EXPECT_EQ(engine->GetResult<std::string>(run.run_id).value(), "shipped:card-1");
   auto steps = Steps(*engine, run.run_id);
-  EXPECT_EQ(steps["paid"].event_id, sent->event_id);
+  EXPECT_EQ(steps["paid"].event_id, sent.event_id);
   EXPECT_EQ(engine->metrics().runs_slept, 0);  // never parked
 }
 
@@ -81,9 +80,8 @@ TEST_P(EngineEventsTest, EventSentWhileTheRunWaitsWakesIt) {
   auto parked = engine->store().GetRun(run.run_id).value();
   EXPECT_TRUE(parked.lease.owner.empty());
   EXPECT_GT(parked.due_at, Clock::Real()->Now() + 20s);  // due at the timeout
-  auto sent = engine->SendEvent(run.run_id, "paid", std::string("card-2"));
-  ASSERT_OK(sent);
-  EXPECT_TRUE(sent->woke);
+  ASSERT_OK_AND_ASSIGN(auto sent, engine->SendEvent(run.run_id, "paid", std::string("card-2")));
+  EXPECT_TRUE(sent.woke);
   auto done = Wait(*engine, run.run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   EXPECT_EQ(engine->GetResult<std::string>(run.run_id).value(), "shipped:card-2");
@@ -133,9 +131,9 @@ TEST_P(EngineEventsTest, EventsOfOneNameAreDeliveredInOrderOnceAndDuplicatesAreI
   ASSERT_TRUE(ParkedOn(*engine, run.run_id, store::EventWaitKey("item")));
   auto a = engine->SendEvent(run.run_id, "item", std::string("a"), EventId("e1"));
   ASSERT_OK(a);
-  auto again = engine->SendEvent(run.run_id, "item", std::string("x"), EventId("e1"));
-  ASSERT_OK(again);
-  EXPECT_TRUE(again->duplicate);
+  ASSERT_OK_AND_ASSIGN(auto again,
+                       engine->SendEvent(run.run_id, "item", std::string("x"), EventId("e1")));
+  EXPECT_TRUE(again.duplicate);
   ASSERT_OK(engine->SendEvent(run.run_id, "item", std::string("b"), EventId("e2")));
   ASSERT_OK(engine->SendEvent(run.run_id, "item", std::string("c"), EventId("e3")));
   auto done = Wait(*engine, run.run_id);
@@ -187,9 +185,8 @@ TEST_P(EngineEventsTest, AnotherEngineResumesARunWhoseWorkerWentAwayWhileItWaite
   auto table = NewTable();  // a new connection, as another process has
   auto second = OpenEngine(nullptr, nullptr, GetParam() == Backend::kMemory ? table_ : table);
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*second, {&wf}, FastWorker(2, "second")));
-  auto sent = second->SendEvent(run_id, "paid", std::string("late-card"));
-  ASSERT_OK(sent);
-  EXPECT_TRUE(sent->woke);
+  ASSERT_OK_AND_ASSIGN(auto sent, second->SendEvent(run_id, "paid", std::string("late-card")));
+  EXPECT_TRUE(sent.woke);
   auto done = Wait(*second, run_id);
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   EXPECT_EQ(second->GetResult<std::string>(run_id).value(), "shipped:late-card");
@@ -317,9 +314,8 @@ TEST_P(EngineChildTest, AResumedParentFindsTheChildItStartedInsteadOfAnother) {
   EXPECT_EQ(second->GetRun(run_id)->children.size(), 1u);
   store::ListRunsRequest of_child;
   of_child.workflow_id = "doubler";
-  auto children = second->ListRunsByWorkflow(of_child);
-  ASSERT_OK(children);
-  EXPECT_EQ(children->runs.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto children, second->ListRunsByWorkflow(of_child));
+  EXPECT_EQ(children.runs.size(), 1u);
   EXPECT_EQ(second->metrics().children_started, 0);  // the second engine started none
 }
 

@@ -43,13 +43,12 @@ TEST_P(EngineRunTest, SequencePassesOutputsAndRecordsEveryStep) {
           .Build()
           .value();
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
-  auto started = engine->Start(wf, std::string("hello"));
-  ASSERT_OK(started);
-  EXPECT_TRUE(started->created);
-  dynaflow::Run run = Wait(*engine, started->run_id);
+  ASSERT_OK_AND_ASSIGN(auto started, engine->Start(wf, std::string("hello")));
+  EXPECT_TRUE(started.created);
+  dynaflow::Run run = Wait(*engine, started.run_id);
   EXPECT_EQ(run.status, RunStatus::kCompleted) << run.error;
-  EXPECT_EQ(engine->GetResult<std::string>(started->run_id).value(), "5^2=25");
-  auto details = engine->GetRun(started->run_id).value();
+  EXPECT_EQ(engine->GetResult<std::string>(started.run_id).value(), "5^2=25");
+  auto details = engine->GetRun(started.run_id).value();
   ASSERT_EQ(details.steps.size(), 3u);
   for (const auto& s : details.steps) EXPECT_EQ(s.status, StepStatus::kCompleted) << s.step_id;
   EXPECT_EQ(details.outputs.at("len"), "5");

@@ -60,11 +60,10 @@ class EngineSchedulesTest : public EngineTest {
 
   // Ends a run as a worker would (claim + finish).
   void Finish(const std::string& run_id) {
-    auto held = engine_->store().ClaimRun(run_id, "tester", 30s);
-    ASSERT_OK(held);
+    ASSERT_OK_AND_ASSIGN(auto held, engine_->store().ClaimRun(run_id, "tester", 30s));
     store::RunFinish f;
     f.result = "\"done\"";
-    auto done = engine_->store().FinishRun({run_id, "tester", held->lease.epoch}, f);
+    auto done = engine_->store().FinishRun({run_id, "tester", held.lease.epoch}, f);
     ASSERT_OK(done);
   }
 
@@ -81,11 +80,11 @@ class EngineSchedulesTest : public EngineTest {
 };
 
 TEST_P(EngineSchedulesTest, EachTickFiresOnceAsAPendingRunOfTheSchedule) {
-  auto created = engine_->CreateSchedule(wf_, std::string("sales"),
-                                         Every("*/5 * * * *", OverlapPolicy::kAllow));
-  ASSERT_OK(created);
-  EXPECT_EQ(created->next_fire_at, FromUnixMillis(kMidnight + 5 * 60000));
-  EXPECT_EQ(created->version, 1);
+  ASSERT_OK_AND_ASSIGN(auto created,
+                       engine_->CreateSchedule(wf_, std::string("sales"),
+                                               Every("*/5 * * * *", OverlapPolicy::kAllow)));
+  EXPECT_EQ(created.next_fire_at, FromUnixMillis(kMidnight + 5 * 60000));
+  EXPECT_EQ(created.version, 1);
   At("00:04:59");
   EXPECT_EQ(Fire(), 0);
   At("00:05:00");
@@ -108,11 +107,10 @@ TEST_P(EngineSchedulesTest, EachTickFiresOnceAsAPendingRunOfTheSchedule) {
   EXPECT_EQ(s.skipped, 0);
   EXPECT_EQ(s.last_run_id, RunAt("00:10"));
   EXPECT_EQ(s.next_fire_at, FromUnixMillis(kMidnight + 15 * 60000));
-  auto page = engine_->ListSchedules();
-  ASSERT_OK(page);
-  ASSERT_EQ(page->schedules.size(), 1u);
-  EXPECT_EQ(page->schedules[0].cron, "*/5 * * * *");
-  EXPECT_EQ(page->schedules[0].input, "\"sales\"");
+  ASSERT_OK_AND_ASSIGN(auto page, engine_->ListSchedules());
+  ASSERT_EQ(page.schedules.size(), 1u);
+  EXPECT_EQ(page.schedules[0].cron, "*/5 * * * *");
+  EXPECT_EQ(page.schedules[0].input, "\"sales\"");
 }
 
 TEST_P(EngineSchedulesTest, ThreeEnginesFiringConcurrentlyFireEachTickOnce) {
@@ -204,10 +202,9 @@ TEST_P(EngineSchedulesTest, PausedSchedulesFireNothingAndResumeAfterNow) {
   EXPECT_EQ(Fire(), 0);
   EXPECT_TRUE(Get().paused);
   EXPECT_EQ(engine_->ListSchedules().value().schedules.size(), 1u);  // listed while paused
-  auto resumed = engine_->ResumeSchedule("nightly");
-  ASSERT_OK(resumed);
-  EXPECT_FALSE(resumed->paused);
-  EXPECT_EQ(resumed->next_fire_at, FromUnixMillis(kMidnight + 11 * 60000));
+  ASSERT_OK_AND_ASSIGN(auto resumed, engine_->ResumeSchedule("nightly"));
+  EXPECT_FALSE(resumed.paused);
+  EXPECT_EQ(resumed.next_fire_at, FromUnixMillis(kMidnight + 11 * 60000));
   EXPECT_EQ(Fire(), 0);  // the pause's ticks are not caught up
   At("00:11:00");
   EXPECT_EQ(Fire(), 1);
@@ -232,10 +229,9 @@ TEST_P(EngineSchedulesTest, AfterDowntimeOnlyTicksInsideTheCatchUpWindowFireEach
 TEST_P(EngineSchedulesTest, ZonesAndErrors) {
   ScheduleOptions o = Every("30 2 * * *");
   o.time_zone = "Europe/Berlin";
-  auto s = engine_->CreateSchedule(wf_, std::string("x"), o);
-  ASSERT_OK(s);
-  EXPECT_EQ(s->next_fire_at, FromUnixMillis(kMidnight + 90 * 60000));  // 02:30 CET = 01:30 UTC
-  EXPECT_EQ(s->time_zone, "Europe/Berlin");
+  ASSERT_OK_AND_ASSIGN(auto s, engine_->CreateSchedule(wf_, std::string("x"), o));
+  EXPECT_EQ(s.next_fire_at, FromUnixMillis(kMidnight + 90 * 60000));  // 02:30 CET = 01:30 UTC
+  EXPECT_EQ(s.time_zone, "Europe/Berlin");
   EXPECT_TRUE(
       engine_->CreateSchedule(wf_, std::string("x"), o).error().Is(StatusCode::kAlreadyExists));
   o.schedule_id = "other";

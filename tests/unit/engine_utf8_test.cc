@@ -64,10 +64,9 @@ TEST_P(EngineUtf8Test, ReturnedErrorIsRecordedSanitized) {
   auto errors = CheckedStepErrors(*engine, run);
   EXPECT_EQ(errors["fail"], "Unavailable: " + kClean);
   // What the store holds (read afresh) is the same.
-  auto stored = engine->store().GetRun(run_id_);
-  ASSERT_OK(stored);
-  EXPECT_EQ(stored->status, RunStatus::kFailed);
-  EXPECT_EQ(stored->error, run.error);
+  ASSERT_OK_AND_ASSIGN(auto stored, engine->store().GetRun(run_id_));
+  EXPECT_EQ(stored.status, RunStatus::kFailed);
+  EXPECT_EQ(stored.error, run.error);
 }
 
 TEST_P(EngineUtf8Test, ExceptionTextIsRecordedSanitized) {
@@ -164,16 +163,14 @@ TEST_P(EngineUtf8Test, StartRejectsInvalidStringsAndCreatesNothing) {
   // Nothing was created: no run of the workflow, and the business key is still free.
   store::ListRunsRequest list;
   list.workflow_id = "utf8-start";
-  auto runs = engine->ListRunsByWorkflow(list);
-  ASSERT_OK(runs);
-  EXPECT_TRUE(runs->runs.empty());
+  ASSERT_OK_AND_ASSIGN(auto runs, engine->ListRunsByWorkflow(list));
+  EXPECT_TRUE(runs.runs.empty());
   EXPECT_EQ(engine->metrics().runs_started, 0);
   StartOptions good;
   good.business_key = "order-1";
   good.tags = {{"team", "pay\xC3\xA9"}};
-  auto started = engine->Start(wf, 1, good);
-  ASSERT_OK(started);
-  EXPECT_TRUE(started->created);
+  ASSERT_OK_AND_ASSIGN(auto started, engine->Start(wf, 1, good));
+  EXPECT_TRUE(started.created);
 }
 
 TEST_P(EngineUtf8Test, StateKeysMustBeValidUtf8) {

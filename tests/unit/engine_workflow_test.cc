@@ -40,17 +40,16 @@ std::string ErrorOf(const Result<Workflow>& r) {
 }
 
 TEST(EngineWorkflow, BuildsSequenceAndListsSteps) {
-  auto wf = WorkflowBuilder("orders", 3)
-                .Step<std::string, int>("len", ToInt)
-                .Step<int, std::string>("str", ToStr)
-                .Sleep("pause", 5s)
-                .Step<std::string, int>("len2", ToInt)
-                .Build();
-  ASSERT_OK(wf);
-  EXPECT_EQ(wf->id(), "orders");
-  EXPECT_EQ(wf->version(), 3);
-  EXPECT_EQ(wf->input_type(), typeid(std::string));
-  EXPECT_EQ(wf->step_names(), (std::vector<std::string>{"len", "str", "pause", "len2"}));
+  ASSERT_OK_AND_ASSIGN(auto wf, WorkflowBuilder("orders", 3)
+                                    .Step<std::string, int>("len", ToInt)
+                                    .Step<int, std::string>("str", ToStr)
+                                    .Sleep("pause", 5s)
+                                    .Step<std::string, int>("len2", ToInt)
+                                    .Build());
+  EXPECT_EQ(wf.id(), "orders");
+  EXPECT_EQ(wf.version(), 3);
+  EXPECT_EQ(wf.input_type(), typeid(std::string));
+  EXPECT_EQ(wf.step_names(), (std::vector<std::string>{"len", "str", "pause", "len2"}));
 }
 
 TEST(EngineWorkflow, RejectsTypeMismatchBetweenSteps) {

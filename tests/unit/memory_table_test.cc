@@ -47,9 +47,8 @@ TEST(MemoryTableTest, CursorsOfAnotherSecretAreRejected) {
   QueryRequest q;
   q.partition = "p";
   q.limit = 1;
-  auto page = ta->Query(q);
-  ASSERT_OK(page);
-  q.cursor = page->next_cursor;
+  ASSERT_OK_AND_ASSIGN(auto page, ta->Query(q));
+  q.cursor = page.next_cursor;
   EXPECT_OK(ta->Query(q));
   auto other = tb->Query(q);
   EXPECT_EQ(other.status().code(), StatusCode::kInvalidArgument);
@@ -70,10 +69,9 @@ TEST(MemoryTableTest, NoCursorWhenOnlyExpiredItemsRemain) {
   QueryRequest q;
   q.partition = "p";
   q.limit = 1;
-  auto page = table->Query(q);
-  ASSERT_OK(page);
-  EXPECT_EQ(page->items.size(), 1u);
-  EXPECT_TRUE(page->next_cursor.empty()) << "the memory backend looks ahead past expired items";
+  ASSERT_OK_AND_ASSIGN(auto page, table->Query(q));
+  EXPECT_EQ(page.items.size(), 1u);
+  EXPECT_TRUE(page.next_cursor.empty()) << "the memory backend looks ahead past expired items";
 }
 
 TEST(MemoryTableTest, ExpiredItemsBehaveAsDeletedForWrites) {

@@ -185,16 +185,15 @@ class SigV4SuiteTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(SigV4SuiteTest, HeaderSignature) {
-  auto parts = ComputeSignature(req_, ctx_.credentials, ctx_.params, nullptr);
-  ASSERT_OK(parts);
-  EXPECT_EQ(parts->canonical_request, ReadExpected(dir_ / "header-canonical-request.txt"));
-  EXPECT_EQ(parts->string_to_sign, ReadExpected(dir_ / "header-string-to-sign.txt"));
-  EXPECT_EQ(parts->signature, ReadExpected(dir_ / "header-signature.txt"));
+  ASSERT_OK_AND_ASSIGN(auto parts, ComputeSignature(req_, ctx_.credentials, ctx_.params, nullptr));
+  EXPECT_EQ(parts.canonical_request, ReadExpected(dir_ / "header-canonical-request.txt"));
+  EXPECT_EQ(parts.string_to_sign, ReadExpected(dir_ / "header-string-to-sign.txt"));
+  EXPECT_EQ(parts.signature, ReadExpected(dir_ / "header-signature.txt"));
 
   const RawRequest expected = ParseRawRequest(ReadFile(dir_ / "header-signed-request.txt"));
   const std::string* auth = FindHeader(expected.headers, "authorization");
   ASSERT_NE(auth, nullptr);
-  EXPECT_EQ(parts->authorization, *auth);
+  EXPECT_EQ(parts.authorization, *auth);
 
   // Signing in place yields exactly the headers of the signed request.
   HttpRequest signed_req = req_;
@@ -202,17 +201,16 @@ TEST_P(SigV4SuiteTest, HeaderSignature) {
   EXPECT_EQ(Normalized(signed_req.headers), Normalized(expected.headers));
   EXPECT_EQ(signed_req.url, req_.url);
   EXPECT_EQ(signed_req.body, expected.body);
-  ExpectNoSecret(*parts, signed_req, ctx_.credentials.secret_access_key);
+  ExpectNoSecret(parts, signed_req, ctx_.credentials.secret_access_key);
 }
 
 TEST_P(SigV4SuiteTest, QuerySignature) {
   ctx_.params.location = SignatureLocation::kQueryString;
-  auto parts = ComputeSignature(req_, ctx_.credentials, ctx_.params, nullptr);
-  ASSERT_OK(parts);
-  EXPECT_EQ(parts->canonical_request, ReadExpected(dir_ / "query-canonical-request.txt"));
-  EXPECT_EQ(parts->string_to_sign, ReadExpected(dir_ / "query-string-to-sign.txt"));
-  EXPECT_EQ(parts->signature, ReadExpected(dir_ / "query-signature.txt"));
-  EXPECT_TRUE(parts->authorization.empty());
+  ASSERT_OK_AND_ASSIGN(auto parts, ComputeSignature(req_, ctx_.credentials, ctx_.params, nullptr));
+  EXPECT_EQ(parts.canonical_request, ReadExpected(dir_ / "query-canonical-request.txt"));
+  EXPECT_EQ(parts.string_to_sign, ReadExpected(dir_ / "query-string-to-sign.txt"));
+  EXPECT_EQ(parts.signature, ReadExpected(dir_ / "query-signature.txt"));
+  EXPECT_TRUE(parts.authorization.empty());
 
   const RawRequest expected = ParseRawRequest(ReadFile(dir_ / "query-signed-request.txt"));
   HttpRequest signed_req = req_;
@@ -221,7 +219,7 @@ TEST_P(SigV4SuiteTest, QuerySignature) {
   ASSERT_EQ(signed_req.url.rfind(origin, 0), 0u);
   EXPECT_EQ(signed_req.url.substr(origin.size()), expected.target);
   EXPECT_EQ(Normalized(signed_req.headers), Normalized(expected.headers));
-  ExpectNoSecret(*parts, signed_req, ctx_.credentials.secret_access_key);
+  ExpectNoSecret(parts, signed_req, ctx_.credentials.secret_access_key);
 }
 
 INSTANTIATE_TEST_SUITE_P(Aws, SigV4SuiteTest, ::testing::ValuesIn(ListSuiteCases()),
@@ -494,15 +492,14 @@ TEST(ComputeSignatureTest, UnsignedPayloadAndExplicitHeaderList) {
   p.payload_hash = std::string(kUnsignedPayload);
   p.add_content_sha256_header = true;
   p.headers_to_sign = std::vector<std::string>{"X-CUSTOM"};
-  auto parts = ComputeSignature(req, TemporaryCredentials(), p, nullptr);
-  ASSERT_OK(parts);
-  EXPECT_EQ(parts->signed_headers,
+  ASSERT_OK_AND_ASSIGN(auto parts, ComputeSignature(req, TemporaryCredentials(), p, nullptr));
+  EXPECT_EQ(parts.signed_headers,
             "host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-custom");
-  EXPECT_EQ(parts->canonical_request.substr(0, parts->canonical_request.find('\n', 26)),
+  EXPECT_EQ(parts.canonical_request.substr(0, parts.canonical_request.find('\n', 26)),
             "PUT\n/a%20b//c\nx=1\nhost:bucket.s3.amazonaws.com");
-  EXPECT_NE(parts->canonical_request.find("\nx-custom:v\n"), std::string::npos);
-  EXPECT_EQ(parts->canonical_request.find("x-other"), std::string::npos);
-  EXPECT_TRUE(parts->canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
+  EXPECT_NE(parts.canonical_request.find("\nx-custom:v\n"), std::string::npos);
+  EXPECT_EQ(parts.canonical_request.find("x-other"), std::string::npos);
+  EXPECT_TRUE(parts.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
 }
 
 TEST(ComputeSignatureTest, InvalidInputsAreInvalidArgument) {

@@ -111,12 +111,11 @@ TEST_F(SqliteCrashTest, KilledWriterLeavesEveryTransactionWholeOrAbsent) {
     for (int g = 0; g < kGroups; ++g) {
       QueryRequest q;
       q.partition = Group(g);
-      auto page = table->Query(q);
-      ASSERT_OK(page);
-      if (page->items.empty()) continue;
-      ASSERT_EQ(page->items.size(), static_cast<size_t>(kGroupSize)) << Group(g);
-      const V& counter = page->items[0].at("counter");
-      for (const Item& item : page->items) {
+      ASSERT_OK_AND_ASSIGN(auto page, table->Query(q));
+      if (page.items.empty()) continue;
+      ASSERT_EQ(page.items.size(), static_cast<size_t>(kGroupSize)) << Group(g);
+      const V& counter = page.items[0].at("counter");
+      for (const Item& item : page.items) {
         EXPECT_EQ(item.at("counter"), counter) << Group(g) << " mixes two transactions";
       }
       if (*counter.AsInt64() >= first_counter) ++written_this_round;
@@ -129,12 +128,11 @@ TEST_F(SqliteCrashTest, KilledWriterLeavesEveryTransactionWholeOrAbsent) {
         UpdateOp{{"after", "count"}, Update().Add("n", 1), std::nullopt}};
     ASSERT_OK(table->TransactWrite(ops));
   }
-  auto table = OpenSqliteTable(path_);
-  ASSERT_OK(table);
+  ASSERT_OK_AND_ASSIGN(auto table, OpenSqliteTable(path_));
   QueryRequest q;
   q.partition = "after";
-  EXPECT_EQ((*table)->Query(q)->items.size(), static_cast<size_t>(kRounds + 1));
-  auto count = (*table)->Get({"after", "count"});
+  EXPECT_EQ((table)->Query(q)->items.size(), static_cast<size_t>(kRounds + 1));
+  auto count = (table)->Get({"after", "count"});
   ASSERT_OK(count);
   EXPECT_EQ(*count->at("n").AsInt64(), kRounds);
 }
@@ -168,9 +166,8 @@ TEST_F(SqliteCrashTest, KilledWriterLeavesEveryTransactionWholeOrAbsent) {
 TEST_F(SqliteCrashTest, TwoProcessesCompareAndSetOneCounterExactly) {
   constexpr int kN = 300;
   {
-    auto table = OpenSqliteTable(path_);
-    ASSERT_OK(table);
-    ASSERT_OK((*table)->Put({{kPk, V::S("counter")}, {kSk, V::S("counter")}, {"n", V::N(0)}}));
+    ASSERT_OK_AND_ASSIGN(auto table, OpenSqliteTable(path_));
+    ASSERT_OK((table)->Put({{kPk, V::S("counter")}, {kSk, V::S("counter")}, {"n", V::N(0)}}));
   }
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
@@ -192,9 +189,8 @@ TEST_F(SqliteCrashTest, TwoProcessesCompareAndSetOneCounterExactly) {
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
-  auto table = OpenSqliteTable(path_);
-  ASSERT_OK(table);
-  auto counter = (*table)->Get({"counter", "counter"});
+  ASSERT_OK_AND_ASSIGN(auto table, OpenSqliteTable(path_));
+  auto counter = (table)->Get({"counter", "counter"});
   ASSERT_OK(counter);
   EXPECT_EQ(*counter->at("n").AsInt64(), 2 * kN);
 }

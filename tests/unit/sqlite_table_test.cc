@@ -104,10 +104,9 @@ TEST(SqliteTableTest, ReopeningTheFileKeepsEveryAttribute) {
   QueryRequest q;
   q.index = Index::kGsi1;
   q.partition = "WORKFLOW#w";
-  auto page = t->Query(q);
-  ASSERT_OK(page);
-  ASSERT_EQ(page->items.size(), 1u);
-  EXPECT_EQ(page->items[0], RichItem());
+  ASSERT_OK_AND_ASSIGN(auto page, t->Query(q));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0], RichItem());
 }
 
 TEST(SqliteTableTest, NameIsTheCanonicalPathAndStatsCountCalls) {
@@ -295,10 +294,9 @@ TEST(SqliteTableTest, TwoOpenTablesOnOneFileShareDataAndCursors) {
   QueryRequest q;
   q.partition = "p";
   q.limit = 2;
-  auto first = b->Query(q);
-  ASSERT_OK(first);
-  ASSERT_EQ(first->items.size(), 2u);
-  q.cursor = first->next_cursor;
+  ASSERT_OK_AND_ASSIGN(auto first, b->Query(q));
+  ASSERT_EQ(first.items.size(), 2u);
+  q.cursor = first.next_cursor;
   auto second = a->Query(q);
   ASSERT_OK(second);
   ASSERT_EQ(second->items.size(), 2u);
@@ -321,10 +319,9 @@ TEST(SqliteTableTest, SortsKeysInUtf8ByteOrder) {
     QueryRequest q;
     q.index = index;
     q.partition = index == Index::kPrimary ? "p" : "g";
-    auto page = t->Query(q);
-    ASSERT_OK(page);
+    ASSERT_OK_AND_ASSIGN(auto page, t->Query(q));
     std::vector<std::string> got;
-    for (const Item& item : page->items) got.push_back(*item.at(kSk).AsS());
+    for (const Item& item : page.items) got.push_back(*item.at(kSk).AsS());
     EXPECT_EQ(got, sorted);
   }
 }

@@ -281,9 +281,8 @@ TEST(CursorTest, RoundTripAndBinding) {
   auto binding = internal::CursorBinding::For("memory", q);
   internal::CursorPosition pos{{"RUN#1", "RUN#1"}, "2024-01-01"};
   std::string cursor = codec.Encode(binding, pos);
-  auto back = codec.Decode(binding, cursor);
-  ASSERT_OK(back);
-  EXPECT_EQ(*back, pos);
+  ASSERT_OK_AND_ASSIGN(auto back, codec.Decode(binding, cursor));
+  EXPECT_EQ(back, pos);
 
   auto reason = [&](internal::CursorBinding b) {
     auto r = codec.Decode(b, cursor);

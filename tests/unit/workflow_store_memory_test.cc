@@ -130,14 +130,13 @@ TEST(WorkflowStoreMergeTest, MergesPartitionsInOrderAndResumes) {
   d.filter = [](const Item& item) {
     return *FindAttribute(item, "GSI2SK")->AsS() != "0000000000005";
   };
-  auto r = internal::MergePartitions(*table, d);
-  ASSERT_OK(r);
+  ASSERT_OK_AND_ASSIGN(auto r, internal::MergePartitions(*table, d));
   std::vector<std::string> got;
-  for (const Item& item : r->items) got.push_back(*FindAttribute(item, "GSI2SK")->AsS());
+  for (const Item& item : r.items) got.push_back(*FindAttribute(item, "GSI2SK")->AsS());
   EXPECT_EQ(got,
             (std::vector<std::string>{internal::Pad13(9), internal::Pad13(8), internal::Pad13(7),
                                       internal::Pad13(6), internal::Pad13(4), internal::Pad13(3)}));
-  EXPECT_FALSE(r->resume_after.has_value());
+  EXPECT_FALSE(r.resume_after.has_value());
   // An empty range never queries (DynamoDB rejects BETWEEN with lower > upper).
   d.bounds.lower = internal::Pad13(20);
   auto before = table->stats().queries;
@@ -178,22 +177,20 @@ TEST(WorkflowStoreMemoryTest, WorksWithoutTheRunCache) {
   WorkflowStoreOptions o;
   o.clock = &clock;
   o.run_cache_capacity = 0;
-  auto store = WorkflowStore::Create(table, o);
-  ASSERT_OK(store);
+  ASSERT_OK_AND_ASSIGN(auto store, WorkflowStore::Create(table, o));
   NewRun nr;
   nr.workflow_id = "w";
   nr.owner = "me";
-  auto run = (*store)->CreateRun(nr);
-  ASSERT_OK(run);
-  Fence f{run->run_id, "me", run->lease.epoch};
+  ASSERT_OK_AND_ASSIGN(auto run, (store)->CreateRun(nr));
+  Fence f{run.run_id, "me", run.lease.epoch};
   StepRecord s;
   s.step_id = "a";
   auto before = table->stats().requests;
-  ASSERT_OK((*store)->RecordStep(f, s));
+  ASSERT_OK((store)->RecordStep(f, s));
   EXPECT_EQ(table->stats().requests - before, 2);  // GetItem + transaction
-  EXPECT_EQ((*store)->RecordStep(f, s).status().code(), StatusCode::kAlreadyExists);
-  ASSERT_OK((*store)->FinishRun(f, {}));
-  EXPECT_EQ((*store)->GetRun(run->run_id)->status, RunStatus::kCompleted);
+  EXPECT_EQ((store)->RecordStep(f, s).status().code(), StatusCode::kAlreadyExists);
+  ASSERT_OK((store)->FinishRun(f, {}));
+  EXPECT_EQ((store)->GetRun(run.run_id)->status, RunStatus::kCompleted);
 }
 
 }  // namespace

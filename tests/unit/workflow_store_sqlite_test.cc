@@ -37,46 +37,41 @@ TEST(WorkflowStoreSqliteTest, RunSurvivesReopeningTheFile) {
   std::string run_id;
   Fence fence;
   {
-    auto store = WorkflowStore::Create(OpenFile(path, to), o);
-    ASSERT_OK(store);
+    ASSERT_OK_AND_ASSIGN(auto store, WorkflowStore::Create(OpenFile(path, to), o));
     NewRun nr;
     nr.workflow_id = "w";
     nr.business_key = "k";
     nr.owner = "worker-1";
     nr.input = test::PayloadBytes(10000, 1);
-    auto run = (*store)->CreateRun(nr);
-    ASSERT_OK(run);
-    run_id = run->run_id;
-    fence = {run_id, "worker-1", run->lease.epoch};
+    ASSERT_OK_AND_ASSIGN(auto run, (store)->CreateRun(nr));
+    run_id = run.run_id;
+    fence = {run_id, "worker-1", run.lease.epoch};
     StepRecord step;
     step.step_id = "a";
     step.output = test::PayloadBytes(9000, 2);
-    ASSERT_OK((*store)->RecordStep(fence, step));
-    ASSERT_OK((*store)->PutState(run_id, "s", "v"));
+    ASSERT_OK((store)->RecordStep(fence, step));
+    ASSERT_OK((store)->PutState(run_id, "s", "v"));
   }
   // Another process opening the file: everything is there, the lease still fences.
-  auto store = WorkflowStore::Create(OpenFile(path, to), o);
-  ASSERT_OK(store);
-  auto details = (*store)->LoadRun(run_id, true);
-  ASSERT_OK(details);
-  EXPECT_EQ(details->input, test::PayloadBytes(10000, 1));
-  EXPECT_EQ(details->outputs["a"], test::PayloadBytes(9000, 2));
-  ASSERT_EQ(details->state.size(), 1u);
-  EXPECT_EQ(details->run.lease.owner, "worker-1");
+  ASSERT_OK_AND_ASSIGN(auto store, WorkflowStore::Create(OpenFile(path, to), o));
+  ASSERT_OK_AND_ASSIGN(auto details, (store)->LoadRun(run_id, true));
+  EXPECT_EQ(details.input, test::PayloadBytes(10000, 1));
+  EXPECT_EQ(details.outputs["a"], test::PayloadBytes(9000, 2));
+  ASSERT_EQ(details.state.size(), 1u);
+  EXPECT_EQ(details.run.lease.owner, "worker-1");
   std::string holder;
   NewRun dup;
   dup.workflow_id = "w";
   dup.business_key = "k";
-  EXPECT_EQ((*store)->CreateRun(dup, &holder).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ((store)->CreateRun(dup, &holder).status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(holder, run_id);
-  EXPECT_EQ((*store)->ClaimRun(run_id, "worker-2", std::chrono::seconds(5)).status().code(),
+  EXPECT_EQ((store)->ClaimRun(run_id, "worker-2", std::chrono::seconds(5)).status().code(),
             StatusCode::kConditionFailed);
   StepRecord b;
   b.step_id = "b";
-  auto rec = (*store)->RecordStep(fence, b);
-  ASSERT_OK(rec);
-  EXPECT_EQ(rec->version, details->run.version);  // a step record writes no run item
-  EXPECT_STATUS((*store)->RecordStep(fence, b).status(), StatusCode::kAlreadyExists);
+  ASSERT_OK_AND_ASSIGN(auto rec, (store)->RecordStep(fence, b));
+  EXPECT_EQ(rec.version, details.run.version);  // a step record writes no run item
+  EXPECT_STATUS((store)->RecordStep(fence, b).status(), StatusCode::kAlreadyExists);
 }
 
 }  // namespace
