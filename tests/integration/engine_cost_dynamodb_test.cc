@@ -45,6 +45,13 @@ class EngineCostTest : public EngineOnDynamoDbLocal {
     return o;
   }
 
+  // A started QuietWorker of `engine`.
+  static Result<std::unique_ptr<Worker>> StartQuietWorker(Engine& engine) {
+    DYNAFLOW_ASSIGN_OR_RETURN(std::unique_ptr<Worker> worker, engine.NewWorker(QuietWorker()));
+    DYNAFLOW_RETURN_IF_ERROR(worker->Start());
+    return worker;
+  }
+
   static Workflow Linear() {
     WorkflowBuilder b("cost-linear", 1);
     for (int i = 0; i < kSteps; ++i) {
@@ -65,8 +72,7 @@ TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
   {
     auto engine = Open();
     ASSERT_OK(engine->Register(wf));
-    auto worker = engine->NewWorker(QuietWorker()).value();
-    ASSERT_OK(worker->Start());
+    ASSERT_OK_AND_ASSIGN(auto worker, StartQuietWorker(*engine));
     const double before = Wru();
     auto started = engine->Start(wf, std::string("go")).value();
     ASSERT_OK_AND_ASSIGN(auto done, engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1)));
@@ -85,8 +91,7 @@ TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
     ASSERT_OK(runner->Register(wf));
     const double before = Wru();
     auto started = starter->Start(wf, std::string("go")).value();
-    auto worker = runner->NewWorker(QuietWorker()).value();
-    ASSERT_OK(worker->Start());
+    ASSERT_OK_AND_ASSIGN(auto worker, StartQuietWorker(*runner));
     ASSERT_OK_AND_ASSIGN(auto done, runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1)));
     ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
     const double spent = Wru() - before;
@@ -127,8 +132,7 @@ TEST_F(EngineCostTest, OrderSagaRunsCostWhatTheREADMEStates) {
                 .value();
   auto engine = Open();
   ASSERT_OK(engine->Register(wf));
-  auto worker = engine->NewWorker(QuietWorker()).value();
-  ASSERT_OK(worker->Start());
+  ASSERT_OK_AND_ASSIGN(auto worker, StartQuietWorker(*engine));
   auto run_once = [&](int order, RunStatus want) {
     StartOptions so;
     so.business_key = "order-" + std::to_string(order);
@@ -167,8 +171,7 @@ TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
                 .value();
   auto engine = Open();
   ASSERT_OK(engine->Register(wf));
-  auto worker = engine->NewWorker(QuietWorker()).value();
-  ASSERT_OK(worker->Start());
+  ASSERT_OK_AND_ASSIGN(auto worker, StartQuietWorker(*engine));
   auto started = engine->Start(wf, std::string("order")).value();
   for (int i = 0; i < 500; ++i) {
     auto run = engine->store().GetRun(started.run_id);
@@ -182,8 +185,7 @@ TEST_F(EngineCostTest, EventDeliveryToAParkedRun) {
   ASSERT_OK_AND_ASSIGN(auto sent, engine->SendEvent(started.run_id, "paid", std::string("card")));
   ASSERT_TRUE(sent.woke);
   const table::TableStats after_send = table_->stats();
-  worker = engine->NewWorker(QuietWorker()).value();
-  ASSERT_OK(worker->Start());
+  ASSERT_OK_AND_ASSIGN(worker, StartQuietWorker(*engine));
   ASSERT_OK_AND_ASSIGN(auto done, engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1)));
   ASSERT_EQ(done.status, RunStatus::kCompleted) << done.error;
   const table::TableStats after = table_->stats();

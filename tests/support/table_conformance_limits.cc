@@ -1,6 +1,7 @@
 // Conformance suite, part 3: DynamoDB's limits and concurrent conditional writers.
 // See table_conformance.h.
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "tests/support/status_matchers.h"
@@ -117,15 +118,19 @@ TEST_P(TableConformanceTest, PagesNeverExceedOneMegabyte) {
   }
 }
 
-TEST_P(TableConformanceTest, ConcurrentCreatesExactlyOneWins) {
-  std::string p = Partition("race");
-  constexpr int kThreads = 8;
+// How `threads` concurrent calls of write(t), t = 0..threads-1, ended: OK, ConditionFailed, or
+// any other status.
+struct RaceOutcome {
+  int wins = 0;
+  int losses = 0;
+  int errors = 0;
+};
+RaceOutcome Race(int threads, const std::function<Status(int)>& write) {
   std::atomic<int> wins{0}, losses{0}, errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      Status s = table_->Put(MakeItem(p, "one", {{"writer", V::N(int64_t{t})}}),
-                             When(Condition::NotExists(table::kPk)));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      Status s = write(t);
       if (s.ok()) {
         ++wins;
       } else if (s.Is(StatusCode::kConditionFailed)) {
@@ -135,43 +140,40 @@ TEST_P(TableConformanceTest, ConcurrentCreatesExactlyOneWins) {
       }
     });
   }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(wins.load(), 1);
-  EXPECT_EQ(losses.load(), kThreads - 1);
-  EXPECT_EQ(errors.load(), 0);
+  for (auto& th : pool) th.join();
+  return {wins.load(), losses.load(), errors.load()};
+}
+
+TEST_P(TableConformanceTest, ConcurrentCreatesExactlyOneWins) {
+  std::string p = Partition("race");
+  constexpr int kThreads = 8;
+  const RaceOutcome race = Race(kThreads, [&](int t) {
+    return table_->Put(MakeItem(p, "one", {{"writer", V::N(int64_t{t})}}),
+                       When(Condition::NotExists(table::kPk)));
+  });
+  EXPECT_EQ(race.wins, 1);
+  EXPECT_EQ(race.losses, kThreads - 1);
+  EXPECT_EQ(race.errors, 0);
   EXPECT_OK(table_->Get({p, "one"}));
 }
 
 TEST_P(TableConformanceTest, ConcurrentTransactionsExactlyOneWins) {
   std::string p = Partition("txrace");
   constexpr int kThreads = 8;
-  std::atomic<int> wins{0}, losses{0}, errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::vector<table::WriteOp> ops = {
-          table::PutOp{MakeItem(p, "claim", {{"owner", V::N(int64_t{t})}}),
-                       Condition::NotExists(table::kPk)},
-          table::PutOp{MakeItem(p, "side#" + std::to_string(t))},
-      };
-      for (;;) {
-        Status s = table_->TransactWrite(ops);
-        if (s.Is(StatusCode::kTransactionCanceled)) continue;  // conflict: retry
-        if (s.ok()) {
-          ++wins;
-        } else if (s.Is(StatusCode::kConditionFailed)) {
-          ++losses;
-        } else {
-          ++errors;
-        }
-        return;
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(wins.load(), 1);
-  EXPECT_EQ(losses.load(), kThreads - 1);
-  EXPECT_EQ(errors.load(), 0);
+  const RaceOutcome race = Race(kThreads, [&](int t) {
+    std::vector<table::WriteOp> ops = {
+        table::PutOp{MakeItem(p, "claim", {{"owner", V::N(int64_t{t})}}),
+                     Condition::NotExists(table::kPk)},
+        table::PutOp{MakeItem(p, "side#" + std::to_string(t))},
+    };
+    for (;;) {
+      Status s = table_->TransactWrite(ops);
+      if (!s.Is(StatusCode::kTransactionCanceled)) return s;  // a conflict is retried
+    }
+  });
+  EXPECT_EQ(race.wins, 1);
+  EXPECT_EQ(race.losses, kThreads - 1);
+  EXPECT_EQ(race.errors, 0);
   auto claim = table_->Get({p, "claim"});
   ASSERT_OK(claim);
   // Exactly the winner's side item exists: the losers' transactions applied nothing.

@@ -55,42 +55,51 @@ TEST(MemoryTableTest, CursorsOfAnotherSecretAreRejected) {
   EXPECT_NE(other.status().message().find("authentication"), std::string::npos) << other.status();
 }
 
-TEST(MemoryTableTest, NoCursorWhenOnlyExpiredItemsRemain) {
-  dynaflow::test::FakeClock clock;
-  TableOptions o;
-  o.clock = &clock;
-  auto table = NewMemoryTable(o);
-  int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
-  ASSERT_OK(table->Put(MakeItem("p", "1")));
+// A memory table on a fake clock, for the tests of item expiry (TTL).
+class MemoryTableTtlTest : public ::testing::Test {
+ protected:
+  // The clock's time in whole seconds since the epoch, as TTL attributes hold it.
+  int64_t NowSeconds() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch())
+        .count();
+  }
+
+  static TableOptions OnClock(Clock* clock) {
+    TableOptions o;
+    o.clock = clock;
+    return o;
+  }
+
+  dynaflow::test::FakeClock clock_;
+  std::unique_ptr<Table> table_ = NewMemoryTable(OnClock(&clock_));
+};
+
+TEST_F(MemoryTableTtlTest, NoCursorWhenOnlyExpiredItemsRemain) {
+  const int64_t now = NowSeconds();
+  ASSERT_OK(table_->Put(MakeItem("p", "1")));
   Item expired = MakeItem("p", "2");
   expired[kTtl] = AttributeValue::N(now - 1);
-  ASSERT_OK(table->Put(expired));
+  ASSERT_OK(table_->Put(expired));
   QueryRequest q;
   q.partition = "p";
   q.limit = 1;
-  ASSERT_OK_AND_ASSIGN(auto page, table->Query(q));
+  ASSERT_OK_AND_ASSIGN(auto page, table_->Query(q));
   EXPECT_EQ(page.items.size(), 1u);
   EXPECT_TRUE(page.next_cursor.empty()) << "the memory backend looks ahead past expired items";
 }
 
-TEST(MemoryTableTest, ExpiredItemsBehaveAsDeletedForWrites) {
-  dynaflow::test::FakeClock clock;
-  TableOptions o;
-  o.clock = &clock;
-  auto table = NewMemoryTable(o);
-  int64_t now =
-      std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
+TEST_F(MemoryTableTtlTest, ExpiredItemsBehaveAsDeletedForWrites) {
+  const int64_t now = NowSeconds();
   Item item = MakeItem("p", "a");
   item[kTtl] = AttributeValue::N(now + 10);
   item["old"] = AttributeValue::S("x");
-  ASSERT_OK(table->Put(item));
-  clock.Advance(std::chrono::seconds(10));
+  ASSERT_OK(table_->Put(item));
+  clock_.Advance(std::chrono::seconds(10));
   WriteOptions create;
   create.condition = Condition::NotExists(kPk);
   Update u;
   u.Set("fresh", AttributeValue::S("y"));
-  auto r = table->Update({"p", "a"}, u, create);
+  auto r = table_->Update({"p", "a"}, u, create);
   ASSERT_OK(r);
   EXPECT_EQ(*r, (Item{{kPk, AttributeValue::S("p")},
                       {kSk, AttributeValue::S("a")},
