@@ -130,11 +130,11 @@ TEST_F(ProvisioningTest, VerifyNamesMissingIndexWrongTypeAndProjection) {
   CreateRaw(r);
 
   Status s = VerifySeedTable(*client_, name);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "table " + name +
-                             " does not match the dynaflow seed layout: GSI1SK is N, expected S; "
-                             "index GSI1 projects KEYS_ONLY, expected ALL; missing index GSI2; "
-                             "TTL is not enabled on ttl (status DISABLED)");
+  EXPECT_ERROR(s, StatusCode::kInvalidArgument,
+               "table " + name +
+                   " does not match the dynaflow seed layout: GSI1SK is N, expected S; "
+                   "index GSI1 projects KEYS_ONLY, expected ALL; missing index GSI2; "
+                   "TTL is not enabled on ttl (status DISABLED)");
   VerifyOptions no_ttl;
   no_ttl.check_ttl = false;
   EXPECT_EQ(VerifySeedTable(*client_, name, no_ttl).message(),
@@ -144,8 +144,8 @@ TEST_F(ProvisioningTest, VerifyNamesMissingIndexWrongTypeAndProjection) {
 
   // Provisioning accepts the existing table only if it matches; so does opening it.
   Status ensured = EnsureSeedTable(*client_, name);
-  EXPECT_EQ(ensured.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ensured.message(), VerifySeedTable(*client_, name, no_ttl).message());
+  EXPECT_ERROR(ensured, StatusCode::kInvalidArgument,
+               VerifySeedTable(*client_, name, no_ttl).message());
   auto opened = OpenDynamoDbTable(client_, name);
   EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(opened.status().message().find("missing index GSI2"), std::string::npos);
@@ -168,12 +168,12 @@ TEST_F(ProvisioningTest, VerifyNamesWrongKeySchemasAndTtlAttribute) {
   ASSERT_OK(ttl);
 
   Status s = VerifySeedTable(*client_, name);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "table " + name +
-                             " does not match the dynaflow seed layout: table key schema is "
-                             "PK HASH, expected PK HASH, SK RANGE; index GSI2 key schema is "
-                             "GSI2PK HASH, expected GSI2PK HASH, GSI2SK RANGE; GSI2PK is B, "
-                             "expected S; TTL is enabled on expires, expected ttl");
+  EXPECT_ERROR(s, StatusCode::kInvalidArgument,
+               "table " + name +
+                   " does not match the dynaflow seed layout: table key schema is "
+                   "PK HASH, expected PK HASH, SK RANGE; index GSI2 key schema is "
+                   "GSI2PK HASH, expected GSI2PK HASH, GSI2SK RANGE; GSI2PK is B, "
+                   "expected S; TTL is enabled on expires, expected ttl");
 }
 
 TEST_F(ProvisioningTest, TtlOnAnotherAttributeIsRefused) {
@@ -183,16 +183,15 @@ TEST_F(ProvisioningTest, TtlOnAnotherAttributeIsRefused) {
   ASSERT_OK(EnsureSeedTable(*client_, name, no_ttl));
   ASSERT_OK(client_->UpdateTimeToLive({name, "expires", true}));
   Status s = EnsureSeedTable(*client_, name);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "enabling TTL on table " + name +
-                             ": TTL is enabled on expires, expected ttl (a table has one TTL "
-                             "attribute)");
+  EXPECT_ERROR(s, StatusCode::kInvalidArgument,
+               "enabling TTL on table " + name +
+                   ": TTL is enabled on expires, expected ttl (a table has one TTL "
+                   "attribute)");
 }
 
 TEST_F(ProvisioningTest, MissingTableIsNotFound) {
   Status s = VerifySeedTable(*client_, "dynaflow_no_such_table");
-  EXPECT_EQ(s.code(), StatusCode::kNotFound);
-  EXPECT_EQ(s.message(), "table dynaflow_no_such_table does not exist");
+  EXPECT_ERROR(s, StatusCode::kNotFound, "table dynaflow_no_such_table does not exist");
 }
 
 // Another process enables TTL between our DescribeTimeToLive and UpdateTimeToLive: DynamoDB's

@@ -70,20 +70,16 @@ std::string AttrS(const Item& item, std::string_view name) {
   return v && v->is_s() ? *v->AsS() : "";
 }
 
-std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info) {
-  return info.param.name;
-}
-
-namespace {
-
-WriteOptions When(Condition c, std::optional<Item>* old = nullptr) {
+WriteOptions When(Condition c, std::optional<Item>* old) {
   WriteOptions o;
   o.condition = std::move(c);
   o.old_item_on_condition_failure = old;
   return o;
 }
 
-}  // namespace
+std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info) {
+  return info.param.name;
+}
 
 // ---- Single-item operations ----------------------------------------------------------------
 

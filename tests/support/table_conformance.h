@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -64,6 +65,9 @@ class TableConformanceTest : public ::testing::TestWithParam<BackendFactory> {
 
 // The string value of attribute `name` of `item` ("" when absent or not S).
 std::string AttrS(const Item& item, std::string_view name);
+
+// Write options with condition `c` (and, when `old` is set, the item as it was when `c` failed).
+table::WriteOptions When(table::Condition c, std::optional<Item>* old = nullptr);
 
 // Test-name generator for INSTANTIATE_TEST_SUITE_P: the factory's name.
 std::string BackendFactoryName(const ::testing::TestParamInfo<BackendFactory>& info);

@@ -23,10 +23,30 @@ Item ItemOfSize(const std::string& pk, const std::string& sk, size_t size) {
   return item;
 }
 
-WriteOptions When(Condition c) {
-  WriteOptions o;
-  o.condition = std::move(c);
-  return o;
+// How `threads` concurrent calls of write(t), t = 0..threads-1, ended: OK, ConditionFailed, or
+// any other status.
+struct RaceOutcome {
+  int wins = 0;
+  int losses = 0;
+  int errors = 0;
+};
+RaceOutcome Race(int threads, const std::function<Status(int)>& write) {
+  std::atomic<int> wins{0}, losses{0}, errors{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      Status s = write(t);
+      if (s.ok()) {
+        ++wins;
+      } else if (s.Is(StatusCode::kConditionFailed)) {
+        ++losses;
+      } else {
+        ++errors;
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  return {wins.load(), losses.load(), errors.load()};
 }
 
 }  // namespace
@@ -116,32 +136,6 @@ TEST_P(TableConformanceTest, PagesNeverExceedOneMegabyte) {
       EXPECT_EQ(AttrS(all[i], table::kSk), sk);
     }
   }
-}
-
-// How `threads` concurrent calls of write(t), t = 0..threads-1, ended: OK, ConditionFailed, or
-// any other status.
-struct RaceOutcome {
-  int wins = 0;
-  int losses = 0;
-  int errors = 0;
-};
-RaceOutcome Race(int threads, const std::function<Status(int)>& write) {
-  std::atomic<int> wins{0}, losses{0}, errors{0};
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      Status s = write(t);
-      if (s.ok()) {
-        ++wins;
-      } else if (s.Is(StatusCode::kConditionFailed)) {
-        ++losses;
-      } else {
-        ++errors;
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  return {wins.load(), losses.load(), errors.load()};
 }
 
 TEST_P(TableConformanceTest, ConcurrentCreatesExactlyOneWins) {

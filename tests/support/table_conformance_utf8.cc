@@ -19,12 +19,6 @@ namespace {
 
 const std::string kFffd = "\xEF\xBF\xBD";  // U+FFFD as messages show a bad byte
 
-WriteOptions When(Condition c) {
-  WriteOptions o;
-  o.condition = std::move(c);
-  return o;
-}
-
 }  // namespace
 
 // Every place a string goes: the call fails with kInvalidArgument and exactly the message of the

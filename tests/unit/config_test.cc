@@ -423,10 +423,10 @@ TEST(ConfigErrorsTest, ProfileTogetherWithExplicitKeys) {
                  &c),
       "");
   Status st = ValidateConfig(c);
-  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(st.message(),
-            "[store] aws-profile (dynaflow.toml:2) and explicit keys (aws-access-key-id, "
-            "dynaflow.toml:3) are both set; configure either a profile or explicit keys, not both");
+  EXPECT_ERROR(
+      st, StatusCode::kInvalidArgument,
+      "[store] aws-profile (dynaflow.toml:2) and explicit keys (aws-access-key-id, "
+      "dynaflow.toml:3) are both set; configure either a profile or explicit keys, not both");
 
   // Across layers, each origin is named.
   test::FakeEnv env;
@@ -482,17 +482,17 @@ TEST(ConfigErrorsTest, UnreadableFile) {
   test::TempDir dir;
   Config c;
   Status st = ApplyConfigFile(dir.File("absent.toml"), &c);
-  EXPECT_EQ(st.code(), StatusCode::kNotFound);
-  EXPECT_EQ(st.message(), dir.File("absent.toml") +
-                              ": cannot read the configuration file: No such file or "
-                              "directory");
+  EXPECT_ERROR(st, StatusCode::kNotFound,
+               dir.File("absent.toml") +
+                   ": cannot read the configuration file: No such file or "
+                   "directory");
   st = ApplyConfigFile(dir.path(), &c);
   EXPECT_EQ(st.message(), dir.path() + ": cannot read the configuration file: Is a directory");
   if (::geteuid() != 0) {
     const std::string locked = dir.Write("locked.toml", "[store]\n", 0000);
     st = ApplyConfigFile(locked, &c);
-    EXPECT_EQ(st.code(), StatusCode::kPermissionDenied);
-    EXPECT_EQ(st.message(), locked + ": cannot read the configuration file: Permission denied");
+    EXPECT_ERROR(st, StatusCode::kPermissionDenied,
+                 locked + ": cannot read the configuration file: Permission denied");
   }
   LoadOptions o;
   o.path = dir.File("absent.toml");

@@ -190,8 +190,7 @@ TEST_F(ImdsTest, DisabledByEnvironment) {
     env_.Set("AWS_EC2_METADATA_DISABLED", value);
     auto c = ImdsCredentialsProvider(Options()).GetCredentials();
     ASSERT_FALSE(c.ok()) << value;
-    EXPECT_EQ(c.status().code(), StatusCode::kNotFound);
-    EXPECT_EQ(c.status().message(), "AWS_EC2_METADATA_DISABLED is set");
+    EXPECT_ERROR(c, StatusCode::kNotFound, "AWS_EC2_METADATA_DISABLED is set");
   }
   EXPECT_EQ(imds_.server().requests_received(), 0);
   env_.Set("AWS_EC2_METADATA_DISABLED", "false");

@@ -94,8 +94,7 @@ TEST(ProfileFileTest, MalformedLinesNameFileAndLineButNotTheContent) {
     ProfileSet set;
     Status st = set.Parse(c.text, "/creds", ProfileSet::Kind::kCredentials);
     ASSERT_FALSE(st.ok()) << c.text;
-    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
-    EXPECT_EQ(st.message(), c.message);
+    EXPECT_ERROR(st, StatusCode::kInvalidArgument, c.message);
     EXPECT_EQ(st.message().find("wJalrXUtnFEMI"), std::string::npos);
   }
 }

@@ -36,8 +36,8 @@ TEST(DynamoDbErrorsTest, FirstConditionalCheckFailedWinsOverOtherReasons) {
                                            {"ConditionalCheckFailed", "failed", old},
                                            {"ConditionalCheckFailed", "failed", std::nullopt}}),
                                  ops, &failure);
-  EXPECT_EQ(s.code(), StatusCode::kConditionFailed);
-  EXPECT_EQ(s.message(), "transaction op 1: condition failed for item P/B: n = N:1");
+  EXPECT_ERROR(s, StatusCode::kConditionFailed,
+               "transaction op 1: condition failed for item P/B: n = N:1");
   EXPECT_EQ(failure.failed_index, 1);
   EXPECT_EQ(failure.old_item, std::optional<Item>(old));
 
@@ -74,18 +74,16 @@ TEST(DynamoDbErrorsTest, ValidationAndThrottlingReasons) {
                 {"ValidationError", "Item size to update has exceeded the maximum allowed size",
                  std::nullopt}}),
       ops, nullptr);
-  EXPECT_EQ(s.code(), StatusCode::kLimitExceeded);
-  EXPECT_EQ(s.message(),
-            "transaction op 1: the item would exceed 409600 bytes (400 KB); Item size to update "
-            "has exceeded the maximum allowed size");
+  EXPECT_ERROR(s, StatusCode::kLimitExceeded,
+               "transaction op 1: the item would exceed 409600 bytes (400 KB); Item size to update "
+               "has exceeded the maximum allowed size");
   s = MapTransactionError(Canceled({{"ValidationError",
                                      "An operand in the update expression has an incorrect data "
                                      "type",
                                      std::nullopt}}),
                           ops, nullptr);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "transaction op 0: An operand in the update expression has an incorrect data type");
+  EXPECT_ERROR(s, StatusCode::kInvalidArgument,
+               "transaction op 0: An operand in the update expression has an incorrect data type");
   s = MapTransactionError(
       Canceled(
           {{"None", "", std::nullopt}, {"None", "", std::nullopt}, {"ThrottlingError", "", {}}}),

@@ -170,8 +170,8 @@ TEST(ValidationTest, ItemSizeMessageNamesTheItem) {
   size_t fixed = ItemSizeBytes(item) + 4;  // + "data"
   item["data"] = V::S(std::string(409612 - fixed, 'x'));
   Status s = internal::ValidateItem(item);
-  EXPECT_EQ(s.code(), StatusCode::kLimitExceeded);
-  EXPECT_EQ(s.message(), "item RUN#1/STEP#a is 409612 bytes; the limit is 409600 (400 KB)");
+  EXPECT_ERROR(s, StatusCode::kLimitExceeded,
+               "item RUN#1/STEP#a is 409612 bytes; the limit is 409600 (400 KB)");
 }
 
 TEST(ValidationTest, Items) {
