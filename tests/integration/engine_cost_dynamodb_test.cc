@@ -9,6 +9,7 @@
 
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -32,6 +33,16 @@ constexpr double kScheduleTickWru = 14;
 constexpr double kScheduleSkipWru = 3;
 
 using test::KilobyteOf;  // 1 KB outputs zstd cannot shrink much
+
+// What the table did between two stats snapshots, e.g. "3 requests (1 queries, 2 writes,
+// 0 reads), 28 WRU".
+std::string SpentText(const table::TableStats& before, const table::TableStats& after) {
+  std::ostringstream text;
+  text << after.requests - before.requests << " requests (" << after.queries - before.queries
+       << " queries, " << after.writes - before.writes << " writes, " << after.reads - before.reads
+       << " reads), " << after.write_units - before.write_units << " WRU";
+  return text.str();
+}
 
 class EngineCostTest : public EngineOnDynamoDbLocal {
  protected:
@@ -232,10 +243,7 @@ TEST_F(EngineCostTest, ScheduleTick) {
   table::TableStats before = table_->stats();
   ASSERT_EQ(engine->FireDueSchedules().value(), 2);
   table::TableStats after = table_->stats();
-  std::cout << "schedule ticks fired: 2 -> " << after.requests - before.requests << " requests ("
-            << after.queries - before.queries << " queries, " << after.writes - before.writes
-            << " writes, " << after.reads - before.reads << " reads), "
-            << after.write_units - before.write_units << " WRU\n";
+  std::cout << "schedule ticks fired: 2 -> " << SpentText(before, after) << "\n";
   EXPECT_EQ(after.queries - before.queries, 1);
   EXPECT_EQ(after.writes - before.writes, 2);
   EXPECT_EQ(after.write_units - before.write_units, 2 * kScheduleTickWru);
@@ -244,10 +252,7 @@ TEST_F(EngineCostTest, ScheduleTick) {
   before = table_->stats();
   ASSERT_EQ(engine->FireDueSchedules().value(), 1);
   after = table_->stats();
-  std::cout << "fired 1 + skipped 1 -> " << after.requests - before.requests << " requests ("
-            << after.queries - before.queries << " queries, " << after.writes - before.writes
-            << " writes, " << after.reads - before.reads << " reads), "
-            << after.write_units - before.write_units << " WRU\n";
+  std::cout << "fired 1 + skipped 1 -> " << SpentText(before, after) << "\n";
   EXPECT_EQ(after.queries - before.queries, 1);
   EXPECT_EQ(after.reads - before.reads, 1);
   EXPECT_EQ(after.writes - before.writes, 2);

@@ -150,20 +150,22 @@ const std::string* LoopbackHttpServer::Request::Header(std::string_view name) co
   return dynamodb::FindHeader(headers, name);
 }
 
-LoopbackHttpServer::Response LoopbackHttpServer::Response::Text(int status, std::string body) {
+LoopbackHttpServer::Response LoopbackHttpServer::Response::Typed(int status,
+                                                                 std::string content_type,
+                                                                 std::string body) {
   Response r;
   r.status = status;
-  r.headers.emplace_back("Content-Type", "text/plain");
+  r.headers.emplace_back("Content-Type", std::move(content_type));
   r.body = std::move(body);
   return r;
 }
 
+LoopbackHttpServer::Response LoopbackHttpServer::Response::Text(int status, std::string body) {
+  return Typed(status, "text/plain", std::move(body));
+}
+
 LoopbackHttpServer::Response LoopbackHttpServer::Response::Json(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
-  r.body = std::move(body);
-  return r;
+  return Typed(status, "application/x-amz-json-1.0", std::move(body));
 }
 
 LoopbackHttpServer::LoopbackHttpServer(Handler handler, Options options)

@@ -69,6 +69,8 @@ class LoopbackHttpServer {
     // "HTTP/1.1 100 Continue\r\n\r\n" (sent verbatim; the test owns their syntax).
     std::string interim;
 
+    // `body` with `status` and the header Content-Type: `content_type`.
+    static Response Typed(int status, std::string content_type, std::string body);
     static Response Text(int status, std::string body);  // Content-Type: text/plain
     static Response Json(int status, std::string body);  // Content-Type: application/x-amz-json-1.0
   };

@@ -39,6 +39,13 @@ store::WorkflowStoreOptions WorkflowStoreTest::Options(const std::string& suffix
   return o;
 }
 
+store::WorkflowStoreOptions WorkflowStoreTest::SmallChunkOptions() const {
+  store::WorkflowStoreOptions o = Options();
+  o.payload_chunk_bytes = 4096;
+  o.inline_output_max_bytes = 4096;
+  return o;
+}
+
 std::unique_ptr<WorkflowStore> WorkflowStoreTest::MakeStore(
     const store::WorkflowStoreOptions& options) {
   auto s = WorkflowStore::Create(table_, options);

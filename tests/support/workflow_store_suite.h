@@ -45,6 +45,9 @@ class WorkflowStoreTest : public ::testing::TestWithParam<StoreBackend> {
 
   // Options with this test's key prefix (plus `suffix`) and the fake clock.
   store::WorkflowStoreOptions Options(const std::string& prefix_suffix = "") const;
+  // Options() with 4 KB payload chunks and outputs inline up to 4 KB, so that payloads of a
+  // few KB make INPUT and chunk items.
+  store::WorkflowStoreOptions SmallChunkOptions() const;
   // A store over the fixture's table (fails the test and returns null on error).
   std::unique_ptr<store::WorkflowStore> MakeStore(const store::WorkflowStoreOptions& options);
 

@@ -54,10 +54,8 @@ TEST_P(WorkflowStoreTest, FinishRunRecordsResultAndIsTerminal) {
 }
 
 TEST_P(WorkflowStoreTest, RetentionHidesTheWholeRunAtOnceAndExpiresEveryItem) {
-  store::WorkflowStoreOptions o = Options();
-  o.payload_chunk_bytes = 4096;  // chunked input and output with small payloads
-  o.inline_input_max_bytes = 0;
-  o.inline_output_max_bytes = 4096;
+  store::WorkflowStoreOptions o = SmallChunkOptions();
+  o.inline_input_max_bytes = 0;  // the input in INPUT and chunk items too
   auto store = MakeStore(o);
   NewRun nr = Wf("w", "order-1");
   nr.input = PayloadBytes(10000, 1);  // INPUT + 2 chunks
@@ -124,10 +122,7 @@ TEST_P(WorkflowStoreTest, RetentionHidesTheWholeRunAtOnceAndExpiresEveryItem) {
 }
 
 TEST_P(WorkflowStoreTest, RetentionZeroKeepsEverythingWithoutTtl) {
-  store::WorkflowStoreOptions o = Options();
-  o.payload_chunk_bytes = 4096;
-  o.inline_output_max_bytes = 4096;
-  auto store = MakeStore(o);
+  auto store = MakeStore(SmallChunkOptions());
   NewRun nr = Wf("w", "k");
   nr.retention = seconds(0);
   nr.owner = "worker";
@@ -183,10 +178,7 @@ TEST_P(WorkflowStoreTest, LongLivedRunRestampsItsItemsBeforeTheyCouldExpire) {
 }
 
 TEST_P(WorkflowStoreTest, DeleteRunRemovesEveryItem) {
-  store::WorkflowStoreOptions o = Options();
-  o.payload_chunk_bytes = 4096;
-  o.inline_output_max_bytes = 4096;
-  auto store = MakeStore(o);
+  auto store = MakeStore(SmallChunkOptions());
   NewRun nr = Wf("w", "del-me");
   nr.owner = "worker";
   nr.input = PayloadBytes(9000, 5);
