@@ -13,7 +13,17 @@
 namespace dynaflow::engine::test {
 namespace {
 
-class EngineRunTest : public EngineTest {};
+class EngineRunTest : public EngineTest {
+ protected:
+  // The workflow `id` (version 1) whose only node is the int-to-int step `step`.
+  template <class F>
+  static Result<Workflow> OneStepWorkflow(std::string id, std::string step, F fn,
+                                          StepOptions options = {}) {
+    return WorkflowBuilder(std::move(id), 1)
+        .Step<int, int>(std::move(step), std::move(fn), std::move(options))
+        .Build();
+  }
+};
 
 TEST_P(EngineRunTest, SequencePassesOutputsAndRecordsEveryStep) {
   auto engine = OpenEngine();
@@ -219,17 +229,15 @@ TEST_P(EngineRunTest, RetriesWithBackoffThenSucceeds) {
   o.retry.max_attempts = 4;
   o.retry.initial_backoff = Duration(100);
   o.retry.multiplier = 3;
-  auto wf = WorkflowBuilder("flaky", 1)
-                .Step<int, int>(
-                    "flaky",
-                    [&](StepContext& ctx, const int& i) -> Result<int> {
-                      EXPECT_EQ(ctx.attempt(), attempts.load() + 1);
-                      if (++attempts < 3) return Status::Unavailable("try again");
-                      return i;
-                    },
-                    o)
-                .Build()
-                .value();
+  ASSERT_OK_AND_ASSIGN(Workflow wf, OneStepWorkflow(
+                                        "flaky", "flaky",
+                                        [&](StepContext& ctx, const int& i) -> Result<int> {
+                                          EXPECT_EQ(ctx.attempt(), attempts.load() + 1);
+                                          if (++attempts < 3)
+                                            return Status::Unavailable("try again");
+                                          return i;
+                                        },
+                                        o));
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, 5).value();
   EXPECT_EQ(Wait(*engine, started.run_id).status, RunStatus::kCompleted);
@@ -242,14 +250,11 @@ TEST_P(EngineRunTest, RetriesWithBackoffThenSucceeds) {
 TEST_P(EngineRunTest, NonRetryableErrorFailsAtOnce) {
   auto engine = OpenEngine();
   std::atomic<int> attempts{0};
-  auto wf = WorkflowBuilder("strict", 1)
-                .Step<int, int>("check",
-                                [&](StepContext&, const int&) -> Result<int> {
-                                  ++attempts;
-                                  return Status::InvalidArgument("card declined");
-                                })
-                .Build()
-                .value();
+  ASSERT_OK_AND_ASSIGN(
+      Workflow wf, OneStepWorkflow("strict", "check", [&](StepContext&, const int&) -> Result<int> {
+        ++attempts;
+        return Status::InvalidArgument("card declined");
+      }));
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_TRUE(EndedAs(run, RunStatus::kFailed, "card declined"));
@@ -270,20 +275,17 @@ TEST_P(EngineRunTest, AttemptTimeoutCancelsTheAttemptAndRetries) {
   o.attempt_timeout = Duration(30);
   o.retry.max_attempts = 2;
   o.retry.initial_backoff = Duration(1);
-  auto wf = WorkflowBuilder("slow", 1)
-                .Step<int, int>(
-                    "slow",
-                    [&](StepContext& ctx, const int& i) -> Result<int> {
-                      ++attempts;
-                      for (int k = 0; k < 5000 && !ctx.cancelled(); ++k) {
-                        std::this_thread::sleep_for(1ms);
-                      }
-                      if (ctx.cancelled()) ++saw_cancel;
-                      return i;
-                    },
-                    o)
-                .Build()
-                .value();
+  ASSERT_OK_AND_ASSIGN(Workflow wf, OneStepWorkflow(
+                                        "slow", "slow",
+                                        [&](StepContext& ctx, const int& i) -> Result<int> {
+                                          ++attempts;
+                                          for (int k = 0; k < 5000 && !ctx.cancelled(); ++k) {
+                                            std::this_thread::sleep_for(1ms);
+                                          }
+                                          if (ctx.cancelled()) ++saw_cancel;
+                                          return i;
+                                        },
+                                        o));
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_TRUE(EndedAs(run, RunStatus::kFailed, "Timeout"));
@@ -294,13 +296,11 @@ TEST_P(EngineRunTest, AttemptTimeoutCancelsTheAttemptAndRetries) {
 
 TEST_P(EngineRunTest, ExceptionsBecomeStepFailures) {
   auto engine = OpenEngine();
-  auto wf =
-      WorkflowBuilder("throws", 1)
-          .Step<int, int>(
-              "boom", [](StepContext&, const int&) -> int { throw std::runtime_error("kaput"); },
-              NoRetries())
-          .Build()
-          .value();
+  ASSERT_OK_AND_ASSIGN(
+      Workflow wf,
+      OneStepWorkflow(
+          "throws", "boom",
+          [](StepContext&, const int&) -> int { throw std::runtime_error("kaput"); }, NoRetries()));
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   EXPECT_TRUE(EndedAs(run, RunStatus::kFailed, "kaput"));
@@ -311,14 +311,12 @@ TEST_P(EngineRunTest, ExceptionsBecomeStepFailures) {
 TEST_P(EngineRunTest, HugeErrorTextsAreRecordedCut) {
   auto engine = OpenEngine();
   const std::string huge = "START" + std::string(1 << 20, 'e') + "FINISH";
-  auto wf =
-      WorkflowBuilder("verbose", 1)
-          .Step<int, int>(
-              "shout",
-              [&](StepContext&, const int&) -> Result<int> { return Status::Unavailable(huge); },
-              NoRetries())
-          .Build()
-          .value();
+  ASSERT_OK_AND_ASSIGN(Workflow wf, OneStepWorkflow(
+                                        "verbose", "shout",
+                                        [&](StepContext&, const int&) -> Result<int> {
+                                          return Status::Unavailable(huge);
+                                        },
+                                        NoRetries()));
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   dynaflow::Run run = StartAndWait(*engine, wf, 1);
   ASSERT_EQ(run.status, RunStatus::kFailed);
@@ -358,10 +356,8 @@ TEST_P(EngineRunTest, RunDeadlineBoundsAttemptsAndFailsTheRun) {
 
 TEST_P(EngineRunTest, StartConflictPolicyAndWrongInputType) {
   auto engine = OpenEngine();
-  auto wf = WorkflowBuilder("keyed", 1)
-                .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
-                .Build()
-                .value();
+  ASSERT_OK_AND_ASSIGN(
+      Workflow wf, OneStepWorkflow("keyed", "id", [](StepContext&, const int& i) { return i; }));
   StartOptions so;
   so.business_key = "order-42";
   so.tags = {{"team", "payments"}};
@@ -454,10 +450,8 @@ TEST_P(EngineRunTest, RetentionStampsEveryItemOfAFinishedRun) {
 TEST_P(EngineRunTest, DelayedStartWaitsForItsTime) {
   FakeClock clock(Clock::Real()->Now());
   auto engine = OpenEngine(&clock);
-  auto wf = WorkflowBuilder("later", 1)
-                .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
-                .Build()
-                .value();
+  ASSERT_OK_AND_ASSIGN(
+      Workflow wf, OneStepWorkflow("later", "id", [](StepContext&, const int& i) { return i; }));
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   StartOptions so;
   so.start_at = clock.Now() + std::chrono::minutes(10);
@@ -470,10 +464,8 @@ TEST_P(EngineRunTest, DelayedStartWaitsForItsTime) {
 
 TEST_P(EngineRunTest, ListsRunsByWorkflowAndStatusWithCursors) {
   auto engine = OpenEngine();
-  auto wf = WorkflowBuilder("listed", 1)
-                .Step<int, int>("id", [](StepContext&, const int& i) { return i; })
-                .Build()
-                .value();
+  ASSERT_OK_AND_ASSIGN(
+      Workflow wf, OneStepWorkflow("listed", "id", [](StepContext&, const int& i) { return i; }));
   std::set<std::string> ids;
   for (int i = 0; i < 5; ++i) ids.insert(engine->Start(wf, i).value().run_id);
   store::ListRunsRequest req;
