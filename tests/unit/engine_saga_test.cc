@@ -30,6 +30,12 @@ class Journal {
 
 class EngineSagaTest : public EngineTest {
  protected:
+  // Cancels the run `run_id` on `engine` and waits for its end; errors: the cancel's.
+  static Result<dynaflow::Run> CancelAndWait(Engine& engine, const std::string& run_id) {
+    DYNAFLOW_RETURN_IF_ERROR(engine.Cancel(run_id));
+    return Wait(engine, run_id);
+  }
+
   // reserve -> charge -> (notify: email | sms) -> ship; compensations journal "undo <step>".
   // `ship` fails (non-retryably) when fail_ship; the compensation of `charge` fails when
   // fail_refund.
@@ -164,8 +170,7 @@ TEST_P(EngineSagaTest, CancelStopsTheRunningStepAndCompensates) {
   ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
   auto started = engine->Start(wf, 1).value();
   ASSERT_TRUE(running.Wait());
-  ASSERT_OK(engine->Cancel(started.run_id));
-  dynaflow::Run run = Wait(*engine, started.run_id);
+  ASSERT_OK_AND_ASSIGN(dynaflow::Run run, CancelAndWait(*engine, started.run_id));
   EXPECT_EQ(run.status, RunStatus::kCancelled);
   EXPECT_TRUE(saw_cancel.load());
   EXPECT_EQ(calls_.Count("never"), 0);
@@ -223,8 +228,7 @@ TEST_P(EngineSagaTest, CancelOfASleepingSagaCompensatesAndOfAnUnstartedRunIsImme
   ASSERT_TRUE(Eventually([&] {
     return engine->GetRun(sleeper.run_id, false).value().run.status == RunStatus::kSleeping;
   }));
-  ASSERT_OK(engine->Cancel(sleeper.run_id));
-  dynaflow::Run run = Wait(*engine, sleeper.run_id);
+  ASSERT_OK_AND_ASSIGN(dynaflow::Run run, CancelAndWait(*engine, sleeper.run_id));
   EXPECT_EQ(run.status, RunStatus::kCancelled);
   EXPECT_EQ(journal_.entries(), (std::vector<std::string>{"unbook"}));
   EXPECT_EQ(Steps(*engine, sleeper.run_id)["compensate:book"].status, StepStatus::kCompensated);
