@@ -27,14 +27,25 @@ class RetryBudgetTest : public ::testing::Test {
   test::FakeClock clock_;
 };
 
+// What RetryTransient returned for an operation that always fails with one error, and how many
+// times it called that operation.
+struct RetriedFailure {
+  Status status;
+  int calls = 0;
+};
+RetriedFailure RetryAlwaysFailing(RunControl& control, const Status& error) {
+  RetriedFailure out;
+  out.status = control.RetryTransient([&] {
+    ++out.calls;
+    return error;
+  });
+  return out;
+}
+
 TEST_F(RetryBudgetTest, AnOutageCostsNineTriesAndAtMost3260MsOfWaiting) {
   auto control = Held(milliseconds(30000));
-  int calls = 0;
   const TimePoint start = clock_.Now();
-  Status s = control->RetryTransient([&] {
-    ++calls;
-    return Status::Unavailable("connection refused");
-  });
+  auto [s, calls] = RetryAlwaysFailing(*control, Status::Unavailable("connection refused"));
   EXPECT_TRUE(s.Is(StatusCode::kUnavailable)) << s;
   EXPECT_EQ(calls, 1 + RunControl::kStoreRetries);
   // 20 + 40 + 80 + 160 + 320 + 640 + 1000 + 1000 ms.
@@ -43,28 +54,21 @@ TEST_F(RetryBudgetTest, AnOutageCostsNineTriesAndAtMost3260MsOfWaiting) {
 
 TEST_F(RetryBudgetTest, NeverWaitsPastTheLeaseExpiry) {
   auto control = Held(milliseconds(100));
-  int calls = 0;
-  Status s = control->RetryTransient([&] {
-    ++calls;
-    return Status::Throttled("slow down");
-  });
+  auto [s, calls] = RetryAlwaysFailing(*control, Status::Throttled("slow down"));
   EXPECT_TRUE(s.Is(StatusCode::kThrottled)) << s;
   EXPECT_EQ(calls, 3);  // waits 20 and 40 ms; the next wait (80 ms) would pass the expiry
 }
 
 TEST_F(RetryBudgetTest, OtherErrorsAndSuccessEndTheBudget) {
   auto control = Held(milliseconds(30000));
-  int calls = 0;
-  Status s = control->RetryTransient([&] {
-    ++calls;
-    return Status::NotFound("gone");
-  });
+  auto [s, calls] = RetryAlwaysFailing(*control, Status::NotFound("gone"));
   EXPECT_TRUE(s.Is(StatusCode::kNotFound));
   EXPECT_EQ(calls, 1);
-  calls = 0;
-  s = control->RetryTransient([&] { return ++calls < 3 ? Status::Timeout("slow") : Status::OK(); });
-  EXPECT_OK(s);
-  EXPECT_EQ(calls, 3);
+  int calls_until_ok = 0;
+  Status ok = control->RetryTransient(
+      [&] { return ++calls_until_ok < 3 ? Status::Timeout("slow") : Status::OK(); });
+  EXPECT_OK(ok);
+  EXPECT_EQ(calls_until_ok, 3);
 }
 
 }  // namespace
