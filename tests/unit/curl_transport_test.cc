@@ -34,12 +34,14 @@ Server::Response Echo(const Server::Request& req) {
   return r;
 }
 
-HttpRequest Get(const std::string& url) {
+HttpRequest Request(std::string method, std::string url) {
   HttpRequest r;
-  r.method = "GET";
-  r.url = url;
+  r.method = std::move(method);
+  r.url = std::move(url);
   return r;
 }
+
+HttpRequest Get(const std::string& url) { return Request("GET", url); }
 
 TransportTimeouts Timeouts(int connect_ms = 2000, int request_ms = 10000) {
   TransportTimeouts t;
@@ -87,9 +89,7 @@ TEST(CurlTransportTest, PostSendsBodyExactlyWithoutExpectContinue) {
   Server server(Echo);
   ASSERT_OK(server.status());
   CurlTransport transport;
-  HttpRequest req;
-  req.method = "POST";
-  req.url = server.url("/");
+  HttpRequest req = Request("POST", server.url("/"));
   req.headers = {{"Content-Type", "application/x-amz-json-1.0"},
                  {"X-Amz-Target", "DynamoDB_20120810.GetItem"}};
   // Large enough that curl would normally send "Expect: 100-continue".
@@ -110,9 +110,7 @@ TEST(CurlTransportTest, PostWithEmptyBodyAndOtherMethods) {
   Server server(Echo);
   ASSERT_OK(server.status());
   CurlTransport transport;
-  HttpRequest post;
-  post.method = "POST";
-  post.url = server.url("/empty");
+  HttpRequest post = Request("POST", server.url("/empty"));
   auto res = transport.Send(post, Timeouts());
   ASSERT_OK(res);
   EXPECT_EQ(res->body, "POST /empty ");
