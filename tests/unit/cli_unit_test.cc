@@ -107,6 +107,14 @@ TEST(CliArguments, StatusesAndTags) {
 
 class CliListing : public ::testing::Test {
  protected:
+  // The runs of workflow "wf", `limit` to a page.
+  static RunQuery WorkflowRuns(int limit) {
+    RunQuery q;
+    q.workflow_id = "wf";
+    q.limit = limit;
+    return q;
+  }
+
   void SetUp() override {
     store::WorkflowStoreOptions o;
     o.clock = &clock_;
@@ -156,9 +164,7 @@ class CliListing : public ::testing::Test {
 };
 
 TEST_F(CliListing, OneStreamPagesAtOneStoreCallEach) {
-  RunQuery q;
-  q.workflow_id = "wf";
-  q.limit = 7;
+  RunQuery q = WorkflowRuns(7);
   ASSERT_OK_AND_ASSIGN(auto page, ListRuns(*store_, q, ""));
   EXPECT_EQ(page.runs.size(), 7u);
   EXPECT_EQ(page.runs[0].run_id, "run-29");
@@ -194,9 +200,7 @@ TEST_F(CliListing, MergesStatusesInTimeOrderBehindOneCursor) {
 }
 
 TEST_F(CliListing, CursorsOfOtherQueriesAndTamperedOnesAreRejected) {
-  RunQuery a;
-  a.workflow_id = "wf";
-  a.limit = 2;
+  RunQuery a = WorkflowRuns(2);
   ASSERT_OK_AND_ASSIGN(auto page, ListRuns(*store_, a, ""));
   const std::string cursor = page.next_cursor;
   RunQuery b = a;
