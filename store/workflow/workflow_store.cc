@@ -381,7 +381,7 @@ table::Update ClaimUpdate(const std::string& run_id, const std::string& owner, R
   u.Set(attr::kLeaseExpiresAt, V::N(expires_ms));
   u.Set(attr::kDueAt, V::N(expires_ms));
   u.Set(table::kGsi2Pk, V::S(gsi2_pk));
-  u.Set(table::kGsi2Sk, V::S(internal::TimeSortKey(expires_ms, run_id)));
+  u.Set(table::kGsi2Sk, V::S(TimeSortKey(expires_ms, run_id)));
   u.Set(attr::kUpdatedAt, V::N(now_ms));
   u.Add(attr::kEpoch, 1);
   u.Add(attr::kVersion, 1);

@@ -190,19 +190,19 @@ Status ReadTableInto(const Value& root, const Path& at, Response* out) {
 }
 
 // Member `key` of `root`, which must be an object, and its path.
-struct ObjectMember {
+struct NestedObject {
   const Value* value = nullptr;
   Path path;
 };
-Status GetObjectMember(const Value& root, std::string_view key, const Path& at, ObjectMember* out) {
+Status GetNestedObject(const Value& root, std::string_view key, const Path& at, NestedObject* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::Get(root, key, at, &out->value));
   out->path = at.Key(key);
   return json::CheckObject(*out->value, out->path);
 }
 
 Status ReadUpdateTtl(const Value& root, const Path& at, UpdateTimeToLiveResponse* out) {
-  ObjectMember spec;
-  DYNAFLOW_RETURN_IF_ERROR(GetObjectMember(root, "TimeToLiveSpecification", at, &spec));
+  NestedObject spec;
+  DYNAFLOW_RETURN_IF_ERROR(GetNestedObject(root, "TimeToLiveSpecification", at, &spec));
   DYNAFLOW_RETURN_IF_ERROR(
       codec::ReadRequiredString(*spec.value, "AttributeName", spec.path, &out->attribute_name));
   const Value* enabled = nullptr;
@@ -211,8 +211,8 @@ Status ReadUpdateTtl(const Value& root, const Path& at, UpdateTimeToLiveResponse
 }
 
 Status ReadDescribeTtl(const Value& root, const Path& at, DescribeTimeToLiveResponse* out) {
-  ObjectMember desc;
-  DYNAFLOW_RETURN_IF_ERROR(GetObjectMember(root, "TimeToLiveDescription", at, &desc));
+  NestedObject desc;
+  DYNAFLOW_RETURN_IF_ERROR(GetNestedObject(root, "TimeToLiveDescription", at, &desc));
   DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(*desc.value, "TimeToLiveStatus", desc.path,
                                                      &out->time_to_live_status));
   return codec::ReadOptionalString(*desc.value, "AttributeName", desc.path, &out->attribute_name);
