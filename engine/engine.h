@@ -77,7 +77,7 @@ struct StartOptions {
   std::map<std::string, std::string> tags;
   // How long the run's items are kept after it finished (0: forever). Default 7 days.
   std::chrono::seconds retention{std::chrono::hours(24 * 7)};
-  // Delayed start: no worker takes the run before this time. Default: now.
+  // Delayed start: no worker takes the run before `start_at`. Default: now.
   std::optional<TimePoint> start_at;
   // Per-run deadline: once passed, no new step attempt starts; the run fails with kTimeout
   // (and compensates). Attempts are bounded by it as by an attempt timeout.

@@ -1,4 +1,4 @@
-// Zombie test (issue 6 acceptance): a worker process is stopped with SIGSTOP in the middle of a
+// Zombie test: a worker process is stopped with SIGSTOP in the middle of a
 // step, past its lease; another worker process takes the run over and completes it; then the
 // zombie is resumed with SIGCONT. Every write the zombie then attempts is rejected, its step's
 // heartbeat reports kFenced, it counts the lost lease, and the run -- status, version, step
