@@ -1,7 +1,7 @@
 // AttributeValue: the DynamoDB data model (S, N, B, BOOL, NULL, M, L, SS, NS, BS) as a value type.
 //
 // Numbers are kept as decimal strings exactly as written (never converted through double).
-// Binary values hold raw bytes; base64 is only a wire concern of the DynamoDB codec.
+// Binary values hold raw bytes; base64 is only a concern of the DynamoDB wire format.
 // Thread-safety: an immutable value; copies are deep.
 #pragma once
 

@@ -40,7 +40,7 @@ class DynamoDbTable final : public Table {
         table_name_(std::move(table_name)),
         name_("dynamodb:" + table_name_),
         clock_(options.table.clock ? options.table.clock : Clock::Real()),
-        codec_(options.table.cursor_secret),
+        signer_(options.table.cursor_secret),
         capacity_(options.return_consumed_capacity),
         filter_expired_(options.filter_expired_server_side) {}
 
@@ -124,7 +124,7 @@ class DynamoDbTable final : public Table {
   const std::string table_name_;
   const std::string name_;
   Clock* const clock_;
-  const internal::CursorCodec codec_;
+  const internal::CursorSigner signer_;
   const dynamodb::ReturnConsumedCapacity capacity_;
   const bool filter_expired_;
   internal::TableCounters counters_;
@@ -312,7 +312,7 @@ Result<std::string> DynamoDbTable::Cursor(const internal::CursorBinding& binding
     DYNAFLOW_ASSIGN_OR_RETURN(pos.index_sk,
                               StringAttribute(item_or_key, IndexSortAttribute(request.index)));
   }
-  return codec_.Encode(binding, pos);
+  return signer_.Encode(binding, pos);
 }
 
 Result<QueryPage> DynamoDbTable::Query(const QueryRequest& request) {
@@ -320,7 +320,8 @@ Result<QueryPage> DynamoDbTable::Query(const QueryRequest& request) {
   internal::CursorBinding binding = internal::CursorBinding::For(name_, request);
   dynamodb::QueryRequest q;
   if (!request.cursor.empty()) {
-    DYNAFLOW_ASSIGN_OR_RETURN(internal::CursorPosition pos, codec_.Decode(binding, request.cursor));
+    DYNAFLOW_ASSIGN_OR_RETURN(internal::CursorPosition pos,
+                              signer_.Decode(binding, request.cursor));
     Item start = KeyItem(pos.last);
     if (request.index != Index::kPrimary) {
       start[std::string(IndexPartitionAttribute(request.index))] = V::S(request.partition);

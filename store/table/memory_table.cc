@@ -64,7 +64,7 @@ Status ConditionFailed(const Key& key, const Condition& c) {
 class MemoryTable final : public Table {
  public:
   explicit MemoryTable(const TableOptions& options)
-      : clock_(options.clock ? options.clock : Clock::Real()), codec_(options.cursor_secret) {}
+      : clock_(options.clock ? options.clock : Clock::Real()), signer_(options.cursor_secret) {}
 
   Result<Item> Get(const Key& key) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKey(key));
@@ -251,7 +251,7 @@ class MemoryTable final : public Table {
                       const Container& index) const;
 
   Clock* const clock_;
-  const internal::CursorCodec codec_;
+  const internal::CursorSigner signer_;
   mutable std::mutex mu_;
   ItemMap items_;
   std::set<Entry> indexes_[kIndexCount];
@@ -263,7 +263,7 @@ Result<QueryPage> MemoryTable::Query(const QueryRequest& request) {
   internal::CursorBinding binding = internal::CursorBinding::For(name(), request);
   std::optional<internal::CursorPosition> after;  // the page starts strictly beyond it
   if (!request.cursor.empty()) {
-    DYNAFLOW_ASSIGN_OR_RETURN(after, codec_.Decode(binding, request.cursor));
+    DYNAFLOW_ASSIGN_OR_RETURN(after, signer_.Decode(binding, request.cursor));
   }
   std::lock_guard<std::mutex> lock(mu_);
   Count(&stats_.queries);
@@ -342,7 +342,7 @@ QueryPage MemoryTable::QueryWalk(const QueryRequest& request,
   if (more && last) {
     internal::CursorPosition pos{Key{View::Field(*last, 2), View::Field(*last, 3)},
                                  primary ? "" : View::Field(*last, 1)};
-    out.next_cursor = codec_.Encode(binding, pos);
+    out.next_cursor = signer_.Encode(binding, pos);
   }
   return out;
 }

@@ -45,7 +45,7 @@ class SqliteTable final : public Table {
               std::unique_ptr<internal::SqlitePool> pool)
       : name_("sqlite:" + path),
         clock_(options.table.clock ? options.table.clock : Clock::Real()),
-        codec_(options.table.cursor_secret),
+        signer_(options.table.cursor_secret),
         pool_(std::move(pool)) {}
 
   Result<Item> Get(const Key& key) override {
@@ -275,7 +275,7 @@ class SqliteTable final : public Table {
 
   const std::string name_;
   Clock* const clock_;
-  const internal::CursorCodec codec_;
+  const internal::CursorSigner signer_;
   const std::unique_ptr<internal::SqlitePool> pool_;
   std::mutex write_mu_;
   internal::TableCounters counters_;
@@ -286,7 +286,7 @@ Result<QueryPage> SqliteTable::Query(const QueryRequest& request) {
   internal::CursorBinding binding = internal::CursorBinding::For(name(), request);
   std::optional<internal::CursorPosition> after;
   if (!request.cursor.empty()) {
-    DYNAFLOW_ASSIGN_OR_RETURN(after, codec_.Decode(binding, request.cursor));
+    DYNAFLOW_ASSIGN_OR_RETURN(after, signer_.Decode(binding, request.cursor));
   }
   Count(&counters_.queries);
   DYNAFLOW_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
@@ -323,7 +323,7 @@ Result<QueryPage> SqliteTable::Query(const QueryRequest& request) {
     if (request.index != Index::kPrimary) {
       index_sk = *FindAttribute(*last, IndexSortAttribute(request.index))->AsS();
     }
-    out.next_cursor = codec_.Encode(binding, internal::CursorPosition{key, index_sk});
+    out.next_cursor = signer_.Encode(binding, internal::CursorPosition{key, index_sk});
   }
   return out;
 }

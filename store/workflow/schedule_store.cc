@@ -4,7 +4,7 @@
 #include "model/enum_names.h"
 #include "store/workflow/internal/items.h"
 #include "store/workflow/internal/keys.h"
-#include "store/workflow/internal/payload_codec.h"
+#include "store/workflow/internal/payload_encoding.h"
 
 namespace dynaflow::store {
 

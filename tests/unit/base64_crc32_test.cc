@@ -7,8 +7,8 @@
 #include <string>
 
 #include "store/dynamodb/client/base64.h"
-#include "store/dynamodb/client/codec.h"
 #include "store/dynamodb/client/internal/crc32.h"
+#include "store/dynamodb/client/wire.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {

@@ -138,7 +138,7 @@ TEST(SqliteTableTest, StoresTheDocumentedLayout) {
   EXPECT_EQ(raw.Column("SELECT pk || '|' || sk || '|' || gsi1pk || '|' || gsi1sk || '|' || "
                        "ifnull(gsi2pk, 'NULL') || '|' || ttl FROM items"),
             std::vector<std::string>{"RUN#1|STEP#a|WORKFLOW#w|2024-01-01|NULL|100000000000"});
-  // Key attributes live in their columns only; attrs starts with the codec version byte.
+  // Key attributes live in their columns only; attrs starts with the blob version byte.
   EXPECT_EQ(raw.Column("SELECT hex(substr(attrs, 1, 1)) FROM items"),
             std::vector<std::string>{"01"});
   auto names = raw.Column("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name");

@@ -272,7 +272,7 @@ TEST(CursorTest, Base64UrlRoundTrip) {
 }
 
 TEST(CursorTest, RoundTripAndBinding) {
-  internal::CursorCodec codec("secret");
+  internal::CursorSigner signer("secret");
   QueryRequest q;
   q.index = Index::kGsi1;
   q.partition = "WORKFLOW#w";
@@ -280,12 +280,12 @@ TEST(CursorTest, RoundTripAndBinding) {
   q.forward = false;
   auto binding = internal::CursorBinding::For("memory", q);
   internal::CursorPosition pos{{"RUN#1", "RUN#1"}, "2024-01-01"};
-  std::string cursor = codec.Encode(binding, pos);
-  ASSERT_OK_AND_ASSIGN(auto back, codec.Decode(binding, cursor));
+  std::string cursor = signer.Encode(binding, pos);
+  ASSERT_OK_AND_ASSIGN(auto back, signer.Decode(binding, cursor));
   EXPECT_EQ(back, pos);
 
   auto reason = [&](internal::CursorBinding b) {
-    auto r = codec.Decode(b, cursor);
+    auto r = signer.Decode(b, cursor);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     return r.status().message();
   };
@@ -305,9 +305,9 @@ TEST(CursorTest, RoundTripAndBinding) {
   b.sort = SortKeyCondition::Between("a", "y");
   EXPECT_NE(reason(b).find("sort-key condition"), std::string::npos);
 
-  auto other = internal::CursorCodec("another").Decode(binding, cursor);
+  auto other = internal::CursorSigner("another").Decode(binding, cursor);
   EXPECT_NE(other.status().message().find("authentication failed"), std::string::npos);
-  auto builtin = internal::CursorCodec("").Decode(binding, cursor);
+  auto builtin = internal::CursorSigner("").Decode(binding, cursor);
   EXPECT_FALSE(builtin.ok());
 
   // Every single-bit change of the decoded bytes is detected.
@@ -316,7 +316,7 @@ TEST(CursorTest, RoundTripAndBinding) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string t = raw;
       t[i] = static_cast<char>(t[i] ^ (1 << bit));
-      EXPECT_FALSE(codec.Decode(binding, dynamodb::Base64UrlEncode(t)).ok()) << i << ":" << bit;
+      EXPECT_FALSE(signer.Decode(binding, dynamodb::Base64UrlEncode(t)).ok()) << i << ":" << bit;
     }
   }
 }

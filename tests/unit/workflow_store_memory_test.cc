@@ -80,15 +80,15 @@ TEST(WorkflowStorePayloadTest, SplitsAndReassembles) {
 }
 
 TEST(WorkflowStoreCursorTest, BoundToBindingAndSecret) {
-  internal::ListCursorCodec codec("s1"), other("s2"), builtin("");
-  std::string c = codec.Encode("binding", "0000000000001#r");
-  EXPECT_EQ(*codec.Decode("binding", c), "0000000000001#r");
-  EXPECT_FALSE(codec.Decode("binding2", c).ok());
+  internal::ListCursorSigner signer("s1"), other("s2"), builtin("");
+  std::string c = signer.Encode("binding", "0000000000001#r");
+  EXPECT_EQ(*signer.Decode("binding", c), "0000000000001#r");
+  EXPECT_FALSE(signer.Decode("binding2", c).ok());
   EXPECT_FALSE(other.Decode("binding", c).ok());
   EXPECT_FALSE(builtin.Decode("binding", c).ok());
   EXPECT_OK(builtin.Decode("b", builtin.Encode("b", "k")));
-  EXPECT_FALSE(codec.Decode("binding", "").ok());
-  EXPECT_FALSE(codec.Decode("binding", c.substr(0, c.size() - 2)).ok());
+  EXPECT_FALSE(signer.Decode("binding", "").ok());
+  EXPECT_FALSE(signer.Decode("binding", c.substr(0, c.size() - 2)).ok());
 }
 
 TEST(WorkflowStoreMergeTest, MergesPartitionsInOrderAndResumes) {

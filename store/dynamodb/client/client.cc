@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <type_traits>
 
-#include "store/dynamodb/client/codec.h"
 #include "store/dynamodb/client/curl_transport.h"
 #include "store/dynamodb/client/internal/client_logger.h"
 #include "store/dynamodb/client/sigv4.h"
+#include "store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 namespace {

@@ -3,7 +3,7 @@
 // Every call signs the request, sends it through the Transport, retries per the standard
 // retry mode (RetryStrategy) and returns Outcome<Response> = Result<Response, Error>.
 // A request holding a string that is not valid UTF-8 is never sent: error kInvalidRequestError
-// (Status kInvalidArgument) with CheckRequestUtf8's message (codec.h).
+// (Status kInvalidArgument) with CheckRequestUtf8's message (wire.h).
 // No exception crosses this API. Thread-safe: one Client is shared by all worker threads.
 #pragma once
 

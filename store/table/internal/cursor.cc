@@ -2,7 +2,7 @@
 
 #include "store/dynamodb/client/base64.h"
 #include "store/dynamodb/client/crypto.h"
-#include "store/table/internal/byte_codec.h"
+#include "store/table/internal/varint_bytes.h"
 
 namespace dynaflow::table::internal {
 namespace {
@@ -23,10 +23,10 @@ CursorBinding CursorBinding::For(std::string table, const QueryRequest& request)
                        request.sort};
 }
 
-CursorCodec::CursorCodec(std::string secret)
+CursorSigner::CursorSigner(std::string secret)
     : key_(secret.empty() ? std::string(kBuiltInKey) : std::move(secret)) {}
 
-std::string CursorCodec::Encode(const CursorBinding& b, const CursorPosition& p) const {
+std::string CursorSigner::Encode(const CursorBinding& b, const CursorPosition& p) const {
   std::string raw(1, kVersion);
   PutBytes(&raw, b.table);
   raw.push_back(static_cast<char>(b.index));
@@ -42,8 +42,8 @@ std::string CursorCodec::Encode(const CursorBinding& b, const CursorPosition& p)
   return dynamodb::Base64UrlEncode(raw);
 }
 
-Result<CursorPosition> CursorCodec::Decode(const CursorBinding& want,
-                                           std::string_view cursor) const {
+Result<CursorPosition> CursorSigner::Decode(const CursorBinding& want,
+                                            std::string_view cursor) const {
   std::optional<std::string> raw = dynamodb::Base64UrlDecode(cursor);
   if (!raw) return Invalid("not a base64url string");
   if (raw->size() < 1 + kMacBytes) return Invalid("too short (truncated?)");

@@ -8,7 +8,7 @@
 // cursor can therefore never lead a query into another partition, index or table.
 // The contents are authenticated, not encrypted: the position's keys are readable by whoever
 // holds the cursor (they are keys of items that holder was already shown).
-// Thread-safety: CursorCodec is immutable after construction; share it freely.
+// Thread-safety: CursorSigner is immutable after construction; share it freely.
 #pragma once
 
 #include <optional>
@@ -38,10 +38,10 @@ struct CursorPosition {
   friend bool operator==(const CursorPosition&, const CursorPosition&) = default;
 };
 
-class CursorCodec {
+class CursorSigner {
  public:
   // `secret`: the HMAC key; empty selects the built-in key (see TableOptions::cursor_secret).
-  explicit CursorCodec(std::string secret);
+  explicit CursorSigner(std::string secret);
 
   std::string Encode(const CursorBinding& binding, const CursorPosition& position) const;
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "store/table/internal/decimal.h"
-#include "store/table/internal/sqlite_item_codec.h"
+#include "store/table/internal/sqlite_item_blob.h"
 #include "store/table/internal/validation.h"
 #include "store/table/table.h"
 

@@ -8,7 +8,7 @@
 //     pk TEXT NOT NULL, sk TEXT NOT NULL,            -- PK, SK
 //     gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT,  -- GSIxPK/GSIxSK when strings
 //     ttl INTEGER,                                    -- ceil(ttl) when ttl is a number
-//     attrs BLOB NOT NULL,                            -- every other attribute (item codec)
+//     attrs BLOB NOT NULL,                            -- every other attribute (item blob)
 //     PRIMARY KEY (pk, sk));
 //   CREATE INDEX items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;
 //   CREATE INDEX items_gsi2 ON items (gsi2pk, gsi2sk, pk, sk) WHERE gsi2pk IS NOT NULL;

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "store/workflow/internal/keys.h"
-#include "store/workflow/internal/payload_codec.h"
+#include "store/workflow/internal/payload_encoding.h"
 
 namespace dynaflow::store::internal {
 

@@ -44,8 +44,8 @@ inline constexpr char kRetention[] = "retentionSeconds";
 inline constexpr char kCancelRequested[] = "cancelRequested";
 inline constexpr char kInput[] = "input";                    // B, inline input
 inline constexpr char kInputRef[] = "inputRef";              // S, see PayloadRef
-inline constexpr char kInputEncoding[] = "inputEncoding";    // S, see payload_codec.h
-inline constexpr char kResultEncoding[] = "resultEncoding";  // S, see payload_codec.h
+inline constexpr char kInputEncoding[] = "inputEncoding";    // S, see payload_encoding.h
+inline constexpr char kResultEncoding[] = "resultEncoding";  // S, see payload_encoding.h
 // N, epoch seconds: every other item of the run (steps, chunks, input, state, business key)
 // carries a ttl >= this; raised (and those items re-stamped) before the run could outlive it.
 // Absent for runs kept forever.
@@ -71,13 +71,13 @@ inline constexpr char kFenceEpoch[] = "fenceEpoch";
 inline constexpr char kRunCreatedAt[] = "runCreatedAt";
 inline constexpr char kOutput[] = "output";                  // B, inline output (absent if empty)
 inline constexpr char kOutputRef[] = "outputRef";            // S, see StepOutputRef
-inline constexpr char kOutputEncoding[] = "outputEncoding";  // S, see payload_codec.h
+inline constexpr char kOutputEncoding[] = "outputEncoding";  // S, see payload_encoding.h
 // Payload items (INPUT, OUTPUT#<id>, RESULT heads and their CHUNKs).
 inline constexpr char kData[] = "data";          // B (absent when empty)
 inline constexpr char kSize[] = "size";          // N, total payload bytes
 inline constexpr char kChunks[] = "chunks";      // N, extra chunk items
 inline constexpr char kChunkTag[] = "chunkTag";  // S, names the extra chunks
-inline constexpr char kEncoding[] = "encoding";  // S, see payload_codec.h (of the whole payload)
+inline constexpr char kEncoding[] = "encoding";  // S, see payload_encoding.h (of the whole payload)
 // Event items (SK EVENT#<name>#<eventId>).
 inline constexpr char kEventName[] = "eventName";
 inline constexpr char kSentAt[] = "sentAt";  // N ms

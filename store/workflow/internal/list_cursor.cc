@@ -10,10 +10,10 @@ constexpr char kBuiltInKey[] = "dynaflow workflow-store list cursor, built-in ke
 constexpr size_t kMacBytes = 16;
 }  // namespace
 
-ListCursorCodec::ListCursorCodec(std::string secret)
+ListCursorSigner::ListCursorSigner(std::string secret)
     : key_(secret.empty() ? std::string(kBuiltInKey) : std::move(secret)) {}
 
-std::string ListCursorCodec::Mac(std::string_view binding, std::string_view last_key) const {
+std::string ListCursorSigner::Mac(std::string_view binding, std::string_view last_key) const {
   std::string data = "list-cursor-v1";
   data += '\0';
   data += std::to_string(binding.size());
@@ -23,14 +23,14 @@ std::string ListCursorCodec::Mac(std::string_view binding, std::string_view last
   return dynamodb::HmacSha256(key_, data).substr(0, kMacBytes);
 }
 
-std::string ListCursorCodec::Encode(std::string_view binding, std::string_view last_key) const {
+std::string ListCursorSigner::Encode(std::string_view binding, std::string_view last_key) const {
   std::string raw(last_key);
   raw += Mac(binding, last_key);
   return dynamodb::Base64UrlEncode(raw);
 }
 
-Result<std::string> ListCursorCodec::Decode(std::string_view binding,
-                                            std::string_view cursor) const {
+Result<std::string> ListCursorSigner::Decode(std::string_view binding,
+                                             std::string_view cursor) const {
   auto raw = dynamodb::Base64UrlDecode(cursor);
   if (!raw || raw->size() <= kMacBytes) {
     return Status::InvalidArgument("malformed list cursor");

@@ -16,10 +16,10 @@
 
 namespace dynaflow::store::internal {
 
-class ListCursorCodec {
+class ListCursorSigner {
  public:
   // `secret`: HMAC key; empty selects a built-in key (integrity against accidents only).
-  explicit ListCursorCodec(std::string secret);
+  explicit ListCursorSigner(std::string secret);
 
   std::string Encode(std::string_view binding, std::string_view last_key) const;
   // The last key. kInvalidArgument when the cursor is malformed or was not issued for

@@ -1,7 +1,7 @@
 #include "store/workflow/internal/payload.h"
 
 #include "store/workflow/internal/keys.h"
-#include "store/workflow/internal/payload_codec.h"
+#include "store/workflow/internal/payload_encoding.h"
 
 namespace dynaflow::store::internal {
 

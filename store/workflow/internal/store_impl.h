@@ -18,7 +18,7 @@
 #include "store/workflow/internal/items.h"
 #include "store/workflow/internal/list_cursor.h"
 #include "store/workflow/internal/payload.h"
-#include "store/workflow/internal/payload_codec.h"
+#include "store/workflow/internal/payload_encoding.h"
 #include "store/workflow/internal/run_cache.h"
 #include "store/workflow/workflow_store.h"
 
@@ -229,7 +229,7 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Clock* clock_;
   Random* random_;
   RunCache cache_;
-  ListCursorCodec cursors_;
+  ListCursorSigner cursors_;
 };
 
 }  // namespace dynaflow::store::internal

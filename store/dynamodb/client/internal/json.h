@@ -1,4 +1,4 @@
-// A thin rapidjson facade for the DynamoDB codec.
+// A thin rapidjson facade for the DynamoDB JSON wire format (wire.h).
 //
 // Reading: `Find` returns nullptr when a member is absent; the checked accessors (`Get*`) verify
 // the JSON type before any access and return Status kSerialization naming the JSON path of the

@@ -1,6 +1,6 @@
-// The DynamoDB JSON codec: attribute values, request bodies, response parsing, malformed input
-// and error responses.
-#include "store/dynamodb/client/codec.h"
+// The DynamoDB JSON wire format: attribute values, request bodies, response parsing, malformed
+// input and error responses.
+#include "store/dynamodb/client/wire.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -74,7 +74,7 @@ Item SampleItem() {
 
 // ---- Attribute values --------------------------------------------------------------------
 
-TEST(CodecValuesTest, RoundTripsEveryType) {
+TEST(WireValuesTest, RoundTripsEveryType) {
   Item item = SampleItem();
   std::string json = ItemToJson(item);
   Item back;
@@ -87,7 +87,7 @@ TEST(CodecValuesTest, RoundTripsEveryType) {
   }
 }
 
-TEST(CodecValuesTest, WritesDynamoDbJson) {
+TEST(WireValuesTest, WritesDynamoDbJson) {
   EXPECT_TRUE(SameJson(AttributeValueToJson(AttributeValue::S("a")), R"({"S":"a"})"));
   EXPECT_TRUE(
       SameJson(AttributeValueToJson(AttributeValue::N("12345678901234567890123456789012345678")),
@@ -112,9 +112,9 @@ TEST(CodecValuesTest, WritesDynamoDbJson) {
   EXPECT_EQ(nul_text, "{\"S\":\"a\\u0000\\u0001\\\"\"}");
 }
 
-// The codec's string writer copies unescaped runs in bulk; its output must be exactly what
+// The wire format's string writer copies unescaped runs in bulk; its output must be exactly what
 // rapidjson's own writer produces, wherever the bytes needing escapes fall.
-TEST(CodecValuesTest, StringEscapingMatchesRapidjson) {
+TEST(WireValuesTest, StringEscapingMatchesRapidjson) {
   std::mt19937 rng(1234);
   const char specials[] = {'"', '\\', '\0', '\n', '\x1f', '\x7f', '\x80', '\xff', '/', '\t'};
   for (int round = 0; round < 2000; ++round) {
@@ -142,7 +142,7 @@ TEST(CodecValuesTest, StringEscapingMatchesRapidjson) {
   EXPECT_EQ(back, AttributeValue::S(all));
 }
 
-TEST(CodecValuesTest, NumbersAreNeverReformatted) {
+TEST(WireValuesTest, NumbersAreNeverReformatted) {
   for (const char* n :
        {"1e400", "-0", "0.10", "00012", "1E+5", "-12345678901234567890123456789.012345678"}) {
     AttributeValue v;
@@ -154,7 +154,7 @@ TEST(CodecValuesTest, NumbersAreNeverReformatted) {
   }
 }
 
-TEST(CodecValuesTest, RejectsMalformedValues) {
+TEST(WireValuesTest, RejectsMalformedValues) {
   struct Case {
     const char* json;
     const char* needle;
@@ -192,7 +192,7 @@ TEST(CodecValuesTest, RejectsMalformedValues) {
   }
 }
 
-TEST(CodecValuesTest, RejectsExcessiveNesting) {
+TEST(WireValuesTest, RejectsExcessiveNesting) {
   auto nested = [](int depth) {
     std::string s;
     for (int i = 1; i < depth; ++i) s += R"({"L":[)";
@@ -210,7 +210,7 @@ TEST(CodecValuesTest, RejectsExcessiveNesting) {
   EXPECT_TRUE(IsSerializationError(AttributeValueFromJson(brackets, &v), "invalid JSON"));
 }
 
-TEST(CodecValuesTest, ItemErrorsNameThePath) {
+TEST(WireValuesTest, ItemErrorsNameThePath) {
   Item item;
   EXPECT_TRUE(
       IsSerializationError(ItemFromJson(R"({"a":{"M":{"b":{"L":[{"S":"x"},{"BOOL":1}]}}}})", &item),
@@ -220,14 +220,14 @@ TEST(CodecValuesTest, ItemErrorsNameThePath) {
 
 // ---- Request bodies ----------------------------------------------------------------------
 
-TEST(CodecRequestTest, GetItemMinimalSendsNoOptionalFields) {
+TEST(WireRequestTest, GetItemMinimalSendsNoOptionalFields) {
   GetItemRequest r;
   r.table_name = "t";
   r.key = {{"PK", AttributeValue::S("a")}, {"SK", AttributeValue::S("b")}};
   EXPECT_TRUE(SameJson(ToJson(r), R"({"TableName":"t","Key":{"PK":{"S":"a"},"SK":{"S":"b"}}})"));
 }
 
-TEST(CodecRequestTest, GetItemWithEveryOption) {
+TEST(WireRequestTest, GetItemWithEveryOption) {
   GetItemRequest r;
   r.table_name = "t";
   r.key = {{"PK", AttributeValue::S("a")}};
@@ -240,7 +240,7 @@ TEST(CodecRequestTest, GetItemWithEveryOption) {
       "ExpressionAttributeNames":{"#s":"status"},"ReturnConsumedCapacity":"TOTAL"})"));
 }
 
-TEST(CodecRequestTest, PutItemWithConditionAndReturnValues) {
+TEST(WireRequestTest, PutItemWithConditionAndReturnValues) {
   PutItemRequest r;
   r.table_name = "wf";
   r.item = {{"PK", AttributeValue::S("RUN#1")}, {"version", AttributeValue::N(3)}};
@@ -260,7 +260,7 @@ TEST(CodecRequestTest, PutItemWithConditionAndReturnValues) {
       "ReturnConsumedCapacity":"INDEXES"})"));
 }
 
-TEST(CodecRequestTest, PutItemOmitsEmptyExpressionMaps) {
+TEST(WireRequestTest, PutItemOmitsEmptyExpressionMaps) {
   PutItemRequest r;
   r.table_name = "wf";
   r.item = {{"PK", AttributeValue::S("x")}};
@@ -270,7 +270,7 @@ TEST(CodecRequestTest, PutItemOmitsEmptyExpressionMaps) {
 })j"));
 }
 
-TEST(CodecRequestTest, UpdateAndDeleteItem) {
+TEST(WireRequestTest, UpdateAndDeleteItem) {
   UpdateItemRequest u;
   u.table_name = "t";
   u.key = {{"PK", AttributeValue::S("a")}};
@@ -299,7 +299,7 @@ TEST(CodecRequestTest, UpdateAndDeleteItem) {
 })j"));
 }
 
-TEST(CodecRequestTest, QueryWithExclusiveStartKey) {
+TEST(WireRequestTest, QueryWithExclusiveStartKey) {
   QueryRequest q;
   q.table_name = "wf";
   q.index_name = "GSI1";
@@ -338,7 +338,7 @@ TEST(CodecRequestTest, QueryWithExclusiveStartKey) {
       "ExpressionAttributeValues":{":pk":{"S":"RUN#1"}},"ConsistentRead":true})"));
 }
 
-TEST(CodecRequestTest, ScanWithSegments) {
+TEST(WireRequestTest, ScanWithSegments) {
   ScanRequest s;
   s.table_name = "wf";
   s.filter_expression = "attribute_exists(#t)";
@@ -353,7 +353,7 @@ TEST(CodecRequestTest, ScanWithSegments) {
 })j"));
 }
 
-TEST(CodecRequestTest, BatchGetAndBatchWrite) {
+TEST(WireRequestTest, BatchGetAndBatchWrite) {
   BatchGetItemRequest g;
   KeysAndAttributes& k = g.request_items["wf"];
   k.keys = {{{"PK", AttributeValue::S("a")}, {"SK", AttributeValue::S("a")}},
@@ -381,7 +381,7 @@ TEST(CodecRequestTest, BatchGetAndBatchWrite) {
       {"DeleteRequest":{"Key":{"PK":{"S":"b"}}}}]}})"));
 }
 
-TEST(CodecRequestTest, TransactWriteItemsWithAllFourKindsAndToken) {
+TEST(WireRequestTest, TransactWriteItemsWithAllFourKindsAndToken) {
   TransactWriteItemsRequest r;
   TransactConditionCheck check;
   check.table_name = "wf";
@@ -429,7 +429,7 @@ TEST(CodecRequestTest, TransactWriteItemsWithAllFourKindsAndToken) {
 })j"));
 }
 
-TEST(CodecRequestTest, TransactGetItems) {
+TEST(WireRequestTest, TransactGetItems) {
   TransactGetItemsRequest r;
   TransactGetItem a;
   a.table_name = "wf";
@@ -446,7 +446,7 @@ TEST(CodecRequestTest, TransactGetItems) {
               "ExpressionAttributeNames":{"#v":"version"}}}]})"));
 }
 
-TEST(CodecRequestTest, CreateTableWithIndexes) {
+TEST(WireRequestTest, CreateTableWithIndexes) {
   CreateTableRequest r;
   r.table_name = "wf";
   r.attribute_definitions = {{"PK", "S"}, {"SK", "S"}, {"GSI1PK", "S"}, {"GSI1SK", "S"}};
@@ -482,7 +482,7 @@ TEST(CodecRequestTest, CreateTableWithIndexes) {
       "KeySchema":[{"AttributeName":"PK","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"})"));
 }
 
-TEST(CodecRequestTest, TableAndTtlOperations) {
+TEST(WireRequestTest, TableAndTtlOperations) {
   EXPECT_TRUE(SameJson(ToJson(DescribeTableRequest{"wf"}), R"({"TableName":"wf"})"));
   EXPECT_TRUE(SameJson(ToJson(DeleteTableRequest{"wf"}), R"({"TableName":"wf"})"));
   EXPECT_TRUE(SameJson(ToJson(DescribeTimeToLiveRequest{"wf"}), R"({"TableName":"wf"})"));
@@ -494,13 +494,13 @@ TEST(CodecRequestTest, TableAndTtlOperations) {
       "TimeToLiveSpecification":{"AttributeName":"ttl","Enabled":false}})"));
 }
 
-TEST(CodecRequestTest, TableNameWithSpecialCharactersIsEscaped) {
+TEST(WireRequestTest, TableNameWithSpecialCharactersIsEscaped) {
   EXPECT_TRUE(SameJson(ToJson(DescribeTableRequest{"a\"b\\c"}), R"({"TableName":"a\"b\\c"})"));
 }
 
 // DynamoDB rejects request bodies that are not valid UTF-8; the client checks each body with
 // CheckRequestUtf8 before sending. Binary values are base64, so raw bytes there are fine.
-TEST(CodecRequestTest, CheckRequestUtf8NamesTheInvalidString) {
+TEST(WireRequestTest, CheckRequestUtf8NamesTheInvalidString) {
   const std::string fffd = "\xEF\xBF\xBD";
   PutItemRequest valid;
   valid.table_name = "wf";
@@ -567,7 +567,7 @@ constexpr char kGetItemBody[] =
     R"("Item":{"PK":{"S":"RUN#1"},"SK":{"S":"RUN#1"},"version":{"N":"42"},)"
     R"("payload":{"M":{"x":{"NS":["1","2"]},"b":{"B":"AP8="}}},"tags":{"SS":["a"]}}})";
 
-TEST(CodecResponseTest, GetItem) {
+TEST(WireResponseTest, GetItem) {
   GetItemResponse r;
   ASSERT_OK(ParseResponse(kGetItemBody, &r));
   ASSERT_TRUE(r.item.has_value());
@@ -587,7 +587,7 @@ TEST(CodecResponseTest, GetItem) {
   EXPECT_FALSE(absent.consumed_capacity.has_value());
 }
 
-TEST(CodecResponseTest, PutUpdateDeleteItem) {
+TEST(WireResponseTest, PutUpdateDeleteItem) {
   PutItemResponse put;
   ASSERT_OK(ParseResponse("{}", &put));
   EXPECT_FALSE(put.attributes.has_value());
@@ -615,7 +615,7 @@ constexpr char kQueryBody[] =
     R"("LastEvaluatedKey":{"PK":{"S":"RUN#1"},"SK":{"S":"STEP#b"}},"ScannedCount":3,)"
     R"("ConsumedCapacity":{"TableName":"wf","CapacityUnits":0.5}})";
 
-TEST(CodecResponseTest, QueryAndScan) {
+TEST(WireResponseTest, QueryAndScan) {
   QueryResponse q;
   ASSERT_OK(ParseResponse(kQueryBody, &q));
   ASSERT_EQ(q.items.size(), 2u);
@@ -640,7 +640,7 @@ constexpr char kBatchGetBody[] =
     R"("ProjectionExpression":"#p","ExpressionAttributeNames":{"#p":"PK"}}},)"
     R"("ConsumedCapacity":[{"TableName":"wf","CapacityUnits":1.5},{"TableName":"other","CapacityUnits":0}]})";
 
-TEST(CodecResponseTest, BatchGetItem) {
+TEST(WireResponseTest, BatchGetItem) {
   BatchGetItemResponse r;
   ASSERT_OK(ParseResponse(kBatchGetBody, &r));
   ASSERT_EQ(r.responses.size(), 2u);
@@ -664,7 +664,7 @@ constexpr char kBatchWriteBody[] =
     R"({"DeleteRequest":{"Key":{"PK":{"S":"b"}}}}]},"ConsumedCapacity":[{"TableName":"wf",)"
     R"("CapacityUnits":2}]})";
 
-TEST(CodecResponseTest, BatchWriteItem) {
+TEST(WireResponseTest, BatchWriteItem) {
   BatchWriteItemResponse r;
   ASSERT_OK(ParseResponse(kBatchWriteBody, &r));
   ASSERT_EQ(r.unprocessed_items["wf"].size(), 2u);
@@ -683,7 +683,7 @@ TEST(CodecResponseTest, BatchWriteItem) {
   EXPECT_TRUE(done.unprocessed_items.empty());
 }
 
-TEST(CodecResponseTest, TransactWriteItems) {
+TEST(WireResponseTest, TransactWriteItems) {
   TransactWriteItemsResponse r;
   ASSERT_OK(ParseResponse("{}", &r));
   EXPECT_TRUE(r.consumed_capacity.empty());
@@ -698,7 +698,7 @@ constexpr char kTransactGetBody[] =
     R"({"Responses":[{"Item":{"PK":{"S":"x"},"version":{"N":"3"}}},{},)"
     R"({"Item":{"PK":{"S":"z"}}}],"ConsumedCapacity":[{"TableName":"wf","CapacityUnits":6}]})";
 
-TEST(CodecResponseTest, TransactGetItems) {
+TEST(WireResponseTest, TransactGetItems) {
   TransactGetItemsResponse r;
   ASSERT_OK(ParseResponse(kTransactGetBody, &r));
   ASSERT_EQ(r.items.size(), 3u);
@@ -726,7 +726,7 @@ constexpr char kDescribeTableBody[] =
     R"("e3b0c442-98fc-1c14-9afb-f4c8996fb924","TableName":"wf","TableSizeBytes":1024,)"
     R"("TableStatus":"ACTIVE"}})";
 
-TEST(CodecResponseTest, DescribeTable) {
+TEST(WireResponseTest, DescribeTable) {
   DescribeTableResponse r;
   ASSERT_OK(ParseResponse(kDescribeTableBody, &r));
   const TableDescription& t = r.table;
@@ -752,7 +752,7 @@ TEST(CodecResponseTest, DescribeTable) {
   EXPECT_EQ(g.provisioned_throughput->read_capacity_units, 0);
 }
 
-TEST(CodecResponseTest, CreateAndDeleteTable) {
+TEST(WireResponseTest, CreateAndDeleteTable) {
   constexpr char kCreate[] =
       R"({"TableDescription":{"AttributeDefinitions":[{"AttributeName":"PK","AttributeType":"S"}],)"
       R"("CreationDateTime":1.7E9,"ItemCount":0,"KeySchema":[{"AttributeName":"PK","KeyType":"HASH"}],)"
@@ -776,7 +776,7 @@ TEST(CodecResponseTest, CreateAndDeleteTable) {
   EXPECT_EQ(via_description.table.table_name, "wf");
 }
 
-TEST(CodecResponseTest, TimeToLive) {
+TEST(WireResponseTest, TimeToLive) {
   UpdateTimeToLiveResponse u;
   ASSERT_OK(
       ParseResponse(R"({"TimeToLiveSpecification":{"AttributeName":"ttl","Enabled":true}})", &u));
@@ -794,7 +794,7 @@ TEST(CodecResponseTest, TimeToLive) {
 }
 
 // A page far larger than the parser's inline buffers (about 1 MB, as DynamoDB sends at most).
-TEST(CodecResponseTest, LargeQueryPage) {
+TEST(WireResponseTest, LargeQueryPage) {
   std::string body = R"({"Items":[)";
   const int kItems = 2000;
   for (int i = 0; i < kItems; ++i) {
@@ -814,7 +814,7 @@ TEST(CodecResponseTest, LargeQueryPage) {
             AttributeValue::S(std::string(400, 'a' + 1999 % 26)));
 }
 
-TEST(CodecResponseTest, ConsumedCapacityAcceptsObjectOrArray) {
+TEST(WireResponseTest, ConsumedCapacityAcceptsObjectOrArray) {
   GetItemResponse g;
   ASSERT_OK(ParseResponse(R"({"ConsumedCapacity":[{"TableName":"a","CapacityUnits":2}]})", &g));
   ASSERT_TRUE(g.consumed_capacity.has_value());
@@ -839,7 +839,7 @@ void ExpectEveryPrefixFails(std::string_view body) {
   }
 }
 
-TEST(CodecMalformedTest, EveryTruncationIsAnError) {
+TEST(WireMalformedTest, EveryTruncationIsAnError) {
   ExpectEveryPrefixFails<GetItemResponse>(kGetItemBody);
   ExpectEveryPrefixFails<QueryResponse>(kQueryBody);
   ExpectEveryPrefixFails<BatchGetItemResponse>(kBatchGetBody);
@@ -850,7 +850,7 @@ TEST(CodecMalformedTest, EveryTruncationIsAnError) {
       R"({"TimeToLiveSpecification":{"AttributeName":"ttl","Enabled":true}})");
 }
 
-TEST(CodecMalformedTest, TruncationMessageNamesOperationAndOffset) {
+TEST(WireMalformedTest, TruncationMessageNamesOperationAndOffset) {
   std::string body(kGetItemBody);
   GetItemResponse r;
   Status s = ParseResponse(body.substr(0, 40), &r);
@@ -858,7 +858,7 @@ TEST(CodecMalformedTest, TruncationMessageNamesOperationAndOffset) {
 }
 
 // Flipping single bytes of a valid body must never crash: either a value or kSerialization.
-TEST(CodecMalformedTest, CorruptedBytesNeverCrash) {
+TEST(WireMalformedTest, CorruptedBytesNeverCrash) {
   for (std::string_view body : {std::string_view(kQueryBody), std::string_view(kBatchGetBody),
                                 std::string_view(kDescribeTableBody)}) {
     for (size_t i = 0; i < body.size(); ++i) {
@@ -879,7 +879,7 @@ TEST(CodecMalformedTest, CorruptedBytesNeverCrash) {
   }
 }
 
-TEST(CodecMalformedTest, InvalidJsonAndWrongRoots) {
+TEST(WireMalformedTest, InvalidJsonAndWrongRoots) {
   GetItemResponse g;
   EXPECT_TRUE(IsSerializationError(ParseResponse("", &g), "invalid JSON at offset 0"));
   EXPECT_TRUE(IsSerializationError(ParseResponse("not json", &g), "invalid JSON"));
@@ -894,7 +894,7 @@ TEST(CodecMalformedTest, InvalidJsonAndWrongRoots) {
       ParseResponse(std::string("{\"Item\":{\"a\":{\"S\":\"x\0\"}}}", 25), &g), "raw NUL byte"));
 }
 
-TEST(CodecMalformedTest, WrongTypesNameTheirPath) {
+TEST(WireMalformedTest, WrongTypesNameTheirPath) {
   GetItemResponse g;
   EXPECT_TRUE(IsSerializationError(ParseResponse(R"({"Item":[]})", &g),
                                    "GetItem response: Item: expected an object, got an array"));
@@ -949,7 +949,7 @@ TEST(CodecMalformedTest, WrongTypesNameTheirPath) {
                            "Table.GlobalSecondaryIndexes[0].KeySchema[0].KeyType: missing"));
 }
 
-TEST(CodecMalformedTest, MissingRequiredFields) {
+TEST(WireMalformedTest, MissingRequiredFields) {
   QueryResponse q;
   EXPECT_TRUE(IsSerializationError(ParseResponse(R"({"Count":0})", &q),
                                    "Query/Scan response: Items: missing"));
@@ -970,7 +970,7 @@ TEST(CodecMalformedTest, MissingRequiredFields) {
 
 // ---- Error responses ---------------------------------------------------------------------
 
-TEST(CodecErrorTest, ConditionalCheckFailedWithOldItem) {
+TEST(WireErrorTest, ConditionalCheckFailedWithOldItem) {
   HttpHeaders headers = {{"x-amzn-RequestId", "REQ123"},
                          {"Content-Type", "application/x-amz-json-1.0"}};
   Error e = ParseErrorResponse(
@@ -987,7 +987,7 @@ TEST(CodecErrorTest, ConditionalCheckFailedWithOldItem) {
   EXPECT_EQ(e.ToStatus().code(), StatusCode::kConditionFailed);
 }
 
-TEST(CodecErrorTest, CapitalMessageAndTypeWithoutHash) {
+TEST(WireErrorTest, CapitalMessageAndTypeWithoutHash) {
   Error e =
       ParseErrorResponse(400, {}, R"({"__type":"com.amazon.coral.validate#ValidationException",
       "Message":"1 validation error detected"})");
@@ -1004,7 +1004,7 @@ TEST(CodecErrorTest, CapitalMessageAndTypeWithoutHash) {
   EXPECT_TRUE(plain.cancellation_reasons.empty());
 }
 
-TEST(CodecErrorTest, TypeFromHeaderWhenBodyHasNone) {
+TEST(WireErrorTest, TypeFromHeaderWhenBodyHasNone) {
   Error e = ParseErrorResponse(
       400,
       {{"x-amzn-ErrorType",
@@ -1022,7 +1022,7 @@ TEST(CodecErrorTest, TypeFromHeaderWhenBodyHasNone) {
   EXPECT_EQ(hashed.type, "ProvisionedThroughputExceededException");
 }
 
-TEST(CodecErrorTest, TransactionCanceledWithReasonsAndItems) {
+TEST(WireErrorTest, TransactionCanceledWithReasonsAndItems) {
   Error e = ParseErrorResponse(
       400, {},
       R"({"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",)"
@@ -1045,7 +1045,7 @@ TEST(CodecErrorTest, TransactionCanceledWithReasonsAndItems) {
   EXPECT_EQ(e.ToStatus().code(), StatusCode::kTransactionCanceled);
 }
 
-TEST(CodecErrorTest, MalformedFieldsAreDroppedButTypeKept) {
+TEST(WireErrorTest, MalformedFieldsAreDroppedButTypeKept) {
   Error e = ParseErrorResponse(
       400, {},
       R"({"__type":"x#ConditionalCheckFailedException","message":"failed","Item":{"a":{"N":"zz"}}})");
@@ -1065,7 +1065,7 @@ TEST(CodecErrorTest, MalformedFieldsAreDroppedButTypeKept) {
   EXPECT_NE(t.message.find("CancellationReasons[1]"), std::string::npos) << t.message;
 }
 
-TEST(CodecErrorTest, UnparseableBodies) {
+TEST(WireErrorTest, UnparseableBodies) {
   Error gateway = ParseErrorResponse(502, {{"x-amzn-RequestId", "r"}},
                                      "<html><body>502 Bad Gateway</body></html>");
   EXPECT_EQ(gateway.type, "BadGateway");
@@ -1098,7 +1098,7 @@ TEST(CodecErrorTest, UnparseableBodies) {
   EXPECT_NE(big.message.find("100000 bytes"), std::string::npos) << big.message;
 }
 
-TEST(CodecErrorTest, EveryTruncatedErrorBodyStillYieldsAnError) {
+TEST(WireErrorTest, EveryTruncatedErrorBodyStillYieldsAnError) {
   std::string body =
       R"({"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",)"
       R"("CancellationReasons":[{"Code":"ConditionalCheckFailed","Item":{"PK":{"S":"a"}}}],)"

@@ -1,4 +1,4 @@
-// Building blocks shared by the codec's .cc files (codec_values.cc defines them).
+// Building blocks shared by the wire format's .cc files (wire_values.cc defines them).
 #pragma once
 
 #include <map>
@@ -13,7 +13,7 @@
 #include "store/dynamodb/client/internal/json.h"
 #include "store/dynamodb/client/operations.h"
 
-namespace dynaflow::dynamodb::codec {
+namespace dynaflow::dynamodb::wire {
 
 // ---- Writing -------------------------------------------------------------------------------
 
@@ -100,4 +100,4 @@ Status ParseObjectResponse(std::string_view operation, std::string_view body, Re
   return WithOperation(operation, s);
 }
 
-}  // namespace dynaflow::dynamodb::codec
+}  // namespace dynaflow::dynamodb::wire

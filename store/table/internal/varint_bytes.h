@@ -1,5 +1,5 @@
 // Length-prefixed binary encoding shared by the table's query cursors (cursor.cc) and the
-// SQLite backend's attribute blobs (sqlite_item_codec.cc): LEB128 varints and byte strings
+// SQLite backend's attribute blobs (sqlite_item_blob.cc): LEB128 varints and byte strings
 // prefixed by their varint length.
 // Thread-safety: pure functions; a ByteReader is used by one thread at a time.
 #pragma once

@@ -1,6 +1,6 @@
 // Single-item operations and Query/Scan: request bodies and response parsing.
-#include "store/dynamodb/client/codec.h"
-#include "store/dynamodb/client/internal/codec_internal.h"
+#include "store/dynamodb/client/internal/wire_internal.h"
+#include "store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 
@@ -12,11 +12,11 @@ using json::Value;
 std::string ToJson(const GetItemRequest& r) {
   return json::ObjectText(256, [&](json::Writer& w) {
     w.Member("TableName", r.table_name);
-    codec::WriteItemMember(w, "Key", r.key);
+    wire::WriteItemMember(w, "Key", r.key);
     if (r.consistent_read) w.BoolMember("ConsistentRead", true);
-    codec::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
-    codec::WriteNames(w, r.expression_attribute_names);
-    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+    wire::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
+    wire::WriteNames(w, r.expression_attribute_names);
+    wire::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
   });
 }
 
@@ -29,29 +29,29 @@ std::string ItemWriteText(size_t reserve, const Request& r, WriteTarget&& write_
   return json::ObjectText(reserve, [&](json::Writer& w) {
     w.Member("TableName", r.table_name);
     write_target(w);
-    codec::WriteOptionalString(w, "ConditionExpression", r.condition_expression);
-    codec::WriteExpressionAttributes(w, r.expression_attributes);
-    codec::WriteReturnValues(w, r.return_values);
-    codec::WriteReturnValuesOnConditionCheckFailure(w, r.return_old_item_on_condition_failure);
-    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+    wire::WriteOptionalString(w, "ConditionExpression", r.condition_expression);
+    wire::WriteExpressionAttributes(w, r.expression_attributes);
+    wire::WriteReturnValues(w, r.return_values);
+    wire::WriteReturnValuesOnConditionCheckFailure(w, r.return_old_item_on_condition_failure);
+    wire::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
   });
 }
 
 }  // namespace
 
 std::string ToJson(const PutItemRequest& r) {
-  return ItemWriteText(512, r, [&](json::Writer& w) { codec::WriteItemMember(w, "Item", r.item); });
+  return ItemWriteText(512, r, [&](json::Writer& w) { wire::WriteItemMember(w, "Item", r.item); });
 }
 
 std::string ToJson(const UpdateItemRequest& r) {
   return ItemWriteText(512, r, [&](json::Writer& w) {
-    codec::WriteItemMember(w, "Key", r.key);
+    wire::WriteItemMember(w, "Key", r.key);
     if (!r.update_expression.empty()) w.Member("UpdateExpression", r.update_expression);
   });
 }
 
 std::string ToJson(const DeleteItemRequest& r) {
-  return ItemWriteText(256, r, [&](json::Writer& w) { codec::WriteItemMember(w, "Key", r.key); });
+  return ItemWriteText(256, r, [&](json::Writer& w) { wire::WriteItemMember(w, "Key", r.key); });
 }
 
 namespace {
@@ -62,16 +62,16 @@ template <class Request, class WriteSpecific>
 std::string ReadManyText(const Request& r, WriteSpecific&& write_specific) {
   return json::ObjectText(256, [&](json::Writer& w) {
     w.Member("TableName", r.table_name);
-    codec::WriteOptionalString(w, "IndexName", r.index_name);
-    codec::WriteOptionalString(w, "FilterExpression", r.filter_expression);
-    codec::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
-    codec::WriteExpressionAttributes(w, r.expression_attributes);
+    wire::WriteOptionalString(w, "IndexName", r.index_name);
+    wire::WriteOptionalString(w, "FilterExpression", r.filter_expression);
+    wire::WriteOptionalString(w, "ProjectionExpression", r.projection_expression);
+    wire::WriteExpressionAttributes(w, r.expression_attributes);
     write_specific(w);
     if (r.limit) w.IntMember("Limit", *r.limit);
     if (r.exclusive_start_key)
-      codec::WriteItemMember(w, "ExclusiveStartKey", *r.exclusive_start_key);
+      wire::WriteItemMember(w, "ExclusiveStartKey", *r.exclusive_start_key);
     if (r.consistent_read) w.BoolMember("ConsistentRead", true);
-    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+    wire::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
   });
 }
 
@@ -98,51 +98,51 @@ std::string ToJson(const ScanRequest& r) {
 namespace {
 
 Status ReadGetItem(const Value& root, const Path& at, GetItemResponse* out) {
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadOptionalItem(root, "Item", at, &out->item));
-  return codec::ReadConsumedCapacity(root, at, &out->consumed_capacity);
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadOptionalItem(root, "Item", at, &out->item));
+  return wire::ReadConsumedCapacity(root, at, &out->consumed_capacity);
 }
 
 // Attributes + ConsumedCapacity: the PutItem, UpdateItem and DeleteItem responses.
 template <class Response>
 Status ReadItemWrite(const Value& root, const Path& at, Response* out) {
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadOptionalItem(root, "Attributes", at, &out->attributes));
-  return codec::ReadConsumedCapacity(root, at, &out->consumed_capacity);
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadOptionalItem(root, "Attributes", at, &out->attributes));
+  return wire::ReadConsumedCapacity(root, at, &out->consumed_capacity);
 }
 
 Status ReadQuery(const Value& root, const Path& at, QueryResponse* out) {
   const Value* items = nullptr;
   DYNAFLOW_RETURN_IF_ERROR(json::Get(root, "Items", at, &items));
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadItemList(*items, at.Key("Items"), &out->items));
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadItemList(*items, at.Key("Items"), &out->items));
   const Value* count = nullptr;
   DYNAFLOW_RETURN_IF_ERROR(json::Get(root, "Count", at, &count));
   DYNAFLOW_RETURN_IF_ERROR(json::GetInt(*count, at.Key("Count"), &out->count));
   out->scanned_count = out->count;
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadOptionalInt(root, "ScannedCount", at, &out->scanned_count));
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadOptionalInt(root, "ScannedCount", at, &out->scanned_count));
   DYNAFLOW_RETURN_IF_ERROR(
-      codec::ReadOptionalItem(root, "LastEvaluatedKey", at, &out->last_evaluated_key));
-  return codec::ReadConsumedCapacity(root, at, &out->consumed_capacity);
+      wire::ReadOptionalItem(root, "LastEvaluatedKey", at, &out->last_evaluated_key));
+  return wire::ReadConsumedCapacity(root, at, &out->consumed_capacity);
 }
 
 }  // namespace
 
 Status ParseResponse(std::string_view body, GetItemResponse* out) {
-  return codec::ParseObjectResponse("GetItem", body, out, ReadGetItem);
+  return wire::ParseObjectResponse("GetItem", body, out, ReadGetItem);
 }
 
 Status ParseResponse(std::string_view body, PutItemResponse* out) {
-  return codec::ParseObjectResponse("PutItem", body, out, ReadItemWrite<PutItemResponse>);
+  return wire::ParseObjectResponse("PutItem", body, out, ReadItemWrite<PutItemResponse>);
 }
 
 Status ParseResponse(std::string_view body, UpdateItemResponse* out) {
-  return codec::ParseObjectResponse("UpdateItem", body, out, ReadItemWrite<UpdateItemResponse>);
+  return wire::ParseObjectResponse("UpdateItem", body, out, ReadItemWrite<UpdateItemResponse>);
 }
 
 Status ParseResponse(std::string_view body, DeleteItemResponse* out) {
-  return codec::ParseObjectResponse("DeleteItem", body, out, ReadItemWrite<DeleteItemResponse>);
+  return wire::ParseObjectResponse("DeleteItem", body, out, ReadItemWrite<DeleteItemResponse>);
 }
 
 Status ParseResponse(std::string_view body, QueryResponse* out) {
-  return codec::ParseObjectResponse("Query/Scan", body, out, ReadQuery);
+  return wire::ParseObjectResponse("Query/Scan", body, out, ReadQuery);
 }
 
 }  // namespace dynaflow::dynamodb

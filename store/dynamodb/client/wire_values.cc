@@ -1,13 +1,13 @@
-// Attribute values and items <-> DynamoDB JSON, plus the helpers every codec file shares.
+// Attribute values and items <-> DynamoDB JSON, plus the helpers every wire_*.cc file shares.
 #include <string>
 
 #include "model/enum_names.h"
 #include "store/dynamodb/client/base64.h"
-#include "store/dynamodb/client/codec.h"
-#include "store/dynamodb/client/internal/codec_internal.h"
+#include "store/dynamodb/client/internal/wire_internal.h"
+#include "store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
-namespace codec {
+namespace wire {
 namespace {
 
 using json::Path;
@@ -403,33 +403,33 @@ Status WithOperation(std::string_view operation, const Status& s) {
   return Status(s.code(), std::move(msg));
 }
 
-}  // namespace codec
+}  // namespace wire
 
 // ---- Public attribute value API ------------------------------------------------------------
 
 std::string AttributeValueToJson(const AttributeValue& value) {
   json::Writer w(64);
-  codec::WriteAttributeValue(w, value);
+  wire::WriteAttributeValue(w, value);
   return w.Release();
 }
 
 std::string ItemToJson(const Item& item) {
   json::Writer w(256);
-  codec::WriteItem(w, item);
+  wire::WriteItem(w, item);
   return w.Release();
 }
 
 Status AttributeValueFromJson(std::string_view text, AttributeValue* out) {
   json::Document doc;
   DYNAFLOW_RETURN_IF_ERROR(doc.Parse(text));
-  return codec::ReadAttributeValue(doc.root(), json::Path(), 1, out);
+  return wire::ReadAttributeValue(doc.root(), json::Path(), 1, out);
 }
 
 Status ItemFromJson(std::string_view text, Item* out) {
   out->clear();
   json::Document doc;
   DYNAFLOW_RETURN_IF_ERROR(doc.Parse(text));
-  return codec::ReadItem(doc.root(), json::Path(), out);
+  return wire::ReadItem(doc.root(), json::Path(), out);
 }
 
 }  // namespace dynaflow::dynamodb

@@ -1,4 +1,4 @@
-#include "store/workflow/internal/payload_codec.h"
+#include "store/workflow/internal/payload_encoding.h"
 
 #include <zstd.h>
 

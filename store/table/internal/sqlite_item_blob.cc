@@ -1,10 +1,10 @@
-#include "store/table/internal/sqlite_item_codec.h"
+#include "store/table/internal/sqlite_item_blob.h"
 
 #include <algorithm>
 #include <utility>
 #include <vector>
 
-#include "store/table/internal/byte_codec.h"
+#include "store/table/internal/varint_bytes.h"
 
 namespace dynaflow::table::internal {
 namespace {
@@ -97,10 +97,10 @@ class Decoder {
   Result<AttributeMap> Top() {
     uint8_t version;
     if (!r_.Byte(&version)) return Fail("empty blob");
-    if (version != kItemCodecVersion) {
+    if (version != kItemBlobVersion) {
       return Status::Serialization("attrs blob has encoding version " + std::to_string(version) +
                                    ", this build reads version " +
-                                   std::to_string(kItemCodecVersion));
+                                   std::to_string(kItemBlobVersion));
     }
     AttributeMap m;
     DYNAFLOW_RETURN_IF_ERROR(Map(&m, 0));
@@ -197,7 +197,7 @@ class Decoder {
 
 std::string EncodeAttributes(const AttributeMap& attributes) {
   std::string out;
-  out.push_back(static_cast<char>(kItemCodecVersion));
+  out.push_back(static_cast<char>(kItemBlobVersion));
   EncodeMap(&out, attributes);
   return out;
 }

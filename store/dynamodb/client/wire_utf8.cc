@@ -1,7 +1,7 @@
 // CheckRequestUtf8: refuses request bodies DynamoDB would reject for invalid UTF-8.
 #include "model/utf8.h"
-#include "store/dynamodb/client/codec.h"
 #include "store/dynamodb/client/internal/json.h"
+#include "store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 namespace {
@@ -9,8 +9,8 @@ namespace {
 std::string NotUtf8(size_t at) { return " is not valid UTF-8 (byte " + std::to_string(at) + ")"; }
 
 // The first string of `v` in document order (member names included) that is not valid UTF-8,
-// as kInvalidArgument "<path>: ...". The body was written by the codec, so nesting is bounded
-// by what the serializers wrote (recursion depth as in WriteAttributeValue).
+// as kInvalidArgument "<path>: ...". The body was written by the wire format code, so nesting is
+// bounded by what the serializers wrote (recursion depth as in WriteAttributeValue).
 Status FindInvalidString(const json::Value& v, const json::Path& at) {
   if (v.IsString()) {
     size_t bad = FindInvalidUtf8(json::StringOf(v));

@@ -3,8 +3,8 @@
 #include <map>
 #include <variant>
 
-#include "store/dynamodb/client/codec.h"
-#include "store/dynamodb/client/internal/codec_internal.h"
+#include "store/dynamodb/client/internal/wire_internal.h"
+#include "store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 
@@ -16,11 +16,11 @@ namespace {
 void WriteKeysAndAttributes(json::Writer& w, const KeysAndAttributes& k) {
   w.StartObject();
   w.ArrayMember("Keys", [&] {
-    for (const Item& key : k.keys) codec::WriteItem(w, key);
+    for (const Item& key : k.keys) wire::WriteItem(w, key);
   });
   if (k.consistent_read) w.BoolMember("ConsistentRead", true);
-  codec::WriteOptionalString(w, "ProjectionExpression", k.projection_expression);
-  codec::WriteNames(w, k.expression_attribute_names);
+  wire::WriteOptionalString(w, "ProjectionExpression", k.projection_expression);
+  wire::WriteNames(w, k.expression_attribute_names);
   w.EndObject();
 }
 
@@ -28,10 +28,10 @@ void WriteKeysAndAttributes(json::Writer& w, const KeysAndAttributes& k) {
 template <class T>
 void WriteTransactCommon(json::Writer& w, const T& t, std::string_view item_key, const Item& item) {
   w.Member("TableName", t.table_name);
-  codec::WriteItemMember(w, item_key, item);
-  codec::WriteOptionalString(w, "ConditionExpression", t.condition_expression);
-  codec::WriteExpressionAttributes(w, t.expression_attributes);
-  codec::WriteReturnValuesOnConditionCheckFailure(w, t.return_old_item_on_condition_failure);
+  wire::WriteItemMember(w, item_key, item);
+  wire::WriteOptionalString(w, "ConditionExpression", t.condition_expression);
+  wire::WriteExpressionAttributes(w, t.expression_attributes);
+  wire::WriteReturnValuesOnConditionCheckFailure(w, t.return_old_item_on_condition_failure);
 }
 
 void WriteTransactBody(json::Writer& w, const TransactConditionCheck& t) {
@@ -71,7 +71,7 @@ std::string ToJson(const BatchGetItemRequest& r) {
         WriteKeysAndAttributes(w, keys);
       }
     });
-    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+    wire::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
   });
 }
 
@@ -84,18 +84,18 @@ std::string ToJson(const BatchWriteItemRequest& r) {
             w.StartObject();
             if (req.put_item) {
               w.ObjectMember("PutRequest",
-                             [&] { codec::WriteItemMember(w, "Item", *req.put_item); });
+                             [&] { wire::WriteItemMember(w, "Item", *req.put_item); });
             }
             if (req.delete_key) {
               w.ObjectMember("DeleteRequest",
-                             [&] { codec::WriteItemMember(w, "Key", *req.delete_key); });
+                             [&] { wire::WriteItemMember(w, "Key", *req.delete_key); });
             }
             w.EndObject();
           }
         });
       }
     });
-    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+    wire::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
   });
 }
 
@@ -104,8 +104,8 @@ std::string ToJson(const TransactWriteItemsRequest& r) {
     w.ArrayMember("TransactItems", [&] {
       for (const TransactWriteItem& item : r.transact_items) WriteTransactWriteItem(w, item);
     });
-    codec::WriteOptionalString(w, "ClientRequestToken", r.client_request_token);
-    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+    wire::WriteOptionalString(w, "ClientRequestToken", r.client_request_token);
+    wire::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
   });
 }
 
@@ -116,14 +116,14 @@ std::string ToJson(const TransactGetItemsRequest& r) {
         w.StartObject();
         w.ObjectMember("Get", [&] {
           w.Member("TableName", g.table_name);
-          codec::WriteItemMember(w, "Key", g.key);
-          codec::WriteOptionalString(w, "ProjectionExpression", g.projection_expression);
-          codec::WriteNames(w, g.expression_attribute_names);
+          wire::WriteItemMember(w, "Key", g.key);
+          wire::WriteOptionalString(w, "ProjectionExpression", g.projection_expression);
+          wire::WriteNames(w, g.expression_attribute_names);
         });
         w.EndObject();
       }
     });
-    codec::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
+    wire::WriteReturnConsumedCapacity(w, r.return_consumed_capacity);
   });
 }
 
@@ -135,7 +135,7 @@ Status ReadKeysAndAttributes(const Value& v, const Path& at, KeysAndAttributes* 
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
   const Value* keys = nullptr;
   DYNAFLOW_RETURN_IF_ERROR(json::Get(v, "Keys", at, &keys));
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadItemList(*keys, at.Key("Keys"), &out->keys));
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadItemList(*keys, at.Key("Keys"), &out->keys));
   if (const Value* c = json::Find(v, "ConsistentRead")) {
     DYNAFLOW_RETURN_IF_ERROR(json::GetBool(*c, at.Key("ConsistentRead"), &out->consistent_read));
   }
@@ -146,7 +146,7 @@ Status ReadKeysAndAttributes(const Value& v, const Path& at, KeysAndAttributes* 
   }
   if (const Value* n = json::Find(v, "ExpressionAttributeNames")) {
     DYNAFLOW_RETURN_IF_ERROR(
-        codec::ReadNames(*n, at.Key("ExpressionAttributeNames"), &out->expression_attribute_names));
+        wire::ReadNames(*n, at.Key("ExpressionAttributeNames"), &out->expression_attribute_names));
   }
   return Status::OK();
 }
@@ -169,7 +169,7 @@ Status ReadRequestMember(const Value& request, std::string_view name, std::strin
   const Value* item = nullptr;
   DYNAFLOW_RETURN_IF_ERROR(json::Get(request, item_key, p, &item));
   out->emplace();
-  return codec::ReadItem(*item, p.Key(item_key), &**out);
+  return wire::ReadItem(*item, p.Key(item_key), &**out);
 }
 
 Status ReadWriteRequest(const Value& v, const Path& at, WriteRequest* out) {
@@ -191,13 +191,13 @@ Status ReadWriteRequest(const Value& v, const Path& at, WriteRequest* out) {
 Status ReadBatchGet(const Value& root, const Path& at, BatchGetItemResponse* out) {
   if (const Value* responses = json::Find(root, "Responses")) {
     DYNAFLOW_RETURN_IF_ERROR(
-        ReadPerTable(*responses, at.Key("Responses"), &out->responses, codec::ReadItemList));
+        ReadPerTable(*responses, at.Key("Responses"), &out->responses, wire::ReadItemList));
   }
   if (const Value* unprocessed = json::Find(root, "UnprocessedKeys")) {
     DYNAFLOW_RETURN_IF_ERROR(ReadPerTable(*unprocessed, at.Key("UnprocessedKeys"),
                                           &out->unprocessed_keys, ReadKeysAndAttributes));
   }
-  return codec::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
+  return wire::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
 }
 
 Status ReadBatchWrite(const Value& root, const Path& at, BatchWriteItemResponse* out) {
@@ -205,44 +205,44 @@ Status ReadBatchWrite(const Value& root, const Path& at, BatchWriteItemResponse*
     DYNAFLOW_RETURN_IF_ERROR(
         ReadPerTable(*unprocessed, at.Key("UnprocessedItems"), &out->unprocessed_items,
                      [](const Value& v, const Path& p, std::vector<WriteRequest>* list) {
-                       return codec::ReadArray(v, p, list, ReadWriteRequest);
+                       return wire::ReadArray(v, p, list, ReadWriteRequest);
                      }));
   }
-  return codec::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
+  return wire::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
 }
 
 Status ReadTransactWrite(const Value& root, const Path& at, TransactWriteItemsResponse* out) {
-  return codec::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
+  return wire::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
 }
 
 Status ReadTransactGet(const Value& root, const Path& at, TransactGetItemsResponse* out) {
   const Value* responses = nullptr;
   DYNAFLOW_RETURN_IF_ERROR(json::Get(root, "Responses", at, &responses));
   DYNAFLOW_RETURN_IF_ERROR(
-      codec::ReadArray(*responses, at.Key("Responses"), &out->items,
-                       [](const Value& r, const Path& p, std::optional<Item>* item) {
-                         DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(r, p));
-                         return codec::ReadOptionalItem(r, "Item", p, item);
-                       }));
-  return codec::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
+      wire::ReadArray(*responses, at.Key("Responses"), &out->items,
+                      [](const Value& r, const Path& p, std::optional<Item>* item) {
+                        DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(r, p));
+                        return wire::ReadOptionalItem(r, "Item", p, item);
+                      }));
+  return wire::ReadConsumedCapacityList(root, at, &out->consumed_capacity);
 }
 
 }  // namespace
 
 Status ParseResponse(std::string_view body, BatchGetItemResponse* out) {
-  return codec::ParseObjectResponse("BatchGetItem", body, out, ReadBatchGet);
+  return wire::ParseObjectResponse("BatchGetItem", body, out, ReadBatchGet);
 }
 
 Status ParseResponse(std::string_view body, BatchWriteItemResponse* out) {
-  return codec::ParseObjectResponse("BatchWriteItem", body, out, ReadBatchWrite);
+  return wire::ParseObjectResponse("BatchWriteItem", body, out, ReadBatchWrite);
 }
 
 Status ParseResponse(std::string_view body, TransactWriteItemsResponse* out) {
-  return codec::ParseObjectResponse("TransactWriteItems", body, out, ReadTransactWrite);
+  return wire::ParseObjectResponse("TransactWriteItems", body, out, ReadTransactWrite);
 }
 
 Status ParseResponse(std::string_view body, TransactGetItemsResponse* out) {
-  return codec::ParseObjectResponse("TransactGetItems", body, out, ReadTransactGet);
+  return wire::ParseObjectResponse("TransactGetItems", body, out, ReadTransactGet);
 }
 
 }  // namespace dynaflow::dynamodb

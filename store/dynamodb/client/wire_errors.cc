@@ -2,9 +2,9 @@
 #include <charconv>
 #include <cstdint>
 
-#include "store/dynamodb/client/codec.h"
-#include "store/dynamodb/client/internal/codec_internal.h"
 #include "store/dynamodb/client/internal/crc32.h"
+#include "store/dynamodb/client/internal/wire_internal.h"
+#include "store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 
@@ -77,9 +77,9 @@ void ReadCancellationReasons(const Value& v, const Path& at, Error* e) {
       Note(e, json::Error(rp, "expected an object").message());
       continue;
     }
-    Status s = codec::ReadOptionalString(r, "Code", rp, &reason.code);
-    if (s.ok()) s = codec::ReadOptionalString(r, "Message", rp, &reason.message);
-    if (s.ok()) s = codec::ReadOptionalItem(r, "Item", rp, &reason.item);
+    Status s = wire::ReadOptionalString(r, "Code", rp, &reason.code);
+    if (s.ok()) s = wire::ReadOptionalString(r, "Message", rp, &reason.message);
+    if (s.ok()) s = wire::ReadOptionalItem(r, "Item", rp, &reason.item);
     if (!s.ok()) {
       reason.item.reset();
       Note(e, "malformed field ignored: " + s.message());
@@ -99,7 +99,7 @@ Error ParseErrorResponse(int http_status, const HttpHeaders& headers, std::strin
   }
 
   json::Document doc;
-  Status parsed = codec::ParseObject(body, &doc);
+  Status parsed = wire::ParseObject(body, &doc);
   if (!parsed.ok()) {
     e.type = !header_type.empty() ? header_type : TypeFromStatus(http_status);
     e.message = body.empty() ? "empty error body"
@@ -127,7 +127,7 @@ Error ParseErrorResponse(int http_status, const HttpHeaders& headers, std::strin
   if (const Value* reasons = json::Find(root, "CancellationReasons")) {
     ReadCancellationReasons(*reasons, at.Key("CancellationReasons"), &e);
   }
-  Status s = codec::ReadOptionalItem(root, "Item", at, &e.item);
+  Status s = wire::ReadOptionalItem(root, "Item", at, &e.item);
   if (!s.ok()) {
     e.item.reset();
     Note(&e, "malformed field ignored: " + s.message());

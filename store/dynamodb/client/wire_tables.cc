@@ -1,6 +1,6 @@
 // Table and time-to-live operations: request bodies and response parsing.
-#include "store/dynamodb/client/codec.h"
-#include "store/dynamodb/client/internal/codec_internal.h"
+#include "store/dynamodb/client/internal/wire_internal.h"
+#include "store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 
@@ -101,38 +101,38 @@ template <class Element>
 Status ReadNamePair(const Value& v, const Path& at, std::string_view second_key,
                     std::string Element::*second, Element* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "AttributeName", at, &out->attribute_name));
-  return codec::ReadRequiredString(v, second_key, at, &(out->*second));
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadRequiredString(v, "AttributeName", at, &out->attribute_name));
+  return wire::ReadRequiredString(v, second_key, at, &(out->*second));
 }
 
 Status ReadKeySchema(const Value& parent, const Path& at, std::vector<KeySchemaElement>* out) {
   const Value* v = json::Find(parent, "KeySchema");
   if (v == nullptr) return Status::OK();
-  return codec::ReadArray(*v, at.Key("KeySchema"), out,
-                          [](const Value& e, const Path& p, KeySchemaElement* k) {
-                            return ReadNamePair(e, p, "KeyType", &KeySchemaElement::key_type, k);
-                          });
+  return wire::ReadArray(*v, at.Key("KeySchema"), out,
+                         [](const Value& e, const Path& p, KeySchemaElement* k) {
+                           return ReadNamePair(e, p, "KeyType", &KeySchemaElement::key_type, k);
+                         });
 }
 
 Status ReadThroughput(const Value& v, const Path& at, ProvisionedThroughput* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
   DYNAFLOW_RETURN_IF_ERROR(
-      codec::ReadOptionalInt64(v, "ReadCapacityUnits", at, &out->read_capacity_units));
-  return codec::ReadOptionalInt64(v, "WriteCapacityUnits", at, &out->write_capacity_units);
+      wire::ReadOptionalInt64(v, "ReadCapacityUnits", at, &out->read_capacity_units));
+  return wire::ReadOptionalInt64(v, "WriteCapacityUnits", at, &out->write_capacity_units);
 }
 
 Status ReadProjection(const Value& p, const Path& at, Projection* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(p, at));
   DYNAFLOW_RETURN_IF_ERROR(
-      codec::ReadOptionalString(p, "ProjectionType", at, &out->projection_type));
+      wire::ReadOptionalString(p, "ProjectionType", at, &out->projection_type));
   const Value* n = json::Find(p, "NonKeyAttributes");
   if (n == nullptr) return Status::OK();
-  return codec::ReadStringList(*n, at.Key("NonKeyAttributes"), &out->non_key_attributes);
+  return wire::ReadStringList(*n, at.Key("NonKeyAttributes"), &out->non_key_attributes);
 }
 
 Status ReadIndex(const Value& v, const Path& at, GlobalSecondaryIndex* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "IndexName", at, &out->index_name));
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadRequiredString(v, "IndexName", at, &out->index_name));
   DYNAFLOW_RETURN_IF_ERROR(ReadKeySchema(v, at, &out->key_schema));
   if (const Value* p = json::Find(v, "Projection")) {
     DYNAFLOW_RETURN_IF_ERROR(ReadProjection(*p, at.Key("Projection"), &out->projection));
@@ -142,15 +142,15 @@ Status ReadIndex(const Value& v, const Path& at, GlobalSecondaryIndex* out) {
     DYNAFLOW_RETURN_IF_ERROR(
         ReadThroughput(*t, at.Key("ProvisionedThroughput"), &*out->provisioned_throughput));
   }
-  return codec::ReadOptionalString(v, "IndexStatus", at, &out->index_status);
+  return wire::ReadOptionalString(v, "IndexStatus", at, &out->index_status);
 }
 
 Status ReadTableDescription(const Value& v, const Path& at, TableDescription* out) {
   DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(v, at));
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "TableName", at, &out->table_name));
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(v, "TableStatus", at, &out->table_status));
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadRequiredString(v, "TableName", at, &out->table_name));
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadRequiredString(v, "TableStatus", at, &out->table_status));
   if (const Value* defs = json::Find(v, "AttributeDefinitions")) {
-    DYNAFLOW_RETURN_IF_ERROR(codec::ReadArray(
+    DYNAFLOW_RETURN_IF_ERROR(wire::ReadArray(
         *defs, at.Key("AttributeDefinitions"), &out->attribute_definitions,
         [](const Value& e, const Path& p, AttributeDefinition* d) {
           return ReadNamePair(e, p, "AttributeType", &AttributeDefinition::attribute_type, d);
@@ -158,17 +158,17 @@ Status ReadTableDescription(const Value& v, const Path& at, TableDescription* ou
   }
   DYNAFLOW_RETURN_IF_ERROR(ReadKeySchema(v, at, &out->key_schema));
   if (const Value* gsis = json::Find(v, "GlobalSecondaryIndexes")) {
-    DYNAFLOW_RETURN_IF_ERROR(codec::ReadArray(*gsis, at.Key("GlobalSecondaryIndexes"),
-                                              &out->global_secondary_indexes, ReadIndex));
+    DYNAFLOW_RETURN_IF_ERROR(wire::ReadArray(*gsis, at.Key("GlobalSecondaryIndexes"),
+                                             &out->global_secondary_indexes, ReadIndex));
   }
   if (const Value* billing = json::Find(v, "BillingModeSummary")) {
     Path bp = at.Key("BillingModeSummary");
     DYNAFLOW_RETURN_IF_ERROR(json::CheckObject(*billing, bp));
     DYNAFLOW_RETURN_IF_ERROR(
-        codec::ReadOptionalString(*billing, "BillingMode", bp, &out->billing_mode));
+        wire::ReadOptionalString(*billing, "BillingMode", bp, &out->billing_mode));
   }
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadOptionalInt64(v, "ItemCount", at, &out->item_count));
-  return codec::ReadOptionalString(v, "TableArn", at, &out->table_arn);
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadOptionalInt64(v, "ItemCount", at, &out->item_count));
+  return wire::ReadOptionalString(v, "TableArn", at, &out->table_arn);
 }
 
 // The description under "TableDescription" (CreateTable, DeleteTable) or "Table"
@@ -204,7 +204,7 @@ Status ReadUpdateTtl(const Value& root, const Path& at, UpdateTimeToLiveResponse
   NestedObject spec;
   DYNAFLOW_RETURN_IF_ERROR(GetNestedObject(root, "TimeToLiveSpecification", at, &spec));
   DYNAFLOW_RETURN_IF_ERROR(
-      codec::ReadRequiredString(*spec.value, "AttributeName", spec.path, &out->attribute_name));
+      wire::ReadRequiredString(*spec.value, "AttributeName", spec.path, &out->attribute_name));
   const Value* enabled = nullptr;
   DYNAFLOW_RETURN_IF_ERROR(json::Get(*spec.value, "Enabled", spec.path, &enabled));
   return json::GetBool(*enabled, spec.path.Key("Enabled"), &out->enabled);
@@ -213,37 +213,37 @@ Status ReadUpdateTtl(const Value& root, const Path& at, UpdateTimeToLiveResponse
 Status ReadDescribeTtl(const Value& root, const Path& at, DescribeTimeToLiveResponse* out) {
   NestedObject desc;
   DYNAFLOW_RETURN_IF_ERROR(GetNestedObject(root, "TimeToLiveDescription", at, &desc));
-  DYNAFLOW_RETURN_IF_ERROR(codec::ReadRequiredString(*desc.value, "TimeToLiveStatus", desc.path,
-                                                     &out->time_to_live_status));
-  return codec::ReadOptionalString(*desc.value, "AttributeName", desc.path, &out->attribute_name);
+  DYNAFLOW_RETURN_IF_ERROR(wire::ReadRequiredString(*desc.value, "TimeToLiveStatus", desc.path,
+                                                    &out->time_to_live_status));
+  return wire::ReadOptionalString(*desc.value, "AttributeName", desc.path, &out->attribute_name);
 }
 
 }  // namespace
 
 Status ParseResponse(std::string_view body, CreateTableResponse* out) {
-  return codec::ParseObjectResponse(
+  return wire::ParseObjectResponse(
       "CreateTable", body, out,
       ReadTableInto<CreateTableResponse, &CreateTableResponse::table_description>);
 }
 
 Status ParseResponse(std::string_view body, DescribeTableResponse* out) {
-  return codec::ParseObjectResponse(
+  return wire::ParseObjectResponse(
       "DescribeTable", body, out,
       ReadTableInto<DescribeTableResponse, &DescribeTableResponse::table>);
 }
 
 Status ParseResponse(std::string_view body, DeleteTableResponse* out) {
-  return codec::ParseObjectResponse(
+  return wire::ParseObjectResponse(
       "DeleteTable", body, out,
       ReadTableInto<DeleteTableResponse, &DeleteTableResponse::table_description>);
 }
 
 Status ParseResponse(std::string_view body, UpdateTimeToLiveResponse* out) {
-  return codec::ParseObjectResponse("UpdateTimeToLive", body, out, ReadUpdateTtl);
+  return wire::ParseObjectResponse("UpdateTimeToLive", body, out, ReadUpdateTtl);
 }
 
 Status ParseResponse(std::string_view body, DescribeTimeToLiveResponse* out) {
-  return codec::ParseObjectResponse("DescribeTimeToLive", body, out, ReadDescribeTtl);
+  return wire::ParseObjectResponse("DescribeTimeToLive", body, out, ReadDescribeTtl);
 }
 
 }  // namespace dynaflow::dynamodb

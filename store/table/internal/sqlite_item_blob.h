@@ -1,14 +1,14 @@
 // Compact binary encoding of attribute maps, used by the SQLite backend for the `attrs` column.
 //
 // Layout (all lengths and counts are unsigned LEB128 varints):
-//   blob   := version(1 byte = kItemCodecVersion) map
+//   blob   := version(1 byte = kItemBlobVersion) map
 //   map    := count (name value)*        names are byte strings: len bytes
 //   value  := tag payload
 //   tag    := 0 NULL | 1 BOOL false | 2 BOOL true | 3 S | 4 N | 5 B | 6 M | 7 L | 8 SS | 9 NS | 10
 //   BS payload: S/N/B = len bytes (N keeps its decimal text exactly); M = map; L = count value*;
 //            SS/NS/BS = count (len bytes)*; NULL/BOOL = nothing.
 // The tags are part of the on-disk format: never renumber them; add new tags at the end and bump
-// kItemCodecVersion for incompatible changes.
+// kItemBlobVersion for incompatible changes.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -22,7 +22,7 @@
 
 namespace dynaflow::table::internal {
 
-inline constexpr uint8_t kItemCodecVersion = 1;
+inline constexpr uint8_t kItemBlobVersion = 1;
 // Deepest nesting of M/L accepted by the decoder (DynamoDB allows 32 levels).
 inline constexpr int kMaxDecodeDepth = 64;
 

@@ -1,6 +1,6 @@
-// The SQLite backend's attribute codec: exact round trips of every type, a pinned byte layout,
+// The SQLite backend's attribute blob: exact round trips of every type, a pinned byte layout,
 // and garbage of every shape decoding to kSerialization (never a crash).
-#include "store/table/internal/sqlite_item_codec.h"
+#include "store/table/internal/sqlite_item_blob.h"
 
 #include <gtest/gtest.h>
 
@@ -31,7 +31,7 @@ AttributeMap EveryType() {
           {std::string("n\0ame", 5), V::S(std::string(300, 'z'))}};
 }
 
-TEST(SqliteItemCodecTest, RoundTripsEveryTypeExactly) {
+TEST(SqliteItemBlobTest, RoundTripsEveryTypeExactly) {
   AttributeMap m = EveryType();
   auto decoded = DecodeAttributes(EncodeAttributes(m));
   ASSERT_OK(decoded);
@@ -43,7 +43,7 @@ TEST(SqliteItemCodecTest, RoundTripsEveryTypeExactly) {
   EXPECT_TRUE(empty->empty());
 }
 
-TEST(SqliteItemCodecTest, ByteLayoutIsStable) {
+TEST(SqliteItemBlobTest, ByteLayoutIsStable) {
   // version 1, 2 attributes: "a" -> S "xy"; "b" -> L [BOOL true, N "5"].
   std::string expected(
       "\x01\x02"
@@ -68,7 +68,7 @@ void ExpectSerialization(std::string_view blob, const std::string& what) {
   EXPECT_EQ(r.status().code(), StatusCode::kSerialization) << what << ": " << r.status();
 }
 
-TEST(SqliteItemCodecTest, EveryTruncationIsASerializationError) {
+TEST(SqliteItemBlobTest, EveryTruncationIsASerializationError) {
   std::string blob = EncodeAttributes(EveryType());
   for (size_t n = 0; n < blob.size(); ++n) {
     ExpectSerialization(std::string_view(blob).substr(0, n), "prefix of " + std::to_string(n));
@@ -76,7 +76,7 @@ TEST(SqliteItemCodecTest, EveryTruncationIsASerializationError) {
   ExpectSerialization(blob + "x", "trailing byte");
 }
 
-TEST(SqliteItemCodecTest, RejectsMalformedContent) {
+TEST(SqliteItemBlobTest, RejectsMalformedContent) {
   ExpectSerialization(std::string("\x02\x00", 2), "unknown version");
   ExpectSerialization(std::string("\x01\x01\x01"
                                   "a\x0b",
@@ -110,7 +110,7 @@ TEST(SqliteItemCodecTest, RejectsMalformedContent) {
   ExpectSerialization(deep, "nesting too deep");
 }
 
-TEST(SqliteItemCodecTest, RandomGarbageNeverCrashes) {
+TEST(SqliteItemBlobTest, RandomGarbageNeverCrashes) {
   std::mt19937 rng(12345);
   std::string valid = EncodeAttributes(EveryType());
   int ok = 0;
@@ -134,7 +134,7 @@ TEST(SqliteItemCodecTest, RandomGarbageNeverCrashes) {
   EXPECT_LT(ok, 20000);  // most garbage is detected
 }
 
-TEST(SqliteItemCodecTest, TtlColumnIsTheCeilingOfTheNumber) {
+TEST(SqliteItemBlobTest, TtlColumnIsTheCeilingOfTheNumber) {
   EXPECT_EQ(CeilToInt64("1700000000"), 1700000000);
   EXPECT_EQ(CeilToInt64("1700000000.25"), 1700000001);
   EXPECT_EQ(CeilToInt64("1.7e9"), 1700000000);

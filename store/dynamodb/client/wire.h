@@ -1,4 +1,4 @@
-// The DynamoDB JSON wire codec (JSON protocol 1.0, API version 2012-08-10).
+// The DynamoDB JSON wire format (JSON protocol 1.0, API version 2012-08-10).
 //
 // Serializes the request values of operations.h to request bodies, parses response bodies into
 // the response values, parses error responses into dynamodb::Error, and verifies x-amz-crc32.

@@ -1,4 +1,4 @@
-#include "store/table/internal/byte_codec.h"
+#include "store/table/internal/varint_bytes.h"
 
 namespace dynaflow::table::internal {
 
