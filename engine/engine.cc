@@ -87,7 +87,7 @@ Result<store::RunDetails> Engine::GetRun(const std::string& run_id, bool with_ou
   return core_->store->LoadRun(run_id, with_outputs);
 }
 
-Result<std::string> Engine::GetResultPayload(const std::string& run_id) {
+Result<std::string> Engine::GetResultEncoded(const std::string& run_id) {
   DYNAFLOW_ASSIGN_OR_RETURN(Run run, core_->store->GetRun(run_id));
   if (run.status != RunStatus::kCompleted) {
     return Status::ConditionFailed("run " + run_id + " is " +
@@ -150,7 +150,7 @@ Result<store::RunPage> Engine::ListRunsByStatus(const store::ListRunsRequest& re
 
 Status Engine::Cancel(const std::string& run_id) { return core_->Cancel(run_id); }
 
-Result<store::SentEvent> Engine::SendEventPayload(const std::string& run_id,
+Result<store::SentEvent> Engine::SendEventEncoded(const std::string& run_id,
                                                   const std::string& name, std::string payload,
                                                   const SendEventOptions& options) {
   store::NewEvent e;

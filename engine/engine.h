@@ -77,7 +77,7 @@ struct StartOptions {
   std::map<std::string, std::string> tags;
   // How long the run's items are kept after it finished (0: forever). Default 7 days.
   std::chrono::seconds retention{std::chrono::hours(24 * 7)};
-  // Delayed start: no worker takes the run before this time. Default: now.
+  // Delayed start: no worker takes the run before `start_at`. Default: now.
   std::optional<TimePoint> start_at;
   // Per-run deadline: once passed, no new step attempt starts; the run fails with kTimeout
   // (and compensates). Attempts are bounded by it as by an attempt timeout.
@@ -144,11 +144,11 @@ class Engine {
   // kConditionFailed (the run is not COMPLETED: message names its status), kSerialization.
   template <Encodable T>
   Result<T> GetResult(const std::string& run_id) {
-    auto payload = GetResultPayload(run_id);
+    auto payload = GetResultEncoded(run_id);
     if (!payload.ok()) return payload.error();
     return Codec<T>::Decode(*payload);
   }
-  Result<std::string> GetResultPayload(const std::string& run_id);
+  Result<std::string> GetResultEncoded(const std::string& run_id);
 
   // Waits until the run is terminal and returns it. Runs finished by this engine's workers are
   // seen at once; otherwise the store is read every `store_poll_interval`.
@@ -180,9 +180,9 @@ class Engine {
   template <Encodable T>
   Result<store::SentEvent> SendEvent(const std::string& run_id, const std::string& name,
                                      const T& payload, const SendEventOptions& options = {}) {
-    return SendEventPayload(run_id, name, Codec<T>::Encode(payload), options);
+    return SendEventEncoded(run_id, name, Codec<T>::Encode(payload), options);
   }
-  Result<store::SentEvent> SendEventPayload(const std::string& run_id, const std::string& name,
+  Result<store::SentEvent> SendEventEncoded(const std::string& run_id, const std::string& name,
                                             std::string payload,
                                             const SendEventOptions& options = {});
   // The same, to the run holding `business_key` of `workflow_id` (+1 GetItem). Errors: as
@@ -193,7 +193,7 @@ class Engine {
                                           const T& payload, const SendEventOptions& options = {}) {
     auto run_id = core_store().FindRunIdByBusinessKey(workflow_id, business_key);
     if (!run_id.ok()) return run_id.error();
-    return SendEventPayload(*run_id, name, Codec<T>::Encode(payload), options);
+    return SendEventEncoded(*run_id, name, Codec<T>::Encode(payload), options);
   }
 
   // Retries a FAILED run from the step that failed, as a new run: same workflow, version and

@@ -78,7 +78,7 @@ Result<Value> RunExecutor::RunOneAttempt(const std::shared_ptr<AttemptShared>& a
   }
   lock.unlock();
   attempt->timed_out.store(true);
-  env_.strays->Add(std::move(thread), exit);
+  env_.abandoned->Add(std::move(thread), exit);
   return Status::Timeout(fmt::format("attempt {} of \"{}\" timed out after {} ms", attempt->attempt,
                                      attempt->step_name, timeout->count()));
 }

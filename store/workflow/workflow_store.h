@@ -1,5 +1,5 @@
-// WorkflowStore: the single-table design, written once over table::Table. The README's "The
-// workflow store" section shows the items, their attributes and what each operation costs.
+// WorkflowStore: the single-table design, written once over table::Table. docs/table-layout.md
+// shows the items, their attributes and what each operation costs.
 //
 // The one place that knows key formats, indexes, versions, leases, fencing and TTL. Every
 // backend (memory, SQLite, DynamoDB) gets it unchanged.
@@ -61,7 +61,7 @@
 // lease renewal at the latest); the owner's writes keep working so it can still record,
 // compensate and finish.
 //
-// Request costs are listed in the README (tests count them on DynamoDB Local). Contention
+// Request costs are listed in docs/table-layout.md (tests count them on DynamoDB Local). Contention
 // costs more: a version moved by another writer (+1 retry per move; up to 16 attempts, backing
 // off from the second miss in a row) or a DynamoDB TransactionConflict (retried with backoff).
 //
@@ -129,7 +129,7 @@ struct WorkflowStoreOptions {
   Clock* clock = nullptr;
   // Randomness for run ids and chunk tags. Not owned. nullptr: Random::Real().
   Random* random = nullptr;
-  // Run items remembered to save the read before a write (see "Concurrency" above). 0
+  // Run items remembered to save the read before a write (see "Writes" above). 0
   // disables the cache (every write then costs one GetItem more).
   size_t run_cache_capacity = 4096;
 };
@@ -407,7 +407,7 @@ class WorkflowStore {
   // gsi2_shards; an empty poll: 4 x gsi2_shards). Errors: as FindDueRuns(limit).
   virtual Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) = 0;
 
-  // Events (see the README's "Events"). Sends an event to a run that is not finished: one
+  // Events (see docs/workflows.md, "Events"). Sends an event to a run that is not finished: one
   // TransactWriteItems (check of the run item + conditional put of the event item, created
   // once per event id) and one conditional UpdateItem that makes the run due now when it is
   // SLEEPING waiting for this event name (WakeRun). A duplicate event id writes nothing and

@@ -49,15 +49,6 @@ bool BelongsTo(const Item& step, const Item& run) {
   return c == nullptr || GetNOr(step, attr::kRunCreatedAt, -1) == GetNOr(run, attr::kCreatedAt, 0);
 }
 
-// Where a step from an older version's layout keeps its output: the run item's s:<stepId>.
-std::optional<PayloadRef> LegacyOutputRef(const Item& run, const std::string& step_id) {
-  const AttributeValue* v = FindAttribute(run, attr::kStepPrefix + step_id);
-  if (v == nullptr || !v->is_s()) return std::nullopt;
-  auto ref = PayloadRef::Decode(*v->AsS());
-  if (!ref.ok() || !ref->present) return std::nullopt;
-  return *ref;
-}
-
 }  // namespace
 
 Result<std::optional<std::string>> WorkflowStoreImpl::OutputOf(const std::string& run_id,
@@ -65,16 +56,7 @@ Result<std::optional<std::string>> WorkflowStoreImpl::OutputOf(const std::string
   const std::string step_id = GetSOr(step, attr::kStepId);
   const std::string what = "output of step " + step_id + " of run " + run_id;
   const AttributeValue* ref_attr = FindAttribute(step, attr::kOutputRef);
-  if (ref_attr == nullptr || !ref_attr->is_s()) {
-    if (auto legacy = LegacyOutputRef(run, step_id)) {
-      auto out = ReadPayload(*table_, Pk(run_id), OutputSk(step_id));
-      if (out.status().Is(StatusCode::kNotFound))
-        return Status::Serialization(what + " is missing");
-      DYNAFLOW_RETURN_IF_ERROR(out.status());
-      return std::optional<std::string>(std::move(out).value());
-    }
-    return std::optional<std::string>();
-  }
+  if (ref_attr == nullptr || !ref_attr->is_s()) return std::optional<std::string>();
   if (*ref_attr->AsS() == kOutputIsResult) {
     DYNAFLOW_ASSIGN_OR_RETURN(Run r, RunFromItem(run));
     return std::optional<std::string>(r.result.value_or(""));
@@ -202,12 +184,7 @@ Result<std::string> WorkflowStoreImpl::GetOutput(const std::string& run_id,
   const Item& run = *items[0];
   const Item* record = FinalStepOf(run, step_id);
   if (record == nullptr && items[1] && BelongsTo(*items[1], run)) record = &*items[1];
-  Item legacy;
-  if (record == nullptr) {
-    if (!LegacyOutputRef(run, step_id)) return none();
-    legacy = {{attr::kStepId, AttributeValue::S(step_id)}};
-    record = &legacy;
-  }
+  if (record == nullptr) return none();
   DYNAFLOW_ASSIGN_OR_RETURN(auto out, OutputOf(run_id, *record, run));
   if (!out) return none();
   return std::move(*out);

@@ -19,10 +19,8 @@ Status AlreadyRecorded(const std::string& run_id, const std::string& step_id) {
   return Status::AlreadyExists("step " + step_id + " of run " + run_id + " is already recorded");
 }
 
-// kAlreadyExists when the run item `cur` shows step `step_id` as recorded (as its final step,
-// or in the step list of runs written by older versions).
+// kAlreadyExists when the run item `cur` shows step `step_id` as recorded (as its final step).
 Status StepNotRecorded(const Item& cur, const std::string& run_id, const std::string& step_id) {
-  if (FindAttribute(cur, attr::kStepPrefix + step_id)) return AlreadyRecorded(run_id, step_id);
   if (const V* f = FindAttribute(cur, attr::kFinalStep); f && f->is_m()) {
     if (GetSOr(*f->AsM(), attr::kStepId) == step_id) return AlreadyRecorded(run_id, step_id);
   }

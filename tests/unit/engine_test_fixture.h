@@ -2,7 +2,7 @@
 // binary). The fixture runs each test on the memory, SQLite and DynamoDB Local backends.
 //
 // The DynamoDB instances (named .../DynamoDb) need DynamoDB Local: tests/CMakeLists.txt labels
-// them `integration` (the others `tsan`), so infra/test.sh runs them with the emulator started
+// them `engine-dynamodb` (the others `tsan`), so infra/test.sh runs them with the emulator started
 // and DYNAFLOW_TEST_DYNAMODB_ENDPOINT set. Each such test creates its own table (seed layout)
 // and deletes it afterwards.
 #pragma once

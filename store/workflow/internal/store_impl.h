@@ -4,6 +4,7 @@
 //   workflow_store_reads.cc   run reads, outputs, state, DeleteRun
 //   workflow_store_lists.cc   listings, counts, due work
 //   workflow_store_events.cc  events, wake-ups, child links
+//   workflow_store_ttl.cc     itemsTtl: expiry of the run's other items, re-stamping
 #pragma once
 
 #include <functional>
@@ -202,12 +203,12 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // itemsTtl of a new run due at `due_ms` (nullopt: kept forever).
   std::optional<int64_t> ItemsTtlFor(int64_t due_ms, int64_t retention_s) const;
   // Makes sure every item of the run expires no earlier than `needed_s`: when the run item's
-  // itemsTtl is below it (or absent on a run written by an older version), re-stamps every
+  // itemsTtl is below it (or absent), re-stamps every
   // other item of the partition with `new_ttl` and sets itemsTtl = new_ttl on `m`.
   Status EnsureItemsOutlive(const Item& run, int64_t needed_s, int64_t new_ttl, ItemMutation* m);
   // What a live run's itemsTtl must be at least (`needed`: due time or now + retention + half
   // the margin) and what it is raised to when it is not (`raised`); nullopt when none of the
-  // run's items expire (kept forever, or written by an older version).
+  // run's items expire (the run is kept forever: no itemsTtl).
   struct ItemsTtlBounds {
     int64_t needed = 0;
     int64_t raised = 0;
