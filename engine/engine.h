@@ -98,6 +98,10 @@ struct SendEventOptions {
 struct RetryOptions {
   // Deadline of the new run (the failed run's deadline is not carried over). Default: none.
   std::optional<TimePoint> deadline;
+  // false (default): a run gets at most one retry; retrying it again returns that retry
+  // (created = false). true: a further, deliberate copy (a fork), made even when a retry
+  // exists; it takes neither the original's business key nor its Run::retried_by.
+  bool fork = false;
 };
 
 class Engine {
@@ -197,7 +201,11 @@ class Engine {
   // COMPLETED and SKIPPED step records with their outputs (and of its COMPENSATED records when
   // a compensation had failed: the new run then resumes compensating). Those steps are not
   // executed again; execution resumes at the step (or compensation) that failed. The failed
-  // run stays as it was. Costs 2 + (copied steps) store writes.
+  // run stays FAILED and names its retry (Run::retried_by); the business key, if any, moves to
+  // the retry (FindRunByBusinessKey then returns the retry). Retry once: a run is retried at
+  // most once whoever asks and however often (engine, CLI, dashboard, concurrent callers); a
+  // second call returns the existing retry with created = false (RetryOptions::fork makes a
+  // further copy on purpose). Costs 2 + (copied steps) store writes.
   // Errors: kNotFound, kConditionFailed (the run is not FAILED).
   Result<StartResult> RetryFailedRun(const std::string& run_id, const RetryOptions& options = {});
 

@@ -23,7 +23,10 @@ std::shared_ptr<const Value> RunExecutor::InputFor(std::type_index in_type, size
 }
 
 RunExecutor::Stop RunExecutor::StopFor(const Status& write_error) {
-  if (IsLoss(write_error)) return Stop::kLost;
+  if (IsLoss(write_error)) {
+    lost_because_ = write_error.ToString();
+    return Stop::kLost;
+  }
   switch (write_error.code()) {
     case StatusCode::kAlreadyExists:
       return Stop::kResync;

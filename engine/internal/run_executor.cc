@@ -330,7 +330,8 @@ ExecResult RunExecutor::Interrupted(Stop stop, std::optional<TimePoint> sleep_un
       }
       Counters::Inc(env_.counters->leases_lost);
       control_->MarkDone();
-      env_.logger->warn("run {}: lease lost to another worker; dropping it", run_.run_id);
+      env_.logger->warn("run {}: no longer held by this worker ({}); dropping it", run_.run_id,
+                        lost_because_.empty() ? "its lease moved on" : lost_because_);
       return {ExecOutcome::kLost, std::nullopt};
     case Stop::kCancel:
       return Cancel();

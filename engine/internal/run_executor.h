@@ -191,6 +191,7 @@ class RunExecutor {
   std::map<std::string, std::shared_ptr<const Value>> values_;  // decoded outputs
   std::vector<std::shared_ptr<const Value>> node_inputs_;
   bool resync_ = false;          // a write found the step recorded already: reload, go again
+  std::string lost_because_;     // the store's answer that made the run lost (StopFor)
   bool cancel_handled_ = false;  // Cancel() ran once (guards against loops)
 };
 

@@ -228,6 +228,11 @@ void WorkerImpl::SignalCancel(const std::string& run_id) {
   control->SetCancelRequested();
 }
 
+bool WorkerImpl::Holds(const std::string& run_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_.count(run_id) != 0;
+}
+
 void WorkerImpl::Nudge() {
   {
     std::lock_guard<std::mutex> lock(mu_);

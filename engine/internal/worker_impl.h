@@ -50,6 +50,8 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
   // running: the caller must release the run.
   bool Adopt(const Run& run, std::shared_ptr<const WorkflowDef> def, std::string input);
   void SignalCancel(const std::string& run_id);
+  // True while `run_id` is queued or executing here.
+  bool Holds(const std::string& run_id) const;
   // Polls at once and resets the idle backoff.
   void Nudge();
 

@@ -209,6 +209,7 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
   if (expected_version < 0) return Status::InvalidArgument("expected_version is negative");
   const std::string pk = Pk(run_id);
   DYNAFLOW_ASSIGN_OR_RETURN(Item run, KnownRun(run_id));
+  const std::string write_id = WriteIdFor(nullptr);
   for (int attempt = 0;; ++attempt) {
     // The run must exist and not be finished with a retention (a state item written then would
     // outlive it), and the state item expires with the run's other items: the check pins the
@@ -217,10 +218,14 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
     Condition run_ok =
         Condition::Exists(table::kPk) && Condition::NotExists(table::kTtl) &&
         (items_ttl ? EqN(attr::kItemsTtl, *items_ttl) : Condition::NotExists(attr::kItemsTtl));
-    Item state{{table::kPk, V::S(pk)},           {table::kSk, V::S(StateSk(key))},
-               {attr::kType, V::S("STATE")},     {attr::kRunId, V::S(run_id)},
-               {attr::kKey, V::S(key)},          {attr::kVersion, V::N(expected_version + 1)},
-               {attr::kUpdatedAt, V::N(NowMs())}};
+    Item state{{table::kPk, V::S(pk)},
+               {table::kSk, V::S(StateSk(key))},
+               {attr::kType, V::S("STATE")},
+               {attr::kRunId, V::S(run_id)},
+               {attr::kKey, V::S(key)},
+               {attr::kVersion, V::N(expected_version + 1)},
+               {attr::kUpdatedAt, V::N(NowMs())},
+               {attr::kWriteId, V::S(write_id)}};
     if (!value.empty()) state[attr::kValue] = V::B(value);
     if (items_ttl) state[table::kTtl] = V::N(*items_ttl);
     Condition state_ok =
@@ -250,6 +255,7 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
       }
       return Status::TransactionCanceled("run " + run_id + " kept changing; gave up");
     }
+    if (WrittenBy(failure.old_item, write_id)) return expected_version + 1;  // answer lost
     int64_t stored = failure.old_item ? GetNOr(*failure.old_item, attr::kVersion, 0) : 0;
     if (version_moved) *version_moved = true;
     return Status::ConditionFailed("state '" + key + "' of run " + run_id + " is at version " +

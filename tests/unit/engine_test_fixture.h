@@ -251,11 +251,14 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
   ::dynaflow::test::TempDir temp_dir_{"dynaflow_engine"};
   const std::filesystem::path dir_ = temp_dir_.path();
   std::shared_ptr<table::Table> table_;
+  // Set before SetUp: the DynamoDB backend's client sends through it (e.g. a fault transport).
+  std::shared_ptr<dynamodb::Transport> dynamodb_transport_;
 
  private:
   // The first call creates this test's DynamoDB Local table (deleted in TearDown).
   std::shared_ptr<table::Table> NewDynamoDbTable() {
-    std::shared_ptr<dynamodb::Client> client = ::dynaflow::test::NewDynamoDbLocalClient();
+    std::shared_ptr<dynamodb::Client> client =
+        ::dynaflow::test::NewDynamoDbLocalClient(dynamodb_transport_);
     if (!client) return nullptr;
     if (ddb_table_name_.empty()) {
       std::string name = ::dynaflow::test::UniqueTableName("engine");

@@ -165,6 +165,7 @@ Result<Run> RunFromItem(const Item& item) {
     run.cancel_requested = *c->AsBool();
   }
   run.waiting_for = GetSOr(item, attr::kWaitingFor);
+  run.retried_by = GetSOr(item, attr::kRetriedBy);
   run.parent_run_id = GetSOr(item, attr::kParentRunId);
   run.parent_step = GetSOr(item, attr::kParentStep);
   return run;

@@ -42,8 +42,13 @@ inline constexpr char kResult[] = "result";        // B, inline result
 inline constexpr char kResultRef[] = "resultRef";  // S "1": the result is in the RESULT item
 inline constexpr char kRetention[] = "retentionSeconds";
 inline constexpr char kCancelRequested[] = "cancelRequested";
-inline constexpr char kInput[] = "input";                    // B, inline input
-inline constexpr char kInputRef[] = "inputRef";              // S, see PayloadRef
+// S: the id of the write that last wrote the item (run, event, state and business-key items).
+// When a write's answer is lost and its retry fails its condition, the stored id tells whether
+// the first try committed (WorkflowStoreImpl::WrittenBy).
+inline constexpr char kWriteId[] = "writeId";
+inline constexpr char kRetriedBy[] = "retriedBy";  // S: the run that retries this FAILED run
+inline constexpr char kInput[] = "input";          // B, inline input
+inline constexpr char kInputRef[] = "inputRef";    // S, see PayloadRef
 inline constexpr char kInputEncoding[] = "inputEncoding";    // S, see payload_encoding.h
 inline constexpr char kResultEncoding[] = "resultEncoding";  // S, see payload_encoding.h
 // N, epoch seconds: every other item of the run (steps, chunks, input, state, business key)
