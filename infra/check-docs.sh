@@ -13,10 +13,10 @@
 # one summary line and exits 0. Works from any directory; needs grep, sed and awk (and git, to
 # look at tracked files only; outside a git work tree it reads the tree minus build/ and .cache/).
 #
-#   infra/check-docs.sh
+#   infra/check-docs.sh [ROOT]    ROOT: the tree to check (default: this repository)
 set -euo pipefail
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+REPO_ROOT=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
 cd "$REPO_ROOT"
 
 readonly MAX_README_LINES=400
@@ -100,9 +100,10 @@ for page in "${pages[@]}"; do
         anchor=""
         [[ "$target" == *"#"* ]] && anchor=${target#*#}
         if [[ -n "$file" ]]; then
-          resolved="$dir/$file"
+          resolved=$file
+          [[ "$dir" != "." ]] && resolved="$dir/$file"
           if [[ ! -e "$resolved" ]]; then
-            problem "$page:$line: link to $target: $file does not exist"
+            problem "$page:$line: link to $target: $resolved does not exist"
             continue
           fi
         else
