@@ -72,7 +72,7 @@ struct MapOptions {
   // helper threads (values < 1 count as 1).
   int max_concurrency = 8;
   // Retry policy and attempt timeout of each item (each item is a step of its own).
-  StepOptions step;
+  StepOptions step = {};
 };
 
 namespace internal {
