@@ -31,6 +31,7 @@
 
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
+#include "examples/common/order_fates.h"
 
 namespace dynaflow::examples {
 namespace {
@@ -95,25 +96,6 @@ struct JsonFields<Shipment> {
 
 namespace dynaflow::examples {
 namespace {
-
-struct SagaFlags {
-  int decline_every = 7;
-  int undeliverable_every = 13;
-  int flaky_every = 5;
-  int step_ms = 2;
-  bool webhook = false;
-  int unconfirmed_every = 11;
-  int confirm_timeout_ms = 3000;
-};
-
-// How an order ends (deterministic from its id).
-enum class Fate { kCompleted, kDeclined, kUnconfirmed, kUndeliverable };
-Fate FateOf(int64_t id, const SagaFlags& f) {
-  if (id % f.decline_every == 0) return Fate::kDeclined;
-  if (f.webhook && id % f.unconfirmed_every == 0) return Fate::kUnconfirmed;
-  if (id % f.undeliverable_every == 0) return Fate::kUndeliverable;
-  return Fate::kCompleted;
-}
 
 // The simulated inventory, payment and shipping services. Every call carries the step's
 // idempotency key, so a step executed again (after a crash, or a retry) changes nothing twice.
@@ -262,21 +244,7 @@ int Main(int argc, char** argv) {
   CommonFlags flags;
   SagaFlags saga;
   AddCommonFlags(app, &flags, /*default_runs=*/200);
-  AddBoundedOption(app, "--decline-every", saga.decline_every,
-                   "decline the payment of every n-th order", 1, 1000000);
-  AddBoundedOption(app, "--undeliverable-every", saga.undeliverable_every,
-                   "fail the shipping of every n-th order", 1, 1000000);
-  AddBoundedOption(app, "--flaky-every", saga.flaky_every,
-                   "time out the first charge attempt of every n-th order (retried)", 1, 1000000);
-  AddBoundedOption(app, "--step-ms", saga.step_ms, "simulated service latency per call, ms", 0,
-                   60000);
-  app.add_flag("--webhook", saga.webhook,
-               "payments are confirmed by a \"payment-confirmed\" event from a simulated webhook");
-  AddBoundedOption(app, "--unconfirmed-every", saga.unconfirmed_every,
-                   "with --webhook: never confirm the payment of every n-th order (it times out)",
-                   1, 1000000);
-  AddBoundedOption(app, "--confirm-timeout-ms", saga.confirm_timeout_ms,
-                   "with --webhook: how long a run waits for its confirmation, ms", 1, 3600000);
+  AddSagaFlags(app, &saga);
   ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "order-saga");
   if (!parsed.env) return parsed.exit_code;
   ExampleEnv env = std::move(*parsed.env);
@@ -295,17 +263,7 @@ int Main(int argc, char** argv) {
   std::printf("order saga: %d orders on %s, 1 worker x %d threads%s\n", flags.runs,
               env.store.description.c_str(), env.config.worker.threads,
               env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
-  std::printf(
-      "  orders divisible by %d: payment declined; by %d: address undeliverable (both end "
-      "COMPENSATED); by %d: first charge attempt times out (retried)\n",
-      saga.decline_every, saga.undeliverable_every, saga.flaky_every);
-  if (saga.webhook) {
-    std::printf(
-        "  webhook: payments confirmed by a \"payment-confirmed\" event, except orders divisible "
-        "by %d (they time out after %d ms and are compensated)\n",
-        saga.unconfirmed_every, saga.confirm_timeout_ms);
-  }
-  std::fflush(stdout);
+  PrintFateRules(stdout, saga);
 
   const auto start = std::chrono::steady_clock::now();
   const std::string batch = std::to_string(ToUnixMillis(Clock::Real()->Now()));
@@ -331,37 +289,23 @@ int Main(int argc, char** argv) {
                     "order " + std::to_string(i)});
     orders[started->run_id] = o;
   }
-  // The simulated payment provider's webhook: confirms each charged order (in order, a little
-  // later), except the unconfirmed ones. A confirmation that arrives before the run waits for it
-  // is kept and consumed when it does.
+  std::map<std::string, int64_t> order_ids;  // run id -> order id
   std::map<Fate, int64_t> fates;
-  for (const auto& [run_id, o] : orders) ++fates[FateOf(o.id, saga)];
-  int64_t webhook_errors = 0;
-  std::thread webhook;
-  if (saga.webhook) {
-    webhook = std::thread([&] {
-      for (const auto& [run_id, o] : orders) {
-        Fate fate = FateOf(o.id, saga);
-        if (fate == Fate::kDeclined || fate == Fate::kUnconfirmed) continue;
-        std::this_thread::sleep_for(std::chrono::milliseconds(saga.step_ms));
-        engine::SendEventOptions eo;
-        eo.event_id = "webhook-" + std::to_string(o.id);  // the provider's delivery id
-        auto sent = engine.SendEvent(run_id, "payment-confirmed",
-                                     Payment{o.id, "pay-webhook-" + std::to_string(o.id)}, eo);
-        if (!sent.ok()) {
-          std::fprintf(stderr, "order_saga: webhook for order %lld: %s\n",
-                       static_cast<long long>(o.id), sent.error().ToString().c_str());
-          ++webhook_errors;
-        }
-      }
-    });
+  for (const auto& [run_id, o] : orders) {
+    order_ids[run_id] = o.id;
+    ++fates[FateOf(o.id, saga)];
   }
+  // Confirms each charged order except the unconfirmed ones; a confirmation that arrives before
+  // the run waits for it is kept and consumed when it does.
+  Webhook webhook(engine, saga, order_ids, [](int64_t id) {
+    return Codec<Payment>::Encode(Payment{id, "pay-webhook-" + std::to_string(id)});
+  });
   bool all_finished = WaitForFinishedRuns(engine, static_cast<int64_t>(runs.size()),
                                           std::chrono::seconds(flags.timeout_seconds));
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Stop();
-  if (webhook.joinable()) webhook.join();
+  const int64_t webhook_errors = webhook.Join();
   engine::EngineMetrics metrics = engine.metrics();
   running->worker->Stop();
 
@@ -373,15 +317,7 @@ int Main(int argc, char** argv) {
     return services.LedgerProblem(o.id, r.expected == RunStatus::kCompleted, o.quantity,
                                   o.amount_cents);
   });
-  if (!all_finished) {
-    check.problems.insert(
-        check.problems.begin(),
-        "timed out after " + std::to_string(flags.timeout_seconds) + " s waiting for the runs");
-  }
-  for (int i = 0; i < start_errors; ++i) check.problems.push_back("an order could not be started");
-  if (webhook_errors > 0) {
-    check.problems.push_back(std::to_string(webhook_errors) + " webhook deliveries failed");
-  }
+  AddRunProblems(check, all_finished, flags.timeout_seconds, start_errors, webhook_errors);
 
   SummaryInput summary;
   summary.program = "order saga";
@@ -394,18 +330,7 @@ int Main(int argc, char** argv) {
   summary.notes.push_back(
       "checks          every run's step records and the inventory / payment / shipping ledgers "
       "match its expected fate");
-  char fate_line[256];
-  std::snprintf(fate_line, sizeof(fate_line),
-                "fates           %lld completed, %lld declined, %lld undeliverable%s",
-                static_cast<long long>(fates[Fate::kCompleted]),
-                static_cast<long long>(fates[Fate::kDeclined]),
-                static_cast<long long>(fates[Fate::kUndeliverable]),
-                saga.webhook ? (", " + std::to_string(fates[Fate::kUnconfirmed]) +
-                                " unconfirmed (timed out waiting for the webhook: " +
-                                std::to_string(metrics.wait_timeouts) + ")")
-                                   .c_str()
-                             : "");
-  summary.notes.push_back(fate_line);
+  summary.notes.push_back(FateLine(fates, saga, metrics));
   PrintSummary(stdout, summary);
 
   running->worker.reset();
