@@ -4,7 +4,8 @@
 //
 //   --sqlite PATH | --dynamodb TABLE   the store (DynamoDB Local: DYNAFLOW_TEST_DYNAMODB_ENDPOINT)
 //   --dir DIR            where it writes exec-<pid>.log, report-<pid>.log, metrics-<pid>.txt
-//   --steps N            registers workflow "chain-N" (steps s01..sNN), default 10
+//   --steps N            registers workflows "chain-N" (steps s01..sNN) and "code-loop-N"
+//                        (CodeLoopWorkflow), default 10
 //   --threads N --lease-ms N --poll-ms N --step-ms-min N --step-ms-max N
 //   --block-step NAME    that step waits, once inside, until the process received SIGCONT
 //   --schedule-poll-ms N how often the worker fires due schedules (default 1000)
@@ -34,6 +35,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/durable.h"
 #include "engine/engine.h"
 #include "store/table/dynamodb_table.h"
 #include "store/table/sqlite_table.h"
@@ -160,34 +162,73 @@ struct StepEnv {
   }
 };
 
+// One step execution of the test workflows: logs it, works, blocks when it is the block step,
+// and returns "<pid>/<seq>".
+inline Result<std::string> ExecuteStep(StepEnv* env, engine::StepContext& ctx) {
+  const int64_t seq = ++env->seq;
+  const long pid = static_cast<long>(::getpid());
+  env->exec_log->Append(ctx.run_id() + " " + ctx.step_name() + " " + std::to_string(ctx.attempt()) +
+                        " " + std::to_string(pid) + " " + std::to_string(seq) + " " +
+                        std::to_string(NowMicros()));
+  int ms = env->StepMillis();
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
+    env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
+    while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    Status hb = ctx.Heartbeat();
+    env->report->Append("heartbeat " + (hb.ok() ? std::string("OK") : hb.ToString()));
+    env->report->Append(std::string("cancelled ") + (ctx.cancelled() ? "1" : "0"));
+  }
+  return std::to_string(pid) + "/" + std::to_string(seq);
+}
+
+inline engine::StepOptions TestStepOptions() {
+  engine::StepOptions o;
+  o.retry.initial_backoff = Duration(5);
+  return o;
+}
+
 // "chain-N": N steps s01..sNN, each string -> string (the run input is a string too).
 inline Result<engine::Workflow> ChainWorkflow(int steps, StepEnv* env) {
   engine::WorkflowBuilder b("chain-" + std::to_string(steps), 1);
   for (int i = 1; i <= steps; ++i) {
-    engine::StepOptions o;
-    o.retry.initial_backoff = Duration(5);
     b.Step<std::string, std::string>(
         StepName(i),
-        [env](engine::StepContext& ctx, const std::string&) -> Result<std::string> {
-          const int64_t seq = ++env->seq;
-          const long pid = static_cast<long>(::getpid());
-          env->exec_log->Append(ctx.run_id() + " " + ctx.step_name() + " " +
-                                std::to_string(ctx.attempt()) + " " + std::to_string(pid) + " " +
-                                std::to_string(seq) + " " + std::to_string(NowMicros()));
-          int ms = env->StepMillis();
-          if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-          if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
-            env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
-            while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            Status hb = ctx.Heartbeat();
-            env->report->Append("heartbeat " + (hb.ok() ? std::string("OK") : hb.ToString()));
-            env->report->Append(std::string("cancelled ") + (ctx.cancelled() ? "1" : "0"));
-          }
-          return std::to_string(pid) + "/" + std::to_string(seq);
-        },
-        o);
+        [env](engine::StepContext& ctx, const std::string&) { return ExecuteStep(env, ctx); },
+        TestStepOptions());
   }
   return b.Build();
+}
+
+// "code-loop-N", a code workflow (string -> string): N steps "line" in a loop (line, line@2,
+// ...), a Map "pack" over kCodeLoopItems items (pack[0], ...), the event "go" (1 h timeout), and
+// the step "ship"; every step executes as ChainWorkflow's do.
+inline constexpr int kCodeLoopItems = 4;
+inline Result<engine::Workflow> CodeLoopWorkflow(int steps, StepEnv* env) {
+  return engine::DurableWorkflow<std::string, std::string>(
+      "code-loop-" + std::to_string(steps), 1,
+      [env, steps](engine::WorkflowContext& ctx, const std::string&) -> Result<std::string> {
+        for (int i = 0; i < steps; ++i) {
+          DYNAFLOW_RETURN_IF_ERROR(
+              ctx.Step(
+                     "line", [env](engine::StepContext& s) { return ExecuteStep(env, s); },
+                     TestStepOptions())
+                  .status());
+        }
+        std::vector<int> items(kCodeLoopItems);
+        engine::MapOptions mo;
+        mo.max_concurrency = 2;
+        mo.step = TestStepOptions();
+        DYNAFLOW_RETURN_IF_ERROR(
+            ctx.Map(
+                   "pack", items,
+                   [env](engine::StepContext& s, const int&) { return ExecuteStep(env, s); }, mo)
+                .status());
+        DYNAFLOW_RETURN_IF_ERROR(ctx.AwaitEvent<std::string>("go", std::chrono::hours(1)).status());
+        return ctx.Step(
+            "ship", [env](engine::StepContext& s) { return ExecuteStep(env, s); },
+            TestStepOptions());
+      });
 }
 
 inline void OnSigcont(int) { g_resumed.store(true); }
@@ -277,6 +318,8 @@ inline int WorkerMain(int argc, char** argv) {
   env.block_step = f.block_step;
   auto wf = ChainWorkflow(f.steps, &env);
   if (!wf.ok() || !(*engine)->Register(*wf).ok()) return 2;
+  auto code = CodeLoopWorkflow(f.steps, &env);
+  if (!code.ok() || !(*engine)->Register(*code).ok()) return 2;
   engine::WorkerOptions wo;
   wo.threads = f.threads;
   wo.lease_duration = Duration(f.lease_ms);
