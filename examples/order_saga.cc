@@ -209,6 +209,12 @@ Result<engine::Workflow> BuildOrderSaga(Services& svc, const SagaFlags& flags) {
       .Build();
 }
 
+// Order `id` of a run of the example.
+Order OrderOf(int64_t id) {
+  return Order{id, "sku-" + std::to_string(id % 10), static_cast<int32_t>(1 + id % 3),
+               1000 + (id * 37) % 9000};
+}
+
 // The step records a run must have: name -> status.
 std::map<std::string, StepStatus> ExpectedSteps(int64_t id, const SagaFlags& f) {
   using S = StepStatus;
@@ -239,111 +245,34 @@ std::map<std::string, StepStatus> ExpectedSteps(int64_t id, const SagaFlags& f) 
   return steps;
 }
 
-int Main(int argc, char** argv) {
-  CLI::App app{"dynaflow example: an order saga (reserve -> charge -> ship, with compensations)"};
-  CommonFlags flags;
-  SagaFlags saga;
-  AddCommonFlags(app, &flags, /*default_runs=*/200);
-  AddSagaFlags(app, &saga);
-  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "order-saga");
-  if (!parsed.env) return parsed.exit_code;
-  ExampleEnv env = std::move(*parsed.env);
-  engine::Engine& engine = *env.engine;
-  Services services(saga);
-  auto saga_wf = BuildOrderSaga(services, saga);
-  if (!saga_wf.ok() || !engine.Register(*saga_wf).ok()) {
-    std::fprintf(stderr, "order_saga: bad workflow definition: %s\n",
-                 saga_wf.ok() ? "register failed" : saga_wf.error().ToString().c_str());
-    return 2;
-  }
-  // The worker and, with [worker] metrics-listen, Prometheus metrics of this process at /metrics.
-  std::optional<RunningWorker> running =
-      StartExampleWorker(env, app::WorkerOptionsFor(env.config.worker), "order_saga");
-  if (!running) return 2;
-  std::printf("order saga: %d orders on %s, 1 worker x %d threads%s\n", flags.runs,
-              env.store.description.c_str(), env.config.worker.threads,
-              env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
-  PrintFateRules(stdout, saga);
-
-  const auto start = std::chrono::steady_clock::now();
-  const std::string batch = std::to_string(ToUnixMillis(Clock::Real()->Now()));
-  std::vector<ExpectedRun> runs;
-  std::map<std::string, Order> orders;  // run id -> order
-  ProgressReporter progress(
-      engine, flags.runs,
-      std::chrono::milliseconds(static_cast<int64_t>(flags.progress_seconds * 1000)), stdout);
-  int start_errors = 0;
-  for (int i = 1; i <= flags.runs; ++i) {
-    Order o{i, "sku-" + std::to_string(i % 10), 1 + i % 3, 1000 + (i * 37) % 9000};
-    engine::StartOptions so;
-    so.business_key = "order-" + batch + "-" + std::to_string(i);
-    auto started = engine.Start(*saga_wf, o, so);
-    if (!started.ok()) {
-      std::fprintf(stderr, "order_saga: starting order %d: %s\n", i,
-                   started.error().ToString().c_str());
-      ++start_errors;
-      continue;
-    }
-    bool compensated = FateOf(i, saga) != Fate::kCompleted;
-    runs.push_back({started->run_id, compensated ? RunStatus::kCompensated : RunStatus::kCompleted,
-                    "order " + std::to_string(i)});
-    orders[started->run_id] = o;
-  }
-  std::map<std::string, int64_t> order_ids;  // run id -> order id
-  std::map<Fate, int64_t> fates;
-  for (const auto& [run_id, o] : orders) {
-    order_ids[run_id] = o.id;
-    ++fates[FateOf(o.id, saga)];
-  }
-  // Confirms each charged order except the unconfirmed ones; a confirmation that arrives before
-  // the run waits for it is kept and consumed when it does.
-  Webhook webhook(engine, saga, order_ids, [](int64_t id) {
+Result<SagaExample> MakeExample(const SagaFlags& saga) {
+  auto services = std::make_shared<Services>(saga);
+  DYNAFLOW_ASSIGN_OR_RETURN(engine::Workflow wf, BuildOrderSaga(*services, saga));
+  SagaExample example;
+  example.summary_name = "order saga";
+  example.checks_note =
+      "every run's step records and the inventory / payment / shipping ledgers match its "
+      "expected fate";
+  example.workflow = std::move(wf);
+  example.input_of = [](int64_t id) { return Codec<Order>::Encode(OrderOf(id)); };
+  example.confirmation_of = [](int64_t id) {
     return Codec<Payment>::Encode(Payment{id, "pay-webhook-" + std::to_string(id)});
-  });
-  bool all_finished = WaitForFinishedRuns(engine, static_cast<int64_t>(runs.size()),
-                                          std::chrono::seconds(flags.timeout_seconds));
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  progress.Stop();
-  const int64_t webhook_errors = webhook.Join();
-  engine::EngineMetrics metrics = engine.metrics();
-  running->worker->Stop();
-
-  RunCheck check = CheckRuns(engine, runs, [&](const ExpectedRun& r, const store::RunDetails& d) {
-    const Order& o = orders[r.run_id];
-    std::map<std::string, StepStatus> recorded;
-    for (const StepExecution& s : d.steps) recorded[s.step_id] = s.status;
-    if (recorded != ExpectedSteps(o.id, saga)) return std::string("unexpected step records");
-    return services.LedgerProblem(o.id, r.expected == RunStatus::kCompleted, o.quantity,
-                                  o.amount_cents);
-  });
-  AddRunProblems(check, all_finished, flags.timeout_seconds, start_errors, webhook_errors);
-
-  SummaryInput summary;
-  summary.program = "order saga";
-  summary.store = env.store.description;
-  summary.threads = env.config.worker.threads;
-  summary.runs = static_cast<int64_t>(runs.size());
-  summary.elapsed_seconds = elapsed;
-  summary.metrics = metrics;
-  summary.check = &check;
-  summary.notes.push_back(
-      "checks          every run's step records and the inventory / payment / shipping ledgers "
-      "match its expected fate");
-  summary.notes.push_back(FateLine(fates, saga, metrics));
-  PrintSummary(stdout, summary);
-
-  running->worker.reset();
-  env.engine.reset();
-  env.store.table.reset();
-  RemoveTemporaryStore(env, flags.keep_store);
-  if (flags.keep_store && !env.temporary_sqlite.empty()) {
-    std::printf("  store kept at %s\n", env.temporary_sqlite.c_str());
-  }
-  return check.problems.empty() ? 0 : 1;
+  };
+  example.check = [services, saga](int64_t id, const store::RunDetails& d) {
+    if (RecordedSteps(d) != ExpectedSteps(id, saga)) return std::string("unexpected step records");
+    const Order o = OrderOf(id);
+    return services->LedgerProblem(id, FateOf(id, saga) == Fate::kCompleted, o.quantity,
+                                   o.amount_cents);
+  };
+  example.services = services;
+  return example;
 }
 
 }  // namespace
 }  // namespace dynaflow::examples
 
-int main(int argc, char** argv) { return dynaflow::examples::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return dynaflow::examples::SagaMain(
+      argc, argv, "dynaflow example: an order saga (reserve -> charge -> ship, with compensations)",
+      dynaflow::examples::MakeExample);
+}

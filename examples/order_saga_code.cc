@@ -290,106 +290,33 @@ std::map<std::string, StepStatus> ExpectedSteps(const Order& order, const SagaFl
   return steps;
 }
 
-int Main(int argc, char** argv) {
-  CLI::App app{"dynaflow example: the order saga as a code workflow (orders of 1-5 lines)"};
-  CommonFlags flags;
-  SagaFlags saga;
-  AddCommonFlags(app, &flags, /*default_runs=*/200);
-  AddSagaFlags(app, &saga);
-  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "order-saga-code");
-  if (!parsed.env) return parsed.exit_code;
-  ExampleEnv env = std::move(*parsed.env);
-  engine::Engine& engine = *env.engine;
-  Services services(saga);
-  auto wf = CodeSaga(services, saga);
-  if (!wf.ok() || !engine.Register(*wf).ok()) {
-    std::fprintf(stderr, "order_saga_code: bad workflow definition: %s\n",
-                 wf.ok() ? "register failed" : wf.error().ToString().c_str());
-    return 2;
-  }
-  std::optional<RunningWorker> running =
-      StartExampleWorker(env, app::WorkerOptionsFor(env.config.worker), "order_saga_code");
-  if (!running) return 2;
-  std::printf(
-      "order saga (code workflow, 1-5 lines per order): %d orders on %s, 1 worker x %d "
-      "threads%s\n",
-      flags.runs, env.store.description.c_str(), env.config.worker.threads,
-      env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
-  PrintFateRules(stdout, saga);
-
-  const auto start = std::chrono::steady_clock::now();
-  const std::string batch = std::to_string(ToUnixMillis(Clock::Real()->Now()));
-  std::vector<ExpectedRun> runs;
-  std::map<std::string, Order> orders;  // run id -> order
-  std::map<std::string, int64_t> order_ids;
-  ProgressReporter progress(
-      engine, flags.runs,
-      std::chrono::milliseconds(static_cast<int64_t>(flags.progress_seconds * 1000)), stdout);
-  int start_errors = 0;
-  for (int i = 1; i <= flags.runs; ++i) {
-    Order o = OrderOf(i);
-    engine::StartOptions so;
-    so.business_key = "order-" + batch + "-" + std::to_string(i);
-    auto started = engine.Start(*wf, o, so);
-    if (!started.ok()) {
-      std::fprintf(stderr, "order_saga_code: starting order %d: %s\n", i,
-                   started.error().ToString().c_str());
-      ++start_errors;
-      continue;
-    }
-    const bool compensated = FateOf(i, saga) != Fate::kCompleted;
-    runs.push_back({started->run_id, compensated ? RunStatus::kCompensated : RunStatus::kCompleted,
-                    "order " + std::to_string(i)});
-    orders[started->run_id] = o;
-    order_ids[started->run_id] = i;
-  }
-  Webhook webhook(engine, saga, order_ids, [](int64_t id) {
+Result<SagaExample> MakeExample(const SagaFlags& saga) {
+  auto services = std::make_shared<Services>(saga);
+  DYNAFLOW_ASSIGN_OR_RETURN(engine::Workflow wf, CodeSaga(*services, saga));
+  SagaExample example;
+  example.summary_name = "order saga (code workflow, 1-5 lines per order)";
+  example.checks_note =
+      "every run's step records and every line's hold, every payment and every parcel match "
+      "its expected fate";
+  example.workflow = std::move(wf);
+  example.input_of = [](int64_t id) { return engine::Codec<Order>::Encode(OrderOf(id)); };
+  example.confirmation_of = [](int64_t id) {
     return engine::Codec<Payment>::Encode(Payment{id, "pay-webhook-" + std::to_string(id), 0});
-  });
-  bool all_finished = WaitForFinishedRuns(engine, static_cast<int64_t>(runs.size()),
-                                          std::chrono::seconds(flags.timeout_seconds));
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  progress.Stop();
-  const int64_t webhook_errors = webhook.Join();
-  engine::EngineMetrics metrics = engine.metrics();
-  running->worker->Stop();
-
-  RunCheck check = CheckRuns(engine, runs, [&](const ExpectedRun& r, const store::RunDetails& d) {
-    const Order& o = orders[r.run_id];
-    std::map<std::string, StepStatus> recorded;
-    for (const StepExecution& s : d.steps) recorded[s.step_id] = s.status;
-    if (recorded != ExpectedSteps(o, saga)) return std::string("unexpected step records");
-    return services.LedgerProblem(o, FateOf(o.id, saga));
-  });
-  AddRunProblems(check, all_finished, flags.timeout_seconds, start_errors, webhook_errors);
-  std::map<Fate, int64_t> fates;
-  for (const auto& [run_id, id] : order_ids) ++fates[FateOf(id, saga)];
-  SummaryInput summary;
-  summary.program = "order saga (code)";
-  summary.store = env.store.description;
-  summary.threads = env.config.worker.threads;
-  summary.runs = static_cast<int64_t>(runs.size());
-  summary.elapsed_seconds = elapsed;
-  summary.metrics = metrics;
-  summary.check = &check;
-  summary.notes.push_back(
-      "checks          every run's step records and every line's hold, every payment and every "
-      "parcel match its expected fate");
-  summary.notes.push_back(FateLine(fates, saga, metrics));
-  PrintSummary(stdout, summary);
-
-  running->worker.reset();
-  env.engine.reset();
-  env.store.table.reset();
-  RemoveTemporaryStore(env, flags.keep_store);
-  if (flags.keep_store && !env.temporary_sqlite.empty()) {
-    std::printf("  store kept at %s\n", env.temporary_sqlite.c_str());
-  }
-  return check.problems.empty() ? 0 : 1;
+  };
+  example.check = [services, saga](int64_t id, const store::RunDetails& d) {
+    const Order o = OrderOf(id);
+    if (RecordedSteps(d) != ExpectedSteps(o, saga)) return std::string("unexpected step records");
+    return services->LedgerProblem(o, FateOf(id, saga));
+  };
+  example.services = services;
+  return example;
 }
 
 }  // namespace
 }  // namespace dynaflow::examples
 
-int main(int argc, char** argv) { return dynaflow::examples::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return dynaflow::examples::SagaMain(
+      argc, argv, "dynaflow example: the order saga as a code workflow (orders of 1-5 lines)",
+      dynaflow::examples::MakeExample);
+}

@@ -1,5 +1,8 @@
 #include "examples/common/order_fates.h"
 
+#include <algorithm>
+#include <filesystem>
+
 namespace dynaflow::examples {
 
 void AddSagaFlags(CLI::App& app, SagaFlags* saga) {
@@ -70,6 +73,10 @@ int64_t Webhook::Join() {
   return errors_;
 }
 
+namespace {
+
+// Adds the problems the run check itself cannot see: the wait timed out, orders that could not
+// be started, failed webhook deliveries.
 void AddRunProblems(RunCheck& check, bool all_finished, int timeout_seconds, int start_errors,
                     int64_t webhook_errors) {
   if (!all_finished) {
@@ -83,6 +90,7 @@ void AddRunProblems(RunCheck& check, bool all_finished, int timeout_seconds, int
   }
 }
 
+// The summary's "fates" line.
 std::string FateLine(const std::map<Fate, int64_t>& fates, const SagaFlags& saga,
                      const engine::EngineMetrics& metrics) {
   auto count = [&](Fate f) {
@@ -97,6 +105,117 @@ std::string FateLine(const std::map<Fate, int64_t>& fates, const SagaFlags& saga
             std::to_string(metrics.wait_timeouts) + ")";
   }
   return line;
+}
+
+}  // namespace
+
+std::map<std::string, StepStatus> RecordedSteps(const store::RunDetails& d) {
+  std::map<std::string, StepStatus> recorded;
+  for (const StepExecution& s : d.steps) recorded[s.step_id] = s.status;
+  return recorded;
+}
+
+namespace {
+
+int RunSagaExample(ExampleEnv& env, RunningWorker& running, const CommonFlags& flags,
+                   const SagaFlags& saga, const std::string& program, const SagaExample& example) {
+  engine::Engine& engine = *env.engine;
+  const auto start = std::chrono::steady_clock::now();
+  const std::string batch = std::to_string(ToUnixMillis(Clock::Real()->Now()));
+  std::vector<ExpectedRun> runs;
+  std::map<std::string, int64_t> orders;  // run id -> order id
+  ProgressReporter progress(
+      engine, flags.runs,
+      std::chrono::milliseconds(static_cast<int64_t>(flags.progress_seconds * 1000)), stdout);
+  int start_errors = 0;
+  for (int i = 1; i <= flags.runs; ++i) {
+    engine::StartOptions so;
+    so.business_key = "order-" + batch + "-" + std::to_string(i);
+    auto started = engine.StartEncoded(example.workflow.id(), example.workflow.version(),
+                                       example.input_of(i), so);
+    if (!started.ok()) {
+      std::fprintf(stderr, "%s: starting order %d: %s\n", program.c_str(), i,
+                   started.error().ToString().c_str());
+      ++start_errors;
+      continue;
+    }
+    const bool compensated = FateOf(i, saga) != Fate::kCompleted;
+    runs.push_back({started->run_id, compensated ? RunStatus::kCompensated : RunStatus::kCompleted,
+                    "order " + std::to_string(i)});
+    orders[started->run_id] = i;
+  }
+  // Confirms each charged order except the unconfirmed ones; a confirmation that arrives before
+  // the run waits for it is kept and consumed when it does.
+  Webhook webhook(engine, saga, orders, example.confirmation_of);
+  const bool all_finished = WaitForFinishedRuns(engine, static_cast<int64_t>(runs.size()),
+                                                std::chrono::seconds(flags.timeout_seconds));
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress.Stop();
+  const int64_t webhook_errors = webhook.Join();
+  engine::EngineMetrics metrics = engine.metrics();
+  running.worker->Stop();
+
+  RunCheck check = CheckRuns(engine, runs, [&](const ExpectedRun& r, const store::RunDetails& d) {
+    return example.check(orders.at(r.run_id), d);
+  });
+  AddRunProblems(check, all_finished, flags.timeout_seconds, start_errors, webhook_errors);
+  std::map<Fate, int64_t> fates;
+  for (const auto& [run_id, id] : orders) ++fates[FateOf(id, saga)];
+  SummaryInput summary;
+  summary.program = example.summary_name;
+  summary.store = env.store.description;
+  summary.threads = env.config.worker.threads;
+  summary.runs = static_cast<int64_t>(runs.size());
+  summary.elapsed_seconds = elapsed;
+  summary.metrics = metrics;
+  summary.check = &check;
+  summary.notes.push_back("checks          " + example.checks_note);
+  summary.notes.push_back(FateLine(fates, saga, metrics));
+  PrintSummary(stdout, summary);
+
+  running.worker.reset();
+  running.metrics.reset();
+  env.engine.reset();
+  env.store.table.reset();
+  RemoveTemporaryStore(env, flags.keep_store);
+  if (flags.keep_store && !env.temporary_sqlite.empty()) {
+    std::printf("  store kept at %s\n", env.temporary_sqlite.c_str());
+  }
+  return check.problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int SagaMain(int argc, char** argv, const std::string& description,
+             const std::function<Result<SagaExample>(const SagaFlags&)>& make) {
+  CLI::App app{description};
+  CommonFlags flags;
+  SagaFlags saga;
+  AddCommonFlags(app, &flags, /*default_runs=*/200);
+  AddSagaFlags(app, &saga);
+  std::string program = std::filesystem::path(argc > 0 ? argv[0] : "order_saga").filename();
+  std::string file_name = program;
+  std::replace(file_name.begin(), file_name.end(), '_', '-');
+  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, file_name);
+  if (!parsed.env) return parsed.exit_code;
+  ExampleEnv env = std::move(*parsed.env);
+  Result<SagaExample> example = make(saga);
+  Status registered = example.ok() ? env.engine->Register(example->workflow) : example.error();
+  if (!registered.ok()) {
+    std::fprintf(stderr, "%s: bad workflow definition: %s\n", program.c_str(),
+                 registered.ToString().c_str());
+    return 2;
+  }
+  // The worker and, with [worker] metrics-listen, Prometheus metrics of this process at /metrics.
+  std::optional<RunningWorker> running =
+      StartExampleWorker(env, app::WorkerOptionsFor(env.config.worker), program.c_str());
+  if (!running) return 2;
+  std::printf("%s: %d orders on %s, 1 worker x %d threads%s\n", example->summary_name.c_str(),
+              flags.runs, env.store.description.c_str(), env.config.worker.threads,
+              env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
+  PrintFateRules(stdout, saga);
+  return RunSagaExample(env, *running, flags, saga, program, *example);
 }
 
 }  // namespace dynaflow::examples

@@ -54,13 +54,30 @@ class Webhook {
   int64_t errors_ = 0;
 };
 
-// Adds the problems the run check itself cannot see: the wait timed out, orders that could not
-// be started, failed webhook deliveries.
-void AddRunProblems(RunCheck& check, bool all_finished, int timeout_seconds, int start_errors,
-                    int64_t webhook_errors);
+// The run's step records: id -> status.
+std::map<std::string, StepStatus> RecordedSteps(const store::RunDetails& d);
 
-// The summary's "fates" line.
-std::string FateLine(const std::map<Fate, int64_t>& fates, const SagaFlags& saga,
-                     const engine::EngineMetrics& metrics);
+// One order-saga example's run: what differs between the two programs.
+struct SagaExample {
+  std::string summary_name;  // "order saga": the summary's title
+  std::string checks_note;   // the summary's "checks" line, after its label
+  engine::Workflow workflow;
+  // Order `id`'s run input and webhook payload, encoded by the workflow's codecs.
+  std::function<std::string(int64_t id)> input_of;
+  std::function<std::string(int64_t id)> confirmation_of;
+  // "" when order `id`'s run (its records, as CheckRuns read them) and the services' ledgers
+  // match its fate, else the problem.
+  std::function<std::string(int64_t id, const store::RunDetails&)> check;
+  std::shared_ptr<void> services;  // what the workflow's steps and `check` use
+};
+
+// The whole program: parses the command line (`description`; the common and saga flags), opens
+// the store and the engine, makes the example with `make` from the parsed saga flags, registers
+// its workflow and starts the worker; then starts flags.runs orders (ids 1..runs, business keys
+// "order-<batch>-<id>"), runs the webhook, waits for the runs, checks every run, prints the
+// summary and closes and removes the store. Returns the exit status: 0 when every run ended as
+// expected, 1 otherwise, 2 for bad flags, a store that cannot be opened or a bad workflow.
+int SagaMain(int argc, char** argv, const std::string& description,
+             const std::function<Result<SagaExample>(const SagaFlags&)>& make);
 
 }  // namespace dynaflow::examples

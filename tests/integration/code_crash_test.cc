@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <random>
 
-#include "tests/integration/multiprocess_support.h"
+#include "tests/integration/crash_support.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::mptest {
@@ -39,13 +39,6 @@ TEST_P(CodeCrashTest, KilledWorkersNeverReExecuteRecordedCallsAndSurvivorsFinish
   TempDir dir("code_crash");
   SharedStore store = OpenSharedStore(GetParam(), dir.path(), "codecrash");
   ASSERT_NE(store.table, nullptr);
-  std::vector<std::string> worker_args = store.worker_args;
-  const std::vector<std::string> common = {
-      "--dir",         dir.path(), "--steps",       std::to_string(kLoop),
-      "--threads",     "4",        "--lease-ms",    "1000",
-      "--poll-ms",     "10",       "--step-ms-min", "10",
-      "--step-ms-max", "30"};
-  worker_args.insert(worker_args.end(), common.begin(), common.end());
   engine::EngineOptions eo;
   eo.table = store.table;
   auto engine = engine::Engine::Open(eo).value();
@@ -56,28 +49,12 @@ TEST_P(CodeCrashTest, KilledWorkersNeverReExecuteRecordedCallsAndSurvivorsFinish
     ASSERT_OK_AND_ASSIGN(auto started, engine->Start(wf, std::string("in-") + std::to_string(i)));
     run_ids.push_back(started.run_id);
   }
-  std::vector<std::unique_ptr<WorkerProcess>> workers;
-  int spawned = 0;
-  auto spawn = [&] {
-    workers.push_back(std::make_unique<WorkerProcess>(
-        worker_args, dir.path() + "/worker-" + std::to_string(spawned++) + ".out"));
-  };
-  for (int i = 0; i < kWorkers; ++i) spawn();
+  WorkerPool pool(CrashWorkerArgs(store, dir.path(), kLoop), dir.path());
+  for (int i = 0; i < kWorkers; ++i) pool.Spawn();
 
   const std::vector<std::string> executed_steps = ExecutedSteps();
-  auto recorded_now = [&] {
-    std::map<std::pair<std::string, std::string>, std::string> out;
-    std::mutex mu;
-    ParallelFor(run_ids.size(), 4, [&](size_t i) {
-      auto d = engine->GetRun(run_ids[i], /*with_outputs=*/true);
-      if (!d.ok()) return;
-      std::lock_guard<std::mutex> lock(mu);
-      for (const std::string& step : executed_steps) {
-        auto it = d->outputs.find(step);
-        if (it != d->outputs.end()) out[{run_ids[i], step}] = DecodeOutput(it->second);
-      }
-    });
-    return out;
+  auto executed = [&](const std::string& step) {
+    return std::find(executed_steps.begin(), executed_steps.end(), step) != executed_steps.end();
   };
   auto completed = [&] { return engine->store().CountRunsByStatus(RunStatus::kCompleted).value(); };
   auto send_events = [&] {
@@ -87,11 +64,7 @@ TEST_P(CodeCrashTest, KilledWorkersNeverReExecuteRecordedCallsAndSurvivorsFinish
   };
 
   std::mt19937 rng(std::random_device{}());
-  struct Snapshot {
-    int64_t after_us;
-    std::map<std::pair<std::string, std::string>, std::string> records;
-  };
-  std::vector<Snapshot> snapshots;
+  std::vector<KillSnapshot> snapshots;
   bool sent = false;
   int64_t parked_at_send = 0;
   for (int k = 0; k < kKills; ++k) {
@@ -103,35 +76,19 @@ TEST_P(CodeCrashTest, KilledWorkersNeverReExecuteRecordedCallsAndSurvivorsFinish
       sent = true;
     }
     if (completed() >= kRuns) break;
-    std::vector<WorkerProcess*> live;
-    for (auto& w : workers) {
-      if (w->alive()) live.push_back(w.get());
-    }
-    live[std::uniform_int_distribution<size_t>(0, live.size() - 1)(rng)]->Kill();
-    Snapshot snap;
-    snap.records = recorded_now();
+    pool.KillOneAndReplace(rng);
+    KillSnapshot snap;
+    snap.records = RecordedOutputs(*engine, run_ids, executed);
     snap.after_us = NowMicros();
     snapshots.push_back(std::move(snap));
-    spawn();
   }
   if (!sent) send_events();
   ASSERT_TRUE(WaitUntil([&] { return completed() == kRuns; }, 180s, 100ms))
       << completed() << " of " << kRuns << " runs completed";
-  for (auto& w : workers) {
-    if (!w->alive()) continue;
-    const std::string report = dir.path() + "/report-" + std::to_string(w->pid()) + ".log";
-    EXPECT_TRUE(WaitUntil([&] { return !ReadLines(report).empty(); }, 30s))  // "ready"
-        << "worker " << w->pid() << " never started";
-    EXPECT_TRUE(w->StopGracefully()) << "worker " << w->pid();
-  }
+  pool.StopAll();
 
-  std::map<std::pair<std::string, std::string>, std::vector<Execution>> executions;
-  for (const Execution& e : ReadExecutions(dir.path())) executions[{e.run_id, e.step}].push_back(e);
-  for (auto& [key, list] : executions) {
-    std::sort(list.begin(), list.end(),
-              [](const Execution& a, const Execution& b) { return a.start_us < b.start_us; });
-  }
-  std::map<std::pair<std::string, std::string>, std::string> final_outputs;
+  const auto executions = ExecutionsByStep(dir.path());
+  std::map<StepKey, std::string> final_outputs;
   int executed_twice = 0;
   for (const std::string& id : run_ids) {
     ASSERT_OK_AND_ASSIGN(auto d, engine->GetRun(id, /*with_outputs=*/true));
@@ -141,30 +98,21 @@ TEST_P(CodeCrashTest, KilledWorkersNeverReExecuteRecordedCallsAndSurvivorsFinish
       ASSERT_EQ(d.outputs.count(step), 1u) << id << " " << step;
       const std::string output = DecodeOutput(d.outputs.at(step));
       final_outputs[{id, step}] = output;
-      const auto& list = executions[{id, step}];
-      ASSERT_FALSE(list.empty()) << id << " " << step << " has a record but no execution";
-      EXPECT_EQ(list.back().id(), output)
+      auto list = executions.find({id, step});
+      ASSERT_TRUE(list != executions.end()) << id << " " << step << " has no execution";
+      EXPECT_EQ(list->second.back().id(), output)
           << id << " " << step << ": the recorded output is not the last execution's";
-      if (list.size() > 1) ++executed_twice;
+      if (list->second.size() > 1) ++executed_twice;
     }
   }
-  int checked = 0;
-  for (const Snapshot& snap : snapshots) {
-    for (const auto& [key, output] : snap.records) {
-      EXPECT_EQ(final_outputs[key], output) << "a record changed after it was committed";
-      for (const Execution& e : executions[key]) {
-        EXPECT_LE(e.start_us, snap.after_us)
-            << key.first << " " << key.second << " was recorded before a kill and executed again";
-      }
-      ++checked;
-    }
-  }
+  const int checked = CheckNothingRecordedRanAgain(snapshots, final_outputs, executions);
   EXPECT_GT(checked, 0);
   std::printf(
       "code crash test: %zu kills, %d workers started, %lld runs parked when the events "
       "were sent, %d steps executed more than once, %d records checked against kill "
       "snapshots\n",
-      snapshots.size(), spawned, static_cast<long long>(parked_at_send), executed_twice, checked);
+      snapshots.size(), pool.spawned(), static_cast<long long>(parked_at_send), executed_twice,
+      checked);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CodeCrashTest,

@@ -3,6 +3,7 @@
 // take the new one; CheckReplay reports both before a deploy; recorded values (Now, Random,
 // NewId, state) replay unchanged; continue-as-new; on the memory, SQLite and DynamoDB Local
 // backends.
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -169,6 +170,44 @@ TEST_P(EngineCodeReplayTest, RecordedValuesAndStateReplayUnchanged) {
   EXPECT_EQ(engine->GetResult<std::string>(started.run_id).value(), seen[0]);
 }
 
+TEST_P(EngineCodeReplayTest, RetriedFailedRunReplaysTheCopiedStepsAndRunsTheFailedOneAgain) {
+  auto engine = OpenEngine();
+  std::atomic<bool> broken{true};
+  auto wf = DurableWorkflow<int, int>("retried", 1,
+                                      [&](WorkflowContext& ctx, const int& n) -> Result<int> {
+                                        int sum = 0;
+                                        for (int i = 0; i < n; ++i) {
+                                          DYNAFLOW_ASSIGN_OR_RETURN(
+                                              int v, ctx.Step("part", [&, i](StepContext&) {
+                                                calls_.Hit("part " + std::to_string(i));
+                                                return i;
+                                              }));
+                                          sum += v;
+                                        }
+                                        return ctx.Step(
+                                            "total",
+                                            [&, sum](StepContext&) -> Result<int> {
+                                              calls_.Hit("total");
+                                              if (broken.load())
+                                                return Status::Unavailable("ledger down");
+                                              return sum;
+                                            },
+                                            NoRetries());
+                                      })
+                .value();
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
+  dynaflow::Run failed = StartAndWait(*engine, wf, 3);
+  ASSERT_TRUE(EndedAs(failed, RunStatus::kFailed, "Unavailable: ledger down"));
+  broken.store(false);
+  ASSERT_OK_AND_ASSIGN(auto retry, engine->RetryFailedRun(failed.run_id));
+  dynaflow::Run run = Wait(*engine, retry.run_id);
+  ASSERT_TRUE(EndedAs(run, RunStatus::kCompleted));
+  EXPECT_EQ(engine->GetResult<int>(retry.run_id).value(), 3);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(calls_.Count("part " + std::to_string(i)), 1) << i;
+  EXPECT_EQ(calls_.Count("total"), 2);
+  EXPECT_EQ(Steps(*engine, retry.run_id).at("part@3").position, 3);
+}
+
 TEST_P(EngineCodeReplayTest, ContinueAsNewEndsTheRunAndStartsItsLinkedSuccessor) {
   auto engine = OpenEngine();
   auto wf =
@@ -185,6 +224,7 @@ TEST_P(EngineCodeReplayTest, ContinueAsNewEndsTheRunAndStartsItsLinkedSuccessor)
   dynaflow::Run first = Wait(*engine, "chain");
   ASSERT_TRUE(EndedAs(first, RunStatus::kCompleted));
   EXPECT_EQ(engine->GetRun("chain").value().outputs.at("@continued-as"), "chain~1");
+  ASSERT_TRUE(Eventually([&] { return engine->GetRun("chain~2", false).ok(); }));
   dynaflow::Run last = Wait(*engine, "chain~2");
   ASSERT_TRUE(EndedAs(last, RunStatus::kCompleted));
   EXPECT_EQ(engine->GetResult<int>("chain~2").value(), 3);

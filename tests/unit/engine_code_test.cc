@@ -13,23 +13,6 @@
 namespace dynaflow::engine::test {
 namespace {
 
-// Records what happened, in order.
-class Journal {
- public:
-  void Add(const std::string& what) {
-    std::lock_guard<std::mutex> lock(mu_);
-    entries_.push_back(what);
-  }
-  std::vector<std::string> entries() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return entries_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> entries_;
-};
-
 class EngineCodeTest : public EngineTest {
  protected:
   // The ids of the run's records that have a position, in position order.

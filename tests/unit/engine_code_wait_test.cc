@@ -87,6 +87,7 @@ TEST_P(EngineCodeWaitTest, EventsInsideALoopAreConsumedOneByOneInOrder) {
   ASSERT_OK(engine->SendEvent(started.run_id, "order", 5));
   ASSERT_TRUE(ParkedWith(*engine, started.run_id, 2));  // event + handle, parked again
   ASSERT_OK(engine->SendEvent(started.run_id, "order", 7));
+  ASSERT_TRUE(ParkedWith(*engine, started.run_id, 4));
   ASSERT_OK(engine->SendEvent(started.run_id, "order", 9));
   dynaflow::Run run = Wait(*engine, started.run_id);
   ASSERT_TRUE(EndedAs(run, RunStatus::kCompleted));
