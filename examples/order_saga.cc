@@ -177,13 +177,8 @@ class Services {
 };
 
 Result<engine::Workflow> BuildOrderSaga(Services& svc, const SagaFlags& flags) {
-  engine::StepOptions charge_options;
-  charge_options.retry.max_attempts = 3;
-  charge_options.retry.initial_backoff = Duration(5);
-  charge_options.retry.non_retryable = {StatusCode::kInvalidArgument,
-                                        StatusCode::kPermissionDenied};
-  engine::StepOptions ship_options;
-  ship_options.retry = engine::RetryPolicy::None();
+  const engine::StepOptions charge_options = ChargeOptions();
+  const engine::StepOptions ship_options = ShipOptions();
 
   engine::WorkflowBuilder b(flags.webhook ? "order-saga-webhook" : "order-saga", 1);
   b.Step(engine::MakeStep<Order, Reservation>("reserve",

@@ -212,13 +212,8 @@ class Services {
 };
 
 Result<engine::Workflow> CodeSaga(Services& svc, const SagaFlags& flags) {
-  engine::StepOptions charge_options;
-  charge_options.retry.max_attempts = 3;
-  charge_options.retry.initial_backoff = Duration(5);
-  charge_options.retry.non_retryable = {StatusCode::kInvalidArgument,
-                                        StatusCode::kPermissionDenied};
-  engine::StepOptions ship_options;
-  ship_options.retry = engine::RetryPolicy::None();
+  const engine::StepOptions charge_options = ChargeOptions();
+  const engine::StepOptions ship_options = ShipOptions();
   return engine::DurableWorkflow<Order, Shipment>(
       flags.webhook ? "order-saga-code-webhook" : "order-saga-code", 1,
       [&svc, flags, charge_options, ship_options](WorkflowContext& ctx,

@@ -23,6 +23,20 @@ void AddSagaFlags(CLI::App& app, SagaFlags* saga) {
                    "with --webhook: how long a run waits for its confirmation, ms", 1, 3600000);
 }
 
+engine::StepOptions ChargeOptions() {
+  engine::StepOptions o;
+  o.retry.max_attempts = 3;
+  o.retry.initial_backoff = Duration(5);
+  o.retry.non_retryable = {StatusCode::kInvalidArgument, StatusCode::kPermissionDenied};
+  return o;
+}
+
+engine::StepOptions ShipOptions() {
+  engine::StepOptions o;
+  o.retry = engine::RetryPolicy::None();
+  return o;
+}
+
 Fate FateOf(int64_t id, const SagaFlags& f) {
   if (id % f.decline_every == 0) return Fate::kDeclined;
   if (f.webhook && id % f.unconfirmed_every == 0) return Fate::kUnconfirmed;

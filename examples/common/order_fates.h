@@ -31,6 +31,11 @@ struct SagaFlags {
 // Registers the flags of SagaFlags on `app`; `saga` must outlive parsing.
 void AddSagaFlags(CLI::App& app, SagaFlags* saga);
 
+// The charge: 3 attempts 5 ms apart, declines (kPermissionDenied) and bad input not retried.
+engine::StepOptions ChargeOptions();
+// Shipping: one attempt.
+engine::StepOptions ShipOptions();
+
 // How an order ends.
 enum class Fate { kCompleted, kDeclined, kUnconfirmed, kUndeliverable };
 Fate FateOf(int64_t id, const SagaFlags& f);

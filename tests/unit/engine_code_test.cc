@@ -113,6 +113,27 @@ TEST_P(EngineCodeTest, BranchOnAStepResultTakesThePathTheResultSelects) {
   EXPECT_EQ(ByPosition(*engine, odd.run_id), (std::vector<std::string>{"check", "odd-path"}));
 }
 
+TEST_P(EngineCodeTest, StepStatementWhoseResultIsNotReadRunsOnceAtTheEndOfTheStatement) {
+  auto engine = OpenEngine();
+  auto wf = DurableWorkflow<int, int>("statements", 1,
+                                      [this](WorkflowContext& ctx, const int& n) -> Result<int> {
+                                        (void)ctx.Step("notify", [this](StepContext&) {
+                                          calls_.Hit("notify");
+                                          return Status::OK();
+                                        });
+                                        EXPECT_EQ(calls_.Count("notify"),
+                                                  1);  // ran at the end of the statement
+                                        return ctx.Step("echo", [n](StepContext&) { return n; });
+                                      })
+                .value();
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
+  dynaflow::Run run = StartAndWait(*engine, wf, 7);
+  ASSERT_TRUE(EndedAs(run, RunStatus::kCompleted));
+  EXPECT_EQ(calls_.Count("notify"), 1);
+  EXPECT_EQ(ByPosition(*engine, run.run_id), (std::vector<std::string>{"notify", "echo"}));
+  EXPECT_EQ(Steps(*engine, run.run_id).at("notify").kind, "");
+}
+
 TEST_P(EngineCodeTest, FailureCompensatesExactlyTheReservedLinesInReverse) {
   auto engine = OpenEngine();
   Workflow wf = Reserver(/*limit=*/50);
