@@ -40,7 +40,9 @@ Status CodeRun::Sleep(const std::string& name, std::optional<Duration> duration,
       }
       TimePoint until = ParseWakeTime(payload).value_or(TimePoint{});
       if (ex_->env_.clock->Now() >= until) return Status::OK();
-      if (replay_only_) {
+      if (!replay_only_ && (ex_->control_->cancel_requested() || ex_->control_->lost())) {
+        StopExec(ex_->control_->lost() ? RunExecutor::Stop::kLost : RunExecutor::Stop::kCancel);
+      } else if (replay_only_) {
         Stop(Why::kReplayEnd, Status::Cancelled("run suspended: replay ended at a sleep"));
       } else {
         wake_ = until;

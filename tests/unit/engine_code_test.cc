@@ -183,6 +183,29 @@ TEST_P(EngineCodeTest, CancelCompensatesTheCompletedStepsInReverse) {
   EXPECT_EQ(Steps(*engine, started.run_id).count("wait"), 0u);
 }
 
+TEST_P(EngineCodeTest, CancelOfARunAsleepCompensatesAndEndsCancelled) {
+  auto engine = OpenEngine();
+  auto wf =
+      DurableWorkflow<int,
+                      int>("sleeper", 1, [this](WorkflowContext& ctx, const int& n) -> Result<int> {
+        DYNAFLOW_ASSIGN_OR_RETURN(int held, ctx.Step("hold", [n](StepContext&) { return n; })
+                                                .Compensate([this](StepContext&, const int& h) {
+                                                  journal_.Add("undo " + std::to_string(h));
+                                                }));
+        DYNAFLOW_RETURN_IF_ERROR(ctx.Sleep("nap", std::chrono::hours(24)));
+        return held;
+      }).value();
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
+  auto started = engine->Start(wf, 5).value();
+  ASSERT_TRUE(Eventually([&] {
+    return engine->GetRun(started.run_id, false).value().run.status == RunStatus::kSleeping;
+  }));
+  ASSERT_OK(engine->Cancel(started.run_id));
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  ASSERT_TRUE(EndedAs(run, RunStatus::kCancelled));
+  EXPECT_EQ(journal_.entries(), (std::vector<std::string>{"undo 5"}));
+}
+
 TEST_P(EngineCodeTest, SecondWorkerFinishesARunTheFirstStoppedMidLoop) {
   auto engine_a = OpenEngine();
   auto engine_b = OpenEngine();
