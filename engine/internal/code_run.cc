@@ -146,6 +146,7 @@ bool CodeRun::BeginNew() {
     StopExec(RunExecutor::Stop::kWorkerStop);
     return false;
   }
+  if (DeadlinePassed()) return false;
   Status flushed = Flush();
   if (flushed.ok()) return true;
   if (flushed.Is(StatusCode::kLimitExceeded) || flushed.Is(StatusCode::kInvalidArgument)) {
@@ -155,6 +156,14 @@ bool CodeRun::BeginNew() {
     StopExec(ex_->StopFor(flushed));
   }
   return false;
+}
+
+bool CodeRun::DeadlinePassed() {
+  const std::optional<TimePoint>& deadline = ex_->run_.deadline;
+  if (!deadline || ex_->env_.clock->Now() < *deadline) return false;
+  error_ = Status::Timeout("run " + run_id_ + ": deadline passed");
+  Stop(Why::kFatal, error_);
+  return true;
 }
 
 void CodeRun::Note(const StepRecord& rec) {

@@ -92,6 +92,8 @@ class CodeRun : public CodeHost {
   // Before new work: false (stopped) in replay-only mode, when the run must stop, or when the
   // deferred record cannot be written.
   bool BeginNew();
+  // True (the context stopped with kTimeout, the run fails) once the run's deadline passed.
+  bool DeadlinePassed();
   void Stop(Why why, Status status);
   void StopExec(RunExecutor::Stop stop);
   const Status& stop_status() const { return stop_status_; }

@@ -42,6 +42,8 @@ Status CodeRun::Sleep(const std::string& name, std::optional<Duration> duration,
       if (ex_->env_.clock->Now() >= until) return Status::OK();
       if (!replay_only_ && (ex_->control_->cancel_requested() || ex_->control_->lost())) {
         StopExec(ex_->control_->lost() ? RunExecutor::Stop::kLost : RunExecutor::Stop::kCancel);
+      } else if (!replay_only_ && DeadlinePassed()) {
+        // stopped: the run fails
       } else if (replay_only_) {
         Stop(Why::kReplayEnd, Status::Cancelled("run suspended: replay ended at a sleep"));
       } else {

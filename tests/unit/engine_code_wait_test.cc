@@ -63,6 +63,26 @@ TEST_P(EngineCodeWaitTest, SleepInsideALoopParksEachTimeAndReplaysOnWaking) {
   EXPECT_EQ(Steps(*engine, started.run_id).at("nap@3").kind, "sleep");
 }
 
+TEST_P(EngineCodeWaitTest, DeadlinePassingDuringASleepFailsTheRun) {
+  FakeClock clock(Clock::Real()->Now());
+  auto engine = OpenEngine(&clock);
+  auto wf =
+      DurableWorkflow<int, int>("late", 1, [](WorkflowContext& ctx, const int& n) -> Result<int> {
+        DYNAFLOW_RETURN_IF_ERROR(ctx.Sleep("nap", std::chrono::hours(1)));
+        return ctx.Step("after", [n](StepContext&) { return n; });
+      }).value();
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
+  StartOptions options;
+  options.deadline = clock.Now() + std::chrono::minutes(1);
+  auto started = engine->Start(wf, 1, options).value();
+  ASSERT_TRUE(ParkedWith(*engine, started.run_id, 1));
+  clock.Advance(std::chrono::minutes(2));
+  dynaflow::Run run = Wait(*engine, started.run_id);
+  ASSERT_TRUE(
+      EndedAs(run, RunStatus::kFailed, "Timeout: run " + started.run_id + ": deadline passed"));
+  EXPECT_EQ(Steps(*engine, started.run_id).count("after"), 0u);
+}
+
 TEST_P(EngineCodeWaitTest, EventsInsideALoopAreConsumedOneByOneInOrder) {
   auto engine = OpenEngine();
   auto wf =
