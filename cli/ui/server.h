@@ -1,7 +1,7 @@
 // The HTTP server of `dynaflow ui`: the page (assets compiled into the binary), the JSON API
 // (cli/ui/api.h) and /metrics (Prometheus text format), on cpp-httplib.
 //
-// Security (README, "dynaflow ui"):
+// Security (docs/dashboard.md):
 //   - Listening anywhere but loopback needs an auth token or an explicit `insecure`
 //     (CheckListenRules).
 //   - With a token, /api/* and /metrics need "Authorization: Bearer <token>" (compared in

@@ -70,7 +70,7 @@ Webhook::Webhook(engine::Engine& engine, const SagaFlags& saga,
           std::this_thread::sleep_for(std::chrono::milliseconds(saga.step_ms));
           engine::SendEventOptions eo;
           eo.event_id = "webhook-" + std::to_string(id);  // the provider's delivery id
-          auto sent = engine.SendEventPayload(run_id, "payment-confirmed", payload_of(id), eo);
+          auto sent = engine.SendEventEncoded(run_id, "payment-confirmed", payload_of(id), eo);
           if (!sent.ok()) {
             std::fprintf(stderr, "webhook for order %lld: %s\n", static_cast<long long>(id),
                          sent.error().ToString().c_str());

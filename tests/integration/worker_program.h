@@ -5,7 +5,8 @@
 //   --sqlite PATH | --dynamodb TABLE   the store (DynamoDB Local: DYNAFLOW_TEST_DYNAMODB_ENDPOINT)
 //   --dir DIR            where it writes exec-<pid>.log, report-<pid>.log, metrics-<pid>.txt
 //   --steps N            registers workflows "chain-N" (steps s01..sNN) and "code-loop-N"
-//                        (CodeLoopWorkflow), default 10
+//                        (CodeLoopWorkflow), default 10; "waiter" (w01, event "go", w02) and
+//                        "parent" (p01, child "waiter", p02) always
 //   --threads N --lease-ms N --poll-ms N --step-ms-min N --step-ms-max N
 //   --block-step NAME    that step waits, once inside, until the process received SIGCONT
 //   --schedule-poll-ms N how often the worker fires due schedules (default 1000)
@@ -162,27 +163,29 @@ struct StepEnv {
   }
 };
 
-// One step execution of the test workflows: logs it, works, blocks when it is the block step,
-// and returns "<pid>/<seq>".
-inline Result<std::string> ExecuteStep(StepEnv* env, engine::StepContext& ctx) {
-  const int64_t seq = ++env->seq;
-  const long pid = static_cast<long>(::getpid());
-  env->exec_log->Append(ctx.run_id() + " " + ctx.step_name() + " " + std::to_string(ctx.attempt()) +
-                        " " + std::to_string(pid) + " " + std::to_string(seq) + " " +
-                        std::to_string(NowMicros()));
-  int ms = env->StepMillis();
-  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-  if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
-    env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
-    while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    Status hb = ctx.Heartbeat();
-    env->report->Append("heartbeat " + (hb.ok() ? std::string("OK") : hb.ToString()));
-    env->report->Append(std::string("cancelled ") + (ctx.cancelled() ? "1" : "0"));
-  }
-  return std::to_string(pid) + "/" + std::to_string(seq);
+// A string -> string step body that logs each execution to env->exec_log (and honours
+// --step-ms-* and --block-step).
+inline auto LoggedStepBody(StepEnv* env) {
+  return [env](engine::StepContext& ctx, const std::string&) -> Result<std::string> {
+    const int64_t seq = ++env->seq;
+    const long pid = static_cast<long>(::getpid());
+    env->exec_log->Append(ctx.run_id() + " " + ctx.step_name() + " " +
+                          std::to_string(ctx.attempt()) + " " + std::to_string(pid) + " " +
+                          std::to_string(seq) + " " + std::to_string(NowMicros()));
+    int ms = env->StepMillis();
+    if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
+      env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
+      while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      Status hb = ctx.Heartbeat();
+      env->report->Append("heartbeat " + (hb.ok() ? std::string("OK") : hb.ToString()));
+      env->report->Append(std::string("cancelled ") + (ctx.cancelled() ? "1" : "0"));
+    }
+    return std::to_string(pid) + "/" + std::to_string(seq);
+  };
 }
 
-inline engine::StepOptions TestStepOptions() {
+inline engine::StepOptions QuickRetries() {
   engine::StepOptions o;
   o.retry.initial_backoff = Duration(5);
   return o;
@@ -192,42 +195,52 @@ inline engine::StepOptions TestStepOptions() {
 inline Result<engine::Workflow> ChainWorkflow(int steps, StepEnv* env) {
   engine::WorkflowBuilder b("chain-" + std::to_string(steps), 1);
   for (int i = 1; i <= steps; ++i) {
-    b.Step<std::string, std::string>(
-        StepName(i),
-        [env](engine::StepContext& ctx, const std::string&) { return ExecuteStep(env, ctx); },
-        TestStepOptions());
+    b.Step<std::string, std::string>(StepName(i), LoggedStepBody(env), QuickRetries());
   }
   return b.Build();
 }
 
+// "waiter": w01, then waits (parked) up to 10 minutes for event "go", then w02.
+inline Result<engine::Workflow> WaiterWorkflow(StepEnv* env) {
+  return engine::WorkflowBuilder("waiter", 1)
+      .Step<std::string, std::string>("w01", LoggedStepBody(env), QuickRetries())
+      .AwaitEvent<std::string>("go", std::chrono::minutes(10))
+      .Step<std::string, std::string>("w02", LoggedStepBody(env), QuickRetries())
+      .Build();
+}
+
+// "parent": p01, then a "waiter" child run (the parent is parked until it ends), then p02.
+inline Result<engine::Workflow> ParentWorkflow(const engine::Workflow& waiter, StepEnv* env) {
+  return engine::WorkflowBuilder("parent", 1)
+      .Step<std::string, std::string>("p01", LoggedStepBody(env), QuickRetries())
+      .Child("sub", waiter, std::chrono::seconds(5))
+      .Step<std::string, std::string>("p02", LoggedStepBody(env), QuickRetries())
+      .Build();
+}
+
 // "code-loop-N", a code workflow (string -> string): N steps "line" in a loop (line, line@2,
 // ...), a Map "pack" over kCodeLoopItems items (pack[0], ...), the event "go" (1 h timeout), and
-// the step "ship"; every step executes as ChainWorkflow's do.
+// the step "ship"; every step body is LoggedStepBody's.
 inline constexpr int kCodeLoopItems = 4;
 inline Result<engine::Workflow> CodeLoopWorkflow(int steps, StepEnv* env) {
+  auto body = LoggedStepBody(env);
+  auto step = [body](engine::StepContext& s) { return body(s, std::string()); };
   return engine::DurableWorkflow<std::string, std::string>(
       "code-loop-" + std::to_string(steps), 1,
-      [env, steps](engine::WorkflowContext& ctx, const std::string&) -> Result<std::string> {
+      [step, steps](engine::WorkflowContext& ctx, const std::string&) -> Result<std::string> {
         for (int i = 0; i < steps; ++i) {
-          DYNAFLOW_RETURN_IF_ERROR(
-              ctx.Step(
-                     "line", [env](engine::StepContext& s) { return ExecuteStep(env, s); },
-                     TestStepOptions())
-                  .status());
+          DYNAFLOW_RETURN_IF_ERROR(ctx.Step("line", step, QuickRetries()).status());
         }
         std::vector<int> items(kCodeLoopItems);
         engine::MapOptions mo;
         mo.max_concurrency = 2;
-        mo.step = TestStepOptions();
+        mo.step = QuickRetries();
         DYNAFLOW_RETURN_IF_ERROR(
-            ctx.Map(
-                   "pack", items,
-                   [env](engine::StepContext& s, const int&) { return ExecuteStep(env, s); }, mo)
+            ctx.Map("pack", items, [step](engine::StepContext& s, const int&) { return step(s); },
+                    mo)
                 .status());
         DYNAFLOW_RETURN_IF_ERROR(ctx.AwaitEvent<std::string>("go", std::chrono::hours(1)).status());
-        return ctx.Step(
-            "ship", [env](engine::StepContext& s) { return ExecuteStep(env, s); },
-            TestStepOptions());
+        return ctx.Step("ship", step, QuickRetries());
       });
 }
 
@@ -318,6 +331,10 @@ inline int WorkerMain(int argc, char** argv) {
   env.block_step = f.block_step;
   auto wf = ChainWorkflow(f.steps, &env);
   if (!wf.ok() || !(*engine)->Register(*wf).ok()) return 2;
+  auto waiter = WaiterWorkflow(&env);
+  if (!waiter.ok() || !(*engine)->Register(*waiter).ok()) return 2;
+  auto parent = ParentWorkflow(*waiter, &env);
+  if (!parent.ok() || !(*engine)->Register(*parent).ok()) return 2;
   auto code = CodeLoopWorkflow(f.steps, &env);
   if (!code.ok() || !(*engine)->Register(*code).ok()) return 2;
   engine::WorkerOptions wo;
