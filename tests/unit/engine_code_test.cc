@@ -245,6 +245,34 @@ TEST_P(EngineCodeTest, SecondWorkerFinishesARunTheFirstStoppedMidLoop) {
   EXPECT_EQ(ByPosition(*engine_b, started.run_id).size(), 6u);
 }
 
+TEST(DurableWorkflowDefinition, BadIdsAndVersionsAreRefusedByName) {
+  auto fn = [](WorkflowContext&, const int& n) -> Result<int> { return n; };
+  EXPECT_ERROR(DurableWorkflow<int, int>("bad#id", 1, fn), StatusCode::kInvalidArgument,
+               "workflow name \"bad#id\" contains '#' or a control character");
+  EXPECT_ERROR(DurableWorkflow<int, int>("ok", 0, fn), StatusCode::kInvalidArgument,
+               "workflow version must be >= 1");
+  ASSERT_OK_AND_ASSIGN(Workflow wf, DurableWorkflow<int, int>("ok", 1, fn));
+  EXPECT_EQ(wf.input_type(), std::type_index(typeid(int)));
+  EXPECT_EQ(wf.result_type(), std::type_index(typeid(int)));
+  EXPECT_TRUE(wf.step_names().empty());
+}
+
+TEST_P(EngineCodeTest, BadCallNameFailsTheRunNamingTheName) {
+  auto engine = OpenEngine();
+  auto wf = DurableWorkflow<int, int>("bad-name", 1,
+                                      [](WorkflowContext& ctx, const int& n) -> Result<int> {
+                                        return ctx.Step("a@b", [n](StepContext&) { return n; });
+                                      })
+                .value();
+  ASSERT_OK_AND_ASSIGN(auto worker, Serve(*engine, {&wf}));
+  dynaflow::Run run = StartAndWait(*engine, wf, 1);
+  ASSERT_TRUE(EndedAs(run, RunStatus::kFailed,
+                      "the workflow returned InvalidArgument: run " + run.run_id +
+                          ": call name \"a@b\" contains '#', '@', '[', ']' or a control "
+                          "character"));
+  EXPECT_TRUE(Steps(*engine, run.run_id).empty());
+}
+
 }  // namespace
 
 DYNAFLOW_ENGINE_BACKENDS(EngineCodeTest);
