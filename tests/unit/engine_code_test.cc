@@ -247,9 +247,9 @@ TEST_P(EngineCodeTest, SecondWorkerFinishesARunTheFirstStoppedMidLoop) {
 
 TEST(DurableWorkflowDefinition, BadIdsAndVersionsAreRefusedByName) {
   auto fn = [](WorkflowContext&, const int& n) -> Result<int> { return n; };
-  EXPECT_ERROR(DurableWorkflow<int, int>("bad#id", 1, fn), StatusCode::kInvalidArgument,
+  EXPECT_ERROR((DurableWorkflow<int, int>("bad#id", 1, fn)), StatusCode::kInvalidArgument,
                "workflow name \"bad#id\" contains '#' or a control character");
-  EXPECT_ERROR(DurableWorkflow<int, int>("ok", 0, fn), StatusCode::kInvalidArgument,
+  EXPECT_ERROR((DurableWorkflow<int, int>("ok", 0, fn)), StatusCode::kInvalidArgument,
                "workflow version must be >= 1");
   ASSERT_OK_AND_ASSIGN(Workflow wf, DurableWorkflow<int, int>("ok", 1, fn));
   EXPECT_EQ(wf.input_type(), std::type_index(typeid(int)));
