@@ -110,6 +110,15 @@ TEST(CliSteps, CodeWorkflowCallsByPositionThenTheRestByTime) {
   ids.clear();
   for (const auto& s : StepsInOrder({step("b", 2, 0), step("a", 3, 0)})) ids.push_back(s.step_id);
   EXPECT_EQ(ids, (std::vector<std::string>{"b", "a"}));
+  // JSON: position and kind for a code call only.
+  StepExecution sleep = step("nap", 5, 3);
+  sleep.kind = "sleep";
+  const std::string code_json =
+      RenderJson(JsonLayout::kCompact, [&](auto& w) { WriteStep(w, sleep); });
+  EXPECT_NE(code_json.find("\"position\":3,\"kind\":\"sleep\""), std::string::npos) << code_json;
+  const std::string builder_json =
+      RenderJson(JsonLayout::kCompact, [&](auto& w) { WriteStep(w, step("b", 2, 0)); });
+  EXPECT_EQ(builder_json.find("position"), std::string::npos) << builder_json;
 }
 
 TEST(CliArguments, StatusesAndTags) {
