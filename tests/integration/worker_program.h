@@ -236,8 +236,9 @@ inline Result<engine::Workflow> CodeLoopWorkflow(int steps, StepEnv* env) {
         mo.max_concurrency = 2;
         mo.step = QuickRetries();
         DYNAFLOW_RETURN_IF_ERROR(
-            ctx.Map("pack", items, [step](engine::StepContext& s, const int&) { return step(s); },
-                    mo)
+            ctx.Map(
+                   "pack", items, [step](engine::StepContext& s, const int&) { return step(s); },
+                   mo)
                 .status());
         DYNAFLOW_RETURN_IF_ERROR(ctx.AwaitEvent<std::string>("go", std::chrono::hours(1)).status());
         return ctx.Step("ship", step, QuickRetries());
