@@ -1,6 +1,7 @@
 // Engine throughput: runs/s and steps/s of a linear 10-step workflow (trivial steps: the cost
 // measured is the engine's and the store's) executed by one Worker with 4 threads, on the memory
-// and the SQLite backends, plus store requests per recorded step.
+// and the SQLite backends, plus store requests per recorded step. BM_CodeLinear10* run the same
+// ten steps as a code workflow (engine/durable.h: a loop of ctx.Step calls).
 //
 // Each iteration starts a batch of 200 runs with Engine::Start from the benchmark thread and
 // waits until the worker has finished all of them. Two ways runs reach the worker:
@@ -39,6 +40,7 @@
 #include <thread>
 
 #include "bench/sqlite_raw_commits.h"
+#include "engine/durable.h"
 #include "engine/engine.h"
 #include "store/table/memory_table.h"
 #include "store/table/sqlite_table.h"
@@ -59,6 +61,20 @@ Workflow LinearWorkflow() {
   return b.Build().value();
 }
 
+Workflow CodeLinearWorkflow() {
+  return DurableWorkflow<int64_t, int64_t>(
+             "bench-code-linear", 1,
+             [](WorkflowContext& ctx, const int64_t& in) -> Result<int64_t> {
+               int64_t v = in;
+               for (int i = 0; i < kSteps; ++i) {
+                 DYNAFLOW_ASSIGN_OR_RETURN(
+                     v, ctx.Step("step-" + std::to_string(i), [v](StepContext&) { return v + 1; }));
+               }
+               return v;
+             })
+      .value();
+}
+
 // User + system CPU time of the whole process, in microseconds.
 double ProcessCpuMicros() {
   rusage ru{};
@@ -73,14 +89,14 @@ struct Figures {
   double cpu_us_per_step = 0;
 };
 
-Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table) {
+Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table,
+                  const Workflow& wf) {
   Figures figures;
   const bool handover = state.range(0) != 0;
   spdlog::set_level(spdlog::level::warn);
   EngineOptions eo;
   eo.table = std::move(table);
   auto engine = Engine::Open(eo).value();
-  Workflow wf = LinearWorkflow();
   if (!engine->Register(wf).ok()) {
     state.SkipWithError("register failed");
     return figures;
@@ -141,14 +157,30 @@ void Linear10Settings(benchmark::internal::Benchmark* b) {
 }
 
 void BM_Linear10Memory(benchmark::State& state) {
-  RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()));
+  RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()), LinearWorkflow());
 }
 BENCHMARK(BM_Linear10Memory)->Apply(Linear10Settings);
 
+void BM_CodeLinear10Memory(benchmark::State& state) {
+  RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()), CodeLinearWorkflow());
+}
+BENCHMARK(BM_CodeLinear10Memory)->Apply(Linear10Settings);
+
+// A SQLite file for one benchmark (removed with its -wal / -shm files by RemoveSqlite).
+std::string SqlitePath() {
+  return (std::filesystem::temp_directory_path() /
+          ("dynaflow_engine_bench_" + std::to_string(::getpid()) + ".db"))
+      .string();
+}
+void RemoveSqlite(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    std::filesystem::remove(path + suffix, ec);
+  }
+}
+
 void BM_Linear10Sqlite(benchmark::State& state) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("dynaflow_engine_bench_" + std::to_string(::getpid()) + ".db"))
-                               .string();
+  const std::string path = SqlitePath();
   const std::string raw_path = path + ".raw";
   const bench::RawCommits raw_before = bench::RawSqliteCommits(raw_path, 1.0);
   Figures figures;
@@ -158,7 +190,8 @@ void BM_Linear10Sqlite(benchmark::State& state) {
       state.SkipWithError(table.error().ToString().c_str());
       return;
     }
-    figures = RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()));
+    figures =
+        RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()), LinearWorkflow());
   }
   const bench::RawCommits raw_after = bench::RawSqliteCommits(raw_path, 1.0);
   const double raw = (raw_before.per_s + raw_after.per_s) / 2;
@@ -169,12 +202,23 @@ void BM_Linear10Sqlite(benchmark::State& state) {
   state.counters["raw_cpu_us_per_commit"] = raw_cpu;
   state.counters["cpu_vs_raw"] =
       figures.cpu_us_per_step > 0 ? raw_cpu / figures.cpu_us_per_step : 0;
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    std::error_code ec;
-    std::filesystem::remove(path + suffix, ec);
-  }
+  RemoveSqlite(path);
 }
 BENCHMARK(BM_Linear10Sqlite)->Apply(Linear10Settings);
+
+void BM_CodeLinear10Sqlite(benchmark::State& state) {
+  const std::string path = SqlitePath();
+  {
+    auto table = table::OpenSqliteTable(path);
+    if (!table.ok()) {
+      state.SkipWithError(table.error().ToString().c_str());
+      return;
+    }
+    RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()), CodeLinearWorkflow());
+  }
+  RemoveSqlite(path);
+}
+BENCHMARK(BM_CodeLinear10Sqlite)->Apply(Linear10Settings);
 
 }  // namespace
 }  // namespace dynaflow::engine

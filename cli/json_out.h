@@ -151,6 +151,11 @@ void WriteStep(W& w, const StepExecution& s) {
   w.Int64(s.output_bytes);
   w.Key("compensation");
   w.Bool(IsCompensation(s.step_id));
+  if (s.position > 0) {  // a code workflow's call: its place in the history and its kind
+    w.Key("position");
+    w.Int64(s.position);
+    WriteStringField(w, "kind", s.kind.empty() ? std::string("step") : s.kind);
+  }
   w.EndObject();
 }
 

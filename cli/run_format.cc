@@ -108,12 +108,15 @@ std::string RunsJsonDocument(const std::vector<Run>& runs, const std::string& ne
 }
 
 std::vector<StepExecution> StepsInOrder(std::vector<StepExecution> steps) {
-  // Within one millisecond: completed / skipped steps, then a failed one (it ends the forward
-  // path), then compensations; then by id.
+  // By start time; within one millisecond: completed / skipped steps, then a failed one (it
+  // ends the forward path), then compensations; then by id.
   auto rank = [](const StepExecution& s) {
     return IsCompensation(s.step_id) ? 2 : s.status == StepStatus::kFailed ? 1 : 0;
   };
   std::stable_sort(steps.begin(), steps.end(), [&](const auto& a, const auto& b) {
+    // A code workflow's calls carry their position in the run's history: those first, in it.
+    if ((a.position > 0) != (b.position > 0)) return a.position > 0;
+    if (a.position > 0) return a.position < b.position;
     if (a.started_at != b.started_at) return a.started_at < b.started_at;
     if (a.finished_at != b.finished_at) return a.finished_at < b.finished_at;
     if (rank(a) != rank(b)) return rank(a) < rank(b);

@@ -95,13 +95,12 @@ Result<std::string> Engine::GetResultEncoded(const std::string& run_id) {
   }
   if (run.result) return *run.result;
   auto def = core_->Find(run.workflow_id, run.workflow_version);
-  if (!def || def->nodes.back().kind == internal::NodeKind::kSleep ||
-      def->nodes.back().kind == internal::NodeKind::kParallel) {
+  if (!def || internal::ResultStep(*def).empty()) {
     return Status::NotFound("run " + run_id + " has no inline result and its workflow " +
                             run.workflow_id + " v" + std::to_string(run.workflow_version) +
                             " is not registered here with a final step");
   }
-  return core_->store->GetOutput(run_id, def->nodes.back().steps.front().name);
+  return core_->store->GetOutput(run_id, internal::ResultStep(*def));
 }
 
 namespace {

@@ -86,6 +86,9 @@ Result<StartResult> Engine::RetryFailedRun(const std::string& run_id, const Retr
     rec.attempt = s.attempt;
     rec.started_at = s.started_at;
     rec.finished_at = s.finished_at;
+    rec.event_id = s.event_id;
+    rec.position = s.position;  // a code workflow's replay matches records by position
+    rec.kind = s.kind;
     auto out = old.outputs.find(s.step_id);
     if (out != old.outputs.end()) rec.output = out->second;
     RunChange change;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "engine/durable.h"
 #include "model/utf8.h"
 
 namespace dynaflow::engine {
@@ -160,7 +161,7 @@ class NodeCheck {
     DYNAFLOW_RETURN_IF_ERROR(CheckName("child", node.name));
     DYNAFLOW_RETURN_IF_ERROR(Claim(node.name));
     if (!node.child) return Status::InvalidArgument("child \"" + node.name + "\": empty workflow");
-    if (node.child->nodes.back().kind != internal::NodeKind::kStep) {
+    if (!node.child->code && node.child->nodes.back().kind != internal::NodeKind::kStep) {
       return Status::InvalidArgument("child \"" + node.name + "\": the last node of " +
                                      node.child->id + " must be a step (its result)");
     }
@@ -181,6 +182,20 @@ class NodeCheck {
 }  // namespace
 
 namespace internal {
+Result<Workflow> MakeCodeWorkflow(std::string id, int32_t version, TypeCodec input,
+                                  TypeCodec output,
+                                  std::function<Result<Value>(WorkflowContext&, const Value&)> fn) {
+  DYNAFLOW_RETURN_IF_ERROR(CheckName("workflow", id));
+  if (version < 1) return Status::InvalidArgument("workflow version must be >= 1");
+  auto def = std::make_shared<WorkflowDef>();
+  def->id = std::move(id);
+  def->version = version;
+  def->input = std::move(input);
+  def->output = std::move(output);
+  def->code = std::move(fn);
+  return Workflow(std::move(def));
+}
+
 std::string ChildRunId(const std::string& parent_run_id, const std::string& step) {
   constexpr size_t kMaxRunIdBytes = 128;  // the store's limit
   std::string id = parent_run_id + "." + step;
@@ -198,6 +213,14 @@ std::string ChildRunId(const std::string& parent_run_id, const std::string& step
   return parent_run_id.substr(0, keep) + "." + hex;
 }
 
+std::string ResultStep(const WorkflowDef& def) {
+  if (def.code) return kCodeResultStep;
+  if (def.nodes.empty()) return "";
+  const Node& last = def.nodes.back();
+  if (last.kind == NodeKind::kSleep || last.kind == NodeKind::kParallel) return "";
+  return last.steps.front().name;
+}
+
 const StepDef* WorkflowDef::FindStep(std::string_view name) const {
   auto it = steps_by_name.find(name);
   if (it == steps_by_name.end()) return nullptr;
@@ -210,6 +233,14 @@ const StepDef* WorkflowDef::FindStep(std::string_view name) const {
 const std::string& Workflow::id() const { return def_->id; }
 int32_t Workflow::version() const { return def_->version; }
 std::type_index Workflow::input_type() const { return def_->input.type; }
+std::type_index Workflow::result_type() const {
+  if (def_->code) return def_->output.type;
+  const internal::Node& last = def_->nodes.back();
+  if (last.kind == internal::NodeKind::kSleep || last.kind == internal::NodeKind::kParallel) {
+    return typeid(void);
+  }
+  return last.steps.front().out.type;
+}
 std::vector<std::string> Workflow::step_names() const {
   std::vector<std::string> names;
   for (const auto& node : def_->nodes) {
@@ -245,8 +276,11 @@ WorkflowBuilder& WorkflowBuilder::Child(std::string name, const Workflow& child,
   s.name = node.name;
   if (node.child) {
     s.in = node.child->input;
-    const internal::Node& last = node.child->nodes.back();
-    if (last.kind == internal::NodeKind::kStep) s.out = last.steps.front().out;
+    if (node.child->code) {
+      s.out = node.child->output;
+    } else if (node.child->nodes.back().kind == internal::NodeKind::kStep) {
+      s.out = node.child->nodes.back().steps.front().out;
+    }
   }
   node.steps.push_back(std::move(s));
   return Add(std::move(node));

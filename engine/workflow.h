@@ -187,7 +187,11 @@ class Workflow {
   int32_t version() const;
   // The type the run's input must have (the first node's input type).
   std::type_index input_type() const;
-  // Every recorded step name, in definition order (parallel branches in declaration order).
+  // The type of a completed run's result: a code workflow's result type, the output type of a
+  // builder workflow's last step, await or child node; typeid(void) when it has none.
+  std::type_index result_type() const;
+  // Every recorded step name, in definition order (parallel branches in declaration order); none
+  // for a code workflow (its calls are known only when it runs).
   std::vector<std::string> step_names() const;
   const std::shared_ptr<const internal::WorkflowDef>& def() const { return def_; }
 

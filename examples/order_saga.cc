@@ -31,6 +31,7 @@
 
 #include "engine/engine.h"
 #include "examples/common/example_app.h"
+#include "examples/common/order_fates.h"
 
 namespace dynaflow::examples {
 namespace {
@@ -95,25 +96,6 @@ struct JsonFields<Shipment> {
 
 namespace dynaflow::examples {
 namespace {
-
-struct SagaFlags {
-  int decline_every = 7;
-  int undeliverable_every = 13;
-  int flaky_every = 5;
-  int step_ms = 2;
-  bool webhook = false;
-  int unconfirmed_every = 11;
-  int confirm_timeout_ms = 3000;
-};
-
-// How an order ends (deterministic from its id).
-enum class Fate { kCompleted, kDeclined, kUnconfirmed, kUndeliverable };
-Fate FateOf(int64_t id, const SagaFlags& f) {
-  if (id % f.decline_every == 0) return Fate::kDeclined;
-  if (f.webhook && id % f.unconfirmed_every == 0) return Fate::kUnconfirmed;
-  if (id % f.undeliverable_every == 0) return Fate::kUndeliverable;
-  return Fate::kCompleted;
-}
 
 // The simulated inventory, payment and shipping services. Every call carries the step's
 // idempotency key, so a step executed again (after a crash, or a retry) changes nothing twice.
@@ -195,13 +177,8 @@ class Services {
 };
 
 Result<engine::Workflow> BuildOrderSaga(Services& svc, const SagaFlags& flags) {
-  engine::StepOptions charge_options;
-  charge_options.retry.max_attempts = 3;
-  charge_options.retry.initial_backoff = Duration(5);
-  charge_options.retry.non_retryable = {StatusCode::kInvalidArgument,
-                                        StatusCode::kPermissionDenied};
-  engine::StepOptions ship_options;
-  ship_options.retry = engine::RetryPolicy::None();
+  const engine::StepOptions charge_options = ChargeOptions();
+  const engine::StepOptions ship_options = ShipOptions();
 
   engine::WorkflowBuilder b(flags.webhook ? "order-saga-webhook" : "order-saga", 1);
   b.Step(engine::MakeStep<Order, Reservation>("reserve",
@@ -225,6 +202,12 @@ Result<engine::Workflow> BuildOrderSaga(Services& svc, const SagaFlags& flags) {
                 "ship", [&svc](StepContext&, const Payment& p) { return svc.Ship(p); })
                 .Options(ship_options))
       .Build();
+}
+
+// Order `id` of a run of the example.
+Order OrderOf(int64_t id) {
+  return Order{id, "sku-" + std::to_string(id % 10), static_cast<int32_t>(1 + id % 3),
+               1000 + (id * 37) % 9000};
 }
 
 // The step records a run must have: name -> status.
@@ -257,168 +240,34 @@ std::map<std::string, StepStatus> ExpectedSteps(int64_t id, const SagaFlags& f) 
   return steps;
 }
 
-int Main(int argc, char** argv) {
-  CLI::App app{"dynaflow example: an order saga (reserve -> charge -> ship, with compensations)"};
-  CommonFlags flags;
-  SagaFlags saga;
-  AddCommonFlags(app, &flags, /*default_runs=*/200);
-  AddBoundedOption(app, "--decline-every", saga.decline_every,
-                   "decline the payment of every n-th order", 1, 1000000);
-  AddBoundedOption(app, "--undeliverable-every", saga.undeliverable_every,
-                   "fail the shipping of every n-th order", 1, 1000000);
-  AddBoundedOption(app, "--flaky-every", saga.flaky_every,
-                   "time out the first charge attempt of every n-th order (retried)", 1, 1000000);
-  AddBoundedOption(app, "--step-ms", saga.step_ms, "simulated service latency per call, ms", 0,
-                   60000);
-  app.add_flag("--webhook", saga.webhook,
-               "payments are confirmed by a \"payment-confirmed\" event from a simulated webhook");
-  AddBoundedOption(app, "--unconfirmed-every", saga.unconfirmed_every,
-                   "with --webhook: never confirm the payment of every n-th order (it times out)",
-                   1, 1000000);
-  AddBoundedOption(app, "--confirm-timeout-ms", saga.confirm_timeout_ms,
-                   "with --webhook: how long a run waits for its confirmation, ms", 1, 3600000);
-  ParsedExample parsed = ParseAndSetUp(app, argc, argv, flags, "order-saga");
-  if (!parsed.env) return parsed.exit_code;
-  ExampleEnv env = std::move(*parsed.env);
-  engine::Engine& engine = *env.engine;
-  Services services(saga);
-  auto saga_wf = BuildOrderSaga(services, saga);
-  if (!saga_wf.ok() || !engine.Register(*saga_wf).ok()) {
-    std::fprintf(stderr, "order_saga: bad workflow definition: %s\n",
-                 saga_wf.ok() ? "register failed" : saga_wf.error().ToString().c_str());
-    return 2;
-  }
-  // The worker and, with [worker] metrics-listen, Prometheus metrics of this process at /metrics.
-  std::optional<RunningWorker> running =
-      StartExampleWorker(env, app::WorkerOptionsFor(env.config.worker), "order_saga");
-  if (!running) return 2;
-  std::printf("order saga: %d orders on %s, 1 worker x %d threads%s\n", flags.runs,
-              env.store.description.c_str(), env.config.worker.threads,
-              env.temporary_sqlite.empty() ? "" : " (temporary SQLite file)");
-  std::printf(
-      "  orders divisible by %d: payment declined; by %d: address undeliverable (both end "
-      "COMPENSATED); by %d: first charge attempt times out (retried)\n",
-      saga.decline_every, saga.undeliverable_every, saga.flaky_every);
-  if (saga.webhook) {
-    std::printf(
-        "  webhook: payments confirmed by a \"payment-confirmed\" event, except orders divisible "
-        "by %d (they time out after %d ms and are compensated)\n",
-        saga.unconfirmed_every, saga.confirm_timeout_ms);
-  }
-  std::fflush(stdout);
-
-  const auto start = std::chrono::steady_clock::now();
-  const std::string batch = std::to_string(ToUnixMillis(Clock::Real()->Now()));
-  std::vector<ExpectedRun> runs;
-  std::map<std::string, Order> orders;  // run id -> order
-  ProgressReporter progress(
-      engine, flags.runs,
-      std::chrono::milliseconds(static_cast<int64_t>(flags.progress_seconds * 1000)), stdout);
-  int start_errors = 0;
-  for (int i = 1; i <= flags.runs; ++i) {
-    Order o{i, "sku-" + std::to_string(i % 10), 1 + i % 3, 1000 + (i * 37) % 9000};
-    engine::StartOptions so;
-    so.business_key = "order-" + batch + "-" + std::to_string(i);
-    auto started = engine.Start(*saga_wf, o, so);
-    if (!started.ok()) {
-      std::fprintf(stderr, "order_saga: starting order %d: %s\n", i,
-                   started.error().ToString().c_str());
-      ++start_errors;
-      continue;
-    }
-    bool compensated = FateOf(i, saga) != Fate::kCompleted;
-    runs.push_back({started->run_id, compensated ? RunStatus::kCompensated : RunStatus::kCompleted,
-                    "order " + std::to_string(i)});
-    orders[started->run_id] = o;
-  }
-  // The simulated payment provider's webhook: confirms each charged order (in order, a little
-  // later), except the unconfirmed ones. A confirmation that arrives before the run waits for it
-  // is kept and consumed when it does.
-  std::map<Fate, int64_t> fates;
-  for (const auto& [run_id, o] : orders) ++fates[FateOf(o.id, saga)];
-  int64_t webhook_errors = 0;
-  std::thread webhook;
-  if (saga.webhook) {
-    webhook = std::thread([&] {
-      for (const auto& [run_id, o] : orders) {
-        Fate fate = FateOf(o.id, saga);
-        if (fate == Fate::kDeclined || fate == Fate::kUnconfirmed) continue;
-        std::this_thread::sleep_for(std::chrono::milliseconds(saga.step_ms));
-        engine::SendEventOptions eo;
-        eo.event_id = "webhook-" + std::to_string(o.id);  // the provider's delivery id
-        auto sent = engine.SendEvent(run_id, "payment-confirmed",
-                                     Payment{o.id, "pay-webhook-" + std::to_string(o.id)}, eo);
-        if (!sent.ok()) {
-          std::fprintf(stderr, "order_saga: webhook for order %lld: %s\n",
-                       static_cast<long long>(o.id), sent.error().ToString().c_str());
-          ++webhook_errors;
-        }
-      }
-    });
-  }
-  bool all_finished = WaitForFinishedRuns(engine, static_cast<int64_t>(runs.size()),
-                                          std::chrono::seconds(flags.timeout_seconds));
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  progress.Stop();
-  if (webhook.joinable()) webhook.join();
-  engine::EngineMetrics metrics = engine.metrics();
-  running->worker->Stop();
-
-  RunCheck check = CheckRuns(engine, runs, [&](const ExpectedRun& r, const store::RunDetails& d) {
-    const Order& o = orders[r.run_id];
-    std::map<std::string, StepStatus> recorded;
-    for (const StepExecution& s : d.steps) recorded[s.step_id] = s.status;
-    if (recorded != ExpectedSteps(o.id, saga)) return std::string("unexpected step records");
-    return services.LedgerProblem(o.id, r.expected == RunStatus::kCompleted, o.quantity,
-                                  o.amount_cents);
-  });
-  if (!all_finished) {
-    check.problems.insert(
-        check.problems.begin(),
-        "timed out after " + std::to_string(flags.timeout_seconds) + " s waiting for the runs");
-  }
-  for (int i = 0; i < start_errors; ++i) check.problems.push_back("an order could not be started");
-  if (webhook_errors > 0) {
-    check.problems.push_back(std::to_string(webhook_errors) + " webhook deliveries failed");
-  }
-
-  SummaryInput summary;
-  summary.program = "order saga";
-  summary.store = env.store.description;
-  summary.threads = env.config.worker.threads;
-  summary.runs = static_cast<int64_t>(runs.size());
-  summary.elapsed_seconds = elapsed;
-  summary.metrics = metrics;
-  summary.check = &check;
-  summary.notes.push_back(
-      "checks          every run's step records and the inventory / payment / shipping ledgers "
-      "match its expected fate");
-  char fate_line[256];
-  std::snprintf(fate_line, sizeof(fate_line),
-                "fates           %lld completed, %lld declined, %lld undeliverable%s",
-                static_cast<long long>(fates[Fate::kCompleted]),
-                static_cast<long long>(fates[Fate::kDeclined]),
-                static_cast<long long>(fates[Fate::kUndeliverable]),
-                saga.webhook ? (", " + std::to_string(fates[Fate::kUnconfirmed]) +
-                                " unconfirmed (timed out waiting for the webhook: " +
-                                std::to_string(metrics.wait_timeouts) + ")")
-                                   .c_str()
-                             : "");
-  summary.notes.push_back(fate_line);
-  PrintSummary(stdout, summary);
-
-  running->worker.reset();
-  env.engine.reset();
-  env.store.table.reset();
-  RemoveTemporaryStore(env, flags.keep_store);
-  if (flags.keep_store && !env.temporary_sqlite.empty()) {
-    std::printf("  store kept at %s\n", env.temporary_sqlite.c_str());
-  }
-  return check.problems.empty() ? 0 : 1;
+Result<SagaExample> MakeExample(const SagaFlags& saga) {
+  auto services = std::make_shared<Services>(saga);
+  DYNAFLOW_ASSIGN_OR_RETURN(engine::Workflow wf, BuildOrderSaga(*services, saga));
+  SagaExample example;
+  example.summary_name = "order saga";
+  example.checks_note =
+      "every run's step records and the inventory / payment / shipping ledgers match its "
+      "expected fate";
+  example.workflow = std::move(wf);
+  example.input_of = [](int64_t id) { return Codec<Order>::Encode(OrderOf(id)); };
+  example.confirmation_of = [](int64_t id) {
+    return Codec<Payment>::Encode(Payment{id, "pay-webhook-" + std::to_string(id)});
+  };
+  example.check = [services, saga](int64_t id, const store::RunDetails& d) {
+    if (RecordedSteps(d) != ExpectedSteps(id, saga)) return std::string("unexpected step records");
+    const Order o = OrderOf(id);
+    return services->LedgerProblem(id, FateOf(id, saga) == Fate::kCompleted, o.quantity,
+                                   o.amount_cents);
+  };
+  example.services = services;
+  return example;
 }
 
 }  // namespace
 }  // namespace dynaflow::examples
 
-int main(int argc, char** argv) { return dynaflow::examples::Main(argc, argv); }
+int main(int argc, char** argv) {
+  return dynaflow::examples::SagaMain(
+      argc, argv, "dynaflow example: an order saga (reserve -> charge -> ship, with compensations)",
+      dynaflow::examples::MakeExample);
+}

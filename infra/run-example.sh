@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# The main job: builds what is needed and runs the order saga example.
+# The main job: builds what is needed and runs the order saga example: by default the code
+# workflow over orders of 1-5 lines (examples/order_saga_code.cc), with --builder the same saga
+# as a builder chain (examples/order_saga.cc).
 #
 #   infra/run-example.sh                    embedded SQLite store (a temporary file)
 #   infra/run-example.sh --dynamodb-local   DynamoDB Local, started for this run and stopped after
-#   infra/run-example.sh --runs 5000 --threads 16     any other flag goes to order_saga
-#                                                     (see `order_saga --help`)
+#   infra/run-example.sh --builder          the builder version of the saga
+#   infra/run-example.sh --runs 5000 --threads 16     any other flag goes to the example
+#                                                     (see `order_saga_code --help`)
 #
 # Steps: infra/bootstrap.sh (installs missing packages as root; otherwise prints the apt-get
 # line and stops), configure a Release build in build/release, build only the example programs,
-# then run build/release/examples/order_saga with 8 worker threads: a progress line every
+# then run build/release/examples/order_saga_code (or order_saga) with 8 worker threads: a progress line every
 # second, then the summary (runs by status, steps executed, store requests per step, elapsed
 # time, throughput). Works from any directory.
 #
@@ -18,7 +21,7 @@
 #   DYNAFLOW_DDB_LOCAL_*                see infra/dynamodb-local.sh (the state folder defaults to
 #                                       .cache/dynamodb-local/state-example here)
 #
-# Exit status: order_saga's (0 = every run reached its expected outcome, 1 = some did not,
+# Exit status: the example's (0 = every run reached its expected outcome, 1 = some did not,
 # 2 = bad flags or store); 1 when bootstrap, the build or DynamoDB Local fails.
 set -euo pipefail
 
@@ -31,11 +34,13 @@ log() { echo "run-example: $*" >&2; }
 dynamodb_local=${DYNAFLOW_EXAMPLE_DYNAMODB_LOCAL:-0}
 [[ "$dynamodb_local" == 1 || "$dynamodb_local" == true ]] && dynamodb_local=1 || dynamodb_local=0
 saga_args=()
+program=order_saga_code
 runs_given=0
 threads_given=0
 for arg in "$@"; do
   case "$arg" in
     --dynamodb-local) dynamodb_local=1 ;;
+    --builder) program=order_saga ;;
     -h | --help)
       sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
       exit 0
@@ -65,11 +70,11 @@ cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
   exit 1
 }
 log "building the examples with $JOBS jobs (the first build takes a few minutes)"
-cmake --build "$BUILD_DIR" -j "$JOBS" --target order_saga fanout_pipeline || {
+cmake --build "$BUILD_DIR" -j "$JOBS" --target order_saga order_saga_code fanout_pipeline || {
   log "build failed"
   exit 1
 }
-SAGA=$BUILD_DIR/examples/order_saga
+SAGA=$BUILD_DIR/examples/$program
 
 # ---------------------------------------------------------------- run
 

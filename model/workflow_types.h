@@ -94,6 +94,11 @@ struct StepExecution {
   int64_t output_bytes = 0;  // size of the recorded output
   int64_t fence_epoch = 0;   // lease epoch of the writer
   std::string event_id;      // an await-event node's record: the event it consumed
+  // A code workflow's record: its place in the run's history (1, 2, ...) and the kind of call
+  // ("" a step; "sleep", "event", "child", "map", "value", "state", "patch"). 0 and "" for
+  // builder records and compensations.
+  int64_t position = 0;
+  std::string kind;
 };
 
 struct StateEntry {

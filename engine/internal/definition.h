@@ -20,7 +20,8 @@
 
 namespace dynaflow::engine {
 class StepContext;
-}
+class WorkflowContext;
+}  // namespace dynaflow::engine
 
 namespace dynaflow::engine::internal {
 
@@ -90,8 +91,12 @@ struct Node {
 struct WorkflowDef {
   std::string id;
   int32_t version = 1;
-  TypeCodec input;  // the first node's input type
+  TypeCodec input;  // the first node's input type (a code workflow: the function's)
+  // A builder workflow's nodes (at least one); empty for a code workflow.
   std::vector<Node> nodes;
+  // A code workflow (DurableWorkflow): its function and result type. Empty for a builder one.
+  std::function<Result<Value>(WorkflowContext&, const Value& in)> code;
+  TypeCodec output;
   // Every recorded step name (steps, branches, sleeps) -> (node index, branch index).
   std::map<std::string, std::pair<size_t, size_t>, std::less<>> steps_by_name;
 
@@ -102,6 +107,13 @@ struct WorkflowDef {
 
 // The prefix of compensation step ids: "compensate:<step>".
 inline constexpr char kCompensatePrefix[] = "compensate:";
+
+// The record holding a code workflow's result when it is too large for the run item.
+inline constexpr char kCodeResultStep[] = "@result";
+
+// The step whose output holds a COMPLETED run's result when the run item has none inline: a
+// code workflow's kCodeResultStep, a builder workflow's last step (empty: none).
+std::string ResultStep(const WorkflowDef& def);
 
 // The run id of the child a parent's step starts: "<parentRunId>.<step>" (deterministic, so a
 // resumed or retried parent finds the child it started instead of starting another); when that

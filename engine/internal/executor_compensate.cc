@@ -4,8 +4,9 @@
 // (nothing to compensate) or turns COMPENSATING with the error kept in Run::error and the phase
 // in Run::cursor_step. Compensations then run in reverse definition order (parallel branches in
 // reverse declaration order), each recorded as "compensate:<step>" COMPENSATED; the last one
-// finishes the run COMPENSATED (CANCELLED after a cancel) in the same write. A compensation that
-// fails for good is recorded FAILED and finishes the run FAILED with both errors.
+// finishes the run COMPENSATED (CANCELLED after a cancel) in the same write. A code workflow's
+// compensations run the same way, in reverse order of the completion of their steps. A compensation
+// that fails for good is recorded FAILED and finishes the run FAILED with both errors.
 //
 // Error texts come from user code (Status messages, exception texts) and may hold any bytes
 // and any length; they are recorded through RecordableError (valid UTF-8, bounded size,
@@ -22,15 +23,38 @@
 
 namespace dynaflow::engine::internal {
 
-std::vector<std::pair<size_t, size_t>> RunExecutor::PendingCompensations() const {
-  std::vector<std::pair<size_t, size_t>> out;
+std::vector<RunExecutor::CompensationCall> RunExecutor::PendingCompensations() {
+  std::vector<CompensationCall> out;
+  if (def_->code) {
+    for (size_t k = code_compensations_.size(); k-- > 0;) {
+      if (!IsRecorded(kCompensatePrefix + code_compensations_[k].step)) {
+        out.push_back(code_compensations_[k]);
+      }
+    }
+    return out;
+  }
   for (size_t i = def_->nodes.size(); i-- > 0;) {
     const Node& node = def_->nodes[i];
     for (size_t b = node.steps.size(); b-- > 0;) {
-      const StepDef& s = node.steps[b];
-      if (!s.compensate || RecordedStatus(s.name) != StepStatus::kCompleted) continue;
-      if (IsRecorded(kCompensatePrefix + s.name)) continue;
-      out.emplace_back(i, b);
+      const StepDef* s = &node.steps[b];
+      if (!s->compensate || RecordedStatus(s->name) != StepStatus::kCompleted) continue;
+      if (IsRecorded(kCompensatePrefix + s->name)) continue;
+      CompensationCall call;
+      call.step = s->name;
+      call.retry = s->options.compensation_retry;
+      call.attempt_timeout = s->options.attempt_timeout;
+      auto output = OutputValue(*s);
+      if (!output.ok()) {
+        call.unavailable = output.error();
+      } else {
+        std::shared_ptr<const Value> in = InputFor(s->in.type, i);
+        call.body = [s, in, output = *output](StepContext& ctx) -> Result<Value> {
+          Status st = s->compensate(ctx, *in, *output);
+          if (!st.ok()) return st;
+          return Value(std::monostate{});
+        };
+      }
+      out.push_back(std::move(call));
     }
   }
   return out;
@@ -139,26 +163,16 @@ ExecResult RunExecutor::Compensate() {
   for (size_t k = 0; k < pending.size(); ++k) {
     if (control_->lost()) return Interrupted(Stop::kLost, std::nullopt);
     if (env_.stopping && env_.stopping->load()) return Interrupted(Stop::kWorkerStop, {});
-    const auto [i, b] = pending[k];
-    const StepDef* s = &def_->nodes[i].steps[b];
-    const std::string name = kCompensatePrefix + s->name;
+    const CompensationCall& c = pending[k];
+    const std::string name = kCompensatePrefix + c.step;
     const bool last = k + 1 == pending.size();
     Attempts a;
-    auto out = OutputValue(*s);
-    if (out.ok()) {
-      std::shared_ptr<const Value> in = InputFor(s->in.type, i);
-      std::shared_ptr<const Value> output = *out;
-      auto body = [s, in, output](StepContext& ctx) -> Result<Value> {
-        Status st = s->compensate(ctx, *in, *output);
-        if (!st.ok()) return st;
-        return Value(std::monostate{});
-      };
-      a = RunAttempts(name, s->options.compensation_retry, s->options.attempt_timeout,
-                      /*compensation=*/true, nullptr, body);
+    if (c.unavailable.ok()) {
+      a = RunAttempts(name, c.retry, c.attempt_timeout, /*compensation=*/true, nullptr, c.body);
       if (a.kind == Attempts::kInterrupted) return Interrupted(a.stop, std::nullopt);
     } else {
       a.kind = Attempts::kFailed;
-      a.error = out.error();
+      a.error = c.unavailable;
       a.started_at = a.finished_at = env_.clock->Now();
     }
     StepRecord rec;
@@ -180,7 +194,7 @@ ExecResult RunExecutor::Compensate() {
       finish.emplace();
       finish->status = RunStatus::kFailed;
       finish->error = RecordableError(
-          fmt::format("{}; compensation of step \"{}\" failed: {}", base_error, s->name, rec.error),
+          fmt::format("{}; compensation of step \"{}\" failed: {}", base_error, c.step, rec.error),
           kMaxRunErrorBytes);
       env_.logger->error("run {}: {}", run_.run_id, finish->error);
     }

@@ -12,14 +12,11 @@
 #include <charconv>
 #include <set>
 
+#include "engine/internal/phases.h"
 #include "engine/internal/run_executor.h"
 
 namespace dynaflow::engine::internal {
 
-namespace {
-
-// cursor_step of a run parked at an await node: "<node>@<timeout ms>", so a resumed run keeps
-// the timeout it computed when it first reached the node.
 std::string AwaitCursor(const std::string& node, TimePoint until) {
   return node + "@" + std::to_string(ToUnixMillis(until));
 }
@@ -36,8 +33,6 @@ std::optional<TimePoint> ParseAwaitCursor(const std::string& cursor, const std::
   if (ec != std::errc() || p != end) return std::nullopt;
   return FromUnixMillis(ms);
 }
-
-}  // namespace
 
 RunExecutor::NodeOutcome RunExecutor::FailNode(const std::string& name, Status error,
                                                TimePoint started) {
@@ -75,7 +70,7 @@ bool RunExecutor::WriteSleep(const std::function<Result<Run>(const store::Fence&
   return true;
 }
 
-RunExecutor::NodeOutcome RunExecutor::Park(const Node& node, TimePoint due,
+RunExecutor::NodeOutcome RunExecutor::Park(const std::string& name, TimePoint due,
                                            const std::string& waiting_for,
                                            const std::string& cursor,
                                            const std::function<bool()>& ready) {
@@ -85,7 +80,7 @@ RunExecutor::NodeOutcome RunExecutor::Park(const Node& node, TimePoint due,
   if (!WriteSleep([&](const store::Fence& f) { return env_.store->UpdateRun(f, change); }, o)) {
     return o;
   }
-  env_.logger->debug("run {}: parked at \"{}\" waiting for {} until {} ms", run_.run_id, node.name,
+  env_.logger->debug("run {}: parked at \"{}\" waiting for {} until {} ms", run_.run_id, name,
                      waiting_for, ToUnixMillis(*change.due_at));
   if (ready()) {
     auto woke = env_.store->WakeRun(run_.run_id, waiting_for);
@@ -154,7 +149,7 @@ RunExecutor::NodeOutcome RunExecutor::RunAwaitNode(size_t i) {
                                                 ToUnixMillis(until))),
                     now);
   }
-  return Park(node, until, store::EventWaitKey(node.event_name), AwaitCursor(node.name, until),
+  return Park(node.name, until, store::EventWaitKey(node.event_name), AwaitCursor(node.name, until),
               [&] {
                 auto again = next_event();
                 return again.ok() && again->has_value();
@@ -175,7 +170,7 @@ RunExecutor::NodeOutcome RunExecutor::RunChildNode(size_t i) {
       return FailNode(
           s.name, Status::Serialization(std::string("encoding the input threw: ") + e.what()), now);
     }
-    child = CreateChild(node, child_id, std::move(input));
+    child = CreateChild(*node.child, child_id, s.name, std::move(input));
   }
   if (!child.ok()) {
     if (child.error().Is(StatusCode::kInvalidArgument) ||
@@ -185,22 +180,21 @@ RunExecutor::NodeOutcome RunExecutor::RunChildNode(size_t i) {
     return ChildStoreError(child_id, child.error());
   }
   if (IsTerminal(child->status)) return ChildEnded(i, *child, now);
-  return Park(node, now + node.child_recheck, store::ChildWaitKey(child_id), node.name, [&] {
+  return Park(node.name, now + node.child_recheck, store::ChildWaitKey(child_id), node.name, [&] {
     auto again = env_.store->GetRun(child_id);
     return again.ok() && IsTerminal(again->status);
   });
 }
 
-Result<Run> RunExecutor::CreateChild(const Node& node, const std::string& child_id,
-                                     std::string input) {
-  const WorkflowDef& child_def = *node.child;
+Result<Run> RunExecutor::CreateChild(const WorkflowDef& child_def, const std::string& child_id,
+                                     const std::string& step, std::string input) {
   store::NewRun nr;
   nr.run_id = child_id;
   nr.workflow_id = child_def.id;
   nr.workflow_version = child_def.version;
   nr.input = std::move(input);
   nr.parent_run_id = run_.run_id;
-  nr.parent_step = node.steps.front().name;
+  nr.parent_step = step;
   nr.retention = std::chrono::seconds(run_.retention_seconds);
   nr.deadline = run_.deadline;
   auto child = env_.store->CreateRun(nr);
@@ -230,7 +224,7 @@ RunExecutor::NodeOutcome RunExecutor::ChildEnded(size_t i, const Run& child, Tim
   if (child.result) {
     payload = *child.result;
   } else {
-    auto out = env_.store->GetOutput(child.run_id, node.child->nodes.back().steps.front().name);
+    auto out = env_.store->GetOutput(child.run_id, ResultStep(*node.child));
     if (!out.ok()) return ChildStoreError(child.run_id, out.error());
     payload = std::move(*out);
   }
@@ -256,7 +250,7 @@ RunExecutor::NodeOutcome RunExecutor::ChildStoreError(const std::string& child_i
 }
 
 void RunExecutor::CancelChildren() {
-  bool has_children = false;
+  bool has_children = static_cast<bool>(def_->code);  // code: any call may have started one
   for (const Node& node : def_->nodes) has_children |= node.kind == NodeKind::kChild;
   if (!has_children || !env_.cancel_run) return;
   auto children = env_.store->ListChildren(run_.run_id);

@@ -22,6 +22,11 @@ inline constexpr char kRetryOfTag[] = "dynaflow.retry_of";
 // The wake time recorded as a sleep node's output (decimal ms since the epoch), or nullopt.
 std::optional<TimePoint> ParseWakeTime(const std::string& payload);
 
+// cursor_step of a run parked at an await node or call: "<step>@<timeout ms>", so a resumed
+// run keeps the timeout it computed when it first reached it.
+std::string AwaitCursor(const std::string& step, TimePoint until);
+std::optional<TimePoint> ParseAwaitCursor(const std::string& cursor, const std::string& step);
+
 // A shared Unit (std::monostate) value.
 const std::shared_ptr<const Value>& UnitValue();
 

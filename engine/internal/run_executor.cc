@@ -109,6 +109,7 @@ ExecResult RunExecutor::RunOnce() {
   if (run_.cursor_step == kPhaseCopying) {
     return Finish(RunStatus::kFailed, "the retry that created this run stopped while copying");
   }
+  if (def_->code) return RunCode();
   auto input = def_->input.decode(*input_);
   if (!input.ok()) return Finish(RunStatus::kFailed, "run input: " + input.error().ToString());
   node_inputs_.assign(n, nullptr);

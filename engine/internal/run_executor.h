@@ -66,6 +66,8 @@ struct ExecResult {
   std::optional<Run> final_run;
 };
 
+class CodeRun;
+
 class RunExecutor {
  public:
   // `input`: the run's input payload when the caller has it (a run it just created).
@@ -74,6 +76,8 @@ class RunExecutor {
   ExecResult Execute();
 
  private:
+  friend class CodeRun;  // a code workflow's calls use the executor's steps, waits and writes
+
   // Why a step or node stopped without a recorded outcome.
   enum class Stop { kNone, kLost, kCancel, kWorkerStop, kSleep, kResync, kStoreError };
 
@@ -136,9 +140,10 @@ class RunExecutor {
   // executor_wait.cc
   NodeOutcome RunAwaitNode(size_t i);
   NodeOutcome RunChildNode(size_t i);
-  // Creates the child run of child node `node` with `input` (an existing one, started by an
-  // earlier owner of this run, is read back instead).
-  Result<Run> CreateChild(const Node& node, const std::string& child_id, std::string input);
+  // Creates the child run `child_id` of `child` for this run's step `step` with `input` (an
+  // existing one, started by an earlier owner of this run, is read back instead).
+  Result<Run> CreateChild(const WorkflowDef& child, const std::string& child_id,
+                          const std::string& step, std::string input);
   // Child node i's outcome once its child run ended: its result recorded, or the node failed.
   NodeOutcome ChildEnded(size_t i, const Run& child, TimePoint now);
   // A store error reading or creating child `child_id`: the node is interrupted.
@@ -146,7 +151,7 @@ class RunExecutor {
   // Parks the run SLEEPING until `due` waiting for `waiting_for`, releasing the lease; then
   // runs `ready` (reads only): when it says the wait is over already (the event or the child's
   // end landed while parking), wakes the run so a worker resumes it at once.
-  NodeOutcome Park(const Node& node, TimePoint due, const std::string& waiting_for,
+  NodeOutcome Park(const std::string& name, TimePoint due, const std::string& waiting_for,
                    const std::string& cursor, const std::function<bool()>& ready);
   // A change that puts the run SLEEPING at `cursor` until `due` (or its deadline, if earlier),
   // releasing the lease.
@@ -174,10 +179,29 @@ class RunExecutor {
   std::shared_ptr<const Value> InputFor(std::type_index in_type, size_t node) const;
 
   // executor_compensate.cc
+  // A compensation still to run: of a builder step (from the definition) or of a code step
+  // (registered when it completed).
+  struct CompensationCall {
+    std::string step;  // the compensated step's id
+    RetryPolicy retry;
+    std::optional<Duration> attempt_timeout;
+    Status unavailable;  // not OK: it cannot run (the step's recorded output does not decode)
+    std::function<Result<Value>(StepContext&)> body;
+  };
   ExecResult Fail(const std::vector<std::pair<std::string, Attempts>>& failures);
   ExecResult Cancel();
   ExecResult Compensate();
-  std::vector<std::pair<size_t, size_t>> PendingCompensations() const;
+  // In the order they run: reverse definition order (builder), reverse completion order (code).
+  std::vector<CompensationCall> PendingCompensations();
+
+  // executor_code.cc: a code workflow's execution (def_->code).
+  ExecResult RunCode();
+  // What a finished execution of the function leads to.
+  ExecResult CodeOutcome(CodeRun& run, Result<Value> returned);
+  ExecResult CodeComplete(CodeRun& run, const Value& result);
+  // The function returned `error`: the run compensates, or fails when nothing is to undo.
+  ExecResult CodeFail(CodeRun& run, const std::string& error);
+  ExecResult ContinueAsNew(CodeRun& run);
 
   ExecutorEnv env_;
   std::shared_ptr<const WorkflowDef> def_;
@@ -193,6 +217,8 @@ class RunExecutor {
   bool resync_ = false;          // a write found the step recorded already: reload, go again
   std::string lost_because_;     // the store's answer that made the run lost (StopFor)
   bool cancel_handled_ = false;  // Cancel() ran once (guards against loops)
+  // A code workflow: the compensations of its completed steps, in completion order.
+  std::vector<CompensationCall> code_compensations_;
 };
 
 }  // namespace dynaflow::engine::internal

@@ -23,6 +23,8 @@ StepExecution ExecutionOf(const std::string& run_id, const StepRecord& record) {
   e.error = record.error;
   e.output_bytes = record.output ? static_cast<int64_t>(record.output->size()) : 0;
   e.event_id = record.event_id;
+  e.position = record.position;
+  e.kind = record.kind;
   return e;
 }
 

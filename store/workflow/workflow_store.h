@@ -229,6 +229,8 @@ struct StepRecord {
   std::string error;
   std::optional<std::string> output;  // payload; chunked when large; nullopt: no output item
   std::string event_id;               // an await-event node: the event it consumed
+  int64_t position = 0;               // a code workflow's call: see StepExecution::position
+  std::string kind;                   // a code workflow's call: see StepExecution::kind
 };
 
 // The StepExecution stored when `record` is recorded for run `run_id` (fence_epoch left 0: it

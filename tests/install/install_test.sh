@@ -94,7 +94,7 @@ for program in "$PREFIX"/bin/*; do
     fail "$program --version printed '$version', expected 'dynaflow $VERSION'"
   programs=$((programs + 1))
 done
-for program in order_saga fanout_pipeline; do
+for program in order_saga order_saga_code fanout_pipeline; do
   [[ -x "$PREFIX/bin/$program" ]] || fail "missing program bin/$program"
 done
 say "$programs installed programs answer --version with 'dynaflow $VERSION'"

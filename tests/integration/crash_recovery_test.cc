@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <random>
 
-#include "tests/integration/multiprocess_support.h"
+#include "tests/integration/crash_support.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::mptest {
@@ -32,13 +32,6 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
   TempDir dir("crash_recovery");
   SharedStore store = OpenSharedStore(GetParam(), dir.path(), "crash");
   ASSERT_NE(store.table, nullptr);
-  std::vector<std::string> worker_args = store.worker_args;
-  const std::vector<std::string> common = {
-      "--dir",         dir.path(), "--steps",       std::to_string(kSteps),
-      "--threads",     "4",        "--lease-ms",    "1000",
-      "--poll-ms",     "10",       "--step-ms-min", "10",
-      "--step-ms-max", "30"};
-  worker_args.insert(worker_args.end(), common.begin(), common.end());
   engine::EngineOptions eo;
   eo.table = store.table;
   auto engine = engine::Engine::Open(eo).value();
@@ -50,82 +43,42 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
                          engine->Start(wf, std::string("input-") + std::to_string(i)));
     run_ids.push_back(started.run_id);
   }
-
-  std::vector<std::unique_ptr<WorkerProcess>> workers;
-  int spawned = 0;
-  auto spawn = [&] {
-    workers.push_back(std::make_unique<WorkerProcess>(
-        worker_args, dir.path() + "/worker-" + std::to_string(spawned++) + ".out"));
-  };
-  for (int i = 0; i < kWorkers; ++i) spawn();
-
-  // The step records in the store right now: (run, step) -> recorded output.
-  auto recorded_now = [&] {
-    std::map<std::pair<std::string, std::string>, std::string> out;
-    std::mutex mu;
-    ParallelFor(run_ids.size(), 4, [&](size_t i) {
-      auto d = engine->GetRun(run_ids[i], /*with_outputs=*/true);
-      if (!d.ok()) return;
-      std::lock_guard<std::mutex> lock(mu);
-      for (const auto& [step, output] : d->outputs) {
-        out[{run_ids[i], step}] = DecodeOutput(output);
-      }
-    });
-    return out;
-  };
+  WorkerPool pool(CrashWorkerArgs(store, dir.path(), kSteps), dir.path());
+  for (int i = 0; i < kWorkers; ++i) pool.Spawn();
   auto completed = [&] { return engine->store().CountRunsByStatus(RunStatus::kCompleted).value(); };
 
   // Kill a random worker at random moments while runs are unfinished; start a new one each time.
   std::mt19937 rng(std::random_device{}());
   std::set<long> killed;
-  struct Snapshot {
-    int64_t after_us;
-    std::map<std::pair<std::string, std::string>, std::string> records;
-  };
-  std::vector<Snapshot> snapshots;
+  std::vector<KillSnapshot> snapshots;
   int kills_mid_run = 0;
   for (int k = 0; k < kKills; ++k) {
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(100, 300)(rng)));
     if (completed() >= kRuns) break;
-    std::vector<WorkerProcess*> live;
-    for (auto& w : workers) {
-      if (w->alive()) live.push_back(w.get());
-    }
-    WorkerProcess* victim = live[std::uniform_int_distribution<size_t>(0, live.size() - 1)(rng)];
-    victim->Kill();
-    killed.insert(static_cast<long>(victim->pid()));
+    killed.insert(pool.KillOneAndReplace(rng));
     ++kills_mid_run;
     // Every record visible after the kill was committed before `after_us`.
-    Snapshot snap;
-    snap.records = recorded_now();
+    KillSnapshot snap;
+    snap.records = RecordedOutputs(*engine, run_ids, [](const std::string&) { return true; });
     snap.after_us = NowMicros();
     snapshots.push_back(std::move(snap));
-    spawn();
   }
   EXPECT_GE(kills_mid_run, 3) << "the runs finished before the workers could be killed";
 
   ASSERT_TRUE(WaitUntil([&] { return completed() == kRuns; }, 120s, 100ms))
       << completed() << " of " << kRuns << " runs completed";
   std::map<long, std::map<std::string, int64_t>> metrics;  // survivors' counters by pid
-  for (auto& w : workers) {
-    if (!w->alive()) continue;
-    EXPECT_TRUE(w->StopGracefully()) << "worker " << w->pid();
-    metrics[static_cast<long>(w->pid())] =
-        ReadMetrics(dir.path() + "/metrics-" + std::to_string(w->pid()) + ".txt");
+  for (long pid : pool.StopAll()) {
+    metrics[pid] = ReadMetrics(dir.path() + "/metrics-" + std::to_string(pid) + ".txt");
   }
 
   // Executions by (run, step), in start order.
-  std::map<std::pair<std::string, std::string>, std::vector<Execution>> executions;
-  for (const Execution& e : ReadExecutions(dir.path())) executions[{e.run_id, e.step}].push_back(e);
-  for (auto& [key, list] : executions) {
-    std::sort(list.begin(), list.end(),
-              [](const Execution& a, const Execution& b) { return a.start_us < b.start_us; });
-  }
+  const auto executions = ExecutionsByStep(dir.path());
 
   int duplicated_steps = 0;
   std::map<long, int> duplicates_by_live_pid;
-  std::map<std::pair<std::string, std::string>, std::string> final_outputs;
+  std::map<StepKey, std::string> final_outputs;
   for (const std::string& id : run_ids) {
     ASSERT_OK_AND_ASSIGN(auto d, engine->GetRun(id, /*with_outputs=*/true));
     EXPECT_EQ(d.run.status, RunStatus::kCompleted) << id << ": " << d.run.error;
@@ -138,8 +91,10 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
       ASSERT_EQ(d.outputs.count(step), 1u) << id << " " << step;
       const std::string output = DecodeOutput(d.outputs.at(step));
       final_outputs[{id, step}] = output;
-      const auto& list = executions[{id, step}];
-      ASSERT_FALSE(list.empty()) << id << " " << step << " has a record but no execution";
+      auto found = executions.find({id, step});
+      ASSERT_TRUE(found != executions.end())
+          << id << " " << step << " has a record but no execution";
+      const auto& list = found->second;
       // The recorded output names the execution that produced it, and it is the last one.
       auto it = std::find_if(list.begin(), list.end(),
                              [&](const Execution& e) { return e.id() == output; });
@@ -164,25 +119,14 @@ TEST_P(CrashRecoveryTest, KilledWorkersNeverReExecuteRecordedStepsAndSurvivorsFi
         << " of its step executions were superseded";
   }
   // Records committed before a kill never ran again after it.
-  int checked = 0;
-  for (const Snapshot& snap : snapshots) {
-    for (const auto& [key, output] : snap.records) {
-      EXPECT_EQ(final_outputs[key], output) << "a record changed after it was committed";
-      for (const Execution& e : executions[key]) {
-        EXPECT_LE(e.start_us, snap.after_us)
-            << key.first << " " << key.second << " was recorded (" << output
-            << ") before a kill and executed again afterwards by " << e.id();
-      }
-      ++checked;
-    }
-  }
+  const int checked = CheckNothingRecordedRanAgain(snapshots, final_outputs, executions);
   EXPECT_GT(checked, 0);
   // The kills hit steps in flight: those were executed again by the survivors.
   EXPECT_GT(duplicated_steps, 0);
   std::printf(
       "crash test: %d kills, %d workers started, %d steps executed more than once, %d "
       "records checked against kill snapshots\n",
-      kills_mid_run, spawned, duplicated_steps, checked);
+      kills_mid_run, pool.spawned(), duplicated_steps, checked);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashRecoveryTest,

@@ -2,7 +2,8 @@
 // them with ReturnConsumedCapacity INDEXES (index writes included; the table asks for it by
 // default): a linear 10-step run with 1 KB outputs (hand-over and remote worker) and the order
 // saga's two fates (completed, compensated), with a business key as the example uses; an event
-// delivery; a schedule tick.
+// delivery; a schedule tick; a code workflow's linear run and its resume after a wait, against
+// the builder's.
 //
 // Needs DYNAFLOW_TEST_DYNAMODB_ENDPOINT (infra/dynamodb-local.sh start).
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/durable.h"
 #include "engine/engine.h"
 #include "tests/integration/engine_dynamodb_fixture.h"
 #include "tests/support/fake_clock.h"
@@ -257,6 +259,115 @@ TEST_F(EngineCostTest, ScheduleTick) {
   EXPECT_EQ(after.reads - before.reads, 1);
   EXPECT_EQ(after.writes - before.writes, 2);
   EXPECT_EQ(after.write_units - before.write_units, kScheduleTickWru + kScheduleSkipWru);
+}
+
+// A code workflow's linear run costs exactly what the builder's costs (requests of each kind
+// and WRU), handed over and on a remote worker: one put per step, the last one with the finish.
+TEST_F(EngineCostTest, LinearTenStepCodeRunCostsWhatTheBuilderRunCosts) {
+  auto code = DurableWorkflow<std::string, std::string>(
+                  "cost-code-1", 1,
+                  [](WorkflowContext& ctx, const std::string&) -> Result<std::string> {
+                    std::string last;
+                    for (int i = 0; i < kSteps; ++i) {
+                      DYNAFLOW_ASSIGN_OR_RETURN(
+                          last, ctx.Step("step-" + std::to_string(i),
+                                         [i](StepContext&) { return KilobyteOf(i); }));
+                    }
+                    return last;
+                  })
+                  .value();
+  auto builder = Linear();  // "cost-linear": an id of the same length
+  auto hand_over = [&](const Workflow& wf) {
+    auto engine = Open();
+    EXPECT_OK(engine->Register(wf));
+    auto worker = StartQuietWorker(*engine).value();
+    // Its start-up poll (a few queries) is done before the count starts.
+    for (int i = 0; i < 10000 && engine->metrics().polls < 1; ++i) std::this_thread::sleep_for(1ms);
+    const table::TableStats before = table_->stats();
+    auto started = engine->Start(wf, std::string("go")).value();
+    auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
+    EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
+    EXPECT_EQ(engine->GetResult<std::string>(started.run_id).value(), KilobyteOf(kSteps - 1));
+    worker->Stop();
+    return SpentText(before, table_->stats());
+  };
+  auto remote = [&](const Workflow& wf) {
+    auto starter = Open();
+    auto runner = Open();
+    EXPECT_OK(runner->Register(wf));
+    const table::TableStats before = table_->stats();
+    auto started = starter->Start(wf, std::string("go")).value();
+    auto worker = StartQuietWorker(*runner).value();
+    auto done = runner->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
+    EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
+    worker->Stop();
+    return SpentText(before, table_->stats());
+  };
+  const std::string builder_hand_over = hand_over(builder);
+  const std::string code_hand_over = hand_over(code);
+  std::cout << "10-step code run, hand-over: " << code_hand_over << "\n";
+  EXPECT_EQ(code_hand_over, builder_hand_over);
+  EXPECT_NE(code_hand_over.find(", 28 WRU"), std::string::npos) << code_hand_over;
+  const std::string builder_remote = remote(builder);
+  const std::string code_remote = remote(code);
+  std::cout << "10-step code run, remote worker: " << code_remote << "\n";
+  EXPECT_EQ(code_remote, builder_remote);
+  EXPECT_NE(code_remote.find(", 32 WRU"), std::string::npos) << code_remote;
+}
+
+// The resume of a run parked at an event after ten 1 KB steps: the replay reads the records
+// with one Query (11 KB < 1 MB), and the whole delivery costs what the builder's costs.
+TEST_F(EngineCostTest, CodeRunResumedAfterAnEventCostsWhatTheBuilderRunCosts) {
+  auto code = DurableWorkflow<std::string, std::string>(
+                  "cost-code-2", 1,
+                  [](WorkflowContext& ctx, const std::string&) -> Result<std::string> {
+                    for (int i = 0; i < kSteps; ++i) {
+                      DYNAFLOW_RETURN_IF_ERROR(ctx.Step("step-" + std::to_string(i),
+                                                        [i](StepContext&) { return KilobyteOf(i); })
+                                                   .status());
+                    }
+                    DYNAFLOW_ASSIGN_OR_RETURN(std::string paid, ctx.AwaitEvent<std::string>(
+                                                                    "paid", std::chrono::hours(1)));
+                    return ctx.Step("close", [paid](StepContext&) { return paid + "!"; });
+                  })
+                  .value();
+  WorkflowBuilder b("cost-build-2", 1);
+  for (int i = 0; i < kSteps; ++i) {
+    b.Step<std::string, std::string>(
+        "step-" + std::to_string(i),
+        [i](StepContext&, const std::string&) { return KilobyteOf(i); });
+  }
+  auto builder = b.AwaitEvent<std::string>("paid", std::chrono::hours(1))
+                     .Step<std::string, std::string>(
+                         "close", [](StepContext&, const std::string& s) { return s + "!"; })
+                     .Build()
+                     .value();
+  auto delivery = [&](const Workflow& wf) {
+    auto engine = Open();
+    EXPECT_OK(engine->Register(wf));
+    auto worker = StartQuietWorker(*engine).value();
+    auto started = engine->Start(wf, std::string("order")).value();
+    for (int i = 0; i < 500; ++i) {
+      auto run = engine->store().GetRun(started.run_id);
+      if (run.ok() && run->status == RunStatus::kSleeping && worker->active_runs() == 0) break;
+      std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_EQ(engine->store().GetRun(started.run_id)->status, RunStatus::kSleeping);
+    worker->Stop();
+    EXPECT_OK(engine->SendEvent(started.run_id, "paid", std::string("card")));
+    const table::TableStats before = table_->stats();
+    worker = StartQuietWorker(*engine).value();
+    auto done = engine->WaitForRun(started.run_id, 60s, std::chrono::hours(1));
+    EXPECT_EQ(done->status, RunStatus::kCompleted) << done->error;
+    EXPECT_EQ(engine->GetResult<std::string>(started.run_id).value(), "card!");
+    worker->Stop();
+    return SpentText(before, table_->stats());
+  };
+  const std::string builder_cost = delivery(builder);
+  const std::string code_cost = delivery(code);
+  std::cout << "resume after an event, 10 recorded 1 KB steps: code " << code_cost << "; builder "
+            << builder_cost << "\n";
+  EXPECT_EQ(code_cost, builder_cost);
 }
 
 }  // namespace

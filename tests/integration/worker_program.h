@@ -4,8 +4,9 @@
 //
 //   --sqlite PATH | --dynamodb TABLE   the store (DynamoDB Local: DYNAFLOW_TEST_DYNAMODB_ENDPOINT)
 //   --dir DIR            where it writes exec-<pid>.log, report-<pid>.log, metrics-<pid>.txt
-//   --steps N            registers workflow "chain-N" (steps s01..sNN), default 10; "waiter"
-//                        (w01, event "go", w02) and "parent" (p01, child "waiter", p02) always
+//   --steps N            registers workflows "chain-N" (steps s01..sNN) and "code-loop-N"
+//                        (CodeLoopWorkflow), default 10; "waiter" (w01, event "go", w02) and
+//                        "parent" (p01, child "waiter", p02) always
 //   --threads N --lease-ms N --poll-ms N --step-ms-min N --step-ms-max N
 //   --block-step NAME    that step waits, once inside, until the process received SIGCONT
 //   --schedule-poll-ms N how often the worker fires due schedules (default 1000)
@@ -35,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/durable.h"
 #include "engine/engine.h"
 #include "store/table/dynamodb_table.h"
 #include "store/table/sqlite_table.h"
@@ -216,6 +218,33 @@ inline Result<engine::Workflow> ParentWorkflow(const engine::Workflow& waiter, S
       .Build();
 }
 
+// "code-loop-N", a code workflow (string -> string): N steps "line" in a loop (line, line@2,
+// ...), a Map "pack" over kCodeLoopItems items (pack[0], ...), the event "go" (1 h timeout), and
+// the step "ship"; every step body is LoggedStepBody's.
+inline constexpr int kCodeLoopItems = 4;
+inline Result<engine::Workflow> CodeLoopWorkflow(int steps, StepEnv* env) {
+  auto body = LoggedStepBody(env);
+  auto step = [body](engine::StepContext& s) { return body(s, std::string()); };
+  return engine::DurableWorkflow<std::string, std::string>(
+      "code-loop-" + std::to_string(steps), 1,
+      [step, steps](engine::WorkflowContext& ctx, const std::string&) -> Result<std::string> {
+        for (int i = 0; i < steps; ++i) {
+          DYNAFLOW_RETURN_IF_ERROR(ctx.Step("line", step, QuickRetries()).status());
+        }
+        std::vector<int> items(kCodeLoopItems);
+        engine::MapOptions mo;
+        mo.max_concurrency = 2;
+        mo.step = QuickRetries();
+        DYNAFLOW_RETURN_IF_ERROR(
+            ctx.Map(
+                   "pack", items, [step](engine::StepContext& s, const int&) { return step(s); },
+                   mo)
+                .status());
+        DYNAFLOW_RETURN_IF_ERROR(ctx.AwaitEvent<std::string>("go", std::chrono::hours(1)).status());
+        return ctx.Step("ship", step, QuickRetries());
+      });
+}
+
 inline void OnSigcont(int) { g_resumed.store(true); }
 
 inline void WriteMetrics(const std::string& path, const engine::EngineMetrics& m) {
@@ -307,6 +336,8 @@ inline int WorkerMain(int argc, char** argv) {
   if (!waiter.ok() || !(*engine)->Register(*waiter).ok()) return 2;
   auto parent = ParentWorkflow(*waiter, &env);
   if (!parent.ok() || !(*engine)->Register(*parent).ok()) return 2;
+  auto code = CodeLoopWorkflow(f.steps, &env);
+  if (!code.ok() || !(*engine)->Register(*code).ok()) return 2;
   engine::WorkerOptions wo;
   wo.threads = f.threads;
   wo.lease_duration = Duration(f.lease_ms);

@@ -92,6 +92,35 @@ TEST(CliJson, PayloadsKeepNumbersAndFallBackToStrings) {
   EXPECT_EQ(std::string(buffer.GetString()), "[7,\"not json\",{\"bytes\":1}]");
 }
 
+TEST(CliSteps, CodeWorkflowCallsByPositionThenTheRestByTime) {
+  auto step = [](std::string id, int64_t started_ms, int64_t position) {
+    StepExecution s;
+    s.step_id = std::move(id);
+    s.started_at = s.finished_at = FromUnixMillis(started_ms);
+    s.position = position;
+    return s;
+  };
+  // One millisecond for all: ids alone would put "add@10" before "add@2".
+  std::vector<StepExecution> steps = {step("compensate:add", 5, 0), step("add@10", 5, 10),
+                                      step("add@2", 5, 2), step("add", 5, 1)};
+  std::vector<std::string> ids;
+  for (const auto& s : StepsInOrder(steps)) ids.push_back(s.step_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"add", "add@2", "add@10", "compensate:add"}));
+  // Builder records (no positions) keep their time order.
+  ids.clear();
+  for (const auto& s : StepsInOrder({step("b", 2, 0), step("a", 3, 0)})) ids.push_back(s.step_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"b", "a"}));
+  // JSON: position and kind for a code call only.
+  StepExecution sleep = step("nap", 5, 3);
+  sleep.kind = "sleep";
+  const std::string code_json =
+      RenderJson(JsonLayout::kCompact, [&](auto& w) { WriteStep(w, sleep); });
+  EXPECT_NE(code_json.find("\"position\":3,\"kind\":\"sleep\""), std::string::npos) << code_json;
+  const std::string builder_json =
+      RenderJson(JsonLayout::kCompact, [&](auto& w) { WriteStep(w, step("b", 2, 0)); });
+  EXPECT_EQ(builder_json.find("position"), std::string::npos) << builder_json;
+}
+
 TEST(CliArguments, StatusesAndTags) {
   auto s = ParseStatuses({"failed", "Compensated"});
   ASSERT_OK(s);

@@ -11,23 +11,6 @@
 namespace dynaflow::engine::test {
 namespace {
 
-// Records the order of compensations.
-class Journal {
- public:
-  void Add(const std::string& what) {
-    std::lock_guard<std::mutex> lock(mu_);
-    entries_.push_back(what);
-  }
-  std::vector<std::string> entries() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return entries_;
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> entries_;
-};
-
 class EngineSagaTest : public EngineTest {
  protected:
   // Cancels the run `run_id` on `engine` and waits for its end; errors: the cancel's.

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/engine.h"
 #include "model/enum_names.h"
@@ -92,6 +93,23 @@ class Calls {
  private:
   std::mutex mu_;
   std::map<std::string, int> counts_;
+};
+
+// Records what happened, in order. Thread-safe.
+class Journal {
+ public:
+  void Add(const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.push_back(what);
+  }
+  std::vector<std::string> entries() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return entries_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> entries_;
 };
 
 // Polls `pred` every 2 ms until it holds or `timeout` passes.

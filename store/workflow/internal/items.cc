@@ -188,6 +188,8 @@ Item StepItem(std::string_view prefix, std::string_view run_id, const StepExecut
   item[attr::kFenceEpoch] = V::N(step.fence_epoch);
   item[attr::kRunCreatedAt] = V::N(run_created_ms);
   if (!step.event_id.empty()) item[attr::kEventId] = V::S(step.event_id);
+  if (step.position > 0) item[attr::kPosition] = V::N(step.position);
+  if (!step.kind.empty()) item[attr::kCallKind] = V::S(step.kind);
   return item;
 }
 
@@ -206,6 +208,8 @@ Result<StepExecution> StepFromItem(const Item& item) {
   step.output_bytes = GetNOr(item, attr::kOutputBytes, 0);
   step.fence_epoch = GetNOr(item, attr::kFenceEpoch, 0);
   step.event_id = GetSOr(item, attr::kEventId);
+  step.position = GetNOr(item, attr::kPosition, 0);
+  step.kind = GetSOr(item, attr::kCallKind);
   return step;
 }
 

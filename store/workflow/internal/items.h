@@ -67,6 +67,8 @@ inline constexpr char kParentStep[] = "parentStep";
 // Step items.
 inline constexpr char kStepId[] = "stepId";
 inline constexpr char kEventId[] = "eventId";  // S, an await node's consumed event
+inline constexpr char kPosition[] = "pos";     // N, a code workflow call's place in the history
+inline constexpr char kCallKind[] = "kind";    // S, a code workflow call's kind (absent: a step)
 inline constexpr char kAttempt[] = "attempt";
 inline constexpr char kStartedAt[] = "startedAt";
 inline constexpr char kOutputBytes[] = "outputBytes";
