@@ -46,9 +46,7 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
   AddRunsRetry(*runs, ctx);
   AddRunsStart(*runs, ctx);
   AddTable(app, ctx);
-#ifdef DYNAFLOW_HAVE_UI
   AddUi(app, ctx);
-#endif
 
   try {
     app.parse(argc, argv);

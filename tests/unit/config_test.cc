@@ -39,7 +39,9 @@ std::string Dump(const Config& c) {
          " heartbeat=" + FormatDuration(w.heartbeat) +
          " poll-interval=" + FormatDuration(w.poll_interval) +
          " shutdown-grace=" + FormatDuration(w.shutdown_grace) +
-         " metrics-listen=" + w.metrics_listen;
+         " metrics-listen=" + w.metrics_listen +
+         " metrics-max-connections=" + std::to_string(w.metrics_max_connections) +
+         " metrics-header-timeout=" + FormatDuration(w.metrics_header_timeout);
   return out;
 }
 
@@ -59,7 +61,8 @@ TEST(ConfigKeysTest, DefaultsOfTheStructs) {
             "gsi2-shards=1 create-table=true aws-region= aws-profile= aws-access-key-id= "
             "aws-secret-access-key= aws-session-token= aws-endpoint-url= aws-connect-timeout=2s "
             "aws-request-timeout=10s aws-max-attempts=3 | threads=4 lease=30s heartbeat=10s "
-            "poll-interval=1s shutdown-grace=30s metrics-listen=");
+            "poll-interval=1s shutdown-grace=30s metrics-listen= metrics-max-connections=16 "
+            "metrics-header-timeout=10s");
   EXPECT_TRUE(c.origins.empty());
   EXPECT_OK(ValidateConfig(c));
 }
@@ -102,9 +105,11 @@ TEST(ConfigKeysTest, NamesFollowTheRule) {
                                            "DYNAFLOW_WORKER_HEARTBEAT",
                                            "DYNAFLOW_WORKER_POLL_INTERVAL",
                                            "DYNAFLOW_WORKER_SHUTDOWN_GRACE",
-                                           "DYNAFLOW_WORKER_METRICS_LISTEN"}));
+                                           "DYNAFLOW_WORKER_METRICS_LISTEN",
+                                           "DYNAFLOW_WORKER_METRICS_MAX_CONNECTIONS",
+                                           "DYNAFLOW_WORKER_METRICS_HEADER_TIMEOUT"}));
   EXPECT_EQ(flags.front(), "--store.type");
-  EXPECT_EQ(flags.back(), "--worker.metrics-listen");
+  EXPECT_EQ(flags.back(), "--worker.metrics-header-timeout");
   EXPECT_EQ(FindConfigKey("store", "tabel"), nullptr);
   ASSERT_NE(FindConfigKey("store", "aws-secret-access-key"), nullptr);
   EXPECT_TRUE(FindConfigKey("store", "aws-secret-access-key")->secret);
@@ -157,6 +162,8 @@ heartbeat = "20s"
 poll-interval = "250ms"
 shutdown-grace = "2m"
 metrics-listen = "127.0.0.1:9464"
+metrics-max-connections = 4
+metrics-header-timeout = "5s"
 )";
 
 TEST(ConfigLayersTest, EveryKeyFromTheFile) {
@@ -169,7 +176,7 @@ TEST(ConfigLayersTest, EveryKeyFromTheFile) {
             "aws-session-token=file-token aws-endpoint-url=http://localhost:8000 "
             "aws-connect-timeout=500ms aws-request-timeout=3s aws-max-attempts=5 | threads=8 "
             "lease=1m heartbeat=20s poll-interval=250ms shutdown-grace=2m "
-            "metrics-listen=127.0.0.1:9464");
+            "metrics-listen=127.0.0.1:9464 metrics-max-connections=4 metrics-header-timeout=5s");
   EXPECT_EQ(c.origins.at("store.type"), "dynaflow.toml:2");
   EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:23");
   EXPECT_EQ(c.origins.size(), ConfigKeys().size() - 1);  // all but aws-profile
@@ -202,6 +209,8 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       {"DYNAFLOW_WORKER_POLL_INTERVAL", "2s"},
       {"DYNAFLOW_WORKER_SHUTDOWN_GRACE", "0s"},
       {"DYNAFLOW_WORKER_METRICS_LISTEN", "[::1]:0"},
+      {"DYNAFLOW_WORKER_METRICS_MAX_CONNECTIONS", "8"},
+      {"DYNAFLOW_WORKER_METRICS_HEADER_TIMEOUT", "1s"},
   };
   for (const auto& [k, v] : values) env.Set(k, v);
   Config c;
@@ -212,7 +221,8 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       "create-table=false aws-region=us-west-2 aws-profile=envprofile aws-access-key-id= "
       "aws-secret-access-key= aws-session-token= aws-endpoint-url=https://ddb.example.com "
       "aws-connect-timeout=1s aws-request-timeout=20s aws-max-attempts=2 | threads=2 "
-      "lease=45s heartbeat=15s poll-interval=2s shutdown-grace=0s metrics-listen=[::1]:0");
+      "lease=45s heartbeat=15s poll-interval=2s shutdown-grace=0s metrics-listen=[::1]:0 "
+      "metrics-max-connections=8 metrics-header-timeout=1s");
   EXPECT_EQ(c.origins.at("worker.lease"), "environment variable DYNAFLOW_WORKER_LEASE");
 
   test::FakeEnv keys;
@@ -252,7 +262,10 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
                         "30s",
                         "--worker.poll-interval=100ms",
                         "--worker.shutdown-grace=1h",
-                        "--worker.metrics-listen=0.0.0.0:9464"},
+                        "--worker.metrics-listen=0.0.0.0:9464",
+                        "--worker.metrics-max-connections=100",
+                        "--worker.metrics-header-timeout",
+                        "2s"},
                        &c));
   EXPECT_EQ(Dump(c),
             "type=dynamodb table=flag-table key-prefix= path=f.db gsi1-shards=4 gsi2-shards=3 "
@@ -261,7 +274,8 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
             "aws-secret-access-key=flag=secret aws-session-token=flagtoken "
             "aws-endpoint-url=http://127.0.0.1:8000 aws-connect-timeout=250ms "
             "aws-request-timeout=1m aws-max-attempts=10 | threads=16 lease=2m heartbeat=30s "
-            "poll-interval=100ms shutdown-grace=1h metrics-listen=0.0.0.0:9464");
+            "poll-interval=100ms shutdown-grace=1h metrics-listen=0.0.0.0:9464 "
+            "metrics-max-connections=100 metrics-header-timeout=2s");
   EXPECT_EQ(c.origins.at("store.table"), "flag --store.table");
   Config p;
   ASSERT_OK(ApplyFlags({"--store.aws-profile=flagprofile"}, &p));
@@ -351,11 +365,13 @@ TEST(ConfigErrorsTest, UnknownKeyListsTheValidKeys) {
             "aws-connect-timeout, aws-request-timeout, aws-max-attempts");
   EXPECT_EQ(ApplyError("[worker]\nthreads = 2\n\nleases = \"1s\"\n"),
             "dynaflow.toml:4: unknown key \"leases\" in [worker]; valid keys: threads, lease, "
-            "heartbeat, poll-interval, shutdown-grace, metrics-listen");
+            "heartbeat, poll-interval, shutdown-grace, metrics-listen, metrics-max-connections, "
+            "metrics-header-timeout");
   // The first unknown key in file order is reported (toml++ itself keeps keys sorted).
   EXPECT_EQ(ApplyError("[worker]\nzzz = 1\naaa = 2\n"),
             "dynaflow.toml:2: unknown key \"zzz\" in [worker]; valid keys: threads, lease, "
-            "heartbeat, poll-interval, shutdown-grace, metrics-listen");
+            "heartbeat, poll-interval, shutdown-grace, metrics-listen, metrics-max-connections, "
+            "metrics-header-timeout");
 }
 
 TEST(ConfigErrorsTest, UnknownSectionAndKeysOutsideSections) {
