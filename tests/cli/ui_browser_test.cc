@@ -17,6 +17,8 @@
 #include <thread>
 
 #include "tests/cli/ui_fixture.h"
+#include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 extern char** environ;
 
@@ -180,6 +182,61 @@ TEST_P(UiBrowser, BrowserShowsRunsTimelineAndKeepsStoreTextAsText) {
 
   Screenshot(Url("/?workflow=order"), "dashboard-runs.png");
   Screenshot(Url("/?run=" + orders[6]), "dashboard-run.png");
+}
+
+// DNS rebinding as Chromium does it: a page on http://127.evil.example:PORT (the name resolves to
+// 127.0.0.1) calls the dashboard same-origin. The "attacker" server serves that page and passes
+// every /api/ request on to the dashboard unchanged but for the port, so the dashboard sees what
+// it would see if the attacker's name had been rebound to 127.0.0.1 on the dashboard's port:
+// Host and Origin 127.evil.example:<dashboard port>.
+TEST_P(UiBrowser, BrowserOnARebindingOriginCanNeitherReadNorCancel) {
+  engine::StartOptions later;
+  later.start_at = std::chrono::system_clock::now() + std::chrono::hours(1);
+  ASSERT_OK_AND_ASSIGN(auto delayed, engine_->Start(order_, 4242, later));
+  StartUi();
+  const std::string rebound = "127.evil.example:" + std::to_string(ui_.port());
+  const std::string page =
+      "<!doctype html><html><body><pre id=\"out\"></pre><script>\n"
+      "(async () => {\n"
+      "  const out = document.getElementById('out');\n"
+      "  try {\n"
+      "    const r = await fetch('/api/runs/" +
+      delayed.run_id +
+      "');\n"
+      "    out.textContent += 'read=' + r.status + ' ' + (await r.text()) + '\\n';\n"
+      "    const c = await fetch('/api/runs/" +
+      delayed.run_id +
+      "/cancel', {method: 'POST', headers: {'X-Dynaflow-CSRF': '1'}});\n"
+      "    out.textContent += 'cancel=' + c.status + ' ' + (await c.text()) + '\\n';\n"
+      "  } catch (e) { out.textContent += 'error ' + e; }\n"
+      "  document.body.dataset.done = 'true';\n"
+      "})();\n"
+      "</script></body></html>";
+  LoopbackHttpServer attacker([&](const LoopbackHttpServer::Request& req) {
+    if (req.path.rfind("/api/", 0) != 0) {
+      return LoopbackHttpServer::Response::Typed(200, "text/html", page);
+    }
+    httplib::Client dashboard("127.0.0.1", ui_.port());
+    httplib::Headers headers = {{"Host", rebound}};
+    if (req.Header("Origin") != nullptr) headers.emplace("Origin", "http://" + rebound);
+    if (req.Header("X-Dynaflow-CSRF") != nullptr) {
+      headers.emplace("X-Dynaflow-CSRF", *req.Header("X-Dynaflow-CSRF"));
+    }
+    auto r = req.method == "POST" ? dashboard.Post(req.target.c_str(), headers, "", "text/plain")
+                                  : dashboard.Get(req.target.c_str(), headers);
+    if (!r) return LoopbackHttpServer::Response::Text(502, "dashboard unreachable");
+    return LoopbackHttpServer::Response::Typed(r->status, "application/json", r->body);
+  });
+  ASSERT_OK(attacker.status());
+  Browser b = RunChromium({"--virtual-time-budget=5000",
+                           "--host-resolver-rules=MAP 127.evil.example 127.0.0.1", "--dump-dom",
+                           "http://127.evil.example:" + std::to_string(attacker.port()) + "/"});
+  EXPECT_EQ(b.exit_code, 0) << b.err;
+  ASSERT_TRUE(Has(b.out, "data-done=\"true\"")) << b.out << b.err;
+  EXPECT_TRUE(Has(b.out, "read=403")) << b.out;
+  EXPECT_TRUE(Has(b.out, "cancel=403")) << b.out;
+  EXPECT_FALSE(Has(b.out, "4242")) << "the run's input reached the page: " << b.out;
+  EXPECT_EQ(engine_->store().GetRun(delayed.run_id)->status, RunStatus::kPending);
 }
 
 }  // namespace
