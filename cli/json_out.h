@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "cli/time_text.h"
@@ -166,8 +167,32 @@ void WriteRunsPage(W& w, const std::vector<Run>& runs, const std::string& next_c
   w.EndObject();
 }
 
-// {"k1": "v1", ...} on one line (strings only), ending in '\n'.
-std::string JsonStringFields(const std::vector<std::pair<std::string, std::string>>& fields);
+// One member of a flat JSON object: a string, an integer or a boolean, typed as such.
+struct JsonField {
+  static JsonField Text(std::string key, std::string value) {
+    return {std::move(key), std::move(value)};
+  }
+  static JsonField Number(std::string key, int64_t value) { return {std::move(key), value}; }
+  static JsonField Flag(std::string key, bool value) { return {std::move(key), value}; }
+
+  std::string key;
+  std::variant<std::string, int64_t, bool> value;
+};
+
+template <class W>
+void WriteField(W& w, const JsonField& f) {
+  WriteString(w, f.key);
+  if (const auto* s = std::get_if<std::string>(&f.value)) {
+    WriteString(w, *s);
+  } else if (const auto* n = std::get_if<int64_t>(&f.value)) {
+    w.Int64(*n);
+  } else {
+    w.Bool(std::get<bool>(f.value));
+  }
+}
+
+// {"k1": v1, ...} on one line, ending in '\n'.
+std::string JsonFields(const std::vector<JsonField>& fields);
 
 // A pretty writer with two-space indentation into `buffer`.
 using PrettyJson = rapidjson::PrettyWriter<rapidjson::StringBuffer>;

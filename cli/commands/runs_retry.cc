@@ -38,7 +38,8 @@ int Execute(Context& ctx, const Flags& f) {
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");
   } else {
-    ctx.Print(JsonStringFields({{"run_id", started->run_id}, {"retry_of", f.run_id}}));
+    ctx.Print(JsonFields(
+        {JsonField::Text("run_id", started->run_id), JsonField::Text("retry_of", f.run_id)}));
   }
   return kExitOk;
 }

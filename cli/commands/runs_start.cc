@@ -99,8 +99,8 @@ int Execute(Context& ctx, const Flags& f) {
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");
   } else {
-    ctx.Print(JsonStringFields(
-        {{"run_id", started->run_id}, {"created", started->created ? "true" : "false"}}));
+    ctx.Print(JsonFields({JsonField::Text("run_id", started->run_id),
+                          JsonField::Flag("created", started->created)}));
   }
   return kExitOk;
 }

@@ -292,7 +292,7 @@ HttpReply Api::Cancel(const std::string& run_id) {
                                  ? std::string(RunStatusName(run->status))
                                  : "cancel requested";
   HttpReply r;
-  r.body = JsonStringFields({{"run_id", run_id}, {"result", result}});
+  r.body = JsonFields({JsonField::Text("run_id", run_id), JsonField::Text("result", result)});
   return r;
 }
 
@@ -300,7 +300,8 @@ HttpReply Api::Retry(const std::string& run_id) {
   auto started = engine_.RetryFailedRun(run_id);
   if (!started.ok()) return ErrorOf(started.status());
   HttpReply r;
-  r.body = JsonStringFields({{"run_id", started->run_id}, {"retry_of", run_id}});
+  r.body =
+      JsonFields({JsonField::Text("run_id", started->run_id), JsonField::Text("retry_of", run_id)});
   return r;
 }
 
