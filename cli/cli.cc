@@ -47,6 +47,7 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
   AddRunsCancel(*runs, ctx);
   AddRunsRetry(*runs, ctx);
   AddRunsStart(*runs, ctx);
+  AddEvents(app, ctx);
   AddTable(app, ctx);
   AddUi(app, ctx);
   // The command never runs a worker: --worker.* flags are accepted (one configuration for all)

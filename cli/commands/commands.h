@@ -31,6 +31,7 @@ void AddRunsCancel(CLI::App& runs, Context& ctx);  // runs_cancel.cc
 void AddRunsRetry(CLI::App& runs, Context& ctx);   // runs_retry.cc
 void AddRunsStart(CLI::App& runs, Context& ctx);   // runs_start.cc
 void AddTable(CLI::App& app, Context& ctx);        // table.cc: create, verify, describe
+void AddEvents(CLI::App& app, Context& ctx);       // events_send.cc: events send
 void AddUi(CLI::App& app, Context& ctx);           // ui.cc: the web dashboard
 
 // `runs show` output of `details` in ctx.format: ShowText, or ShowJson (one compact line for

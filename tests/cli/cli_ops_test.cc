@@ -2,7 +2,10 @@
 // retry by filter, runs export) and of the output rules every command follows (typed JSON, the
 // jsonl cursor line, usage errors that name the mistake). The real binary, on SQLite (label
 // unit) and DynamoDB Local (label integration); see cli_e2e_fixture.h.
+#include <chrono>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/cli/cli_e2e_fixture.h"
@@ -15,6 +18,91 @@ using namespace std::chrono_literals;
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// CliEndToEnd's workflows plus
+//   approval v1   "approved" (an event, int, waited for up to an hour) -> "book" (event + 1)
+class CliOps : public CliEndToEnd {
+ protected:
+  void SetUp() override {
+    CliEndToEnd::SetUp();
+    if (HasFatalFailure()) return;
+    worker_->Stop();  // a worker executes what was registered when it was made
+    worker_.reset();
+    auto approval =
+        engine::WorkflowBuilder("approval", 1)
+            .AwaitEvent<int>("approved", 1h)
+            .Step<int, int>("book", [](engine::StepContext&, const int& v) { return v + 1; })
+            .Build();
+    ASSERT_OK(approval);
+    approval_ = *approval;
+    ASSERT_OK(engine_->Register(approval_));
+    StartWorker();
+  }
+
+  // Starts an approval run with `key` and waits until it is parked on its event.
+  std::string StartApproval(const std::string& key) {
+    engine::StartOptions o;
+    o.business_key = key;
+    auto started = engine_->Start(approval_, engine::Unit{}, o);
+    EXPECT_OK(started);
+    if (!started.ok()) return "";
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto run = engine_->store().GetRun(started->run_id);
+      if (run.ok() && run->status == RunStatus::kSleeping && run->waiting_for == store::EventWaitKey("approved")) {
+        return started->run_id;
+      }
+      std::this_thread::sleep_for(5ms);  // polling until the condition holds
+    }
+    ADD_FAILURE() << "run " << started->run_id << " never waited for its event";
+    return started->run_id;
+  }
+
+  engine::Workflow approval_;
+};
+
+TEST_P(CliOps, EventsSendDeliversByRunIdOrBusinessKeyOnce) {
+  const std::string a = StartApproval("trip-1");
+  const std::string b = StartApproval("trip-2");
+  // By run id, with an idempotency id: sent, then a duplicate that writes nothing.
+  CliResult sent =
+      Cli({"events", "send", a, "approved", "--data", "41", "--event-id", "e-1", "-o", "json"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  auto doc = Parse(sent.out);
+  EXPECT_STREQ(doc["run_id"].GetString(), a.c_str());
+  EXPECT_STREQ(doc["event_id"].GetString(), "e-1");
+  EXPECT_FALSE(doc["duplicate"].GetBool());
+  EXPECT_TRUE(doc["woke"].GetBool());
+  EXPECT_EQ(Finish(a), RunStatus::kCompleted);
+  EXPECT_EQ(*engine_->GetResult<int>(a), 42);
+  // By business key, the payload from a file; table output.
+  const std::string file = dir_ + "/payload.json";
+  std::ofstream(file) << "9";
+  CliResult by_key = Cli({"events", "send", "--workflow", "approval", "--business-key", "trip-2",
+                          "approved", "--data", "@" + file});
+  ASSERT_EQ(by_key.exit_code, 0) << by_key.err;
+  EXPECT_TRUE(Contains(by_key.out, b)) << by_key.out;
+  EXPECT_TRUE(Contains(by_key.out, "the run was waiting for it and is due now")) << by_key.out;
+  EXPECT_EQ(Finish(b), RunStatus::kCompleted);
+  EXPECT_EQ(*engine_->GetResult<int>(b), 10);
+
+  // Errors: a finished run (1), an unknown key (1), malformed JSON and bad arguments (2).
+  CliResult finished = Cli({"events", "send", a, "approved", "--data", "1"});
+  EXPECT_EQ(finished.exit_code, 1);
+  EXPECT_TRUE(Contains(finished.err, "COMPLETED")) << finished.err;
+  CliResult unknown =
+      Cli({"events", "send", "-w", "approval", "-k", "nobody", "approved", "--data", "1"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_TRUE(Contains(unknown.err, "business key \"nobody\"")) << unknown.err;
+  CliResult bad = Cli({"events", "send", a, "approved", "--data", "{oops"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_TRUE(Contains(bad.err, "malformed JSON input (--data)")) << bad.err;
+  CliResult half = Cli({"events", "send", "-w", "approval", "approved", "--data", "1"});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_TRUE(Contains(half.err, "--workflow and --business-key go together")) << half.err;
+  CliResult no_name = Cli({"events", "send", a, "--data", "1"});
+  EXPECT_EQ(no_name.exit_code, 2);
 }
 
 TEST_P(CliEndToEnd, JsonlEndsWithTheNextCursorAndInvertedRangesAreUsageErrors) {
@@ -70,6 +158,12 @@ TEST(CliCommand, UnknownCommandsNameTheClosestAndHelpListsOnlyUsedFlags) {
       RunCli({"--store.type=memory", "--worker.threads=2", "runs", "list", "-w", "x"}).exit_code,
       0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CliOps,
+                         ::testing::Values(CliBackend::kSqlite, CliBackend::kDynamoDbLocal),
+                         [](const auto& info) {
+                           return info.param == CliBackend::kSqlite ? "Sqlite" : "DynamoDbLocal";
+                         });
 
 }  // namespace
 }  // namespace dynaflow::test
