@@ -48,6 +48,7 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
   AddRunsRetry(*runs, ctx);
   AddRunsStart(*runs, ctx);
   AddEvents(app, ctx);
+  AddSchedules(app, ctx);
   AddTable(app, ctx);
   AddUi(app, ctx);
   // The command never runs a worker: --worker.* flags are accepted (one configuration for all)

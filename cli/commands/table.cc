@@ -7,6 +7,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/json_out.h"
+#include "cli/text_table.h"
 #include "store/table/provisioning.h"
 #include "store/table/sqlite_table.h"
 
@@ -51,13 +52,9 @@ void PrintFields(Context& ctx, const Fields& fields) {
     ctx.Print(text);
     return;
   }
-  size_t width = 0;
-  for (const Field& f : fields) width = std::max(width, f.key.size());
-  std::string out;
-  for (const Field& f : fields) {
-    out += f.key + std::string(width + 2 - f.key.size(), ' ') + f.text + "\n";
-  }
-  ctx.Print(out);
+  std::vector<std::pair<std::string, std::string>> lines;
+  for (const Field& f : fields) lines.emplace_back(f.key, f.text);
+  ctx.Print(KeyValueLines(lines));
 }
 
 std::string KeySchema(const std::vector<dynamodb::KeySchemaElement>& keys,

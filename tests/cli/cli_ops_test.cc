@@ -4,6 +4,7 @@
 // unit) and DynamoDB Local (label integration); see cli_e2e_fixture.h.
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,7 +51,8 @@ class CliOps : public CliEndToEnd {
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
       auto run = engine_->store().GetRun(started->run_id);
-      if (run.ok() && run->status == RunStatus::kSleeping && run->waiting_for == store::EventWaitKey("approved")) {
+      if (run.ok() && run->status == RunStatus::kSleeping &&
+          run->waiting_for == store::EventWaitKey("approved")) {
         return started->run_id;
       }
       std::this_thread::sleep_for(5ms);  // polling until the condition holds
@@ -157,6 +159,88 @@ TEST(CliCommand, UnknownCommandsNameTheClosestAndHelpListsOnlyUsedFlags) {
   EXPECT_EQ(
       RunCli({"--store.type=memory", "--worker.threads=2", "runs", "list", "-w", "x"}).exit_code,
       0);
+}
+
+TEST_P(CliOps, SchedulesAreCreatedListedPausedTriggeredAndDeleted) {
+  CliResult created =
+      Cli({"schedules", "create", "nightly", "-w", "order", "--cron", "0 2 * * *", "--input", "5",
+           "--overlap", "buffer-one", "--time-zone", "+02:00", "-o", "json"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto doc = Parse(created.out);
+  EXPECT_STREQ(doc["schedule_id"].GetString(), "nightly");
+  EXPECT_STREQ(doc["overlap"].GetString(), "BUFFER_ONE");
+  EXPECT_FALSE(doc["paused"].GetBool());
+  EXPECT_EQ(doc["fired"].GetInt64(), 0);
+  EXPECT_EQ(doc["catch_up_window_s"].GetInt64(), 60);
+  ASSERT_EQ(Cli({"schedules", "create", "hourly", "-w", "flaky", "--cron", "@hourly", "--input",
+                 "1", "--paused"})
+                .exit_code,
+            0);
+  // Taken id, bad cron, bad overlap, bad JSON: errors naming the problem.
+  CliResult taken =
+      Cli({"schedules", "create", "nightly", "-w", "order", "--cron", "@daily", "--input", "1"});
+  EXPECT_EQ(taken.exit_code, 1);
+  CliResult cron =
+      Cli({"schedules", "create", "x", "-w", "order", "--cron", "61 * * * *", "--input", "1"});
+  EXPECT_EQ(cron.exit_code, 2) << cron.err;
+  CliResult overlap = Cli({"schedules", "create", "x", "-w", "order", "--cron", "@daily", "--input",
+                           "1", "--overlap", "sometimes"});
+  EXPECT_EQ(overlap.exit_code, 2);
+  EXPECT_TRUE(Contains(overlap.err, "--overlap: expected skip, allow or buffer-one"))
+      << overlap.err;
+
+  // list: both; json typed; table names them.
+  auto listed = Parse(Cli({"schedules", "list", "-o", "json"}).out);
+  ASSERT_EQ(listed["schedules"].Size(), 2u);
+  std::set<std::string> ids;
+  for (const auto& s : listed["schedules"].GetArray()) ids.insert(s["schedule_id"].GetString());
+  EXPECT_EQ(ids, (std::set<std::string>{"nightly", "hourly"}));
+  CliResult table = Cli({"schedules", "list"});
+  EXPECT_TRUE(Contains(table.out, "paused")) << table.out;
+  // Pages of one, through the jsonl cursor line.
+  CliResult first = Cli({"schedules", "list", "-n", "1", "-o", "jsonl"});
+  auto lines = ParseLines(first.out);
+  ASSERT_EQ(lines.size(), 2u) << first.out;
+  CliResult second = Cli({"schedules", "list", "-n", "1", "-o", "jsonl", "--cursor",
+                          lines[1]["next_cursor"].GetString()});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(std::string(ParseLines(second.out)[0]["schedule_id"].GetString()),
+            lines[0]["schedule_id"].GetString());
+
+  // pause / resume.
+  EXPECT_TRUE(Parse(Cli({"schedules", "pause", "nightly", "-o", "json"}).out)["paused"].GetBool());
+  EXPECT_TRUE(engine_->GetSchedule("nightly")->paused);
+  EXPECT_FALSE(
+      Parse(Cli({"schedules", "resume", "nightly", "-o", "json"}).out)["paused"].GetBool());
+  EXPECT_FALSE(engine_->GetSchedule("nightly")->paused);
+
+  // trigger: a run now, executed by the worker; the schedule's ticks are unchanged.
+  CliResult triggered = Cli({"schedules", "trigger", "nightly", "-o", "json"});
+  ASSERT_EQ(triggered.exit_code, 0) << triggered.err;
+  const std::string run_id = Parse(triggered.out)["run_id"].GetString();
+  EXPECT_EQ(Finish(run_id), RunStatus::kCompleted);
+  EXPECT_EQ(*engine_->GetResult<int>(run_id), 50);
+  auto run = engine_->store().GetRun(run_id);
+  ASSERT_OK(run);
+  EXPECT_EQ(run->tags.at("dynaflow.schedule"), "nightly");
+  EXPECT_EQ(run->tags.at("dynaflow.trigger"), "manual");
+  EXPECT_EQ(engine_->GetSchedule("nightly")->fired, 0);
+
+  // show: fields and (no ticks yet) no runs.
+  CliResult show = Cli({"schedules", "show", "nightly"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_TRUE(Contains(show.out, "time zone        +02:00")) << show.out;
+  auto shown = Parse(Cli({"schedules", "show", "nightly", "-o", "json"}).out);
+  EXPECT_STREQ(shown["schedule"]["cron"].GetString(), "0 2 * * *");
+  EXPECT_EQ(shown["runs"].Size(), 0u);
+
+  // delete: gone; again: not found.
+  ASSERT_EQ(Cli({"schedules", "delete", "nightly"}).exit_code, 0);
+  EXPECT_FALSE(engine_->GetSchedule("nightly").ok());
+  CliResult again = Cli({"schedules", "delete", "nightly"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(Contains(again.err, "nightly not found")) << again.err;
+  EXPECT_EQ(Cli({"schedules", "trigger", "nightly"}).exit_code, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CliOps,
