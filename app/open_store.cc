@@ -71,10 +71,10 @@ store::WorkflowStoreOptions StoreOptionsFor(const config::StoreConfig& store) {
 engine::WorkerOptions WorkerOptionsFor(const config::WorkerConfig& worker) {
   engine::WorkerOptions o;
   o.threads = worker.threads;
-  o.lease_duration = Duration(worker.lease.count());
-  o.heartbeat_interval = Duration(worker.heartbeat.count());
-  o.max_poll_interval = Duration(worker.poll_interval.count());
-  o.poll_interval = std::min(o.max_poll_interval, Duration(20));
+  o.lease_duration = Duration(worker.lease_duration.count());
+  o.heartbeat_interval = Duration(worker.heartbeat_interval.count());
+  o.poll_interval = Duration(worker.poll_interval.count());
+  o.max_poll_interval = Duration(worker.max_poll_interval.count());
   o.shutdown_grace = Duration(worker.shutdown_grace.count());
   return o;
 }

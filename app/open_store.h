@@ -72,10 +72,9 @@ Result<OpenedStore> OpenStore(const config::StoreConfig& store,
 // default).
 store::WorkflowStoreOptions StoreOptionsFor(const config::StoreConfig& store);
 
-// threads, lease, heartbeat, poll-interval and shutdown-grace as WorkerOptions. poll-interval
-// ("how often an idle worker looks for work") becomes the idle backoff cap (max_poll_interval);
-// while work is found the worker polls every min(poll-interval, 20 ms) so a busy worker never
-// waits long for its next run. shutdown-grace becomes shutdown_grace (see Worker::Stop).
+// threads, lease-duration, heartbeat-interval, poll-interval, max-poll-interval and
+// shutdown-grace as the WorkerOptions fields of the same names (one to one; the defaults are
+// the same on both sides). Everything else stays at WorkerOptions' defaults.
 engine::WorkerOptions WorkerOptionsFor(const config::WorkerConfig& worker);
 
 // An Engine over `opened.table` with StoreOptionsFor(store); `base` supplies everything else

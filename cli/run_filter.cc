@@ -13,7 +13,7 @@ void RunFilterFlags::Declare(CLI::App& cmd) {
   cmd.add_option("--since", since,
                  "from this time (RFC 3339, or ago: 2h, 30m, 1d): creation time with --workflow, "
                  "else the status index time (finish time of finished runs, due time of others)");
-  cmd.add_option("--until", until, "before this time (same forms and time as --since)");
+  cmd.add_option("--until", until, "until this time (same forms and time as --since)");
   cmd.add_option("--tag", tags, "only runs with tag KEY=VALUE (repeatable; client-side)");
 }
 

@@ -9,7 +9,7 @@
 //   aws-profile = "my-profile"      # EITHER a profile OR explicit keys
 //   [worker]
 //   threads = 8
-//   lease = "30s"
+//   lease-duration = "30s"
 //
 // Layers, later ones win: the defaults written in StoreConfig / WorkerConfig; the file; one
 // environment variable per key; one flag per key. Naming rule, for key <key> of [<section>]:
@@ -61,7 +61,8 @@ struct StoreConfig {
   // letters, digits, '_', '-', '.' (DynamoDB's rule, applied to every backend).
   std::string table = "workflow_executions";
   // key-prefix: put in front of every PK and GSI partition key, so several deployments share
-  // one table (e.g. "prod/"). Default: none.
+  // one table (e.g. "prod/"). At most 256 bytes (WorkflowStoreOptions::key_prefix's limit).
+  // Default: none.
   std::string key_prefix = "";
   // path: the SQLite database file (type "sqlite" only).
   std::string path = "dynaflow.db";
@@ -103,14 +104,19 @@ struct WorkerConfig {
   // threads: concurrent step executions per worker process. 4 keeps a small machine busy
   // without oversubscribing it; raise it for I/O-bound steps.
   int threads = 4;
-  // lease: how long a claimed run stays owned without a heartbeat; after it another worker may
-  // take the run over. Shorter = faster failover, more heartbeat writes.
-  std::chrono::milliseconds lease{30000};
-  // heartbeat: how often the owner extends its leases; must be shorter than lease (a third of it
-  // tolerates one lost heartbeat with room to spare).
-  std::chrono::milliseconds heartbeat{10000};
-  // poll-interval: how often an idle worker looks for runnable work.
-  std::chrono::milliseconds poll_interval{1000};
+  // Each [worker] key and its default are those of the engine::WorkerOptions field of the same
+  // name (app::WorkerOptionsFor copies them one to one).
+  // lease-duration: how long a claimed run stays owned without a heartbeat; after it another
+  // worker may take the run over. Shorter = faster failover, more heartbeat writes.
+  std::chrono::milliseconds lease_duration{30000};
+  // heartbeat-interval: how often the owner extends its leases; below lease-duration. 0 (the
+  // default): a third of lease-duration, which tolerates one lost heartbeat with room to spare.
+  std::chrono::milliseconds heartbeat_interval{0};
+  // poll-interval: the wait between polls while polls find work.
+  std::chrono::milliseconds poll_interval{20};
+  // max-poll-interval: the idle backoff cap: each poll that finds nothing doubles the wait, up
+  // to this; at least poll-interval.
+  std::chrono::milliseconds max_poll_interval{1000};
   // shutdown-grace: on shutdown, how long running steps may finish before the worker gives up
   // its leases and exits.
   std::chrono::milliseconds shutdown_grace{30000};
@@ -186,7 +192,8 @@ Status ApplyEnvironment(const dynamodb::EnvLookup& env, Config* config);
 Status ApplyFlags(const std::vector<std::string>& flags, Config* config);
 
 // Cross-key checks on the final configuration: a profile together with explicit keys; half of a
-// key pair; a session token without keys; heartbeat not shorter than lease. Messages name each
+// key pair; a session token without keys; a heartbeat-interval not shorter than
+// lease-duration; a poll-interval above max-poll-interval. Messages name each
 // key's origin ("default" when not set).
 Status ValidateConfig(const Config& config);
 

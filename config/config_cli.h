@@ -6,9 +6,9 @@
 //   CLI11_PARSE(app, argc, argv);
 //   auto config = dynaflow::config::LoadConfig(cl.ToLoadOptions());
 //
-// Option names follow the flag naming rule of config.h ("--store.table", "--worker.lease");
-// each help line shows the key's default and its environment variable. Values are only
-// collected here; they are checked by ApplyFlags (same messages as for any flag).
+// Option names follow the flag naming rule of config.h ("--store.table",
+// "--worker.lease-duration"); each help line shows the key's default and its environment variable.
+// Values are only collected here; they are checked by ApplyFlags (same messages as for any flag).
 #pragma once
 
 #include <CLI/CLI.hpp>

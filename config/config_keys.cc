@@ -100,12 +100,14 @@ const std::vector<KeyDef>& Defs() {
           "attempts per DynamoDB call, the first included", {1, 10}),
       Key("threads", "4", &WorkerConfig::threads, "concurrent step executions per worker process",
           {1, 1024}),
-      Key("lease", "\"30s\"", &WorkerConfig::lease,
+      Key("lease-duration", "\"30s\"", &WorkerConfig::lease_duration,
           "how long a claimed run stays owned without a heartbeat", {kSecondMs, kHourMs}),
-      Key("heartbeat", "\"10s\"", &WorkerConfig::heartbeat,
-          "lease renewal interval (shorter than lease)", {100, kHourMs}),
-      Key("poll-interval", "\"1s\"", &WorkerConfig::poll_interval,
-          "how often an idle worker looks for work", {10, 10 * kMinuteMs}),
+      Key("heartbeat-interval", "\"0s\"", &WorkerConfig::heartbeat_interval,
+          "lease renewal interval, below lease-duration; 0s: a third of it", {0, kHourMs}),
+      Key("poll-interval", "\"20ms\"", &WorkerConfig::poll_interval,
+          "wait between polls while polls find work", {1, 10 * kMinuteMs}),
+      Key("max-poll-interval", "\"1s\"", &WorkerConfig::max_poll_interval,
+          "longest wait between polls of an idle worker (doubling backoff)", {1, 10 * kMinuteMs}),
       Key("shutdown-grace", "\"30s\"", &WorkerConfig::shutdown_grace,
           "time running steps get to finish at shutdown", {0, kHourMs}),
       Key("metrics-listen", "\"\"", &WorkerConfig::metrics_listen,
@@ -190,7 +192,8 @@ std::string CheckString(std::string_view key, const std::string& v) {
       return "expected 3 to 255 characters of letters, digits, '_', '-' and '.', got " + Quoted(v);
     }
   } else if (key == "key-prefix") {
-    if (v.size() > 128) return "expected at most 128 characters, got " + std::to_string(v.size());
+    // The workflow store's limit (store/workflow/internal/keys.h, kMaxKeyPrefixBytes).
+    if (v.size() > 256) return "expected at most 256 bytes, got " + std::to_string(v.size());
   } else if (key == "path") {
     if (v.empty()) return "expected a file path, got \"\"";
   } else if (key == "aws-region") {

@@ -247,11 +247,19 @@ Status ValidateConfig(const Config& c) {
                                    "aws-secret-access-key");
   }
   const WorkerConfig& w = c.worker;
-  if (w.heartbeat >= w.lease) {
-    return Status::InvalidArgument("[worker] heartbeat (" + FormatDuration(w.heartbeat) + ", " +
-                                   std::string(OriginOf(c, "worker.heartbeat")) +
-                                   ") must be shorter than lease (" + FormatDuration(w.lease) +
-                                   ", " + std::string(OriginOf(c, "worker.lease")) + ")");
+  if (w.heartbeat_interval >= w.lease_duration) {
+    return Status::InvalidArgument(
+        "[worker] heartbeat-interval (" + FormatDuration(w.heartbeat_interval) + ", " +
+        std::string(OriginOf(c, "worker.heartbeat-interval")) +
+        ") must be shorter than lease-duration (" + FormatDuration(w.lease_duration) + ", " +
+        std::string(OriginOf(c, "worker.lease-duration")) + ")");
+  }
+  if (w.poll_interval > w.max_poll_interval) {
+    return Status::InvalidArgument("[worker] poll-interval (" + FormatDuration(w.poll_interval) +
+                                   ", " + std::string(OriginOf(c, "worker.poll-interval")) +
+                                   ") must not exceed max-poll-interval (" +
+                                   FormatDuration(w.max_poll_interval) + ", " +
+                                   std::string(OriginOf(c, "worker.max-poll-interval")) + ")");
   }
   return Status::OK();
 }

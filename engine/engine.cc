@@ -87,7 +87,7 @@ Result<store::RunDetails> Engine::GetRun(const std::string& run_id, bool with_ou
   return core_->store->LoadRun(run_id, with_outputs);
 }
 
-Result<std::string> Engine::GetResultPayload(const std::string& run_id) {
+Result<std::string> Engine::GetResultEncoded(const std::string& run_id) {
   DYNAFLOW_ASSIGN_OR_RETURN(Run run, core_->store->GetRun(run_id));
   if (run.status != RunStatus::kCompleted) {
     return Status::ConditionFailed("run " + run_id + " is " +
@@ -103,6 +103,12 @@ Result<std::string> Engine::GetResultPayload(const std::string& run_id) {
   }
   return core_->store->GetOutput(run_id, def->nodes.back().steps.front().name);
 }
+
+namespace {
+// How soon WaitForRun looks again at a run the store shows finished while a local worker still
+// holds it (its notification is on the way, or the worker is dropping a lost run).
+constexpr Duration kHeldRecheck{10};
+}  // namespace
 
 Result<Run> Engine::WaitForRun(const std::string& run_id, Duration timeout,
                                Duration store_poll_interval) {
@@ -120,8 +126,12 @@ Result<Run> Engine::WaitForRun(const std::string& run_id, Duration timeout,
     auto now = SteadyClock::now();
     if (now >= next_read) {
       DYNAFLOW_ASSIGN_OR_RETURN(Run run, core_->store->GetRun(run_id));
-      if (IsTerminal(run.status)) return run;
-      next_read = SteadyClock::now() + store_poll_interval;
+      // A run a local worker still holds is answered by its own finish notification, which
+      // follows every counter its finish updates; the store answers for everyone else's runs.
+      const bool held = IsTerminal(run.status) && core_->HeldLocally(run_id);
+      if (IsTerminal(run.status) && !held) return run;
+      next_read = SteadyClock::now() +
+                  (held ? std::min(store_poll_interval, kHeldRecheck) : store_poll_interval);
     }
     if (now >= deadline) {
       return Status::Timeout("run " + run_id + " did not finish within " +
@@ -140,7 +150,7 @@ Result<store::RunPage> Engine::ListRunsByStatus(const store::ListRunsRequest& re
 
 Status Engine::Cancel(const std::string& run_id) { return core_->Cancel(run_id); }
 
-Result<store::SentEvent> Engine::SendEventPayload(const std::string& run_id,
+Result<store::SentEvent> Engine::SendEventEncoded(const std::string& run_id,
                                                   const std::string& name, std::string payload,
                                                   const SendEventOptions& options) {
   store::NewEvent e;

@@ -77,7 +77,7 @@ struct StartOptions {
   std::map<std::string, std::string> tags;
   // How long the run's items are kept after it finished (0: forever). Default 7 days.
   std::chrono::seconds retention{std::chrono::hours(24 * 7)};
-  // Delayed start: no worker takes the run before this time. Default: now.
+  // Delayed start: no worker takes the run before `start_at`. Default: now.
   std::optional<TimePoint> start_at;
   // Per-run deadline: once passed, no new step attempt starts; the run fails with kTimeout
   // (and compensates). Attempts are bounded by it as by an attempt timeout.
@@ -98,6 +98,10 @@ struct SendEventOptions {
 struct RetryOptions {
   // Deadline of the new run (the failed run's deadline is not carried over). Default: none.
   std::optional<TimePoint> deadline;
+  // false (default): a run gets at most one retry; retrying it again returns that retry
+  // (created = false). true: a further, deliberate copy (a fork), made even when a retry
+  // exists; it takes neither the original's business key nor its Run::retried_by.
+  bool fork = false;
 };
 
 class Engine {
@@ -140,11 +144,11 @@ class Engine {
   // kConditionFailed (the run is not COMPLETED: message names its status), kSerialization.
   template <Encodable T>
   Result<T> GetResult(const std::string& run_id) {
-    auto payload = GetResultPayload(run_id);
+    auto payload = GetResultEncoded(run_id);
     if (!payload.ok()) return payload.error();
     return Codec<T>::Decode(*payload);
   }
-  Result<std::string> GetResultPayload(const std::string& run_id);
+  Result<std::string> GetResultEncoded(const std::string& run_id);
 
   // Waits until the run is terminal and returns it. Runs finished by this engine's workers are
   // seen at once; otherwise the store is read every `store_poll_interval`.
@@ -176,9 +180,9 @@ class Engine {
   template <Encodable T>
   Result<store::SentEvent> SendEvent(const std::string& run_id, const std::string& name,
                                      const T& payload, const SendEventOptions& options = {}) {
-    return SendEventPayload(run_id, name, Codec<T>::Encode(payload), options);
+    return SendEventEncoded(run_id, name, Codec<T>::Encode(payload), options);
   }
-  Result<store::SentEvent> SendEventPayload(const std::string& run_id, const std::string& name,
+  Result<store::SentEvent> SendEventEncoded(const std::string& run_id, const std::string& name,
                                             std::string payload,
                                             const SendEventOptions& options = {});
   // The same, to the run holding `business_key` of `workflow_id` (+1 GetItem). Errors: as
@@ -189,7 +193,7 @@ class Engine {
                                           const T& payload, const SendEventOptions& options = {}) {
     auto run_id = core_store().FindRunIdByBusinessKey(workflow_id, business_key);
     if (!run_id.ok()) return run_id.error();
-    return SendEventPayload(*run_id, name, Codec<T>::Encode(payload), options);
+    return SendEventEncoded(*run_id, name, Codec<T>::Encode(payload), options);
   }
 
   // Retries a FAILED run from the step that failed, as a new run: same workflow, version and
@@ -197,7 +201,11 @@ class Engine {
   // COMPLETED and SKIPPED step records with their outputs (and of its COMPENSATED records when
   // a compensation had failed: the new run then resumes compensating). Those steps are not
   // executed again; execution resumes at the step (or compensation) that failed. The failed
-  // run stays as it was. Costs 2 + (copied steps) store writes.
+  // run stays FAILED and names its retry (Run::retried_by); the business key, if any, moves to
+  // the retry (FindRunByBusinessKey then returns the retry). Retry once: a run is retried at
+  // most once whoever asks and however often (engine, CLI, dashboard, concurrent callers); a
+  // second call returns the existing retry with created = false (RetryOptions::fork makes a
+  // further copy on purpose). Costs 2 + (copied steps) store writes.
   // Errors: kNotFound, kConditionFailed (the run is not FAILED).
   Result<StartResult> RetryFailedRun(const std::string& run_id, const RetryOptions& options = {});
 

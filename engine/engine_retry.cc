@@ -31,6 +31,7 @@ Result<StartResult> Engine::RetryFailedRun(const std::string& run_id, const Retr
                                    std::string(RunStatusName(old.run.status)) +
                                    "; only FAILED runs can be retried");
   }
+  if (!old.run.retried_by.empty() && !options.fork) return StartResult{old.run.retried_by, false};
   bool compensating = false;
   for (const auto& s : old.steps) {
     if (s.status == StepStatus::kFailed && s.step_id.rfind(internal::kCompensatePrefix, 0) == 0) {
@@ -42,12 +43,23 @@ Result<StartResult> Engine::RetryFailedRun(const std::string& run_id, const Retr
   nr.workflow_version = old.run.workflow_version;
   nr.tags = old.run.tags;
   nr.tags[internal::kRetryOfTag] = run_id;
+  nr.retry_of = run_id;
+  nr.fork = options.fork;
+  if (!options.fork) nr.business_key = old.run.business_key;
   nr.input = old.input;
   nr.deadline = options.deadline;
   nr.retention = std::chrono::seconds(old.run.retention_seconds);
   nr.owner = fmt::format("dynaflow-retry-{:016x}", core_->random->Next64());
   nr.lease_duration = kCopyLease;
-  DYNAFLOW_ASSIGN_OR_RETURN(Run run, store.CreateRun(nr));
+  std::string existing;
+  Result<Run> created = store.CreateRun(nr, &existing);
+  if (!created.ok() && created.error().Is(StatusCode::kAlreadyExists) && !options.fork) {
+    // Another caller retried it first (or the business key moved on): the original says which.
+    DYNAFLOW_ASSIGN_OR_RETURN(Run original, store.GetRun(run_id));
+    if (!original.retried_by.empty()) return StartResult{original.retried_by, false};
+  }
+  if (!created.ok()) return created.error();
+  Run run = std::move(created).value();
   internal::Counters::Inc(core_->counters->runs_started);
   store::Fence fence{run.run_id, run.lease.owner, run.lease.epoch};
 

@@ -1,5 +1,5 @@
 // Schedules: runs of a workflow started by a cron expression (see Engine::CreateSchedule and
-// the README's "Schedules"). The persisted form and the one-transaction tick are
+// docs/workflows.md, "Schedules"). The persisted form and the one-transaction tick are
 // store/workflow/schedule_store.h; the tick rules are here and in engine/cron.h.
 //
 // Rules, applied by whichever worker (of any process) finds the schedule due first; every

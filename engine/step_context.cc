@@ -42,7 +42,7 @@ Status StepContext::SleepUntil(TimePoint wake) {
   return Status::Cancelled(fmt::format("sleeping until {} ms since epoch", ToUnixMillis(wake)));
 }
 
-Result<std::string> StepContext::OutputPayload(std::string_view step,
+Result<std::string> StepContext::OutputEncoded(std::string_view step,
                                                const std::type_info& expected) const {
   const internal::StepDef* def = run_->def->FindStep(step);
   if (def == nullptr) {

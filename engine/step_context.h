@@ -76,13 +76,13 @@ class StepContext {
   // kInvalidArgument (T is not the step's declared output type), kSerialization.
   template <Encodable T>
   Result<T> Output(std::string_view step) const {
-    auto payload = OutputPayload(step, typeid(T));
+    auto payload = OutputEncoded(step, typeid(T));
     if (!payload.ok()) return payload.error();
     return Codec<T>::Decode(*payload);
   }
   // The raw payload of an earlier step's output; `expected` (when not null) must be the step's
   // declared output type. Errors as Output().
-  Result<std::string> OutputPayload(std::string_view step,
+  Result<std::string> OutputEncoded(std::string_view step,
                                     const std::type_info& expected = typeid(void)) const;
 
   // Workflow state of this run (any string value; not fenced). Errors: as the WorkflowStore's

@@ -1,6 +1,6 @@
 #include "engine/worker.h"
 
-#include "engine/internal/detached_threads.h"
+#include "engine/internal/abandoned_threads.h"
 #include "engine/internal/worker_impl.h"
 
 namespace dynaflow::engine {
@@ -12,6 +12,6 @@ void Worker::Stop() { impl_->Stop(); }
 const std::string& Worker::owner_id() const { return impl_->owner(); }
 size_t Worker::active_runs() const { return impl_->active_runs(); }
 
-bool WaitForAbandonedSteps(Duration timeout) { return internal::WaitForDetachedThreads(timeout); }
+bool WaitForAbandonedSteps(Duration timeout) { return internal::WaitForAbandonedThreads(timeout); }
 
 }  // namespace dynaflow::engine

@@ -40,10 +40,11 @@ struct WorkerOptions {
   // How often the lease of a held run is extended. 0 (the default): lease_duration / 3. Must
   // be below lease_duration.
   Duration heartbeat_interval{0};
-  // Wait between polls while work is found. Default 200 ms.
-  Duration poll_interval{200};
-  // Idle backoff cap: each poll that finds nothing doubles the wait, up to this. Default 5 s.
-  Duration max_poll_interval{5000};
+  // Wait between polls while work is found. Must be > 0. Default 20 ms.
+  Duration poll_interval{20};
+  // Idle backoff cap: each poll that finds nothing doubles the wait, up to this. Must be >=
+  // poll_interval. Default 1 s.
+  Duration max_poll_interval{1000};
   // The lease owner id; must be unique among live workers. Empty (the default):
   // "<hostname>-<pid>-<8 random hex digits>".
   std::string owner_id;

@@ -3,7 +3,9 @@
 #
 # Phases:
 #   bootstrap    infra/bootstrap.sh (installs missing Debian packages when root)
-#   format       every C++ file git tracks is clang-format clean (.clang-format: Google, 100)
+#   format       every C++ file git tracks is clang-format clean (.clang-format: Google, 100);
+#                infra/check-docs.sh: README.md and docs/ (links, quoted paths and example, size,
+#                no process words)
 #   asan         ASan+UBSan build in build/asan; ctest labels `unit` and `tsan` (in parallel),
 #                then `fuzz` (in parallel: each fuzz target of tests/fuzz replays its seed
 #                corpus, then fuzzes it for 20 s with a fixed seed; a crash fails the step),
@@ -232,10 +234,16 @@ check_format() {
 }
 
 phase_format() {
+  local rc=0
   timed "format: clang-format check" check_format || {
     FAILED_STEPS+=("format")
-    return 1
+    rc=1
   }
+  timed "format: docs check" "$REPO_ROOT/infra/check-docs.sh" || {
+    FAILED_STEPS+=("format: docs")
+    rc=1
+  }
+  return "$rc"
 }
 
 phase_asan() {

@@ -55,5 +55,6 @@ Status Status::WithContext(std::string_view context) const {
 }
 
 std::ostream& operator<<(std::ostream& os, const Status& s) { return os << s.ToString(); }
+std::ostream& operator<<(std::ostream& os, StatusCode code) { return os << StatusCodeName(code); }
 
 }  // namespace dynaflow

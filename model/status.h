@@ -32,6 +32,8 @@ enum class StatusCode {
 
 // The stable name of a code, e.g. "ConditionFailed".
 std::string_view StatusCodeName(StatusCode code);
+// Streams StatusCodeName(code).
+std::ostream& operator<<(std::ostream& os, StatusCode code);
 
 class Status {
  public:

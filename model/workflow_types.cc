@@ -1,5 +1,7 @@
 #include "model/workflow_types.h"
 
+#include <ostream>
+
 #include "model/enum_names.h"
 
 namespace dynaflow {
@@ -11,6 +13,9 @@ constexpr EnumName<RunStatus> kRunStatusNames[] = {
     {RunStatus::kCompleted, "COMPLETED"},     {RunStatus::kFailed, "FAILED"},
     {RunStatus::kCompensated, "COMPENSATED"}, {RunStatus::kCancelled, "CANCELLED"}};
 }  // namespace
+
+std::ostream& operator<<(std::ostream& os, RunStatus s) { return os << RunStatusName(s); }
+std::ostream& operator<<(std::ostream& os, StepStatus s) { return os << StepStatusName(s); }
 
 std::string_view RunStatusName(RunStatus s) { return NameOf(kRunStatusNames, s, "UNKNOWN"); }
 

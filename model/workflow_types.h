@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ std::string_view StepStatusName(StepStatus s);  // "PENDING", ...
 Result<RunStatus> ParseRunStatus(std::string_view name);
 Result<StepStatus> ParseStepStatus(std::string_view name);
 bool IsTerminal(RunStatus s);
+// Streams the name (RunStatusName / StepStatusName), so test failures and logs print
+// "COMPLETED", not a number.
+std::ostream& operator<<(std::ostream& os, RunStatus s);
+std::ostream& operator<<(std::ostream& os, StepStatus s);
 
 // Ownership of a run by one worker. `epoch` increases on every claim by a different owner
 // (and on every claim after expiry); it fences writes of earlier owners.
@@ -74,6 +79,8 @@ struct Run {
   // A child run names its parent run and the parent's step that started it (empty otherwise).
   std::string parent_run_id;
   std::string parent_step;
+  // A FAILED run that was retried names its retry (Engine::RetryFailedRun); empty otherwise.
+  std::string retried_by;
 };
 
 struct StepExecution {

@@ -65,7 +65,7 @@ int Execute(Context& ctx, const Flags& f) {
   }
   engine::SendEventOptions o;
   o.event_id = f.event_id;
-  auto sent = engine->SendEventPayload(run_id, name, *payload, o);
+  auto sent = engine->SendEventEncoded(run_id, name, *payload, o);
   if (!sent.ok()) {
     const bool usage = sent.status().Is(StatusCode::kInvalidArgument);
     return ctx.Fail(usage ? kExitUsage : kExitFailure, sent.status());

@@ -5,7 +5,7 @@
 //   404 unknown run;  409 a run in the wrong state (cancel a finished run, retry a non-FAILED run)
 //   500/503 store errors (kUnavailable, kThrottled, kTimeout: 503)
 //
-// Endpoints (see the README, "dynaflow ui"):
+// Endpoints (see docs/dashboard.md):
 //   Runs(params)     GET /api/runs?workflow=&status=S[,S]&since=&until=&limit=&cursor=&order=
 //   Counts(params)   GET /api/counts?workflow=
 //   RunPage(id)      GET /api/runs/{id}

@@ -74,6 +74,13 @@ void EngineCore::SignalCancel(const std::string& run_id) {
   for (auto& w : LiveWorkers()) w->SignalCancel(run_id);
 }
 
+bool EngineCore::HeldLocally(const std::string& run_id) {
+  for (auto& w : LiveWorkers()) {
+    if (w->Holds(run_id)) return true;
+  }
+  return false;
+}
+
 void EngineCore::NudgeWorkers() {
   for (auto& w : LiveWorkers()) w->Nudge();
 }

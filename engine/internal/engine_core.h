@@ -44,6 +44,8 @@ struct EngineCore {
   // The running worker with the fewest held runs that accepts a hand-over, or null.
   std::shared_ptr<WorkerImpl> PickWorker();
   void SignalCancel(const std::string& run_id);
+  // True while a local worker has `run_id` queued or executing.
+  bool HeldLocally(const std::string& run_id);
   // Asks every local worker to poll now (new due work).
   void NudgeWorkers();
 

@@ -23,7 +23,10 @@ std::shared_ptr<const Value> RunExecutor::InputFor(std::type_index in_type, size
 }
 
 RunExecutor::Stop RunExecutor::StopFor(const Status& write_error) {
-  if (IsLoss(write_error)) return Stop::kLost;
+  if (IsLoss(write_error)) {
+    lost_because_ = write_error.ToString();
+    return Stop::kLost;
+  }
   switch (write_error.code()) {
     case StatusCode::kAlreadyExists:
       return Stop::kResync;
@@ -75,7 +78,7 @@ Result<Value> RunExecutor::RunOneAttempt(const std::shared_ptr<AttemptShared>& a
   }
   lock.unlock();
   attempt->timed_out.store(true);
-  env_.strays->Add(std::move(thread), exit);
+  env_.abandoned->Add(std::move(thread), exit);
   return Status::Timeout(fmt::format("attempt {} of \"{}\" timed out after {} ms", attempt->attempt,
                                      attempt->step_name, timeout->count()));
 }

@@ -1,5 +1,7 @@
 #include "engine/internal/run_control.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace dynaflow::engine::internal {
@@ -28,7 +30,8 @@ RunControl::RunControl(std::shared_ptr<store::WorkflowStore> store, Clock* clock
       clock_(clock),
       counters_(std::move(counters)),
       lease_(lease),
-      heartbeat_interval_(heartbeat_interval) {
+      heartbeat_interval_(heartbeat_interval),
+      write_nonce_(Random::Real()->Next64()) {
   fence_.run_id = held.run_id;
   fence_.owner = held.lease.owner;
   fence_.epoch = held.lease.epoch;
@@ -44,14 +47,22 @@ void RunControl::NoteRun(const Run& run) {
   }
 }
 
+std::string RunControl::NextWriteId() {
+  return fmt::format("{:012x}-{:x}", write_nonce_ & 0xffffffffffffull, ++writes_);
+}
+
 Result<Run> RunControl::WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op,
                                     bool abandoning) {
   Duration wait = kFirstRetryWait;
+  // Every try below is the same write: a try whose answer was lost and that committed is
+  // recognised by the next one (store::Fence::write_id).
+  store::Fence fence = fence_;
+  fence.write_id = NextWriteId();
   for (int attempt = 0;; ++attempt) {
     if ((lost_.load() && !abandoning) || done_.load()) {
       return Status::Fenced("run " + fence_.run_id + " not held");
     }
-    Result<Run> r = op(fence_);
+    Result<Run> r = op(fence);
     if (r.ok()) {
       NoteRun(*r);
       return r;

@@ -88,6 +88,9 @@ class RunControl {
   Result<Run> WriteLocked(const std::function<Result<Run>(const store::Fence&)>& op,
                           bool abandoning = false);
   void NoteRun(const Run& run);
+  // A new store::Fence::write_id: unique among this worker's writes of the run (a counter) and
+  // among every other writer's (a nonce from Random::Real()). Called with write_mu_ held.
+  std::string NextWriteId();
   // After failed try `attempt` (0-based) with `s`: sleeps and doubles *wait, or returns false
   // when the budget is spent (s not transient, attempts used up, lease too short).
   bool WaitBeforeRetry(const Status& s, int attempt, Duration* wait);
@@ -101,6 +104,8 @@ class RunControl {
   std::mutex write_mu_;         // serializes store writes of this run
   store::Fence fence_;          // constant after construction
   TimePoint lease_expires_at_;  // guarded by write_mu_
+  const uint64_t write_nonce_;
+  uint64_t writes_ = 0;  // guarded by write_mu_
 
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> lost_{false};

@@ -51,7 +51,7 @@ RunExecutor::RunExecutor(ExecutorEnv env, std::shared_ptr<const WorkflowDef> def
 }
 
 ExecResult RunExecutor::Execute() {
-  // Records exist only when someone held the run before this claim (epoch > 1), or when a
+  // Records exist only when someone held the run before the current claim (epoch > 1), or when a
   // run-level write said so (cursor_step); a first claim starts from the input alone.
   bool need_load = !run_.cursor_step.empty() || !input_.has_value() || run_.lease.epoch > 1;
   for (int pass = 0; pass < kMaxPasses; ++pass) {
@@ -330,7 +330,8 @@ ExecResult RunExecutor::Interrupted(Stop stop, std::optional<TimePoint> sleep_un
       }
       Counters::Inc(env_.counters->leases_lost);
       control_->MarkDone();
-      env_.logger->warn("run {}: lease lost to another worker; dropping it", run_.run_id);
+      env_.logger->warn("run {}: no longer held by this worker ({}); dropping it", run_.run_id,
+                        lost_because_.empty() ? "its lease moved on" : lost_because_);
       return {ExecOutcome::kLost, std::nullopt};
     case Stop::kCancel:
       return Cancel();

@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/internal/abandoned_threads.h"
 #include "engine/internal/counters.h"
 #include "engine/internal/definition.h"
 #include "engine/internal/run_control.h"
 #include "engine/internal/run_shared.h"
-#include "engine/internal/stray_threads.h"
 #include "model/clock.h"
 #include "model/workflow_types.h"
 #include "store/workflow/workflow_store.h"
@@ -45,7 +45,7 @@ struct ExecutorEnv {
   const std::atomic<bool>* stopping = nullptr;  // the worker's graceful stop flag
   int max_branch_threads = 8;
   size_t inline_result_max_bytes = 4096;
-  StrayThreads* strays = nullptr;  // threads of timed-out attempts (see StrayThreads)
+  AbandonedThreads* abandoned = nullptr;  // threads of timed-out attempts (AbandonedThreads)
   // Asks this process's workers to poll now (a child was started, a run was woken). May be empty.
   std::function<void()> nudge;
   // Cancels a run the way Engine::Cancel does (children of a cancelled run). May be empty.
@@ -191,6 +191,7 @@ class RunExecutor {
   std::map<std::string, std::shared_ptr<const Value>> values_;  // decoded outputs
   std::vector<std::shared_ptr<const Value>> node_inputs_;
   bool resync_ = false;          // a write found the step recorded already: reload, go again
+  std::string lost_because_;     // the store's answer that made the run lost (StopFor)
   bool cancel_handled_ = false;  // Cancel() ran once (guards against loops)
 };
 

@@ -121,18 +121,18 @@ void WorkerImpl::Stop() {
   if (late) AbandonInFlight(&busy);
   for (size_t i = 0; i < executors_.size(); ++i) {
     if (std::find(busy.begin(), busy.end(), i) != busy.end()) {
-      executor_exits_[i]->MarkDetached();
+      executor_exits_[i]->MarkAbandoned();
       executors_[i].detach();  // inside an abandoned attempt: holds its own reference to us
     } else {
       executors_[i].join();  // idle: returns at once (the queue is empty, the state stopping)
     }
   }
-  size_t strays = strays_.JoinUntil(deadline);
-  if (strays > 0) {
+  size_t abandoned = abandoned_.JoinUntil(deadline);
+  if (abandoned > 0) {
     core_->logger->warn(
         "worker {}: {} timed-out step attempts still running after the shutdown "
         "grace of {} ms; not waiting for them",
-        options_.owner_id, strays, options_.shutdown_grace.count());
+        options_.owner_id, abandoned, options_.shutdown_grace.count());
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -228,6 +228,11 @@ void WorkerImpl::SignalCancel(const std::string& run_id) {
   control->SetCancelRequested();
 }
 
+bool WorkerImpl::Holds(const std::string& run_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_.count(run_id) != 0;
+}
+
 void WorkerImpl::Nudge() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -291,7 +296,7 @@ void WorkerImpl::Execute(Task task) {
   env.stopping = &stopping_;
   env.max_branch_threads = options_.max_branch_threads;
   env.inline_result_max_bytes = core_->inline_result_max_bytes;
-  env.strays = &strays_;
+  env.abandoned = &abandoned_;
   std::weak_ptr<EngineCore> weak = core_;
   env.nudge = [weak] {
     if (auto core = weak.lock()) core->NudgeWorkers();

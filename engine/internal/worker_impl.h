@@ -3,7 +3,7 @@
 // Threads: `threads` executors taking runs from a queue, one poller (FindDueRuns + ClaimRun
 // when executors are free), one heartbeat thread extending the leases of every held run
 // (queued ones included), plus short-lived branch threads inside parallel groups and the
-// threads of timed-out attempts (StrayThreads).
+// threads of timed-out attempts (AbandonedThreads).
 //
 // Stop past the grace: executors still inside a run are detached (each holds a reference to
 // this WorkerImpl, so what they use stays alive until they return), their runs are abandoned
@@ -22,9 +22,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/internal/abandoned_threads.h"
 #include "engine/internal/engine_core.h"
 #include "engine/internal/run_control.h"
-#include "engine/internal/stray_threads.h"
 #include "engine/worker.h"
 
 namespace dynaflow::engine::internal {
@@ -50,6 +50,8 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
   // running: the caller must release the run.
   bool Adopt(const Run& run, std::shared_ptr<const WorkflowDef> def, std::string input);
   void SignalCancel(const std::string& run_id);
+  // True while `run_id` is queued or executing here.
+  bool Holds(const std::string& run_id) const;
   // Polls at once and resets the idle backoff.
   void Nudge();
 
@@ -72,7 +74,7 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
 
   const std::shared_ptr<EngineCore> core_;
   const WorkerOptions options_;
-  StrayThreads strays_;
+  AbandonedThreads abandoned_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // executors: queue not empty or stopping
@@ -89,7 +91,7 @@ class WorkerImpl : public std::enable_shared_from_this<WorkerImpl> {
   std::atomic<bool> stopping_{false};
 
   std::vector<std::thread> executors_;
-  std::vector<std::shared_ptr<ThreadExit>> executor_exits_;  // by executor (detached_threads.h)
+  std::vector<std::shared_ptr<ThreadExit>> executor_exits_;  // by executor (abandoned_threads.h)
   std::thread poller_;
   std::thread heartbeater_;
 

@@ -161,7 +161,7 @@ struct SummaryInput {
 void PrintSummary(std::FILE* out, const SummaryInput& in);
 
 // DynamoDB on-demand price of write request units (US East, standard table class, since the
-// November 2024 price cut; the README names the source and date) and AWS Step Functions
+// November 2024 price cut; docs/cost.md names the source and date) and AWS Step Functions
 // Standard's price per state transition, for the summary's cost line.
 inline constexpr double kOnDemandUsdPerMillionWru = 0.625;
 inline constexpr double kStepFunctionsUsdPerMillionTransitions = 25.0;

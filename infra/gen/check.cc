@@ -34,7 +34,7 @@ std::string FirstDifference(const std::string& committed, const std::string& gen
   return "the line endings differ";
 }
 
-// The marker line in README.md above the ```json block that quotes `path`.
+// The marker line in kQuotingDoc above the ```json block that quotes `path`.
 std::string QuoteMarker(const std::string& path) {
   return "<!-- " + path + ", quoted by infra/gen/regenerate.sh -->\n```json\n";
 }
@@ -71,17 +71,18 @@ std::vector<std::string> CheckFiles(const fs::path& root, const std::vector<Gene
       problems.push_back(file.path + ": not executable");
     }
   }
-  const std::string readme = ReadFile(root / "README.md").value_or("");
+  const std::string readme = ReadFile(root / kQuotingDoc).value_or("");
   for (const GeneratedFile& file : files) {
-    if (!file.quoted_in_readme) continue;
+    if (!file.quoted_in_docs) continue;
     const auto block = QuotedBlock(readme, file.path);
     if (!block) {
-      problems.push_back("README.md: no block quoting " + file.path + " (a line '" +
+      problems.push_back(std::string(kQuotingDoc) + ": no block quoting " + file.path +
+                         " (a line '" +
                          QuoteMarker(file.path).substr(0, QuoteMarker(file.path).find('\n')) +
                          "' and a ```json block)");
     } else if (readme.substr(block->first, block->second - block->first) != file.text) {
       problems.push_back(
-          "README.md: the block quoting " + file.path + " differs from it, " +
+          std::string(kQuotingDoc) + ": the block quoting " + file.path + " differs from it, " +
           FirstDifference(readme.substr(block->first, block->second - block->first), file.text));
     }
   }
@@ -107,23 +108,24 @@ std::vector<std::string> WriteFiles(const fs::path& root, const std::vector<Gene
       if (ec) problems.push_back(file.path + ": cannot make executable: " + ec.message());
     }
   }
-  // README.md's quotes: the block after each file's marker becomes the file's text.
-  std::optional<std::string> readme = ReadFile(root / "README.md");
+  // kQuotingDoc's quotes: the block after each file's marker becomes the file's text.
+  std::optional<std::string> readme = ReadFile(root / kQuotingDoc);
   if (!readme) return problems;
   const std::string before = *readme;
   for (const GeneratedFile& file : files) {
-    if (!file.quoted_in_readme) continue;
+    if (!file.quoted_in_docs) continue;
     const auto block = QuotedBlock(*readme, file.path);
     if (!block) {
-      problems.push_back("README.md: no block quoting " + file.path + " to update");
+      problems.push_back(std::string(kQuotingDoc) + ": no block quoting " + file.path +
+                         " to update");
       continue;
     }
     readme->replace(block->first, block->second - block->first, file.text);
   }
   if (*readme != before) {
-    std::ofstream out(root / "README.md", std::ios::binary | std::ios::trunc);
+    std::ofstream out(root / kQuotingDoc, std::ios::binary | std::ios::trunc);
     out << *readme;
-    if (!out) problems.push_back("README.md: cannot write");
+    if (!out) problems.push_back(std::string(kQuotingDoc) + ": cannot write");
   }
   return problems;
 }

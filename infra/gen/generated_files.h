@@ -12,7 +12,7 @@ struct GeneratedFile {
   std::string path;  // relative to the repository root, e.g. "infra/aws/create-table.sh"
   std::string text;
   bool executable = false;
-  bool quoted_in_readme = false;  // README.md quotes it verbatim (the IAM policies)
+  bool quoted_in_docs = false;  // kQuotingDoc quotes it verbatim (the IAM policies)
 };
 
 // Every generated file of `layout`, in a fixed order.

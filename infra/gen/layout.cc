@@ -6,7 +6,7 @@
 namespace dynaflow::infra {
 namespace {
 
-// The IAM actions of the README's "IAM permissions (least privilege)" table.
+// The IAM actions of docs/deployment-and-iam.md's "IAM permissions (least privilege)" table.
 // Runtime: every operation the engine and workers issue on the table (a TransactWriteItems
 // needs the action of each kind of item in it, ConditionCheckItem included), plus the startup
 // check of the table (DescribeTable, DescribeTimeToLive).

@@ -4,8 +4,9 @@
 //   dynaflow_infra_gen --list          the generated files, one path per line
 //   dynaflow_infra_gen --print PATH    one generated file (PATH as --list prints it)
 //   dynaflow_infra_gen --write ROOT    (re)writes every generated file under repository ROOT
-//   dynaflow_infra_gen --check ROOT    compares the files under ROOT (and README.md's quotes of
-//                                      the IAM policies) with what --write would write
+//   dynaflow_infra_gen --check ROOT    compares the files under ROOT (and the quotes of the IAM
+//                                      policies in docs/deployment-and-iam.md) with what --write
+//                                      would write
 //   dynaflow_infra_gen --layout-json   the layout as JSON (read by the tests in tests/infra/)
 //
 // Exit status: 0 = done (--check: everything agrees); 1 = --check found differences (listed on
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
     int rc = Report(dynaflow::infra::CheckFiles(arg, files), "differences");
     if (rc == 0) {
       std::cout << "dynaflow_infra_gen: " << files.size()
-                << " generated files and the README's quotes agree with the code\n";
+                << " generated files and the docs' quotes agree with the code\n";
     }
     return rc;
   }

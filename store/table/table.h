@@ -1,6 +1,6 @@
 // Table: the item table every backend implements (DynamoDB, SQLite, memory).
 //
-// The single-table design (README: "The table layout", "The workflow store"; store/workflow/) is
+// The single-table design (docs/table-layout.md; store/workflow/) is
 // written once above this interface; a backend is only an item table with string keys PK/SK,
 // two global secondary indexes (GSI1PK/GSI1SK, GSI2PK/GSI2SK, projecting ALL, sparse: an item
 // without GSIxPK is not in the index), a numeric TTL attribute `ttl` (epoch seconds), typed

@@ -1,7 +1,7 @@
 // ScheduleStore: persisted schedules (a workflow, an input, a cron expression) and the
 // exactly-once firing of their ticks, over the same table as the WorkflowStore. It knows items
 // and conditions only; what a tick is (cron, time zones, overlap and catch-up rules) is the
-// engine's (engine/schedule.h). The README's "Schedules" section shows the items and costs.
+// engine's (engine/schedule.h). docs/workflows.md, "Schedules", shows the items and costs.
 //
 // Items (<prefix> = the WorkflowStore's key prefix):
 //   schedule   PK <prefix>SCHEDULE#<id>  SK SCHEDULE

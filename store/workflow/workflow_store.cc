@@ -69,7 +69,17 @@ WorkflowStoreImpl::WorkflowStoreImpl(std::shared_ptr<table::Table> table,
       clock_(options_.clock ? options_.clock : Clock::Real()),
       random_(options_.random ? options_.random : Random::Real()),
       cache_(options_.run_cache_capacity),
-      cursors_(options_.cursor_secret) {}
+      cursors_(options_.cursor_secret),
+      write_ids_(Random::Real()->Next64()) {}
+
+std::string WorkflowStoreImpl::WriteIdFor(const Fence* fence) {
+  if (fence != nullptr && !fence->write_id.empty()) return fence->write_id;
+  return write_ids_.Next();
+}
+
+bool WorkflowStoreImpl::WrittenBy(const std::optional<Item>& stored, const std::string& write_id) {
+  return stored && !write_id.empty() && GetSOr(*stored, attr::kWriteId) == write_id;
+}
 
 TimePoint WorkflowStoreImpl::Now() const {
   // Millisecond precision everywhere.
@@ -178,6 +188,9 @@ Status ValidateNewRun(const NewRun& nr) {
     }
   }
   if (nr.retention.count() < 0) return Status::InvalidArgument("retention is negative");
+  if (!nr.retry_of.empty())
+    DYNAFLOW_RETURN_IF_ERROR(ValidateId("retry_of", nr.retry_of, kMaxRunIdBytes));
+  if (nr.fork && nr.retry_of.empty()) return Status::InvalidArgument("fork needs retry_of");
   if (!nr.parent_run_id.empty()) {
     DYNAFLOW_RETURN_IF_ERROR(ValidateId("parent run id", nr.parent_run_id, kMaxRunIdBytes));
     DYNAFLOW_RETURN_IF_ERROR(ValidateId("parent step", nr.parent_step, kMaxStepIdBytes));
@@ -194,8 +207,12 @@ Result<Run> WorkflowStoreImpl::CreateRun(const NewRun& nr, std::string* existing
   const int64_t now_ms = ToUnixMillis(now);
   const std::string run_id = nr.run_id.empty() ? NewRunId(now, *random_) : nr.run_id;
   const int64_t due_ms = nr.start_at ? ToUnixMillis(*nr.start_at) : now_ms;
-  const NewRunContext run{nr, run_id, Pk(run_id), now_ms,
-                          ItemsTtlFor(due_ms, nr.retention.count())};
+  const NewRunContext run{nr,
+                          run_id,
+                          Pk(run_id),
+                          now_ms,
+                          ItemsTtlFor(due_ms, nr.retention.count()),
+                          WriteIdFor(nullptr)};
 
   ItemMutation m = NewRunItem(run, due_ms);
   std::optional<PayloadItems> input = PlaceInput(run, &m);
@@ -234,6 +251,7 @@ ItemMutation WorkflowStoreImpl::NewRunItem(const NewRunContext& run, int64_t due
   m.Set(attr::kDueAt, V::N(due_ms));
   if (run.items_ttl) m.Set(attr::kItemsTtl, V::N(*run.items_ttl));
   m.Set(attr::kVersion, V::N(1));
+  m.Set(attr::kWriteId, V::S(run.write_id));
   m.Set(attr::kRetention, V::N(static_cast<int64_t>(nr.retention.count())));
   if (!nr.business_key.empty()) m.Set(attr::kBusinessKey, V::S(nr.business_key));
   if (!nr.tags.empty()) {
@@ -286,14 +304,17 @@ void WorkflowStoreImpl::AddRunCompanions(const NewRunContext& run,
   };
   if (!nr.business_key.empty()) {
     std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
+    Condition key_free = AbsentOrExpired();
+    if (!nr.retry_of.empty() && !nr.fork) key_free = key_free || EqS(attr::kRunId, nr.retry_of);
     ops->push_back(table::PutOp{with_ttl(Item{{table::kPk, V::S(bk)},
                                               {table::kSk, V::S(bk)},
                                               {attr::kType, V::S("BKEY")},
                                               {attr::kRunId, V::S(run.run_id)},
                                               {attr::kWorkflowId, V::S(nr.workflow_id)},
                                               {attr::kBusinessKey, V::S(nr.business_key)},
-                                              {attr::kCreatedAt, V::N(run.now_ms)}}),
-                                AbsentOrExpired()});
+                                              {attr::kCreatedAt, V::N(run.now_ms)},
+                                              {attr::kWriteId, V::S(run.write_id)}}),
+                                std::move(key_free)});
   }
   if (!nr.parent_run_id.empty()) {
     Item link{{table::kPk, V::S(Pk(nr.parent_run_id))},
@@ -306,6 +327,32 @@ void WorkflowStoreImpl::AddRunCompanions(const NewRunContext& run,
     ops->push_back(table::PutOp{with_ttl(std::move(link)), std::nullopt});
   }
   for (const Item& link : nr.links) ops->push_back(table::PutOp{with_ttl(link), std::nullopt});
+  if (!nr.retry_of.empty()) ops->push_back(RetryOfOp(run));  // last (see WriteNewRun)
+}
+
+table::WriteOp WorkflowStoreImpl::RetryOfOp(const NewRunContext& run) const {
+  const NewRun& nr = run.request;
+  if (nr.fork) return table::ConditionCheckOp{RunKey(nr.retry_of), EqS(attr::kStatus, "FAILED")};
+  table::Update u;
+  u.Set(attr::kRetriedBy, V::S(run.run_id));
+  u.Set(attr::kUpdatedAt, V::N(run.now_ms));
+  u.Set(attr::kWriteId, V::S(run.write_id));
+  u.Add(attr::kVersion, 1);
+  return table::UpdateOp{RunKey(nr.retry_of), std::move(u),
+                         EqS(attr::kStatus, "FAILED") && Condition::NotExists(attr::kRetriedBy)};
+}
+
+Status WorkflowStoreImpl::RetryRefusal(const NewRun& nr, const std::optional<Item>& original,
+                                       std::string* existing_run_id) {
+  if (!original) return Status::NotFound("run " + nr.retry_of + " not found");
+  const std::string retry = GetSOr(*original, attr::kRetriedBy);
+  if (!retry.empty() && !nr.fork) {
+    if (existing_run_id) *existing_run_id = retry;
+    return Status::AlreadyExists("run " + nr.retry_of + " was retried already by run " + retry);
+  }
+  DYNAFLOW_ASSIGN_OR_RETURN(RunStatus st, StatusOf(*original));
+  return Status::ConditionFailed("run " + nr.retry_of + " is " + std::string(RunStatusName(st)) +
+                                 "; only FAILED runs can be retried");
 }
 
 Status WorkflowStoreImpl::WriteNewRunOnce(const std::vector<table::WriteOp>& ops,
@@ -330,6 +377,17 @@ std::string WorkflowStoreImpl::BusinessKeyHolder(const NewRun& nr,
   return holder;
 }
 
+bool WorkflowStoreImpl::CommittedBefore(const NewRunContext& run,
+                                        const table::TransactionFailure& failure) {
+  if (failure.failed_index == 0) return WrittenBy(failure.old_item, run.write_id);
+  if (failure.failed_index == 1 && !run.request.business_key.empty() && failure.old_item &&
+      GetSOr(*failure.old_item, attr::kRunId) != run.run_id) {
+    return false;  // the key is another run's
+  }
+  auto stored = table_->Get(RunKey(run.run_id));
+  return stored.ok() && WrittenBy(std::move(stored).value(), run.write_id);
+}
+
 Status WorkflowStoreImpl::WriteNewRun(const NewRunContext& run, size_t with_begin,
                                       std::vector<table::WriteOp>* ops,
                                       std::string* existing_run_id) {
@@ -344,7 +402,11 @@ Status WorkflowStoreImpl::WriteNewRun(const NewRunContext& run, size_t with_begi
       continue;
     }
     if (!s.Is(StatusCode::kConditionFailed)) return s;
+    if (CommittedBefore(run, failure)) return Status::OK();
     const auto failed = static_cast<size_t>(failure.failed_index);
+    if (!nr.retry_of.empty() && failure.failed_index > 0 && failed + 1 == with_begin) {
+      return RetryRefusal(nr, failure.old_item, existing_run_id);
+    }
     if (failure.failed_index > 0 && failed >= with_begin && failed < with_begin + nr.with.size()) {
       return Status::ConditionFailed("run " + run.run_id + " not created: write " +
                                      std::to_string(failed - with_begin) +
@@ -374,8 +436,10 @@ namespace {
 // The claim's write: `target` status, the lease to `owner` until `expires_ms`, the run due (in
 // GSI2) when the lease runs out, a new epoch (fencing older holders) and version.
 table::Update ClaimUpdate(const std::string& run_id, const std::string& owner, RunStatus target,
-                          int64_t now_ms, int64_t expires_ms, const std::string& gsi2_pk) {
+                          int64_t now_ms, int64_t expires_ms, const std::string& gsi2_pk,
+                          const std::string& write_id) {
   table::Update u;
+  u.Set(attr::kWriteId, V::S(write_id));
   u.Set(attr::kStatus, V::S(std::string(RunStatusName(target))));
   u.Set(attr::kLeaseOwner, V::S(owner));
   u.Set(attr::kLeaseExpiresAt, V::N(expires_ms));
@@ -440,6 +504,7 @@ Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::st
     compensating = st.ok() && *st == RunStatus::kCompensating;
   }
   const int shard = ShardOf(run_id, options_.gsi2_shards);
+  const std::string write_id = WriteIdFor(nullptr);
   for (int attempt = 0; attempt < kMaxConflictAttempts; ++attempt) {
     const int64_t now_ms = NowMs();
     const int64_t expires_ms = now_ms + lease.count();
@@ -451,8 +516,10 @@ Result<Run> WorkflowStoreImpl::ClaimRun(const std::string& run_id, const std::st
     auto written = table_->Update(
         RunKey(run_id),
         ClaimUpdate(run_id, owner, target, now_ms, expires_ms,
-                    StatusGsiPk(options_.key_prefix, target, shard, options_.gsi2_shards)),
+                    StatusGsiPk(options_.key_prefix, target, shard, options_.gsi2_shards),
+                    write_id),
         wo);
+    if (!written.ok() && WrittenBy(old, write_id)) written = std::move(*old);  // answer lost
     if (written.ok()) {
       Remember(*written);
       DYNAFLOW_ASSIGN_OR_RETURN(Run claimed, RunFromItem(*written));

@@ -1,5 +1,5 @@
-// WorkflowStore: the single-table design, written once over table::Table. The README's "The
-// workflow store" section shows the items, their attributes and what each operation costs.
+// WorkflowStore: the single-table design, written once over table::Table. docs/table-layout.md
+// shows the items, their attributes and what each operation costs.
 //
 // The one place that knows key formats, indexes, versions, leases, fencing and TTL. Every
 // backend (memory, SQLite, DynamoDB) gets it unchanged.
@@ -61,9 +61,18 @@
 // lease renewal at the latest); the owner's writes keep working so it can still record,
 // compensate and finish.
 //
-// Request costs are listed in the README (tests count them on DynamoDB Local). Contention
+// Request costs are listed in docs/table-layout.md (tests count them on DynamoDB Local). Contention
 // costs more: a version moved by another writer (+1 retry per move; up to 16 attempts, backing
 // off from the second miss in a row) or a DynamoDB TransactionConflict (retried with backoff).
+//
+// Lost answers. Any write can commit and lose its answer (a reset, a timeout, a 500 after the
+// commit); the client then retries it and the retry fails its own condition. Every item a write
+// conditions on carries the id of the write that last wrote it (`writeId`); when a condition
+// fails on an item carrying this write's id (or, for a step item, this fence's epoch), the first
+// try committed, and the call returns exactly what it would have returned had its answer
+// arrived (the run as written, the event as new, the state's new version, ...). Transactions
+// also carry a ClientRequestToken, so DynamoDB itself answers a retried one as committed. Only a
+// write that really is someone else's makes a call fail.
 //
 // Thread-safety: all methods may be called concurrently.
 #pragma once
@@ -74,6 +83,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/clock.h"
@@ -119,7 +129,7 @@ struct WorkflowStoreOptions {
   Clock* clock = nullptr;
   // Randomness for run ids and chunk tags. Not owned. nullptr: Random::Real().
   Random* random = nullptr;
-  // Run items remembered to save the read before a write (see "Concurrency" above). 0
+  // Run items remembered to save the read before a write (see "Writes" above). 0
   // disables the cache (every write then costs one GetItem more).
   size_t run_cache_capacity = 4096;
 };
@@ -127,9 +137,21 @@ struct WorkflowStoreOptions {
 // Identifies a lease holder's write: it applies only while `owner` still holds the run with
 // this `epoch` (the Run returned by ClaimRun, or by CreateRun with an owner, carries both).
 struct Fence {
+  Fence() = default;
+  Fence(std::string run_id, std::string owner, int64_t epoch, std::string write_id = {})
+      : run_id(std::move(run_id)),
+        owner(std::move(owner)),
+        epoch(epoch),
+        write_id(std::move(write_id)) {}
+
   std::string run_id;
   std::string owner;
   int64_t epoch = 0;
+  // Names one write across the caller's own retries of it (the same call made again after a
+  // transient error whose write may have committed): a retry whose condition fails on an item
+  // this id wrote returns what the first try would have (see "Lost answers" above). Empty: the
+  // store names each call's write itself (its own retries are covered either way).
+  std::string write_id;
 };
 
 struct NewRun {
@@ -157,6 +179,13 @@ struct NewRun {
   // run from another partition, stamped with the run's itemsTtl (they expire with its items).
   std::vector<table::WriteOp> with;
   std::vector<Item> links;
+  // A retry of the FAILED run `retry_of`: created only while that run is FAILED and names no
+  // retry yet, in the same conditional write that names the new run on it (Run::retried_by),
+  // so one run gets at most one retry however many callers ask; the business key (when set, it
+  // must be the original's) moves from the original to the retry. With `fork`, a further copy:
+  // the original is only checked to be FAILED and keeps its retried_by and business key.
+  std::string retry_of;
+  bool fork = false;
 };
 
 // What a waiting run waits for (Run::waiting_for, RunChange::waiting_for).
@@ -270,8 +299,10 @@ class WorkflowStore {
 
   // Creates a run (PENDING due at start_at, or RUNNING leased to new_run.owner). With a
   // business key the key's item is written in the same conditional write: concurrent duplicate
-  // starts yield one run. Errors: kAlreadyExists (run id or business key taken; *existing_run_id
-  // receives the run id that holds it), kInvalidArgument (naming the field, e.g. "business key
+  // starts yield one run. Errors: kAlreadyExists (run id or business key taken, or retry_of
+  // retried already; *existing_run_id receives the run id that holds it, or the existing
+  // retry), kConditionFailed (retry_of is not FAILED), kNotFound (retry_of is absent),
+  // kInvalidArgument (naming the field, e.g. "business key
   // is not valid UTF-8 (byte 3)", "value of tag \"team\" is not valid UTF-8 (byte 0)"),
   // kLimitExceeded.
   virtual Result<Run> CreateRun(const NewRun& new_run, std::string* existing_run_id = nullptr) = 0;
@@ -295,8 +326,10 @@ class WorkflowStore {
   // Records a step exactly once. Without run changes (an empty `change`) it is one PutItem of
   // the step item (plus one per output chunk), checked against the lease epoch this store knows
   // (see "Fencing" above); the Run returned is the run as this store knows it. With run changes
-  // it is one TransactWriteItems (fenced, versioned run update + step put). Errors:
-  // kAlreadyExists (the step was recorded before: nothing changes), kFenced (nothing changes),
+  // it is one TransactWriteItems (fenced, versioned run update + step put). A record of this
+  // step under the same fence (epoch) is this holder's own (a retry whose first answer was
+  // lost): it is answered as written. Errors: kAlreadyExists (the step was recorded under an
+  // earlier epoch: nothing changes), kFenced (nothing changes),
   // kConditionFailed (run finished), kNotFound, kInvalidArgument (bad step id, terminal status
   // in `change`), kLimitExceeded.
   virtual Result<Run> RecordStep(const Fence& fence, const StepRecord& step,
@@ -374,7 +407,7 @@ class WorkflowStore {
   // gsi2_shards; an empty poll: 4 x gsi2_shards). Errors: as FindDueRuns(limit).
   virtual Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) = 0;
 
-  // Events (see the README's "Events"). Sends an event to a run that is not finished: one
+  // Events (see docs/workflows.md, "Events"). Sends an event to a run that is not finished: one
   // TransactWriteItems (check of the run item + conditional put of the event item, created
   // once per event id) and one conditional UpdateItem that makes the run due now when it is
   // SLEEPING waiting for this event name (WakeRun). A duplicate event id writes nothing and

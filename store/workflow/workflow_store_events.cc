@@ -44,6 +44,8 @@ Result<SentEvent> WorkflowStoreImpl::SendEvent(const NewEvent& e) {
           {attr::kType, V::S("EVENT")},     {attr::kRunId, V::S(e.run_id)},
           {attr::kEventName, V::S(e.name)}, {attr::kEventId, V::S(sent.event_id)},
           {attr::kSentAt, Ms(now)}};
+  const std::string write_id = WriteIdFor(nullptr);
+  ev[attr::kWriteId] = V::S(write_id);
   if (!enc.bytes.empty()) ev[attr::kData] = V::B(std::move(enc.bytes));
   if (!enc.encoding.empty()) ev[attr::kEncoding] = V::S(enc.encoding);
 
@@ -77,7 +79,8 @@ Result<SentEvent> WorkflowStoreImpl::SendEvent(const NewEvent& e) {
     }
     if (!s.Is(StatusCode::kConditionFailed)) return s;
     if (failure.failed_index == 1) {
-      sent.duplicate = true;
+      // The event exists: sent before, or by an earlier try of this send whose answer was lost.
+      sent.duplicate = !WrittenBy(failure.old_item, write_id);
       break;
     }
     if (!failure.old_item) {
@@ -138,14 +141,22 @@ Result<bool> WorkflowStoreImpl::WakeRun(const std::string& run_id, const std::st
   u.Set(attr::kUpdatedAt, V::N(now_ms));
   u.Add(attr::kVersion, 1);
   u.Remove(attr::kWaitingFor);
+  const std::string write_id = WriteIdFor(nullptr);
+  u.Set(attr::kWriteId, V::S(write_id));
   table::WriteOptions wo;
   wo.condition = EqS(attr::kStatus, "SLEEPING") && EqS(attr::kWaitingFor, waiting_for);
+  std::optional<Item> stored;
+  wo.old_item_on_condition_failure = &stored;
   auto written = table_->Update(RunKey(run_id), u, wo);
   if (written.ok()) {
     Remember(*written);
     return true;
   }
-  if (written.status().Is(StatusCode::kConditionFailed)) return false;
+  if (written.status().Is(StatusCode::kConditionFailed)) {
+    if (!WrittenBy(stored, write_id)) return false;
+    Remember(*stored);  // an earlier try woke it; its answer was lost
+    return true;
+  }
   return written.status();
 }
 

@@ -49,15 +49,6 @@ bool BelongsTo(const Item& step, const Item& run) {
   return c == nullptr || GetNOr(step, attr::kRunCreatedAt, -1) == GetNOr(run, attr::kCreatedAt, 0);
 }
 
-// Where a step from an older version's layout keeps its output: the run item's s:<stepId>.
-std::optional<PayloadRef> LegacyOutputRef(const Item& run, const std::string& step_id) {
-  const AttributeValue* v = FindAttribute(run, attr::kStepPrefix + step_id);
-  if (v == nullptr || !v->is_s()) return std::nullopt;
-  auto ref = PayloadRef::Decode(*v->AsS());
-  if (!ref.ok() || !ref->present) return std::nullopt;
-  return *ref;
-}
-
 }  // namespace
 
 Result<std::optional<std::string>> WorkflowStoreImpl::OutputOf(const std::string& run_id,
@@ -65,16 +56,7 @@ Result<std::optional<std::string>> WorkflowStoreImpl::OutputOf(const std::string
   const std::string step_id = GetSOr(step, attr::kStepId);
   const std::string what = "output of step " + step_id + " of run " + run_id;
   const AttributeValue* ref_attr = FindAttribute(step, attr::kOutputRef);
-  if (ref_attr == nullptr || !ref_attr->is_s()) {
-    if (auto legacy = LegacyOutputRef(run, step_id)) {
-      auto out = ReadPayload(*table_, Pk(run_id), OutputSk(step_id));
-      if (out.status().Is(StatusCode::kNotFound))
-        return Status::Serialization(what + " is missing");
-      DYNAFLOW_RETURN_IF_ERROR(out.status());
-      return std::optional<std::string>(std::move(out).value());
-    }
-    return std::optional<std::string>();
-  }
+  if (ref_attr == nullptr || !ref_attr->is_s()) return std::optional<std::string>();
   if (*ref_attr->AsS() == kOutputIsResult) {
     DYNAFLOW_ASSIGN_OR_RETURN(Run r, RunFromItem(run));
     return std::optional<std::string>(r.result.value_or(""));
@@ -202,12 +184,7 @@ Result<std::string> WorkflowStoreImpl::GetOutput(const std::string& run_id,
   const Item& run = *items[0];
   const Item* record = FinalStepOf(run, step_id);
   if (record == nullptr && items[1] && BelongsTo(*items[1], run)) record = &*items[1];
-  Item legacy;
-  if (record == nullptr) {
-    if (!LegacyOutputRef(run, step_id)) return none();
-    legacy = {{attr::kStepId, AttributeValue::S(step_id)}};
-    record = &legacy;
-  }
+  if (record == nullptr) return none();
   DYNAFLOW_ASSIGN_OR_RETURN(auto out, OutputOf(run_id, *record, run));
   if (!out) return none();
   return std::move(*out);
@@ -232,6 +209,7 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
   if (expected_version < 0) return Status::InvalidArgument("expected_version is negative");
   const std::string pk = Pk(run_id);
   DYNAFLOW_ASSIGN_OR_RETURN(Item run, KnownRun(run_id));
+  const std::string write_id = WriteIdFor(nullptr);
   for (int attempt = 0;; ++attempt) {
     // The run must exist and not be finished with a retention (a state item written then would
     // outlive it), and the state item expires with the run's other items: the check pins the
@@ -240,10 +218,14 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
     Condition run_ok =
         Condition::Exists(table::kPk) && Condition::NotExists(table::kTtl) &&
         (items_ttl ? EqN(attr::kItemsTtl, *items_ttl) : Condition::NotExists(attr::kItemsTtl));
-    Item state{{table::kPk, V::S(pk)},           {table::kSk, V::S(StateSk(key))},
-               {attr::kType, V::S("STATE")},     {attr::kRunId, V::S(run_id)},
-               {attr::kKey, V::S(key)},          {attr::kVersion, V::N(expected_version + 1)},
-               {attr::kUpdatedAt, V::N(NowMs())}};
+    Item state{{table::kPk, V::S(pk)},
+               {table::kSk, V::S(StateSk(key))},
+               {attr::kType, V::S("STATE")},
+               {attr::kRunId, V::S(run_id)},
+               {attr::kKey, V::S(key)},
+               {attr::kVersion, V::N(expected_version + 1)},
+               {attr::kUpdatedAt, V::N(NowMs())},
+               {attr::kWriteId, V::S(write_id)}};
     if (!value.empty()) state[attr::kValue] = V::B(value);
     if (items_ttl) state[table::kTtl] = V::N(*items_ttl);
     Condition state_ok =
@@ -273,6 +255,7 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
       }
       return Status::TransactionCanceled("run " + run_id + " kept changing; gave up");
     }
+    if (WrittenBy(failure.old_item, write_id)) return expected_version + 1;  // answer lost
     int64_t stored = failure.old_item ? GetNOr(*failure.old_item, attr::kVersion, 0) : 0;
     if (version_moved) *version_moved = true;
     return Status::ConditionFailed("state '" + key + "' of run " + run_id + " is at version " +

@@ -19,10 +19,8 @@ Status AlreadyRecorded(const std::string& run_id, const std::string& step_id) {
   return Status::AlreadyExists("step " + step_id + " of run " + run_id + " is already recorded");
 }
 
-// kAlreadyExists when the run item `cur` shows step `step_id` as recorded (as its final step,
-// or in the step list of runs written by older versions).
+// kAlreadyExists when the run item `cur` shows step `step_id` as recorded (as its final step).
 Status StepNotRecorded(const Item& cur, const std::string& run_id, const std::string& step_id) {
-  if (FindAttribute(cur, attr::kStepPrefix + step_id)) return AlreadyRecorded(run_id, step_id);
   if (const V* f = FindAttribute(cur, attr::kFinalStep); f && f->is_m()) {
     if (GetSOr(*f->AsM(), attr::kStepId) == step_id) return AlreadyRecorded(run_id, step_id);
   }
@@ -34,6 +32,15 @@ AttributeMap FinalStepOf(const Item& step_item) {
   AttributeMap m = step_item;
   for (const char* name : {table::kPk, table::kSk, attr::kType, table::kTtl}) m.erase(name);
   return m;
+}
+
+// True when `stored` (the step item a step put's condition failed on) was written under
+// `fence`'s epoch: one lease holder writes a step once, so the record is this writer's own
+// (an earlier try whose answer was lost).
+bool RecordedUnder(const std::optional<Item>& stored, const Fence& fence) {
+  return stored && GetNOr(*stored, attr::kFenceEpoch, -1) == fence.epoch &&
+         FindAttribute(*stored, attr::kRunId) != nullptr &&
+         GetSOr(*stored, attr::kRunId) == fence.run_id;
 }
 
 // kConditionFailed naming the status when `run` (the item of run `run_id`) is finished.
@@ -92,10 +99,12 @@ Status WorkflowStoreImpl::CheckWritable(const std::string& run_id, const Fence* 
 }
 
 Result<int64_t> WorkflowStoreImpl::BuildNextRun(const Item& cur, const Builder& build,
-                                                ItemMutation* m, WritePlan* plan) {
+                                                const std::string& write_id, ItemMutation* m,
+                                                WritePlan* plan) {
   DYNAFLOW_RETURN_IF_ERROR(build(cur, m, plan));
   const int64_t version = GetNOr(cur, attr::kVersion, 0);
   m->Set(attr::kVersion, V::N(version + 1));
+  m->Set(attr::kWriteId, V::S(write_id));
   m->Set(attr::kUpdatedAt, V::N(NowMs()));
   NormalizeRunIndexKeys(options_.key_prefix, options_.gsi2_shards, m);
   DYNAFLOW_RETURN_IF_ERROR(KeepItemsAlive(m->item(), m));
@@ -149,11 +158,15 @@ Result<Item> WorkflowStoreImpl::WriteRun(const std::string& run_id, const Fence*
     DYNAFLOW_ASSIGN_OR_RETURN(cur, KnownRun(run_id));
   }
   bool reread = false;
+  const std::string write_id = WriteIdFor(fence);
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
+    // The run as known carries this write's id: an earlier try of it committed (its answer was
+    // lost) and the caller is trying again. Nothing is written twice.
+    if (WrittenBy(cur, write_id)) return cur;
     DYNAFLOW_RETURN_IF_ERROR(CheckWritable(run_id, fence, &reread, &cur));
     ItemMutation m(cur);
     WritePlan plan;
-    DYNAFLOW_ASSIGN_OR_RETURN(const int64_t version, BuildNextRun(cur, build, &m, &plan));
+    DYNAFLOW_ASSIGN_OR_RETURN(const int64_t version, BuildNextRun(cur, build, write_id, &m, &plan));
     RunWriteOutcome o = SendRunWrite(RunKey(run_id), m, RunWriteCondition(version, fence), &plan);
     if (o.settled) return o.status;
     if (o.status.ok()) {
@@ -165,6 +178,12 @@ Result<Item> WorkflowStoreImpl::WriteRun(const std::string& run_id, const Fence*
       continue;
     }
     if (!o.status.Is(StatusCode::kConditionFailed) || !o.run_failed) return o.status;
+    if (WrittenBy(o.old, write_id)) {
+      // An earlier try of this write committed and its answer was lost: the stored item is
+      // what this write wrote (nobody has written the run since).
+      Remember(*o.old);
+      return std::move(*o.old);
+    }
     // The run item is not what we computed from: learn it and try again (the fence check at
     // the top of the loop turns a lost lease into kFenced).
     if (!o.old) {
@@ -216,6 +235,14 @@ Result<PreparedStep> WorkflowStoreImpl::PrepareStep(const Fence& fence, const St
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", fence.run_id, kMaxRunIdBytes));
   // Cheap local checks first, so a fenced or duplicate record writes no chunk at all.
   DYNAFLOW_ASSIGN_OR_RETURN(Item cur, KnownRun(fence.run_id));
+  PreparedStep p;
+  p.record = r;
+  if (WrittenBy(cur, fence.write_id)) {
+    // An earlier try of this very write committed with the run item (a step recorded with a run
+    // change, or the last step and the finish): WriteRun returns the run as it wrote it.
+    p.run_item = std::move(cur);
+    return p;
+  }
   bool stale = false;
   DYNAFLOW_RETURN_IF_ERROR(CheckFence(fence, cur, &stale));
   if (stale) {
@@ -228,8 +255,6 @@ Result<PreparedStep> WorkflowStoreImpl::PrepareStep(const Fence& fence, const St
     }
   }
   DYNAFLOW_RETURN_IF_ERROR(StepNotRecorded(cur, fence.run_id, r.step_id));
-  PreparedStep p;
-  p.record = r;
   StepExecution e = ExecutionOf(fence.run_id, r);
   e.fence_epoch = fence.epoch;
   p.step_item = StepItem(options_.key_prefix, fence.run_id, e, GetNOr(cur, attr::kCreatedAt, 0));
@@ -349,12 +374,17 @@ Result<Run> WorkflowStoreImpl::RecordStep(const Fence& fence, const StepRecord& 
   }
   DYNAFLOW_ASSIGN_OR_RETURN(PreparedStep p, PrepareStep(fence, step));
   if (ChangesNothing(change)) {
+    if (p.step_item.empty()) return RunFromItem(p.run_item);  // recorded by an earlier try
     // The hot path: one conditional put of an item no index projects.
     table::WriteOptions wo;
     wo.condition = FreshStepSlot(GetNOr(p.run_item, attr::kCreatedAt, 0));
+    std::optional<Item> stored;
+    wo.old_item_on_condition_failure = &stored;
     Status s = table_->Put(p.step_item, wo);
-    if (s.Is(StatusCode::kConditionFailed)) return AlreadyRecorded(fence.run_id, step.step_id);
-    DYNAFLOW_RETURN_IF_ERROR(s);
+    if (s.Is(StatusCode::kConditionFailed) && !RecordedUnder(stored, fence)) {
+      return AlreadyRecorded(fence.run_id, step.step_id);
+    }
+    if (!s.Is(StatusCode::kConditionFailed)) DYNAFLOW_RETURN_IF_ERROR(s);
     return RunFromItem(p.run_item);
   }
   return WriteRunAsRun(

@@ -2,7 +2,7 @@
 // by `dynaflow ui` over runs made by a real worker, lets its JavaScript fetch and render
 // (--virtual-time-budget), and dumps the DOM. Label `browser`; skipped when Chromium is not
 // installed. Screenshots go to build/test-logs/ (and to docs/ when DYNAFLOW_UPDATE_SCREENSHOTS
-// is 1: the README's pictures).
+// is 1: the pictures of docs/dashboard.md).
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>

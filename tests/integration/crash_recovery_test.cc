@@ -1,4 +1,4 @@
-// Crash test (issue 6 acceptance): worker processes are killed with SIGKILL at random points
+// Crash test: worker processes are killed with SIGKILL at random points
 // while 100 runs of a 10-step workflow execute on one shared store (a SQLite file; a table on
 // DynamoDB Local); new worker processes started after the kills finish every run. Checked from the
 // store and from the per-process execution logs (see multiprocess_support.h):

@@ -121,7 +121,7 @@ TEST_F(EngineCostTest, LinearTenStepRunWithKilobyteOutputsCostsAtMost35Wru) {
 
 // The order saga's shape (examples/order_saga.cc): reserve -> charge -> ship with business
 // keys, releasing and refunding on failure.
-TEST_F(EngineCostTest, OrderSagaRunsCostWhatTheREADMEStates) {
+TEST_F(EngineCostTest, OrderSagaRunsCostWhatTheDocsState) {
   StepOptions once;
   once.retry = RetryPolicy::None();
   auto noop = [](StepContext&, const int&, const std::string&) {};

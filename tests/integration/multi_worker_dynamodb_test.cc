@@ -1,4 +1,4 @@
-// Issue 6 acceptance: 4 worker processes x 8 threads complete 500 runs against DynamoDB Local
+// Multi-worker test: 4 worker processes x 8 threads complete 500 runs against DynamoDB Local
 // (DYNAFLOW_TEST_DYNAMODB_ENDPOINT; the test fails when it is not set), each exactly once:
 // every run COMPLETED with one record per step, every step executed exactly once across all
 // processes (from their execution logs), every recorded output naming that execution, every run

@@ -4,7 +4,8 @@
 //
 //   --sqlite PATH | --dynamodb TABLE   the store (DynamoDB Local: DYNAFLOW_TEST_DYNAMODB_ENDPOINT)
 //   --dir DIR            where it writes exec-<pid>.log, report-<pid>.log, metrics-<pid>.txt
-//   --steps N            registers workflow "chain-N" (steps s01..sNN), default 10
+//   --steps N            registers workflow "chain-N" (steps s01..sNN), default 10; "waiter"
+//                        (w01, event "go", w02) and "parent" (p01, child "waiter", p02) always
 //   --threads N --lease-ms N --poll-ms N --step-ms-min N --step-ms-max N
 //   --block-step NAME    that step waits, once inside, until the process received SIGCONT
 //   --schedule-poll-ms N how often the worker fires due schedules (default 1000)
@@ -160,34 +161,59 @@ struct StepEnv {
   }
 };
 
+// A string -> string step body that logs each execution to env->exec_log (and honours
+// --step-ms-* and --block-step).
+inline auto LoggedStepBody(StepEnv* env) {
+  return [env](engine::StepContext& ctx, const std::string&) -> Result<std::string> {
+    const int64_t seq = ++env->seq;
+    const long pid = static_cast<long>(::getpid());
+    env->exec_log->Append(ctx.run_id() + " " + ctx.step_name() + " " +
+                          std::to_string(ctx.attempt()) + " " + std::to_string(pid) + " " +
+                          std::to_string(seq) + " " + std::to_string(NowMicros()));
+    int ms = env->StepMillis();
+    if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
+      env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
+      while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      Status hb = ctx.Heartbeat();
+      env->report->Append("heartbeat " + (hb.ok() ? std::string("OK") : hb.ToString()));
+      env->report->Append(std::string("cancelled ") + (ctx.cancelled() ? "1" : "0"));
+    }
+    return std::to_string(pid) + "/" + std::to_string(seq);
+  };
+}
+
+inline engine::StepOptions QuickRetries() {
+  engine::StepOptions o;
+  o.retry.initial_backoff = Duration(5);
+  return o;
+}
+
 // "chain-N": N steps s01..sNN, each string -> string (the run input is a string too).
 inline Result<engine::Workflow> ChainWorkflow(int steps, StepEnv* env) {
   engine::WorkflowBuilder b("chain-" + std::to_string(steps), 1);
   for (int i = 1; i <= steps; ++i) {
-    engine::StepOptions o;
-    o.retry.initial_backoff = Duration(5);
-    b.Step<std::string, std::string>(
-        StepName(i),
-        [env](engine::StepContext& ctx, const std::string&) -> Result<std::string> {
-          const int64_t seq = ++env->seq;
-          const long pid = static_cast<long>(::getpid());
-          env->exec_log->Append(ctx.run_id() + " " + ctx.step_name() + " " +
-                                std::to_string(ctx.attempt()) + " " + std::to_string(pid) + " " +
-                                std::to_string(seq) + " " + std::to_string(NowMicros()));
-          int ms = env->StepMillis();
-          if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-          if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
-            env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
-            while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-            Status hb = ctx.Heartbeat();
-            env->report->Append("heartbeat " + (hb.ok() ? std::string("OK") : hb.ToString()));
-            env->report->Append(std::string("cancelled ") + (ctx.cancelled() ? "1" : "0"));
-          }
-          return std::to_string(pid) + "/" + std::to_string(seq);
-        },
-        o);
+    b.Step<std::string, std::string>(StepName(i), LoggedStepBody(env), QuickRetries());
   }
   return b.Build();
+}
+
+// "waiter": w01, then waits (parked) up to 10 minutes for event "go", then w02.
+inline Result<engine::Workflow> WaiterWorkflow(StepEnv* env) {
+  return engine::WorkflowBuilder("waiter", 1)
+      .Step<std::string, std::string>("w01", LoggedStepBody(env), QuickRetries())
+      .AwaitEvent<std::string>("go", std::chrono::minutes(10))
+      .Step<std::string, std::string>("w02", LoggedStepBody(env), QuickRetries())
+      .Build();
+}
+
+// "parent": p01, then a "waiter" child run (the parent is parked until it ends), then p02.
+inline Result<engine::Workflow> ParentWorkflow(const engine::Workflow& waiter, StepEnv* env) {
+  return engine::WorkflowBuilder("parent", 1)
+      .Step<std::string, std::string>("p01", LoggedStepBody(env), QuickRetries())
+      .Child("sub", waiter, std::chrono::seconds(5))
+      .Step<std::string, std::string>("p02", LoggedStepBody(env), QuickRetries())
+      .Build();
 }
 
 inline void OnSigcont(int) { g_resumed.store(true); }
@@ -277,6 +303,10 @@ inline int WorkerMain(int argc, char** argv) {
   env.block_step = f.block_step;
   auto wf = ChainWorkflow(f.steps, &env);
   if (!wf.ok() || !(*engine)->Register(*wf).ok()) return 2;
+  auto waiter = WaiterWorkflow(&env);
+  if (!waiter.ok() || !(*engine)->Register(*waiter).ok()) return 2;
+  auto parent = ParentWorkflow(*waiter, &env);
+  if (!parent.ok() || !(*engine)->Register(*parent).ok()) return 2;
   engine::WorkerOptions wo;
   wo.threads = f.threads;
   wo.lease_duration = Duration(f.lease_ms);

@@ -1,6 +1,7 @@
 // The workflow store on DynamoDB Local: the WorkflowStore suite, the request count of every
-// operation (counted with the client's RequestCounters: these are the numbers the README and
-// workflow_store.h document), and the item shapes the README shows.
+// operation (counted with the client's RequestCounters: these are the numbers
+// docs/table-layout.md and workflow_store.h document), and the item shapes docs/table-layout.md
+// shows.
 //
 // Needs DYNAFLOW_TEST_DYNAMODB_ENDPOINT (infra/dynamodb-local.sh start); fails without it.
 // DYNAFLOW_STORE_ITEMS_TABLE=<name> keeps the table of ItemShapes.EveryKind (with one run of
@@ -296,7 +297,7 @@ TEST_F(WorkflowStoreRequestCountTest, ChunksColdStoresAndFanOutCostWhatIsDocumen
   EXPECT_EQ(ops, (Ops{{"GetItem", 1}, {"UpdateItem", 1}}));
 }
 
-// ---------------------------------------------------------------- item shapes (README)
+// ----------------------------------------------------------- item shapes (docs/table-layout.md)
 
 std::set<std::string> Names(const Item& item) {
   std::set<std::string> names;
@@ -320,8 +321,7 @@ std::set<std::string> WithAttributes(std::set<std::string> base,
 
 // One run of every item kind, on a real table with the seed keys (no prefix, one shard), with
 // small chunks so a CHUNK item appears. Checks each kind's attributes are exactly the documented
-// ones; the README's "Real items" (under "The workflow store") shows these very items as the AWS
-// CLI prints them.
+// ones; docs/table-layout.md, "Real items", shows these very items as the AWS CLI prints them.
 TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   auto client = test::NewDynamoDbLocalClient();
   ASSERT_NE(client, nullptr);

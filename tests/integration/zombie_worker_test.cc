@@ -1,4 +1,4 @@
-// Zombie test (issue 6 acceptance): a worker process is stopped with SIGSTOP in the middle of a
+// Zombie test: a worker process is stopped with SIGSTOP in the middle of a
 // step, past its lease; another worker process takes the run over and completes it; then the
 // zombie is resumed with SIGCONT. Every write the zombie then attempts is rejected, its step's
 // heartbeat reports kFenced, it counts the lost lease, and the run -- status, version, step
@@ -70,7 +70,7 @@ TEST_P(ZombieWorkerTest, ResumedZombieHasEveryWriteRejectedAndTheRunIsUnchanged)
   EXPECT_EQ(DecodeOutput(before.outputs.at("s02")).rfind(taker_pid + "/", 0), 0u)
       << "s02 was re-executed";
   EXPECT_EQ(DecodeOutput(before.outputs.at("s03")).rfind(taker_pid + "/", 0), 0u);
-  auto result_before = engine->GetResultPayload(run_id).value();
+  auto result_before = engine->GetResultEncoded(run_id).value();
 
   // Resume the zombie: it finishes its step and tries to record it, its heartbeats run again.
   zombie.Signal(SIGCONT);
@@ -123,7 +123,7 @@ TEST_P(ZombieWorkerTest, ResumedZombieHasEveryWriteRejectedAndTheRunIsUnchanged)
     EXPECT_EQ(after.steps[i].fence_epoch, before.steps[i].fence_epoch);
     EXPECT_EQ(after.steps[i].finished_at, before.steps[i].finished_at);
   }
-  EXPECT_EQ(engine->GetResultPayload(run_id).value(), result_before);
+  EXPECT_EQ(engine->GetResultEncoded(run_id).value(), result_before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ZombieWorkerTest,

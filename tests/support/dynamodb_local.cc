@@ -21,7 +21,8 @@ std::string DynamoDbLocalEndpoint() {
   return endpoint;
 }
 
-std::unique_ptr<dynamodb::Client> NewDynamoDbLocalClient() {
+std::unique_ptr<dynamodb::Client> NewDynamoDbLocalClient(
+    std::shared_ptr<dynamodb::Transport> transport) {
   std::string endpoint = DynamoDbLocalEndpoint();
   if (endpoint.empty()) return nullptr;
   dynamodb::ClientOptions options;
@@ -30,6 +31,7 @@ std::unique_ptr<dynamodb::Client> NewDynamoDbLocalClient() {
   options.credentials = std::make_shared<dynamodb::StaticCredentialsProvider>(
       dynamodb::Credentials{"dynaflowtest", "dynaflowtestsecret", "", std::nullopt});
   options.wait_poll_interval = std::chrono::milliseconds(50);
+  options.transport = std::move(transport);
   auto client = dynamodb::Client::Create(std::move(options));
   if (!client.ok()) {
     ADD_FAILURE() << client.status();

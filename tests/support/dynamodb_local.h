@@ -18,7 +18,10 @@ std::string DynamoDbLocalEndpoint();
 
 // A client for DynamoDB Local with fixed dummy credentials (the emulator accepts any), region
 // us-east-1, and `retry` defaults. Null after recording a test failure.
-std::unique_ptr<dynamodb::Client> NewDynamoDbLocalClient();
+// With `transport` set, requests go through it (e.g. a fault transport in front of a
+// dynamodb::CurlTransport).
+std::unique_ptr<dynamodb::Client> NewDynamoDbLocalClient(
+    std::shared_ptr<dynamodb::Transport> transport = nullptr);
 
 // A table name unique to this process and call, e.g. "dynaflow_test_4711_3_<suffix>".
 std::string UniqueTableName(const std::string& suffix);

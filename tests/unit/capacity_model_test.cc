@@ -99,8 +99,8 @@ Workload Small(bool handover) {
 }
 
 TEST(CapacityModelTest, PerRunUnitsAreTheMeasuredOnes) {
-  // The README's figures measured on DynamoDB Local: a 10-step run with 1 KB outputs costs 28
-  // WRU handed over and 32 when a remote worker claims it.
+  // The figures of docs/cost.md, measured on DynamoDB Local: a 10-step run with 1 KB outputs costs
+  // 28 WRU handed over and 32 when a remote worker claims it.
   ModelOptions o;
   o.billing = BillingRules::DynamoDbLocal();
   auto handed = ModelCapacity(Small(true), {}, o);

@@ -35,9 +35,11 @@ std::string Dump(const Config& c) {
          " aws-connect-timeout=" + FormatDuration(s.aws_connect_timeout) +
          " aws-request-timeout=" + FormatDuration(s.aws_request_timeout) +
          " aws-max-attempts=" + std::to_string(s.aws_max_attempts);
-  out += " | threads=" + std::to_string(w.threads) + " lease=" + FormatDuration(w.lease) +
-         " heartbeat=" + FormatDuration(w.heartbeat) +
+  out += " | threads=" + std::to_string(w.threads) +
+         " lease-duration=" + FormatDuration(w.lease_duration) +
+         " heartbeat-interval=" + FormatDuration(w.heartbeat_interval) +
          " poll-interval=" + FormatDuration(w.poll_interval) +
+         " max-poll-interval=" + FormatDuration(w.max_poll_interval) +
          " shutdown-grace=" + FormatDuration(w.shutdown_grace) +
          " metrics-listen=" + w.metrics_listen +
          " metrics-max-connections=" + std::to_string(w.metrics_max_connections) +
@@ -60,9 +62,9 @@ TEST(ConfigKeysTest, DefaultsOfTheStructs) {
             "type=sqlite table=workflow_executions key-prefix= path=dynaflow.db gsi1-shards=1 "
             "gsi2-shards=1 create-table=true aws-region= aws-profile= aws-access-key-id= "
             "aws-secret-access-key= aws-session-token= aws-endpoint-url= aws-connect-timeout=2s "
-            "aws-request-timeout=10s aws-max-attempts=3 | threads=4 lease=30s heartbeat=10s "
-            "poll-interval=1s shutdown-grace=30s metrics-listen= metrics-max-connections=16 "
-            "metrics-header-timeout=10s");
+            "aws-request-timeout=10s aws-max-attempts=3 | threads=4 lease-duration=30s "
+            "heartbeat-interval=0s poll-interval=20ms max-poll-interval=1s shutdown-grace=30s "
+            "metrics-listen= metrics-max-connections=16 metrics-header-timeout=10s");
   EXPECT_TRUE(c.origins.empty());
   EXPECT_OK(ValidateConfig(c));
 }
@@ -101,9 +103,10 @@ TEST(ConfigKeysTest, NamesFollowTheRule) {
                                            "DYNAFLOW_STORE_AWS_REQUEST_TIMEOUT",
                                            "DYNAFLOW_STORE_AWS_MAX_ATTEMPTS",
                                            "DYNAFLOW_WORKER_THREADS",
-                                           "DYNAFLOW_WORKER_LEASE",
-                                           "DYNAFLOW_WORKER_HEARTBEAT",
+                                           "DYNAFLOW_WORKER_LEASE_DURATION",
+                                           "DYNAFLOW_WORKER_HEARTBEAT_INTERVAL",
                                            "DYNAFLOW_WORKER_POLL_INTERVAL",
+                                           "DYNAFLOW_WORKER_MAX_POLL_INTERVAL",
                                            "DYNAFLOW_WORKER_SHUTDOWN_GRACE",
                                            "DYNAFLOW_WORKER_METRICS_LISTEN",
                                            "DYNAFLOW_WORKER_METRICS_MAX_CONNECTIONS",
@@ -157,9 +160,10 @@ aws-session-token = "file-token"
 
 [worker]
 threads = 8
-lease = "1m"
-heartbeat = "20s"
+lease-duration = "1m"
+heartbeat-interval = "20s"
 poll-interval = "250ms"
+max-poll-interval = "5s"
 shutdown-grace = "2m"
 metrics-listen = "127.0.0.1:9464"
 metrics-max-connections = 4
@@ -175,10 +179,11 @@ TEST(ConfigLayersTest, EveryKeyFromTheFile) {
             "aws-access-key-id=AKIDFILE aws-secret-access-key=file-secret "
             "aws-session-token=file-token aws-endpoint-url=http://localhost:8000 "
             "aws-connect-timeout=500ms aws-request-timeout=3s aws-max-attempts=5 | threads=8 "
-            "lease=1m heartbeat=20s poll-interval=250ms shutdown-grace=2m "
-            "metrics-listen=127.0.0.1:9464 metrics-max-connections=4 metrics-header-timeout=5s");
+            "lease-duration=1m heartbeat-interval=20s poll-interval=250ms max-poll-interval=5s "
+            "shutdown-grace=2m metrics-listen=127.0.0.1:9464 metrics-max-connections=4 "
+            "metrics-header-timeout=5s");
   EXPECT_EQ(c.origins.at("store.type"), "dynaflow.toml:2");
-  EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:23");
+  EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:24");
   EXPECT_EQ(c.origins.size(), ConfigKeys().size() - 1);  // all but aws-profile
   EXPECT_OK(ValidateConfig(c));
 
@@ -204,9 +209,10 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       {"DYNAFLOW_STORE_AWS_REQUEST_TIMEOUT", "20s"},
       {"DYNAFLOW_STORE_AWS_MAX_ATTEMPTS", "2"},
       {"DYNAFLOW_WORKER_THREADS", "2"},
-      {"DYNAFLOW_WORKER_LEASE", "45s"},
-      {"DYNAFLOW_WORKER_HEARTBEAT", "15s"},
+      {"DYNAFLOW_WORKER_LEASE_DURATION", "45s"},
+      {"DYNAFLOW_WORKER_HEARTBEAT_INTERVAL", "15s"},
       {"DYNAFLOW_WORKER_POLL_INTERVAL", "2s"},
+      {"DYNAFLOW_WORKER_MAX_POLL_INTERVAL", "4s"},
       {"DYNAFLOW_WORKER_SHUTDOWN_GRACE", "0s"},
       {"DYNAFLOW_WORKER_METRICS_LISTEN", "[::1]:0"},
       {"DYNAFLOW_WORKER_METRICS_MAX_CONNECTIONS", "8"},
@@ -221,9 +227,11 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       "create-table=false aws-region=us-west-2 aws-profile=envprofile aws-access-key-id= "
       "aws-secret-access-key= aws-session-token= aws-endpoint-url=https://ddb.example.com "
       "aws-connect-timeout=1s aws-request-timeout=20s aws-max-attempts=2 | threads=2 "
-      "lease=45s heartbeat=15s poll-interval=2s shutdown-grace=0s metrics-listen=[::1]:0 "
-      "metrics-max-connections=8 metrics-header-timeout=1s");
-  EXPECT_EQ(c.origins.at("worker.lease"), "environment variable DYNAFLOW_WORKER_LEASE");
+      "lease-duration=45s heartbeat-interval=15s poll-interval=2s max-poll-interval=4s "
+      "shutdown-grace=0s metrics-listen=[::1]:0 metrics-max-connections=8 "
+      "metrics-header-timeout=1s");
+  EXPECT_EQ(c.origins.at("worker.lease-duration"),
+            "environment variable DYNAFLOW_WORKER_LEASE_DURATION");
 
   test::FakeEnv keys;
   keys.Set("DYNAFLOW_STORE_AWS_ACCESS_KEY_ID", kKeyId);
@@ -257,10 +265,11 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
                         "--store.aws-request-timeout=1m",
                         "--store.aws-max-attempts=10",
                         "--worker.threads=16",
-                        "--worker.lease=2m",
-                        "--worker.heartbeat",
+                        "--worker.lease-duration=2m",
+                        "--worker.heartbeat-interval",
                         "30s",
                         "--worker.poll-interval=100ms",
+                        "--worker.max-poll-interval=3s",
                         "--worker.shutdown-grace=1h",
                         "--worker.metrics-listen=0.0.0.0:9464",
                         "--worker.metrics-max-connections=100",
@@ -273,9 +282,9 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
             "aws-region=ap-northeast-1 aws-profile= aws-access-key-id=AKIDFLAG "
             "aws-secret-access-key=flag=secret aws-session-token=flagtoken "
             "aws-endpoint-url=http://127.0.0.1:8000 aws-connect-timeout=250ms "
-            "aws-request-timeout=1m aws-max-attempts=10 | threads=16 lease=2m heartbeat=30s "
-            "poll-interval=100ms shutdown-grace=1h metrics-listen=0.0.0.0:9464 "
-            "metrics-max-connections=100 metrics-header-timeout=2s");
+            "aws-request-timeout=1m aws-max-attempts=10 | threads=16 lease-duration=2m "
+            "heartbeat-interval=30s poll-interval=100ms max-poll-interval=3s shutdown-grace=1h "
+            "metrics-listen=0.0.0.0:9464 metrics-max-connections=100 metrics-header-timeout=2s");
   EXPECT_EQ(c.origins.at("store.table"), "flag --store.table");
   Config p;
   ASSERT_OK(ApplyFlags({"--store.aws-profile=flagprofile"}, &p));
@@ -329,7 +338,7 @@ TEST(ConfigLayersTest, PrecedenceFileThenEnvironmentThenFlags) {
 
 TEST(ConfigCliTest, RegistersEveryKeyAndTheConfigFile) {
   test::TempDir dir;
-  const std::string path = dir.Write("c.toml", "[worker]\nlease = \"40s\"\n");
+  const std::string path = dir.Write("c.toml", "[worker]\nlease-duration = \"40s\"\n");
   CLI::App app{"test"};
   CommandLine cl;
   AddConfigOptions(app, &cl);
@@ -348,10 +357,10 @@ TEST(ConfigCliTest, RegistersEveryKeyAndTheConfigFile) {
   ASSERT_OK_AND_ASSIGN(auto c, LoadConfig(o));
   EXPECT_EQ(c.store.table, "cli-table");
   EXPECT_EQ(c.worker.threads, 12);
-  EXPECT_EQ(c.worker.lease, milliseconds(40000));
+  EXPECT_EQ(c.worker.lease_duration, milliseconds(40000));
   const std::string help = app.help();
-  EXPECT_NE(help.find("--worker.lease"), std::string::npos);
-  EXPECT_NE(help.find("env: DYNAFLOW_WORKER_LEASE"), std::string::npos);
+  EXPECT_NE(help.find("--worker.lease-duration"), std::string::npos);
+  EXPECT_NE(help.find("env: DYNAFLOW_WORKER_LEASE_DURATION"), std::string::npos);
   EXPECT_NE(help.find("default: \"30s\""), std::string::npos);
 }
 
@@ -364,14 +373,14 @@ TEST(ConfigErrorsTest, UnknownKeyListsTheValidKeys) {
             "aws-access-key-id, aws-secret-access-key, aws-session-token, aws-endpoint-url, "
             "aws-connect-timeout, aws-request-timeout, aws-max-attempts");
   EXPECT_EQ(ApplyError("[worker]\nthreads = 2\n\nleases = \"1s\"\n"),
-            "dynaflow.toml:4: unknown key \"leases\" in [worker]; valid keys: threads, lease, "
-            "heartbeat, poll-interval, shutdown-grace, metrics-listen, metrics-max-connections, "
-            "metrics-header-timeout");
+            "dynaflow.toml:4: unknown key \"leases\" in [worker]; valid keys: threads, "
+            "lease-duration, heartbeat-interval, poll-interval, max-poll-interval, shutdown-grace, "
+            "metrics-listen, metrics-max-connections, metrics-header-timeout");
   // The first unknown key in file order is reported (toml++ itself keeps keys sorted).
   EXPECT_EQ(ApplyError("[worker]\nzzz = 1\naaa = 2\n"),
-            "dynaflow.toml:2: unknown key \"zzz\" in [worker]; valid keys: threads, lease, "
-            "heartbeat, poll-interval, shutdown-grace, metrics-listen, metrics-max-connections, "
-            "metrics-header-timeout");
+            "dynaflow.toml:2: unknown key \"zzz\" in [worker]; valid keys: threads, "
+            "lease-duration, heartbeat-interval, poll-interval, max-poll-interval, shutdown-grace, "
+            "metrics-listen, metrics-max-connections, metrics-header-timeout");
 }
 
 TEST(ConfigErrorsTest, UnknownSectionAndKeysOutsideSections) {
@@ -394,9 +403,9 @@ TEST(ConfigErrorsTest, WrongTypes) {
             "dynaflow.toml:2: [store] table: expected a string, got an integer");
   EXPECT_EQ(ApplyError("[store]\ngsi2-shards = 1.5\n"),
             "dynaflow.toml:2: [store] gsi2-shards: expected an integer, got a float");
-  EXPECT_EQ(ApplyError("[worker]\nlease = 30\n"),
-            "dynaflow.toml:2: [worker] lease: expected a duration string such as \"30s\", got an "
-            "integer");
+  EXPECT_EQ(ApplyError("[worker]\nlease-duration = 30\n"),
+            "dynaflow.toml:2: [worker] lease-duration: expected a duration string such as \"30s\", "
+            "got an integer");
   EXPECT_EQ(ApplyError("[store]\nkey-prefix = [\"a\"]\n"),
             "dynaflow.toml:2: [store] key-prefix: expected a string, got an array");
   EXPECT_EQ(ApplyError("[store]\ntype = 1979-05-27\n"),
@@ -423,12 +432,14 @@ TEST(ConfigErrorsTest, OutOfRangeAndBadValues) {
 }
 
 TEST(ConfigErrorsTest, MalformedDuration) {
-  EXPECT_EQ(ApplyError("[worker]\n\nlease = \"30 seconds\"\n"),
-            "dynaflow.toml:3: [worker] lease: malformed duration \"30 seconds\": expected whole "
-            "numbers with units ms, s, m or h, such as \"500ms\", \"30s\", \"2m\", \"1h\" or "
-            "\"1m30s\"");
-  EXPECT_EQ(ApplyError("[worker]\nlease = \"2h\"\n"),
-            "dynaflow.toml:2: [worker] lease: expected a duration from 1s to 1h, got \"2h\"");
+  EXPECT_EQ(
+      ApplyError("[worker]\n\nlease-duration = \"30 seconds\"\n"),
+      "dynaflow.toml:3: [worker] lease-duration: malformed duration \"30 seconds\": expected whole "
+      "numbers with units ms, s, m or h, such as \"500ms\", \"30s\", \"2m\", \"1h\" or "
+      "\"1m30s\"");
+  EXPECT_EQ(ApplyError("[worker]\nlease-duration = \"2h\"\n"),
+            "dynaflow.toml:2: [worker] lease-duration: expected a duration from 1s to 1h, got "
+            "\"2h\"");
 }
 
 TEST(ConfigErrorsTest, ProfileTogetherWithExplicitKeys) {
@@ -480,9 +491,28 @@ TEST(ConfigErrorsTest, IncompleteExplicitKeys) {
 
 TEST(ConfigErrorsTest, HeartbeatMustBeShorterThanLease) {
   Config c;
-  ASSERT_EQ(ApplyError("[worker]\nlease = \"10s\"\n", &c), "");
+  ASSERT_EQ(ApplyError("[worker]\nlease-duration = \"10s\"\n", &c), "");
+  EXPECT_OK(ValidateConfig(c));  // the default heartbeat-interval, 0s, is a third of the lease
+  ASSERT_EQ(ApplyError("[worker]\nheartbeat-interval = \"10s\"\n", &c), "");
   EXPECT_EQ(ValidateConfig(c).message(),
-            "[worker] heartbeat (10s, default) must be shorter than lease (10s, dynaflow.toml:2)");
+            "[worker] heartbeat-interval (10s, dynaflow.toml:2) must be shorter than "
+            "lease-duration (10s, dynaflow.toml:2)");
+}
+
+TEST(ConfigErrorsTest, PollIntervalMustNotExceedMaxPollInterval) {
+  Config c;
+  ASSERT_EQ(ApplyError("[worker]\npoll-interval = \"2s\"\n", &c), "");
+  EXPECT_EQ(ValidateConfig(c).message(),
+            "[worker] poll-interval (2s, dynaflow.toml:2) must not exceed max-poll-interval (1s, "
+            "default)");
+}
+
+TEST(ConfigErrorsTest, KeyPrefixIsAtMostTheStoresLimit) {
+  Config c;
+  EXPECT_EQ(ApplyError("[store]\nkey-prefix = \"" + std::string(256, 'p') + "\"\n", &c), "");
+  EXPECT_EQ(c.store.key_prefix.size(), 256u);
+  EXPECT_EQ(ApplyError("[store]\nkey-prefix = \"" + std::string(257, 'p') + "\"\n"),
+            "dynaflow.toml:2: [store] key-prefix: expected at most 256 bytes, got 257");
 }
 
 TEST(ConfigErrorsTest, InvalidTomlSyntax) {
@@ -533,10 +563,11 @@ TEST(ConfigErrorsTest, BadEnvironmentValues) {
             "environment variable DYNAFLOW_STORE_CREATE_TABLE: [store] create-table: expected "
             "true or false, got \"yes\"");
   test::FakeEnv env3;
-  env3.Set("DYNAFLOW_WORKER_LEASE", "30");
+  env3.Set("DYNAFLOW_WORKER_LEASE_DURATION", "30");
   EXPECT_EQ(ApplyEnvironment(env3.Lookup(), &c).message(),
-            "environment variable DYNAFLOW_WORKER_LEASE: [worker] lease: malformed duration "
-            "\"30\": expected whole numbers with units ms, s, m or h, such as \"500ms\", \"30s\", "
+            "environment variable DYNAFLOW_WORKER_LEASE_DURATION: [worker] lease-duration: "
+            "malformed duration \"30\": expected whole numbers with units ms, s, m or h, such as "
+            "\"500ms\", \"30s\", "
             "\"2m\", \"1h\" or \"1m30s\"");
 }
 

@@ -416,5 +416,40 @@ TEST(WorkerOptionsForTest, ShutdownGraceComesFromTheWorkerSection) {
   }
 }
 
+// One name and one default per setting: each [worker] key maps to the WorkerOptions field of
+// the same name, and a configuration left at its defaults gives WorkerOptions' defaults.
+TEST(WorkerOptionsForTest, EveryWorkerKeyIsItsFieldWithItsDefault) {
+  const WorkerOptions from_defaults = app::WorkerOptionsFor(config::WorkerConfig{});
+  const WorkerOptions engine_defaults;
+  EXPECT_EQ(from_defaults.threads, engine_defaults.threads);
+  EXPECT_EQ(from_defaults.lease_duration, engine_defaults.lease_duration);
+  EXPECT_EQ(from_defaults.heartbeat_interval, engine_defaults.heartbeat_interval);
+  EXPECT_EQ(from_defaults.poll_interval, engine_defaults.poll_interval);
+  EXPECT_EQ(from_defaults.max_poll_interval, engine_defaults.max_poll_interval);
+  EXPECT_EQ(from_defaults.shutdown_grace, engine_defaults.shutdown_grace);
+
+  config::Config c;
+  ASSERT_OK(config::ApplyConfigText(
+      "[worker]\nthreads = 3\nlease-duration = \"40s\"\nheartbeat-interval = \"7s\"\n"
+      "poll-interval = \"15ms\"\nmax-poll-interval = \"3s\"\n",
+      "dynaflow.toml", &c));
+  const WorkerOptions o = app::WorkerOptionsFor(c.worker);
+  EXPECT_EQ(o.threads, 3);
+  EXPECT_EQ(o.lease_duration, Duration(40000));
+  EXPECT_EQ(o.heartbeat_interval, Duration(7000));
+  EXPECT_EQ(o.poll_interval, Duration(15));
+  EXPECT_EQ(o.max_poll_interval, Duration(3000));
+}
+
+// The same for [store]: key-prefix, gsi1-shards and gsi2-shards keep WorkflowStoreOptions'
+// defaults when not set.
+TEST(WorkerOptionsForTest, StoreKeysHaveTheDefaultsOfTheirFields) {
+  const store::WorkflowStoreOptions from_defaults = app::StoreOptionsFor(config::StoreConfig{});
+  const store::WorkflowStoreOptions store_defaults;
+  EXPECT_EQ(from_defaults.key_prefix, store_defaults.key_prefix);
+  EXPECT_EQ(from_defaults.gsi1_shards, store_defaults.gsi1_shards);
+  EXPECT_EQ(from_defaults.gsi2_shards, store_defaults.gsi2_shards);
+}
+
 }  // namespace
 }  // namespace dynaflow::engine::test

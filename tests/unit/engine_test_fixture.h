@@ -2,7 +2,7 @@
 // binary). The fixture runs each test on the memory, SQLite and DynamoDB Local backends.
 //
 // The DynamoDB instances (named .../DynamoDb) need DynamoDB Local: tests/CMakeLists.txt labels
-// them `integration` (the others `tsan`), so infra/test.sh runs them with the emulator started
+// them `engine-dynamodb` (the others `tsan`), so infra/test.sh runs them with the emulator started
 // and DYNAFLOW_TEST_DYNAMODB_ENDPOINT set. Each such test creates its own table (seed layout)
 // and deletes it afterwards.
 #pragma once
@@ -251,11 +251,14 @@ class EngineTest : public ::testing::TestWithParam<Backend> {
   ::dynaflow::test::TempDir temp_dir_{"dynaflow_engine"};
   const std::filesystem::path dir_ = temp_dir_.path();
   std::shared_ptr<table::Table> table_;
+  // Set before SetUp: the DynamoDB backend's client sends through it (e.g. a fault transport).
+  std::shared_ptr<dynamodb::Transport> dynamodb_transport_;
 
  private:
   // The first call creates this test's DynamoDB Local table (deleted in TearDown).
   std::shared_ptr<table::Table> NewDynamoDbTable() {
-    std::shared_ptr<dynamodb::Client> client = ::dynaflow::test::NewDynamoDbLocalClient();
+    std::shared_ptr<dynamodb::Client> client =
+        ::dynaflow::test::NewDynamoDbLocalClient(dynamodb_transport_);
     if (!client) return nullptr;
     if (ddb_table_name_.empty()) {
       std::string name = ::dynaflow::test::UniqueTableName("engine");

@@ -71,7 +71,11 @@ TEST(WorkflowStoreSqliteTest, RunSurvivesReopeningTheFile) {
   b.step_id = "b";
   ASSERT_OK_AND_ASSIGN(auto rec, (store)->RecordStep(fence, b));
   EXPECT_EQ(rec.version, details.run.version);  // a step record writes no run item
-  EXPECT_STATUS((store)->RecordStep(fence, b).status(), StatusCode::kAlreadyExists);
+  // The holder's retry of its own record is answered as written; another holder's is refused.
+  ASSERT_OK((store)->RecordStep(fence, b));
+  ASSERT_OK_AND_ASSIGN(auto taken, (store)->ClaimRun(run_id, "worker-1", std::chrono::seconds(5)));
+  EXPECT_STATUS((store)->RecordStep({run_id, "worker-1", taken.lease.epoch}, b).status(),
+                StatusCode::kAlreadyExists);
 }
 
 }  // namespace

@@ -165,6 +165,7 @@ Result<Run> RunFromItem(const Item& item) {
     run.cancel_requested = *c->AsBool();
   }
   run.waiting_for = GetSOr(item, attr::kWaitingFor);
+  run.retried_by = GetSOr(item, attr::kRetriedBy);
   run.parent_run_id = GetSOr(item, attr::kParentRunId);
   run.parent_step = GetSOr(item, attr::kParentStep);
   return run;
@@ -214,26 +215,6 @@ Result<StateEntry> StateFromItem(const Item& item) {
   e.value = GetBytes(item, attr::kValue);
   DYNAFLOW_ASSIGN_OR_RETURN(e.version, GetN(item, attr::kVersion));
   return e;
-}
-
-std::vector<std::pair<std::string, std::string>> StepRefs(const Item& run_item) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string_view p = attr::kStepPrefix;
-  for (auto it = run_item.lower_bound(p); it != run_item.end(); ++it) {
-    if (it->first.compare(0, p.size(), p) != 0) break;
-    out.emplace_back(it->first.substr(p.size()), it->second.is_s() ? *it->second.AsS() : "-");
-  }
-  return out;
-}
-
-std::vector<std::string> StateKeys(const Item& run_item) {
-  std::vector<std::string> out;
-  std::string_view p = attr::kStatePrefix;
-  for (auto it = run_item.lower_bound(p); it != run_item.end(); ++it) {
-    if (it->first.compare(0, p.size(), p) != 0) break;
-    out.push_back(it->first.substr(p.size()));
-  }
-  return out;
 }
 
 table::Condition EqS(const char* name, const std::string& v) {

@@ -36,15 +36,19 @@ inline constexpr char kLeaseOwner[] = "leaseOwner";
 inline constexpr char kLeaseExpiresAt[] = "leaseExpiresAt";
 inline constexpr char kEpoch[] = "epoch";
 inline constexpr char kVersion[] = "version";
-inline constexpr char kStateVersion[] = "stateVersion";  // older versions' state-write counter
 inline constexpr char kError[] = "error";
 inline constexpr char kCursorStep[] = "cursorStep";
 inline constexpr char kResult[] = "result";        // B, inline result
 inline constexpr char kResultRef[] = "resultRef";  // S "1": the result is in the RESULT item
 inline constexpr char kRetention[] = "retentionSeconds";
 inline constexpr char kCancelRequested[] = "cancelRequested";
-inline constexpr char kInput[] = "input";                    // B, inline input
-inline constexpr char kInputRef[] = "inputRef";              // S, see PayloadRef
+// S: the id of the write that last wrote the item (run, event, state and business-key items).
+// When a write's answer is lost and its retry fails its condition, the stored id tells whether
+// the first try committed (WorkflowStoreImpl::WrittenBy).
+inline constexpr char kWriteId[] = "writeId";
+inline constexpr char kRetriedBy[] = "retriedBy";  // S: the run that retries this FAILED run
+inline constexpr char kInput[] = "input";          // B, inline input
+inline constexpr char kInputRef[] = "inputRef";    // S, see PayloadRef
 inline constexpr char kInputEncoding[] = "inputEncoding";    // S, see payload_codec.h
 inline constexpr char kResultEncoding[] = "resultEncoding";  // S, see payload_codec.h
 // N, epoch seconds: every other item of the run (steps, chunks, input, state, business key)
@@ -54,9 +58,6 @@ inline constexpr char kItemsTtl[] = "itemsTtl";
 // M: the run's last step, recorded by the same write that finished the run (the step item's
 // attributes without keys).
 inline constexpr char kFinalStep[] = "finalStep";
-// Written by versions before the one-write step path; still read.
-inline constexpr char kStepPrefix[] = "s:";   // s:<stepId> -> S, see PayloadRef ("-": none)
-inline constexpr char kStatePrefix[] = "k:";  // k:<key> -> N 1
 // S: what a SLEEPING run waits for ("EVENT#<name>", "CHILD#<runId>"); SendEvent and a finishing
 // child wake the run (due now) only when it names them.
 inline constexpr char kWaitingFor[] = "waitingFor";
@@ -154,10 +155,6 @@ Result<StepExecution> StepFromItem(const Item& item);
 
 // State items.
 Result<StateEntry> StateFromItem(const Item& item);
-
-// Every s:<stepId> / k:<key> of a run item, in attribute order.
-std::vector<std::pair<std::string, std::string>> StepRefs(const Item& run_item);
-std::vector<std::string> StateKeys(const Item& run_item);
 
 // Lease helpers on the run item.
 bool HasOwner(const Item& run_item);

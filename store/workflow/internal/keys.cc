@@ -153,4 +153,18 @@ std::string NewChunkTag(Random& random) {
   return buf;
 }
 
+WriteIds::WriteIds(uint64_t instance)
+    : instance_([&] {
+        char buf[16];
+        std::snprintf(buf, sizeof(buf), "%012llx",
+                      static_cast<unsigned long long>(instance & 0xffffffffffffull));
+        return std::string(buf);
+      }()) {}
+
+std::string WriteIds::Next() {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), ".%llx", static_cast<unsigned long long>(next_.fetch_add(1)));
+  return instance_ + buf;
+}
+
 }  // namespace dynaflow::store::internal

@@ -4,6 +4,7 @@
 // key is built. Sort keys carry no prefix: they only need to be unique inside a partition.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -82,5 +83,20 @@ std::string NewRunId(TimePoint now, Random& random);
 
 // A random 8-character lowercase hex tag naming one write's payload chunks.
 std::string NewChunkTag(Random& random);
+
+// Names the writes of one WorkflowStore (see WriteIds). Thread-safe.
+class WriteIds {
+ public:
+  // `instance`: 48 bits that tell this store's writes from every other store's (drawn from
+  // Random::Real(), so stores built with one seeded Random still differ).
+  explicit WriteIds(uint64_t instance);
+  // A new id, unique among this store's writes: 12 hex digits of the instance, '.', a counter
+  // in hex (at most 29 characters).
+  std::string Next();
+
+ private:
+  const std::string instance_;
+  std::atomic<uint64_t> next_{1};
+};
 
 }  // namespace dynaflow::store::internal

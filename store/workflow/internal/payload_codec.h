@@ -1,6 +1,6 @@
 // Transparent compression of payloads (run inputs, step outputs, results) before they are
 // stored. The stored form names its encoding in an attribute beside the bytes, so items written
-// without compression (or by an older version) stay readable.
+// without compression stay readable.
 // Thread-safety: pure functions.
 #pragma once
 

@@ -28,8 +28,7 @@ void RunCache::PutLocked(const std::string& run_id, const Item& item, bool force
   if (it != entries_.end()) {
     const Item& old = it->second.item;
     int64_t ov = GetNOr(old, attr::kVersion, -1), nv = GetNOr(item, attr::kVersion, -1);
-    int64_t os = GetNOr(old, attr::kStateVersion, -1), ns = GetNOr(item, attr::kStateVersion, -1);
-    if (!force && (nv < ov || (nv == ov && ns < os))) return;
+    if (!force && nv < ov) return;
     it->second.item = item;
     lru_.splice(lru_.begin(), lru_, it->second.lru);
     return;

@@ -1,10 +1,11 @@
 // RunCache: the last known run item per run id, bounded (least recently used evicted).
 //
 // Fenced writes compute the next run item from the cached one and make the write conditional
-// on its `version` (and, when finishing, its `stateVersion`), so a stale entry can never cause
+// on its `version`, so a stale entry can never cause
 // a wrong write: the condition fails, the stored item comes back with the failure and replaces
 // the entry, and the write is retried. The cache only saves the read before a write.
-// Put keeps the newer of two items (higher version, then higher stateVersion), so a stale item
+// Put keeps the newer of two items (the higher version; the later Put at equal versions), so a
+// stale item
 // read from an eventually consistent index never replaces a newer one.
 // Thread-safety: all methods may be called concurrently.
 #pragma once

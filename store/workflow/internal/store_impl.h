@@ -4,6 +4,7 @@
 //   workflow_store_reads.cc   run reads, outputs, state, DeleteRun
 //   workflow_store_lists.cc   listings, counts, due work
 //   workflow_store_events.cc  events, wake-ups, child links
+//   workflow_store_ttl.cc     itemsTtl: expiry of the run's other items, re-stamping
 #pragma once
 
 #include <functional>
@@ -61,6 +62,7 @@ struct NewRunContext {
   std::string pk;
   int64_t now_ms = 0;
   std::optional<int64_t> items_ttl;  // the run's itemsTtl (nullopt: kept forever)
+  std::string write_id;              // stamped on the run item (see WrittenBy)
 };
 
 class WorkflowStoreImpl final : public WorkflowStore {
@@ -129,6 +131,12 @@ class WorkflowStoreImpl final : public WorkflowStore {
   table::Condition AbsentOrExpired() const;
   // Sleeps before retry `attempt` (0-based) after a transaction conflict.
   void Backoff(int attempt);
+  // The id a write stamps on its item (attr::kWriteId): the fence's when it names one (so the
+  // caller's retries of one write share it), else a new one.
+  std::string WriteIdFor(const Fence* fence);
+  // True when `stored` (an item a write's condition failed on) carries `write_id`: the write
+  // committed before (its answer was lost) and nothing has overwritten it since.
+  static bool WrittenBy(const std::optional<Item>& stored, const std::string& write_id);
 
   // --- run creation (workflow_store.cc), the phases of CreateRun
   // The run item (without its input), due at `due_ms`.
@@ -137,13 +145,23 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // chunks (the head's reference set on `m`). nullopt when inline or empty.
   std::optional<PayloadItems> PlaceInput(const NewRunContext& run, ItemMutation* m);
   // Appends the items written with the run item: its business key item (ops index 1), the link
-  // in its parent's partition and the request's own links.
+  // in its parent's partition, the request's own links and, last, the retry's op (RetryOfOp).
   void AddRunCompanions(const NewRunContext& run, std::vector<table::WriteOp>* ops) const;
+  // The op of a retry (NewRun::retry_of) on the original run item: names the retry on it while
+  // it is FAILED with no retry yet (a fork only checks it is FAILED).
+  table::WriteOp RetryOfOp(const NewRunContext& run) const;
+  // The error of a retry whose op failed on `original` (nullopt: absent).
+  static Status RetryRefusal(const NewRun& nr, const std::optional<Item>& original,
+                             std::string* existing_run_id);
   // One attempt: a conditional Put when `ops` holds only the run item, else a transaction.
   Status WriteNewRunOnce(const std::vector<table::WriteOp>& ops,
                          table::TransactionFailure* failure);
   // The run id the business key item of `nr` names (from the failure, else read); "" if none.
   std::string BusinessKeyHolder(const NewRun& nr, const table::TransactionFailure& failure);
+  // True when the write whose condition failed with `failure` had committed before (an
+  // earlier try of this CreateRun whose answer was lost): the run item carries its write id.
+  // Reads the run item unless the failure shows it (ops[0]) or the key is another run's.
+  bool CommittedBefore(const NewRunContext& run, const table::TransactionFailure& failure);
   // Writes `ops` (ops[0] the run item), retrying conflicts and taking over a business key whose
   // run is gone. kAlreadyExists (run id or business key taken; *existing_run_id names the
   // holder), kConditionFailed (one of request.with, from index `with_begin`, failed).
@@ -169,8 +187,8 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // itemsTtl); returns the version the write is conditional on. SendRunWrite: an UpdateItem,
   // or a transaction with plan->extra (moved out of `plan`).
   Status CheckWritable(const std::string& run_id, const Fence* fence, bool* reread, Item* cur);
-  Result<int64_t> BuildNextRun(const Item& cur, const Builder& build, ItemMutation* m,
-                               WritePlan* plan);
+  Result<int64_t> BuildNextRun(const Item& cur, const Builder& build, const std::string& write_id,
+                               ItemMutation* m, WritePlan* plan);
   RunWriteOutcome SendRunWrite(const table::Key& key, const ItemMutation& m,
                                table::Condition condition, WritePlan* plan);
   Status ApplyChange(const Item& current, const RunChange& change, ItemMutation* m) const;
@@ -185,12 +203,12 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // itemsTtl of a new run due at `due_ms` (nullopt: kept forever).
   std::optional<int64_t> ItemsTtlFor(int64_t due_ms, int64_t retention_s) const;
   // Makes sure every item of the run expires no earlier than `needed_s`: when the run item's
-  // itemsTtl is below it (or absent on a run written by an older version), re-stamps every
+  // itemsTtl is below it (or absent), re-stamps every
   // other item of the partition with `new_ttl` and sets itemsTtl = new_ttl on `m`.
   Status EnsureItemsOutlive(const Item& run, int64_t needed_s, int64_t new_ttl, ItemMutation* m);
   // What a live run's itemsTtl must be at least (`needed`: due time or now + retention + half
   // the margin) and what it is raised to when it is not (`raised`); nullopt when none of the
-  // run's items expire (kept forever, or written by an older version).
+  // run's items expire (the run is kept forever: no itemsTtl).
   struct ItemsTtlBounds {
     int64_t needed = 0;
     int64_t raised = 0;
@@ -229,6 +247,7 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Random* random_;
   RunCache cache_;
   ListCursorCodec cursors_;
+  WriteIds write_ids_;
 };
 
 }  // namespace dynaflow::store::internal

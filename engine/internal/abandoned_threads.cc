@@ -1,4 +1,4 @@
-#include "engine/internal/detached_threads.h"
+#include "engine/internal/abandoned_threads.h"
 
 #include <condition_variable>
 #include <mutex>
@@ -9,10 +9,10 @@ namespace {
 struct Registry {
   std::mutex mu;
   std::condition_variable cv;
-  int running = 0;  // threads marked detached that have not exited
+  int running = 0;  // threads marked abandoned that have not exited
 };
 
-// Never destroyed: detached threads may exit while static objects are being destroyed.
+// Never destroyed: abandoned threads may exit while static objects are being destroyed.
 Registry& TheRegistry() {
   static Registry* registry = new Registry;
   return *registry;
@@ -20,11 +20,11 @@ Registry& TheRegistry() {
 
 }  // namespace
 
-void ThreadExit::MarkDetached() {
+void ThreadExit::MarkAbandoned() {
   Registry& r = TheRegistry();
   std::lock_guard<std::mutex> lock(r.mu);
-  if (detached_ || exited_) return;
-  detached_ = true;
+  if (abandoned_ || exited_) return;
+  abandoned_ = true;
   ++r.running;
 }
 
@@ -33,9 +33,9 @@ void ThreadExit::Exited() {
   {
     std::lock_guard<std::mutex> lock(r.mu);
     exited_ = true;
-    if (detached_) --r.running;
+    if (abandoned_) --r.running;
   }
-  r.cv.notify_all();  // WaitForDetachedThreads and ThreadExit::WaitUntil
+  r.cv.notify_all();  // WaitForAbandonedThreads and ThreadExit::WaitUntil
 }
 
 bool ThreadExit::exited() const {
@@ -54,7 +54,7 @@ bool ThreadExit::WaitUntil(SteadyTime deadline) const {
   return r.cv.wait_until(lock, deadline, [&] { return exited_; });
 }
 
-bool WaitForDetachedThreads(std::chrono::milliseconds timeout) {
+bool WaitForAbandonedThreads(std::chrono::milliseconds timeout) {
   Registry& r = TheRegistry();
   std::unique_lock<std::mutex> lock(r.mu);
   auto none_left = [&] { return r.running == 0; };
