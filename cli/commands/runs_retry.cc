@@ -2,6 +2,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/bulk.h"
 #include "cli/commands/commands.h"
 #include "cli/json_out.h"
 #include "cli/time_text.h"
@@ -12,28 +13,80 @@ namespace {
 
 constexpr char kHelp[] =
     "Retry a FAILED run as a new run (tag dynaflow.retry_of) that keeps its completed steps "
-    "and resumes at the step that failed; prints the new run id.";
+    "and resumes at the step that failed; prints the new run id. A run is retried once: "
+    "asking again prints its existing retry. With a filter (--workflow, --status, --since, "
+    "--until, --tag; the FAILED runs it selects) instead of RUN_ID: the count first "
+    "(--dry-run stops there), a confirmation unless --yes, one result line per run; runs "
+    "retried before are skipped, so a rerun is safe.";
 
 struct Flags {
   std::string run_id;
   bool wait = false;
   std::string timeout = "60s";
+  BulkFlags bulk;
 
   void Declare(CLI::App& cmd) {
-    cmd.add_option("run_id", run_id, "the FAILED run")->required();
-    cmd.add_flag("--wait", wait, "wait until the new run finished and show it");
+    cmd.add_option("run_id", run_id, "the FAILED run (or a filter)");
+    cmd.add_flag("--wait", wait, "wait until the new run finished and show it (one RUN_ID)");
     cmd.add_option("--timeout", timeout, "how long --wait waits (default 60s)");
+    bulk.Declare(cmd, "retried");
   }
 };
 
+int ByFilter(Context& ctx, const Flags& f) {
+  BulkAction a;
+  a.command = "runs retry";
+  a.verb = "retry";
+  a.past = "retried";
+  a.json_key = "retried";
+  a.default_statuses = {RunStatus::kFailed};
+  a.skip = [](const Run& r) -> std::string {
+    if (r.status != RunStatus::kFailed)
+      return "not FAILED (" + std::string(RunStatusName(r.status)) + ")";
+    if (!r.retried_by.empty()) return "already retried as " + r.retried_by;
+    return "";
+  };
+  a.act = [&ctx](const Run& r) {
+    BulkResult out;
+    out.run_id = r.run_id;
+    auto started = ctx.EngineOrFail()->RetryFailedRun(r.run_id);
+    if (!started.ok()) {
+      out.kind = BulkResult::Kind::kFailed;
+      out.text = started.status().message();
+    } else if (!started->created) {  // retried meanwhile by someone else
+      out.kind = BulkResult::Kind::kSkipped;
+      out.text = "already retried as " + started->run_id;
+      out.new_run_id = started->run_id;
+    } else {
+      out.text = "retried as " + started->run_id;
+      out.new_run_id = started->run_id;
+    }
+    return out;
+  };
+  return RunBulk(ctx, f.bulk, a);
+}
+
 int Execute(Context& ctx, const Flags& f) {
+  if (!f.run_id.empty() && !f.bulk.filter.empty()) {
+    return ctx.Fail(kExitUsage, "runs retry: give a run id or a filter, not both");
+  }
+  if (f.run_id.empty()) {
+    if (f.bulk.filter.empty()) {
+      return ctx.Fail(kExitUsage,
+                      "runs retry: give RUN_ID or a filter (--workflow, --status, ...)");
+    }
+    if (f.wait) return ctx.Fail(kExitUsage, "runs retry: --wait goes with one RUN_ID");
+    return ByFilter(ctx, f);
+  }
+  if (f.bulk.dry_run) return ctx.Fail(kExitUsage, "runs retry: --dry-run goes with a filter");
   auto timeout = ParseDurationText(f.timeout);
   if (!timeout.ok()) return ctx.Fail(kExitUsage, timeout.status().WithContext("--timeout"));
   engine::Engine* engine = ctx.EngineOrFail();
   if (engine == nullptr) return ctx.exit_code;
   auto started = engine->RetryFailedRun(f.run_id);
   if (!started.ok()) return ctx.Fail(kExitFailure, started.status());
-  ctx.Message("run " + started->run_id + " retries " + f.run_id);
+  ctx.Message(started->created ? "run " + started->run_id + " retries " + f.run_id
+                               : "run " + f.run_id + " was retried before: " + started->run_id);
   if (f.wait) return WaitAndShow(ctx, *engine, started->run_id, *timeout);
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");

@@ -243,6 +243,108 @@ TEST_P(CliOps, SchedulesAreCreatedListedPausedTriggeredAndDeleted) {
   EXPECT_EQ(Cli({"schedules", "trigger", "nightly"}).exit_code, 1);
 }
 
+TEST_P(CliOps, CancelByFilterCountsAsksActsAndIsSafeToRerun) {
+  StartOrders(1, 2);  // finished: never selected by default, skipped when asked for
+  engine::StartOptions later;
+  later.start_at = std::chrono::system_clock::now() + 1h;
+  later.tags["group"] = "a";
+  std::vector<std::string> group_a;
+  for (int i = 10; i < 13; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto r, engine_->Start(order_, i, later));
+    group_a.push_back(r.run_id);
+  }
+  later.tags["group"] = "b";
+  ASSERT_OK_AND_ASSIGN(auto other, engine_->Start(order_, 20, later));
+  const std::vector<std::string> filter = {"runs",  "cancel", "--workflow",
+                                           "order", "--tag",  "group=a"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = filter;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Cli(args);
+  };
+
+  CliResult dry = with({"--dry-run", "-o", "jsonl"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_TRUE(Contains(dry.err, "3 runs match: 3 to cancel, 0 to skip")) << dry.err;
+  auto planned = ParseLines(dry.out);
+  ASSERT_EQ(planned.size(), 3u);
+  for (auto& p : planned) EXPECT_TRUE(p["act"].GetBool());
+  CliResult refused = with({});  // stdin is /dev/null: no confirmation
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(Contains(refused.err, "not confirmed; nothing was changed")) << refused.err;
+  for (const auto& id : group_a) {
+    EXPECT_EQ(engine_->store().GetRun(id)->status, RunStatus::kPending);
+  }
+
+  CliResult done = with({"--yes", "-o", "jsonl"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  auto lines = ParseLines(done.out);
+  ASSERT_EQ(lines.size(), 3u) << done.out;
+  std::set<std::string> cancelled;
+  for (auto& l : lines) {
+    EXPECT_TRUE(l["ok"].GetBool());
+    EXPECT_STREQ(l["outcome"].GetString(), "done");
+    EXPECT_STREQ(l["result"].GetString(), "CANCELLED");
+    cancelled.insert(l["run_id"].GetString());
+  }
+  EXPECT_EQ(cancelled, std::set<std::string>(group_a.begin(), group_a.end()));
+  EXPECT_TRUE(Contains(done.err, "3 cancelled, 0 skipped, 0 failed")) << done.err;
+  EXPECT_EQ(engine_->store().GetRun(other.run_id)->status, RunStatus::kPending);
+
+  // Again: nothing unfinished is left in group a; asking for the cancelled ones skips them.
+  CliResult again = with({"--yes"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(Contains(again.err, "0 runs match")) << again.err;
+  CliResult skipped = with({"--yes", "--status", "CANCELLED", "--status", "COMPLETED"});
+  EXPECT_EQ(skipped.exit_code, 0) << skipped.err;
+  EXPECT_TRUE(Contains(skipped.err, "0 cancelled, 3 skipped, 0 failed")) << skipped.err;
+  EXPECT_TRUE(Contains(skipped.out, "skipped: already CANCELLED")) << skipped.out;
+
+  // Usage errors.
+  EXPECT_EQ(Cli({"runs", "cancel"}).exit_code, 2);
+  EXPECT_EQ(Cli({"runs", "cancel", other.run_id, "--workflow", "order"}).exit_code, 2);
+  CliResult inverted = with({"--since", "1h", "--until", "2h"});
+  EXPECT_EQ(inverted.exit_code, 2);
+  EXPECT_TRUE(Contains(inverted.err, "is not before --until")) << inverted.err;
+}
+
+TEST_P(CliOps, RetryByFilterRetriesEachFailedRunOnce) {
+  std::vector<std::string> failed;
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto r, engine_->Start(flaky_, i));
+    ASSERT_EQ(Finish(r.run_id), RunStatus::kFailed);
+    failed.push_back(r.run_id);
+  }
+  StartOrders(7, 7);  // COMPENSATED: not selected
+  CliResult dry = Cli({"runs", "retry", "--workflow", "flaky", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_TRUE(Contains(dry.err, "3 runs match: 3 to retry")) << dry.err;
+  EXPECT_TRUE(engine_->store().GetRun(failed[0])->retried_by.empty());
+
+  flaky_fails = false;
+  CliResult done = Cli({"runs", "retry", "--workflow", "flaky", "--yes", "-o", "json"});
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  auto doc = Parse(done.out);
+  ASSERT_EQ(doc["retried"].Size(), 3u) << done.out;
+  for (const auto& r : doc["retried"].GetArray()) {
+    const std::string new_id = r["new_run_id"].GetString();
+    EXPECT_EQ(Finish(new_id), RunStatus::kCompleted);
+    EXPECT_EQ(engine_->store().GetRun(r["run_id"].GetString())->retried_by, new_id);
+  }
+  // A rerun retries nothing more: each run is skipped with its retry named.
+  CliResult again = Cli({"runs", "retry", "--workflow", "flaky", "--status", "FAILED", "--yes"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(Contains(again.err, "0 retried, 3 skipped, 0 failed")) << again.err;
+  EXPECT_TRUE(Contains(again.out, "skipped: already retried as")) << again.out;
+  CliResult count = Cli({"runs", "count", "-w", "flaky", "-s", "COMPLETED", "-o", "json"});
+  EXPECT_EQ(Parse(count.out)["total"].GetInt64(), 3);
+  // By id, twice: the same retry, said so.
+  CliResult by_id = Cli({"runs", "retry", failed[0]});
+  EXPECT_EQ(by_id.exit_code, 0) << by_id.err;
+  EXPECT_TRUE(Contains(by_id.err, "was retried before")) << by_id.err;
+  EXPECT_EQ(Cli({"runs", "retry", "--workflow", "flaky", "--wait"}).exit_code, 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CliOps,
                          ::testing::Values(CliBackend::kSqlite, CliBackend::kDynamoDbLocal),
                          [](const auto& info) {
