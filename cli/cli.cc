@@ -47,6 +47,7 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
   AddRunsCancel(*runs, ctx);
   AddRunsRetry(*runs, ctx);
   AddRunsStart(*runs, ctx);
+  AddRunsExport(*runs, ctx);
   AddEvents(app, ctx);
   AddSchedules(app, ctx);
   AddTable(app, ctx);

@@ -4,6 +4,7 @@
 // unit) and DynamoDB Local (label integration); see cli_e2e_fixture.h.
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -343,6 +344,62 @@ TEST_P(CliOps, RetryByFilterRetriesEachFailedRunOnce) {
   EXPECT_EQ(by_id.exit_code, 0) << by_id.err;
   EXPECT_TRUE(Contains(by_id.err, "was retried before")) << by_id.err;
   EXPECT_EQ(Cli({"runs", "retry", "--workflow", "flaky", "--wait"}).exit_code, 2);
+}
+
+TEST_P(CliOps, ExportWritesVersionedLinesWithStepsEventsAndAResumableCursor) {
+  const std::string approved = StartApproval("trip-9");
+  ASSERT_OK(engine_->SendEvent(approved, "approved", 41));
+  ASSERT_EQ(Finish(approved), RunStatus::kCompleted);
+  CliResult one = Cli({"runs", "export", approved, "--event", "approved"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  auto lines = ParseLines(one.out);
+  ASSERT_EQ(lines.size(), 1u) << one.out;
+  const auto& line = lines[0];
+  EXPECT_STREQ(line["format"].GetString(), "dynaflow.run.v1");
+  EXPECT_STREQ(line["run"]["run_id"].GetString(), approved.c_str());
+  EXPECT_STREQ(line["run"]["status"].GetString(), "COMPLETED");
+  EXPECT_STREQ(line["run"]["business_key"].GetString(), "trip-9");
+  ASSERT_EQ(line["steps"].Size(), 2u);
+  EXPECT_STREQ(line["steps"][0]["step"]["step_id"].GetString(), "approved");
+  EXPECT_STREQ(line["steps"][1]["step"]["step_id"].GetString(), "book");
+  EXPECT_EQ(line["steps"][1]["output"]["json"].GetInt(), 42);
+  EXPECT_EQ(line["result"]["json"].GetInt(), 42);
+  ASSERT_EQ(line["events"].Size(), 1u);
+  EXPECT_STREQ(line["events"][0]["name"].GetString(), "approved");
+  EXPECT_EQ(line["events"][0]["payload"]["json"].GetInt(), 41);
+  EXPECT_TRUE(line.HasMember("input"));
+  EXPECT_TRUE(line["state"].IsArray());
+
+  // By filter, two at a time, stopped after two runs, continued into the same file.
+  const std::vector<std::string> orders = StartOrders(1, 5);
+  const std::string file = dir_ + "/archive.jsonl";
+  CliResult first =
+      Cli({"runs", "export", "-w", "order", "--page-size", "2", "--max-runs", "2", "--file", file});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto part = ParseLines(text);
+  ASSERT_EQ(part.size(), 3u) << text;
+  ASSERT_TRUE(part[2].HasMember("next_cursor"));
+  const std::string cursor = part[2]["next_cursor"].GetString();
+  EXPECT_TRUE(Contains(first.err, "continue with --cursor " + cursor)) << first.err;
+  CliResult rest = Cli({"runs", "export", "-w", "order", "--page-size", "2", "--cursor", cursor,
+                        "--file", file, "--append"});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  std::ifstream again(file);
+  text.assign(std::istreambuf_iterator<char>(again), std::istreambuf_iterator<char>());
+  std::set<std::string> ids;
+  size_t run_lines = 0;
+  for (auto& l : ParseLines(text)) {
+    if (l.HasMember("next_cursor")) continue;
+    ++run_lines;
+    ids.insert(l["run"]["run_id"].GetString());
+    EXPECT_EQ(l["steps"].Size(), 3u);  // reserve, charge, ship
+  }
+  EXPECT_EQ(run_lines, 5u);
+  EXPECT_EQ(ids, std::set<std::string>(orders.begin(), orders.end()));
+  EXPECT_EQ(Cli({"runs", "export"}).exit_code, 2);
+  EXPECT_EQ(Cli({"runs", "export", approved, "--cursor", cursor}).exit_code, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CliOps,
