@@ -4,7 +4,9 @@
 // Shapes (times are RFC 3339 UTC strings with milliseconds; absent optional fields omitted):
 //   run   {"run_id", "workflow_id", "workflow_version", "status", "business_key", "tags": {},
 //          "created_at", "updated_at", "due_at", "finished_at", "deadline", "error",
-//          "cancel_requested", "lease_owner", "lease_expires_at", "version"}
+//          "cancel_requested", "waiting_for" ("EVENT#<name>" or "CHILD#<run id>" while SLEEPING on
+//          one), "retried_by" (the retry of a FAILED run), "lease_owner", "lease_expires_at",
+//          "version"}
 //   step  {"step_id", "status", "attempt", "started_at", "finished_at", "duration_ms", "error",
 //          "output_bytes", "compensation" (true for "compensate:<step>" records)}
 // A payload (input, output, result) is embedded as JSON when it is JSON (numbers kept exactly
@@ -125,6 +127,8 @@ void WriteRun(W& w, const Run& r) {
   }
   w.Key("cancel_requested");
   w.Bool(r.cancel_requested);
+  if (!r.waiting_for.empty()) WriteStringField(w, "waiting_for", r.waiting_for);
+  if (!r.retried_by.empty()) WriteStringField(w, "retried_by", r.retried_by);
   if (!r.lease.owner.empty()) {
     WriteStringField(w, "lease_owner", r.lease.owner);
     WriteTime(w, "lease_expires_at", r.lease.expires_at);

@@ -35,7 +35,10 @@ enum class Route {
   kRun,
   kPayload,
   kCancel,
-  kRetry
+  kRetry,
+  kSchedules,
+  kPauseSchedule,
+  kResumeSchedule
 };
 
 Route Match(std::string_view path, std::string* id) {
@@ -44,6 +47,17 @@ Route Match(std::string_view path, std::string* id) {
   if (path == "/api/info") return Route::kInfo;
   if (path == "/api/counts") return Route::kCounts;
   if (path == "/metrics") return Route::kMetrics;
+  if (path == "/api/schedules") return Route::kSchedules;
+  constexpr std::string_view kSchedulePrefix = "/api/schedules/";
+  if (path.substr(0, kSchedulePrefix.size()) == kSchedulePrefix) {
+    const std::string_view rest = path.substr(kSchedulePrefix.size());
+    const size_t slash = rest.find('/');
+    *id = std::string(rest.substr(0, slash));
+    if (id->empty() || slash == std::string_view::npos) return Route::kNone;
+    if (rest.substr(slash) == "/pause") return Route::kPauseSchedule;
+    if (rest.substr(slash) == "/resume") return Route::kResumeSchedule;
+    return Route::kNone;
+  }
   constexpr std::string_view kRunPrefix = "/api/runs/";
   if (path.substr(0, kRunPrefix.size()) != kRunPrefix) return Route::kNone;
   std::string_view rest = path.substr(kRunPrefix.size());
@@ -58,7 +72,10 @@ Route Match(std::string_view path, std::string* id) {
   return Route::kNone;
 }
 
-bool IsPost(Route r) { return r == Route::kCancel || r == Route::kRetry; }
+bool IsPost(Route r) {
+  return r == Route::kCancel || r == Route::kRetry || r == Route::kPauseSchedule ||
+         r == Route::kResumeSchedule;
+}
 
 // The token of "Authorization: Bearer <token>" (the scheme in any case); false when the header
 // is not of that form.
@@ -165,8 +182,9 @@ struct Server::Impl {
         return Reply(api.Counts(req.params));
       case Route::kMetrics: {
         app::HttpResponse res;
-        res.body = options.metrics_text ? options.metrics_text()
-                                        : engine::RenderPrometheus(engine.metrics());
+        res.body = (options.metrics_text ? options.metrics_text()
+                                         : engine::RenderPrometheus(engine.metrics())) +
+                   api.RunsGauge();
         res.content_type = "text/plain; version=0.0.4; charset=utf-8";
         res.headers.emplace_back("Cache-Control", "no-store");
         return res;
@@ -182,6 +200,12 @@ struct Server::Impl {
         return Reply(api.Cancel(id));
       case Route::kRetry:
         return Reply(api.Retry(id));
+      case Route::kSchedules:
+        return Reply(api.Schedules(req.params));
+      case Route::kPauseSchedule:
+        return Reply(api.PauseSchedule(id));
+      case Route::kResumeSchedule:
+        return Reply(api.ResumeSchedule(id));
       case Route::kNone:
         break;
     }

@@ -12,7 +12,8 @@
 //   - With a token, /api/* and /metrics need "Authorization: Bearer <token>" (the scheme in any
 //     case; the token compared in constant time); the page and its assets are public (they hold
 //     no data; the page sends the token it was given in its URL fragment, #token=..., or typed).
-//   - POST (cancel, retry) needs the header "X-Dynaflow-CSRF: 1" (a cross-origin page cannot
+//   - POST (cancel, retry, pause and resume of schedules) needs the header "X-Dynaflow-CSRF: 1" (a
+//   cross-origin page cannot
 //     send it without a CORS preflight, which this server never grants); read_only answers 403.
 //   - A known path with another method is 405 with an Allow header.
 //   - Every response carries nosniff, a same-origin Content-Security-Policy (no inline script)
@@ -41,7 +42,8 @@ struct ServerOptions {
   bool read_only = false;          // refuse cancel and retry (403)
   app::HttpLimits limits;          // request size, header time, connections (their defaults)
   ApiOptions api;
-  // The /metrics body. Null: engine::RenderPrometheus(engine.metrics()).
+  // The /metrics body, before the runs-by-status gauge (Api::RunsGauge). Null:
+  // engine::RenderPrometheus(engine.metrics()).
   std::function<std::string()> metrics_text;
 };
 

@@ -1,5 +1,7 @@
 #include "tests/cli/ui_fixture.h"
 
+#include <thread>
+
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
@@ -34,6 +36,20 @@ void UiTest::SetUp() {
   ASSERT_OK(xss);
   xss_ = *xss;
   ASSERT_OK(engine_->Register(xss_));
+  auto approval =
+      engine::WorkflowBuilder("approval", 1)
+          .Step(engine::MakeStep<int, int>(
+                    "prepare", [](engine::StepContext&, const int& v) -> Result<int> { return v; })
+                    .Compensate([](engine::StepContext&, const int&, const int&) -> Status {
+                      return Status::OK();
+                    })
+                    .Options(no_retries))
+          .AwaitEvent<int>("approved", std::chrono::hours(1))
+          .Step<int, int>("book", [](engine::StepContext&, const int& v) { return v + 1; })
+          .Build();
+  ASSERT_OK(approval);
+  approval_ = *approval;
+  ASSERT_OK(engine_->Register(approval_));
   StartWorker();
 }
 
@@ -54,6 +70,23 @@ std::string UiTest::StartXss() {
   EXPECT_OK(started);
   if (!started.ok()) return "";
   EXPECT_EQ(Finish(started->run_id), RunStatus::kCompensated);
+  return started->run_id;
+}
+
+std::string UiTest::StartApproval() {
+  auto started = engine_->Start(approval_, 7);
+  EXPECT_OK(started);
+  if (!started.ok()) return "";
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto run = engine_->store().GetRun(started->run_id);
+    if (run.ok() && run->status == RunStatus::kSleeping &&
+        run->waiting_for == store::EventWaitKey("approved")) {
+      return started->run_id;
+    }
+    std::this_thread::sleep_for(5ms);  // polling until the condition holds
+  }
+  ADD_FAILURE() << "run " << started->run_id << " never waited for its event";
   return started->run_id;
 }
 
