@@ -184,6 +184,74 @@ TEST_P(UiBrowser, BrowserShowsRunsTimelineAndKeepsStoreTextAsText) {
   Screenshot(Url("/?run=" + orders[6]), "dashboard-run.png");
 }
 
+TEST_P(UiBrowser, BrowserAsksForTheTokenAndThenShowsTheRuns) {
+  StartOrders(1, 2);
+  StartUi({"--payload-preview-bytes", "1"}, {"DYNAFLOW_UI_AUTH_TOKEN=s3cret"});
+  const std::string without = Dom(Url("/"));
+  EXPECT_TRUE(Has(without, "id=\"token-form\"")) << without;
+  EXPECT_FALSE(Has(without, "id=\"run-table\"")) << without;
+  const std::string with = Dom(Url("/?workflow=order#token=s3cret"));
+  EXPECT_FALSE(Has(with, "id=\"token-form\"")) << with;
+  EXPECT_TRUE(Has(with, "id=\"run-table\"")) << with;
+  EXPECT_TRUE(Has(with, "data-status=\"COMPLETED\">COMPLETED <b>2</b>")) << with;
+}
+
+TEST_P(UiBrowser, BrowserShowsSleepingRetriedAndSelectedStatuses) {
+  const std::string sleeping = StartApproval();
+  ASSERT_OK_AND_ASSIGN(auto failed, engine_->Start(flaky_, 1));
+  ASSERT_EQ(Finish(failed.run_id), RunStatus::kFailed);
+  flaky_fails = false;
+  ASSERT_OK_AND_ASSIGN(auto retry, engine_->RetryFailedRun(failed.run_id));
+  ASSERT_EQ(Finish(retry.run_id), RunStatus::kCompleted);
+  StartUi();
+
+  // A sleeping run: its due time and the event it waits for; no literal "null" anywhere.
+  const std::string s = Dom(Url("/?run=" + sleeping));
+  EXPECT_TRUE(Has(s, "<dt>Waiting for</dt><dd>event \"approved\"</dd>")) << s;
+  EXPECT_TRUE(Has(s, "<dt>Due</dt>")) << s;
+  EXPECT_FALSE(Has(s, ">null<")) << s;
+  // The failed run links its retry and offers no second retry; the retry links back.
+  const std::string f = Dom(Url("/?run=" + failed.run_id));
+  EXPECT_TRUE(Has(f, "id=\"retried-by\"")) << f;
+  EXPECT_TRUE(Has(f, "href=\"/?run=" + retry.run_id + "\"")) << f;
+  EXPECT_FALSE(Has(f, "id=\"retry\"")) << f;
+  const std::string r = Dom(Url("/?run=" + retry.run_id));
+  EXPECT_TRUE(Has(r, "dynaflow.retry_of=<a href=\"/?run=" + failed.run_id + "\"")) << r;
+  // Every bar starts inside the chart (copied steps began before the retry was created).
+  EXPECT_FALSE(Has(r, "x=\"-")) << r;
+  // Several statuses at once, both chips marked.
+  const std::string list = Dom(Url("/?status=COMPLETED,SLEEPING"));
+  EXPECT_TRUE(Has(list, "data-run=\"" + sleeping + "\"")) << list;
+  EXPECT_TRUE(Has(list, "data-run=\"" + retry.run_id + "\"")) << list;
+  EXPECT_FALSE(Has(list, "data-run=\"" + failed.run_id + "\"")) << list;
+  EXPECT_TRUE(Has(list, "data-status=\"SLEEPING\" class=\"selected\"")) << list;
+  EXPECT_TRUE(Has(list, "data-status=\"COMPLETED\" class=\"selected\"")) << list;
+  EXPECT_TRUE(Has(list, "data-status=\"FAILED\">")) << list;
+}
+
+TEST_P(UiBrowser, BrowserShowsSchedulesWithPauseUnlessReadOnly) {
+  engine::ScheduleOptions o;
+  o.schedule_id = "nightly";
+  o.cron = "0 2 * * *";
+  ASSERT_OK(engine_->CreateSchedule(order_, 5, o));
+  o.schedule_id = "hourly";
+  o.cron = "@hourly";
+  o.paused = true;
+  ASSERT_OK(engine_->CreateSchedule(order_, 6, o));
+  StartUi();
+  const std::string page = Dom(Url("/?page=schedules"));
+  EXPECT_TRUE(Has(page, "data-schedule=\"nightly\"")) << page;
+  EXPECT_TRUE(Has(page, "data-schedule=\"hourly\"")) << page;
+  EXPECT_TRUE(Has(page, ">Pause</button>")) << page;
+  EXPECT_TRUE(Has(page, ">Resume</button>")) << page;
+  EXPECT_TRUE(Has(page, "<span class=\"status s-PAUSED\">PAUSED</span>")) << page;
+  Screenshot(Url("/?page=schedules"), "dashboard-schedules.png");
+  ui_.Stop();
+  StartUi({"--read-only"});
+  const std::string read_only = Dom(Url("/?page=schedules"));
+  EXPECT_TRUE(Has(read_only, "disabled=\"\"")) << read_only;
+}
+
 // DNS rebinding as Chromium does it: a page on http://127.evil.example:PORT (the name resolves to
 // 127.0.0.1) calls the dashboard same-origin. The "attacker" server serves that page and passes
 // every /api/ request on to the dashboard unchanged but for the port, so the dashboard sees what

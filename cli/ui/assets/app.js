@@ -111,7 +111,7 @@ function runLink(id) {
 
 function render(...nodes) {
   const app = document.getElementById('app');
-  app.replaceChildren(...nodes);
+  app.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
 }
 
 function schedule(fn) {
@@ -171,8 +171,9 @@ async function showList(params) {
       const [page, c] = await Promise.all([api('/api/runs?' + query), api('/api/counts?' + cq)]);
       counts.replaceChildren(...STATUSES.map((s) => {
         const q = new URLSearchParams(cq); q.set('status', s);
-        const cls = selected.includes(s) ? 'selected' : '';
-        return el('a', { href: '/?' + q, 'data-status': s, class: cls }, s + ' ', el('b', {}, String(c.counts[s])));
+        const attrs = { href: '/?' + q, 'data-status': s };
+        if (selected.includes(s)) attrs.class = 'selected';
+        return el('a', attrs, s + ' ', el('b', {}, String(c.counts[s])));
       }), el('span', { class: 'muted' }, 'total ' + c.total));
       body.replaceChildren(...page.runs.map((r) => el('tr', { 'data-run': r.run_id },
         el('td', {}, runLink(r.run_id)), el('td', {}, r.workflow_id + ' v' + r.workflow_version),
