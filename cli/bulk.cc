@@ -57,6 +57,15 @@ void BulkFlags::Declare(CLI::App& cmd, const std::string& past) {
   cmd.add_flag("--yes,-y", yes, "do not ask before the runs are " + past);
 }
 
+std::string IdsOrFilterError(const std::string& command, bool have_ids, const BulkFlags& flags) {
+  if (have_ids && !flags.filter.empty()) return command + ": give run ids or a filter, not both";
+  if (!have_ids && flags.filter.empty()) {
+    return command + ": give RUN_ID or a filter (--workflow, --status, --since, --until, --tag)";
+  }
+  if (have_ids && flags.dry_run) return command + ": --dry-run goes with a filter";
+  return "";
+}
+
 int RunBulk(Context& ctx, const BulkFlags& flags, const BulkAction& action) {
   auto query = flags.filter.Query(ctx.now);
   if (!query.ok()) return ctx.Fail(kExitUsage, query.status());

@@ -56,6 +56,11 @@ struct BulkAction {
   std::string json_key;
 };
 
+// The usage error of a command that takes run ids or a filter (and --dry-run only with the
+// filter); "" when `have_ids` and `flags` agree. E.g. "runs cancel: give run ids or a filter,
+// not both".
+std::string IdsOrFilterError(const std::string& command, bool have_ids, const BulkFlags& flags);
+
 // Selects the runs (paging through the listings, progress on stderr), reports the count on
 // stderr, prints the plan and stops with --dry-run, asks for confirmation on stderr unless
 // --yes (reading stdin: "y" or "yes"), acts on each run (progress on stderr) and prints one

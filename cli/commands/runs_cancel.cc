@@ -77,17 +77,9 @@ struct Outcome {
 };
 
 int Execute(Context& ctx, const Flags& f) {
-  if (!f.run_ids.empty() && !f.bulk.filter.empty()) {
-    return ctx.Fail(kExitUsage, "runs cancel: give run ids or a filter, not both");
-  }
-  if (f.run_ids.empty()) {
-    if (f.bulk.filter.empty()) {
-      return ctx.Fail(kExitUsage,
-                      "runs cancel: give RUN_ID... or a filter (--workflow, --status, ...)");
-    }
-    return ByFilter(ctx, f);
-  }
-  if (f.bulk.dry_run) return ctx.Fail(kExitUsage, "runs cancel: --dry-run goes with a filter");
+  const std::string usage = IdsOrFilterError("runs cancel", !f.run_ids.empty(), f.bulk);
+  if (!usage.empty()) return ctx.Fail(kExitUsage, usage);
+  if (f.run_ids.empty()) return ByFilter(ctx, f);
   engine::Engine* engine = ctx.EngineOrFail();
   if (engine == nullptr) return ctx.exit_code;
   std::vector<Outcome> outcomes;

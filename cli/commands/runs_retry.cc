@@ -67,18 +67,12 @@ int ByFilter(Context& ctx, const Flags& f) {
 }
 
 int Execute(Context& ctx, const Flags& f) {
-  if (!f.run_id.empty() && !f.bulk.filter.empty()) {
-    return ctx.Fail(kExitUsage, "runs retry: give a run id or a filter, not both");
-  }
+  const std::string usage = IdsOrFilterError("runs retry", !f.run_id.empty(), f.bulk);
+  if (!usage.empty()) return ctx.Fail(kExitUsage, usage);
   if (f.run_id.empty()) {
-    if (f.bulk.filter.empty()) {
-      return ctx.Fail(kExitUsage,
-                      "runs retry: give RUN_ID or a filter (--workflow, --status, ...)");
-    }
     if (f.wait) return ctx.Fail(kExitUsage, "runs retry: --wait goes with one RUN_ID");
     return ByFilter(ctx, f);
   }
-  if (f.bulk.dry_run) return ctx.Fail(kExitUsage, "runs retry: --dry-run goes with a filter");
   auto timeout = ParseDurationText(f.timeout);
   if (!timeout.ok()) return ctx.Fail(kExitUsage, timeout.status().WithContext("--timeout"));
   engine::Engine* engine = ctx.EngineOrFail();

@@ -273,6 +273,32 @@ HttpReply Api::RunPage(const std::string& run_id) {
     w.Key("result");
     WritePayloadPreview(w, *run.result, base + "result", preview);
   }
+  // Events are stored under their name: those of the event the run waits for and of its step
+  // ids (an AwaitEvent node is recorded under its event's name unless renamed).
+  std::set<std::string> names;
+  constexpr std::string_view kEventWait = "EVENT#";
+  if (run.waiting_for.rfind(kEventWait, 0) == 0) {
+    names.insert(run.waiting_for.substr(kEventWait.size()));
+  }
+  for (const StepExecution& s : details->steps) {
+    if (!IsCompensation(s.step_id)) names.insert(s.step_id);
+  }
+  w.Key("events");
+  w.StartArray();
+  for (const std::string& name : names) {
+    auto events = engine_.store().ListEvents(run_id, name);
+    if (!events.ok()) continue;  // a step id that cannot be an event name
+    for (const store::Event& e : *events) {
+      w.StartObject();
+      WriteStringField(w, "event_id", e.event_id);
+      WriteStringField(w, "name", e.name);
+      WriteTime(w, "sent_at", e.sent_at);
+      w.Key("payload");
+      WritePayloadPreview(w, e.payload, "", preview);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
   w.EndObject();
   return Reply(buffer);
 }

@@ -9,7 +9,7 @@
 //   Runs(params)     GET /api/runs?workflow=&status=S[,S]&since=&until=&tag=K=V&limit=&cursor=
 //                    &order=, or ?workflow=W&business_key=K (the run holding the key)
 //   Counts(params)   GET /api/counts?workflow=&since=&until=
-//   RunPage(id)      GET /api/runs/{id}
+//   RunPage(id)      GET /api/runs/{id} (with the events of its awaited event and step names)
 //   Payload(id, p)   GET /api/runs/{id}/payload?kind=input|output|result[&step=]
 //   Cancel(id)       POST /api/runs/{id}/cancel
 //   Retry(id)        POST /api/runs/{id}/retry

@@ -162,6 +162,19 @@ RunStatus CliEndToEnd::Finish(const std::string& run_id) {
   return run.ok() ? run->status : RunStatus::kPending;
 }
 
+void CliEndToEnd::WaitUntilAwaiting(const std::string& run_id, const std::string& name) {
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto run = engine_->store().GetRun(run_id);
+    if (run.ok() && run->status == RunStatus::kSleeping &&
+        run->waiting_for == store::EventWaitKey(name)) {
+      return;
+    }
+    std::this_thread::sleep_for(5ms);  // polling until the condition holds
+  }
+  ADD_FAILURE() << "run " << run_id << " never waited for the event " << name;
+}
+
 rapidjson::Document CliEndToEnd::Parse(const std::string& text) {
   rapidjson::Document doc;
   doc.Parse(text.c_str());

@@ -42,6 +42,9 @@ class CliEndToEnd : public ::testing::TestWithParam<CliBackend> {
   std::vector<std::string> StartOrders(int first, int last);
   // Waits until the run is finished; its status.
   RunStatus Finish(const std::string& run_id);
+  // Waits (up to 60 s) until the run sleeps waiting for the event `name`; fails the test if it
+  // never does.
+  void WaitUntilAwaiting(const std::string& run_id, const std::string& name);
 
   // Parses JSON (fails the test when malformed).
   static rapidjson::Document Parse(const std::string& text);

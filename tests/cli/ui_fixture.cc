@@ -77,16 +77,7 @@ std::string UiTest::StartApproval() {
   auto started = engine_->Start(approval_, 7);
   EXPECT_OK(started);
   if (!started.ok()) return "";
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto run = engine_->store().GetRun(started->run_id);
-    if (run.ok() && run->status == RunStatus::kSleeping &&
-        run->waiting_for == store::EventWaitKey("approved")) {
-      return started->run_id;
-    }
-    std::this_thread::sleep_for(5ms);  // polling until the condition holds
-  }
-  ADD_FAILURE() << "run " << started->run_id << " never waited for its event";
+  WaitUntilAwaiting(started->run_id, "approved");
   return started->run_id;
 }
 

@@ -91,6 +91,14 @@ TEST_P(UiTest, SleepingAndRetriedRunsSayWhatTheyWaitForAndWhoRetriedThem) {
   EXPECT_STREQ(page["run"]["status"].GetString(), "SLEEPING");
   EXPECT_STREQ(page["run"]["waiting_for"].GetString(), "EVENT#approved");
   EXPECT_TRUE(page["run"].HasMember("due_at"));
+  EXPECT_EQ(page["events"].Size(), 0u);
+  // An event sent: the run page lists it (and the run goes on).
+  ASSERT_OK(engine_->SendEvent(sleeping, "approved", 41, {.event_id = "ok-1"}));
+  ASSERT_EQ(Finish(sleeping), RunStatus::kCompleted);
+  auto done = Body(Get("/api/runs/" + sleeping));
+  ASSERT_EQ(done["events"].Size(), 1u);
+  EXPECT_STREQ(done["events"][0]["event_id"].GetString(), "ok-1");
+  EXPECT_STREQ(done["events"][0]["payload"]["text"].GetString(), "41");
 
   flaky_fails = false;
   auto retried = Body(Post("/api/runs/" + failed.run_id + "/retry", kCsrf));

@@ -1,10 +1,8 @@
 // The dashboard's defences, attacked through the real `dynaflow ui` binary: DNS-rebinding Host
 // values, foreign Origins, oversized bodies and headers, slow headers (slowloris) while another
 // client is served, more connections than allowed, the bearer scheme's case, 405s.
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/cli/ui_fixture.h"
@@ -131,26 +129,12 @@ TEST_P(UiTest, SlowHeadersDoNotStarveOtherClients) {
     ASSERT_TRUE(slow.back()->Connect(port));
     ASSERT_TRUE(slow.back()->Send("GET / HTTP/1.1\r\nHost: " + host + "\r\nX-Slow: "));
   }
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stop = false;
-  std::thread trickle([&] {
-    std::unique_lock<std::mutex> lock(mu);
-    while (!cv.wait_for(lock, 100ms, [&] { return stop; })) {
-      for (auto& s : slow) (void)s->Send("x");
-    }
-  });
+  Trickle trickle(&slow, 100ms);
   // Another client is answered while they are open (cpp-httplib's 8 threads were all taken).
   RawHttpResponse r = Raw(port, Request("GET", "/api/info", host));
   EXPECT_EQ(r.status, 200) << r.body;
   // The slow ones are cut off (408) although they keep sending.
   for (auto& s : slow) EXPECT_EQ(s->ReadResponse(60s).status, 408);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    stop = true;
-  }
-  cv.notify_all();
-  trickle.join();
 }
 
 TEST_P(UiTest, ConnectionsBeyondTheCapAre503) {

@@ -121,6 +121,24 @@ void RawHttpConnection::Close() {
   buf_.clear();
 }
 
+Trickle::Trickle(std::vector<std::unique_ptr<RawHttpConnection>>* connections,
+                 std::chrono::milliseconds period)
+    : thread_([this, connections, period] {
+        std::unique_lock<std::mutex> lock(mu_);
+        while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
+          for (auto& c : *connections) (void)c->Send("x");
+        }
+      }) {}
+
+Trickle::~Trickle() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
 RawHttpResponse RawGet(int port, const std::string& path, const std::string& host,
                        std::chrono::milliseconds timeout) {
   RawHttpConnection c;

@@ -11,9 +11,14 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace dynaflow::test {
 
@@ -45,6 +50,23 @@ class RawHttpConnection {
  private:
   int fd_ = -1;
   std::string buf_;
+};
+
+// A slow client's header (slowloris): sends one byte to each of `connections` every `period`,
+// on its own thread, until destroyed.
+class Trickle {
+ public:
+  Trickle(std::vector<std::unique_ptr<RawHttpConnection>>* connections,
+          std::chrono::milliseconds period);
+  ~Trickle();
+  Trickle(const Trickle&) = delete;
+  Trickle& operator=(const Trickle&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 // "GET `path` HTTP/1.1" with Host `host` (and Connection: close), one response read.

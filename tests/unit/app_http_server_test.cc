@@ -4,9 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::RawHttpConnection;
 using test::RawHttpResponse;
+using test::Trickle;
 
 // A server on 127.0.0.1 whose handler answers 200 "hello <path>" and counts its calls.
 class Served {
@@ -53,34 +52,6 @@ class Served {
   std::atomic<int> calls{0};
   std::unique_ptr<HttpServer> server;
   std::thread thread;
-};
-
-// Sends one byte to each of `connections` every `period` until stopped: slow headers that never
-// end (slowloris).
-class Trickle {
- public:
-  Trickle(std::vector<std::unique_ptr<RawHttpConnection>>* connections,
-          std::chrono::milliseconds period)
-      : thread_([this, connections, period] {
-          std::unique_lock<std::mutex> lock(mu_);
-          while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
-            for (auto& c : *connections) (void)c->Send("X");
-          }
-        }) {}
-  ~Trickle() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
 };
 
 TEST(HttpServer, ServesKeepAliveRequestsWithQueryAndBody) {

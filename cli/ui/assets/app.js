@@ -332,10 +332,16 @@ async function showRun(id) {
     const steps = el('table', { id: 'steps' }, el('thead', {}, el('tr', {},
       ...['Step', 'Status', 'Attempt', 'Duration', 'Error'].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows));
     const outputs = Object.entries(d.outputs).map(([k, p]) => payloadBlock('Output of ' + k, p));
+    const events = (d.events || []).map((e) => el('tr', { 'data-event': e.event_id },
+      el('td', { class: 'mono' }, e.name), el('td', { class: 'mono' }, e.event_id),
+      el('td', { title: e.sent_at }, ago(e.sent_at)), el('td', {}, el('pre', { class: 'payload' }, e.payload.text))));
+    const eventTable = events.length === 0 ? null : el('section', {}, el('h2', {}, 'Events'),
+      el('table', { id: 'events' }, el('thead', {}, el('tr', {},
+        ...['Event', 'Event id', 'Sent', 'Payload'].map((h) => el('th', {}, h)))), el('tbody', {}, ...events)));
     render(el('p', {}, el('a', { href: '/' }, '← runs')),
            el('h1', {}, 'Run ', el('span', { class: 'mono', id: 'run-id' }, r.run_id)),
            el('div', { class: 'actions' }, ...buttons), message, fields,
-           el('h2', {}, 'Timeline'), timeline(r, d.steps), el('h2', {}, 'Steps'), steps,
+           el('h2', {}, 'Timeline'), timeline(r, d.steps), el('h2', {}, 'Steps'), steps, eventTable,
            payloadBlock('Input', d.input), ...outputs, payloadBlock('Result', d.result));
     if (!terminal) schedule(load);
   };
