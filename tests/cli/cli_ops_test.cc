@@ -333,7 +333,7 @@ TEST_P(CliOps, RetryByFilterRetriesEachFailedRunOnce) {
   // By id, twice: the same retry, said so.
   CliResult by_id = Cli({"runs", "retry", failed[0]});
   EXPECT_EQ(by_id.exit_code, 0) << by_id.err;
-  EXPECT_TRUE(Contains(by_id.err, "was retried before")) << by_id.err;
+  EXPECT_TRUE(Contains(by_id.err, "was retried already by run")) << by_id.err;
   EXPECT_EQ(Cli({"runs", "retry", "--workflow", "flaky", "--wait"}).exit_code, 2);
 }
 

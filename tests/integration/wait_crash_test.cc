@@ -96,7 +96,7 @@ TEST_P(WaitCrashTest, EventAndChildWaitsSurviveKilledWorkers) {
   b->Kill();
   std::map<std::string, std::string> event_of;
   for (const auto& w : all_waiters) {
-    auto sent = engine->SendEventPayload(w, "go", "\"go-" + w + "\"");
+    auto sent = engine->SendEventEncoded(w, "go", "\"go-" + w + "\"");
     ASSERT_OK(sent);
     EXPECT_TRUE(sent->woke) << w;
     event_of[w] = sent->event_id;

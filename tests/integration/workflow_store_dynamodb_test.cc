@@ -308,9 +308,9 @@ std::set<std::string> Names(const Item& item) {
 // The attributes of a run item in every status: its keys and index keys, what it is, and its
 // bookkeeping.
 const std::set<std::string> kRunItemCore = {
-    "PK",        "SK",    "GSI1PK",     "GSI1SK",          "GSI2PK",           "GSI2SK",
-    "type",      "runId", "workflowId", "workflowVersion", "status",           "createdAt",
-    "updatedAt", "dueAt", "epoch",      "version",         "retentionSeconds", "itemsTtl"};
+    "PK",    "SK",         "GSI1PK",           "GSI1SK",   "GSI2PK",    "GSI2SK",    "type",
+    "runId", "workflowId", "workflowVersion",  "status",   "createdAt", "updatedAt", "dueAt",
+    "epoch", "version",    "retentionSeconds", "itemsTtl", "writeId"};
 
 // `base` and `more`.
 std::set<std::string> WithAttributes(std::set<std::string> base,
@@ -403,7 +403,8 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
     } else if (type == "CHUNK") {
       want = {"PK", "SK", "type", "data", "ttl"};
     } else if (type == "STATE") {
-      want = {"PK", "SK", "type", "runId", "key", "value", "version", "updatedAt", "ttl"};
+      want = {"PK",    "SK",      "type",      "runId", "key",
+              "value", "version", "updatedAt", "ttl",   "writeId"};
     }
     EXPECT_EQ(names, want) << "item " << *FindAttribute(item, "SK")->AsS();
   }
@@ -415,7 +416,7 @@ TEST(WorkflowStoreItemShapes, EveryKindHasTheDocumentedAttributes) {
   auto bkey = tbl->Get({"BKEY#order-fulfilment#order-1042", "BKEY#order-fulfilment#order-1042"});
   ASSERT_OK(bkey);
   EXPECT_EQ(Names(*bkey), (std::set<std::string>{"PK", "SK", "type", "runId", "workflowId",
-                                                 "businessKey", "createdAt", "ttl"}));
+                                                 "businessKey", "createdAt", "ttl", "writeId"}));
   auto finished = tbl->Get({"RUN#" + done.run_id, "RUN#" + done.run_id});
   ASSERT_OK(finished);
   const std::set<std::string> finished_names =

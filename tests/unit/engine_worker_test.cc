@@ -17,6 +17,9 @@ class PartitionTable final : public table::Table {
  public:
   explicit PartitionTable(std::shared_ptr<table::Table> base) : base_(std::move(base)) {}
   void SetPartitioned(bool p) { partitioned_.store(p); }
+  // Only updates and transactions fail (run-level writes, heartbeats included); puts (step
+  // records) and reads go through.
+  void SetRunWritesCut(bool c) { run_writes_cut_.store(c); }
 
   Result<Item> Get(const table::Key& key) override {
     if (partitioned_) return Cut();
@@ -28,7 +31,7 @@ class PartitionTable final : public table::Table {
   }
   Result<Item> Update(const table::Key& key, const table::Update& u,
                       const table::WriteOptions& o) override {
-    if (partitioned_) return Cut();
+    if (partitioned_ || run_writes_cut_) return Cut();
     return base_->Update(key, u, o);
   }
   Status Delete(const table::Key& key, const table::WriteOptions& o) override {
@@ -37,7 +40,7 @@ class PartitionTable final : public table::Table {
   }
   Status TransactWrite(std::span<const table::WriteOp> ops,
                        table::TransactionFailure* failure) override {
-    if (partitioned_) return Cut();
+    if (partitioned_ || run_writes_cut_) return Cut();
     return base_->TransactWrite(ops, failure);
   }
   Result<std::vector<std::optional<Item>>> BatchGet(std::span<const table::Key> keys) override {
@@ -59,6 +62,7 @@ class PartitionTable final : public table::Table {
   static Status Cut() { return Status::Unavailable("partitioned"); }
   std::shared_ptr<table::Table> base_;
   std::atomic<bool> partitioned_{false};
+  std::atomic<bool> run_writes_cut_{false};
 };
 
 class EngineWorkerTest : public EngineTest {
@@ -306,7 +310,7 @@ TEST_P(EngineWorkerTest, ZombieRecordLandingFirstIsAdoptedAndTheResultIsConsiste
   auto cut = std::make_shared<PartitionTable>(table_);
   auto engine_a = OpenEngine(nullptr, nullptr, cut);
   auto engine_b = OpenEngine();
-  Gate a_in_two, release_a, b_in_two, release_b;
+  Gate a_in_two, release_a, b_in_two, release_b, a_in_three, release_a_three;
   auto wf = WorkflowBuilder("zombie-first", 1)
                 .Step<int, int>("one", [](StepContext&, const int& i) { return i + 1; })
                 .Step<int, int>("two",
@@ -321,7 +325,14 @@ TEST_P(EngineWorkerTest, ZombieRecordLandingFirstIsAdoptedAndTheResultIsConsiste
                                   release_b.Wait();
                                   return i * 2000;
                                 })
-                .Step<int, int>("three", [](StepContext&, const int& i) { return i + 3; })
+                .Step<int, int>("three",
+                                [&](StepContext& ctx, const int& i) {
+                                  if (ctx.worker_id() == "a") {
+                                    a_in_three.Open();
+                                    release_a_three.Wait();
+                                  }
+                                  return i + 3;
+                                })
                 .Build()
                 .value();
   ASSERT_OK_AND_ASSIGN(auto a, ServeAsZombieCandidate(*engine_a, *engine_b, wf));
@@ -330,8 +341,14 @@ TEST_P(EngineWorkerTest, ZombieRecordLandingFirstIsAdoptedAndTheResultIsConsiste
   cut->SetPartitioned(true);  // a's lease runs out
   auto b = StartWorker(*engine_b, FastWorker(1, "b"));
   ASSERT_TRUE(b_in_two.Wait());  // b claimed the run and executes "two"
+  // a's step record reaches the table, its heartbeats still do not (so a cannot learn of b's
+  // claim before it records): a records "two" (2000) first.
   cut->SetPartitioned(false);
-  release_a.Open();  // a records "two" (2000) first, then "three"; its finish is rejected
+  cut->SetRunWritesCut(true);
+  release_a.Open();
+  ASSERT_TRUE(a_in_three.Wait());
+  cut->SetRunWritesCut(false);
+  release_a_three.Open();  // a's finish with "three" is rejected: b holds the run
   ASSERT_TRUE(Eventually([&] { return engine_a->metrics().leases_lost == 1; }));
   release_b.Open();  // b's record of "two" is rejected: it adopts a's records and finishes
   dynaflow::Run run = Wait(*engine_b, started.run_id);
