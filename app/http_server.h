@@ -74,7 +74,7 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
-// The standard reason phrase of `status` ("Not Found"); "Unknown" for others.
+// The standard reason phrase of `status` ("Not Found"); "Status" for codes it does not know.
 std::string_view HttpReason(int status);
 // Lower-cases ASCII letters.
 std::string AsciiLower(std::string_view s);

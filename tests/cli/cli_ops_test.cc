@@ -22,41 +22,7 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// CliEndToEnd's workflows plus
-//   approval v1   "approved" (an event, int, waited for up to an hour) -> "book" (event + 1)
-class CliOps : public CliEndToEnd {
- protected:
-  void SetUp() override {
-    CliEndToEnd::SetUp();
-    if (HasFatalFailure()) return;
-    worker_->Stop();  // a worker executes what was registered when it was made
-    worker_.reset();
-    auto approval =
-        engine::WorkflowBuilder("approval", 1)
-            .AwaitEvent<int>("approved", 1h)
-            .Step<int, int>("book", [](engine::StepContext&, const int& v) { return v + 1; })
-            .Build();
-    ASSERT_OK(approval);
-    approval_ = *approval;
-    ASSERT_OK(engine_->Register(approval_));
-    StartWorker();
-  }
-
-  // Starts an approval run with `key` and waits until it is parked on its event.
-  std::string StartApproval(const std::string& key) {
-    engine::StartOptions o;
-    o.business_key = key;
-    auto started = engine_->Start(approval_, engine::Unit{}, o);
-    EXPECT_OK(started);
-    if (!started.ok()) return "";
-    WaitUntilAwaiting(started->run_id, "approved");
-    return started->run_id;
-  }
-
-  engine::Workflow approval_;
-};
-
-TEST_P(CliOps, EventsSendDeliversByRunIdOrBusinessKeyOnce) {
+TEST_P(CliEndToEnd, EventsSendDeliversByRunIdOrBusinessKeyOnce) {
   const std::string a = StartApproval("trip-1");
   const std::string b = StartApproval("trip-2");
   // By run id, with an idempotency id: sent, then a duplicate that writes nothing.
@@ -69,7 +35,7 @@ TEST_P(CliOps, EventsSendDeliversByRunIdOrBusinessKeyOnce) {
   EXPECT_FALSE(doc["duplicate"].GetBool());
   EXPECT_TRUE(doc["woke"].GetBool());
   EXPECT_EQ(Finish(a), RunStatus::kCompleted);
-  EXPECT_EQ(*engine_->GetResult<int>(a), 42);
+  EXPECT_EQ(*engine_->GetResult<int>(a), 42);  // the event + 1
   // By business key, the payload from a file; table output.
   const std::string file = dir_ + "/payload.json";
   std::ofstream(file) << "9";
@@ -153,7 +119,7 @@ TEST(CliCommand, UnknownCommandsNameTheClosestAndHelpListsOnlyUsedFlags) {
       0);
 }
 
-TEST_P(CliOps, SchedulesAreCreatedListedPausedTriggeredAndDeleted) {
+TEST_P(CliEndToEnd, SchedulesAreCreatedListedPausedTriggeredAndDeleted) {
   CliResult created =
       Cli({"schedules", "create", "nightly", "-w", "order", "--cron", "0 2 * * *", "--input", "5",
            "--overlap", "buffer-one", "--time-zone", "+02:00", "-o", "json"});
@@ -235,7 +201,7 @@ TEST_P(CliOps, SchedulesAreCreatedListedPausedTriggeredAndDeleted) {
   EXPECT_EQ(Cli({"schedules", "trigger", "nightly"}).exit_code, 1);
 }
 
-TEST_P(CliOps, CancelByFilterCountsAsksActsAndIsSafeToRerun) {
+TEST_P(CliEndToEnd, CancelByFilterCountsAsksActsAndIsSafeToRerun) {
   StartOrders(1, 2);  // finished: never selected by default, skipped when asked for
   engine::StartOptions later;
   later.start_at = std::chrono::system_clock::now() + 1h;
@@ -300,7 +266,7 @@ TEST_P(CliOps, CancelByFilterCountsAsksActsAndIsSafeToRerun) {
   EXPECT_TRUE(Contains(inverted.err, "is not before --until")) << inverted.err;
 }
 
-TEST_P(CliOps, RetryByFilterRetriesEachFailedRunOnce) {
+TEST_P(CliEndToEnd, RetryByFilterRetriesEachFailedRunOnce) {
   std::vector<std::string> failed;
   for (int i = 1; i <= 3; ++i) {
     ASSERT_OK_AND_ASSIGN(auto r, engine_->Start(flaky_, i));
@@ -337,7 +303,7 @@ TEST_P(CliOps, RetryByFilterRetriesEachFailedRunOnce) {
   EXPECT_EQ(Cli({"runs", "retry", "--workflow", "flaky", "--wait"}).exit_code, 2);
 }
 
-TEST_P(CliOps, ExportWritesVersionedLinesWithStepsEventsAndAResumableCursor) {
+TEST_P(CliEndToEnd, ExportWritesVersionedLinesWithStepsEventsAndAResumableCursor) {
   const std::string approved = StartApproval("trip-9");
   ASSERT_OK(engine_->SendEvent(approved, "approved", 41));
   ASSERT_EQ(Finish(approved), RunStatus::kCompleted);
@@ -350,10 +316,11 @@ TEST_P(CliOps, ExportWritesVersionedLinesWithStepsEventsAndAResumableCursor) {
   EXPECT_STREQ(line["run"]["run_id"].GetString(), approved.c_str());
   EXPECT_STREQ(line["run"]["status"].GetString(), "COMPLETED");
   EXPECT_STREQ(line["run"]["business_key"].GetString(), "trip-9");
-  ASSERT_EQ(line["steps"].Size(), 2u);
-  EXPECT_STREQ(line["steps"][0]["step"]["step_id"].GetString(), "approved");
-  EXPECT_STREQ(line["steps"][1]["step"]["step_id"].GetString(), "book");
-  EXPECT_EQ(line["steps"][1]["output"]["json"].GetInt(), 42);
+  ASSERT_EQ(line["steps"].Size(), 3u);
+  EXPECT_STREQ(line["steps"][0]["step"]["step_id"].GetString(), "prepare");
+  EXPECT_STREQ(line["steps"][1]["step"]["step_id"].GetString(), "approved");
+  EXPECT_STREQ(line["steps"][2]["step"]["step_id"].GetString(), "book");
+  EXPECT_EQ(line["steps"][2]["output"]["json"].GetInt(), 42);
   EXPECT_EQ(line["result"]["json"].GetInt(), 42);
   ASSERT_EQ(line["events"].Size(), 1u);
   EXPECT_STREQ(line["events"][0]["name"].GetString(), "approved");
@@ -392,12 +359,6 @@ TEST_P(CliOps, ExportWritesVersionedLinesWithStepsEventsAndAResumableCursor) {
   EXPECT_EQ(Cli({"runs", "export"}).exit_code, 2);
   EXPECT_EQ(Cli({"runs", "export", approved, "--cursor", cursor}).exit_code, 2);
 }
-
-INSTANTIATE_TEST_SUITE_P(Backends, CliOps,
-                         ::testing::Values(CliBackend::kSqlite, CliBackend::kDynamoDbLocal),
-                         [](const auto& info) {
-                           return info.param == CliBackend::kSqlite ? "Sqlite" : "DynamoDbLocal";
-                         });
 
 }  // namespace
 }  // namespace dynaflow::test

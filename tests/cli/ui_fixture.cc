@@ -1,7 +1,5 @@
 #include "tests/cli/ui_fixture.h"
 
-#include <thread>
-
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {
@@ -36,20 +34,6 @@ void UiTest::SetUp() {
   ASSERT_OK(xss);
   xss_ = *xss;
   ASSERT_OK(engine_->Register(xss_));
-  auto approval =
-      engine::WorkflowBuilder("approval", 1)
-          .Step(engine::MakeStep<int, int>(
-                    "prepare", [](engine::StepContext&, const int& v) -> Result<int> { return v; })
-                    .Compensate([](engine::StepContext&, const int&, const int&) -> Status {
-                      return Status::OK();
-                    })
-                    .Options(no_retries))
-          .AwaitEvent<int>("approved", std::chrono::hours(1))
-          .Step<int, int>("book", [](engine::StepContext&, const int& v) { return v + 1; })
-          .Build();
-  ASSERT_OK(approval);
-  approval_ = *approval;
-  ASSERT_OK(engine_->Register(approval_));
   StartWorker();
 }
 
@@ -70,14 +54,6 @@ std::string UiTest::StartXss() {
   EXPECT_OK(started);
   if (!started.ok()) return "";
   EXPECT_EQ(Finish(started->run_id), RunStatus::kCompensated);
-  return started->run_id;
-}
-
-std::string UiTest::StartApproval() {
-  auto started = engine_->Start(approval_, 7);
-  EXPECT_OK(started);
-  if (!started.ok()) return "";
-  WaitUntilAwaiting(started->run_id, "approved");
   return started->run_id;
 }
 

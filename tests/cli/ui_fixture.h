@@ -4,8 +4,6 @@
 //   script
 //            (kXssError); prepare has a compensation, so the run ends COMPENSATED. Its business
 //            key is kXssKey.
-//   approval v1   prepare (compensated) -> await the event "approved" (int, up to an hour) ->
-//            book (event + 1): a run that sleeps waiting for an event after a recorded step.
 // and an HTTP client for a `dynaflow ui` started over the same store.
 #pragma once
 
@@ -34,15 +32,13 @@ class UiTest : public CliEndToEnd {
                const std::vector<std::string>& env = {});
   // Starts a run of xss and waits until it finished (COMPENSATED); its id.
   std::string StartXss();
-  // Starts a run of approval and waits until it sleeps waiting for "approved"; its id.
-  std::string StartApproval();
 
   // GET / POST on the started ui, with "Host: 127.0.0.1:<port>". Status -1 on transport errors.
   httplib::Result Get(const std::string& path, const httplib::Headers& headers = {});
   httplib::Result Post(const std::string& path, const httplib::Headers& headers = {});
 
   UiProcess ui_;
-  engine::Workflow xss_, approval_;
+  engine::Workflow xss_;
   std::unique_ptr<httplib::Client> http_;
 };
 

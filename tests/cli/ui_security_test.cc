@@ -123,12 +123,8 @@ TEST_P(UiTest, SlowHeadersDoNotStarveOtherClients) {
   const int port = ui_.port();
   const std::string host = "127.0.0.1:" + std::to_string(port);
   // 12 connections that send a header line and then one byte every 100 ms, never finishing.
-  std::vector<std::unique_ptr<RawHttpConnection>> slow;
-  for (int i = 0; i < 12; ++i) {
-    slow.push_back(std::make_unique<RawHttpConnection>());
-    ASSERT_TRUE(slow.back()->Connect(port));
-    ASSERT_TRUE(slow.back()->Send("GET / HTTP/1.1\r\nHost: " + host + "\r\nX-Slow: "));
-  }
+  auto slow = OpenRawConnections(port, 12, "GET / HTTP/1.1\r\nHost: " + host + "\r\nX-Slow: ");
+  ASSERT_EQ(slow.size(), 12u);
   Trickle trickle(&slow, 100ms);
   // Another client is answered while they are open (cpp-httplib's 8 threads were all taken).
   RawHttpResponse r = Raw(port, Request("GET", "/api/info", host));
@@ -141,13 +137,9 @@ TEST_P(UiTest, ConnectionsBeyondTheCapAre503) {
   StartUi({"--max-connections", "3"});
   const int port = ui_.port();
   const std::string host = "127.0.0.1:" + std::to_string(port);
-  std::vector<std::unique_ptr<RawHttpConnection>> open;
-  for (int i = 0; i < 3; ++i) {
-    open.push_back(std::make_unique<RawHttpConnection>());
-    ASSERT_TRUE(open.back()->Connect(port));
-    ASSERT_TRUE(open.back()->Send("GET /api/info HTTP/1.1\r\nHost: " + host + "\r\n\r\n"));
-    EXPECT_EQ(open.back()->ReadResponse(30s).status, 200);  // served, kept alive
-  }
+  auto open = OpenRawConnections(port, 3, "GET /api/info HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+  ASSERT_EQ(open.size(), 3u);
+  for (auto& c : open) EXPECT_EQ(c->ReadResponse(30s).status, 200);  // served, kept alive
   RawHttpConnection extra;
   ASSERT_TRUE(extra.Connect(port));
   RawHttpResponse r = extra.ReadResponse(30s);

@@ -121,6 +121,17 @@ void RawHttpConnection::Close() {
   buf_.clear();
 }
 
+std::vector<std::unique_ptr<RawHttpConnection>> OpenRawConnections(int port, int n,
+                                                                   const std::string& first) {
+  std::vector<std::unique_ptr<RawHttpConnection>> out;
+  for (int i = 0; i < n; ++i) {
+    auto c = std::make_unique<RawHttpConnection>();
+    if (!c->Connect(port) || (!first.empty() && !c->Send(first))) break;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 Trickle::Trickle(std::vector<std::unique_ptr<RawHttpConnection>>* connections,
                  std::chrono::milliseconds period)
     : thread_([this, connections, period] {

@@ -52,6 +52,11 @@ class RawHttpConnection {
   std::string buf_;
 };
 
+// `n` connections to 127.0.0.1:`port`, each having sent `first` (empty: nothing); fewer when one
+// could not connect or send (the caller checks the size).
+std::vector<std::unique_ptr<RawHttpConnection>> OpenRawConnections(int port, int n,
+                                                                   const std::string& first);
+
 // A slow client's header (slowloris): sends one byte to each of `connections` every `period`,
 // on its own thread, until destroyed.
 class Trickle {

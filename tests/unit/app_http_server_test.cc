@@ -151,12 +151,8 @@ TEST(HttpServer, SlowHeadersAreCutOffAndDelayNobodyElse) {
   limits.header_timeout = 500ms;
   Served s(limits);
   // 12 clients that send a header byte every 50 ms and never finish.
-  std::vector<std::unique_ptr<RawHttpConnection>> slow;
-  for (int i = 0; i < 12; ++i) {
-    slow.push_back(std::make_unique<RawHttpConnection>());
-    ASSERT_TRUE(slow.back()->Connect(s.port()));
-    ASSERT_TRUE(slow.back()->Send(s.Get("/") + "X-Slow: "));
-  }
+  auto slow = test::OpenRawConnections(s.port(), 12, s.Get("/") + "X-Slow: ");
+  ASSERT_EQ(slow.size(), 12u);
   {
     Trickle trickle(&slow, 50ms);
     // Meanwhile another client is answered (on the httplib server it waited for a free thread).
