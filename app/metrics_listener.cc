@@ -1,14 +1,11 @@
 #include "app/metrics_listener.h"
 
+#include <atomic>
 #include <charconv>
-#include <chrono>
+#include <memory>
 #include <thread>
 
 #include "engine/prometheus.h"
-
-#ifdef DYNAFLOW_HAVE_HTTPLIB
-#include <httplib.h>
-#endif
 
 namespace dynaflow::app {
 
@@ -36,69 +33,73 @@ Status ParseListenAddress(std::string_view text, std::string* host, int* port) {
   return Status::OK();
 }
 
-bool IsLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
-}
-
-#ifdef DYNAFLOW_HAVE_HTTPLIB
-
 struct MetricsListener::Impl {
-  httplib::Server http;
+  std::unique_ptr<HttpServer> server;
   std::thread thread;
 };
 
-Result<std::unique_ptr<MetricsListener>> MetricsListener::Start(
-    const std::string& listen, std::function<std::string()> render) {
-  std::string host;
-  int port = 0;
-  DYNAFLOW_RETURN_IF_ERROR(ParseListenAddress(listen, &host, &port));
+Result<std::unique_ptr<MetricsListener>> MetricsListener::Start(const std::string& listen,
+                                                                std::function<std::string()> render,
+                                                                HttpLimits limits) {
+  HttpServerOptions options;
+  DYNAFLOW_RETURN_IF_ERROR(ParseListenAddress(listen, &options.host, &options.port));
+  options.limits = limits;
+  options.limits.max_body_bytes = 0;
+  const bool loopback = IsLoopbackHost(options.host);
+  // The handler reads the bound port, known only after Bind.
+  auto port = std::make_shared<std::atomic<int>>(0);
+  auto handler = [render = std::move(render), loopback, port](const HttpRequest& req) {
+    HttpResponse res;
+    res.content_type = "application/json";
+    if (loopback && !IsLoopbackHostHeader(req.Header("Host"), port->load())) {
+      res.status = 403;
+      res.body = "{\"error\":\"unexpected Host header (use http://127.0.0.1:" +
+                 std::to_string(port->load()) + "/metrics)\"}";
+      return res;
+    }
+    if (req.path != "/metrics") {
+      res.status = 404;
+      res.body = "{\"error\":\"not found (the metrics are at /metrics)\"}";
+      return res;
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+      res.status = 405;
+      res.headers.emplace_back("Allow", "GET, HEAD");
+      res.body = "{\"error\":\"method not allowed\"}";
+      return res;
+    }
+    res.headers.emplace_back("Cache-Control", "no-store");
+    res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    res.body = render();
+    return res;
+  };
+  auto server = HttpServer::Bind(std::move(options), std::move(handler));
+  if (!server.ok()) return server.status();
   std::unique_ptr<MetricsListener> l(new MetricsListener());
   l->impl_ = std::make_unique<Impl>();
-  httplib::Server& http = l->impl_->http;
-  http.new_task_queue = [] { return new httplib::ThreadPool(2); };
-  http.Get("/metrics", [render](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  if (port == 0) {
-    l->port_ = http.bind_to_any_port(host);
-    if (l->port_ <= 0) return Status::Unavailable("cannot listen on " + listen);
-  } else {
-    if (!http.bind_to_port(host, port)) return Status::Unavailable("cannot listen on " + listen);
-    l->port_ = port;
-  }
-  l->impl_->thread = std::thread([impl = l->impl_.get()] { impl->http.listen_after_bind(); });
-  // Stop() is a no-op until the server runs: wait for it, so the destructor can always stop it.
-  while (!http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  l->impl_->server = std::move(*server);
+  l->port_ = l->impl_->server->port();
+  port->store(l->port_);
+  l->impl_->thread = std::thread([impl = l->impl_.get()] { (void)impl->server->Run(); });
   return l;
 }
 
 MetricsListener::~MetricsListener() {
   if (impl_) {
-    impl_->http.stop();
+    impl_->server->Stop();
     if (impl_->thread.joinable()) impl_->thread.join();
   }
 }
 
-#else
-
-struct MetricsListener::Impl {};
-
-Result<std::unique_ptr<MetricsListener>> MetricsListener::Start(const std::string&,
-                                                                std::function<std::string()>) {
-  return Status::InvalidArgument(
-      "this build has no HTTP server (cpp-httplib: apt-get install libcpp-httplib-dev)");
-}
-
-MetricsListener::~MetricsListener() = default;
-
-#endif
-
 Result<std::unique_ptr<MetricsListener>> StartWorkerMetrics(const config::WorkerConfig& worker,
                                                             engine::Engine& engine) {
   if (worker.metrics_listen.empty()) return std::unique_ptr<MetricsListener>();
-  auto l = MetricsListener::Start(worker.metrics_listen,
-                                  [&engine] { return engine::RenderPrometheus(engine.metrics()); });
+  HttpLimits limits;
+  limits.max_connections = worker.metrics_max_connections;
+  limits.header_timeout = worker.metrics_header_timeout;
+  auto l = MetricsListener::Start(
+      worker.metrics_listen, [&engine] { return engine::RenderPrometheus(engine.metrics()); },
+      limits);
   if (!l.ok()) return l.status().WithContext("[worker] metrics-listen");
   return l;
 }

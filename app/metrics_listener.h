@@ -1,7 +1,9 @@
-// A worker process's Prometheus endpoint ([worker] metrics-listen): a small HTTP server on its
-// own threads that answers GET /metrics with engine::RenderPrometheus of the engine's metrics
-// (engine/prometheus.h) and 404 for everything else. Built on cpp-httplib (Debian
-// libcpp-httplib-dev); without it, Start fails with kInvalidArgument.
+// A worker process's Prometheus endpoint ([worker] metrics-listen): an HttpServer
+// (app/http_server.h) on its own threads that answers GET (and HEAD) /metrics with
+// engine::RenderPrometheus of the engine's metrics (engine/prometheus.h), 405 (with Allow) for
+// other methods there and 404 for every other path. On a loopback address it follows the loopback
+// rule (app/loopback.h): a request whose Host is not a loopback literal or localhost with the
+// listener's port is answered 403. Request bodies are refused (413).
 //
 //   auto metrics = app::StartWorkerMetrics(config.worker, *engine).value();  // null: none
 //
@@ -14,6 +16,8 @@
 #include <string>
 #include <string_view>
 
+#include "app/http_server.h"
+#include "app/loopback.h"
 #include "config/config.h"
 #include "engine/engine.h"
 #include "model/result.h"
@@ -24,16 +28,14 @@ namespace dynaflow::app {
 // one). Errors: kInvalidArgument naming the text.
 Status ParseListenAddress(std::string_view text, std::string* host, int* port);
 
-// True for 127.0.0.0/8, ::1 and localhost.
-bool IsLoopbackHost(std::string_view host);
-
 class MetricsListener {
  public:
-  // Listens on `listen` (HOST:PORT) and serves `render()` at /metrics until destroyed.
-  // Errors: kInvalidArgument (malformed address; built without cpp-httplib), kUnavailable
-  // (cannot bind).
+  // Listens on `listen` (HOST:PORT) and serves `render()` at /metrics until destroyed, with
+  // `limits` (but max_body_bytes 0: no request has a body).
+  // Errors: kInvalidArgument (malformed address or limits), kUnavailable (cannot bind).
   static Result<std::unique_ptr<MetricsListener>> Start(const std::string& listen,
-                                                        std::function<std::string()> render);
+                                                        std::function<std::string()> render,
+                                                        HttpLimits limits = {});
   ~MetricsListener();
   MetricsListener(const MetricsListener&) = delete;
   MetricsListener& operator=(const MetricsListener&) = delete;
@@ -49,7 +51,8 @@ class MetricsListener {
 };
 
 // MetricsListener::Start on worker.metrics_listen serving `engine`'s metrics (labelled
-// nothing: one process, one engine); null when metrics-listen is empty. `engine` must outlive
+// nothing: one process, one engine), with metrics-max-connections and metrics-header-timeout as
+// its limits; null when metrics-listen is empty. `engine` must outlive
 // the listener. Errors: Start's, with "[worker] metrics-listen" in front.
 Result<std::unique_ptr<MetricsListener>> StartWorkerMetrics(const config::WorkerConfig& worker,
                                                             engine::Engine& engine);

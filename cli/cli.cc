@@ -6,9 +6,11 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/commands/commands.h"
 #include "cli/context.h"
+#include "cli/unknown_command.h"
 #include "model/version.h"
 
 namespace dynaflow::cli {
@@ -45,10 +47,16 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
   AddRunsCancel(*runs, ctx);
   AddRunsRetry(*runs, ctx);
   AddRunsStart(*runs, ctx);
+  AddRunsExport(*runs, ctx);
+  AddEvents(app, ctx);
+  AddSchedules(app, ctx);
   AddTable(app, ctx);
-#ifdef DYNAFLOW_HAVE_UI
   AddUi(app, ctx);
-#endif
+  // The command never runs a worker: --worker.* flags are accepted (one configuration for all)
+  // but not listed in --help.
+  for (CLI::Option* o : app.get_options()) {
+    if (o->get_name().rfind("--worker.", 0) == 0) o->group("");
+  }
 
   try {
     app.parse(argc, argv);
@@ -58,7 +66,14 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
     std::fputs(text.str().c_str(), out);
     return kExitOk;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(err, "dynaflow: %s\nRun with --help for more information.\n", e.what());
+    std::string message = e.what();
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr ||
+        dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      const std::string unknown =
+          UnknownCommandMessage(app, std::vector<std::string>(argv + 1, argv + argc));
+      if (!unknown.empty()) message = unknown;
+    }
+    std::fprintf(err, "dynaflow: %s\nRun with --help for more information.\n", message.c_str());
     return kExitUsage;
   }
   std::fflush(out);

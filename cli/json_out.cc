@@ -26,14 +26,11 @@ std::string PrettyPayload(std::string_view payload) {
   return "<" + std::to_string(payload.size()) + " bytes, not UTF-8>";
 }
 
-std::string JsonStringFields(const std::vector<std::pair<std::string, std::string>>& fields) {
+std::string JsonFields(const std::vector<JsonField>& fields) {
   return RenderJson(JsonLayout::kCompact,
                     [&](auto& w) {
                       w.StartObject();
-                      for (const auto& [k, v] : fields) {
-                        WriteString(w, k);
-                        WriteString(w, v);
-                      }
+                      for (const JsonField& f : fields) WriteField(w, f);
                       w.EndObject();
                     }) +
          "\n";

@@ -4,7 +4,9 @@
 // Shapes (times are RFC 3339 UTC strings with milliseconds; absent optional fields omitted):
 //   run   {"run_id", "workflow_id", "workflow_version", "status", "business_key", "tags": {},
 //          "created_at", "updated_at", "due_at", "finished_at", "deadline", "error",
-//          "cancel_requested", "lease_owner", "lease_expires_at", "version"}
+//          "cancel_requested", "waiting_for" ("EVENT#<name>" or "CHILD#<run id>" while SLEEPING on
+//          one), "retried_by" (the retry of a FAILED run), "lease_owner", "lease_expires_at",
+//          "version"}
 //   step  {"step_id", "status", "attempt", "started_at", "finished_at", "duration_ms", "error",
 //          "output_bytes", "compensation" (true for "compensate:<step>" records)}
 // A payload (input, output, result) is embedded as JSON when it is JSON (numbers kept exactly
@@ -21,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "cli/time_text.h"
@@ -124,6 +127,8 @@ void WriteRun(W& w, const Run& r) {
   }
   w.Key("cancel_requested");
   w.Bool(r.cancel_requested);
+  if (!r.waiting_for.empty()) WriteStringField(w, "waiting_for", r.waiting_for);
+  if (!r.retried_by.empty()) WriteStringField(w, "retried_by", r.retried_by);
   if (!r.lease.owner.empty()) {
     WriteStringField(w, "lease_owner", r.lease.owner);
     WriteTime(w, "lease_expires_at", r.lease.expires_at);
@@ -171,8 +176,32 @@ void WriteRunsPage(W& w, const std::vector<Run>& runs, const std::string& next_c
   w.EndObject();
 }
 
-// {"k1": "v1", ...} on one line (strings only), ending in '\n'.
-std::string JsonStringFields(const std::vector<std::pair<std::string, std::string>>& fields);
+// One member of a flat JSON object: a string, an integer or a boolean, typed as such.
+struct JsonField {
+  static JsonField Text(std::string key, std::string value) {
+    return {std::move(key), std::move(value)};
+  }
+  static JsonField Number(std::string key, int64_t value) { return {std::move(key), value}; }
+  static JsonField Flag(std::string key, bool value) { return {std::move(key), value}; }
+
+  std::string key;
+  std::variant<std::string, int64_t, bool> value;
+};
+
+template <class W>
+void WriteField(W& w, const JsonField& f) {
+  WriteString(w, f.key);
+  if (const auto* s = std::get_if<std::string>(&f.value)) {
+    WriteString(w, *s);
+  } else if (const auto* n = std::get_if<int64_t>(&f.value)) {
+    w.Int64(*n);
+  } else {
+    w.Bool(std::get<bool>(f.value));
+  }
+}
+
+// {"k1": v1, ...} on one line, ending in '\n'.
+std::string JsonFields(const std::vector<JsonField>& fields);
 
 // A pretty writer with two-space indentation into `buffer`.
 using PrettyJson = rapidjson::PrettyWriter<rapidjson::StringBuffer>;

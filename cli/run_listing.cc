@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "cli/time_text.h"
+
 namespace dynaflow::cli {
 
 namespace {
@@ -223,10 +225,19 @@ Status CheckQuery(const RunQuery& query) {
         "give --workflow ID and/or --status STATUS (listing every run would scan the table)");
   }
   if (query.limit < 1) return Status::InvalidArgument("--limit must be at least 1");
-  return Status::OK();
+  return CheckTimeRange(query);
 }
 
 }  // namespace
+
+Status CheckTimeRange(const RunQuery& query) {
+  if (query.since && query.until && *query.since >= *query.until) {
+    return Status::InvalidArgument("--since " + FormatTimestamp(*query.since) +
+                                   " is not before --until " + FormatTimestamp(*query.until) +
+                                   ": the time range is empty");
+  }
+  return Status::OK();
+}
 
 Result<RunListPage> ListRuns(store::WorkflowStore& store, const RunQuery& query,
                              const std::string& cursor) {

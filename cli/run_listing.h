@@ -54,9 +54,14 @@ struct RunListPage {
 // At most this many runs are examined per ListRuns call when --tag filters.
 inline constexpr int kMaxExamined = 10000;
 
+// OK unless both time bounds are set and since is not before until. Errors: kInvalidArgument
+// naming both times ("--since ... is not before --until ...").
+Status CheckTimeRange(const RunQuery& query);
+
 // Errors: kInvalidArgument for a query with neither workflow nor status ("give --workflow or
-// --status"), a limit < 1, or a cursor that is malformed, belongs to another query or was
-// rejected by the store (message starts "invalid cursor: "); the store's errors otherwise.
+// --status"), a limit < 1, an inverted time range (CheckTimeRange), or a cursor that is malformed,
+// belongs to another query or was rejected by the store (message starts "invalid cursor: "); the
+// store's errors otherwise.
 Result<RunListPage> ListRuns(store::WorkflowStore& store, const RunQuery& query,
                              const std::string& cursor);
 

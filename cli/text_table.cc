@@ -58,4 +58,14 @@ void TextTable::Print(std::FILE* out, bool color) const {
   std::fwrite(text.data(), 1, text.size(), out);
 }
 
+std::string KeyValueLines(const std::vector<std::pair<std::string, std::string>>& lines) {
+  size_t width = 0;
+  for (const auto& [k, v] : lines) width = std::max(width, DisplayWidth(k));
+  std::string out;
+  for (const auto& [k, v] : lines) {
+    out += k + std::string(width + 2 - DisplayWidth(k), ' ') + v + "\n";
+  }
+  return out;
+}
+
 }  // namespace dynaflow::cli

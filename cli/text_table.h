@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dynaflow::cli {
@@ -40,6 +41,9 @@ std::string Colored(std::string_view text, std::string_view code, bool color);
 
 // UTF-8 code points in `text` (invalid bytes count one each).
 size_t DisplayWidth(std::string_view text);
+
+// "key  value" lines, the values aligned two spaces after the longest key, each ending in '\n'.
+std::string KeyValueLines(const std::vector<std::pair<std::string, std::string>>& lines);
 
 class TextTable {
  public:

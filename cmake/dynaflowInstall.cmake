@@ -59,12 +59,6 @@ function(dynaflow_install_package)
   else()
     set(DYNAFLOW_STATIC_LIBS ON)
   endif()
-  # dynaflow::app serves [worker] metrics-listen with cpp-httplib when it was found.
-  if(TARGET PkgConfig::HTTPLIB)
-    set(DYNAFLOW_USES_HTTPLIB ON)
-  else()
-    set(DYNAFLOW_USES_HTTPLIB OFF)
-  endif()
   install(EXPORT dynaflowTargets NAMESPACE dynaflow:: DESTINATION ${DYNAFLOW_INSTALL_CMAKEDIR})
   configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/dynaflowConfig.cmake.in
     ${PROJECT_BINARY_DIR}/generated/dynaflowConfig.cmake

@@ -125,6 +125,12 @@ struct WorkerConfig {
   // port 0: any free one). Empty (the default): no listener. Only /metrics is served, without
   // authentication: bind a loopback or otherwise private address.
   std::string metrics_listen;
+  // metrics-max-connections: connections the metrics listener serves at once; more are answered
+  // 503. 16 is plenty for a few scrapers.
+  int metrics_max_connections = 16;
+  // metrics-header-timeout: time a client of the metrics listener has to send a request's line
+  // and headers; slower ones are answered 408 and disconnected.
+  std::chrono::milliseconds metrics_header_timeout{10000};
 };
 
 struct Config {

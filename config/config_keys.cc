@@ -112,6 +112,10 @@ const std::vector<KeyDef>& Defs() {
           "time running steps get to finish at shutdown", {0, kHourMs}),
       Key("metrics-listen", "\"\"", &WorkerConfig::metrics_listen,
           "HOST:PORT to serve Prometheus metrics at /metrics on; empty: none"),
+      Key("metrics-max-connections", "16", &WorkerConfig::metrics_max_connections,
+          "connections the metrics listener serves at once (more: 503)", {1, 10000}),
+      Key("metrics-header-timeout", "\"10s\"", &WorkerConfig::metrics_header_timeout,
+          "time a metrics client has to send a request's line and headers", {100, kHourMs}),
   };
   return defs;
 }

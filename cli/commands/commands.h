@@ -30,8 +30,13 @@ void AddRunsCount(CLI::App& runs, Context& ctx);   // runs_count.cc
 void AddRunsCancel(CLI::App& runs, Context& ctx);  // runs_cancel.cc
 void AddRunsRetry(CLI::App& runs, Context& ctx);   // runs_retry.cc
 void AddRunsStart(CLI::App& runs, Context& ctx);   // runs_start.cc
+void AddRunsExport(CLI::App& runs, Context& ctx);  // runs_export.cc
 void AddTable(CLI::App& app, Context& ctx);        // table.cc: create, verify, describe
-void AddUi(CLI::App& app, Context& ctx);           // ui.cc: the web dashboard (if built)
+void AddEvents(CLI::App& app, Context& ctx);       // events_send.cc: events send
+void AddSchedules(CLI::App& app, Context& ctx);    // schedules.cc: list, show (+ the next)
+void AddSchedulesChange(CLI::App& schedules, Context& ctx);  // schedules_change.cc: create,
+                                                             // pause, resume, delete, trigger
+void AddUi(CLI::App& app, Context& ctx);                     // ui.cc: the web dashboard
 
 // `runs show` output of `details` in ctx.format: ShowText, or ShowJson (one compact line for
 // jsonl).

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bulk.h"
 #include "cli/commands/commands.h"
 #include "cli/json_out.h"
 #include "cli/run_format.h"
@@ -12,15 +13,62 @@ namespace dynaflow::cli {
 namespace {
 
 constexpr char kHelp[] =
-    "Cancel runs. A run nobody holds that has not started ends CANCELLED at once; otherwise "
-    "its worker stops it, runs the compensations of completed steps and ends it CANCELLED. "
-    "Exit 1 when any run could not be cancelled (unknown, already finished).";
+    "Cancel runs: RUN_ID..., or the runs a filter selects (--workflow, --status, --since, "
+    "--until, --tag; without --status the unfinished ones). A run nobody holds that has not "
+    "started ends CANCELLED at once; otherwise its worker stops it, runs the compensations of "
+    "completed steps and ends it CANCELLED. By filter: the count first (--dry-run stops there), "
+    "a confirmation unless --yes, one result line per run; finished runs are skipped, so a "
+    "rerun is safe. Exit 1 when any run could not be cancelled (by id: unknown, already "
+    "finished).";
 
 struct Flags {
   std::vector<std::string> run_ids;
+  BulkFlags bulk;
 
-  void Declare(CLI::App& cmd) { cmd.add_option("run_ids", run_ids, "run ids")->required(); }
+  void Declare(CLI::App& cmd) {
+    cmd.add_option("run_ids", run_ids, "run ids (or a filter)");
+    bulk.Declare(cmd, "cancelled");
+  }
 };
+
+// Cancels one run: "CANCELLED" when it ended at once, else "cancel requested".
+Status CancelOne(engine::Engine& engine, const std::string& id, std::string* result) {
+  Status s = engine.Cancel(id);
+  if (!s.ok()) return s;
+  auto run = engine.store().GetRun(id);
+  *result = run.ok() && IsTerminal(run->status) ? std::string(RunStatusName(run->status))
+                                                : "cancel requested";
+  return Status::OK();
+}
+
+int ByFilter(Context& ctx, const Flags& f) {
+  BulkAction a;
+  a.command = "runs cancel";
+  a.verb = "cancel";
+  a.past = "cancelled";
+  a.json_key = "cancelled";
+  a.default_statuses = {RunStatus::kPending, RunStatus::kRunning, RunStatus::kSleeping,
+                        RunStatus::kCompensating};
+  a.skip = [](const Run& r) -> std::string {
+    if (IsTerminal(r.status)) return "already " + std::string(RunStatusName(r.status));
+    if (r.cancel_requested) return "cancel already requested";
+    return "";
+  };
+  a.act = [&ctx](const Run& r) {
+    BulkResult out;
+    out.run_id = r.run_id;
+    Status s = CancelOne(*ctx.EngineOrFail(), r.run_id, &out.text);
+    if (s.Is(StatusCode::kConditionFailed)) {  // finished since it was listed
+      out.kind = BulkResult::Kind::kSkipped;
+      out.text = s.message();
+    } else if (!s.ok()) {
+      out.kind = BulkResult::Kind::kFailed;
+      out.text = s.message();
+    }
+    return out;
+  };
+  return RunBulk(ctx, f.bulk, a);
+}
 
 struct Outcome {
   std::string run_id;
@@ -29,6 +77,9 @@ struct Outcome {
 };
 
 int Execute(Context& ctx, const Flags& f) {
+  const std::string usage = IdsOrFilterError("runs cancel", !f.run_ids.empty(), f.bulk);
+  if (!usage.empty()) return ctx.Fail(kExitUsage, usage);
+  if (f.run_ids.empty()) return ByFilter(ctx, f);
   engine::Engine* engine = ctx.EngineOrFail();
   if (engine == nullptr) return ctx.exit_code;
   std::vector<Outcome> outcomes;
@@ -40,16 +91,13 @@ int Execute(Context& ctx, const Flags& f) {
     ++done;
     Outcome o;
     o.run_id = id;
-    Status s = engine->Cancel(id);
+    Status s = CancelOne(*engine, id, &o.result);
     if (!s.ok()) {
       o.result = s.message();
       ctx.EndProgress();
       ctx.Message("dynaflow: " + s.message());
     } else {
       o.ok = true;
-      auto run = engine->store().GetRun(id);
-      o.result = run.ok() && IsTerminal(run->status) ? std::string(RunStatusName(run->status))
-                                                     : "cancel requested";
     }
     outcomes.push_back(std::move(o));
   }

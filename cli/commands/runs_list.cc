@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "cli/commands/commands.h"
+#include "cli/json_out.h"
+#include "cli/run_filter.h"
 #include "cli/run_format.h"
 #include "cli/run_listing.h"
 #include "cli/time_text.h"
@@ -19,25 +21,14 @@ constexpr char kHelp[] =
     "client and may read more pages). Never scans the table.";
 
 struct Flags {
-  std::string workflow;
-  std::vector<std::string> statuses;
-  std::string since, until;
-  std::vector<std::string> tags;
+  RunFilterFlags filter;
   int limit = 20;
   std::string cursor;
   bool all = false;
   bool oldest_first = false;
 
   void Declare(CLI::App& cmd) {
-    cmd.add_option("--workflow,-w", workflow, "runs of this workflow id (index GSI1)");
-    cmd.add_option("--status,-s", statuses,
-                   "runs in this status (repeatable): PENDING, RUNNING, SLEEPING, COMPENSATING, "
-                   "COMPLETED, FAILED, COMPENSATED, CANCELLED");
-    cmd.add_option("--since", since,
-                   "from this time (RFC 3339, or ago: 2h, 30m, 1d): creation time with --workflow, "
-                   "else the status index time (finish time of finished runs, due time of others)");
-    cmd.add_option("--until", until, "until this time (same forms and time as --since)");
-    cmd.add_option("--tag", tags, "only runs with tag KEY=VALUE (repeatable; client-side)");
+    filter.Declare(cmd);
     cmd.add_option("--limit,-n", limit, "runs per page (default 20)");
     cmd.add_option("--cursor", cursor, "continue where the previous page ended");
     cmd.add_flag("--all", all, "every page (progress on stderr when it is a terminal)");
@@ -47,20 +38,7 @@ struct Flags {
 
 // Builds the query from the flags. Errors: kInvalidArgument (usage).
 Result<RunQuery> QueryOf(const Flags& f, TimePoint now) {
-  RunQuery q;
-  q.workflow_id = f.workflow;
-  DYNAFLOW_ASSIGN_OR_RETURN(q.statuses, ParseStatuses(f.statuses));
-  DYNAFLOW_ASSIGN_OR_RETURN(q.tags, ParseTags(f.tags));
-  if (!f.since.empty()) {
-    auto t = ParseTimeBound(f.since, now);
-    if (!t.ok()) return t.status().WithContext("--since");
-    q.since = *t;
-  }
-  if (!f.until.empty()) {
-    auto t = ParseTimeBound(f.until, now);
-    if (!t.ok()) return t.status().WithContext("--until");
-    q.until = *t;
-  }
+  DYNAFLOW_ASSIGN_OR_RETURN(RunQuery q, f.filter.Query(now));
   q.newest_first = !f.oldest_first;
   q.limit = f.limit;
   if (q.limit < 1) return Status::InvalidArgument("--limit must be at least 1");
@@ -117,7 +95,9 @@ int Execute(Context& ctx, const Flags& f) {
       }
       break;
   }
-  if (!cursor.empty() && ctx.format != OutputFormat::kJson) {
+  if (!cursor.empty() && ctx.format == OutputFormat::kJsonl) {
+    ctx.Print(JsonFields({JsonField::Text("next_cursor", cursor)}));
+  } else if (!cursor.empty() && ctx.format == OutputFormat::kTable) {
     ctx.Message("more runs: --cursor " + cursor);
   }
   return kExitOk;

@@ -1,16 +1,10 @@
 // dynaflow runs start: start a run of a workflow by name with an encoded (JSON) input.
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-
-#include <fstream>
-#include <iostream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/commands/commands.h"
+#include "cli/json_input.h"
 #include "cli/json_out.h"
 #include "cli/run_format.h"
 #include "cli/time_text.h"
@@ -46,36 +40,9 @@ struct Flags {
   }
 };
 
-// The input text: the flag's value, or the content of the file after '@' ("@-": stdin).
-Result<std::string> ReadInput(const std::string& value) {
-  if (value.empty() || value[0] != '@') return value;
-  const std::string path = value.substr(1);
-  if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument("--input: cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-Status CheckJson(const std::string& text) {
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseNumbersAsStringsFlag>(text.data(), text.size());
-  if (doc.HasParseError()) {
-    return Status::InvalidArgument(std::string("malformed JSON input (--input): ") +
-                                   rapidjson::GetParseError_En(doc.GetParseError()) +
-                                   " at offset " + std::to_string(doc.GetErrorOffset()));
-  }
-  return Status::OK();
-}
-
 int Execute(Context& ctx, const Flags& f) {
-  auto input = ReadInput(f.input);
+  auto input = ReadJsonArgument("--input", f.input);
   if (!input.ok()) return ctx.Fail(kExitUsage, input.status());
-  Status json = CheckJson(*input);
-  if (!json.ok()) return ctx.Fail(kExitUsage, json);
   auto tags = ParseTags(f.tags);
   if (!tags.ok()) return ctx.Fail(kExitUsage, tags.status());
   auto timeout = ParseDurationText(f.timeout);
@@ -99,8 +66,8 @@ int Execute(Context& ctx, const Flags& f) {
   if (ctx.format == OutputFormat::kTable) {
     ctx.Print(started->run_id + "\n");
   } else {
-    ctx.Print(JsonStringFields(
-        {{"run_id", started->run_id}, {"created", started->created ? "true" : "false"}}));
+    ctx.Print(JsonFields({JsonField::Text("run_id", started->run_id),
+                          JsonField::Flag("created", started->created)}));
   }
   return kExitOk;
 }

@@ -7,6 +7,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/json_out.h"
+#include "cli/text_table.h"
 #include "store/table/provisioning.h"
 #include "store/table/sqlite_table.h"
 
@@ -16,23 +17,44 @@ namespace {
 
 enum class Action { kCreate, kVerify, kDescribe };
 
-// Fields printed as "key  value" lines (table) or one JSON object of strings.
-using Fields = std::vector<std::pair<std::string, std::string>>;
+// A "key  text" line of the table output and its member of the JSON object (the key with '_'
+// for spaces; strings, numbers and booleans typed).
+struct Field {
+  std::string key;
+  std::string text;
+  JsonField json;
+};
+using Fields = std::vector<Field>;
+
+std::string JsonKey(std::string key) {
+  for (char& c : key) c = c == ' ' ? '_' : c;
+  return key;
+}
+Field Text(const std::string& key, const std::string& text) {
+  return {key, text, JsonField::Text(JsonKey(key), text)};
+}
+Field Number(const std::string& key, int64_t n, const std::string& text) {
+  return {key, text, JsonField::Number(JsonKey(key), n)};
+}
+// "created": true, or false when the table existed already ("no (exists)").
+Field Created(bool existed) {
+  return {"created", existed ? "no (exists)" : "yes", JsonField::Flag("created", !existed)};
+}
 
 void PrintFields(Context& ctx, const Fields& fields) {
   if (ctx.format != OutputFormat::kTable) {
-    std::string json = JsonStringFields(fields);
+    std::vector<JsonField> json;
+    for (const Field& f : fields) json.push_back(f.json);
+    std::string text = JsonFields(json);
     if (ctx.format == OutputFormat::kJson) {  // the same object, pretty
-      json = RelayoutJson(JsonLayout::kPretty, json) + "\n";
+      text = RelayoutJson(JsonLayout::kPretty, text) + "\n";
     }
-    ctx.Print(json);
+    ctx.Print(text);
     return;
   }
-  size_t width = 0;
-  for (const auto& [k, v] : fields) width = std::max(width, k.size());
-  std::string out;
-  for (const auto& [k, v] : fields) out += k + std::string(width + 2 - k.size(), ' ') + v + "\n";
-  ctx.Print(out);
+  std::vector<std::pair<std::string, std::string>> lines;
+  for (const Field& f : fields) lines.emplace_back(f.key, f.text);
+  ctx.Print(KeyValueLines(lines));
 }
 
 std::string KeySchema(const std::vector<dynamodb::KeySchemaElement>& keys,
@@ -49,7 +71,7 @@ std::string KeySchema(const std::vector<dynamodb::KeySchemaElement>& keys,
 }
 
 int Sqlite(Context& ctx, const config::StoreConfig& store, Action action) {
-  Fields fields = {{"backend", "sqlite"}, {"path", store.path}};
+  Fields fields = {Text("backend", "sqlite"), Text("path", store.path)};
   struct stat st {};
   const bool existed = ::stat(store.path.c_str(), &st) == 0;
   table::SqliteTableOptions o;
@@ -59,11 +81,11 @@ int Sqlite(Context& ctx, const config::StoreConfig& store, Action action) {
     return ctx.Fail(kExitFailure, opened.status().WithContext("sqlite store " + store.path));
   }
   opened->reset();
-  if (action == Action::kCreate) fields.emplace_back("created", existed ? "no (exists)" : "yes");
+  if (action == Action::kCreate) fields.push_back(Created(existed));
   if (action == Action::kDescribe && ::stat(store.path.c_str(), &st) == 0) {
-    fields.emplace_back("file bytes", std::to_string(st.st_size));
+    fields.push_back(Number("file bytes", st.st_size, std::to_string(st.st_size)));
   }
-  fields.emplace_back("layout", "matches the dynaflow layout");
+  fields.push_back(Text("layout", "matches the dynaflow layout"));
   PrintFields(ctx, fields);
   return kExitOk;
 }
@@ -72,8 +94,8 @@ int DynamoDb(Context& ctx, const config::StoreConfig& store, Action action) {
   auto connection = app::ConnectDynamoDb(store);
   if (!connection.ok()) return ctx.Fail(kExitUsage, connection.status());
   dynamodb::Client& client = *connection->client;
-  Fields fields = {
-      {"backend", "dynamodb"}, {"table", store.table}, {"endpoint", connection->endpoint}};
+  Fields fields = {Text("backend", "dynamodb"), Text("table", store.table),
+                   Text("endpoint", connection->endpoint)};
   auto described = client.DescribeTable({store.table});
   const bool existed = described.ok();
   if (!described.ok() && described.error().ToStatus().code() != StatusCode::kNotFound) {
@@ -82,8 +104,8 @@ int DynamoDb(Context& ctx, const config::StoreConfig& store, Action action) {
   if (action == Action::kCreate) {
     Status s = table::EnsureSeedTable(client, store.table);
     if (!s.ok()) return ctx.Fail(kExitFailure, s);
-    fields.emplace_back("created", existed ? "no (exists)" : "yes");
-    fields.emplace_back("layout", "matches the dynaflow seed layout; TTL on ttl");
+    fields.push_back(Created(existed));
+    fields.push_back(Text("layout", "matches the dynaflow seed layout; TTL on ttl"));
     PrintFields(ctx, fields);
     return kExitOk;
   }
@@ -94,27 +116,28 @@ int DynamoDb(Context& ctx, const config::StoreConfig& store, Action action) {
   Status verified = table::VerifySeedTable(client, store.table);
   if (action == Action::kDescribe) {
     const dynamodb::TableDescription& t = described->table;
-    fields.emplace_back("status", t.table_status);
-    fields.emplace_back("items", std::to_string(t.item_count) + " (DynamoDB's estimate)");
-    fields.emplace_back("billing", t.billing_mode.empty() ? "-" : t.billing_mode);
-    fields.emplace_back("keys", KeySchema(t.key_schema, t.attribute_definitions));
+    fields.push_back(Text("status", t.table_status));
+    fields.push_back(
+        Number("items", t.item_count, std::to_string(t.item_count) + " (DynamoDB's estimate)"));
+    fields.push_back(Text("billing", t.billing_mode.empty() ? "-" : t.billing_mode));
+    fields.push_back(Text("keys", KeySchema(t.key_schema, t.attribute_definitions)));
     for (const auto& g : t.global_secondary_indexes) {
-      fields.emplace_back("index " + g.index_name,
-                          KeySchema(g.key_schema, t.attribute_definitions) + "; projects " +
-                              g.projection.projection_type + "; " + g.index_status);
+      fields.push_back(Text("index " + g.index_name,
+                            KeySchema(g.key_schema, t.attribute_definitions) + "; projects " +
+                                g.projection.projection_type + "; " + g.index_status));
     }
     auto ttl = client.DescribeTimeToLive({store.table});
-    fields.emplace_back("ttl", !ttl.ok() ? "unknown (" + ttl.error().ToString() + ")"
-                               : ttl->attribute_name.empty()
-                                   ? ttl->time_to_live_status
-                                   : ttl->time_to_live_status + " on " + ttl->attribute_name);
-    fields.emplace_back("layout",
-                        verified.ok() ? "matches the dynaflow seed layout" : verified.message());
+    fields.push_back(Text("ttl", !ttl.ok() ? "unknown (" + ttl.error().ToString() + ")"
+                                 : ttl->attribute_name.empty()
+                                     ? ttl->time_to_live_status
+                                     : ttl->time_to_live_status + " on " + ttl->attribute_name));
+    fields.push_back(
+        Text("layout", verified.ok() ? "matches the dynaflow seed layout" : verified.message()));
     PrintFields(ctx, fields);
     return verified.ok() ? kExitOk : kExitFailure;
   }
   if (!verified.ok()) return ctx.Fail(kExitFailure, verified);
-  fields.emplace_back("layout", "matches the dynaflow seed layout; TTL on ttl");
+  fields.push_back(Text("layout", "matches the dynaflow seed layout; TTL on ttl"));
   PrintFields(ctx, fields);
   return kExitOk;
 }
@@ -125,7 +148,8 @@ int Execute(Context& ctx, Action action) {
   const config::StoreConfig& store = (*config)->store;
   switch (store.type) {
     case config::StoreType::kMemory:
-      PrintFields(ctx, {{"backend", "memory"}, {"layout", "nothing to provision (in-process)"}});
+      PrintFields(ctx,
+                  {Text("backend", "memory"), Text("layout", "nothing to provision (in-process)")});
       return kExitOk;
     case config::StoreType::kSqlite:
       return Sqlite(ctx, store, action);

@@ -11,6 +11,7 @@
 
 #include "app/metrics_listener.h"
 #include "cli/commands/commands.h"
+#include "cli/time_text.h"
 #include "cli/ui/server.h"
 
 namespace dynaflow::cli {
@@ -28,6 +29,9 @@ struct Flags {
   bool insecure = false;
   bool read_only = false;
   size_t payload_preview_bytes = 16 * 1024;
+  app::HttpLimits limits;
+  std::string header_timeout = "10s";
+  std::string runs_gauge_max_age = "30s";
 
   void Declare(CLI::App& cmd) {
     cmd.add_option("--listen", listen,
@@ -39,6 +43,20 @@ struct Flags {
     cmd.add_flag("--read-only", read_only, "disable cancel and retry");
     cmd.add_option("--payload-preview-bytes", payload_preview_bytes,
                    "payloads longer than this are cut in the run page (default 16384)");
+    cmd.add_option("--max-header-bytes", limits.max_header_bytes,
+                   "request line plus headers, in bytes; more: 431 (default 16384)");
+    cmd.add_option("--max-header-lines", limits.max_header_lines,
+                   "header lines per request; more: 431 (default 100)");
+    cmd.add_option("--max-body-bytes", limits.max_body_bytes,
+                   "request body, in bytes; larger: 413 before it is read (default 65536)");
+    cmd.add_option("--header-timeout", header_timeout,
+                   "time a client has to send a request's line and headers; slower: 408 and "
+                   "disconnected (default 10s)");
+    cmd.add_option("--max-connections", limits.max_connections,
+                   "connections served at once; more: 503 (default 64)");
+    cmd.add_option("--runs-gauge-max-age", runs_gauge_max_age,
+                   "how old the dynaflow_runs{status} gauge of /metrics may be before a scrape "
+                   "recounts (8 x gsi2-shards Queries per 1000 runs; default 30s)");
   }
 };
 
@@ -54,6 +72,24 @@ int Execute(Context& ctx, const Flags& f) {
   options.insecure = f.insecure;
   options.read_only = f.read_only;
   options.api.payload_preview_bytes = f.payload_preview_bytes;
+  options.limits = f.limits;
+  auto header_timeout = ParseDurationText(f.header_timeout);
+  if (!header_timeout.ok()) {
+    return ctx.Fail(kExitUsage, header_timeout.status().WithContext("--header-timeout"));
+  }
+  options.limits.header_timeout = *header_timeout;
+  auto gauge_age = ParseDurationText(f.runs_gauge_max_age);
+  if (!gauge_age.ok()) {
+    return ctx.Fail(kExitUsage, gauge_age.status().WithContext("--runs-gauge-max-age"));
+  }
+  options.api.runs_gauge_max_age = *gauge_age;
+  if (options.limits.header_timeout.count() <= 0 || options.limits.max_connections <= 0 ||
+      options.limits.max_header_bytes == 0 || options.limits.max_header_lines == 0) {
+    return ctx.Fail(kExitUsage,
+                    Status::InvalidArgument("--header-timeout, --max-connections, "
+                                            "--max-header-bytes and --max-header-lines must be "
+                                            "positive"));
+  }
   s = ui::CheckListenRules(options);
   if (!s.ok()) return ctx.Fail(kExitUsage, s);
 

@@ -62,22 +62,30 @@ std::vector<std::string> List(const Params& params, const std::string& key) {
   return out;
 }
 
+// The since= and until= bounds into `q`. Errors: kInvalidArgument naming the parameter.
+Status ParseBounds(const Params& params, TimePoint now, RunQuery* q) {
+  for (const char* key : {"since", "until"}) {
+    std::string text = Get(params, key);
+    if (text.empty()) continue;
+    auto t = ParseTimeBound(text, now);
+    if (!t.ok()) return t.status().WithContext(key);
+    (std::string_view(key) == "since" ? q->since : q->until) = *t;
+  }
+  return Status::OK();
+}
+
 Result<RunQuery> QueryOf(const Params& params, TimePoint now) {
   DYNAFLOW_RETURN_IF_ERROR(CheckParams(
-      params, {"workflow", "status", "since", "until", "limit", "cursor", "order"}, {"status"}));
+      params,
+      {"workflow", "status", "since", "until", "tag", "business_key", "limit", "cursor", "order"},
+      {"status", "tag"}));
   RunQuery q;
   q.workflow_id = Get(params, "workflow");
   DYNAFLOW_ASSIGN_OR_RETURN(q.statuses, ParseStatuses(List(params, "status")));
   if (q.workflow_id.empty() && q.statuses.empty()) {
     q.statuses.assign(std::begin(kAllStatuses), std::end(kAllStatuses));
   }
-  for (const char* key : {"since", "until"}) {
-    std::string text = Get(params, key);
-    if (text.empty()) continue;
-    auto t = ParseTimeBound(text, now);
-    if (!t.ok()) return t.status().WithContext(key);
-    (std::string_view(key) == "since" ? q.since : q.until) = *t;
-  }
+  DYNAFLOW_RETURN_IF_ERROR(ParseBounds(params, now, &q));
   std::string limit = Get(params, "limit");
   if (!limit.empty()) {
     int n = 0;
@@ -93,6 +101,10 @@ Result<RunQuery> QueryOf(const Params& params, TimePoint now) {
     return Status::InvalidArgument("order: expected newest or oldest, got \"" + order + "\"");
   }
   q.newest_first = order != "oldest";
+  std::vector<std::string> tags;
+  auto [from, to] = params.equal_range("tag");
+  for (auto it = from; it != to; ++it) tags.push_back(it->second);
+  DYNAFLOW_ASSIGN_OR_RETURN(q.tags, ParseTags(tags));
   return q;
 }
 
@@ -176,6 +188,23 @@ Api::Api(engine::Engine& engine, ApiOptions options) : engine_(engine), options_
 HttpReply Api::Runs(const Params& params) {
   auto query = QueryOf(params, options_.clock->Now());
   if (!query.ok()) return ErrorOf(query.status());
+  const std::string key = Get(params, "business_key");
+  if (!key.empty()) {  // the one run holding the key (one GetItem + one GetItem)
+    if (query->workflow_id.empty()) {
+      return JsonError(400, "business_key: needs workflow (keys are unique per workflow)");
+    }
+    std::vector<Run> runs;
+    auto run = engine_.store().FindRunByBusinessKey(query->workflow_id, key);
+    if (run.ok()) {
+      runs.push_back(*run);
+    } else if (!run.status().Is(StatusCode::kNotFound)) {
+      return ErrorOf(run.status());
+    }
+    rapidjson::StringBuffer buffer;
+    CompactJson w(buffer);
+    WriteRunsPage(w, runs, "");
+    return Reply(buffer);
+  }
   auto page = ListRuns(engine_.store(), *query, Get(params, "cursor"));
   if (!page.ok()) return ErrorOf(page.status());
   rapidjson::StringBuffer buffer;
@@ -185,9 +214,12 @@ HttpReply Api::Runs(const Params& params) {
 }
 
 HttpReply Api::Counts(const Params& params) {
-  Status s = CheckParams(params, {"workflow"});
+  Status s = CheckParams(params, {"workflow", "since", "until"});
   if (!s.ok()) return ErrorOf(s);
   const std::string workflow = Get(params, "workflow");
+  RunQuery bounds;
+  s = ParseBounds(params, options_.clock->Now(), &bounds);
+  if (!s.ok()) return ErrorOf(s);
   rapidjson::StringBuffer buffer;
   CompactJson w(buffer);
   w.StartObject();
@@ -195,15 +227,10 @@ HttpReply Api::Counts(const Params& params) {
   w.StartObject();
   int64_t total = 0;
   for (RunStatus status : kAllStatuses) {
-    Result<int64_t> n = 0;
-    if (workflow.empty()) {
-      n = engine_.store().CountRunsByStatus(status);
-    } else {
-      RunQuery q;
-      q.workflow_id = workflow;
-      q.statuses = {status};
-      n = CountRuns(engine_.store(), q);
-    }
+    RunQuery q = bounds;
+    q.workflow_id = workflow;
+    q.statuses = {status};
+    Result<int64_t> n = CountRuns(engine_.store(), q);
     if (!n.ok()) return ErrorOf(n.status());
     WriteString(w, RunStatusName(status));
     w.Int64(*n);
@@ -246,6 +273,32 @@ HttpReply Api::RunPage(const std::string& run_id) {
     w.Key("result");
     WritePayloadPreview(w, *run.result, base + "result", preview);
   }
+  // Events are stored under their name: those of the event the run waits for and of its step
+  // ids (an AwaitEvent node is recorded under its event's name unless renamed).
+  std::set<std::string> names;
+  constexpr std::string_view kEventWait = "EVENT#";
+  if (run.waiting_for.rfind(kEventWait, 0) == 0) {
+    names.insert(run.waiting_for.substr(kEventWait.size()));
+  }
+  for (const StepExecution& s : details->steps) {
+    if (!IsCompensation(s.step_id)) names.insert(s.step_id);
+  }
+  w.Key("events");
+  w.StartArray();
+  for (const std::string& name : names) {
+    auto events = engine_.store().ListEvents(run_id, name);
+    if (!events.ok()) continue;  // a step id that cannot be an event name
+    for (const store::Event& e : *events) {
+      w.StartObject();
+      WriteStringField(w, "event_id", e.event_id);
+      WriteStringField(w, "name", e.name);
+      WriteTime(w, "sent_at", e.sent_at);
+      w.Key("payload");
+      WritePayloadPreview(w, e.payload, "", preview);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
   w.EndObject();
   return Reply(buffer);
 }
@@ -292,7 +345,7 @@ HttpReply Api::Cancel(const std::string& run_id) {
                                  ? std::string(RunStatusName(run->status))
                                  : "cancel requested";
   HttpReply r;
-  r.body = JsonStringFields({{"run_id", run_id}, {"result", result}});
+  r.body = JsonFields({JsonField::Text("run_id", run_id), JsonField::Text("result", result)});
   return r;
 }
 
@@ -300,7 +353,8 @@ HttpReply Api::Retry(const std::string& run_id) {
   auto started = engine_.RetryFailedRun(run_id);
   if (!started.ok()) return ErrorOf(started.status());
   HttpReply r;
-  r.body = JsonStringFields({{"run_id", started->run_id}, {"retry_of", run_id}});
+  r.body =
+      JsonFields({JsonField::Text("run_id", started->run_id), JsonField::Text("retry_of", run_id)});
   return r;
 }
 

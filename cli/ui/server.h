@@ -1,17 +1,21 @@
 // The HTTP server of `dynaflow ui`: the page (assets compiled into the binary), the JSON API
-// (cli/ui/api.h) and /metrics (Prometheus text format), on cpp-httplib.
+// (cli/ui/api.h) and /metrics (Prometheus text format), on app::HttpServer.
 //
 // Security (docs/dashboard.md):
 //   - Listening anywhere but loopback needs an auth token or an explicit `insecure`
 //     (CheckListenRules).
-//   - With a token, /api/* and /metrics need "Authorization: Bearer <token>" (compared in
-//     constant time); the page and its assets are public (they hold no data; the page sends
-//     the token it was given in its URL fragment, #token=...).
-//   - On a loopback address the Host header must name that loopback address or localhost and
-//     the port (DNS rebinding).
-//   - POST (cancel, retry) needs the header "X-Dynaflow-CSRF: 1" (a cross-origin page cannot
-//     send it without a CORS preflight, which this server never grants) and, when the browser
-//     sends Origin, an Origin equal to http://<Host>; read_only answers 403.
+//   - Request size, header time and connection count are limited (ServerOptions::limits,
+//     app/http_server.h) before anything else is looked at.
+//   - On a loopback address the Host header must be a loopback literal or localhost (any case)
+//     with the listening port (app/loopback.h; DNS rebinding): anything else is 403.
+//   - When the browser sends Origin, it must equal http://<Host> (case-insensitive): 403.
+//   - With a token, /api/* and /metrics need "Authorization: Bearer <token>" (the scheme in any
+//     case; the token compared in constant time); the page and its assets are public (they hold
+//     no data; the page sends the token it was given in its URL fragment, #token=..., or typed).
+//   - POST (cancel, retry, pause and resume of schedules) needs the header "X-Dynaflow-CSRF: 1" (a
+//   cross-origin page cannot
+//     send it without a CORS preflight, which this server never grants); read_only answers 403.
+//   - A known path with another method is 405 with an Allow header.
 //   - Every response carries nosniff, a same-origin Content-Security-Policy (no inline script)
 //     and frame-ancestors 'none'; API responses are not cached.
 //
@@ -23,6 +27,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/http_server.h"
 #include "cli/ui/api.h"
 #include "engine/engine.h"
 #include "model/result.h"
@@ -35,8 +40,10 @@ struct ServerOptions {
   std::string auth_token;          // empty: no authentication
   bool insecure = false;           // allow a non-loopback address without a token
   bool read_only = false;          // refuse cancel and retry (403)
+  app::HttpLimits limits;          // request size, header time, connections (their defaults)
   ApiOptions api;
-  // The /metrics body. Null: engine::RenderPrometheus(engine.metrics()).
+  // The /metrics body, before the runs-by-status gauge (Api::RunsGauge). Null:
+  // engine::RenderPrometheus(engine.metrics()).
   std::function<std::string()> metrics_text;
 };
 
@@ -54,11 +61,12 @@ class Server {
 
   // Binds the listening socket. Errors: kInvalidArgument (CheckListenRules), kUnavailable
   // (the address cannot be bound).
-  Status Bind();
+  [[nodiscard]] Status Bind();
   // The bound port (after Bind).
   int port() const { return port_; }
   // Serves until Stop. Errors: kUnavailable when the server failed.
-  Status Run();
+  [[nodiscard]] Status Run();
+  // Makes Run return; may be called from any thread, before or during Run.
   void Stop();
 
  private:

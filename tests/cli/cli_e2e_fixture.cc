@@ -107,8 +107,17 @@ void CliEndToEnd::SetUp() {
   ASSERT_OK(flaky);
   flaky_ = *flaky;
   flaky_fails = true;
+  auto approval =
+      engine::WorkflowBuilder("approval", 1)
+          .Step(engine::MakeStep<int, int>("prepare", Pass).Compensate(Undo).Options(NoRetries()))
+          .AwaitEvent<int>("approved", std::chrono::hours(1))
+          .Step<int, int>("book", [](engine::StepContext&, const int& v) { return v + 1; })
+          .Build();
+  ASSERT_OK(approval);
+  approval_ = *approval;
   ASSERT_OK(engine_->Register(order_));
   ASSERT_OK(engine_->Register(flaky_));
+  ASSERT_OK(engine_->Register(approval_));
   StartWorker();
 }
 
@@ -160,6 +169,25 @@ RunStatus CliEndToEnd::Finish(const std::string& run_id) {
   auto run = engine_->WaitForRun(run_id, 60s, 20ms);
   EXPECT_OK(run);
   return run.ok() ? run->status : RunStatus::kPending;
+}
+
+std::string CliEndToEnd::StartApproval(const std::string& key) {
+  engine::StartOptions o;
+  o.business_key = key;
+  auto started = engine_->Start(approval_, 7, o);
+  EXPECT_OK(started);
+  if (!started.ok()) return "";
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto run = engine_->store().GetRun(started->run_id);
+    if (run.ok() && run->status == RunStatus::kSleeping &&
+        run->waiting_for == store::EventWaitKey("approved")) {
+      return started->run_id;
+    }
+    std::this_thread::sleep_for(5ms);  // polling until the condition holds
+  }
+  ADD_FAILURE() << "run " << started->run_id << " never waited for its event";
+  return started->run_id;
 }
 
 rapidjson::Document CliEndToEnd::Parse(const std::string& text) {

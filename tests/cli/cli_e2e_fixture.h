@@ -8,6 +8,8 @@
 //              runs end COMPENSATED. Every other run COMPLETED.
 //   flaky v1   one step "call" that fails while `flaky_fails` is true (no compensation: the run
 //              ends FAILED), for `runs retry`.
+//   approval v1  prepare (compensated) -> await the event "approved" (int, up to an hour) ->
+//              book (event + 1): a run that sleeps waiting for an event after a recorded step.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -42,6 +44,9 @@ class CliEndToEnd : public ::testing::TestWithParam<CliBackend> {
   std::vector<std::string> StartOrders(int first, int last);
   // Waits until the run is finished; its status.
   RunStatus Finish(const std::string& run_id);
+  // Starts a run of approval (input 7, business key `key` unless empty) and waits (up to 60 s)
+  // until it sleeps waiting for "approved"; its id.
+  std::string StartApproval(const std::string& key = "");
 
   // Parses JSON (fails the test when malformed).
   static rapidjson::Document Parse(const std::string& text);
@@ -59,7 +64,7 @@ class CliEndToEnd : public ::testing::TestWithParam<CliBackend> {
   std::shared_ptr<table::Table> table_;
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<engine::Worker> worker_;
-  engine::Workflow order_, flaky_;
+  engine::Workflow order_, flaky_, approval_;
 
  private:
   std::vector<std::string> store_flags_;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/engine.h"
 #include "store/table/sqlite_table.h"
 #include "store/workflow/workflow_store.h"
 #include "tests/cli/cli_runner.h"
@@ -135,6 +136,47 @@ TEST_F(CliGolden, ListAndShowTables) {
                run({"runs", "show", "01HK0000000000000000000002", "--timeline", "--payloads"}));
   ExpectGolden("runs_count.txt", run({"runs", "count", "-s", "COMPLETED", "-s", "RUNNING"}));
   ExpectGolden("runs_list.jsonl", run({"runs", "list", "-s", "COMPENSATED", "-o", "jsonl"}));
+}
+
+// Schedules made through an engine on the fake clock: one that fired a tick (its run is shown),
+// one paused, one in a time zone.
+TEST_F(CliGolden, SchedulesTables) {
+  auto table = table::OpenSqliteTable(path_);
+  ASSERT_OK(table);
+  engine::EngineOptions eo;
+  eo.table = std::move(table).value();
+  eo.clock = &clock_;
+  ASSERT_OK_AND_ASSIGN(auto engine, engine::Engine::Open(eo));
+  engine::ScheduleOptions o;
+  o.schedule_id = "every-5-minutes";
+  o.cron = "*/5 * * * *";
+  o.run_retention = 0s;  // kept forever: the fake clock's 2024 must not expire its run
+  ASSERT_OK(engine->CreateScheduleEncoded("order-saga", 1, "{\"order\": 1}", o));
+  o.schedule_id = "nightly-berlin";
+  o.cron = "0 2 * * *";
+  o.time_zone = "+01:00";
+  o.overlap = engine::OverlapPolicy::kBufferOne;
+  ASSERT_OK(engine->CreateScheduleEncoded("order-saga", 2, "{\"order\": 2}", o));
+  o.schedule_id = "paused-one";
+  o.cron = "@hourly";
+  o.time_zone = "";
+  o.overlap = engine::OverlapPolicy::kAllow;
+  o.paused = true;
+  ASSERT_OK(engine->CreateScheduleEncoded("order-saga", 1, "{\"order\": 3}", o));
+  clock_.SetNow(FromUnixMillis(1704103200000) + 5min);
+  ASSERT_OK_AND_ASSIGN(int fired, engine->FireDueSchedules());
+  EXPECT_EQ(fired, 1);
+
+  const std::vector<std::string> store = {"--store.path=" + path_, "--now", "2024-01-01T10:07:00Z"};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), store.begin(), store.end());
+    CliResult r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  ExpectGolden("schedules_list.txt", run({"schedules", "list"}));
+  ExpectGolden("schedules_show.txt", run({"schedules", "show", "every-5-minutes"}));
+  ExpectGolden("schedules_list.jsonl", run({"schedules", "list", "-o", "jsonl"}));
 }
 
 }  // namespace

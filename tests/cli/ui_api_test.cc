@@ -183,7 +183,7 @@ TEST_P(UiTest, CancelAndRetryArePostsWithCsrfAndConflictsAre409) {
   rebinding.emplace("Host", "evil.example:80");
   EXPECT_EQ(ErrorStatus(Post(cancel, rebinding)), 403);
   EXPECT_EQ(ErrorStatus(Get("/api/runs/" + delayed.run_id, {{"Host", "evil.example"}})), 403);
-  EXPECT_EQ(ErrorStatus(Get(cancel)), 404);
+  EXPECT_EQ(ErrorStatus(Get(cancel)), 405);
   EXPECT_EQ(engine_->store().GetRun(delayed.run_id)->status, RunStatus::kPending);
 
   // Same-origin POST with the header: CANCELLED; again: 409.

@@ -17,6 +17,8 @@
 #include <thread>
 
 #include "tests/cli/ui_fixture.h"
+#include "tests/support/loopback_http_server.h"
+#include "tests/support/status_matchers.h"
 
 extern char** environ;
 
@@ -180,6 +182,129 @@ TEST_P(UiBrowser, BrowserShowsRunsTimelineAndKeepsStoreTextAsText) {
 
   Screenshot(Url("/?workflow=order"), "dashboard-runs.png");
   Screenshot(Url("/?run=" + orders[6]), "dashboard-run.png");
+}
+
+TEST_P(UiBrowser, BrowserAsksForTheTokenAndThenShowsTheRuns) {
+  StartOrders(1, 2);
+  StartUi({"--payload-preview-bytes", "1"}, {"DYNAFLOW_UI_AUTH_TOKEN=s3cret"});
+  const std::string without = Dom(Url("/"));
+  EXPECT_TRUE(Has(without, "id=\"token-form\"")) << without;
+  EXPECT_FALSE(Has(without, "id=\"run-table\"")) << without;
+  const std::string with = Dom(Url("/?workflow=order#token=s3cret"));
+  EXPECT_FALSE(Has(with, "id=\"token-form\"")) << with;
+  EXPECT_TRUE(Has(with, "id=\"run-table\"")) << with;
+  EXPECT_TRUE(Has(with, "data-status=\"COMPLETED\">COMPLETED <b>2</b>")) << with;
+}
+
+TEST_P(UiBrowser, BrowserShowsSleepingRetriedAndSelectedStatuses) {
+  const std::string sleeping = StartApproval();
+  ASSERT_OK_AND_ASSIGN(auto failed, engine_->Start(flaky_, 1));
+  ASSERT_EQ(Finish(failed.run_id), RunStatus::kFailed);
+  flaky_fails = false;
+  ASSERT_OK_AND_ASSIGN(auto retry, engine_->RetryFailedRun(failed.run_id));
+  ASSERT_EQ(Finish(retry.run_id), RunStatus::kCompleted);
+  StartUi();
+
+  // A sleeping run: its due time and the event it waits for; no literal "null" anywhere.
+  const std::string s = Dom(Url("/?run=" + sleeping));
+  EXPECT_TRUE(Has(s, "<dt>Waiting for</dt><dd>event \"approved\"</dd>")) << s;
+  EXPECT_TRUE(Has(s, "<dt>Due</dt>")) << s;
+  EXPECT_FALSE(Has(s, ">null<")) << s;
+  // The failed run links its retry and offers no second retry; the retry links back.
+  const std::string f = Dom(Url("/?run=" + failed.run_id));
+  EXPECT_TRUE(Has(f, "id=\"retried-by\"")) << f;
+  EXPECT_TRUE(Has(f, "href=\"/?run=" + retry.run_id + "\"")) << f;
+  EXPECT_FALSE(Has(f, "id=\"retry\"")) << f;
+  const std::string r = Dom(Url("/?run=" + retry.run_id));
+  EXPECT_TRUE(Has(r, "dynaflow.retry_of=<a href=\"/?run=" + failed.run_id + "\"")) << r;
+  // Every bar starts inside the chart (copied steps began before the retry was created).
+  EXPECT_FALSE(Has(r, "x=\"-")) << r;
+  // Several statuses at once, both chips marked.
+  const std::string list = Dom(Url("/?status=COMPLETED,SLEEPING"));
+  EXPECT_TRUE(Has(list, "data-run=\"" + sleeping + "\"")) << list;
+  EXPECT_TRUE(Has(list, "data-run=\"" + retry.run_id + "\"")) << list;
+  EXPECT_FALSE(Has(list, "data-run=\"" + failed.run_id + "\"")) << list;
+  EXPECT_TRUE(Has(list, "data-status=\"SLEEPING\" class=\"selected\"")) << list;
+  EXPECT_TRUE(Has(list, "data-status=\"COMPLETED\" class=\"selected\"")) << list;
+  EXPECT_TRUE(Has(list, "data-status=\"FAILED\">")) << list;
+}
+
+TEST_P(UiBrowser, BrowserShowsSchedulesWithPauseUnlessReadOnly) {
+  engine::ScheduleOptions o;
+  o.schedule_id = "nightly";
+  o.cron = "0 2 * * *";
+  ASSERT_OK(engine_->CreateSchedule(order_, 5, o));
+  o.schedule_id = "hourly";
+  o.cron = "@hourly";
+  o.paused = true;
+  ASSERT_OK(engine_->CreateSchedule(order_, 6, o));
+  StartUi();
+  const std::string page = Dom(Url("/?page=schedules"));
+  EXPECT_TRUE(Has(page, "data-schedule=\"nightly\"")) << page;
+  EXPECT_TRUE(Has(page, "data-schedule=\"hourly\"")) << page;
+  EXPECT_TRUE(Has(page, ">Pause</button>")) << page;
+  EXPECT_TRUE(Has(page, ">Resume</button>")) << page;
+  EXPECT_TRUE(Has(page, "<span class=\"status s-PAUSED\">PAUSED</span>")) << page;
+  Screenshot(Url("/?page=schedules"), "dashboard-schedules.png");
+  ui_.Stop();
+  StartUi({"--read-only"});
+  const std::string read_only = Dom(Url("/?page=schedules"));
+  EXPECT_TRUE(Has(read_only, "disabled=\"\"")) << read_only;
+}
+
+// DNS rebinding as Chromium does it: a page on http://127.evil.example:PORT (the name resolves to
+// 127.0.0.1) calls the dashboard same-origin. The "attacker" server serves that page and passes
+// every /api/ request on to the dashboard unchanged but for the port, so the dashboard sees what
+// it would see if the attacker's name had been rebound to 127.0.0.1 on the dashboard's port:
+// Host and Origin 127.evil.example:<dashboard port>.
+TEST_P(UiBrowser, BrowserOnARebindingOriginCanNeitherReadNorCancel) {
+  engine::StartOptions later;
+  later.start_at = std::chrono::system_clock::now() + std::chrono::hours(1);
+  ASSERT_OK_AND_ASSIGN(auto delayed, engine_->Start(order_, 4242, later));
+  StartUi();
+  const std::string rebound = "127.evil.example:" + std::to_string(ui_.port());
+  const std::string page =
+      "<!doctype html><html><body><pre id=\"out\"></pre><script>\n"
+      "(async () => {\n"
+      "  const out = document.getElementById('out');\n"
+      "  try {\n"
+      "    const r = await fetch('/api/runs/" +
+      delayed.run_id +
+      "');\n"
+      "    out.textContent += 'read=' + r.status + ' ' + (await r.text()) + '\\n';\n"
+      "    const c = await fetch('/api/runs/" +
+      delayed.run_id +
+      "/cancel', {method: 'POST', headers: {'X-Dynaflow-CSRF': '1'}});\n"
+      "    out.textContent += 'cancel=' + c.status + ' ' + (await c.text()) + '\\n';\n"
+      "  } catch (e) { out.textContent += 'error ' + e; }\n"
+      "  document.body.dataset.done = 'true';\n"
+      "})();\n"
+      "</script></body></html>";
+  LoopbackHttpServer attacker([&](const LoopbackHttpServer::Request& req) {
+    if (req.path.rfind("/api/", 0) != 0) {
+      return LoopbackHttpServer::Response::Typed(200, "text/html", page);
+    }
+    httplib::Client dashboard("127.0.0.1", ui_.port());
+    httplib::Headers headers = {{"Host", rebound}};
+    if (req.Header("Origin") != nullptr) headers.emplace("Origin", "http://" + rebound);
+    if (req.Header("X-Dynaflow-CSRF") != nullptr) {
+      headers.emplace("X-Dynaflow-CSRF", *req.Header("X-Dynaflow-CSRF"));
+    }
+    auto r = req.method == "POST" ? dashboard.Post(req.target.c_str(), headers, "", "text/plain")
+                                  : dashboard.Get(req.target.c_str(), headers);
+    if (!r) return LoopbackHttpServer::Response::Text(502, "dashboard unreachable");
+    return LoopbackHttpServer::Response::Typed(r->status, "application/json", r->body);
+  });
+  ASSERT_OK(attacker.status());
+  Browser b = RunChromium({"--virtual-time-budget=5000",
+                           "--host-resolver-rules=MAP 127.evil.example 127.0.0.1", "--dump-dom",
+                           "http://127.evil.example:" + std::to_string(attacker.port()) + "/"});
+  EXPECT_EQ(b.exit_code, 0) << b.err;
+  ASSERT_TRUE(Has(b.out, "data-done=\"true\"")) << b.out << b.err;
+  EXPECT_TRUE(Has(b.out, "read=403")) << b.out;
+  EXPECT_TRUE(Has(b.out, "cancel=403")) << b.out;
+  EXPECT_FALSE(Has(b.out, "4242")) << "the run's input reached the page: " << b.out;
+  EXPECT_EQ(engine_->store().GetRun(delayed.run_id)->status, RunStatus::kPending);
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "app/http_server.h"
+
 namespace dynaflow::test {
 namespace {
 
@@ -37,51 +39,6 @@ bool ContainsTokenCi(const std::string& value, std::string_view token) {
     if (strncasecmp(value.data() + i, token.data(), token.size()) == 0) return true;
   }
   return false;
-}
-
-const char* ReasonPhrase(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 204:
-      return "No Content";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 304:
-      return "Not Modified";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Payload Too Large";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Status";
-  }
 }
 
 // One accepted connection: plain socket or TLS, with a read buffer.
@@ -364,7 +321,7 @@ void LoopbackHttpServer::ServeConnection(int fd, uint64_t id,
       const bool no_body = req.method == "HEAD" || resp.status == 204 || resp.status == 304;
 
       std::string head = resp.interim + "HTTP/1.1 " + std::to_string(resp.status) + " " +
-                         ReasonPhrase(resp.status) + "\r\n";
+                         std::string(app::HttpReason(resp.status)) + "\r\n";
       size_t announced = resp.body.size();
       if (resp.close == Close::kMidBody) announced = std::max<size_t>(announced, 1);
       for (const auto& [k, v] : resp.headers) head += k + ": " + v + "\r\n";

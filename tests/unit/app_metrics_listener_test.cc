@@ -5,10 +5,12 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "app/metrics_listener.h"
 #include "engine/engine.h"
 #include "store/table/memory_table.h"
+#include "tests/support/raw_http_client.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::app {
@@ -93,6 +95,58 @@ TEST(MetricsListener, EmptyAddressMeansNoneAndBadOnesAreErrors) {
   EXPECT_NE(s.message().find("HOST:PORT"), std::string::npos) << s.message();
 }
 
+TEST(MetricsListener, OnLoopbackAnswersOnlyLoopbackHostsWithItsPort) {
+  ASSERT_OK_AND_ASSIGN(auto listener,
+                       MetricsListener::Start("127.0.0.1:0", [] { return "m 1\n"; }));
+  const int port = listener->port();
+  const std::string p = std::to_string(port);
+  for (const std::string& host : std::vector<std::string>{
+           "127.evil.example:" + p, "127.0.0.1.nip.io:" + p, "127.0.0.1:9999", "evil.example"}) {
+    test::RawHttpResponse r = test::RawGet(port, "/metrics", host);
+    EXPECT_EQ(r.status, 403) << host;
+    EXPECT_EQ(r.body.find("m 1"), std::string::npos) << host;
+  }
+  for (const std::string& host :
+       std::vector<std::string>{"127.0.0.1:" + p, "LOCALHOST:" + p, "[::1]:" + p}) {
+    test::RawHttpResponse r = test::RawGet(port, "/metrics", host);
+    EXPECT_EQ(r.status, 200) << host;
+    EXPECT_EQ(r.body, "m 1\n");
+  }
+  httplib::Client http("127.0.0.1", port);
+  auto post = http.Post("/metrics", "", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  EXPECT_EQ(post->get_header_value("Allow"), "GET, HEAD");
+  // No request to /metrics has a body: any is refused before it is read.
+  auto body = http.Post("/metrics", "x", "text/plain");
+  ASSERT_TRUE(body);
+  EXPECT_EQ(body->status, 413);
+}
+
+TEST(MetricsListener, LimitsComeFromTheWorkerConfig) {
+  engine::EngineOptions eo;
+  eo.table = table::NewMemoryTable();
+  auto engine = engine::Engine::Open(eo).value();
+  config::Config c;
+  ASSERT_OK(config::ApplyFlags(
+      {"--worker.metrics-listen=127.0.0.1:0", "--worker.metrics-max-connections=1",
+       "--worker.metrics-header-timeout=200ms"},
+      &c));
+  EXPECT_EQ(c.worker.metrics_max_connections, 1);
+  EXPECT_EQ(c.worker.metrics_header_timeout, std::chrono::milliseconds(200));
+  ASSERT_OK_AND_ASSIGN(auto listener, StartWorkerMetrics(c.worker, *engine));
+  test::RawHttpConnection first, second;
+  ASSERT_TRUE(first.Connect(listener->port()));
+  ASSERT_TRUE(first.Send(
+      "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(listener->port()) + "\r\n\r\n"));
+  EXPECT_EQ(first.ReadResponse(30s).status, 200);  // kept alive: the one connection allowed
+  ASSERT_TRUE(second.Connect(listener->port()));
+  EXPECT_EQ(second.ReadResponse(30s).status, 503);
+  // The first one, idle, is cut off after the header timeout.
+  EXPECT_TRUE(first.WaitClosed(30s));
+  EXPECT_FALSE(config::ApplyFlags({"--worker.metrics-max-connections=0"}, &c).ok());
+}
+
 TEST(ListenAddress, ParsesHostAndPort) {
   std::string host;
   int port = -1;
@@ -109,6 +163,7 @@ TEST(ListenAddress, ParsesHostAndPort) {
   EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
   EXPECT_TRUE(IsLoopbackHost("::1"));
   EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_FALSE(IsLoopbackHost("127.evil.example"));
   EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
   EXPECT_FALSE(IsLoopbackHost("10.1.2.3"));
 }

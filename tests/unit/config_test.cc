@@ -41,7 +41,9 @@ std::string Dump(const Config& c) {
          " poll-interval=" + FormatDuration(w.poll_interval) +
          " max-poll-interval=" + FormatDuration(w.max_poll_interval) +
          " shutdown-grace=" + FormatDuration(w.shutdown_grace) +
-         " metrics-listen=" + w.metrics_listen;
+         " metrics-listen=" + w.metrics_listen +
+         " metrics-max-connections=" + std::to_string(w.metrics_max_connections) +
+         " metrics-header-timeout=" + FormatDuration(w.metrics_header_timeout);
   return out;
 }
 
@@ -62,7 +64,7 @@ TEST(ConfigKeysTest, DefaultsOfTheStructs) {
             "aws-secret-access-key= aws-session-token= aws-endpoint-url= aws-connect-timeout=2s "
             "aws-request-timeout=10s aws-max-attempts=3 | threads=4 lease-duration=30s "
             "heartbeat-interval=0s poll-interval=20ms max-poll-interval=1s shutdown-grace=30s "
-            "metrics-listen=");
+            "metrics-listen= metrics-max-connections=16 metrics-header-timeout=10s");
   EXPECT_TRUE(c.origins.empty());
   EXPECT_OK(ValidateConfig(c));
 }
@@ -106,9 +108,11 @@ TEST(ConfigKeysTest, NamesFollowTheRule) {
                                            "DYNAFLOW_WORKER_POLL_INTERVAL",
                                            "DYNAFLOW_WORKER_MAX_POLL_INTERVAL",
                                            "DYNAFLOW_WORKER_SHUTDOWN_GRACE",
-                                           "DYNAFLOW_WORKER_METRICS_LISTEN"}));
+                                           "DYNAFLOW_WORKER_METRICS_LISTEN",
+                                           "DYNAFLOW_WORKER_METRICS_MAX_CONNECTIONS",
+                                           "DYNAFLOW_WORKER_METRICS_HEADER_TIMEOUT"}));
   EXPECT_EQ(flags.front(), "--store.type");
-  EXPECT_EQ(flags.back(), "--worker.metrics-listen");
+  EXPECT_EQ(flags.back(), "--worker.metrics-header-timeout");
   EXPECT_EQ(FindConfigKey("store", "tabel"), nullptr);
   ASSERT_NE(FindConfigKey("store", "aws-secret-access-key"), nullptr);
   EXPECT_TRUE(FindConfigKey("store", "aws-secret-access-key")->secret);
@@ -162,6 +166,8 @@ poll-interval = "250ms"
 max-poll-interval = "5s"
 shutdown-grace = "2m"
 metrics-listen = "127.0.0.1:9464"
+metrics-max-connections = 4
+metrics-header-timeout = "5s"
 )";
 
 TEST(ConfigLayersTest, EveryKeyFromTheFile) {
@@ -174,7 +180,8 @@ TEST(ConfigLayersTest, EveryKeyFromTheFile) {
             "aws-session-token=file-token aws-endpoint-url=http://localhost:8000 "
             "aws-connect-timeout=500ms aws-request-timeout=3s aws-max-attempts=5 | threads=8 "
             "lease-duration=1m heartbeat-interval=20s poll-interval=250ms max-poll-interval=5s "
-            "shutdown-grace=2m metrics-listen=127.0.0.1:9464");
+            "shutdown-grace=2m metrics-listen=127.0.0.1:9464 metrics-max-connections=4 "
+            "metrics-header-timeout=5s");
   EXPECT_EQ(c.origins.at("store.type"), "dynaflow.toml:2");
   EXPECT_EQ(c.origins.at("worker.shutdown-grace"), "dynaflow.toml:24");
   EXPECT_EQ(c.origins.size(), ConfigKeys().size() - 1);  // all but aws-profile
@@ -208,6 +215,8 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       {"DYNAFLOW_WORKER_MAX_POLL_INTERVAL", "4s"},
       {"DYNAFLOW_WORKER_SHUTDOWN_GRACE", "0s"},
       {"DYNAFLOW_WORKER_METRICS_LISTEN", "[::1]:0"},
+      {"DYNAFLOW_WORKER_METRICS_MAX_CONNECTIONS", "8"},
+      {"DYNAFLOW_WORKER_METRICS_HEADER_TIMEOUT", "1s"},
   };
   for (const auto& [k, v] : values) env.Set(k, v);
   Config c;
@@ -219,7 +228,8 @@ TEST(ConfigLayersTest, EveryKeyFromTheEnvironment) {
       "aws-secret-access-key= aws-session-token= aws-endpoint-url=https://ddb.example.com "
       "aws-connect-timeout=1s aws-request-timeout=20s aws-max-attempts=2 | threads=2 "
       "lease-duration=45s heartbeat-interval=15s poll-interval=2s max-poll-interval=4s "
-      "shutdown-grace=0s metrics-listen=[::1]:0");
+      "shutdown-grace=0s metrics-listen=[::1]:0 metrics-max-connections=8 "
+      "metrics-header-timeout=1s");
   EXPECT_EQ(c.origins.at("worker.lease-duration"),
             "environment variable DYNAFLOW_WORKER_LEASE_DURATION");
 
@@ -261,7 +271,10 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
                         "--worker.poll-interval=100ms",
                         "--worker.max-poll-interval=3s",
                         "--worker.shutdown-grace=1h",
-                        "--worker.metrics-listen=0.0.0.0:9464"},
+                        "--worker.metrics-listen=0.0.0.0:9464",
+                        "--worker.metrics-max-connections=100",
+                        "--worker.metrics-header-timeout",
+                        "2s"},
                        &c));
   EXPECT_EQ(Dump(c),
             "type=dynamodb table=flag-table key-prefix= path=f.db gsi1-shards=4 gsi2-shards=3 "
@@ -271,7 +284,7 @@ TEST(ConfigLayersTest, EveryKeyFromFlagsInBothSpellings) {
             "aws-endpoint-url=http://127.0.0.1:8000 aws-connect-timeout=250ms "
             "aws-request-timeout=1m aws-max-attempts=10 | threads=16 lease-duration=2m "
             "heartbeat-interval=30s poll-interval=100ms max-poll-interval=3s shutdown-grace=1h "
-            "metrics-listen=0.0.0.0:9464");
+            "metrics-listen=0.0.0.0:9464 metrics-max-connections=100 metrics-header-timeout=2s");
   EXPECT_EQ(c.origins.at("store.table"), "flag --store.table");
   Config p;
   ASSERT_OK(ApplyFlags({"--store.aws-profile=flagprofile"}, &p));
@@ -362,12 +375,12 @@ TEST(ConfigErrorsTest, UnknownKeyListsTheValidKeys) {
   EXPECT_EQ(ApplyError("[worker]\nthreads = 2\n\nleases = \"1s\"\n"),
             "dynaflow.toml:4: unknown key \"leases\" in [worker]; valid keys: threads, "
             "lease-duration, heartbeat-interval, poll-interval, max-poll-interval, shutdown-grace, "
-            "metrics-listen");
+            "metrics-listen, metrics-max-connections, metrics-header-timeout");
   // The first unknown key in file order is reported (toml++ itself keeps keys sorted).
   EXPECT_EQ(ApplyError("[worker]\nzzz = 1\naaa = 2\n"),
             "dynaflow.toml:2: unknown key \"zzz\" in [worker]; valid keys: threads, "
             "lease-duration, heartbeat-interval, poll-interval, max-poll-interval, shutdown-grace, "
-            "metrics-listen");
+            "metrics-listen, metrics-max-connections, metrics-header-timeout");
 }
 
 TEST(ConfigErrorsTest, UnknownSectionAndKeysOutsideSections) {
