@@ -40,6 +40,7 @@
 #include "engine/internal/definition.h"
 #include "engine/retry_policy.h"
 #include "engine/step_context.h"
+#include "model/type_name.h"
 
 namespace dynaflow::engine {
 
@@ -79,7 +80,7 @@ template <Encodable T>
 TypeCodec MakeTypeCodec() {
   TypeCodec c;
   c.type = typeid(T);
-  c.type_name = typeid(T).name();
+  c.type_name = TypeName(typeid(T));
   c.encode = [](const Value& v) { return Codec<T>::Encode(std::any_cast<const T&>(v)); };
   c.decode = [](std::string_view payload) -> Result<Value> {
     auto r = Codec<T>::Decode(payload);
@@ -187,6 +188,11 @@ class Workflow {
   int32_t version() const;
   // The type the run's input must have (the first node's input type).
   std::type_index input_type() const;
+  // input_type() as a readable name, e.g. "int".
+  std::string input_type_name() const;
+  // OK when a run input of type `in` fits; kInvalidArgument naming both types (or an empty
+  // workflow) otherwise.
+  Status CheckInput(const std::type_info& in) const;
   // Every recorded step name, in definition order (parallel branches in declaration order).
   std::vector<std::string> step_names() const;
   const std::shared_ptr<const internal::WorkflowDef>& def() const { return def_; }
