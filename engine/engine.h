@@ -124,12 +124,7 @@ class Engine {
   template <Encodable In>
   Result<StartResult> Start(const Workflow& workflow, const In& input,
                             const StartOptions& options = {}) {
-    if (!workflow.valid()) return Status::InvalidArgument("empty workflow");
-    if (workflow.input_type() != typeid(In)) {
-      return Status::InvalidArgument("workflow " + workflow.id() + " takes " +
-                                     workflow.def()->input.type_name + ", not " +
-                                     typeid(In).name());
-    }
+    DYNAFLOW_RETURN_IF_ERROR(workflow.CheckInput(typeid(In)));
     return StartEncoded(workflow.id(), workflow.version(), Codec<In>::Encode(input), options);
   }
   // Start with an input payload already encoded by the workflow's input codec.
@@ -191,7 +186,7 @@ class Engine {
   Result<store::SentEvent> SendEventByKey(const std::string& workflow_id,
                                           const std::string& business_key, const std::string& name,
                                           const T& payload, const SendEventOptions& options = {}) {
-    auto run_id = core_store().FindRunIdByBusinessKey(workflow_id, business_key);
+    auto run_id = store().FindRunIdByBusinessKey(workflow_id, business_key);
     if (!run_id.ok()) return run_id.error();
     return SendEventEncoded(*run_id, name, Codec<T>::Encode(payload), options);
   }
@@ -216,12 +211,7 @@ class Engine {
   template <Encodable In>
   Result<Schedule> CreateSchedule(const Workflow& workflow, const In& input,
                                   const ScheduleOptions& options) {
-    if (!workflow.valid()) return Status::InvalidArgument("empty workflow");
-    if (workflow.input_type() != typeid(In)) {
-      return Status::InvalidArgument("workflow " + workflow.id() + " takes " +
-                                     workflow.def()->input.type_name + ", not " +
-                                     typeid(In).name());
-    }
+    DYNAFLOW_RETURN_IF_ERROR(workflow.CheckInput(typeid(In)));
     return CreateScheduleEncoded(workflow.id(), workflow.version(), Codec<In>::Encode(input),
                                  options);
   }
@@ -252,12 +242,13 @@ class Engine {
   Result<std::unique_ptr<Worker>> NewWorker(WorkerOptions options = {});
 
   EngineMetrics metrics() const;
-  // The store (for tools and tests). Valid as long as the Engine.
+  // Advanced escape hatch: the store under this engine, for tools and tests that read or repair
+  // records directly. Stable API; valid as long as the Engine. Writes through it bypass the
+  // engine's checks (leases, state transitions), so prefer the Engine methods.
   store::WorkflowStore& store();
 
  private:
   explicit Engine(std::shared_ptr<internal::EngineCore> core);
-  store::WorkflowStore& core_store() { return store(); }
   std::shared_ptr<internal::EngineCore> core_;
 };
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/internal/run_shared.h"
+#include "model/type_name.h"
 
 namespace dynaflow::engine {
 
@@ -51,7 +52,7 @@ Result<std::string> StepContext::OutputEncoded(std::string_view step,
   }
   if (expected != typeid(void) && std::type_index(expected) != def->out.type) {
     return Status::InvalidArgument("step \"" + std::string(step) + "\" returns " +
-                                   def->out.type_name + ", not " + expected.name());
+                                   def->out.type_name + ", not " + TypeName(expected));
   }
   std::lock_guard<std::mutex> lock(run_->outputs_mu);
   auto it = run_->outputs.find(step);

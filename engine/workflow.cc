@@ -63,7 +63,7 @@ bool Accepts(std::type_index in, std::type_index flow) { return in == flow || in
 
 Status Mismatch(const std::string& name, const internal::TypeCodec& in, std::type_index flow) {
   return Status::InvalidArgument("step \"" + name + "\" takes " + in.type_name +
-                                 " but the node before it passes on " + flow.name());
+                                 " but the node before it passes on " + TypeName(flow));
 }
 
 // Checks the nodes of a workflow definition in order: names unique and valid, each node
@@ -134,8 +134,8 @@ class NodeCheck {
     DYNAFLOW_RETURN_IF_ERROR(Claim(node.name));
     if (node.wake_at && !Accepts(node.sleep_in_type, flow)) {
       return Status::InvalidArgument("sleep \"" + node.name + "\" takes " +
-                                     node.sleep_in_type.name() +
-                                     " but the node before it passes on " + flow.name());
+                                     TypeName(node.sleep_in_type) +
+                                     " but the node before it passes on " + TypeName(flow));
     }
     if (!node.wake_at && node.sleep_for.count() < 0) {
       return Status::InvalidArgument("sleep \"" + node.name + "\" has a negative duration");
@@ -240,6 +240,13 @@ std::type_index Workflow::result_type() const {
     return typeid(void);
   }
   return last.steps.front().out.type;
+}
+std::string Workflow::input_type_name() const { return def_->input.type_name; }
+Status Workflow::CheckInput(const std::type_info& in) const {
+  if (!valid()) return Status::InvalidArgument("empty workflow");
+  if (input_type() == std::type_index(in)) return Status::OK();
+  return Status::InvalidArgument("workflow " + id() + " takes " + input_type_name() + ", not " +
+                                 TypeName(in));
 }
 std::vector<std::string> Workflow::step_names() const {
   std::vector<std::string> names;

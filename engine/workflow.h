@@ -40,6 +40,7 @@
 #include "engine/internal/definition.h"
 #include "engine/retry_policy.h"
 #include "engine/step_context.h"
+#include "model/type_name.h"
 
 namespace dynaflow::engine {
 
@@ -79,7 +80,7 @@ template <Encodable T>
 TypeCodec MakeTypeCodec() {
   TypeCodec c;
   c.type = typeid(T);
-  c.type_name = typeid(T).name();
+  c.type_name = TypeName(typeid(T));
   c.encode = [](const Value& v) { return Codec<T>::Encode(std::any_cast<const T&>(v)); };
   c.decode = [](std::string_view payload) -> Result<Value> {
     auto r = Codec<T>::Decode(payload);
@@ -190,6 +191,11 @@ class Workflow {
   // The type of a completed run's result: a code workflow's result type, the output type of a
   // builder workflow's last step, await or child node; typeid(void) when it has none.
   std::type_index result_type() const;
+  // input_type() as a readable name, e.g. "int".
+  std::string input_type_name() const;
+  // OK when a run input of type `in` fits; kInvalidArgument naming both types (or an empty
+  // workflow) otherwise.
+  Status CheckInput(const std::type_info& in) const;
   // Every recorded step name, in definition order (parallel branches in declaration order); none
   // for a code workflow (its calls are known only when it runs).
   std::vector<std::string> step_names() const;

@@ -1,7 +1,8 @@
 // Result<T, E>: a value or an error (E defaults to Status). A C++20 stand-in for std::expected.
 //
-// Contract: a Result built from an error must hold a non-OK error. Accessing value() of an
-// error Result (or error() of a value Result) is a programming bug and aborts.
+// Contract: a Result built from an error must hold a non-OK error; a Result<T, Status> built from
+// an OK Status is a caller bug and holds a kInternal error saying so instead. Accessing value()
+// of an error Result (or error() of a value Result) is a programming bug and aborts.
 #pragma once
 
 #include <cstdlib>
@@ -19,8 +20,8 @@ class [[nodiscard]] Result {
   using value_type = T;
   using error_type = E;
 
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
-  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}            // NOLINT: implicit
+  Result(E error) : v_(std::in_place_index<1>, RejectOk(std::move(error))) {}  // NOLINT: implicit
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -63,6 +64,14 @@ class [[nodiscard]] Result {
   }
 
  private:
+  static E RejectOk(E error) {
+    if constexpr (std::is_same_v<E, Status>) {
+      if (error.ok()) {
+        return Status::Internal("Result built from an OK Status (return a value or an error)");
+      }
+    }
+    return error;
+  }
   static void Check(bool cond) {
     if (!cond) std::abort();
   }

@@ -35,7 +35,7 @@ std::string_view StatusCodeName(StatusCode code);
 // Streams StatusCodeName(code).
 std::ostream& operator<<(std::ostream& os, StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message);

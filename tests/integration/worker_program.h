@@ -113,7 +113,7 @@ class AuditTable final : public table::Table {
   Result<Item> Update(const table::Key& key, const table::Update& u,
                       const table::WriteOptions& o) override {
     auto r = base_->Update(key, u, o);
-    Note("update", r.ok() ? Status::OK() : r.error());
+    (void)Note("update", r.status());  // Note passes the Status through; r carries it back
     return r;
   }
   Status Delete(const table::Key& key, const table::WriteOptions& o) override {

@@ -377,6 +377,9 @@ TEST_P(EngineRunTest, StartConflictPolicyAndWrongInputType) {
   auto wrong = engine->Start(wf, std::string("not an int"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_TRUE(wrong.error().Is(StatusCode::kInvalidArgument));
+  EXPECT_EQ(wrong.error().message(),
+            "workflow keyed takes int, not std::__cxx11::basic_string<char, "
+            "std::char_traits<char>, std::allocator<char> >");
   auto details = engine->GetRun(first.run_id).value();
   EXPECT_EQ(details.run.tags.at("team"), "payments");
   EXPECT_EQ(details.run.business_key, "order-42");

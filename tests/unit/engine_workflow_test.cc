@@ -34,6 +34,10 @@ static_assert(StepPredicate<decltype([](StepContext&, const int& i) { return i >
 static_assert(
     !StepPredicate<decltype([](StepContext&, const int&) { return std::string(); }), int>);
 
+// TypeName(typeid(std::string)) with libstdc++.
+const std::string kStringName =
+    "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >";
+
 std::string ErrorOf(const Result<Workflow>& r) {
   EXPECT_FALSE(r.ok());
   return r.ok() ? "" : r.error().ToString();
@@ -60,6 +64,18 @@ TEST(EngineWorkflow, RejectsTypeMismatchBetweenSteps) {
   std::string e = ErrorOf(r);
   EXPECT_NE(e.find("InvalidArgument"), std::string::npos);
   EXPECT_NE(e.find("\"again\""), std::string::npos);
+  EXPECT_EQ(e, "InvalidArgument: step \"again\" takes " + kStringName +
+                   " but the node before it passes on int");
+}
+
+TEST(EngineWorkflow, CheckInputNamesBothTypesReadably) {
+  ASSERT_OK_AND_ASSIGN(auto wf,
+                       WorkflowBuilder("orders").Step<std::string, int>("len", ToInt).Build());
+  EXPECT_EQ(wf.input_type_name(), kStringName);
+  EXPECT_OK(wf.CheckInput(typeid(std::string)));
+  EXPECT_EQ(wf.CheckInput(typeid(int)).ToString(),
+            "InvalidArgument: workflow orders takes " + kStringName + ", not int");
+  EXPECT_EQ(Workflow().CheckInput(typeid(int)).ToString(), "InvalidArgument: empty workflow");
 }
 
 TEST(EngineWorkflow, UnitInputAcceptsAnything) {

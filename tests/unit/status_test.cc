@@ -33,6 +33,15 @@ Result<int> Quarter(int x) {
   return Half(h);
 }
 
+Result<int> ReturnsOkStatusByMistake() { return Status::OK(); }
+
+TEST(ResultTest, OkStatusIsRejectedAsInternalError) {
+  Result<int> r = ReturnsOkStatusByMistake();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(r.status().message(), "Result built from an OK Status (return a value or an error)");
+}
+
 TEST(ResultTest, PropagatesErrors) {
   EXPECT_EQ(Quarter(8).value(), 2);
   EXPECT_EQ(Quarter(6).status().code(), StatusCode::kInvalidArgument);
