@@ -251,6 +251,37 @@ inline int Main(int argc, char** argv) {
   return RUN_ALL_TESTS();
 }
 
+// Schedules "<prefix>0" .. "<prefix><n-1>": the sum of their `fired` counters.
+inline int64_t FiredTotal(engine::Engine& engine, const std::string& prefix, int n) {
+  int64_t total = 0;
+  for (int i = 0; i < n; ++i) {
+    auto s = engine.GetSchedule(prefix + std::to_string(i));
+    if (s.ok()) total += s->fired;
+  }
+  return total;
+}
+
+// Ticks keep coming while workers run (a minute may turn meanwhile): pauses every schedule of
+// FiredTotal's range (a pause races with a worker's tick on the schedule's version, so it is
+// repeated until it lands), so the set of fired ticks is final, then waits until every fired run
+// completed. False when either did not happen in time.
+inline bool PauseSchedulesAndAwaitTheirRuns(engine::Engine& engine, const std::string& prefix,
+                                            int n) {
+  for (int i = 0; i < n; ++i) {
+    const std::string id = prefix + std::to_string(i);
+    if (!WaitUntil([&] { return engine.PauseSchedule(id).ok(); }, std::chrono::seconds(30))) {
+      return false;
+    }
+  }
+  const int64_t fired = FiredTotal(engine, prefix, n);
+  return WaitUntil(
+      [&] {
+        auto done = engine.store().CountRunsByStatus(RunStatus::kCompleted);
+        return done.ok() && *done >= fired;
+      },
+      std::chrono::seconds(120), std::chrono::milliseconds(100));
+}
+
 }  // namespace dynaflow::mptest
 
 #define DYNAFLOW_MULTIPROCESS_TEST_MAIN() \

@@ -60,31 +60,10 @@ TEST_P(ScheduleMultiprocessTest, EveryTickFiresExactlyOnceAcrossThreeWorkerProce
     ASSERT_OK(s);
   }
   // Wait until every schedule fired its 10 owed ticks (and the runs finished).
-  auto fired_total = [&] {
-    int64_t n = 0;
-    for (int i = 0; i < kSchedules; ++i) {
-      auto s = engine->GetSchedule("every-minute-" + std::to_string(i));
-      if (s.ok()) n += s->fired;
-    }
-    return n;
-  };
+  auto fired_total = [&] { return FiredTotal(*engine, "every-minute-", kSchedules); };
   ASSERT_TRUE(WaitUntil([&] { return fired_total() >= kSchedules * 10; }, 120s, 100ms))
       << fired_total();
-  // Ticks keep coming while the workers run (a minute may turn meanwhile): pause every
-  // schedule, so the set of fired ticks is final, then wait until every fired run completed.
-  // A pause races with a worker's tick on the schedule's version; it is repeated until it lands.
-  for (int i = 0; i < kSchedules; ++i) {
-    const std::string id = "every-minute-" + std::to_string(i);
-    ASSERT_TRUE(WaitUntil([&] { return engine->PauseSchedule(id).ok(); }, 30s, 10ms)) << id;
-  }
-  const int64_t fired = fired_total();
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        auto n = engine->store().CountRunsByStatus(RunStatus::kCompleted);
-        return n.ok() && *n >= fired;
-      },
-      120s, 100ms))
-      << fired;
+  ASSERT_TRUE(PauseSchedulesAndAwaitTheirRuns(*engine, "every-minute-", kSchedules));
   for (auto& w : workers) EXPECT_TRUE(w->StopGracefully());
 
   auto cron = engine::CronExpr::Parse("* * * * *").value();

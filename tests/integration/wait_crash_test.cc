@@ -173,29 +173,12 @@ TEST_P(WaitCrashTest, TicksFireOnceWhileTheirFiringWorkerIsKilled) {
     o.first_after = first_after;
     ASSERT_OK(engine->CreateScheduleEncoded("chain-2", 1, "\"tick\"", o));
   }
-  auto fired_total = [&] {
-    int64_t n = 0;
-    for (int i = 0; i < kSchedules; ++i) {
-      auto s = engine->GetSchedule("tick-" + std::to_string(i));
-      if (s.ok()) n += s->fired;
-    }
-    return n;
-  };
+  auto fired_total = [&] { return FiredTotal(*engine, "tick-", kSchedules); };
   // The first worker dies once the firing is under way; the others carry on.
   ASSERT_TRUE(WaitUntil([&] { return fired_total() > 0; }, 60s, 1ms));
   workers[0]->Kill();
   ASSERT_TRUE(WaitUntil([&] { return fired_total() >= kSchedules * 10; }, 120s, 50ms));
-  for (int i = 0; i < kSchedules; ++i) {
-    const std::string id = "tick-" + std::to_string(i);
-    ASSERT_TRUE(WaitUntil([&] { return engine->PauseSchedule(id).ok(); }, 30s, 10ms)) << id;
-  }
-  const int64_t fired = fired_total();
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        auto n = engine->store().CountRunsByStatus(RunStatus::kCompleted);
-        return n.ok() && *n >= fired;
-      },
-      120s, 100ms));
+  ASSERT_TRUE(PauseSchedulesAndAwaitTheirRuns(*engine, "tick-", kSchedules));
   for (size_t i = 1; i < workers.size(); ++i) EXPECT_TRUE(workers[i]->StopGracefully());
 
   auto cron = engine::CronExpr::Parse("* * * * *").value();
