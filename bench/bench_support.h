@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "model/result.h"
-#include "store/dynamodb/client/client.h"
+#include "dynaflow/model/result.h"
+#include "dynaflow/store/dynamodb/client/client.h"
 
 namespace dynaflow::bench {
 

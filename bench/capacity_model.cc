@@ -1,5 +1,5 @@
 // capacity_model: what a workload costs each partition of the dynaflow table on DynamoDB, from
-// the store's own keys, items and sizes (store/capacity/capacity_model.h), and which shard
+// the store's own keys, items and sizes (dynaflow/store/capacity/capacity_model.h), and which shard
 // counts keep every partition under a share of its limit.
 //
 //   build/release/bench/capacity_model --runs-per-second 10000 --gsi1-shards 100 --gsi2-shards 32
@@ -7,7 +7,7 @@
 //
 // Exit status: 0 when the hottest partition, also at its 3-sigma peak, is at or below
 // --max-share of its limit, 1 when it is above, 2 for bad flags or a failed model run.
-#include "store/capacity/capacity_model.h"
+#include "dynaflow/store/capacity/capacity_model.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -15,7 +15,7 @@
 #include <cstdio>
 #include <string>
 
-#include "config/config_cli.h"
+#include "dynaflow/config/config_cli.h"
 
 namespace {
 

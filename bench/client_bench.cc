@@ -4,8 +4,8 @@
 // Run: cmake --build build/bench --target client_bench && build/bench/bench/client_bench
 #include <benchmark/benchmark.h>
 
-#include "store/dynamodb/client/sigv4.h"
-#include "store/dynamodb/client/wire.h"
+#include "dynaflow/store/dynamodb/client/sigv4.h"
+#include "dynaflow/store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 namespace {

@@ -21,8 +21,8 @@
 #include <string>
 
 #include "bench/bench_support.h"
-#include "config/config_cli.h"
-#include "store/dynamodb/client/client.h"
+#include "dynaflow/config/config_cli.h"
+#include "dynaflow/store/dynamodb/client/client.h"
 
 namespace dynaflow {
 namespace {

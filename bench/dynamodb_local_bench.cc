@@ -23,11 +23,11 @@
 #include <vector>
 
 #include "bench/bench_support.h"
-#include "config/config_cli.h"
-#include "engine/engine.h"
-#include "store/dynamodb/client/client.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/provisioning.h"
+#include "dynaflow/config/config_cli.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/dynamodb/client/client.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/provisioning.h"
 #include "tests/support/kilobyte_text.h"
 
 namespace dynaflow {

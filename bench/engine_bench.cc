@@ -1,7 +1,7 @@
 // Engine throughput: runs/s and steps/s of a linear 10-step workflow (trivial steps: the cost
 // measured is the engine's and the store's) executed by one Worker with 4 threads, on the memory
 // and the SQLite backends, plus store requests per recorded step. BM_CodeLinear10* run the same
-// ten steps as a code workflow (engine/durable.h: a loop of ctx.Step calls).
+// ten steps as a code workflow (dynaflow/engine/durable.h: a loop of ctx.Step calls).
 //
 // Each iteration starts a batch of 200 runs with Engine::Start from the benchmark thread and
 // waits until the worker has finished all of them. Two ways runs reach the worker:
@@ -40,10 +40,10 @@
 #include <thread>
 
 #include "bench/sqlite_raw_commits.h"
-#include "engine/durable.h"
-#include "engine/engine.h"
-#include "store/table/memory_table.h"
-#include "store/table/sqlite_table.h"
+#include "dynaflow/engine/durable.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/table/memory_table.h"
+#include "dynaflow/store/table/sqlite_table.h"
 
 namespace dynaflow::engine {
 namespace {

@@ -1,6 +1,6 @@
-// List-page latency of `dynaflow runs list` (cli/run_listing.h) on the embedded SQLite store as
-// the store grows: 10,000 runs, then 100,000, then 1,000,000 (--max-runs), all of one workflow
-// (the largest GSI1 partition there can be) and all PENDING (the largest GSI2 partition).
+// List-page latency of `dynaflow runs list` (dynaflow/cli/run_listing.h) on the embedded SQLite
+// store as the store grows: 10,000 runs, then 100,000, then 1,000,000 (--max-runs), all of one
+// workflow (the largest GSI1 partition there can be) and all PENDING (the largest GSI2 partition).
 //
 //   build/release/bench/list_bench [--max-runs N] [--path FILE] [--pages N]
 //
@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/run_listing.h"
-#include "store/table/sqlite_table.h"
-#include "store/workflow/workflow_store.h"
+#include "dynaflow/cli/run_listing.h"
+#include "dynaflow/store/table/sqlite_table.h"
+#include "dynaflow/store/workflow/workflow_store.h"
 
 namespace {
 

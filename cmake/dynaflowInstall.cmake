@@ -1,7 +1,7 @@
 # Install rules: what `cmake --install <build> --prefix <dir>` puts where.
 #
 #   <prefix>/include/dynaflow/<folder>/*.h   public headers; consumers include them as in the
-#                                            source tree: #include "engine/engine.h"
+#                                            source tree: #include <dynaflow/engine/engine.h>
 #   <prefix>/lib/libdynaflow_<name>.a        the libraries (shared with -DBUILD_SHARED_LIBS=ON)
 #   <prefix>/lib/cmake/dynaflow/             dynaflowConfig.cmake, dynaflowConfigVersion.cmake,
 #                                            dynaflowTargets*.cmake (namespace dynaflow::)
@@ -22,21 +22,21 @@ function(dynaflow_install_library target export_name)
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
     LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
     RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dynaflow)
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()
 
 # dynaflow_install_headers(<folder> [EXTRA <header>...])
-#   Installs the public headers of <folder> (relative to the source root: the *.h directly in
-#   it, never internal/) to include/dynaflow/<folder>. EXTRA names headers under internal/ that
-#   a public header includes (e.g. engine/internal/definition.h); they keep their relative path.
+#   Installs the public headers of dynaflow/<folder> (the *.h directly in it, never internal/)
+#   to include/dynaflow/<folder>. EXTRA names headers under internal/ that
+#   a public header includes (e.g. engine/internal/definition.h); they keep their path below dynaflow/.
 #   tests/install compiles every installed header, so a missing one fails the test run.
 function(dynaflow_install_headers folder)
   cmake_parse_arguments(ARG "" "" "EXTRA" ${ARGN})
-  file(GLOB headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${folder}/*.h)
+  file(GLOB headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/dynaflow/${folder}/*.h)
   install(FILES ${headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dynaflow/${folder})
   foreach(header ${ARG_EXTRA})
     get_filename_component(dir ${header} DIRECTORY)
-    install(FILES ${PROJECT_SOURCE_DIR}/${header}
+    install(FILES ${PROJECT_SOURCE_DIR}/dynaflow/${header}
       DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dynaflow/${dir})
   endforeach()
 endfunction()

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/engine.h"
+#include "dynaflow/engine/engine.h"
 #include "examples/common/example_app.h"
 
 namespace dynaflow::examples {

@@ -29,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine.h"
+#include "dynaflow/engine/engine.h"
 #include "examples/common/example_app.h"
 #include "examples/common/order_fates.h"
 
@@ -62,7 +62,7 @@ struct Shipment {
 }  // namespace
 }  // namespace dynaflow::examples
 
-// JSON codecs of the saga's types (engine/codec.h, way 1).
+// JSON codecs of the saga's types (dynaflow/engine/codec.h, way 1).
 namespace dynaflow::engine {
 using examples::Order;
 using examples::Payment;

@@ -1,4 +1,4 @@
-// The order saga as a code workflow (engine/durable.h): an order has 1-5 lines; one
+// The order saga as a code workflow (dynaflow/engine/durable.h): an order has 1-5 lines; one
 // reservation per line in a loop, the charge of the order's total, optionally the payment
 // webhook's confirmation (--webhook), the lines packed in parallel (a Map as wide as the
 // order), shipping. Declined, undeliverable and unconfirmed orders compensate exactly the lines
@@ -24,8 +24,8 @@
 #include <utility>
 #include <vector>
 
-#include "engine/durable.h"
-#include "engine/engine.h"
+#include "dynaflow/engine/durable.h"
+#include "dynaflow/engine/engine.h"
 #include "examples/common/example_app.h"
 #include "examples/common/order_fates.h"
 

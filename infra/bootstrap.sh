@@ -14,7 +14,7 @@ readonly DEB_PACKAGES=(
   libcurl4-openssl-dev libssl-dev rapidjson-dev libfmt-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libsqlite3-dev libzstd-dev
   clang-format
-  libcpp-httplib-dev  # `dynaflow ui` (cli/ui/): the embedded HTTP server
+  libcpp-httplib-dev  # the HTTP client of the dashboard and metrics tests (tests/cli/)
   curl  # infra/dynamodb-local.sh probes the server with it
 )
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/version.h"
+#include "dynaflow/model/version.h"
 
 namespace dynaflow::examples {
 

@@ -1,5 +1,5 @@
 // What the example programs share: the command line (their own flags plus every configuration
-// key, see config/config_cli.h), opening the store and the engine, progress lines while
+// key, see dynaflow/config/config_cli.h), opening the store and the engine, progress lines while
 // runs execute, checking every run's outcome, and the closing summary.
 //
 // Thread-safety: ProgressReporter runs its own thread; everything else is for the main thread.
@@ -19,13 +19,13 @@
 #include <thread>
 #include <vector>
 
-#include "app/metrics_listener.h"
-#include "app/open_store.h"
-#include "config/config.h"
-#include "config/config_cli.h"
-#include "engine/engine.h"
-#include "engine/worker.h"
-#include "model/result.h"
+#include "dynaflow/app/metrics_listener.h"
+#include "dynaflow/app/open_store.h"
+#include "dynaflow/config/config.h"
+#include "dynaflow/config/config_cli.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/engine/worker.h"
+#include "dynaflow/model/result.h"
 
 namespace dynaflow::examples {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "engine/engine.h"
+#include "dynaflow/engine/engine.h"
 #include "examples/common/example_app.h"
 
 namespace dynaflow::examples {

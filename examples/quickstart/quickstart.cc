@@ -7,8 +7,8 @@
 #include <string>
 
 // README example begins
-#include "engine/engine.h"
-#include "store/table/sqlite_table.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/table/sqlite_table.h"
 
 using namespace dynaflow;
 using namespace dynaflow::engine;

@@ -1,7 +1,7 @@
 #include "infra/gen/layout.h"
 
-#include "config/config.h"
-#include "store/table/seed_layout.h"
+#include "dynaflow/config/config.h"
+#include "dynaflow/store/table/seed_layout.h"
 
 namespace dynaflow::infra {
 namespace {

@@ -1,5 +1,5 @@
-// What infra/gen renders: the seed table layout (from store/table/seed_layout.h, through the very
-// CreateTable request EnsureSeedTable sends) and the IAM policies to use and provision it.
+// What infra/gen renders: the seed table layout (from dynaflow/store/table/seed_layout.h, through
+// the very CreateTable request EnsureSeedTable sends) and the IAM policies to use and provision it.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // dynaflow_infra_gen: renders the table-as-code files of infra/ from the table layout of the code
-// (store/table/seed_layout.h) and checks the committed ones.
+// (dynaflow/store/table/seed_layout.h) and checks the committed ones.
 //
 //   dynaflow_infra_gen --list          the generated files, one path per line
 //   dynaflow_infra_gen --print PATH    one generated file (PATH as --list prints it)

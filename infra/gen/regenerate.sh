@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the table-as-code files of infra/ (infra/aws/*, except README.md, and
-# infra/docker-compose.yml) from the table layout of the code (store/table/seed_layout.h), with
+# infra/docker-compose.yml) from the table layout of the code (dynaflow/store/table/seed_layout.h), with
 # the generator in infra/gen (target dynaflow_infra_gen).
 #
 #   infra/gen/regenerate.sh [BUILD_DIR]

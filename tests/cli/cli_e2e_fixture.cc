@@ -6,8 +6,8 @@
 #include <sstream>
 #include <thread>
 
-#include "store/table/dynamodb_table.h"
-#include "store/table/sqlite_table.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/sqlite_table.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/status_matchers.h"
 

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
-#include "store/dynamodb/client/client.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/dynamodb/client/client.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/temp_dir.h"
 

@@ -10,9 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/engine.h"
-#include "store/table/sqlite_table.h"
-#include "store/workflow/workflow_store.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/table/sqlite_table.h"
+#include "dynaflow/store/workflow/workflow_store.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"

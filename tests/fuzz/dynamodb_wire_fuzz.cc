@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/dynamodb/client/wire.h"
+#include "dynaflow/store/dynamodb/client/wire.h"
 
 namespace dynaflow::dynamodb {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/dynamodb/client/profile_file.h"
+#include "dynaflow/store/dynamodb/client/profile_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using dynaflow::dynamodb::ProfileSet;

@@ -68,7 +68,7 @@ make_clean_tree "$WORK/bad"
 cd "$WORK/bad"
 sed -i 's|docs/guide.md#first-steps|docs/guide.md#no-such-heading|' README.md
 # shellcheck disable=SC2016  # backticks are Markdown here
-echo 'A [missing page](docs/missing.md) and `engine/missing.h`.' >>docs/guide.md
+echo 'A [missing page](docs/missing.md) and `dynaflow/engine/missing.h`.' >>docs/guide.md
 sed -i 's|  return 0;|  return 1;|' README.md
 # A process phrase, built here so that this file does not contain it.
 process_phrase="This fixes $(printf 'iss%s' 'ue') 12."
@@ -83,7 +83,7 @@ expect=(
   "README.md:5: the block quoting examples/hello.cc differs from it"
   "README.md:3: link to docs/guide.md#no-such-heading: docs/guide.md has no heading #no-such-heading"
   "docs/guide.md:10: link to docs/missing.md: docs/docs/missing.md does not exist"
-  "docs/guide.md:10: \`engine/missing.h\` names a repository path that does not exist"
+  "docs/guide.md:10: \`dynaflow/engine/missing.h\` names a repository path that does not exist"
   "docs/guide.md:11:$process_phrase: says how the product was made"
   "check-docs: 6 problem(s)"
 )

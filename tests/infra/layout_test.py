@@ -1,6 +1,6 @@
 """infra.files_match_layout: every file of infra/aws/ and infra/docker-compose.yml parses, and the
 table and IAM policies in each are the ones of the code (dynaflow_infra_gen --layout-json, i.e.
-store/table/seed_layout.h and the generator's policies).
+dynaflow/store/table/seed_layout.h and the generator's policies).
 
 Independent of the generator's text: it reads each file as its own tool would (JSON, YAML with
 CloudFormation's tags, the HCL blocks of the Terraform module, the AWS CLI calls of the script).

@@ -1,5 +1,5 @@
-// dynaflow_verify_seed_table: runs VerifySeedTable (store/table/provisioning.h) on a table of any
-// DynamoDB endpoint. The infra tests (tests/infra/*.py) check with it the tables that
+// dynaflow_verify_seed_table: runs VerifySeedTable (dynaflow/store/table/provisioning.h) on a table
+// of any DynamoDB endpoint. The infra tests (tests/infra/*.py) check with it the tables that
 // infra/aws/create-table.sh, the CloudFormation template and the Terraform module made.
 //
 //   dynaflow_verify_seed_table --endpoint URL --region REGION --table NAME [--no-ttl-check]
@@ -14,9 +14,9 @@
 #include <memory>
 #include <string>
 
-#include "store/dynamodb/client/client.h"
-#include "store/dynamodb/client/credentials.h"
-#include "store/table/provisioning.h"
+#include "dynaflow/store/dynamodb/client/client.h"
+#include "dynaflow/store/dynamodb/client/credentials.h"
+#include "dynaflow/store/table/provisioning.h"
 
 namespace {
 

@@ -52,9 +52,10 @@ CMAKE_DIR=$(dirname "$(find "$PREFIX" -path '*/cmake/dynaflow/dynaflowConfig.cma
 for file in dynaflowConfigVersion.cmake dynaflowTargets.cmake dynaflowRapidJSON.cmake; do
   [[ -f "$CMAKE_DIR/$file" ]] || fail "missing $CMAKE_DIR/$file"
 done
-for header in engine/engine.h config/config.h model/version.h store/table/sqlite_table.h \
-  store/dynamodb/client/client.h; do
-  [[ -f "$PREFIX/include/dynaflow/$header" ]] || fail "missing header include/dynaflow/$header"
+for header in dynaflow/engine/engine.h dynaflow/config/config.h dynaflow/model/version.h \
+  dynaflow/store/table/sqlite_table.h \
+  dynaflow/store/dynamodb/client/client.h; do
+  [[ -f "$PREFIX/include/$header" ]] || fail "missing header include/$header"
 done
 say "installed $(find "$PREFIX/include" -name '*.h' | wc -l) headers," \
   "$(find "$PREFIX" -name 'libdynaflow_*' | wc -l) libraries, package config in ${CMAKE_DIR#"$PREFIX"/}"

@@ -19,9 +19,9 @@
 #include <cmath>
 #include <map>
 
-#include "store/capacity/capacity_model.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/provisioning.h"
+#include "dynaflow/store/capacity/capacity_model.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/status_matchers.h"
 

@@ -5,8 +5,8 @@
 #include <set>
 #include <string>
 
-#include "model/clock.h"
-#include "store/dynamodb/client/client.h"
+#include "dynaflow/model/clock.h"
+#include "dynaflow/store/dynamodb/client/client.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/status_matchers.h"
 

@@ -2,14 +2,14 @@
 // Table operation, expression rendering on real DynamoDB semantics, and provisioning.
 //
 // Needs DYNAFLOW_TEST_DYNAMODB_ENDPOINT (infra/dynamodb-local.sh start); fails without it.
-#include "store/table/dynamodb_table.h"
+#include "dynaflow/store/table/dynamodb_table.h"
 
 #include <gtest/gtest.h>
 
 #include <mutex>
 
-#include "store/dynamodb/client/curl_transport.h"
-#include "store/table/provisioning.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fault_transport.h"
 #include "tests/support/shared_dynamodb_table.h"

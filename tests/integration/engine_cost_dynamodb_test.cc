@@ -14,8 +14,8 @@
 #include <string>
 #include <thread>
 
-#include "engine/durable.h"
-#include "engine/engine.h"
+#include "dynaflow/engine/durable.h"
+#include "dynaflow/engine/engine.h"
 #include "tests/integration/engine_dynamodb_fixture.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/kilobyte_text.h"

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "engine/engine.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/provisioning.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/status_matchers.h"
 

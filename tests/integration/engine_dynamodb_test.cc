@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
+#include "dynaflow/engine/engine.h"
 #include "tests/integration/engine_dynamodb_fixture.h"
 #include "tests/support/status_matchers.h"
 

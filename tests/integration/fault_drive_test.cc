@@ -9,10 +9,10 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/engine.h"
-#include "store/dynamodb/client/curl_transport.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/provisioning.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/lost_answer_transport.h"
 #include "tests/support/status_matchers.h"

@@ -5,7 +5,7 @@
 // claimed exactly once in total, no lease lost, and the work spread over several processes.
 #include <algorithm>
 
-#include "store/table/dynamodb_table.h"
+#include "dynaflow/store/table/dynamodb_table.h"
 #include "tests/integration/multiprocess_support.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/status_matchers.h"

@@ -2,15 +2,15 @@
 // and verification that names every difference of a wrong table.
 //
 // Needs DYNAFLOW_TEST_DYNAMODB_ENDPOINT (infra/dynamodb-local.sh start); fails without it.
-#include "store/table/provisioning.h"
+#include "dynaflow/store/table/provisioning.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "store/dynamodb/client/curl_transport.h"
-#include "store/table/dynamodb_table.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/table/dynamodb_table.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fault_transport.h"
 #include "tests/support/status_matchers.h"

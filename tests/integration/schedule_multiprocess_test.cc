@@ -6,7 +6,7 @@
 // skipped, the table holds exactly that many runs of the workflow, and all of them completed.
 #include <map>
 
-#include "engine/cron.h"
+#include "dynaflow/engine/cron.h"
 #include "tests/integration/multiprocess_support.h"
 #include "tests/support/status_matchers.h"
 

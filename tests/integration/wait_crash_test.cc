@@ -5,7 +5,7 @@
 // exactly one child, every tick is fired once, and no recorded step executes again.
 #include <map>
 
-#include "engine/cron.h"
+#include "dynaflow/engine/cron.h"
 #include "tests/integration/multiprocess_support.h"
 #include "tests/support/status_matchers.h"
 

@@ -36,10 +36,10 @@
 #include <thread>
 #include <vector>
 
-#include "engine/durable.h"
-#include "engine/engine.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/sqlite_table.h"
+#include "dynaflow/engine/durable.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/sqlite_table.h"
 #include "tests/support/dynamodb_local.h"
 
 namespace dynaflow::mptest {

@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <set>
 
-#include "store/table/dynamodb_table.h"
-#include "store/table/provisioning.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/shared_dynamodb_table.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "store/dynamodb/client/credentials.h"
+#include "dynaflow/store/dynamodb/client/credentials.h"
 #include "tests/support/temp_dir.h"
 
 namespace dynaflow::test {

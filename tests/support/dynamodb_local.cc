@@ -6,7 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 
-#include "store/table/provisioning.h"
+#include "dynaflow/store/table/provisioning.h"
 
 namespace dynaflow::test {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "store/dynamodb/client/client.h"
+#include "dynaflow/store/dynamodb/client/client.h"
 
 namespace dynaflow::test {
 

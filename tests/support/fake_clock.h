@@ -12,7 +12,7 @@
 #include <mutex>
 #include <vector>
 
-#include "model/clock.h"
+#include "dynaflow/model/clock.h"
 
 namespace dynaflow::test {
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "store/dynamodb/client/http.h"
+#include "dynaflow/store/dynamodb/client/http.h"
 
 namespace dynaflow::test {
 

@@ -19,7 +19,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "app/http_server.h"
+#include "dynaflow/app/http_server.h"
 
 namespace dynaflow::test {
 namespace {

@@ -30,8 +30,8 @@
 #include <thread>
 #include <vector>
 
-#include "model/status.h"
-#include "store/dynamodb/client/http.h"
+#include "dynaflow/model/status.h"
+#include "dynaflow/store/dynamodb/client/http.h"
 
 namespace dynaflow::test {
 

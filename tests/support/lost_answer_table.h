@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "store/table/table.h"
+#include "dynaflow/store/table/table.h"
 
 namespace dynaflow::test {
 

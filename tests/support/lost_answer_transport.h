@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "model/clock.h"
+#include "dynaflow/model/clock.h"
 #include "tests/support/fault_transport.h"
 
 namespace dynaflow::test {

@@ -1,6 +1,6 @@
 // A raw TCP client for tests that send what a well-behaved HTTP client would not: oversized or
 // never-finished headers, a Content-Length without the body, bytes trickled slowly (the attacks
-// the operator endpoints must withstand, app/http_server.h).
+// the operator endpoints must withstand, dynaflow/app/http_server.h).
 //
 //   RawHttpConnection c;
 //   ASSERT_TRUE(c.Connect(port));

@@ -4,7 +4,7 @@
 
 #include <atomic>
 
-#include "store/table/provisioning.h"
+#include "dynaflow/store/table/provisioning.h"
 #include "tests/support/dynamodb_local.h"
 
 namespace dynaflow::test {

@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "model/status.h"
-#include "store/dynamodb/client/client.h"
-#include "store/table/dynamodb_table.h"
+#include "dynaflow/model/status.h"
+#include "dynaflow/store/dynamodb/client/client.h"
+#include "dynaflow/store/table/dynamodb_table.h"
 
 namespace dynaflow::test {
 

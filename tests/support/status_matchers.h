@@ -15,9 +15,9 @@
 #include <string>
 #include <string_view>
 
-#include "model/result.h"
-#include "model/status.h"
-#include "store/dynamodb/client/error.h"
+#include "dynaflow/model/result.h"
+#include "dynaflow/model/status.h"
+#include "dynaflow/store/dynamodb/client/error.h"
 
 namespace dynaflow::test {
 

@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "model/clock.h"
+#include "dynaflow/model/clock.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {

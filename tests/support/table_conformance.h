@@ -30,8 +30,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/table/table.h"
-#include "store/table/table_options.h"
+#include "dynaflow/store/table/table.h"
+#include "dynaflow/store/table/table_options.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 

@@ -1,9 +1,9 @@
 // Conformance suite, part 4: strings must be valid UTF-8 (DynamoDB's rule), enforced identically
 // on every backend with the same message, before anything is stored or sent.
-// See table_conformance.h and store/table/internal/validation.h.
+// See table_conformance.h and dynaflow/store/table/internal/validation.h.
 #include <functional>
 
-#include "model/utf8.h"
+#include "dynaflow/model/utf8.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"
 

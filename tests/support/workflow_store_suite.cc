@@ -6,7 +6,7 @@
 #include <set>
 #include <thread>
 
-#include "model/clock.h"
+#include "dynaflow/model/clock.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::test {

@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "store/table/table.h"
-#include "store/table/table_options.h"
-#include "store/workflow/workflow_store.h"
+#include "dynaflow/store/table/table.h"
+#include "dynaflow/store/table/table_options.h"
+#include "dynaflow/store/workflow/workflow_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 

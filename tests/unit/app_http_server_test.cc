@@ -1,6 +1,6 @@
-// app::HttpServer (app/http_server.h) against clients that misbehave: oversized bodies and
+// app::HttpServer (dynaflow/app/http_server.h) against clients that misbehave: oversized bodies and
 // headers, headers that never finish, more connections than allowed; and the loopback rule
-// (app/loopback.h). Raw sockets (tests/support/raw_http_client.h), no HTTP library.
+// (dynaflow/app/loopback.h). Raw sockets (tests/support/raw_http_client.h), no HTTP library.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "app/http_server.h"
-#include "app/loopback.h"
+#include "dynaflow/app/http_server.h"
+#include "dynaflow/app/loopback.h"
 #include "tests/support/raw_http_client.h"
 #include "tests/support/status_matchers.h"
 

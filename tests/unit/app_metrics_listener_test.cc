@@ -1,5 +1,6 @@
-// [worker] metrics-listen: the worker process's Prometheus endpoint (app/metrics_listener.h),
-// over an engine whose worker ran real runs, read with an HTTP client.
+// [worker] metrics-listen: the worker process's Prometheus endpoint
+// (dynaflow/app/metrics_listener.h), over an engine whose worker ran real runs, read with an HTTP
+// client.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -7,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "app/metrics_listener.h"
-#include "engine/engine.h"
-#include "store/table/memory_table.h"
+#include "dynaflow/app/metrics_listener.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/store/table/memory_table.h"
 #include "tests/support/raw_http_client.h"
 #include "tests/support/status_matchers.h"
 

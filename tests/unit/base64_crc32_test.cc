@@ -6,9 +6,9 @@
 #include <random>
 #include <string>
 
-#include "store/dynamodb/client/base64.h"
-#include "store/dynamodb/client/internal/crc32.h"
-#include "store/dynamodb/client/wire.h"
+#include "dynaflow/store/dynamodb/client/base64.h"
+#include "dynaflow/store/dynamodb/client/internal/crc32.h"
+#include "dynaflow/store/dynamodb/client/wire.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {

@@ -1,6 +1,6 @@
 // The capacity model: billing rules on hand-built write records, and ModelCapacity /
 // RecommendLayout on small workloads played through the real store (memory tables).
-#include "store/capacity/capacity_model.h"
+#include "dynaflow/store/capacity/capacity_model.h"
 
 #include <gtest/gtest.h>
 

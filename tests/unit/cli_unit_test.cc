@@ -5,12 +5,12 @@
 
 #include <set>
 
-#include "cli/json_out.h"
-#include "cli/run_format.h"
-#include "cli/run_listing.h"
-#include "cli/text_table.h"
-#include "cli/time_text.h"
-#include "store/table/memory_table.h"
+#include "dynaflow/cli/json_out.h"
+#include "dynaflow/cli/run_format.h"
+#include "dynaflow/cli/run_listing.h"
+#include "dynaflow/cli/text_table.h"
+#include "dynaflow/cli/time_text.h"
+#include "dynaflow/store/table/memory_table.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 

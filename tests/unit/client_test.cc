@@ -1,6 +1,6 @@
 // Client behaviour with a scripted transport and a fake clock: retries, backoff, quota,
 // timeouts, malformed bodies, CRC checks, batch re-sends, transaction tokens, counters.
-#include "store/dynamodb/client/client.h"
+#include "dynaflow/store/dynamodb/client/client.h"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,12 @@
 // The configuration: every key and default, the layers file < environment < flags, the CLI11
 // options, conversion to DynamoDB client options, and one test per bad input with its message.
-#include "config/config.h"
+#include "dynaflow/config/config.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "config/client_options.h"
-#include "config/config_cli.h"
+#include "dynaflow/config/client_options.h"
+#include "dynaflow/config/config_cli.h"
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/status_matchers.h"
 

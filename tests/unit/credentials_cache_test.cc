@@ -1,6 +1,6 @@
 // CachingCredentialsProvider with a FakeClock: caching, refresh before expiry, single flight
 // under concurrency, and keeping the last good credentials while a refresh fails.
-#include "store/dynamodb/client/credentials_cache.h"
+#include "dynaflow/store/dynamodb/client/credentials_cache.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 // The default credential chain: order of the links, explicit configuration being authoritative,
 // error reporting and caching. One loopback server plays STS, the container endpoint and IMDS.
-#include "store/dynamodb/client/credentials_chain.h"
+#include "dynaflow/store/dynamodb/client/credentials_chain.h"
 
 #include <gtest/gtest.h>
 
-#include "store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"

@@ -1,11 +1,11 @@
 // Container credentials (ECS task roles, EKS Pod Identity) against a loopback server.
-#include "store/dynamodb/client/credentials_container.h"
+#include "dynaflow/store/dynamodb/client/credentials_container.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 
-#include "store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"

@@ -1,7 +1,7 @@
 // IMDSv2 credentials against a loopback server playing the instance metadata service: token PUT,
 // role name, credentials; token reuse, expiry and rejection; disabled, unreachable and slow
 // endpoints; and a 5xx during a refresh behind the caching decorator.
-#include "store/dynamodb/client/credentials_imds.h"
+#include "dynaflow/store/dynamodb/client/credentials_imds.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <mutex>
 #include <set>
 
-#include "store/dynamodb/client/credentials_cache.h"
-#include "store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/dynamodb/client/credentials_cache.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"

@@ -1,7 +1,7 @@
 // Shared config/credentials files: the parser, profile resolution, static keys,
 // credential_process, role_arn + source_profile (STS AssumeRole over a loopback server),
 // credential_source and web_identity_token_file.
-#include "store/dynamodb/client/credentials_profile.h"
+#include "dynaflow/store/dynamodb/client/credentials_profile.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,8 +10,8 @@
 #include <fstream>
 #include <thread>
 
-#include "store/dynamodb/client/curl_transport.h"
-#include "store/dynamodb/client/profile_file.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/dynamodb/client/profile_file.h"
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"

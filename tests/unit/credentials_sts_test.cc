@@ -1,14 +1,14 @@
 // STS: the XML reader, AssumeRole (SigV4-signed, checked against the signer) and
 // AssumeRoleWithWebIdentity against a loopback server playing STS.
-#include "store/dynamodb/client/credentials_sts.h"
+#include "dynaflow/store/dynamodb/client/credentials_sts.h"
 
 #include <gtest/gtest.h>
 
 #include <regex>
 
-#include "store/dynamodb/client/curl_transport.h"
-#include "store/dynamodb/client/internal/xml.h"
-#include "store/dynamodb/client/sigv4.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/dynamodb/client/internal/xml.h"
+#include "dynaflow/store/dynamodb/client/sigv4.h"
 #include "tests/support/credentials_fixtures.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/loopback_http_server.h"

@@ -1,6 +1,6 @@
 // Credentials providers: static, environment (with a fake environment), chain order and
 // redaction of secrets.
-#include "store/dynamodb/client/credentials.h"
+#include "dynaflow/store/dynamodb/client/credentials.h"
 
 #include <gtest/gtest.h>
 

@@ -1,14 +1,14 @@
 // CronExpr and TimeZone: parsing, next ticks in UTC and named zones, the TZif reader against
 // known transitions (Europe/Berlin, America/New_York, Australia/Sydney; years past 2037 come
 // from the file's POSIX rule), DST gaps and overlaps, errors.
-#include "engine/cron.h"
+#include "dynaflow/engine/cron.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
 
-#include "engine/time_zone.h"
+#include "dynaflow/engine/time_zone.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {

@@ -1,5 +1,5 @@
 // CurlTransport against the loopback HTTP(S) server: no network beyond 127.0.0.1.
-#include "store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Mapping of DynamoDB client errors to Table statuses, including cancellation reasons that
 // DynamoDB Local cannot be made to produce on demand (throttling, validation, mixed reasons).
-#include "store/table/internal/dynamodb_errors.h"
+#include "dynaflow/store/table/internal/dynamodb_errors.h"
 
 #include <gtest/gtest.h>
 

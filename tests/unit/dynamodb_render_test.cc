@@ -1,6 +1,6 @@
 // Rendering of typed conditions, updates and key conditions to DynamoDB expressions: exact
 // strings, and exactly the placeholders used.
-#include "store/table/internal/dynamodb_render.h"
+#include "dynaflow/store/table/internal/dynamodb_render.h"
 
 #include <gtest/gtest.h>
 

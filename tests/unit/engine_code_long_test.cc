@@ -6,7 +6,7 @@
 #include <iostream>
 #include <string>
 
-#include "engine/durable.h"
+#include "dynaflow/engine/durable.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 

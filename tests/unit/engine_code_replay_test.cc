@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/durable.h"
+#include "dynaflow/engine/durable.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 

@@ -1,12 +1,12 @@
-// Code workflows (engine/durable.h): loops of steps, a branch on a step's result, compensation
-// in reverse on failure and on cancel, and a run resumed by a second worker after the first one
-// stopped mid-loop (no recorded step runs again); on the memory, SQLite and DynamoDB Local
-// backends.
+// Code workflows (dynaflow/engine/durable.h): loops of steps, a branch on a step's result,
+// compensation in reverse on failure and on cancel, and a run resumed by a second worker after the
+// first one stopped mid-loop (no recorded step runs again); on the memory, SQLite and DynamoDB
+// Local backends.
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "engine/durable.h"
+#include "dynaflow/engine/durable.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 

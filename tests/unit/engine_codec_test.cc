@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/codec.h"
-#include "engine/internal/histogram.h"
-#include "engine/retry_policy.h"
+#include "dynaflow/engine/codec.h"
+#include "dynaflow/engine/internal/histogram.h"
+#include "dynaflow/engine/retry_policy.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {

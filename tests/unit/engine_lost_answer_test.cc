@@ -6,7 +6,7 @@
 // have without the fault, that the finish is counted once, that chained effects (the event, the
 // parent's wake-up, the schedule's bookkeeping, the retry) happened once, and that no recorded
 // step executed again; and that the fault really fired.
-#include "store/dynamodb/client/curl_transport.h"
+#include "dynaflow/store/dynamodb/client/curl_transport.h"
 #include "tests/support/lost_answer_table.h"
 #include "tests/support/lost_answer_transport.h"
 #include "tests/support/status_matchers.h"

@@ -3,8 +3,8 @@
 // the lease expiry; other errors are returned at once.
 #include <gtest/gtest.h>
 
-#include "engine/internal/counters.h"
-#include "engine/internal/run_control.h"
+#include "dynaflow/engine/internal/counters.h"
+#include "dynaflow/engine/internal/run_control.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 

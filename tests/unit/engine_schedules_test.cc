@@ -1,4 +1,4 @@
-// Schedules (Engine::CreateSchedule & co., engine/schedule.h) on the memory, SQLite and
+// Schedules (Engine::CreateSchedule & co., dynaflow/engine/schedule.h) on the memory, SQLite and
 // DynamoDB Local backends. A FakeClock drives the ticks through Engine::FireDueSchedules (what
 // workers call every schedule_poll_interval): each tick fires once, also with three engines
 // (three table connections) firing concurrently; overlap skip / allow / buffer one; pause and

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "app/open_store.h"
-#include "config/config.h"
+#include "dynaflow/app/open_store.h"
+#include "dynaflow/config/config.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 

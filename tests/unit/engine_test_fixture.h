@@ -21,12 +21,12 @@
 #include <thread>
 #include <vector>
 
-#include "engine/engine.h"
-#include "model/enum_names.h"
-#include "store/table/dynamodb_table.h"
-#include "store/table/memory_table.h"
-#include "store/table/provisioning.h"
-#include "store/table/sqlite_table.h"
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/model/enum_names.h"
+#include "dynaflow/store/table/dynamodb_table.h"
+#include "dynaflow/store/table/memory_table.h"
+#include "dynaflow/store/table/provisioning.h"
+#include "dynaflow/store/table/sqlite_table.h"
 #include "tests/support/dynamodb_local.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"

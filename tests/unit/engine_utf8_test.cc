@@ -2,11 +2,11 @@
 // each bad sequence), so a run always records its failure; strings given to the API (run id,
 // business key, tags, state keys) are rejected with kInvalidArgument naming the field, and
 // nothing is created. On the memory, SQLite and DynamoDB Local backends (DynamoDB, like
-// model/utf8.h, accepts only valid UTF-8; the Table layer enforces that on every backend).
+// dynaflow/model/utf8.h, accepts only valid UTF-8; the Table layer enforces that on every backend).
 #include <stdexcept>
 #include <string>
 
-#include "model/utf8.h"
+#include "dynaflow/model/utf8.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/workflow.h"
+#include "dynaflow/engine/workflow.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::engine {

@@ -1,11 +1,11 @@
 // RecordableError: error texts from user code made valid UTF-8 and bounded in size.
-#include "engine/internal/error_text.h"
+#include "dynaflow/engine/internal/error_text.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "model/utf8.h"
+#include "dynaflow/model/utf8.h"
 
 namespace dynaflow::engine::internal {
 namespace {

@@ -1,5 +1,5 @@
 // The memory backend: the Table conformance suite, plus memory-specific behaviour.
-#include "store/table/memory_table.h"
+#include "dynaflow/store/table/memory_table.h"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,13 @@
-// engine::RenderPrometheus: the text exposition format of EngineMetrics (engine/prometheus.h).
-#include "engine/prometheus.h"
+// engine::RenderPrometheus: the text exposition format of EngineMetrics
+// (dynaflow/engine/prometheus.h).
+#include "dynaflow/engine/prometheus.h"
 
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
 
-#include "engine/internal/histogram.h"
+#include "dynaflow/engine/internal/histogram.h"
 
 namespace dynaflow::engine {
 namespace {

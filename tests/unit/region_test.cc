@@ -1,5 +1,5 @@
 // Region resolution: configuration, then AWS_REGION / AWS_DEFAULT_REGION, then the profile.
-#include "store/dynamodb/client/region.h"
+#include "dynaflow/store/dynamodb/client/region.h"
 
 #include <gtest/gtest.h>
 

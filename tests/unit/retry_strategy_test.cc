@@ -1,4 +1,4 @@
-#include "store/dynamodb/client/retry_strategy.h"
+#include "dynaflow/store/dynamodb/client/retry_strategy.h"
 
 #include <gtest/gtest.h>
 

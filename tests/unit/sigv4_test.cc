@@ -1,6 +1,6 @@
 // SigV4 signer tests: AWS's own SigV4 suite (tests/data/aws-sigv4, shipped with the tests),
 // canonicalisation rules, the signing key cache and the DynamoDB convenience.
-#include "store/dynamodb/client/sigv4.h"
+#include "dynaflow/store/dynamodb/client/sigv4.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -13,8 +13,8 @@
 #include <sstream>
 #include <thread>
 
-#include "store/dynamodb/client/crypto.h"
-#include "store/dynamodb/client/internal/sigv4_canonical.h"
+#include "dynaflow/store/dynamodb/client/crypto.h"
+#include "dynaflow/store/dynamodb/client/internal/sigv4_canonical.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::dynamodb {

@@ -15,7 +15,7 @@
 #include <random>
 #include <thread>
 
-#include "store/table/sqlite_table.h"
+#include "dynaflow/store/table/sqlite_table.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 

@@ -1,12 +1,12 @@
 // The SQLite backend's attribute blob: exact round trips of every type, a pinned byte layout,
 // and garbage of every shape decoding to kSerialization (never a crash).
-#include "store/table/internal/sqlite_item_blob.h"
+#include "dynaflow/store/table/internal/sqlite_item_blob.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "store/table/internal/sqlite_schema.h"
+#include "dynaflow/store/table/internal/sqlite_schema.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::table::internal {

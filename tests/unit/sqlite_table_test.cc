@@ -1,7 +1,7 @@
 // The SQLite backend: the Table conformance suite (a fresh database file per test), plus what
 // only the SQLite backend has: persistence across reopen, rejection of foreign files, the
 // on-disk layout and its indexes, corrupt blobs, lock timeouts, and concurrency.
-#include "store/table/sqlite_table.h"
+#include "dynaflow/store/table/sqlite_table.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <thread>
 
-#include "store/table/internal/sqlite_query.h"
+#include "dynaflow/store/table/internal/sqlite_query.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/table_conformance.h"

@@ -1,9 +1,9 @@
-#include "model/status.h"
+#include "dynaflow/model/status.h"
 
 #include <gtest/gtest.h>
 
-#include "model/attribute_value.h"
-#include "model/result.h"
+#include "dynaflow/model/attribute_value.h"
+#include "dynaflow/model/result.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow {

@@ -2,14 +2,14 @@
 // sizing, validation, TTL, cursors and paging helpers.
 #include <gtest/gtest.h>
 
-#include "store/dynamodb/client/base64.h"
-#include "store/table/condition.h"
-#include "store/table/internal/cursor.h"
-#include "store/table/internal/decimal.h"
-#include "store/table/internal/paging.h"
-#include "store/table/internal/ttl.h"
-#include "store/table/internal/validation.h"
-#include "store/table/table.h"
+#include "dynaflow/store/dynamodb/client/base64.h"
+#include "dynaflow/store/table/condition.h"
+#include "dynaflow/store/table/internal/cursor.h"
+#include "dynaflow/store/table/internal/decimal.h"
+#include "dynaflow/store/table/internal/paging.h"
+#include "dynaflow/store/table/internal/ttl.h"
+#include "dynaflow/store/table/internal/validation.h"
+#include "dynaflow/store/table/table.h"
 #include "tests/support/status_matchers.h"
 
 namespace dynaflow::table {

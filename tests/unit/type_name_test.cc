@@ -1,4 +1,4 @@
-#include "model/type_name.h"
+#include "dynaflow/model/type_name.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-// UTF-8 validation and repair (model/utf8.h): the strict rules of the Unicode Standard's
+// UTF-8 validation and repair (dynaflow/model/utf8.h): the strict rules of the Unicode Standard's
 // Table 3-7, checked against an independent bit-pattern decoder, and U+FFFD substitution of
 // maximal subparts (the Standard's Table 3-8 example and friends).
-#include "model/utf8.h"
+#include "dynaflow/model/utf8.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The project version: the generated header, the library function and CMake's project version
 // (passed in by tests/CMakeLists.txt as DYNAFLOW_TEST_PROJECT_VERSION) agree.
-#include "model/version.h"
+#include "dynaflow/model/version.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The DynamoDB JSON wire format: attribute values, request bodies, response parsing, malformed
 // input and error responses.
-#include "store/dynamodb/client/wire.h"
+#include "dynaflow/store/dynamodb/client/wire.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>

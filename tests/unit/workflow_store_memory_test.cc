@@ -2,13 +2,13 @@
 // helpers (key formats, run ids, payload chunking, list cursors, fan-out merge, run cache).
 #include <gtest/gtest.h>
 
-#include "store/table/memory_table.h"
-#include "store/workflow/internal/items.h"
-#include "store/workflow/internal/keys.h"
-#include "store/workflow/internal/list_cursor.h"
-#include "store/workflow/internal/merge.h"
-#include "store/workflow/internal/payload.h"
-#include "store/workflow/internal/run_cache.h"
+#include "dynaflow/store/table/memory_table.h"
+#include "dynaflow/store/workflow/internal/items.h"
+#include "dynaflow/store/workflow/internal/keys.h"
+#include "dynaflow/store/workflow/internal/list_cursor.h"
+#include "dynaflow/store/workflow/internal/merge.h"
+#include "dynaflow/store/workflow/internal/payload.h"
+#include "dynaflow/store/workflow/internal/run_cache.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/workflow_store_suite.h"

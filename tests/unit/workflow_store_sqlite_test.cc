@@ -2,7 +2,7 @@
 // file per test), plus persistence of a run across reopening the file.
 #include <gtest/gtest.h>
 
-#include "store/table/sqlite_table.h"
+#include "dynaflow/store/table/sqlite_table.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"

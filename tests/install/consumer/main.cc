@@ -4,14 +4,14 @@
 // Prints "consumer: dynaflow <library version> (headers <header version>): run <id> COMPLETED:
 // <result>" and exits 0 when the run completed with the expected result; 1 otherwise; 2 for
 // bad arguments.
+#include <dynaflow/engine/engine.h>
+#include <dynaflow/model/version.h>
+#include <dynaflow/store/table/sqlite_table.h>
+
 #include <cctype>
 #include <chrono>
 #include <iostream>
 #include <string>
-
-#include "engine/engine.h"
-#include "model/version.h"
-#include "store/table/sqlite_table.h"
 
 namespace {
 

@@ -1,0 +1,96 @@
+// CodeRun: Map / All fan-out. The group's branches take consecutive positions; each branch is
+// a step of its own ("<group id>[<index>]", kind "map") recorded as it finishes, so a replay
+// returns the recorded branches and executes only the missing ones.
+#include <atomic>
+#include <thread>
+
+#include "dynaflow/engine/internal/code_run.h"
+
+namespace dynaflow::engine::internal {
+
+Result<std::vector<Value>> CodeRun::Fan(const std::string& name, std::vector<CodeCall> branches,
+                                        int max_concurrency) {
+  if (stopped()) return stop_status_;
+  DYNAFLOW_ASSIGN_OR_RETURN(std::string base, NextId(name));
+  const size_t n = branches.size();
+  const int64_t pos0 = next_pos_;
+  next_pos_ += static_cast<int64_t>(n);
+  std::vector<std::string> ids(n);
+  std::vector<std::optional<Value>> values(n);
+  std::vector<Status> errors(n);
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < n; ++i) {
+    ids[i] = base + "[" + std::to_string(i) + "]";
+    branches[i].kind = "map";
+    switch (MatchAt(pos0 + static_cast<int64_t>(i), ids[i], "map")) {
+      case Match::kMismatch:
+        return stop_status_;
+      case Match::kRecorded: {
+        Result<Value> v = Replayed(ids[i], branches[i].out);
+        if (stopped()) return stop_status_;
+        if (v.ok()) {
+          Register(ids[i], branches[i], *v);
+          values[i] = std::move(*v);
+        } else {
+          errors[i] = v.error();
+        }
+        break;
+      }
+      case Match::kNew:
+        todo.push_back(i);
+        break;
+    }
+  }
+  if (!todo.empty()) {
+    if (!BeginNew()) return stop_status_;
+    RunBranches(ids, pos0, branches, todo, max_concurrency, values, errors);
+    if (stopped()) return stop_status_;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!errors[i].ok()) return errors[i];
+  }
+  std::vector<Value> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    // A branch not run (a failed branch halted the group) has neither: unreachable here.
+    if (!values[i]) return Status::Internal("branch \"" + ids[i] + "\" has no result");
+    out.push_back(std::move(*values[i]));
+  }
+  return out;
+}
+
+void CodeRun::RunBranches(const std::vector<std::string>& ids, int64_t pos0,
+                          std::vector<CodeCall>& branches, const std::vector<size_t>& todo,
+                          int max_concurrency, std::vector<std::optional<Value>>& values,
+                          std::vector<Status>& errors) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> halt{false};
+  std::mutex results_mu;
+  auto take = [&] {
+    for (;;) {
+      if (halt.load()) return;
+      const size_t k = next.fetch_add(1);
+      if (k >= todo.size()) return;
+      const size_t i = todo[k];
+      RunExecutor::Attempts a =
+          ex_->RunAttempts(ids[i], branches[i].options.retry, branches[i].options.attempt_timeout,
+                           /*compensation=*/false, &halt, branches[i].body);
+      Result<Value> r =
+          Completed(ids[i], pos0 + static_cast<int64_t>(i), branches[i], a, /*defer=*/false);
+      std::lock_guard<std::mutex> lock(results_mu);
+      if (r.ok()) {
+        values[i] = std::move(*r);
+      } else {
+        errors[i] = r.error();
+        halt.store(true);
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(std::max(1, max_concurrency), todo.size());
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(take);
+  take();
+  for (auto& t : helpers) t.join();
+}
+
+}  // namespace dynaflow::engine::internal

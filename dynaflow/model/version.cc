@@ -1,0 +1,7 @@
+#include "dynaflow/model/version.h"
+
+namespace dynaflow {
+
+std::string_view Version() { return DYNAFLOW_VERSION; }
+
+}  // namespace dynaflow
