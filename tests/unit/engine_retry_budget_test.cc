@@ -1,7 +1,11 @@
 // RunControl's retry budget for one store operation of a held run: transient errors are retried
 // up to kStoreRetries times with waits doubling from kFirstRetryWait to kMaxRetryWait, never past
-// the lease expiry; other errors are returned at once.
+// the lease expiry; other errors are returned at once. A write still without an answer after that
+// budget is settled: tried again, with the same write id, every kMaxRetryWait for kSettleFor.
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
 
 #include "dynaflow/engine/internal/counters.h"
 #include "dynaflow/engine/internal/run_control.h"
@@ -69,6 +73,62 @@ TEST_F(RetryBudgetTest, OtherErrorsAndSuccessEndTheBudget) {
       [&] { return ++calls_until_ok < 3 ? Status::Timeout("slow") : Status::OK(); });
   EXPECT_OK(ok);
   EXPECT_EQ(calls_until_ok, 3);
+}
+
+// Calls of a write `op` and the write ids they carried.
+struct WriteTries {
+  int calls = 0;
+  std::set<std::string> write_ids;
+};
+
+TEST_F(RetryBudgetTest, AWriteWithoutAnAnswerIsSettledPastTheLeaseExpiry) {
+  auto control = Held(milliseconds(100));
+  WriteTries tries;
+  Result<::dynaflow::Run> r = control->Write([&](const store::Fence& f) -> Result<::dynaflow::Run> {
+    ++tries.calls;
+    tries.write_ids.insert(f.write_id);
+    if (tries.calls < 6) return Status::Serialization("x-amz-crc32 mismatch");
+    return ::dynaflow::Run{};
+  });
+  EXPECT_OK(r);
+  EXPECT_EQ(tries.calls, 6);  // 3 within the lease, then one per kMaxRetryWait
+  EXPECT_EQ(tries.write_ids.size(), 1u) << "every try is the same write";
+  EXPECT_FALSE(control->lost());
+}
+
+TEST_F(RetryBudgetTest, AWriteThatNeverGetsAnAnswerIsGivenUpAfterTheSettleTime) {
+  auto control = Held(milliseconds(30000));
+  const TimePoint start = clock_.Now();
+  int calls = 0;
+  Result<::dynaflow::Run> r = control->Write([&](const store::Fence&) -> Result<::dynaflow::Run> {
+    ++calls;
+    return Status::Unavailable("connection reset");
+  });
+  EXPECT_TRUE(r.error().Is(StatusCode::kUnavailable)) << r.error();
+  EXPECT_EQ(calls, 1 + RunControl::kStoreRetries + 30);
+  EXPECT_EQ(clock_.Now() - start, milliseconds(3260) + RunControl::kSettleFor);
+}
+
+TEST_F(RetryBudgetTest, OnlyUnansweredWritesAreSettled) {
+  auto control = Held(milliseconds(100));
+  int calls = 0;
+  Result<::dynaflow::Run> r = control->Write([&](const store::Fence&) -> Result<::dynaflow::Run> {
+    ++calls;
+    return Status::Throttled("slow down");  // refused: nothing was written
+  });
+  EXPECT_TRUE(r.error().Is(StatusCode::kThrottled)) << r.error();
+  EXPECT_EQ(calls, 3);
+}
+
+TEST_F(RetryBudgetTest, ARunTakenOverWhileSettlingIsLost) {
+  auto control = Held(milliseconds(100));
+  int calls = 0;
+  Result<::dynaflow::Run> r = control->Write([&](const store::Fence&) -> Result<::dynaflow::Run> {
+    return ++calls < 5 ? Status::Timeout("no answer") : Status::Fenced("claimed by w2");
+  });
+  EXPECT_TRUE(r.error().Is(StatusCode::kFenced)) << r.error();
+  EXPECT_EQ(calls, 5);
+  EXPECT_TRUE(control->lost());
 }
 
 }  // namespace

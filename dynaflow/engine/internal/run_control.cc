@@ -17,10 +17,16 @@ bool IsTransient(const Status& s) {
     case StatusCode::kUnavailable:
     case StatusCode::kTimeout:
     case StatusCode::kTransactionCanceled:
+    case StatusCode::kSerialization:
       return true;
     default:
       return false;
   }
+}
+
+bool IsAmbiguous(const Status& s) {
+  return s.Is(StatusCode::kUnavailable) || s.Is(StatusCode::kTimeout) ||
+         s.Is(StatusCode::kSerialization);
 }
 
 RunControl::RunControl(std::shared_ptr<store::WorkflowStore> store, Clock* clock,
@@ -73,8 +79,30 @@ Result<Run> RunControl::WriteLocked(const std::function<Result<Run>(const store:
       Wake();
       return r;
     }
-    if (!WaitBeforeRetry(s, attempt, &wait)) return r;
+    if (WaitBeforeRetry(s, attempt, &wait)) continue;
+    if (!IsAmbiguous(s)) return r;
+    return SettleLocked(op, fence, abandoning, std::move(r));
   }
+}
+
+Result<Run> RunControl::SettleLocked(const std::function<Result<Run>(const store::Fence&)>& op,
+                                     const store::Fence& fence, bool abandoning, Result<Run> last) {
+  const TimePoint until = clock_->Now() + kSettleFor;
+  while (IsAmbiguous(last.error()) && clock_->Now() < until) {
+    if ((lost_.load() && !abandoning) || done_.load()) break;
+    clock_->SleepFor(kMaxRetryWait);
+    last = op(fence);
+    if (last.ok()) {
+      NoteRun(*last);
+      return last;
+    }
+    if (IsLoss(last.error())) {
+      lost_.store(true);
+      Wake();
+      return last;
+    }
+  }
+  return last;
 }
 
 bool RunControl::WaitBeforeRetry(const Status& s, int attempt, Duration* wait) {

@@ -41,10 +41,18 @@ class RunControl {
   // ClientOptions::retry.max_attempts = 3 attempts by default). So a DynamoDB outage costs a
   // held run at most 9 x 3 HTTP requests and at most 3.26 s of this budget's waiting (plus the
   // client's backoff, and never beyond the lease) before the error reaches the executor, which
-  // then hands the run back or leaves it to its lease.
+  // then hands the run back or leaves it to its lease -- except a write without an answer, which
+  // is settled first (kSettleFor below).
   static constexpr int kStoreRetries = 8;
   static constexpr Duration kFirstRetryWait{20};
   static constexpr Duration kMaxRetryWait{1000};
+  // A write still without an answer when that budget is spent (IsAmbiguous: it may have
+  // committed) is settled, not given up: the same write (same write id) is tried again every
+  // kMaxRetryWait for at most kSettleFor more, past the lease expiry, until the store answers.
+  // Its answer decides: the stored item names its writer, so a committed try reads as this
+  // write's success, and a run taken over meanwhile fails the fence. Cut short when the run is
+  // abandoned (a worker stop) or done.
+  static constexpr Duration kSettleFor{30000};
 
   // Runs `op` (a read: no fence, no lock) under the retry budget above.
   Status RetryTransient(const std::function<Status()>& op);
@@ -93,6 +101,9 @@ class RunControl {
   std::string NextWriteId();
   // After failed try `attempt` (0-based) with `s`: sleeps and doubles *wait, or returns false
   // when the budget is spent (s not transient, attempts used up, lease too short).
+  // The settling of RunControl::kSettleFor; `last` is the ambiguous error of the last try.
+  Result<Run> SettleLocked(const std::function<Result<Run>(const store::Fence&)>& op,
+                           const store::Fence& fence, bool abandoning, Result<Run> last);
   bool WaitBeforeRetry(const Status& s, int attempt, Duration* wait);
 
   const std::shared_ptr<store::WorkflowStore> store_;
@@ -117,7 +128,12 @@ class RunControl {
   int64_t wakeups_ = 0;  // guarded by wait_mu_
 };
 
+// Throttling, unavailability, timeouts, cancelled transactions and unreadable answers: worth
+// another try.
 bool IsTransient(const Status& s);
+// No answer, or none that can be read (kUnavailable, kTimeout, kSerialization): the write may
+// have committed.
+bool IsAmbiguous(const Status& s);
 // kFenced, kConditionFailed, kNotFound: a fenced write found the run taken over, finished by
 // someone else, or deleted.
 bool IsLoss(const Status& s);
