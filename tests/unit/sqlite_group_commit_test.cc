@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "dynaflow/store/table/sqlite_table.h"
+#include "tests/support/forked_writer.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -201,21 +202,15 @@ TEST_F(SqliteGroupCommitTest, KilledMidBatchKeepsEveryAcknowledgedWrite) {
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     const std::string path = dir_.File("crash" + std::to_string(round) + ".db");
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      RunAckingWriters(path, kThreads, fds[1]);
-    }
-    close(fds[1]);
+    test::ForkedWriter child =
+        test::ForkWriter([&](int fd) { RunAckingWriters(path, kThreads, fd); });
+    ASSERT_GE(child.pid, 0);
     std::vector<Ack> acked;
     auto read_ack = [&] {
       Ack a{};
       size_t got = 0;
       while (got < sizeof a) {
-        ssize_t r = read(fds[0], reinterpret_cast<char*>(&a) + got, sizeof a - got);
+        ssize_t r = read(child.read_fd, reinterpret_cast<char*>(&a) + got, sizeof a - got);
         if (r <= 0) return false;
         got += static_cast<size_t>(r);
       }
@@ -226,14 +221,10 @@ TEST_F(SqliteGroupCommitTest, KilledMidBatchKeepsEveryAcknowledgedWrite) {
     // their batches nearly all the time.
     const size_t kill_after = 500 + 700 * static_cast<size_t>(round);
     while (acked.size() < kill_after) ASSERT_TRUE(read_ack()) << "the writer died by itself";
-    ASSERT_EQ(kill(pid, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-        << "the writer exited by itself with status " << WEXITSTATUS(status);
+    ASSERT_NO_FATAL_FAILURE(test::KillAndReap(child.pid));
     while (read_ack()) {
     }  // acknowledgements still in the pipe
-    close(fds[0]);
+    close(child.read_fd);
 
     auto table = OpenAt(path);
     ASSERT_NE(table, nullptr);
