@@ -16,7 +16,8 @@
 //   transactions may be rolled back, because the WAL is fsynced at checkpoints rather than at
 //   every commit.
 // - Power loss / OS crash with Synchronous::kFull: every commit that returned is durable (the
-//   WAL is fsynced at each commit), at the cost of one fsync per write.
+//   WAL is fsynced at each commit), at the cost of one fsync per commit (shared by the writes
+//   of a group commit, below).
 //
 // Group commit: concurrent writes of different callers (Put, Update, Delete, TransactWrite, each
 // BatchDelete chunk) share one SQLite write transaction and one COMMIT, so one fsync with kFull.
