@@ -89,10 +89,9 @@ struct Figures {
   double cpu_us_per_step = 0;
 };
 
-Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table,
-                  const Workflow& wf) {
+Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table, const Workflow& wf,
+                  bool handover, int threads = kThreads) {
   Figures figures;
-  const bool handover = state.range(0) != 0;
   spdlog::set_level(spdlog::level::warn);
   EngineOptions eo;
   eo.table = std::move(table);
@@ -102,7 +101,7 @@ Figures RunLinear(benchmark::State& state, std::shared_ptr<table::Table> table,
     return figures;
   }
   WorkerOptions wo;
-  wo.threads = kThreads;
+  wo.threads = threads;
   wo.poll_interval = Duration(5);
   wo.max_poll_interval = Duration(50);
   wo.handoff_backlog = handover ? kRunsPerIteration : 0;
@@ -157,12 +156,14 @@ void Linear10Settings(benchmark::internal::Benchmark* b) {
 }
 
 void BM_Linear10Memory(benchmark::State& state) {
-  RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()), LinearWorkflow());
+  RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()), LinearWorkflow(),
+            state.range(0) != 0);
 }
 BENCHMARK(BM_Linear10Memory)->Apply(Linear10Settings);
 
 void BM_CodeLinear10Memory(benchmark::State& state) {
-  RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()), CodeLinearWorkflow());
+  RunLinear(state, std::shared_ptr<table::Table>(table::NewMemoryTable()), CodeLinearWorkflow(),
+            state.range(0) != 0);
 }
 BENCHMARK(BM_CodeLinear10Memory)->Apply(Linear10Settings);
 
@@ -179,21 +180,33 @@ void RemoveSqlite(const std::string& path) {
   }
 }
 
-void BM_Linear10Sqlite(benchmark::State& state) {
+// The engine on a SQLite table beside the file's raw one-row commits at the same synchronous
+// setting, measured in the same run (half before, half after the engine).
+void SqliteBesideRaw(benchmark::State& state, int threads, bool handover, bool full_sync,
+                     size_t max_batch_writes) {
   const std::string path = SqlitePath();
   const std::string raw_path = path + ".raw";
-  const bench::RawCommits raw_before = bench::RawSqliteCommits(raw_path, 1.0);
+  const bench::RawCommits raw_before = bench::RawSqliteCommits(raw_path, 1.0, full_sync);
   Figures figures;
+  int64_t commits = 0;
   {
-    auto table = table::OpenSqliteTable(path);
+    table::SqliteTableOptions options;
+    options.synchronous = full_sync ? table::SqliteTableOptions::Synchronous::kFull
+                                    : table::SqliteTableOptions::Synchronous::kNormal;
+    options.max_batch_writes = max_batch_writes;
+    auto table = table::OpenSqliteTable(path, options);
     if (!table.ok()) {
       state.SkipWithError(table.error().ToString().c_str());
       return;
     }
-    figures =
-        RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()), LinearWorkflow());
+    std::shared_ptr<table::Table> shared(std::move(table).value());
+    figures = RunLinear(state, shared, LinearWorkflow(), handover, threads);
+    commits = shared->stats().commits;
+    const int64_t writes = shared->stats().writes;
+    state.counters["writes_per_commit"] =
+        commits > 0 ? static_cast<double>(writes) / static_cast<double>(commits) : 0;
   }
-  const bench::RawCommits raw_after = bench::RawSqliteCommits(raw_path, 1.0);
+  const bench::RawCommits raw_after = bench::RawSqliteCommits(raw_path, 1.0, full_sync);
   const double raw = (raw_before.per_s + raw_after.per_s) / 2;
   const double raw_cpu = (raw_before.cpu_us_each + raw_after.cpu_us_each) / 2;
   state.counters["raw_commits_per_s"] = raw;
@@ -204,7 +217,27 @@ void BM_Linear10Sqlite(benchmark::State& state) {
       figures.cpu_us_per_step > 0 ? raw_cpu / figures.cpu_us_per_step : 0;
   RemoveSqlite(path);
 }
+
+void BM_Linear10Sqlite(benchmark::State& state) {
+  SqliteBesideRaw(state, kThreads, state.range(0) != 0, /*full_sync=*/false, 64);
+}
 BENCHMARK(BM_Linear10Sqlite)->Apply(Linear10Settings);
+
+// Group commit: 8 worker threads, hand-over, synchronous NORMAL (sync:0) or FULL (sync:1),
+// max_batch_writes 1 (every step record its own commit) or 64.
+void BM_Group8Sqlite(benchmark::State& state) {
+  SqliteBesideRaw(state, 8, /*handover=*/true, state.range(0) != 0,
+                  static_cast<size_t>(state.range(1)));
+}
+BENCHMARK(BM_Group8Sqlite)
+    ->ArgNames({"sync", "batch"})
+    ->Args({0, 1})
+    ->Args({0, 64})
+    ->Args({1, 1})
+    ->Args({1, 64})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
 
 void BM_CodeLinear10Sqlite(benchmark::State& state) {
   const std::string path = SqlitePath();
@@ -214,7 +247,8 @@ void BM_CodeLinear10Sqlite(benchmark::State& state) {
       state.SkipWithError(table.error().ToString().c_str());
       return;
     }
-    RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()), CodeLinearWorkflow());
+    RunLinear(state, std::shared_ptr<table::Table>(std::move(table).value()), CodeLinearWorkflow(),
+              state.range(0) != 0);
   }
   RemoveSqlite(path);
 }

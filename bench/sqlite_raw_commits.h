@@ -1,8 +1,9 @@
 // The raw SQLite baseline engine_bench sets beside the engine's SQLite steps/s: one-row commits
 // of a 1 KB blob through the sqlite3 C API, in WAL mode with the same `synchronous` setting as
-// the table (NORMAL), each row its own BEGIN IMMEDIATE ... COMMIT with a prepared INSERT, into a
-// table shaped like dynaflow's items table (same columns, key and partial GSI indexes). This is
-// the file's own commit rate: the most any engine on top of it could record, one step per commit.
+// the table (NORMAL unless told otherwise), each row its own BEGIN IMMEDIATE ... COMMIT with a
+// prepared INSERT, into a table shaped like dynaflow's items table (same columns, key and partial
+// GSI indexes). This is the file's own commit rate: the most any engine on top of it could record,
+// one step per commit.
 #pragma once
 
 #include <sqlite3.h>
@@ -29,7 +30,9 @@ inline double ThreadCpuMicros() {
 
 // One-row commits over about `seconds` of wall time, from the calling thread (zeros when SQLite
 // failed; the reason goes to stderr). Creates and removes `path` (and its -wal/-shm files).
-inline RawCommits RawSqliteCommits(const std::string& path, double seconds) {
+// `full_sync`: PRAGMA synchronous=FULL (an fsync per commit) instead of NORMAL.
+inline RawCommits RawSqliteCommits(const std::string& path, double seconds,
+                                   bool full_sync = false) {
   sqlite3* db = nullptr;
   RawCommits out;
   auto exec = [&](const char* sql) {
@@ -40,7 +43,7 @@ inline RawCommits RawSqliteCommits(const std::string& path, double seconds) {
     return false;
   };
   if (sqlite3_open(path.c_str(), &db) == SQLITE_OK && exec("PRAGMA journal_mode=WAL") &&
-      exec("PRAGMA synchronous=NORMAL") &&
+      exec(full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL") &&
       exec("CREATE TABLE items (pk TEXT NOT NULL, sk TEXT NOT NULL, gsi1pk TEXT, gsi1sk TEXT, "
            "gsi2pk TEXT, gsi2sk TEXT, ttl INTEGER, attrs BLOB NOT NULL, PRIMARY KEY (pk, sk));"
            "CREATE INDEX items_gsi1 ON items (gsi1pk, gsi1sk, pk, sk) WHERE gsi1pk IS NOT NULL;"

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "dynaflow/store/table/sqlite_table.h"
+#include "tests/support/forked_writer.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/temp_dir.h"
 
@@ -83,26 +84,16 @@ TEST_F(SqliteCrashTest, KilledWriterLeavesEveryTransactionWholeOrAbsent) {
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     const int64_t first_counter = (round + 1) * int64_t{1'000'000};
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      RunWriter(path_, first_counter, fds[1]);
-    }
-    close(fds[1]);
+    test::ForkedWriter child =
+        test::ForkWriter([&](int fd) { RunWriter(path_, first_counter, fd); });
+    ASSERT_GE(child.pid, 0);
     char b = 0;
-    ASSERT_EQ(read(fds[0], &b, 1), 1) << "the writer failed before its first commit";
-    close(fds[0]);
+    ASSERT_EQ(read(child.read_fd, &b, 1), 1) << "the writer failed before its first commit";
+    close(child.read_fd);
     // Kill at a random point of its steady state: it spends nearly all its time inside
     // transactions (and sometimes in WAL checkpoints).
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 150));
-    ASSERT_EQ(kill(pid, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-        << "the writer exited by itself with status " << WEXITSTATUS(status);
+    ASSERT_NO_FATAL_FAILURE(test::KillAndReap(child.pid));
 
     auto opened = OpenSqliteTable(path_);
     ASSERT_OK(opened);

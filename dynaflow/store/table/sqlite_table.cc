@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
-#include <mutex>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -11,6 +10,7 @@
 #include "dynaflow/store/table/internal/cursor.h"
 #include "dynaflow/store/table/internal/paging.h"
 #include "dynaflow/store/table/internal/sqlite_connection.h"
+#include "dynaflow/store/table/internal/sqlite_group_commit.h"
 #include "dynaflow/store/table/internal/sqlite_query.h"
 #include "dynaflow/store/table/internal/sqlite_schema.h"
 #include "dynaflow/store/table/internal/table_counters.h"
@@ -46,7 +46,8 @@ class SqliteTable final : public Table {
       : name_("sqlite:" + path),
         clock_(options.table.clock ? options.table.clock : Clock::Real()),
         signer_(options.table.cursor_secret),
-        pool_(std::move(pool)) {}
+        pool_(std::move(pool)),
+        group_(pool_.get(), options.max_batch_writes, &counters_) {}
 
   Result<Item> Get(const Key& key) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKey(key));
@@ -61,7 +62,6 @@ class SqliteTable final : public Table {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateItem(item));
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
     Key key = internal::ItemKey(item).value();
-    Count(&counters_.writes);
     return InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
       DYNAFLOW_RETURN_IF_ERROR(CheckCondition(conn, key, options, now, nullptr));
       return WriteRow(conn, item);
@@ -72,7 +72,6 @@ class SqliteTable final : public Table {
                       const WriteOptions& options) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateUpdate(key, update));
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
-    Count(&counters_.writes);
     Item written;
     DYNAFLOW_RETURN_IF_ERROR(
         InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
@@ -87,7 +86,6 @@ class SqliteTable final : public Table {
   Status Delete(const Key& key, const WriteOptions& options) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKey(key));
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateWriteOptions(options));
-    Count(&counters_.writes);
     return InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
       DYNAFLOW_RETURN_IF_ERROR(CheckCondition(conn, key, options, now, nullptr));
       return DeleteRow(conn, key);
@@ -97,7 +95,6 @@ class SqliteTable final : public Table {
   Status TransactWrite(std::span<const WriteOp> ops, TransactionFailure* failure) override {
     if (failure) *failure = TransactionFailure{};
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateTransaction(ops));
-    Count(&counters_.writes);
     return InWriteTransaction([&](SqliteConnection* conn, TimePoint now) -> Status {
       // Keys are distinct (validated), so applying op by op equals checking every condition
       // first: no op sees another's write. Any failure rolls the whole transaction back.
@@ -125,15 +122,16 @@ class SqliteTable final : public Table {
 
   Status BatchDelete(std::span<const Key> keys) override {
     DYNAFLOW_RETURN_IF_ERROR(internal::ValidateKeys(keys));
-    Count(&counters_.writes);
     // Chunks of 100 keys per SQLite transaction: atomic per chunk (more than the contract asks),
     // without holding the write lock for an unbounded time.
     for (size_t begin = 0; begin < keys.size(); begin += kMaxTransactionItems) {
       auto chunk = keys.subspan(begin, std::min(kMaxTransactionItems, keys.size() - begin));
-      DYNAFLOW_RETURN_IF_ERROR(InWriteTransaction([&](SqliteConnection* conn, TimePoint) {
-        for (const Key& key : chunk) DYNAFLOW_RETURN_IF_ERROR(DeleteRow(conn, key));
-        return Status::OK();
-      }));
+      DYNAFLOW_RETURN_IF_ERROR(InWriteTransaction(
+          [&](SqliteConnection* conn, TimePoint) {
+            for (const Key& key : chunk) DYNAFLOW_RETURN_IF_ERROR(DeleteRow(conn, key));
+            return Status::OK();
+          },
+          begin == 0 ? 1 : 0));  // one call counts as one write
     }
     return Status::OK();
   }
@@ -150,16 +148,13 @@ class SqliteTable final : public Table {
     counters_.requests.fetch_add(1);
   }
 
-  // Runs fn(conn, now) inside BEGIN IMMEDIATE ... COMMIT; rolls back when fn fails.
-  // Writers of this process queue on write_mu_ instead of polling SQLite's file lock.
+  // Runs fn(conn, now) as one write of a group commit (internal/sqlite_group_commit.h): inside
+  // its own savepoint of a transaction shared with concurrent writers, returning once that
+  // transaction has committed; fn's failure undoes fn's writes only. Counts `counted_writes`.
   template <class Fn>
-  Status InWriteTransaction(Fn&& fn) {
-    DYNAFLOW_ASSIGN_OR_RETURN(auto conn, pool_->Acquire());
-    std::lock_guard<std::mutex> lock(write_mu_);
-    internal::SqliteWriteTransaction txn(conn.get());
-    DYNAFLOW_RETURN_IF_ERROR(txn.Begin());
-    DYNAFLOW_RETURN_IF_ERROR(fn(conn.get(), clock_->Now()));
-    return txn.Commit();
+  Status InWriteTransaction(Fn&& fn, int64_t counted_writes = 1) {
+    return group_.Submit([&](SqliteConnection* conn) { return fn(conn, clock_->Now()); },
+                         counted_writes);
   }
 
   // The stored item, or nullopt when absent or expired (expired items count as absent).
@@ -277,8 +272,8 @@ class SqliteTable final : public Table {
   Clock* const clock_;
   const internal::CursorSigner signer_;
   const std::unique_ptr<internal::SqlitePool> pool_;
-  std::mutex write_mu_;
   internal::TableCounters counters_;
+  internal::SqliteGroupCommit group_;  // after pool_ and counters_, which it uses
 };
 
 Result<QueryPage> SqliteTable::Query(const QueryRequest& request) {

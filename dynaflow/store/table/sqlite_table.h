@@ -16,11 +16,26 @@
 //   transactions may be rolled back, because the WAL is fsynced at checkpoints rather than at
 //   every commit.
 // - Power loss / OS crash with Synchronous::kFull: every commit that returned is durable (the
-//   WAL is fsynced at each commit), at the cost of one fsync per write.
+//   WAL is fsynced at each commit), at the cost of one fsync per commit (shared by the writes
+//   of a group commit, below).
+//
+// Group commit: concurrent writes of different callers (Put, Update, Delete, TransactWrite, each
+// BatchDelete chunk) share one SQLite write transaction and one COMMIT, so one fsync with kFull.
+// - Each call returns only after the transaction holding its write has committed: a write that
+//   returned OK is exactly as durable as one committed alone (see "Durability").
+// - Each call gets its own result: every write runs in its own SAVEPOINT of the shared
+//   transaction, so a failed condition (or any other failure) of one call rolls back that call's
+//   writes only and never fails the others. A TransactWrite stays all-or-nothing.
+// - Only when the shared transaction itself fails (its BEGIN or COMMIT, or an I/O error after
+//   which SQLite rolled it back) do the calls of that transaction that had succeeded fail too,
+//   with that error, and nothing of them is applied.
+// - Writes apply in the order they were queued. There is no background thread and no timer: the
+//   caller that finds no commit in progress commits at once (with whatever else is queued); the
+//   writes that arrive meanwhile form the next transaction. TableStats::commits counts commits.
 //
 // Concurrency: a pool of connections (reads run in parallel: WAL readers never block behind a
-// writer); writers of one process are serialized by a mutex before they take SQLite's write
-// lock, writers of different processes by SQLite's lock with busy_timeout.
+// writer); writers of one process are batched as above, one transaction at a time; writers of
+// different processes are serialized by SQLite's lock with busy_timeout.
 // Thread-safety: every Table method may be called concurrently.
 #pragma once
 
@@ -58,6 +73,10 @@ struct SqliteTableOptions {
   // Most connections open at once (one per concurrently running call); calls beyond it wait for
   // a free connection. Default 8.
   size_t max_connections = 8;
+
+  // Most writes committed in one shared transaction (group commit, above). Default 64; 1 gives
+  // every write its own transaction.
+  size_t max_batch_writes = 64;
 };
 
 // Opens (or creates) the table stored in the file at `path`.

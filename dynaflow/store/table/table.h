@@ -142,6 +142,9 @@ struct TableStats {
   int64_t writes = 0;    // put / update / delete / transaction calls
   int64_t queries = 0;   // query pages fetched
   int64_t requests = 0;  // backend requests in total (DynamoDB: HTTP calls, retries incl.)
+  // SQLite: write transactions committed. Concurrent writes share one (group commit), so this
+  // can be far below `writes`. 0 on the other backends.
+  int64_t commits = 0;
   // Capacity units DynamoDB reported (ConsumedCapacity, index writes included when the table
   // asks for INDEXES): by writes (put, update, delete, transaction, batch delete) and by reads
   // (get, batch get, query). 0 on the embedded backends.

@@ -123,6 +123,8 @@ Status SqliteConnection::Exec(const std::string& sql) {
   return rc == SQLITE_OK ? Status::OK() : Error(rc, sql);
 }
 
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Status SqliteConnection::BeginImmediate() {
   // SQLite's busy handler already waits up to busy_timeout inside sqlite3_exec; this loop covers
   // the cases where SQLite reports BUSY without calling the handler. Real time on purpose: the

@@ -99,6 +99,10 @@ class SqliteConnection {
   // Maps a SQLite result code to a Status naming the path and `what` was being done.
   Status Error(int rc, std::string_view what) const;
 
+  // True while a transaction is open (false again after COMMIT, ROLLBACK, or an error after
+  // which SQLite rolled the transaction back by itself).
+  bool InTransaction() const;
+
   const std::string& path() const { return params_.path; }
   sqlite3* handle() const { return db_; }
 

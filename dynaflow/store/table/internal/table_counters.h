@@ -11,7 +11,7 @@
 namespace dynaflow::table::internal {
 
 struct TableCounters {
-  std::atomic<int64_t> reads{0}, writes{0}, queries{0}, requests{0};
+  std::atomic<int64_t> reads{0}, writes{0}, queries{0}, requests{0}, commits{0};
   std::atomic<double> write_units{0}, read_units{0};  // reported by DynamoDB only
 
   TableStats Snapshot() const {
@@ -20,6 +20,7 @@ struct TableCounters {
     s.writes = writes.load();
     s.queries = queries.load();
     s.requests = requests.load();
+    s.commits = commits.load();
     s.write_units = write_units.load();
     s.read_units = read_units.load();
     return s;
