@@ -50,6 +50,34 @@ void WriteResult(W& w, const BulkResult& r) {
 
 }  // namespace
 
+std::string BulkResultLine(const BulkResult& r) {
+  return RenderJson(JsonLayout::kCompact, [&](auto& w) { WriteResult(w, r); }) + "\n";
+}
+
+void PrintBulkResults(Context& ctx, const std::vector<BulkResult>& results,
+                      const std::string& json_key) {
+  if (ctx.format == OutputFormat::kTable) {
+    TextTable t({"RUN ID", "RESULT"});
+    for (const auto& r : results) {
+      t.AddRow({r.run_id, r.kind == BulkResult::Kind::kFailed    ? Cell("error: " + r.text, kRed)
+                          : r.kind == BulkResult::Kind::kSkipped ? Cell("skipped: " + r.text, kDim)
+                                                                 : Cell(r.text)});
+    }
+    if (!results.empty()) t.Print(ctx.out, ctx.color);
+  } else if (ctx.format == OutputFormat::kJson) {
+    ctx.Print(RenderJson(JsonLayout::kPretty,
+                         [&](auto& w) {
+                           w.StartObject();
+                           w.Key(json_key.c_str());
+                           w.StartArray();
+                           for (const auto& r : results) WriteResult(w, r);
+                           w.EndArray();
+                           w.EndObject();
+                         }) +
+              "\n");
+  }
+}
+
 void BulkFlags::Declare(CLI::App& cmd, const std::string& past) {
   filter.Declare(cmd);
   cmd.add_flag("--dry-run", dry_run,
@@ -145,31 +173,12 @@ int RunBulk(Context& ctx, const BulkFlags& flags, const BulkAction& action) {
                                             : failed)++;
     if (ctx.format == OutputFormat::kJsonl) {
       ctx.EndProgress();
-      ctx.Print(RenderJson(JsonLayout::kCompact, [&](auto& w) { WriteResult(w, r); }) + "\n");
+      ctx.Print(BulkResultLine(r));
     }
     results.push_back(std::move(r));
   }
   ctx.EndProgress();
-  if (ctx.format == OutputFormat::kTable) {
-    TextTable t({"RUN ID", "RESULT"});
-    for (const auto& r : results) {
-      t.AddRow({r.run_id, r.kind == BulkResult::Kind::kFailed    ? Cell("error: " + r.text, kRed)
-                          : r.kind == BulkResult::Kind::kSkipped ? Cell("skipped: " + r.text, kDim)
-                                                                 : Cell(r.text)});
-    }
-    if (!results.empty()) t.Print(ctx.out, ctx.color);
-  } else if (ctx.format == OutputFormat::kJson) {
-    ctx.Print(RenderJson(JsonLayout::kPretty,
-                         [&](auto& w) {
-                           w.StartObject();
-                           w.Key(action.json_key.c_str());
-                           w.StartArray();
-                           for (const auto& r : results) WriteResult(w, r);
-                           w.EndArray();
-                           w.EndObject();
-                         }) +
-              "\n");
-  }
+  PrintBulkResults(ctx, results, action.json_key);
   ctx.Message(action.command + ": " + std::to_string(done) + " " + action.past + ", " +
               std::to_string(skipped) + " skipped, " + std::to_string(failed) + " failed");
   ctx.exit_code = failed == 0 ? kExitOk : kExitFailure;

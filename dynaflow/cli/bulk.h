@@ -61,6 +61,14 @@ struct BulkAction {
 // not both".
 std::string IdsOrFilterError(const std::string& command, bool have_ids, const BulkFlags& flags);
 
+// One result of -o jsonl: a JSON object {"run_id", "ok", "outcome" ("done", "skipped",
+// "failed"), "result" or "error", "new_run_id" (a retry)} and '\n'.
+std::string BulkResultLine(const BulkResult& r);
+// The results after the last run: the RUN ID / RESULT table (-o table) or the document
+// {json_key: [result...]} (-o json); nothing for -o jsonl, whose lines print as runs are done.
+void PrintBulkResults(Context& ctx, const std::vector<BulkResult>& results,
+                      const std::string& json_key);
+
 // Selects the runs (paging through the listings, progress on stderr), reports the count on
 // stderr, prints the plan and stops with --dry-run, asks for confirmation on stderr unless
 // --yes (reading stdin: "y" or "yes"), acts on each run (progress on stderr) and prints one

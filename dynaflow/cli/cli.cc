@@ -48,6 +48,7 @@ int Main(int argc, char** argv, std::FILE* out, std::FILE* err) {
   AddRunsRetry(*runs, ctx);
   AddRunsStart(*runs, ctx);
   AddRunsExport(*runs, ctx);
+  AddRunsImport(*runs, ctx);
   AddEvents(app, ctx);
   AddSchedules(app, ctx);
   AddTable(app, ctx);

@@ -1,5 +1,7 @@
 #include "dynaflow/cli/export_format.h"
 
+#include <algorithm>
+
 #include "dynaflow/cli/json_out.h"
 #include "dynaflow/cli/run_format.h"
 #include "dynaflow/store/dynamodb/client/base64.h"
@@ -24,11 +26,11 @@ void WriteExactPayload(W& w, std::string_view payload) {
 
 }  // namespace
 
-std::string ExportLine(const ExportedRun& e) {
+std::string ExportLine(const store::ArchivedRun& e) {
   const store::RunDetails& d = e.details;
   return RenderJson(JsonLayout::kCompact, [&](auto& w) {
     w.StartObject();
-    WriteStringField(w, "format", kExportFormat);
+    WriteStringField(w, "format", engine::kRunArchiveFormat);
     w.Key("run");
     WriteRun(w, d.run);
     w.Key("input");
@@ -87,6 +89,29 @@ std::string ExportLine(const ExportedRun& e) {
     w.EndArray();
     w.EndObject();
   });
+}
+
+Result<store::ArchivedRun> CollectRun(engine::Engine& engine, const std::string& run_id,
+                                      const std::vector<std::string>& event_names) {
+  store::ArchivedRun e;
+  DYNAFLOW_ASSIGN_OR_RETURN(e.details, engine.GetRun(run_id, /*with_outputs=*/true));
+  const Run& run = e.details.run;
+  if (run.status == RunStatus::kCompleted) {
+    auto result = engine.GetResultEncoded(run_id);
+    if (result.ok()) e.result = *result;
+  }
+  std::vector<std::string> names = event_names;
+  constexpr std::string_view kEventWait = "EVENT#";
+  if (run.waiting_for.rfind(kEventWait, 0) == 0) {
+    names.push_back(run.waiting_for.substr(kEventWait.size()));
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  for (const std::string& name : names) {
+    DYNAFLOW_ASSIGN_OR_RETURN(auto events, engine.store().ListEvents(run_id, name));
+    e.events.insert(e.events.end(), events.begin(), events.end());
+  }
+  return e;
 }
 
 }  // namespace dynaflow::cli

@@ -12,6 +12,7 @@
 //       written compactly, numbers exactly as they appear), {"text": "..."} when it is other
 //       UTF-8 (JSON with blanks included), {"base64": "..."} otherwise.
 //
+// dynaflow/engine/run_archive.h reads it back.
 // Thread-safety: functions only.
 #pragma once
 
@@ -20,19 +21,18 @@
 #include <string_view>
 #include <vector>
 
+#include "dynaflow/engine/engine.h"
+#include "dynaflow/engine/run_archive.h"
 #include "dynaflow/store/workflow/workflow_store.h"
 
 namespace dynaflow::cli {
 
-inline constexpr char kExportFormat[] = "dynaflow.run.v1";
-
-struct ExportedRun {
-  store::RunDetails details;
-  std::optional<std::string> result;
-  std::vector<store::Event> events;
-};
-
 // One line of the archive (no newline).
-std::string ExportLine(const ExportedRun& run);
+std::string ExportLine(const store::ArchivedRun& run);
+
+// Everything of one run as the archive holds it: its details with outputs, its result (when
+// COMPLETED), and its events of `event_names` and of the event it waits for. Errors: the store's.
+Result<store::ArchivedRun> CollectRun(engine::Engine& engine, const std::string& run_id,
+                                      const std::vector<std::string>& event_names);
 
 }  // namespace dynaflow::cli

@@ -138,6 +138,38 @@ TEST_F(CliGolden, ListAndShowTables) {
   ExpectGolden("runs_list.jsonl", run({"runs", "list", "-s", "COMPENSATED", "-o", "jsonl"}));
 }
 
+// The archive of `runs export` and the result table of `runs import` (into another key prefix):
+// two finished runs go in, the unfinished one is refused; parsed results for -o jsonl.
+TEST_F(CliGolden, ExportAndImport) {
+  MakeRun("01HK0000000000000000000001", "order-41",
+          {{"reserve", StepStatus::kCompleted, 5, 25, 1, ""},
+           {"ship", StepStatus::kFailed, 30, 60, 2, "Unavailable: carrier down"}},
+          RunStatus::kFailed, "step \"ship\" failed: carrier down");
+  clock_.SetNow(FromUnixMillis(1704103200000) + 2min);
+  MakeRun("01HK0000000000000000000002", "order-42",
+          {{"reserve", StepStatus::kCompleted, 4, 20, 1, ""}}, RunStatus::kCompleted);
+  clock_.SetNow(FromUnixMillis(1704103200000) + 5min);
+  MakeRun("01HK0000000000000000000003", "", {{"reserve", StepStatus::kCompleted, 3, 9, 1, ""}},
+          std::nullopt);
+  const std::string archive = path_ + ".jsonl";
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--store.path=" + path_, "--now", "2024-01-01T11:00:00Z"});
+    return RunCli(args);
+  };
+  CliResult exported =
+      run({"runs", "export", "-w", "order-saga", "--page-size", "2", "--file", archive});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  ExpectGolden("runs_export.jsonl", ReadFile(archive));
+
+  CliResult imported = run({"--store.key-prefix=copy/", "runs", "import", archive});
+  EXPECT_EQ(imported.exit_code, 1);  // the unfinished run is refused
+  ExpectGolden("runs_import.txt", imported.out);
+  EXPECT_EQ(imported.err, "runs import: 2 imported, 0 skipped, 1 failed\n");
+  CliResult again = run({"--store.key-prefix=copy/", "runs", "import", archive, "-o", "jsonl"});
+  ExpectGolden("runs_import.jsonl", again.out);
+  std::filesystem::remove(archive);
+}
+
 // Schedules made through an engine on the fake clock: one that fired a tick (its run is shown),
 // one paused, one in a time zone.
 TEST_F(CliGolden, SchedulesTables) {

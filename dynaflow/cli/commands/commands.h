@@ -31,6 +31,7 @@ void AddRunsCancel(CLI::App& runs, Context& ctx);  // runs_cancel.cc
 void AddRunsRetry(CLI::App& runs, Context& ctx);   // runs_retry.cc
 void AddRunsStart(CLI::App& runs, Context& ctx);   // runs_start.cc
 void AddRunsExport(CLI::App& runs, Context& ctx);  // runs_export.cc
+void AddRunsImport(CLI::App& runs, Context& ctx);  // runs_import.cc
 void AddTable(CLI::App& app, Context& ctx);        // table.cc: create, verify, describe
 void AddEvents(CLI::App& app, Context& ctx);       // events_send.cc: events send
 void AddSchedules(CLI::App& app, Context& ctx);    // schedules.cc: list, show (+ the next)

@@ -46,30 +46,6 @@ struct Flags {
   }
 };
 
-// Reads everything of one run. Errors: the store's.
-Result<ExportedRun> Collect(engine::Engine& engine, const std::string& run_id,
-                            const std::vector<std::string>& event_names) {
-  ExportedRun e;
-  DYNAFLOW_ASSIGN_OR_RETURN(e.details, engine.GetRun(run_id, /*with_outputs=*/true));
-  const Run& run = e.details.run;
-  if (run.status == RunStatus::kCompleted) {
-    auto result = engine.GetResultEncoded(run_id);
-    if (result.ok()) e.result = *result;
-  }
-  std::vector<std::string> names = event_names;
-  constexpr std::string_view kEventWait = "EVENT#";
-  if (run.waiting_for.rfind(kEventWait, 0) == 0) {
-    names.push_back(run.waiting_for.substr(kEventWait.size()));
-  }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  for (const std::string& name : names) {
-    DYNAFLOW_ASSIGN_OR_RETURN(auto events, engine.store().ListEvents(run_id, name));
-    e.events.insert(e.events.end(), events.begin(), events.end());
-  }
-  return e;
-}
-
 int Execute(Context& ctx, const Flags& f) {
   const bool by_filter = !f.filter.empty();
   if (by_filter == !f.run_ids.empty()) {
@@ -114,7 +90,7 @@ int Execute(Context& ctx, const Flags& f) {
 
   if (!by_filter) {
     for (const std::string& id : f.run_ids) {
-      auto e = Collect(*engine, id, f.events);
+      auto e = CollectRun(*engine, id, f.events);
       if (!e.ok()) return ctx.Fail(kExitFailure, e.status().WithContext("run " + id));
       write(ExportLine(*e));
       ++written;
@@ -133,7 +109,7 @@ int Execute(Context& ctx, const Flags& f) {
       return ctx.Fail(kExitFailure, page.status());
     }
     for (const Run& r : page->runs) {
-      auto e = Collect(*engine, r.run_id, f.events);
+      auto e = CollectRun(*engine, r.run_id, f.events);
       if (!e.ok()) {
         // The page is not finished: resuming repeats it (a run exported twice is harmless).
         stop(cursor, e.status().message());

@@ -297,6 +297,32 @@ std::optional<PayloadItems> WorkflowStoreImpl::PlaceInput(const NewRunContext& r
   return input;
 }
 
+Item WorkflowStoreImpl::BusinessKeyItem(const std::string& workflow_id,
+                                        const std::string& business_key, const std::string& run_id,
+                                        int64_t created_ms, const std::string& write_id) const {
+  std::string bk = BusinessKeyPk(options_.key_prefix, workflow_id, business_key);
+  return Item{{table::kPk, V::S(bk)},
+              {table::kSk, V::S(bk)},
+              {attr::kType, V::S("BKEY")},
+              {attr::kRunId, V::S(run_id)},
+              {attr::kWorkflowId, V::S(workflow_id)},
+              {attr::kBusinessKey, V::S(business_key)},
+              {attr::kCreatedAt, V::N(created_ms)},
+              {attr::kWriteId, V::S(write_id)}};
+}
+
+Item WorkflowStoreImpl::ChildLinkItem(const std::string& parent_run_id, const ChildRun& child,
+                                      int64_t created_ms) const {
+  Item link{{table::kPk, V::S(Pk(parent_run_id))},
+            {table::kSk, V::S(ChildSk(parent_run_id, child.run_id))},
+            {attr::kType, V::S("LINK")},
+            {attr::kChildRunId, V::S(child.run_id)},
+            {attr::kWorkflowId, V::S(child.workflow_id)},
+            {attr::kCreatedAt, V::N(created_ms)}};
+  if (!child.step.empty()) link[attr::kParentStep] = V::S(child.step);
+  return link;
+}
+
 void WorkflowStoreImpl::AddRunCompanions(const NewRunContext& run,
                                          std::vector<table::WriteOp>* ops) const {
   const NewRun& nr = run.request;
@@ -305,28 +331,16 @@ void WorkflowStoreImpl::AddRunCompanions(const NewRunContext& run,
     return item;
   };
   if (!nr.business_key.empty()) {
-    std::string bk = BusinessKeyPk(options_.key_prefix, nr.workflow_id, nr.business_key);
     Condition key_free = AbsentOrExpired();
     if (!nr.retry_of.empty() && !nr.fork) key_free = key_free || EqS(attr::kRunId, nr.retry_of);
-    ops->push_back(table::PutOp{with_ttl(Item{{table::kPk, V::S(bk)},
-                                              {table::kSk, V::S(bk)},
-                                              {attr::kType, V::S("BKEY")},
-                                              {attr::kRunId, V::S(run.run_id)},
-                                              {attr::kWorkflowId, V::S(nr.workflow_id)},
-                                              {attr::kBusinessKey, V::S(nr.business_key)},
-                                              {attr::kCreatedAt, V::N(run.now_ms)},
-                                              {attr::kWriteId, V::S(run.write_id)}}),
+    ops->push_back(table::PutOp{with_ttl(BusinessKeyItem(nr.workflow_id, nr.business_key,
+                                                         run.run_id, run.now_ms, run.write_id)),
                                 std::move(key_free)});
   }
   if (!nr.parent_run_id.empty()) {
-    Item link{{table::kPk, V::S(Pk(nr.parent_run_id))},
-              {table::kSk, V::S(ChildSk(nr.parent_run_id, run.run_id))},
-              {attr::kType, V::S("LINK")},
-              {attr::kChildRunId, V::S(run.run_id)},
-              {attr::kWorkflowId, V::S(nr.workflow_id)},
-              {attr::kCreatedAt, V::N(run.now_ms)}};
-    if (!nr.parent_step.empty()) link[attr::kParentStep] = V::S(nr.parent_step);
-    ops->push_back(table::PutOp{with_ttl(std::move(link)), std::nullopt});
+    ChildRun child{run.run_id, nr.parent_step, nr.workflow_id};
+    ops->push_back(
+        table::PutOp{with_ttl(ChildLinkItem(nr.parent_run_id, child, run.now_ms)), std::nullopt});
   }
   for (const Item& link : nr.links) ops->push_back(table::PutOp{with_ttl(link), std::nullopt});
   if (!nr.retry_of.empty()) ops->push_back(RetryOfOp(run));  // last (see WriteNewRun)

@@ -268,6 +268,13 @@ struct RunDetails {
   std::vector<ChildRun> children;  // in child run id order
 };
 
+// A finished run as an archive holds it (`dynaflow runs export`, dynaflow/engine/run_archive.h).
+struct ArchivedRun {
+  RunDetails details;                 // the run (finished), input, steps, outputs, state, children
+  std::optional<std::string> result;  // the run's result, when it has one
+  std::vector<Event> events;          // events sent to the run
+};
+
 struct RunPage {
   std::vector<Run> runs;
   std::string next_cursor;  // empty when done
@@ -433,6 +440,17 @@ class WorkflowStore {
                                                      const std::string& business_key) = 0;
   // The run's child links, in child run id order (one Query).
   virtual Result<std::vector<ChildRun>> ListChildren(const std::string& run_id) = 0;
+
+  // Writes an archived finished run back as it was (ids, statuses, times, versions, error,
+  // retried_by, payloads byte for byte), kept until deleted: no item gets a ttl, whatever the
+  // run's retention was. The steps, outputs, input, result, state, events and child links are
+  // put first (1 PutItem each, plus 1 per payload chunk), the run item last with the condition
+  // that no live run item of that id exists, so reads see the run whole or not at all; the
+  // business key's item is put after it when no live run holds the key (1 PutItem). An import
+  // that fails before the run item leaves items no read reaches, which a retry overwrites.
+  // Errors: kAlreadyExists (a run of this id exists), kInvalidArgument (a run that is not
+  // finished, or a bad id, step id, state key or event name, naming it), kLimitExceeded.
+  virtual Status ImportRun(const ArchivedRun& run) = 0;
 
   // Deletes the run and every item of it (and its business-key item, when it still points to
   // this run). Errors: kNotFound when the run has no items left.

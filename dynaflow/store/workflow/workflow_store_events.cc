@@ -27,6 +27,18 @@ Condition NotFinished() {
 }
 }  // namespace
 
+Item WorkflowStoreImpl::EventItem(const std::string& run_id, const std::string& name,
+                                  const std::string& event_id, TimePoint sent_at,
+                                  EncodedPayload payload) const {
+  Item ev{{table::kPk, V::S(Pk(run_id))}, {table::kSk, V::S(EventSk(name, event_id))},
+          {attr::kType, V::S("EVENT")},   {attr::kRunId, V::S(run_id)},
+          {attr::kEventName, V::S(name)}, {attr::kEventId, V::S(event_id)},
+          {attr::kSentAt, Ms(sent_at)}};
+  if (!payload.bytes.empty()) ev[attr::kData] = V::B(std::move(payload.bytes));
+  if (!payload.encoding.empty()) ev[attr::kEncoding] = V::S(payload.encoding);
+  return ev;
+}
+
 Result<SentEvent> WorkflowStoreImpl::SendEvent(const NewEvent& e) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", e.run_id, kMaxRunIdBytes));
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("event name", e.name, kMaxEventNameBytes));
@@ -40,14 +52,9 @@ Result<SentEvent> WorkflowStoreImpl::SendEvent(const NewEvent& e) {
                                  " bytes stored; the limit is " +
                                  std::to_string(options_.payload_chunk_bytes));
   }
-  Item ev{{table::kPk, V::S(Pk(e.run_id))}, {table::kSk, V::S(EventSk(e.name, sent.event_id))},
-          {attr::kType, V::S("EVENT")},     {attr::kRunId, V::S(e.run_id)},
-          {attr::kEventName, V::S(e.name)}, {attr::kEventId, V::S(sent.event_id)},
-          {attr::kSentAt, Ms(now)}};
+  Item ev = EventItem(e.run_id, e.name, sent.event_id, now, std::move(enc));
   const std::string write_id = WriteIdFor(nullptr);
   ev[attr::kWriteId] = V::S(write_id);
-  if (!enc.bytes.empty()) ev[attr::kData] = V::B(std::move(enc.bytes));
-  if (!enc.encoding.empty()) ev[attr::kEncoding] = V::S(enc.encoding);
 
   // The event's ttl: the run's itemsTtl (see the header). nullopt: the run is kept forever.
   std::optional<int64_t> ttl;

@@ -200,6 +200,16 @@ Result<StateEntry> WorkflowStoreImpl::GetState(const std::string& run_id, const 
   return StateFromItem(*items[1]);
 }
 
+Item WorkflowStoreImpl::StateItem(const std::string& run_id, const StateEntry& entry,
+                                  int64_t updated_ms) const {
+  Item state{{table::kPk, V::S(Pk(run_id))},      {table::kSk, V::S(StateSk(entry.key))},
+             {attr::kType, V::S("STATE")},        {attr::kRunId, V::S(run_id)},
+             {attr::kKey, V::S(entry.key)},       {attr::kVersion, V::N(entry.version)},
+             {attr::kUpdatedAt, V::N(updated_ms)}};
+  if (!entry.value.empty()) state[attr::kValue] = V::B(entry.value);
+  return state;
+}
+
 Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const std::string& key,
                                               const std::string& value, int64_t expected_version,
                                               bool* version_moved) {
@@ -207,7 +217,6 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", run_id, kMaxRunIdBytes));
   DYNAFLOW_RETURN_IF_ERROR(ValidateName("state key", key, kMaxStateKeyBytes));
   if (expected_version < 0) return Status::InvalidArgument("expected_version is negative");
-  const std::string pk = Pk(run_id);
   DYNAFLOW_ASSIGN_OR_RETURN(Item run, KnownRun(run_id));
   const std::string write_id = WriteIdFor(nullptr);
   for (int attempt = 0;; ++attempt) {
@@ -218,15 +227,8 @@ Result<int64_t> WorkflowStoreImpl::WriteState(const std::string& run_id, const s
     Condition run_ok =
         Condition::Exists(table::kPk) && Condition::NotExists(table::kTtl) &&
         (items_ttl ? EqN(attr::kItemsTtl, *items_ttl) : Condition::NotExists(attr::kItemsTtl));
-    Item state{{table::kPk, V::S(pk)},
-               {table::kSk, V::S(StateSk(key))},
-               {attr::kType, V::S("STATE")},
-               {attr::kRunId, V::S(run_id)},
-               {attr::kKey, V::S(key)},
-               {attr::kVersion, V::N(expected_version + 1)},
-               {attr::kUpdatedAt, V::N(NowMs())},
-               {attr::kWriteId, V::S(write_id)}};
-    if (!value.empty()) state[attr::kValue] = V::B(value);
+    Item state = StateItem(run_id, StateEntry{key, value, expected_version + 1}, NowMs());
+    state[attr::kWriteId] = V::S(write_id);
     if (items_ttl) state[table::kTtl] = V::N(*items_ttl);
     Condition state_ok =
         expected_version == 0 ? AbsentOrExpired() : EqN(attr::kVersion, expected_version);

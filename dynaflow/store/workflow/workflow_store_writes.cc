@@ -230,6 +230,31 @@ Status WorkflowStoreImpl::ApplyChange(const Item& cur, const RunChange& c, ItemM
   return Status::OK();
 }
 
+Result<std::optional<EncodedPayload>> WorkflowStoreImpl::PlaceOutput(const std::string& run_id,
+                                                                     const std::string& step_id,
+                                                                     const std::string& output,
+                                                                     std::optional<int64_t> ttl,
+                                                                     Item* step_item) {
+  EncodedPayload enc = EncodePayload(output, options_.compress_min_bytes);
+  if (!enc.encoding.empty()) (*step_item)[attr::kOutputEncoding] = V::S(enc.encoding);
+  if (enc.bytes.size() <= options_.inline_output_max_bytes) {
+    PayloadRef inline_ref;
+    inline_ref.present = true;
+    (*step_item)[attr::kOutputRef] = V::S(inline_ref.Encode());
+    if (!enc.bytes.empty()) (*step_item)[attr::kOutput] = V::B(enc.bytes);
+    return std::optional<EncodedPayload>(std::move(enc));
+  }
+  PayloadRef ref;
+  ref.present = true;
+  ref.tag = NewChunkTag(*random_);
+  std::vector<Item> chunks = ChunkItems(Pk(run_id), OutputSk(step_id), ref.tag, enc.bytes,
+                                        options_.payload_chunk_bytes, ttl);
+  ref.chunks = static_cast<int>(chunks.size());
+  (*step_item)[attr::kOutputRef] = V::S(ref.Encode());
+  for (const Item& chunk : chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
+  return std::optional<EncodedPayload>();
+}
+
 Result<PreparedStep> WorkflowStoreImpl::PrepareStep(const Fence& fence, const StepRecord& r) {
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("step id", r.step_id, kMaxStepIdBytes));
   DYNAFLOW_RETURN_IF_ERROR(ValidateId("run id", fence.run_id, kMaxRunIdBytes));
@@ -261,24 +286,8 @@ Result<PreparedStep> WorkflowStoreImpl::PrepareStep(const Fence& fence, const St
   const std::optional<int64_t> ttl = ItemsTtlOf(cur);
   if (ttl) p.step_item[table::kTtl] = V::N(*ttl);
   if (r.output) {
-    EncodedPayload enc = EncodePayload(*r.output, options_.compress_min_bytes);
-    if (!enc.encoding.empty()) p.step_item[attr::kOutputEncoding] = V::S(enc.encoding);
-    if (enc.bytes.size() <= options_.inline_output_max_bytes) {
-      PayloadRef inline_ref;
-      inline_ref.present = true;
-      p.step_item[attr::kOutputRef] = V::S(inline_ref.Encode());
-      if (!enc.bytes.empty()) p.step_item[attr::kOutput] = V::B(enc.bytes);
-      p.inline_output = std::move(enc);
-    } else {
-      PayloadRef ref;
-      ref.present = true;
-      ref.tag = NewChunkTag(*random_);
-      std::vector<Item> chunks = ChunkItems(Pk(fence.run_id), OutputSk(r.step_id), ref.tag,
-                                            enc.bytes, options_.payload_chunk_bytes, ttl);
-      ref.chunks = static_cast<int>(chunks.size());
-      p.step_item[attr::kOutputRef] = V::S(ref.Encode());
-      for (const Item& chunk : chunks) DYNAFLOW_RETURN_IF_ERROR(table_->Put(chunk));
-    }
+    DYNAFLOW_ASSIGN_OR_RETURN(p.inline_output,
+                              PlaceOutput(fence.run_id, r.step_id, *r.output, ttl, &p.step_item));
   }
   p.run_item = std::move(cur);
   return p;
@@ -307,6 +316,24 @@ Status WorkflowStoreImpl::ValidateFinish(const RunFinish& f) const {
   return Status::OK();
 }
 
+std::optional<Item> WorkflowStoreImpl::PlaceResult(const std::string& run_id,
+                                                   const std::string& result,
+                                                   std::optional<int64_t> ttl, ItemMutation* m) {
+  EncodedPayload enc = EncodePayload(result, options_.compress_min_bytes);
+  if (enc.bytes.size() <= options_.inline_input_max_bytes) {
+    m->Set(attr::kResult, V::B(enc.bytes));
+    if (!enc.encoding.empty()) m->Set(attr::kResultEncoding, V::S(enc.encoding));
+    return std::nullopt;
+  }
+  Item extra{{attr::kRunId, V::S(run_id)}};
+  if (!enc.encoding.empty()) extra[attr::kEncoding] = V::S(enc.encoding);
+  PayloadItems r = SplitPayload(Pk(run_id), kResultSk, "RESULT", enc.bytes,
+                                options_.payload_chunk_bytes, "", extra, std::nullopt);
+  if (ttl) r.head[table::kTtl] = V::N(*ttl);
+  m->Set(attr::kResultRef, V::S(r.ref.Encode()));
+  return std::move(r.head);
+}
+
 Status WorkflowStoreImpl::BuildFinish(const Item& cur, const RunFinish& f, const PreparedStep* step,
                                       ItemMutation* m, WritePlan* plan) {
   const std::string run_id = GetSOr(cur, attr::kRunId);
@@ -325,19 +352,10 @@ Status WorkflowStoreImpl::BuildFinish(const Item& cur, const RunFinish& f, const
     // The run's other items must not expire before it (a run that lived past its margin).
     DYNAFLOW_RETURN_IF_ERROR(EnsureItemsOutlive(cur, *ttl, *ttl, m));
   }
-  std::optional<EncodedPayload> result;
-  if (f.result) result = EncodePayload(*f.result, options_.compress_min_bytes);
-  if (result && result->bytes.size() <= options_.inline_input_max_bytes) {
-    m->Set(attr::kResult, V::B(result->bytes));
-    if (!result->encoding.empty()) m->Set(attr::kResultEncoding, V::S(result->encoding));
-  } else if (result) {
-    Item extra{{attr::kRunId, V::S(run_id)}};
-    if (!result->encoding.empty()) extra[attr::kEncoding] = V::S(result->encoding);
-    PayloadItems r = SplitPayload(Pk(run_id), kResultSk, "RESULT", result->bytes,
-                                  options_.payload_chunk_bytes, "", extra, std::nullopt);
-    if (ttl) r.head[table::kTtl] = V::N(*ttl);
-    m->Set(attr::kResultRef, V::S(r.ref.Encode()));
-    plan->extra.push_back(table::PutOp{std::move(r.head), std::nullopt});
+  if (f.result) {
+    if (std::optional<Item> head = PlaceResult(run_id, *f.result, ttl, m)) {
+      plan->extra.push_back(table::PutOp{std::move(*head), std::nullopt});
+    }
   }
   if (step) {
     AttributeMap final_step = FinalStepOf(step->step_item);

@@ -6,6 +6,7 @@
 //   workflow_store_lists.cc   listings, counts, due work
 //   workflow_store_events.cc  events, wake-ups, child links
 //   workflow_store_ttl.cc     itemsTtl: expiry of the run's other items, re-stamping
+//   workflow_store_import.cc  ImportRun: an archived run written back
 #pragma once
 
 #include <functional>
@@ -100,6 +101,7 @@ class WorkflowStoreImpl final : public WorkflowStore {
   Result<std::vector<Run>> FindDueRuns(int limit) override;
   Result<std::vector<Run>> FindDueRuns(int limit, DueScan& scan) override;
   Status DeleteRun(const std::string& run_id) override;
+  Status ImportRun(const ArchivedRun& run) override;
   Result<SentEvent> SendEvent(const NewEvent& event) override;
   Result<std::vector<Event>> ListEvents(const std::string& run_id,
                                         const std::string& name) override;
@@ -148,6 +150,18 @@ class WorkflowStoreImpl final : public WorkflowStore {
   // Appends the items written with the run item: its business key item (ops index 1), the link
   // in its parent's partition, the request's own links and, last, the retry's op (RetryOfOp).
   void AddRunCompanions(const NewRunContext& run, std::vector<table::WriteOp>* ops) const;
+  // The item of a business key naming `run_id` (without ttl).
+  Item BusinessKeyItem(const std::string& workflow_id, const std::string& business_key,
+                       const std::string& run_id, int64_t created_ms,
+                       const std::string& write_id) const;
+  // The link item naming `child` in its parent's partition (without ttl).
+  Item ChildLinkItem(const std::string& parent_run_id, const ChildRun& child,
+                     int64_t created_ms) const;
+  // The item of an event sent to `run_id` (without ttl and write id).
+  Item EventItem(const std::string& run_id, const std::string& name, const std::string& event_id,
+                 TimePoint sent_at, EncodedPayload payload) const;
+  // The item of a state entry (without ttl and write id).
+  Item StateItem(const std::string& run_id, const StateEntry& entry, int64_t updated_ms) const;
   // The op of a retry (NewRun::retry_of) on the original run item: names the retry on it while
   // it is FAILED with no retry yet (a fork only checks it is FAILED).
   table::WriteOp RetryOfOp(const NewRunContext& run) const;
@@ -194,6 +208,16 @@ class WorkflowStoreImpl final : public WorkflowStore {
                                table::Condition condition, WritePlan* plan);
   Status ApplyChange(const Item& current, const RunChange& change, ItemMutation* m) const;
   Result<PreparedStep> PrepareStep(const Fence& fence, const StepRecord& step);
+  // Puts `output` on `step_item` (inline when small enough: returns its encoded bytes) or in
+  // chunk items carrying `ttl`, which it writes (returns nullopt).
+  Result<std::optional<EncodedPayload>> PlaceOutput(const std::string& run_id,
+                                                    const std::string& step_id,
+                                                    const std::string& output,
+                                                    std::optional<int64_t> ttl, Item* step_item);
+  // Puts `result` inline on the run item `m` when small enough (nullopt), else returns the
+  // RESULT item (with `ttl`) to write with it and names it on `m`.
+  std::optional<Item> PlaceResult(const std::string& run_id, const std::string& result,
+                                  std::optional<int64_t> ttl, ItemMutation* m);
   // The step item as a transaction op (created exactly once).
   void AddStep(const PreparedStep& step, WritePlan* plan) const;
   Status BuildFinish(const Item& current, const RunFinish& finish, const PreparedStep* step,
