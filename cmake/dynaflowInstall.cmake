@@ -27,8 +27,8 @@ endfunction()
 
 # dynaflow_install_headers(<folder> [EXTRA <header>...])
 #   Installs the public headers of dynaflow/<folder> (the *.h directly in it, never internal/)
-#   to include/dynaflow/<folder>. EXTRA names headers under internal/ that
-#   a public header includes (e.g. engine/internal/definition.h); they keep their path below dynaflow/.
+#   to include/dynaflow/<folder>. EXTRA names further headers to install (they keep their path
+#   below dynaflow/); tests/install fails when an installed header includes an internal/ one.
 #   tests/install compiles every installed header, so a missing one fails the test run.
 function(dynaflow_install_headers folder)
   cmake_parse_arguments(ARG "" "" "EXTRA" ${ARGN})

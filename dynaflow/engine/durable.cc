@@ -2,14 +2,16 @@
 #include "dynaflow/engine/durable.h"
 
 #include "dynaflow/engine/internal/code_run.h"
+#include "dynaflow/engine/internal/definition.h"
 
 namespace dynaflow::engine {
 
 Status CheckReplay(const Workflow& workflow, const store::RunDetails& history) {
-  if (!workflow.valid() || !workflow.def()->code) {
+  const auto& shared = internal::DefinitionOf(workflow);
+  if (shared == nullptr || !shared->code) {
     return Status::InvalidArgument("CheckReplay needs a code workflow (DurableWorkflow)");
   }
-  const internal::WorkflowDef& def = *workflow.def();
+  const internal::WorkflowDef& def = *shared;
   auto input = def.input.decode(history.input);
   if (!input.ok()) return input.error().WithContext("input of run " + history.run.run_id);
   std::map<std::string, StepExecution> records;

@@ -39,25 +39,18 @@ concept WorkflowFunction = Encodable<In> && Encodable<Out> && std::copy_construc
     std::invocable<F&, WorkflowContext&, const In&> &&
     std::same_as<std::invoke_result_t<F&, WorkflowContext&, const In&>, Result<Out>>;
 
-namespace internal {
-// Validates id and version (as WorkflowBuilder does) and freezes the definition.
-Result<Workflow> MakeCodeWorkflow(std::string id, int32_t version, TypeCodec input,
-                                  TypeCodec output,
-                                  std::function<Result<Value>(WorkflowContext&, const Value&)> fn);
-}  // namespace internal
-
 // A code workflow. `id`: non-empty, no '#', at most 200 bytes; `version` >= 1.
 // Errors: kInvalidArgument naming what is wrong.
 template <Encodable In, Encodable Out, WorkflowFunction<In, Out> F>
 Result<Workflow> DurableWorkflow(std::string id, int32_t version, F fn) {
   auto f = std::make_shared<F>(std::move(fn));
-  auto erased = [f](WorkflowContext& ctx, const internal::Value& in) -> Result<internal::Value> {
+  auto erased = [f](WorkflowContext& ctx, const erased::Value& in) -> Result<erased::Value> {
     Result<Out> r = (*f)(ctx, std::any_cast<const In&>(in));
     if (!r.ok()) return std::move(r).error();
-    return internal::Value(std::move(r).value());
+    return erased::Value(std::move(r).value());
   };
-  return internal::MakeCodeWorkflow(std::move(id), version, internal::MakeTypeCodec<In>(),
-                                    internal::MakeTypeCodec<Out>(), std::move(erased));
+  return erased::MakeCodeWorkflow(std::move(id), version, erased::MakeTypeCodec<In>(),
+                                  erased::MakeTypeCodec<Out>(), std::move(erased));
 }
 
 // Replays `history` (a run's records with their outputs and its input, as Engine::GetRun(id,

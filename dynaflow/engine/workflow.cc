@@ -5,6 +5,7 @@
 #include <set>
 
 #include "dynaflow/engine/durable.h"
+#include "dynaflow/engine/internal/definition.h"
 #include "dynaflow/model/utf8.h"
 
 namespace dynaflow::engine {
@@ -181,19 +182,30 @@ class NodeCheck {
 
 }  // namespace
 
-namespace internal {
+namespace erased {
 Result<Workflow> MakeCodeWorkflow(std::string id, int32_t version, TypeCodec input,
                                   TypeCodec output,
                                   std::function<Result<Value>(WorkflowContext&, const Value&)> fn) {
   DYNAFLOW_RETURN_IF_ERROR(CheckName("workflow", id));
   if (version < 1) return Status::InvalidArgument("workflow version must be >= 1");
-  auto def = std::make_shared<WorkflowDef>();
+  auto def = std::make_shared<internal::WorkflowDef>();
   def->id = std::move(id);
   def->version = version;
   def->input = std::move(input);
   def->output = std::move(output);
   def->code = std::move(fn);
-  return Workflow(std::move(def));
+  return internal::WorkflowOf(std::move(def));
+}
+}  // namespace erased
+
+namespace internal {
+const std::shared_ptr<const WorkflowDef>& DefinitionOf(const Workflow& workflow) {
+  return workflow.def_;
+}
+Workflow WorkflowOf(std::shared_ptr<const WorkflowDef> def) {
+  Workflow w;
+  w.def_ = std::move(def);
+  return w;
 }
 
 std::string ChildRunId(const std::string& parent_run_id, const std::string& step) {
@@ -259,6 +271,57 @@ std::vector<std::string> Workflow::step_names() const {
 
 WorkflowBuilder::WorkflowBuilder(std::string id, int32_t version)
     : id_(std::move(id)), version_(version) {}
+WorkflowBuilder::WorkflowBuilder(const WorkflowBuilder& other) = default;
+WorkflowBuilder::WorkflowBuilder(WorkflowBuilder&& other) noexcept = default;
+WorkflowBuilder& WorkflowBuilder::operator=(const WorkflowBuilder& other) = default;
+WorkflowBuilder& WorkflowBuilder::operator=(WorkflowBuilder&& other) noexcept = default;
+WorkflowBuilder::~WorkflowBuilder() = default;
+
+WorkflowBuilder& WorkflowBuilder::AddStep(erased::StepDef step) {
+  internal::Node node;
+  node.kind = internal::NodeKind::kStep;
+  node.name = step.name;
+  node.steps.push_back(std::move(step));
+  return Add(std::move(node));
+}
+
+WorkflowBuilder& WorkflowBuilder::AddParallel(
+    std::string group, std::vector<erased::StepDef> branches,
+    std::function<erased::Value(std::vector<erased::Value>)> join, std::type_index out_type) {
+  internal::Node node;
+  node.kind = internal::NodeKind::kParallel;
+  node.name = std::move(group);
+  node.steps = std::move(branches);
+  node.join = std::move(join);
+  node.out_type = out_type;
+  return Add(std::move(node));
+}
+
+WorkflowBuilder& WorkflowBuilder::AddSleepUntil(
+    std::string name, std::function<Result<TimePoint>(StepContext&, const erased::Value&)> wake_at,
+    std::type_index in_type) {
+  internal::Node node;
+  node.kind = internal::NodeKind::kSleep;
+  node.name = std::move(name);
+  node.wake_at = std::move(wake_at);
+  node.sleep_in_type = in_type;
+  return Add(std::move(node));
+}
+
+WorkflowBuilder& WorkflowBuilder::AddAwaitEvent(std::string name, std::string event_name,
+                                                Duration timeout, erased::TypeCodec payload) {
+  internal::Node node;
+  node.kind = internal::NodeKind::kAwaitEvent;
+  node.name = std::move(name);
+  node.event_name = std::move(event_name);
+  node.wait_timeout = timeout;
+  erased::StepDef s;
+  s.name = node.name;
+  s.in = erased::MakeTypeCodec<Unit>();
+  s.out = std::move(payload);
+  node.steps.push_back(std::move(s));
+  return Add(std::move(node));
+}
 
 WorkflowBuilder& WorkflowBuilder::Add(internal::Node node) {
   nodes_.push_back(std::move(node));
@@ -277,7 +340,7 @@ WorkflowBuilder& WorkflowBuilder::Child(std::string name, const Workflow& child,
   internal::Node node;
   node.kind = internal::NodeKind::kChild;
   node.name = std::move(name);
-  node.child = child.def();
+  node.child = internal::DefinitionOf(child);
   node.child_recheck = recheck;
   internal::StepDef s;
   s.name = node.name;
@@ -313,7 +376,7 @@ Result<Workflow> WorkflowBuilder::Build() const {
     DYNAFLOW_RETURN_IF_ERROR(check.Node(i, flow));
     flow = def->nodes[i].out_type;
   }
-  return Workflow(std::move(def));
+  return internal::WorkflowOf(std::move(def));
 }
 
 }  // namespace dynaflow::engine

@@ -29,15 +29,17 @@
 #pragma once
 
 #include <concepts>
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <typeindex>
 #include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include "dynaflow/engine/codec.h"
-#include "dynaflow/engine/internal/definition.h"
+#include "dynaflow/engine/erased.h"
 #include "dynaflow/engine/retry_policy.h"
 #include "dynaflow/engine/step_context.h"
 #include "dynaflow/model/type_name.h"
@@ -75,22 +77,6 @@ concept WakeFunction = std::copy_constructible<F> && std::invocable<F&, StepCont
     (std::same_as<std::invoke_result_t<F&, StepContext&, const In&>, Result<TimePoint>> ||
      std::same_as<std::invoke_result_t<F&, StepContext&, const In&>, TimePoint>);
 
-namespace internal {
-template <Encodable T>
-TypeCodec MakeTypeCodec() {
-  TypeCodec c;
-  c.type = typeid(T);
-  c.type_name = TypeName(typeid(T));
-  c.encode = [](const Value& v) { return Codec<T>::Encode(std::any_cast<const T&>(v)); };
-  c.decode = [](std::string_view payload) -> Result<Value> {
-    auto r = Codec<T>::Decode(payload);
-    if (!r.ok()) return r.error();
-    return Value(std::move(r).value());
-  };
-  return c;
-}
-}  // namespace internal
-
 // One typed step: name, body, options, optional compensation and condition.
 template <Encodable In, Encodable Out>
 class StepSpec {
@@ -98,22 +84,22 @@ class StepSpec {
   template <StepFunction<In, Out> F>
   StepSpec(std::string name, F fn) {
     def_.name = std::move(name);
-    def_.in = internal::MakeTypeCodec<In>();
-    def_.out = internal::MakeTypeCodec<Out>();
+    def_.in = erased::MakeTypeCodec<In>();
+    def_.out = erased::MakeTypeCodec<Out>();
     auto f = std::make_shared<F>(std::move(fn));
-    def_.run = [f](StepContext& ctx, const internal::Value& in) -> Result<internal::Value> {
+    def_.run = [f](StepContext& ctx, const erased::Value& in) -> Result<erased::Value> {
       using R = std::invoke_result_t<F&, StepContext&, const In&>;
       const In& typed = std::any_cast<const In&>(in);
       if constexpr (std::same_as<R, Result<Out>>) {
         Result<Out> r = (*f)(ctx, typed);
         if (!r.ok()) return std::move(r).error();
-        return internal::Value(std::move(r).value());
+        return erased::Value(std::move(r).value());
       } else if constexpr (std::same_as<R, Status>) {
         Status s = (*f)(ctx, typed);
         if (!s.ok()) return s;
-        return internal::Value(Unit{});
+        return erased::Value(Unit{});
       } else {
-        return internal::Value(Out((*f)(ctx, typed)));
+        return erased::Value(Out((*f)(ctx, typed)));
       }
     };
   }
@@ -135,8 +121,8 @@ class StepSpec {
   template <CompensationFunction<In, Out> C>
   StepSpec& Compensate(C fn) {
     auto c = std::make_shared<C>(std::move(fn));
-    def_.compensate = [c](StepContext& ctx, const internal::Value& in,
-                          const internal::Value& out) -> Status {
+    def_.compensate = [c](StepContext& ctx, const erased::Value& in,
+                          const erased::Value& out) -> Status {
       const In& i = std::any_cast<const In&>(in);
       const Out& o = std::any_cast<const Out&>(out);
       if constexpr (std::is_void_v<std::invoke_result_t<C&, StepContext&, const In&, const Out&>>) {
@@ -153,7 +139,7 @@ class StepSpec {
   template <StepPredicate<In> P>
   StepSpec& When(P predicate) {
     auto p = std::make_shared<P>(std::move(predicate));
-    def_.when = [p](StepContext& ctx, const internal::Value& in) -> Result<bool> {
+    def_.when = [p](StepContext& ctx, const erased::Value& in) -> Result<bool> {
       using R = std::invoke_result_t<P&, StepContext&, const In&>;
       if constexpr (std::same_as<R, Result<bool>>) {
         return (*p)(ctx, std::any_cast<const In&>(in));
@@ -165,11 +151,10 @@ class StepSpec {
   }
 
   const std::string& name() const { return def_.name; }
-  // For WorkflowBuilder.
-  const internal::StepDef& def() const { return def_; }
 
  private:
-  internal::StepDef def_;
+  friend class WorkflowBuilder;
+  erased::StepDef def_;
 };
 
 template <Encodable In, Encodable Out, StepFunction<In, Out> F>
@@ -177,11 +162,19 @@ StepSpec<In, Out> MakeStep(std::string name, F fn) {
   return StepSpec<In, Out>(std::move(name), std::move(fn));
 }
 
-// A built definition: a light, copyable handle to an immutable shared definition.
+class Workflow;
+namespace internal {
+struct Node;
+struct WorkflowDef;
+const std::shared_ptr<const WorkflowDef>& DefinitionOf(const Workflow& workflow);
+Workflow WorkflowOf(std::shared_ptr<const WorkflowDef> def);
+}  // namespace internal
+
+// A built definition: a light, copyable handle to an immutable shared definition (opaque: the
+// engine reads it).
 class Workflow {
  public:
   Workflow() = default;  // empty: valid() is false
-  explicit Workflow(std::shared_ptr<const internal::WorkflowDef> def) : def_(std::move(def)) {}
 
   bool valid() const { return def_ != nullptr; }
   const std::string& id() const;
@@ -199,9 +192,11 @@ class Workflow {
   // Every recorded step name, in definition order (parallel branches in declaration order); none
   // for a code workflow (its calls are known only when it runs).
   std::vector<std::string> step_names() const;
-  const std::shared_ptr<const internal::WorkflowDef>& def() const { return def_; }
 
  private:
+  friend const std::shared_ptr<const internal::WorkflowDef>& internal::DefinitionOf(
+      const Workflow& workflow);
+  friend Workflow internal::WorkflowOf(std::shared_ptr<const internal::WorkflowDef> def);
   std::shared_ptr<const internal::WorkflowDef> def_;
 };
 
@@ -211,6 +206,11 @@ class WorkflowBuilder {
  public:
   // `id`: non-empty, no '#', at most 200 bytes. `version` >= 1.
   WorkflowBuilder(std::string id, int32_t version = 1);
+  WorkflowBuilder(const WorkflowBuilder& other);
+  WorkflowBuilder(WorkflowBuilder&& other) noexcept;
+  WorkflowBuilder& operator=(const WorkflowBuilder& other);
+  WorkflowBuilder& operator=(WorkflowBuilder&& other) noexcept;
+  ~WorkflowBuilder();
 
   template <Encodable In, Encodable Out, StepFunction<In, Out> F>
   WorkflowBuilder& Step(std::string name, F fn, StepOptions options = {}) {
@@ -218,11 +218,7 @@ class WorkflowBuilder {
   }
   template <Encodable In, Encodable Out>
   WorkflowBuilder& Step(const StepSpec<In, Out>& spec) {
-    internal::Node node;
-    node.kind = internal::NodeKind::kStep;
-    node.name = spec.name();
-    node.steps.push_back(spec.def());
-    return Add(std::move(node));
+    return AddStep(spec.def_);
   }
 
   // Fan-out / fan-in: the branches run concurrently (each one a recorded step with its own
@@ -230,24 +226,21 @@ class WorkflowBuilder {
   // `group` names the group in logs and must be unique like step names; it is not recorded.
   template <Encodable In, Encodable... Outs>
   WorkflowBuilder& Parallel(std::string group, const StepSpec<In, Outs>&... branches) {
-    internal::Node node;
-    node.kind = internal::NodeKind::kParallel;
-    node.name = std::move(group);
-    (node.steps.push_back(branches.def()), ...);
+    std::vector<erased::StepDef> steps;
+    (steps.push_back(branches.def_), ...);
     if constexpr (sizeof...(Outs) > 0 && AllSame<Outs...>()) {
       using T = std::tuple_element_t<0, std::tuple<Outs...>>;
-      node.join = [](std::vector<internal::Value> values) {
+      auto join = [](std::vector<erased::Value> values) {
         std::vector<T> out;
         out.reserve(values.size());
         for (auto& v : values) out.push_back(std::move(std::any_cast<T&>(v)));
-        return internal::Value(std::move(out));
+        return erased::Value(std::move(out));
       };
-      node.out_type = typeid(std::vector<T>);
+      return AddParallel(std::move(group), std::move(steps), join, typeid(std::vector<T>));
     } else {
-      node.join = [](std::vector<internal::Value>) { return internal::Value(Unit{}); };
-      node.out_type = typeid(Unit);
+      auto join = [](std::vector<erased::Value>) { return erased::Value(Unit{}); };
+      return AddParallel(std::move(group), std::move(steps), join, typeid(Unit));
     }
-    return Add(std::move(node));
   }
 
   // Durable sleep for `duration` from the moment the run first reaches this node (that wake
@@ -257,15 +250,11 @@ class WorkflowBuilder {
   // Durable sleep until the time `fn` computes from the node's input (recorded like Sleep).
   template <Encodable In, WakeFunction<In> F>
   WorkflowBuilder& SleepUntil(std::string name, F fn) {
-    internal::Node node;
-    node.kind = internal::NodeKind::kSleep;
-    node.name = std::move(name);
     auto f = std::make_shared<F>(std::move(fn));
-    node.wake_at = [f](StepContext& ctx, const internal::Value& in) -> Result<TimePoint> {
+    auto wake_at = [f](StepContext& ctx, const erased::Value& in) -> Result<TimePoint> {
       return (*f)(ctx, std::any_cast<const In&>(in));
     };
-    node.sleep_in_type = typeid(In);  // checked against the incoming type by Build()
-    return Add(std::move(node));
+    return AddSleepUntil(std::move(name), wake_at, typeid(In));
   }
 
   // Waits for the event `event_name` sent to the run (Engine::SendEvent) and passes its payload
@@ -282,17 +271,8 @@ class WorkflowBuilder {
   }
   template <Encodable T>
   WorkflowBuilder& AwaitEvent(std::string name, std::string event_name, Duration timeout) {
-    internal::Node node;
-    node.kind = internal::NodeKind::kAwaitEvent;
-    node.name = std::move(name);
-    node.event_name = std::move(event_name);
-    node.wait_timeout = timeout;
-    internal::StepDef s;
-    s.name = node.name;
-    s.in = internal::MakeTypeCodec<Unit>();
-    s.out = internal::MakeTypeCodec<T>();
-    node.steps.push_back(std::move(s));
-    return Add(std::move(node));
+    return AddAwaitEvent(std::move(name), std::move(event_name), timeout,
+                         erased::MakeTypeCodec<T>());
   }
 
   // Starts a run of `child` (its input: the value passed on to this node) and waits for it,
@@ -315,11 +295,22 @@ class WorkflowBuilder {
   static constexpr bool AllSame() {
     return (std::is_same_v<First, Rest> && ...);
   }
+  WorkflowBuilder& AddStep(erased::StepDef step);
+  WorkflowBuilder& AddParallel(std::string group, std::vector<erased::StepDef> branches,
+                               std::function<erased::Value(std::vector<erased::Value>)> join,
+                               std::type_index out_type);
+  // `in_type`: the input type `wake_at` takes (Unit: any, ignored), checked by Build().
+  WorkflowBuilder& AddSleepUntil(
+      std::string name,
+      std::function<Result<TimePoint>(StepContext&, const erased::Value&)> wake_at,
+      std::type_index in_type);
+  WorkflowBuilder& AddAwaitEvent(std::string name, std::string event_name, Duration timeout,
+                                 erased::TypeCodec payload);
   WorkflowBuilder& Add(internal::Node node);
 
   std::string id_;
   int32_t version_;
-  std::vector<internal::Node> nodes_;
+  std::vector<internal::Node> nodes_;  // complete in workflow.cc
 };
 
 }  // namespace dynaflow::engine

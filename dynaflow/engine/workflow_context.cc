@@ -5,20 +5,22 @@
 
 #include <charconv>
 
+#include "dynaflow/engine/internal/definition.h"
+
 namespace dynaflow::engine {
 
 namespace {
 
 // A StateEntry as a record's output: "<version>\n<key>\n<value>".
-internal::TypeCodec StateEntryCodec() {
-  internal::TypeCodec c;
+erased::TypeCodec StateEntryCodec() {
+  erased::TypeCodec c;
   c.type = typeid(StateEntry);
   c.type_name = "StateEntry";
-  c.encode = [](const internal::Value& v) {
+  c.encode = [](const erased::Value& v) {
     const auto& e = std::any_cast<const StateEntry&>(v);
     return std::to_string(e.version) + "\n" + e.key + "\n" + e.value;
   };
-  c.decode = [](std::string_view payload) -> Result<internal::Value> {
+  c.decode = [](std::string_view payload) -> Result<erased::Value> {
     size_t a = payload.find('\n');
     size_t b = a == std::string_view::npos ? a : payload.find('\n', a + 1);
     StateEntry e;
@@ -28,17 +30,17 @@ internal::TypeCodec StateEntryCodec() {
     }
     e.key = std::string(payload.substr(a + 1, b - a - 1));
     e.value = std::string(payload.substr(b + 1));
-    return internal::Value(std::move(e));
+    return erased::Value(std::move(e));
   };
   return c;
 }
 
 // A recorded call of `kind` named `name` whose one attempt is `body`.
 template <class T>
-Result<T> Recorded(internal::CodeHost* host, std::string name, std::string kind,
-                   internal::TypeCodec codec,
-                   std::function<Result<internal::Value>(StepContext&)> body) {
-  internal::CodeCall call;
+Result<T> Recorded(erased::CodeHost* host, std::string name, std::string kind,
+                   erased::TypeCodec codec,
+                   std::function<Result<erased::Value>(StepContext&)> body) {
+  erased::CodeCall call;
   call.name = std::move(name);
   call.kind = std::move(kind);
   call.options.retry = RetryPolicy::None();
@@ -50,9 +52,9 @@ Result<T> Recorded(internal::CodeHost* host, std::string name, std::string kind,
 }
 
 template <class T>
-Result<internal::Value> Erase(Result<T> r) {
+Result<erased::Value> Erase(Result<T> r) {
   if (!r.ok()) return std::move(r).error();
-  return internal::Value(std::move(r).value());
+  return erased::Value(std::move(r).value());
 }
 
 }  // namespace
@@ -63,14 +65,14 @@ Result<StateEntry> WorkflowContext::GetState(const std::string& key) {
 }
 
 Result<int64_t> WorkflowContext::PutState(const std::string& key, const std::string& value) {
-  return Recorded<int64_t>(host_, "state-put", "state", internal::MakeTypeCodec<int64_t>(),
+  return Recorded<int64_t>(host_, "state-put", "state", erased::MakeTypeCodec<int64_t>(),
                            [key, value](StepContext& s) { return Erase(s.PutState(key, value)); });
 }
 
 Result<int64_t> WorkflowContext::CompareAndSwapState(const std::string& key,
                                                      const std::string& value,
                                                      int64_t expected_version) {
-  return Recorded<int64_t>(host_, "state-cas", "state", internal::MakeTypeCodec<int64_t>(),
+  return Recorded<int64_t>(host_, "state-cas", "state", erased::MakeTypeCodec<int64_t>(),
                            [key, value, expected_version](StepContext& s) {
                              return Erase(s.CompareAndSwapState(key, value, expected_version));
                            });
@@ -78,27 +80,26 @@ Result<int64_t> WorkflowContext::CompareAndSwapState(const std::string& key,
 
 TimePoint WorkflowContext::Now() {
   auto* host = host_;
-  auto ms = Recorded<int64_t>(host_, "now", "value", internal::MakeTypeCodec<int64_t>(),
-                              [host](StepContext&) -> Result<internal::Value> {
-                                return internal::Value(ToUnixMillis(host->FreshNow()));
+  auto ms = Recorded<int64_t>(host_, "now", "value", erased::MakeTypeCodec<int64_t>(),
+                              [host](StepContext&) -> Result<erased::Value> {
+                                return erased::Value(ToUnixMillis(host->FreshNow()));
                               });
   return ms.ok() ? FromUnixMillis(*ms) : TimePoint{};
 }
 
 uint64_t WorkflowContext::Random() {
   auto* host = host_;
-  auto v = Recorded<uint64_t>(host_, "random", "value", internal::MakeTypeCodec<uint64_t>(),
-                              [host](StepContext&) -> Result<internal::Value> {
-                                return internal::Value(host->FreshRandom());
-                              });
+  auto v = Recorded<uint64_t>(
+      host_, "random", "value", erased::MakeTypeCodec<uint64_t>(),
+      [host](StepContext&) -> Result<erased::Value> { return erased::Value(host->FreshRandom()); });
   return v.ok() ? *v : 0;
 }
 
 std::string WorkflowContext::NewId() {
   auto* host = host_;
-  auto v = Recorded<std::string>(host_, "id", "value", internal::MakeTypeCodec<std::string>(),
-                                 [host](StepContext&) -> Result<internal::Value> {
-                                   return internal::Value(fmt::format(
+  auto v = Recorded<std::string>(host_, "id", "value", erased::MakeTypeCodec<std::string>(),
+                                 [host](StepContext&) -> Result<erased::Value> {
+                                   return erased::Value(fmt::format(
                                        "{:016x}{:016x}", host->FreshRandom(), host->FreshRandom()));
                                  });
   return v.ok() ? *v : std::string();

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "dynaflow/engine/codec.h"
-#include "dynaflow/engine/internal/code_call.h"
+#include "dynaflow/engine/erased.h"
 #include "dynaflow/engine/retry_policy.h"
 #include "dynaflow/engine/step_context.h"
 #include "dynaflow/engine/workflow.h"
@@ -76,34 +76,13 @@ struct MapOptions {
   StepOptions step = {};
 };
 
-namespace internal {
-// Calls `f` and turns what it returns into Result<Value>; exceptions are left to the caller
-// (the executor turns them into step failures).
-template <class Out, class F, class... Args>
-Result<Value> InvokeCodeBody(F& f, Args&&... args) {
-  using R = std::invoke_result_t<F&, Args...>;
-  if constexpr (std::same_as<R, Result<Out>>) {
-    Result<Out> r = f(std::forward<Args>(args)...);
-    if (!r.ok()) return std::move(r).error();
-    return Value(std::move(r).value());
-  } else if constexpr (std::same_as<R, Status>) {
-    Status s = f(std::forward<Args>(args)...);
-    if (!s.ok()) return s;
-    return Value(Unit{});
-  } else {
-    return Value(Out(f(std::forward<Args>(args)...)));
-  }
-}
-}  // namespace internal
-
 // What WorkflowContext::Step returns: the step, executed (or replayed) once, when its result is
 // first asked for (ok(), value(), error(), Run(), the conversion to Result<Out>) or else when
 // the object is destroyed. DYNAFLOW_ASSIGN_OR_RETURN(auto x, ctx.Step(...)) works with it.
 template <Encodable Out>
 class [[nodiscard]] CodeStep {
  public:
-  CodeStep(internal::CodeHost* host, internal::CodeCall call)
-      : host_(host), call_(std::move(call)) {}
+  CodeStep(erased::CodeHost* host, erased::CodeCall call) : host_(host), call_(std::move(call)) {}
   CodeStep(CodeStep&& other) noexcept
       : host_(std::exchange(other.host_, nullptr)),
         call_(std::move(other.call_)),
@@ -122,7 +101,7 @@ class [[nodiscard]] CodeStep {
   requires std::copy_constructible<C> && std::invocable<C&, StepContext&, const Out&> CodeStep &&
       Compensate(C fn) && {
     auto c = std::make_shared<C>(std::move(fn));
-    call_.compensate = [c](StepContext& ctx, const internal::Value& out) -> Status {
+    call_.compensate = [c](StepContext& ctx, const erased::Value& out) -> Status {
       const Out& o = std::any_cast<const Out&>(out);
       if constexpr (std::is_void_v<std::invoke_result_t<C&, StepContext&, const Out&>>) {
         (*c)(ctx, o);
@@ -137,8 +116,8 @@ class [[nodiscard]] CodeStep {
   // Executes (or replays) the step once; later calls return the same result.
   Result<Out>& Run() {
     if (!result_) {
-      Result<internal::Value> r = host_ ? host_->Call(std::move(call_))
-                                        : Result<internal::Value>(Status::Internal("moved from"));
+      Result<erased::Value> r = host_ ? host_->Call(std::move(call_))
+                                      : Result<erased::Value>(Status::Internal("moved from"));
       if (r.ok()) {
         result_.emplace(std::move(std::any_cast<Out&>(*r)));
       } else {
@@ -154,15 +133,15 @@ class [[nodiscard]] CodeStep {
   operator Result<Out>() && { return std::move(Run()); }
 
  private:
-  internal::CodeHost* host_;
-  internal::CodeCall call_;
+  erased::CodeHost* host_;
+  erased::CodeCall call_;
   std::optional<Result<Out>> result_;
 };
 
 class WorkflowContext {
  public:
   // Built by the engine (and by CheckReplay) only.
-  explicit WorkflowContext(internal::CodeHost* host) : host_(host) {}
+  explicit WorkflowContext(erased::CodeHost* host) : host_(host) {}
   WorkflowContext(const WorkflowContext&) = delete;
   WorkflowContext& operator=(const WorkflowContext&) = delete;
 
@@ -178,12 +157,12 @@ class WorkflowContext {
   template <CodeStepFunction F>
   CodeStep<CodeStepOut<F>> Step(std::string name, F fn, StepOptions options = {}) {
     using Out = CodeStepOut<F>;
-    internal::CodeCall call;
+    erased::CodeCall call;
     call.name = std::move(name);
     call.options = std::move(options);
-    call.out = internal::MakeTypeCodec<Out>();
+    call.out = erased::MakeTypeCodec<Out>();
     auto f = std::make_shared<F>(std::move(fn));
-    call.body = [f](StepContext& ctx) { return internal::InvokeCodeBody<Out>(*f, ctx); };
+    call.body = [f](StepContext& ctx) { return erased::InvokeCodeBody<Out>(*f, ctx); };
     return CodeStep<Out>(host_, std::move(call));
   }
 
@@ -202,7 +181,7 @@ class WorkflowContext {
   // Recorded as `event_name` (with its occurrence).
   template <Encodable T>
   Result<T> AwaitEvent(std::string event_name, Duration timeout) {
-    auto r = host_->AwaitEvent(event_name, event_name, timeout, internal::MakeTypeCodec<T>());
+    auto r = host_->AwaitEvent(event_name, event_name, timeout, erased::MakeTypeCodec<T>());
     if (!r.ok()) return std::move(r).error();
     return std::move(std::any_cast<T&>(*r));
   }
@@ -220,7 +199,7 @@ class WorkflowContext {
                                      " does not take " + typeid(In).name() + " and return " +
                                      typeid(Out).name());
     }
-    auto r = host_->Child(name, child.def(), Codec<In>::Encode(input));
+    auto r = host_->Child(name, child, Codec<In>::Encode(input));
     if (!r.ok()) return std::move(r).error();
     return std::move(std::any_cast<Out&>(*r));
   }
@@ -234,15 +213,15 @@ class WorkflowContext {
                                             MapOptions options = {}) {
     using Out = CodeMapOut<F, T>;
     auto f = std::make_shared<F>(std::move(fn));
-    std::vector<internal::CodeCall> branches;
+    std::vector<erased::CodeCall> branches;
     branches.reserve(items.size());
     for (const T& item : items) {
-      internal::CodeCall call;
+      erased::CodeCall call;
       call.options = options.step;
-      call.out = internal::MakeTypeCodec<Out>();
+      call.out = erased::MakeTypeCodec<Out>();
       auto held = std::make_shared<const T>(item);
       call.body = [f, held](StepContext& ctx) {
-        return internal::InvokeCodeBody<Out>(*f, ctx, *held);
+        return erased::InvokeCodeBody<Out>(*f, ctx, *held);
       };
       branches.push_back(std::move(call));
     }
@@ -258,7 +237,7 @@ class WorkflowContext {
   // "<name>[<index>]"; returns their outputs as a tuple, or the first failing branch's error.
   template <CodeStepFunction... F>
   Result<std::tuple<CodeStepOut<F>...>> All(std::string name, F... fns) {
-    std::vector<internal::CodeCall> branches;
+    std::vector<erased::CodeCall> branches;
     (branches.push_back(BranchCall(std::move(fns))), ...);
     const int n = static_cast<int>(branches.size());
     auto r = host_->Fan(name, std::move(branches), n);
@@ -295,21 +274,21 @@ class WorkflowContext {
 
  private:
   template <class F>
-  static internal::CodeCall BranchCall(F fn) {
+  static erased::CodeCall BranchCall(F fn) {
     using Out = CodeStepOut<F>;
-    internal::CodeCall call;
-    call.out = internal::MakeTypeCodec<Out>();
+    erased::CodeCall call;
+    call.out = erased::MakeTypeCodec<Out>();
     auto f = std::make_shared<F>(std::move(fn));
-    call.body = [f](StepContext& ctx) { return internal::InvokeCodeBody<Out>(*f, ctx); };
+    call.body = [f](StepContext& ctx) { return erased::InvokeCodeBody<Out>(*f, ctx); };
     return call;
   }
   template <class... Outs, size_t... I>
-  static std::tuple<Outs...> TupleOf(std::vector<internal::Value>& values,
+  static std::tuple<Outs...> TupleOf(std::vector<erased::Value>& values,
                                      std::index_sequence<I...>) {
     return std::tuple<Outs...>(std::move(std::any_cast<Outs&>(values[I]))...);
   }
 
-  internal::CodeHost* host_;
+  erased::CodeHost* host_;
 };
 
 }  // namespace dynaflow::engine

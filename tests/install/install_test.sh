@@ -12,7 +12,8 @@
 #   1. `cmake --install BUILD_DIR --prefix <tmp>/prefix` installs the package configuration,
 #      the libraries and headers;
 #   2. the private dependencies stay private: no installed header includes curl, OpenSSL,
-#      SQLite or toml++, and the exported targets name them only as $<LINK_ONLY:...>;
+#      SQLite or toml++, and the exported targets name them only as $<LINK_ONLY:...>; no
+#      installed header is or includes a dynaflow/.../internal/ header;
 #   3. tests/install/consumer configures with find_package(dynaflow VERSION EXACT CONFIG),
 #      builds (its target installed_headers compiles every installed header) and runs: one
 #      workflow on the embedded SQLite store ends COMPLETED with the expected result, and the
@@ -59,6 +60,11 @@ for header in dynaflow/engine/engine.h dynaflow/config/config.h dynaflow/model/v
 done
 say "installed $(find "$PREFIX/include" -name '*.h' | wc -l) headers," \
   "$(find "$PREFIX" -name 'libdynaflow_*' | wc -l) libraries, package config in ${CMAKE_DIR#"$PREFIX"/}"
+
+# Internal headers stay internal.
+if grep -rlE '#include *[<"]dynaflow/.*/internal/' "$PREFIX/include" || find "$PREFIX/include" -path '*/internal/*' | grep .; then
+  fail "the installed headers above include (or are) internal headers"
+fi
 
 # Private dependencies stay private.
 if grep -rlE '#include *[<"](curl/|openssl/|sqlite3\.h|toml\+\+/)' "$PREFIX/include"; then

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "dynaflow/engine/internal/code_call.h"
+#include "dynaflow/engine/internal/definition.h"
 #include "dynaflow/engine/internal/run_executor.h"
 
 namespace dynaflow::engine::internal {
@@ -58,7 +58,7 @@ class CodeRun : public CodeHost {
                std::optional<TimePoint> wake) override;
   Result<Value> AwaitEvent(const std::string& name, const std::string& event_name, Duration timeout,
                            const TypeCodec& codec) override;
-  Result<Value> Child(const std::string& name, std::shared_ptr<const WorkflowDef> child,
+  Result<Value> Child(const std::string& name, const Workflow& child_workflow,
                       std::string input) override;
   Result<std::vector<Value>> Fan(const std::string& name, std::vector<CodeCall> branches,
                                  int max_concurrency) override;

@@ -162,9 +162,10 @@ Result<Value> CodeRun::AwaitEvent(const std::string& name, const std::string& ev
   return stop_status_;
 }
 
-Result<Value> CodeRun::Child(const std::string& name, std::shared_ptr<const WorkflowDef> child,
+Result<Value> CodeRun::Child(const std::string& name, const Workflow& child_workflow,
                              std::string input) {
   if (stopped()) return stop_status_;
+  std::shared_ptr<const WorkflowDef> child = DefinitionOf(child_workflow);
   DYNAFLOW_ASSIGN_OR_RETURN(std::string id, NextId(name));
   const TypeCodec& codec = child->code ? child->output : child->nodes.back().steps.front().out;
   const int64_t pos = next_pos_++;

@@ -1,7 +1,7 @@
-// The type-erased form of a workflow definition, built by WorkflowBuilder
-// (dynaflow/engine/workflow.h) and executed by the worker (run_executor.h). Values travel between
-// steps as std::any holding exactly the declared C++ type; payloads (recorded outputs, run input)
-// are the Codec bytes.
+// The type-erased form of a workflow definition, built by WorkflowBuilder and DurableWorkflow
+// (dynaflow/engine/workflow.h, durable.h) from the erased pieces of dynaflow/engine/erased.h and
+// executed by the worker (run_executor.h). Not installed: the public Workflow handle holds it
+// opaquely, and the engine reaches it through DefinitionOf / WorkflowOf below.
 //
 // Immutable once built; shared by every run of the workflow (thread-safe to read).
 #pragma once
@@ -15,40 +15,19 @@
 #include <typeindex>
 #include <vector>
 
+#include "dynaflow/engine/erased.h"
 #include "dynaflow/engine/retry_policy.h"
+#include "dynaflow/engine/workflow.h"
 #include "dynaflow/model/clock.h"
 #include "dynaflow/model/result.h"
 
-namespace dynaflow::engine {
-class StepContext;
-class WorkflowContext;
-}  // namespace dynaflow::engine
-
 namespace dynaflow::engine::internal {
 
-using Value = std::any;
-
-// Payload <-> value conversions of one C++ type.
-struct TypeCodec {
-  std::type_index type = typeid(void);
-  std::string type_name;  // for error messages (typeid name; may be mangled)
-  std::function<std::string(const Value&)> encode;
-  std::function<Result<Value>(std::string_view)> decode;
-};
-
-struct StepDef {
-  std::string name;
-  TypeCodec in;
-  TypeCodec out;
-  StepOptions options;
-  // One attempt. Returns the output value or the step's error. May throw (user code): the
-  // caller catches.
-  std::function<Result<Value>(StepContext&, const Value& in)> run;
-  // Empty: the step always runs. Otherwise true: run, false: recorded SKIPPED.
-  std::function<Result<bool>(StepContext&, const Value& in)> when;
-  // Empty: nothing to undo. Otherwise undoes a COMPLETED step given its input and output.
-  std::function<Status(StepContext&, const Value& in, const Value& out)> compensate;
-};
+using erased::CodeCall;
+using erased::CodeHost;
+using erased::StepDef;
+using erased::TypeCodec;
+using erased::Value;
 
 enum class NodeKind {
   kStep,        // one step
@@ -105,6 +84,11 @@ struct WorkflowDef {
   // child nodes have one (no body): its output codec is the event's / the child's result type.
   const StepDef* FindStep(std::string_view name) const;
 };
+
+// The definition a workflow handle holds (nullptr for an empty handle), and a handle for a
+// definition.
+const std::shared_ptr<const WorkflowDef>& DefinitionOf(const Workflow& workflow);
+Workflow WorkflowOf(std::shared_ptr<const WorkflowDef> def);
 
 // The prefix of compensation step ids: "compensate:<step>".
 inline constexpr char kCompensatePrefix[] = "compensate:";

@@ -14,7 +14,7 @@ std::shared_ptr<const WorkflowDef> EngineCore::Find(const std::string& id, int32
   std::lock_guard<std::mutex> lock(registry_mu_);
   auto it = workflows_.find({id, version});
   if (it == workflows_.end()) return nullptr;
-  return it->second.def();
+  return DefinitionOf(it->second);
 }
 
 Status EngineCore::Register(const Workflow& workflow) {
@@ -23,7 +23,7 @@ Status EngineCore::Register(const Workflow& workflow) {
   auto key = std::make_pair(workflow.id(), workflow.version());
   auto it = workflows_.find(key);
   if (it != workflows_.end()) {
-    if (it->second.def() == workflow.def()) return Status::OK();
+    if (DefinitionOf(it->second) == DefinitionOf(workflow)) return Status::OK();
     return Status::AlreadyExists("another definition of workflow " + workflow.id() + " v" +
                                  std::to_string(workflow.version()) + " is registered");
   }
