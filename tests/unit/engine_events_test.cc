@@ -3,6 +3,7 @@
 // timeout that compensates, duplicate event ids, events to unknown and finished runs, a run
 // resumed by another engine after its first one went away while it waited; child success,
 // failure and cancel propagation, and no second child after the parent's worker went away.
+#include "dynaflow/engine/internal/definition.h"
 #include "tests/support/status_matchers.h"
 #include "tests/unit/engine_test_fixture.h"
 
