@@ -46,6 +46,8 @@ inline constexpr EnumName<Backend> kBackendNames[] = {
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return std::string(NameOf(kBackendNames, info.param, "Unknown"));
 }
+// For GoogleTest's messages and test listings.
+inline void PrintTo(Backend b, std::ostream* os) { *os << NameOf(kBackendNames, b, "Unknown"); }
 
 inline StepOptions NoRetries() {
   StepOptions o;
