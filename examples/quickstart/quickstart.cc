@@ -1,36 +1,45 @@
-// The README's first program: a three-step order saga run once on an embedded SQLite file.
+// The README's first program: an order saga written as a plain C++ function, run once on an
+// embedded SQLite file.
 //
 //   quickstart [FILE]   (default: quickstart.db in the working directory)
 //
 // Exit status: 0 when the run ended COMPLETED, 1 otherwise (the error is printed).
 #include <cstdio>
 #include <string>
+#include <vector>
 
 // README example begins
+#include "dynaflow/engine/durable.h"
 #include "dynaflow/engine/engine.h"
 #include "dynaflow/store/table/sqlite_table.h"
 
 using namespace dynaflow;
 using namespace dynaflow::engine;
 
-// Each step gets the previous step's output; what it returns is recorded exactly once.
-Result<std::string> Reserve(StepContext&, const int64_t& order) {
-  return "reservation-" + std::to_string(order);
+using Items = std::vector<std::string>;  // the order's lines
+
+// Every ctx call is checkpointed: a resumed run calls the function again, and each recorded
+// step returns its recorded output instead of running again. A step's idempotency key is the
+// same on every attempt and every worker: pass it to services with side effects.
+Result<std::string> Fulfil(WorkflowContext& ctx, const Items& items) {
+  std::vector<std::string> holds;
+  for (const std::string& item : items) {  // a loop: one reservation per line
+    DYNAFLOW_ASSIGN_OR_RETURN(
+        std::string hold,
+        ctx.Step("reserve", [item](StepContext&) { return "hold-" + item; })
+            .Compensate([](StepContext&, const std::string&) { /* release the hold */ }));
+    holds.push_back(hold);
+  }
+  DYNAFLOW_ASSIGN_OR_RETURN(
+      std::string payment,
+      ctx.Step("charge", [](StepContext& s) { return "payment-" + s.idempotency_key(); })
+          .Compensate([](StepContext&, const std::string&) { /* refund */ }));
+  if (holds.size() > 10) return Status::InvalidArgument("too many lines");  // compensates both
+  return ctx.Step("ship", [payment](StepContext&) { return "parcel-" + payment; });
 }
-Result<std::string> Charge(StepContext& ctx, const std::string& reservation) {
-  return "payment-" + ctx.idempotency_key() + "-" + reservation;  // key: safe to send twice
-}
-Result<std::string> Ship(StepContext&, const std::string& payment) { return "parcel-" + payment; }
-void Release(StepContext&, const int64_t&, const std::string&) {}     // undoes Reserve
-void Refund(StepContext&, const std::string&, const std::string&) {}  // undoes Charge
 
 Status RunOneOrder(const std::string& path) {
-  Result<Workflow> saga =
-      WorkflowBuilder("order-saga", 1)
-          .Step(MakeStep<int64_t, std::string>("reserve", Reserve).Compensate(Release))
-          .Step(MakeStep<std::string, std::string>("charge", Charge).Compensate(Refund))
-          .Step(MakeStep<std::string, std::string>("ship", Ship))
-          .Build();
+  Result<Workflow> saga = DurableWorkflow<Items, std::string>("order-saga", 1, Fulfil);
   if (!saga.ok()) return saga.error();
   Result<std::unique_ptr<table::Table>> table = table::OpenSqliteTable(path);  // or DynamoDB
   if (!table.ok()) return table.error();
@@ -47,7 +56,7 @@ Status RunOneOrder(const std::string& path) {
 
   StartOptions start;
   start.business_key = "order-42";  // a second Start with this key returns the same run
-  Result<StartResult> run = (*engine)->Start(*saga, int64_t{42}, start);
+  Result<StartResult> run = (*engine)->Start(*saga, Items{"book", "lamp"}, start);
   if (!run.ok()) return run.error();
   Result<Run> done = (*engine)->WaitForRun(run->run_id, std::chrono::seconds(30));
   if (!done.ok()) return done.error();

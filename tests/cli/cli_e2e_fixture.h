@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@
 namespace dynaflow::test {
 
 enum class CliBackend { kSqlite, kDynamoDbLocal };
+
+// gtest prints a parameter with this (test names and failures say "Sqlite", not its bytes).
+inline void PrintTo(CliBackend b, std::ostream* os) {
+  *os << (b == CliBackend::kSqlite ? "Sqlite" : "DynamoDbLocal");
+}
 
 class CliEndToEnd : public ::testing::TestWithParam<CliBackend> {
  protected:
