@@ -68,6 +68,67 @@ concept CodeMapFunction =
 template <class F, class T>
 using CodeMapOut = typename CodeStepOutput<std::invoke_result_t<F&, StepContext&, const T&>>::type;
 
+// A compensation of a step with output Out: (StepContext&, const Out&) -> Status | void.
+template <class C, class Out>
+concept CodeCompensation = std::copy_constructible<C> &&
+    std::invocable<C&, StepContext&, const Out&> &&
+    (std::is_void_v<std::invoke_result_t<C&, StepContext&, const Out&>> ||
+     std::same_as<std::invoke_result_t<C&, StepContext&, const Out&>, Status>);
+
+// The erased form of compensation `fn` of a step with output Out.
+template <class Out, class C>
+std::function<Status(StepContext&, const erased::Value&)> MakeCodeCompensation(C fn) {
+  auto c = std::make_shared<C>(std::move(fn));
+  return [c](StepContext& ctx, const erased::Value& out) -> Status {
+    const Out& o = std::any_cast<const Out&>(out);
+    if constexpr (std::is_void_v<std::invoke_result_t<C&, StepContext&, const Out&>>) {
+      (*c)(ctx, o);
+      return Status::OK();
+    } else {
+      return (*c)(ctx, o);
+    }
+  };
+}
+
+// A Map item body or an All branch together with its compensation, made by Compensated().
+template <class F, class C>
+struct CompensatedBody {
+  F fn;
+  C undo;
+};
+
+// `fn` (a Map item body or an All branch) with `undo`, its compensation, called with the
+// item's or branch's output: (StepContext&, const Out&) -> Status | void. Registered when that
+// item or branch completes, it runs like a Step's .Compensate: persisted as
+// "compensate:<name>[<index>]", in reverse order of completion with the run's other
+// compensations, when the function fails or the run is cancelled.
+template <class F, class C>
+CompensatedBody<F, C> Compensated(F fn, C undo) {
+  return {std::move(fn), std::move(undo)};
+}
+
+template <class B>
+struct IsCompensatedBody : std::false_type {};
+template <class F, class C>
+struct IsCompensatedBody<CompensatedBody<F, C>> : std::true_type {};
+
+// An All branch: a CodeStepFunction, or one wrapped with its compensation by Compensated().
+template <class B>
+struct CodeBranchTraits {
+  using Fn = B;
+};
+template <class F, class C>
+struct CodeBranchTraits<CompensatedBody<F, C>> {
+  using Fn = F;
+};
+template <class B>
+concept CodeBranch = CodeStepFunction<typename CodeBranchTraits<B>::Fn> &&
+    (!IsCompensatedBody<B>::value ||
+     CodeCompensation<decltype(std::declval<B&>().undo),
+                      CodeStepOut<typename CodeBranchTraits<B>::Fn>>);
+template <class B>
+using CodeBranchOut = CodeStepOut<typename CodeBranchTraits<B>::Fn>;
+
 struct MapOptions {
   // Items executed at the same time, on the function's thread plus max_concurrency - 1
   // helper threads (values < 1 count as 1).
@@ -97,19 +158,9 @@ class [[nodiscard]] CodeStep {
   // Undoes the step when the function fails or the run is cancelled after it completed; runs
   // (persisted as "compensate:<step id>", retried per StepOptions::compensation_retry) in
   // reverse order of completion. `fn`: (StepContext&, const Out&) -> Status | void.
-  template <class C>
-  requires std::copy_constructible<C> && std::invocable<C&, StepContext&, const Out&> CodeStep &&
-      Compensate(C fn) && {
-    auto c = std::make_shared<C>(std::move(fn));
-    call_.compensate = [c](StepContext& ctx, const erased::Value& out) -> Status {
-      const Out& o = std::any_cast<const Out&>(out);
-      if constexpr (std::is_void_v<std::invoke_result_t<C&, StepContext&, const Out&>>) {
-        (*c)(ctx, o);
-        return Status::OK();
-      } else {
-        return (*c)(ctx, o);
-      }
-    };
+  template <CodeCompensation<Out> C>
+  CodeStep&& Compensate(C fn) && {
+    call_.compensate = MakeCodeCompensation<Out>(std::move(fn));
     return std::move(*this);
   }
 
@@ -211,38 +262,30 @@ class WorkflowContext {
   template <Encodable T, CodeMapFunction<T> F>
   Result<std::vector<CodeMapOut<F, T>>> Map(std::string name, const std::vector<T>& items, F fn,
                                             MapOptions options = {}) {
-    using Out = CodeMapOut<F, T>;
-    auto f = std::make_shared<F>(std::move(fn));
-    std::vector<erased::CodeCall> branches;
-    branches.reserve(items.size());
-    for (const T& item : items) {
-      erased::CodeCall call;
-      call.options = options.step;
-      call.out = erased::MakeTypeCodec<Out>();
-      auto held = std::make_shared<const T>(item);
-      call.body = [f, held](StepContext& ctx) {
-        return erased::InvokeCodeBody<Out>(*f, ctx, *held);
-      };
-      branches.push_back(std::move(call));
-    }
-    auto r = host_->Fan(name, std::move(branches), options.max_concurrency);
-    if (!r.ok()) return std::move(r).error();
-    std::vector<Out> out;
-    out.reserve(r->size());
-    for (auto& v : *r) out.push_back(std::move(std::any_cast<Out&>(v)));
-    return out;
+    return MapCalls<T, F>(std::move(name), items, std::move(fn), {}, std::move(options));
+  }
+  // Map with a compensation per item: Map(name, items, Compensated(fn, undo), options); the
+  // completed items are undone (see Compensated) when the function fails or the run is
+  // cancelled -- also when a later item of the same Map failed.
+  template <Encodable T, CodeMapFunction<T> F, CodeCompensation<CodeMapOut<F, T>> C>
+  Result<std::vector<CodeMapOut<F, T>>> Map(std::string name, const std::vector<T>& items,
+                                            CompensatedBody<F, C> body, MapOptions options = {}) {
+    return MapCalls<T, F>(std::move(name), items, std::move(body.fn),
+                          MakeCodeCompensation<CodeMapOut<F, T>>(std::move(body.undo)),
+                          std::move(options));
   }
 
-  // Runs heterogeneous branches (each a CodeStepFunction) concurrently, each a step recorded as
-  // "<name>[<index>]"; returns their outputs as a tuple, or the first failing branch's error.
-  template <CodeStepFunction... F>
-  Result<std::tuple<CodeStepOut<F>...>> All(std::string name, F... fns) {
+  // Runs heterogeneous branches concurrently, each a step recorded as "<name>[<index>]";
+  // returns their outputs as a tuple, or the first failing branch's error. A branch is a
+  // CodeStepFunction, or Compensated(fn, undo) to register its compensation.
+  template <CodeBranch... B>
+  Result<std::tuple<CodeBranchOut<B>...>> All(std::string name, B... branches_in) {
     std::vector<erased::CodeCall> branches;
-    (branches.push_back(BranchCall(std::move(fns))), ...);
+    (branches.push_back(BranchCall(std::move(branches_in))), ...);
     const int n = static_cast<int>(branches.size());
     auto r = host_->Fan(name, std::move(branches), n);
     if (!r.ok()) return std::move(r).error();
-    return TupleOf<CodeStepOut<F>...>(*r, std::index_sequence_for<F...>{});
+    return TupleOf<CodeBranchOut<B>...>(*r, std::index_sequence_for<B...>{});
   }
 
   // Workflow state of this run, each call recorded (a replay returns what the first execution
@@ -273,6 +316,33 @@ class WorkflowContext {
   }
 
  private:
+  template <class T, class F>
+  Result<std::vector<CodeMapOut<F, T>>> MapCalls(
+      std::string name, const std::vector<T>& items, F fn,
+      std::function<Status(StepContext&, const erased::Value&)> compensate, MapOptions options) {
+    using Out = CodeMapOut<F, T>;
+    auto f = std::make_shared<F>(std::move(fn));
+    std::vector<erased::CodeCall> branches;
+    branches.reserve(items.size());
+    for (const T& item : items) {
+      erased::CodeCall call;
+      call.options = options.step;
+      call.out = erased::MakeTypeCodec<Out>();
+      auto held = std::make_shared<const T>(item);
+      call.body = [f, held](StepContext& ctx) {
+        return erased::InvokeCodeBody<Out>(*f, ctx, *held);
+      };
+      call.compensate = compensate;
+      branches.push_back(std::move(call));
+    }
+    auto r = host_->Fan(name, std::move(branches), options.max_concurrency);
+    if (!r.ok()) return std::move(r).error();
+    std::vector<Out> out;
+    out.reserve(r->size());
+    for (auto& v : *r) out.push_back(std::move(std::any_cast<Out&>(v)));
+    return out;
+  }
+
   template <class F>
   static erased::CodeCall BranchCall(F fn) {
     using Out = CodeStepOut<F>;
@@ -280,6 +350,12 @@ class WorkflowContext {
     call.out = erased::MakeTypeCodec<Out>();
     auto f = std::make_shared<F>(std::move(fn));
     call.body = [f](StepContext& ctx) { return erased::InvokeCodeBody<Out>(*f, ctx); };
+    return call;
+  }
+  template <class F, class C>
+  static erased::CodeCall BranchCall(CompensatedBody<F, C> body) {
+    erased::CodeCall call = BranchCall(std::move(body.fn));
+    call.compensate = MakeCodeCompensation<CodeStepOut<F>>(std::move(body.undo));
     return call;
   }
   template <class... Outs, size_t... I>

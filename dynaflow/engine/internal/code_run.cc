@@ -168,6 +168,7 @@ bool CodeRun::DeadlinePassed() {
 
 void CodeRun::Note(const StepRecord& rec) {
   std::lock_guard<std::mutex> lock(mu_);
+  noted_[rec.step_id] = ++notes_;
   records_[rec.step_id] = store::ExecutionOf(run_id_, rec);
   if (rec.position > 0) by_pos_[rec.position] = rec.step_id;
 }
@@ -288,7 +289,6 @@ Result<Value> CodeRun::Completed(const std::string& id, int64_t pos, const CodeC
     Written(rec);
   }
   if (a.kind != A::kOk) return ParseRecordedError(rec.error);
-  Register(id, call, *a.value);
   return *a.value;
 }
 
@@ -310,7 +310,9 @@ Result<Value> CodeRun::Call(CodeCall call) {
   if (!BeginNew()) return stop_status_;
   RunExecutor::Attempts a = ex_->RunAttempts(id, call.options.retry, call.options.attempt_timeout,
                                              /*compensation=*/false, nullptr, call.body);
-  return Completed(id, pos, call, a, /*defer=*/true);
+  Result<Value> v = Completed(id, pos, call, a, /*defer=*/true);
+  if (v.ok()) Register(id, call, *v);
+  return v;
 }
 
 bool CodeRun::Patched(const std::string& change_id) {

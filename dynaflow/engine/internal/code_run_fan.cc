@@ -1,6 +1,9 @@
 // CodeRun: Map / All fan-out. The group's branches take consecutive positions; each branch is
 // a step of its own ("<group id>[<index>]", kind "map") recorded as it finishes, so a replay
-// returns the recorded branches and executes only the missing ones.
+// returns the recorded branches and executes only the missing ones. The branches'
+// compensations are registered once the group ended (also when it stopped: a cancel), in the
+// order the branches completed.
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -19,6 +22,7 @@ Result<std::vector<Value>> CodeRun::Fan(const std::string& name, std::vector<Cod
   std::vector<std::optional<Value>> values(n);
   std::vector<Status> errors(n);
   std::vector<size_t> todo;
+  std::vector<std::pair<TimePoint, size_t>> replayed;  // (recorded finish, index)
   for (size_t i = 0; i < n; ++i) {
     ids[i] = base + "[" + std::to_string(i) + "]";
     branches[i].kind = "map";
@@ -29,8 +33,9 @@ Result<std::vector<Value>> CodeRun::Fan(const std::string& name, std::vector<Cod
         Result<Value> v = Replayed(ids[i], branches[i].out);
         if (stopped()) return stop_status_;
         if (v.ok()) {
-          Register(ids[i], branches[i], *v);
           values[i] = std::move(*v);
+          std::lock_guard<std::mutex> lock(mu_);
+          replayed.emplace_back(records_.at(ids[i]).finished_at, i);
         } else {
           errors[i] = v.error();
         }
@@ -41,9 +46,14 @@ Result<std::vector<Value>> CodeRun::Fan(const std::string& name, std::vector<Cod
         break;
     }
   }
+  // The recorded branches completed before the ones run now.
+  std::stable_sort(replayed.begin(), replayed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [finished, i] : replayed) Register(ids[i], branches[i], *values[i]);
   if (!todo.empty()) {
     if (!BeginNew()) return stop_status_;
     RunBranches(ids, pos0, branches, todo, max_concurrency, values, errors);
+    RegisterRun(ids, branches, todo, values);
     if (stopped()) return stop_status_;
   }
   for (size_t i = 0; i < n; ++i) {
@@ -57,6 +67,21 @@ Result<std::vector<Value>> CodeRun::Fan(const std::string& name, std::vector<Cod
     out.push_back(std::move(*values[i]));
   }
   return out;
+}
+
+void CodeRun::RegisterRun(const std::vector<std::string>& ids,
+                          const std::vector<CodeCall>& branches, const std::vector<size_t>& todo,
+                          const std::vector<std::optional<Value>>& values) {
+  std::vector<std::pair<int64_t, size_t>> done;  // (noted as, index)
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i : todo) {
+      auto noted = noted_.find(ids[i]);
+      if (values[i] && noted != noted_.end()) done.emplace_back(noted->second, i);
+    }
+  }
+  std::sort(done.begin(), done.end());
+  for (const auto& [seq, i] : done) Register(ids[i], branches[i], *values[i]);
 }
 
 void CodeRun::RunBranches(const std::vector<std::string>& ids, int64_t pos0,
