@@ -168,7 +168,6 @@ bool CodeRun::DeadlinePassed() {
 
 void CodeRun::Note(const StepRecord& rec) {
   std::lock_guard<std::mutex> lock(mu_);
-  noted_[rec.step_id] = ++notes_;
   records_[rec.step_id] = store::ExecutionOf(run_id_, rec);
   if (rec.position > 0) by_pos_[rec.position] = rec.step_id;
 }

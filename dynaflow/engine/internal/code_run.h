@@ -11,7 +11,7 @@
 // The record of a completed step is written when the function makes its next call (or returns:
 // then the last record and the run's finish are one write), so a linear run costs exactly what
 // a builder run costs. Map / All branches are written as they finish; their compensations are
-// registered when the group ends, in the order the branches completed (a replay: in the order
+// registered when the group ends, in the order the branches finished (a replay: in the order
 // of their recorded finish times, by index among equal ones).
 //
 // Without an executor (CheckReplay) or with `replay_only` (a run resumed while compensating),
@@ -111,16 +111,12 @@ class CodeRun : public CodeHost {
   // Parks through the executor; the context stops either way.
   void ParkAt(const std::string& id, TimePoint due, const std::string& waiting_for,
               const std::string& cursor, const std::function<bool()>& ready);
-  // Runs the unrecorded branches `todo` of a fan-out; their results go to values / errors.
+  // Runs the unrecorded branches `todo` of a fan-out; their results go to values / errors, and
+  // `completed` lists the recorded ones (by index) in the order they finished.
   void RunBranches(const std::vector<std::string>& ids, int64_t pos0,
                    std::vector<CodeCall>& branches, const std::vector<size_t>& todo,
                    int max_concurrency, std::vector<std::optional<Value>>& values,
-                   std::vector<Status>& errors);
-  // Registers the compensations of the branches of `todo` that completed and were recorded,
-  // in the order their records were noted.
-  void RegisterRun(const std::vector<std::string>& ids, const std::vector<CodeCall>& branches,
-                   const std::vector<size_t>& todo,
-                   const std::vector<std::optional<Value>>& values);
+                   std::vector<Status>& errors, std::vector<size_t>& completed);
   Result<Value> ChildEnded(const std::string& id, int64_t pos, const WorkflowDef& child,
                            const Run& run, const TypeCodec& codec);
 
@@ -129,14 +125,10 @@ class CodeRun : public CodeHost {
   const std::string run_id_;
   const bool replay_only_;
 
-  mutable std::mutex mu_;  // guards records_, by_pos_, noted_ (fan-out branches)
+  mutable std::mutex mu_;  // guards records_, by_pos_ (fan-out branches)
   std::map<std::string, StepExecution> records_;
   std::map<std::string, std::string> outputs_;
   std::map<int64_t, std::string> by_pos_;  // position -> step id
-  // The records noted by this execution, numbered in the order they were noted (a fan-out
-  // registers its branches' compensations in that order).
-  std::map<std::string, int64_t> noted_;
-  int64_t notes_ = 0;
 
   int64_t next_pos_ = 1;
   std::map<std::string, int, std::less<>> occurrences_;

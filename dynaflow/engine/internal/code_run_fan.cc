@@ -52,8 +52,9 @@ Result<std::vector<Value>> CodeRun::Fan(const std::string& name, std::vector<Cod
   for (const auto& [finished, i] : replayed) Register(ids[i], branches[i], *values[i]);
   if (!todo.empty()) {
     if (!BeginNew()) return stop_status_;
-    RunBranches(ids, pos0, branches, todo, max_concurrency, values, errors);
-    RegisterRun(ids, branches, todo, values);
+    std::vector<size_t> completed;
+    RunBranches(ids, pos0, branches, todo, max_concurrency, values, errors, completed);
+    for (size_t i : completed) Register(ids[i], branches[i], *values[i]);
     if (stopped()) return stop_status_;
   }
   for (size_t i = 0; i < n; ++i) {
@@ -69,26 +70,13 @@ Result<std::vector<Value>> CodeRun::Fan(const std::string& name, std::vector<Cod
   return out;
 }
 
-void CodeRun::RegisterRun(const std::vector<std::string>& ids,
-                          const std::vector<CodeCall>& branches, const std::vector<size_t>& todo,
-                          const std::vector<std::optional<Value>>& values) {
-  std::vector<std::pair<int64_t, size_t>> done;  // (noted as, index)
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i : todo) {
-      auto noted = noted_.find(ids[i]);
-      if (values[i] && noted != noted_.end()) done.emplace_back(noted->second, i);
-    }
-  }
-  std::sort(done.begin(), done.end());
-  for (const auto& [seq, i] : done) Register(ids[i], branches[i], *values[i]);
-}
-
 void CodeRun::RunBranches(const std::vector<std::string>& ids, int64_t pos0,
                           std::vector<CodeCall>& branches, const std::vector<size_t>& todo,
                           int max_concurrency, std::vector<std::optional<Value>>& values,
-                          std::vector<Status>& errors) {
+                          std::vector<Status>& errors, std::vector<size_t>& completed) {
   std::atomic<size_t> next{0};
+  std::atomic<size_t> finishes{0};
+  std::vector<std::pair<size_t, size_t>> done;  // (finish ticket, index) of recorded branches
   std::atomic<bool> halt{false};
   std::mutex results_mu;
   auto take = [&] {
@@ -100,11 +88,15 @@ void CodeRun::RunBranches(const std::vector<std::string>& ids, int64_t pos0,
       RunExecutor::Attempts a =
           ex_->RunAttempts(ids[i], branches[i].options.retry, branches[i].options.attempt_timeout,
                            /*compensation=*/false, &halt, branches[i].body);
+      // Taken when the branch finished, ahead of its record's write: a branch that finished
+      // after another branch's record reached the store gets the later ticket.
+      const size_t ticket = finishes.fetch_add(1);
       Result<Value> r =
           Completed(ids[i], pos0 + static_cast<int64_t>(i), branches[i], a, /*defer=*/false);
       std::lock_guard<std::mutex> lock(results_mu);
       if (r.ok()) {
         values[i] = std::move(*r);
+        done.emplace_back(ticket, i);
       } else {
         errors[i] = r.error();
         halt.store(true);
@@ -116,6 +108,9 @@ void CodeRun::RunBranches(const std::vector<std::string>& ids, int64_t pos0,
   for (size_t t = 1; t < threads; ++t) helpers.emplace_back(take);
   take();
   for (auto& t : helpers) t.join();
+  std::sort(done.begin(), done.end());
+  completed.clear();
+  for (const auto& [ticket, i] : done) completed.push_back(i);
 }
 
 }  // namespace dynaflow::engine::internal
