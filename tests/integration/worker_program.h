@@ -15,8 +15,10 @@
 // exec-<pid>.log (O_APPEND, one write(2) per line, so a SIGKILL never leaves half a line
 // behind a complete one) BEFORE doing its work, and returns "<pid>/<seq>" as its output: the
 // recorded output names exactly which execution was recorded. report-<pid>.log gets "ready"
-// once the worker runs, and after a SIGCONT one line per table write ("write <op> <status>")
-// and the blocked step's heartbeat result ("heartbeat <status>", "cancelled 0|1"). SIGTERM
+// once the worker runs; once the --block-step step blocked, one line per table write
+// ("write <op> <status> <startMonotonicMicros>", MonotonicMicros() taken before the write, so
+// a test that stopped the process knows which writes began after it was continued), and after
+// a SIGCONT the blocked step's heartbeat result ("heartbeat <status>", "cancelled 0|1"). SIGTERM
 // stops the worker gracefully; it then writes its engine counters to metrics-<pid>.txt
 // ("<name> <value>" lines) and exits 0.
 #pragma once
@@ -34,6 +36,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "dynaflow/engine/durable.h"
@@ -49,6 +52,14 @@ inline constexpr char kWorkerFlag[] = "--dynaflow-test-worker";
 inline int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// CLOCK_MONOTONIC in microseconds: one clock for every process of the host, so a test can
+// order a worker's writes against a moment of its own (when it saw the worker stopped).
+inline int64_t MonotonicMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -99,48 +110,57 @@ struct WorkerFlags {
 
 // Set by the SIGCONT handler: the process was stopped and continued.
 inline std::atomic<bool> g_resumed{false};
+// Set when the --block-step step blocked: from then on AuditTable reports every write.
+inline std::atomic<bool> g_blocked{false};
 
-// A Table that forwards every call and, once the process was resumed, reports each write's
-// outcome to `report`.
+// A Table that forwards every call and, once the --block-step step blocked, reports each
+// write's outcome and start time to `report`. (A write is reported whether it began before or
+// after a SIGCONT: the handler may run after other threads resumed, so only the start time
+// tells a test which writes a continued process made.)
 class AuditTable final : public table::Table {
  public:
   AuditTable(std::shared_ptr<table::Table> base, LineLog* report)
       : base_(std::move(base)), report_(report) {}
   Result<Item> Get(const table::Key& key) override { return base_->Get(key); }
   Status Put(const Item& item, const table::WriteOptions& o) override {
-    return Note("put", base_->Put(item, o));
+    return Noted("put", [&] { return base_->Put(item, o); });
   }
   Result<Item> Update(const table::Key& key, const table::Update& u,
                       const table::WriteOptions& o) override {
-    auto r = base_->Update(key, u, o);
-    (void)Note("update", r.status());  // Note passes the Status through; r carries it back
-    return r;
+    return Noted("update", [&] { return base_->Update(key, u, o); });
   }
   Status Delete(const table::Key& key, const table::WriteOptions& o) override {
-    return Note("delete", base_->Delete(key, o));
+    return Noted("delete", [&] { return base_->Delete(key, o); });
   }
   Status TransactWrite(std::span<const table::WriteOp> ops,
                        table::TransactionFailure* failure) override {
-    return Note("transact", base_->TransactWrite(ops, failure));
+    return Noted("transact", [&] { return base_->TransactWrite(ops, failure); });
   }
   Result<std::vector<std::optional<Item>>> BatchGet(std::span<const table::Key> keys) override {
     return base_->BatchGet(keys);
   }
   Status BatchDelete(std::span<const table::Key> keys) override {
-    return Note("batch-delete", base_->BatchDelete(keys));
+    return Noted("batch-delete", [&] { return base_->BatchDelete(keys); });
   }
   Result<table::QueryPage> Query(const table::QueryRequest& r) override { return base_->Query(r); }
   table::TableStats stats() const override { return base_->stats(); }
   std::string name() const override { return base_->name(); }
 
  private:
-  Status Note(const char* op, Status s) {
-    if (g_resumed.load()) {
-      report_->Append(std::string("write ") + op + " " +
-                      (s.ok() ? std::string("OK") : s.ToString()));
+  // Runs `write` (a Status or a Result) and reports it once the block step blocked.
+  template <class F>
+  std::invoke_result_t<F&> Noted(const char* op, F write) {
+    const int64_t start = MonotonicMicros();
+    auto r = write();
+    if (g_blocked.load()) {
+      const Status s = StatusOfWrite(r);
+      report_->Append(std::string("write ") + op + " " + (s.ok() ? "OK" : s.ToString()) + " " +
+                      std::to_string(start));
     }
-    return s;
+    return r;
   }
+  static Status StatusOfWrite(const Status& s) { return s; }
+  static Status StatusOfWrite(const Result<Item>& r) { return r.status(); }
   std::shared_ptr<table::Table> base_;
   LineLog* report_;
 };
@@ -175,6 +195,7 @@ inline auto LoggedStepBody(StepEnv* env) {
     int ms = env->StepMillis();
     if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
     if (!env->block_step.empty() && ctx.step_name() == env->block_step) {
+      g_blocked.store(true);
       env->report->Append("blocked " + ctx.run_id() + " " + ctx.step_name());
       while (!g_resumed.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       Status hb = ctx.Heartbeat();

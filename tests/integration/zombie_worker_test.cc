@@ -53,6 +53,16 @@ TEST_P(ZombieWorkerTest, ResumedZombieHasEveryWriteRejectedAndTheRunIsUnchanged)
 
   zombie.Signal(SIGSTOP);
   ASSERT_TRUE(WaitUntil([&] { return zombie.State() == 'T'; }, 5s)) << "not stopped";
+  // Every write the zombie starts later than this, it starts after it was continued.
+  const int64_t stopped_at = MonotonicMicros();
+  auto writes_after_resume = [&] {
+    std::vector<std::string> writes;
+    for (const auto& l : ReadLines(zreport)) {
+      if (l.rfind("write ", 0) != 0) continue;
+      if (std::stoll(l.substr(l.rfind(' ') + 1)) > stopped_at) writes.push_back(l);
+    }
+    return writes;
+  };
 
   // The taker claims the run once the zombie's lease expired, and completes it.
   WorkerProcess taker(args({"--dir", dir.path(), "--steps", "3", "--threads", "1", "--lease-ms",
@@ -77,26 +87,18 @@ TEST_P(ZombieWorkerTest, ResumedZombieHasEveryWriteRejectedAndTheRunIsUnchanged)
   ASSERT_TRUE(WaitUntil([&] { return Contains(ReadLines(zreport), "cancelled"); }, 30s))
       << "the zombie's step did not resume";
   // Leave it time for its record attempt and a few heartbeat ticks (lease 600 ms / 3).
-  ASSERT_TRUE(WaitUntil(
-      [&] {
-        int writes = 0;
-        for (const auto& l : ReadLines(zreport)) writes += l.rfind("write ", 0) == 0;
-        return writes >= 1;
-      },
-      30s))
+  ASSERT_TRUE(WaitUntil([&] { return !writes_after_resume().empty(); }, 30s))
       << "the zombie attempted no write";
   std::this_thread::sleep_for(1s);
   ASSERT_TRUE(zombie.StopGracefully());
 
   // Every write after the resume was rejected; the step saw the fence.
   std::vector<std::string> report = ReadLines(zreport);
-  int writes = 0;
-  for (const auto& line : report) {
-    if (line.rfind("write ", 0) != 0) continue;
-    ++writes;
+  const std::vector<std::string> writes = writes_after_resume();
+  for (const auto& line : writes) {
     EXPECT_EQ(line.find(" OK"), std::string::npos) << "a zombie write succeeded: " << line;
   }
-  EXPECT_GE(writes, 1);
+  EXPECT_GE(writes.size(), 1u);
   EXPECT_TRUE(Contains(report, "heartbeat Fenced")) << ::testing::PrintToString(report);
   EXPECT_TRUE(Contains(report, "cancelled 1")) << "ctx.cancelled() must turn true";
   auto zmetrics = ReadMetrics(dir.path() + "/metrics-" + zpid + ".txt");
